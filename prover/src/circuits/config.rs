@@ -1,0 +1,110 @@
+//! Gate configurations and geometries. A parent's recursive verifier must be configured exactly like
+//! the child's prover, so both sides call the same functions here.
+
+use boojum::cs::cs_builder::{CsBuilder, CsBuilderImpl};
+use boojum::cs::gates::{
+    BooleanConstraintGate, ConstantsAllocatorGate, FmaGateInBaseFieldWithoutConstant, NopGate,
+    Poseidon2FlattenedGate, PublicInputGate, ReductionGate, SelectionGate, ZeroCheckGate,
+};
+use boojum::cs::traits::cs::ConstraintSystem;
+use boojum::cs::traits::gate::GatePlacementStrategy;
+use boojum::cs::{CSGeometry, GateConfigurationHolder, LookupParameters, StaticToolboxHolder};
+use boojum::field::U64Representable;
+use boojum::gadgets::boolean::Boolean;
+use boojum::gadgets::num::Num;
+use boojum::gadgets::tables::ch4::{create_ch4_table, Ch4Table};
+use boojum::gadgets::tables::chunk4bits::{create_4bit_chunk_split_table, Split4BitChunkTable};
+use boojum::gadgets::tables::maj4::{create_maj4_table, Maj4Table};
+use boojum::gadgets::tables::trixor4::{create_tri_xor_table, TriXor4Table};
+use boojum::gadgets::traits::allocatable::CSAllocatable;
+use boojum::gadgets::traits::selectable::Selectable;
+use boojum::implementations::poseidon2::Poseidon2Goldilocks;
+
+use crate::field::F;
+
+/// The flattened Poseidon2 gate: one permutation per row, the workhorse of queue hashing and recursion.
+pub type Poseidon2Gate = Poseidon2FlattenedGate<F, 8, 12, 4, Poseidon2Goldilocks>;
+
+/// 140 copy-permuted columns fit one flattened Poseidon2 permutation per row (130 variables);
+/// degree 8 is what that gate needs; 4 constant columns carry gate selectors and constants.
+pub const GEOMETRY: CSGeometry = CSGeometry {
+    num_columns_under_copy_permutation: 140,
+    num_witness_columns: 0,
+    num_constant_columns: 4,
+    max_allowed_constraint_degree: 8,
+};
+
+/// Lookups for the SHA-256 gadget: width-4 tables (tri-xor, ch, maj, 4-bit splits) in 8 specialized
+/// column sets, sharing one table-id constant column (boojum's SHA-256 test setup).
+pub const SHA_LOOKUP: LookupParameters = LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
+    width: 4,
+    num_repetitions: 8,
+    share_table_id: true,
+};
+
+/// Which configuration a circuit (and so its verifier) uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// No lookups: Poseidon2 basic circuits and every recursion layer.
+    Plain,
+    /// With the SHA-256 lookup tables: the `Sha256` basic circuit.
+    Sha,
+}
+
+/// Configures the gates shared by every circuit.
+pub fn configure_plain<T: CsBuilderImpl<F, T>, GC: GateConfigurationHolder<F>, TB: StaticToolboxHolder>(
+    builder: CsBuilder<T, F, GC, TB>,
+) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
+    let b = ConstantsAllocatorGate::configure_builder(builder, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = BooleanConstraintGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = Poseidon2Gate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = FmaGateInBaseFieldWithoutConstant::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = SelectionGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = ReductionGate::<F, 4>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = ZeroCheckGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns, false);
+    let b = PublicInputGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    NopGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns)
+}
+
+/// [`configure_plain`] plus the SHA-256 lookup argument.
+pub fn configure_sha<T: CsBuilderImpl<F, T>, GC: GateConfigurationHolder<F>, TB: StaticToolboxHolder>(
+    builder: CsBuilder<T, F, GC, TB>,
+) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
+    configure_plain(builder.allow_lookup(SHA_LOOKUP))
+}
+
+/// Registers the SHA-256 tables in a freshly built constraint system.
+pub fn add_sha_tables<CS: ConstraintSystem<F>>(cs: &mut CS) {
+    cs.add_lookup_table::<TriXor4Table, 4>(create_tri_xor_table());
+    cs.add_lookup_table::<Ch4Table, 4>(create_ch4_table());
+    cs.add_lookup_table::<Maj4Table, 4>(create_maj4_table());
+    cs.add_lookup_table::<Split4BitChunkTable<1>, 4>(create_4bit_chunk_split_table::<F, 1>());
+    cs.add_lookup_table::<Split4BitChunkTable<2>, 4>(create_4bit_chunk_split_table::<F, 2>());
+}
+
+/// Places every configured gate at least once (boojum refuses a configured gate that is never used).
+pub fn touch_all_gates<CS: ConstraintSystem<F>>(cs: &mut CS) {
+    let a = Num::allocate(cs, F::from_u64_unchecked(3));
+    let b = Num::allocate(cs, F::from_u64_unchecked(5));
+    let flag = Boolean::allocate(cs, true);
+    let c = a.mul(cs, &b);
+    let d = Num::conditionally_select(cs, flag, &c, &a);
+    let _ = d.is_zero(cs);
+    let _ = Num::linear_combination(
+        cs,
+        &[
+            (a.get_variable(), F::from_u64_unchecked(1)),
+            (b.get_variable(), F::from_u64_unchecked(2)),
+            (c.get_variable(), F::from_u64_unchecked(1)),
+            (d.get_variable(), F::from_u64_unchecked(1)),
+        ],
+    );
+}
+
+/// Exposes four elements as the circuit's public input.
+pub fn expose<CS: ConstraintSystem<F>>(cs: &mut CS, out: &[Num<F>; 4]) {
+    use boojum::cs::gates::PublicInputGate;
+    for el in out {
+        PublicInputGate::new(el.get_variable()).add_to_cs(cs);
+    }
+}

@@ -1,0 +1,25 @@
+//! The circuits: basic circuits per request type and the recursion layers over them. Each circuit is
+//! synthesized by one function for both setup (no witness) and proving (with witness), so the setup and
+//! the proof can never disagree about the structure.
+
+pub mod basic;
+pub mod config;
+pub mod recursive;
+
+use boojum::cs::traits::cs::ConstraintSystem;
+
+pub use basic::BasicCircuit;
+pub use config::Layout;
+pub use recursive::{AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit};
+
+use crate::field::F;
+
+/// A circuit that can be synthesized into a boojum constraint system.
+pub trait Circuit {
+    /// Which gate/lookup configuration it uses (and so which verifier its parent needs).
+    fn layout(&self) -> Layout;
+    /// An upper bound on its trace length (rows), used to size the constraint system.
+    fn max_trace_len(&self) -> usize;
+    /// Places every gate and, when the CS evaluates witnesses, every value.
+    fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS);
+}

@@ -1,0 +1,423 @@
+//! Setup and verification keys: computed once per (protocol version, circuit, geometry, proof config),
+//! cached on disk and in memory, and reused by every proof through `prove_from_precomputations`.
+
+use std::alloc::Global;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use boojum::config::{CSConfig, SetupCSConfig};
+use boojum::cs::cs_builder::new_builder;
+use boojum::cs::cs_builder_reference::CsReferenceImplementationBuilder;
+use boojum::cs::implementations::hints::{DenseVariablesCopyHint, DenseWitnessCopyHint};
+use boojum::cs::implementations::polynomial_storage::{SetupBaseStorage, SetupStorage};
+use boojum::cs::implementations::reference_cs::CSReferenceAssembly;
+use boojum::cs::implementations::setup::FinalizationHintsForProver;
+use boojum::cs::oracle::merkle_tree::MerkleTreeWithCap;
+use boojum::cs::traits::cs::ConstraintSystem;
+use boojum::dag::CircuitResolverOpts;
+use boojum::worker::Worker;
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+use zkstream_types::{AggregationRound, CircuitType, Digest};
+
+use crate::circuits::config::{add_sha_tables, configure_plain, configure_sha, Layout, GEOMETRY};
+use crate::circuits::{AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit};
+use crate::error::ProverError;
+use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P};
+use crate::profile::{LayerConfig, ProofProfile, TreeShape};
+
+/// Bumped whenever a circuit changes, so stale cached keys are never loaded.
+const CIRCUITS_VERSION: u32 = 1;
+
+/// One circuit of the tree (one setup, one verification key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CircuitId {
+    /// Basic circuit of a type.
+    Basic(CircuitType),
+    /// Leaf of a type (children: basic proofs).
+    Leaf(CircuitType),
+    /// Node of a type at a depth ≥ 1 (children: leaves at depth 1, nodes of depth − 1 above).
+    Node(CircuitType, u32),
+    /// Recursion tip.
+    Tip,
+    /// Scheduler.
+    Scheduler,
+    /// Compression (the final proof).
+    Compression,
+}
+
+impl CircuitId {
+    /// The aggregation round of this circuit.
+    pub fn round(self) -> AggregationRound {
+        match self {
+            CircuitId::Basic(_) => AggregationRound::Basic,
+            CircuitId::Leaf(_) => AggregationRound::Leaf,
+            CircuitId::Node(..) => AggregationRound::Node,
+            CircuitId::Tip => AggregationRound::RecursionTip,
+            CircuitId::Scheduler => AggregationRound::Scheduler,
+            CircuitId::Compression => AggregationRound::Compression,
+        }
+    }
+
+    /// The circuit's configuration (and so the verifier a parent needs).
+    pub fn layout(self) -> Layout {
+        match self {
+            CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
+            _ => Layout::Plain,
+        }
+    }
+
+    /// The FRI parameters its proofs use.
+    pub fn layer(self, profile: &ProofProfile) -> LayerConfig {
+        match self {
+            CircuitId::Basic(_) => profile.basic,
+            CircuitId::Compression => profile.compression,
+            _ => profile.recursion,
+        }
+    }
+
+    /// Every circuit of a shape, children before parents.
+    pub fn all(shape: &TreeShape) -> Vec<CircuitId> {
+        let mut v = Vec::new();
+        for t in CircuitType::ALL {
+            v.push(CircuitId::Basic(t));
+            v.push(CircuitId::Leaf(t));
+            for d in 1..=shape.node_depth {
+                v.push(CircuitId::Node(t, d));
+            }
+        }
+        v.extend([CircuitId::Tip, CircuitId::Scheduler, CircuitId::Compression]);
+        v
+    }
+}
+
+impl fmt::Display for CircuitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CircuitId::Basic(t) => write!(f, "basic-{t}"),
+            CircuitId::Leaf(t) => write!(f, "leaf-{t}"),
+            CircuitId::Node(t, d) => write!(f, "node-{t}-d{d}"),
+            CircuitId::Tip => f.write_str("tip"),
+            CircuitId::Scheduler => f.write_str("scheduler"),
+            CircuitId::Compression => f.write_str("compression"),
+        }
+    }
+}
+
+/// Everything precomputed for one circuit.
+#[derive(Serialize, Deserialize)]
+pub struct SetupData {
+    /// Base setup polynomials.
+    pub base: SetupBaseStorage<F, P>,
+    /// Setup polynomials in LDE form.
+    pub setup: SetupStorage<F, P>,
+    /// Merkle tree over the setup.
+    pub tree: MerkleTreeWithCap<F, H>,
+    /// The verification key.
+    pub vk: BVk,
+    /// Variable placement hint.
+    pub vars_hint: DenseVariablesCopyHint,
+    /// Witness placement hint.
+    pub wits_hint: DenseWitnessCopyHint,
+    /// How the trace is padded.
+    pub finalization: FinalizationHintsForProver,
+    /// Rows used before padding (a size figure for benches and notes).
+    pub rows: usize,
+}
+
+/// Synthesizes a circuit with the given CS configuration, pads it (with a hint when proving) and
+/// returns the assembly, the padding hint and the rows used.
+pub(crate) fn assemble<CFG: CSConfig, C: Circuit>(
+    circuit: &C,
+    hint: Option<&FinalizationHintsForProver>,
+) -> (CSReferenceAssembly<F, P, CFG, Global>, FinalizationHintsForProver, usize) {
+    let max_trace = circuit.max_trace_len();
+    macro_rules! run {
+        ($configure:path, $tables:expr) => {{
+            let builder = new_builder::<_, F>(CsReferenceImplementationBuilder::<F, P, CFG>::new(GEOMETRY, max_trace));
+            let mut cs = $configure(builder).build(CircuitResolverOpts::new(max_trace * 64));
+            if $tables {
+                add_sha_tables(&mut cs);
+            }
+            circuit.synthesize(&mut cs);
+            let rows = cs.next_available_row();
+            let hint = match hint {
+                Some(h) => {
+                    cs.pad_and_shrink_using_hint(h);
+                    h.clone()
+                }
+                None => cs.pad_and_shrink().1,
+            };
+            (cs.into_assembly::<Global>(), hint, rows)
+        }};
+    }
+    match circuit.layout() {
+        Layout::Plain => run!(configure_plain, false),
+        Layout::Sha => run!(configure_sha, true),
+    }
+}
+
+/// Where a setup came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// Already in memory.
+    Memory,
+    /// Loaded from the disk cache.
+    Disk,
+    /// Computed now (and written to the disk cache, if any).
+    Computed,
+}
+
+/// The setup and verification keys of one (protocol version, profile, shape), cached.
+pub struct KeyStore {
+    profile: ProofProfile,
+    shape: TreeShape,
+    protocol_version: u32,
+    dir: Option<PathBuf>,
+    worker: Worker,
+    loaded: Mutex<HashMap<CircuitId, Arc<SetupData>>>,
+}
+
+impl KeyStore {
+    /// Opens a store. With `root`, keys are cached under `root/<v, profile, parameters hash>/`.
+    pub fn open(
+        root: Option<&Path>,
+        profile: ProofProfile,
+        shape: TreeShape,
+        protocol_version: u32,
+        threads: usize,
+    ) -> Result<Self, ProverError> {
+        shape.validate()?;
+        let dir = root.map(|r| r.join(Self::dir_name(&profile, &shape, protocol_version)));
+        if let Some(d) = &dir {
+            std::fs::create_dir_all(d).map_err(|e| ProverError::KeyCache {
+                path: d.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(KeyStore {
+            profile,
+            shape,
+            protocol_version,
+            dir,
+            worker: Worker::new_with_num_threads(threads.max(1)),
+            loaded: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn dir_name(profile: &ProofProfile, shape: &TreeShape, protocol_version: u32) -> String {
+        let params = format!("{CIRCUITS_VERSION}|{protocol_version}|{profile:?}|{shape:?}|{GEOMETRY:?}");
+        let digest = sha2::Sha256::digest(params.as_bytes());
+        format!("v{protocol_version}-{}-{}", profile.name, hex::encode(&digest[..6]))
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &ProofProfile {
+        &self.profile
+    }
+
+    /// The tree shape.
+    pub fn shape(&self) -> &TreeShape {
+        &self.shape
+    }
+
+    /// The protocol version.
+    pub fn protocol_version(&self) -> u32 {
+        self.protocol_version
+    }
+
+    /// The cache directory, if any.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The setup of a circuit, from memory, disk, or computed now.
+    pub fn get(&self, id: CircuitId) -> Result<Arc<SetupData>, ProverError> {
+        self.get_with_source(id).map(|(s, _)| s)
+    }
+
+    /// Like [`KeyStore::get`], also saying where the setup came from.
+    pub fn get_with_source(&self, id: CircuitId) -> Result<(Arc<SetupData>, KeySource), ProverError> {
+        if let Some(s) = self.lock().get(&id) {
+            return Ok((s.clone(), KeySource::Memory));
+        }
+        let (data, source) = match self.load(id)? {
+            Some(d) => (d, KeySource::Disk),
+            None => {
+                let d = self.compute(id)?;
+                self.store(id, &d)?;
+                (d, KeySource::Computed)
+            }
+        };
+        let data = Arc::new(data);
+        self.lock().insert(id, data.clone());
+        Ok((data, source))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CircuitId, Arc<SetupData>>> {
+        // A panic while holding the lock leaves the map itself consistent (inserts are atomic).
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The verification key of a circuit.
+    pub fn vk(&self, id: CircuitId) -> Result<BVk, ProverError> {
+        Ok(self.get(id)?.vk.clone())
+    }
+
+    /// The commitment of a circuit's verification key.
+    pub fn vk_commitment(&self, id: CircuitId) -> Result<Digest, ProverError> {
+        Ok(vk_commitment(&self.get(id)?.vk))
+    }
+
+    /// Commitment of every key below the scheduler: basic, leaf and node keys of every type, and the tip.
+    pub fn vk_set_commitment(&self) -> Result<Digest, ProverError> {
+        let mut v = vec![fe(self.protocol_version as u64)];
+        for id in CircuitId::all(&self.shape) {
+            if matches!(id, CircuitId::Scheduler | CircuitId::Compression) {
+                continue;
+            }
+            v.extend(from_digest(&self.vk_commitment(id)?));
+        }
+        Ok(to_digest(&hash(&v)))
+    }
+
+    /// Computes (or loads) every setup; returns each circuit with its VK commitment and source.
+    pub fn generate_all(&self) -> Result<Vec<(CircuitId, Digest, KeySource)>, ProverError> {
+        CircuitId::all(&self.shape)
+            .into_iter()
+            .map(|id| {
+                let (s, src) = self.get_with_source(id)?;
+                Ok((id, vk_commitment(&s.vk), src))
+            })
+            .collect()
+    }
+
+    fn path(&self, id: CircuitId) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{id}.setup")))
+    }
+
+    fn cache_err(path: &Path, e: impl fmt::Display) -> ProverError {
+        ProverError::KeyCache {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn load(&self, id: CircuitId) -> Result<Option<SetupData>, ProverError> {
+        let Some(path) = self.path(id) else { return Ok(None) };
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Self::cache_err(&path, e)),
+        };
+        match bincode::deserialize_from(std::io::BufReader::new(file)) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) => {
+                // A corrupt cache entry (e.g. a crash mid-write of an older version) is recomputed.
+                tracing::warn!(path = %path.display(), error = %e, "discarding unreadable setup cache entry");
+                Ok(None)
+            }
+        }
+    }
+
+    fn store(&self, id: CircuitId, data: &SetupData) -> Result<(), ProverError> {
+        let Some(path) = self.path(id) else { return Ok(()) };
+        // Write to a temporary file and rename, so a reader never sees half a file.
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let file = std::fs::File::create(&tmp).map_err(|e| Self::cache_err(&tmp, e))?;
+        let mut w = std::io::BufWriter::new(file);
+        bincode::serialize_into(&mut w, data).map_err(|e| Self::cache_err(&tmp, e))?;
+        use std::io::Write;
+        w.flush().map_err(|e| Self::cache_err(&tmp, e))?;
+        drop(w);
+        std::fs::rename(&tmp, &path).map_err(|e| Self::cache_err(&path, e))
+    }
+
+    /// The key every child of `id` must verify under, with the child's layout and FRI parameters.
+    pub(crate) fn child_of(&self, id: CircuitId) -> Option<CircuitId> {
+        match id {
+            CircuitId::Basic(_) => None,
+            CircuitId::Leaf(t) => Some(CircuitId::Basic(t)),
+            CircuitId::Node(t, 1) => Some(CircuitId::Leaf(t)),
+            CircuitId::Node(t, d) => Some(CircuitId::Node(t, d - 1)),
+            CircuitId::Tip => None,
+            CircuitId::Scheduler => Some(CircuitId::Tip),
+            CircuitId::Compression => Some(CircuitId::Scheduler),
+        }
+    }
+
+    fn compute(&self, id: CircuitId) -> Result<SetupData, ProverError> {
+        let layer = id.layer(&self.profile);
+        let started = std::time::Instant::now();
+        let (assembly, finalization, rows) = match id {
+            CircuitId::Basic(t) => assemble::<SetupCSConfig, _>(
+                &BasicCircuit { circuit: t, capacity: self.shape.capacity(t), job: None },
+                None,
+            ),
+            CircuitId::Leaf(t) | CircuitId::Node(t, _) => {
+                let child = self.child_of(id).ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
+                assemble::<SetupCSConfig, _>(&self.aggregate_circuit(t, child, Vec::new())?, None)
+            }
+            CircuitId::Tip => assemble::<SetupCSConfig, _>(&self.tip_circuit(Vec::new())?, None),
+            CircuitId::Scheduler => assemble::<SetupCSConfig, _>(&self.scheduler_circuit(None)?, None),
+            CircuitId::Compression => assemble::<SetupCSConfig, _>(&self.compression_circuit(None)?, None),
+        };
+        let (base, setup, vk, tree, vars_hint, wits_hint) =
+            assembly.get_full_setup::<H>(&self.worker, layer.lde_factor, layer.cap_size);
+        tracing::info!(circuit = %id, rows, domain = vk.fixed_parameters.domain_size,
+            seconds = started.elapsed().as_secs_f64(), "setup computed");
+        Ok(SetupData { base, setup, tree, vk, vars_hint, wits_hint, finalization, rows })
+    }
+
+    pub(crate) fn aggregate_circuit(
+        &self,
+        t: CircuitType,
+        child: CircuitId,
+        children: Vec<(crate::field::BProof, zkstream_types::QueueRange)>,
+    ) -> Result<AggregateCircuit, ProverError> {
+        Ok(AggregateCircuit {
+            circuit: t,
+            arity: self.shape.arity,
+            child_vk: self.vk(child)?,
+            child_layout: child.layout(),
+            child_config: child.layer(&self.profile).proof_config(),
+            children,
+        })
+    }
+
+    pub(crate) fn tip_circuit(
+        &self,
+        children: Vec<(crate::field::BProof, zkstream_types::QueueRange)>,
+    ) -> Result<TipCircuit, ProverError> {
+        let slots = CircuitType::ALL
+            .iter()
+            .map(|&t| Ok((t, self.vk(CircuitId::Node(t, self.shape.node_depth))?)))
+            .collect::<Result<Vec<_>, ProverError>>()?;
+        Ok(TipCircuit { slots, child_config: self.profile.recursion.proof_config(), children })
+    }
+
+    pub(crate) fn scheduler_circuit(
+        &self,
+        witness: Option<(crate::field::BProof, crate::circuits::SchedulerInputs)>,
+    ) -> Result<SchedulerCircuit, ProverError> {
+        Ok(SchedulerCircuit {
+            tip_vk: self.vk(CircuitId::Tip)?,
+            child_config: self.profile.recursion.proof_config(),
+            vk_set_commitment: self.vk_set_commitment()?,
+            witness,
+        })
+    }
+
+    pub(crate) fn compression_circuit(
+        &self,
+        witness: Option<crate::field::BProof>,
+    ) -> Result<CompressionCircuit, ProverError> {
+        Ok(CompressionCircuit {
+            scheduler_vk: self.vk(CircuitId::Scheduler)?,
+            child_config: self.profile.recursion.proof_config(),
+            witness,
+        })
+    }
+}

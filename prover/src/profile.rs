@@ -1,0 +1,165 @@
+//! Proof profiles (per-layer FRI parameters) and the tree shape (capacities, arity, depth).
+//!
+//! Every proof-system number lives here, with the reason for it.
+
+use boojum::cs::implementations::prover::ProofConfig;
+use serde::{Deserialize, Serialize};
+use zkstream_types::CircuitType;
+
+use crate::error::ProverError;
+
+/// FRI parameters of one layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerConfig {
+    /// FRI LDE factor (power of two). Larger: slower prover, fewer queries, smaller proof.
+    pub lde_factor: usize,
+    /// Merkle tree cap size (power of two). Larger cap: shorter paths in every query.
+    pub cap_size: usize,
+    /// Target security in bits; the number of FRI queries is derived from it.
+    pub security_bits: usize,
+    /// Proof-of-work bits ground before the queries (only for the final, natively verified layer).
+    pub pow_bits: u32,
+}
+
+impl LayerConfig {
+    /// boojum's proof configuration for this layer.
+    pub fn proof_config(&self) -> ProofConfig {
+        ProofConfig {
+            fri_lde_factor: self.lde_factor,
+            merkle_tree_cap_size: self.cap_size,
+            fri_folding_schedule: None,
+            security_level: self.security_bits,
+            pow_bits: self.pow_bits,
+        }
+    }
+}
+
+/// A named set of per-layer parameters. All profiles run the same circuits and the same code path;
+/// only FRI parameters differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofProfile {
+    /// Profile name (`production` or `test`), recorded in every final proof.
+    pub name: String,
+    /// Basic circuits. LDE 8: a child at LDE 8 needs ~3× fewer recursive queries than at LDE 2
+    /// (FACTS.md: 22 K vs 52 K rows to verify two), which dominates the cost of the leaf layer.
+    pub basic: LayerConfig,
+    /// Leaf, node, tip and scheduler: LDE 8 for the same reason, one level up.
+    pub recursion: LayerConfig,
+    /// Compression: LDE 32 means 20 instead of 34 queries at 100 bits, so a much smaller final proof;
+    /// its prover is slower, but it runs once per batch over a single child.
+    pub compression: LayerConfig,
+}
+
+impl ProofProfile {
+    /// 100-bit security everywhere (zkSync's target), no proof of work.
+    pub fn production() -> Self {
+        let layer = |lde_factor| LayerConfig {
+            lde_factor,
+            cap_size: 16,
+            security_bits: 100,
+            pow_bits: 0,
+        };
+        ProofProfile {
+            name: "production".into(),
+            basic: layer(8),
+            recursion: layer(8),
+            compression: layer(32),
+        }
+    }
+
+    /// The low-security *test* profile: same circuits, same recursion, real proofs, but only a few FRI
+    /// queries (security_bits 12 → 4 queries at LDE 8), so recursion is cheap enough for CI on 2 cores.
+    /// Never use it for anything that matters.
+    pub fn test() -> Self {
+        let layer = |lde_factor| LayerConfig {
+            lde_factor,
+            cap_size: 16,
+            security_bits: 12,
+            pow_bits: 0,
+        };
+        ProofProfile {
+            name: "test".into(),
+            basic: layer(8),
+            recursion: layer(8),
+            compression: layer(32),
+        }
+    }
+
+    /// A profile by name.
+    pub fn by_name(name: &str) -> Result<Self, ProverError> {
+        match name {
+            "production" => Ok(Self::production()),
+            "test" => Ok(Self::test()),
+            other => Err(ProverError::Config(format!(
+                "unknown proof profile {other:?} (expected \"production\" or \"test\")"
+            ))),
+        }
+    }
+}
+
+/// The shape of every batch's proof tree: how many requests a basic circuit holds, how many children a
+/// leaf or node verifies, and how many node layers sit between leaves and the tip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeShape {
+    /// Requests per `Poseidon2Hash` basic circuit.
+    pub poseidon2_capacity: usize,
+    /// Requests per `Sha256` basic circuit.
+    pub sha256_capacity: usize,
+    /// Children per leaf and per node (zkSync: 32; tests: 2).
+    pub arity: usize,
+    /// Node layers per type (at least 1). Every type is reduced to one proof at this depth, so a batch
+    /// may have at most `arity^(node_depth + 1)` basic circuits of one type.
+    pub node_depth: u32,
+}
+
+impl Default for TreeShape {
+    fn default() -> Self {
+        TreeShape {
+            poseidon2_capacity: 8,
+            sha256_capacity: 2,
+            arity: 2,
+            node_depth: 1,
+        }
+    }
+}
+
+impl TreeShape {
+    /// Requests per basic circuit of type `t`.
+    pub fn capacity(&self, t: CircuitType) -> usize {
+        match t {
+            CircuitType::Poseidon2Hash => self.poseidon2_capacity,
+            CircuitType::Sha256 => self.sha256_capacity,
+        }
+    }
+
+    /// The recursion-tip arity: one slot per circuit type.
+    pub fn tip_arity(&self) -> usize {
+        CircuitType::ALL.len()
+    }
+
+    /// Most basic circuits of one type a batch may need.
+    pub fn max_basic_per_type(&self) -> usize {
+        self.arity.saturating_pow(self.node_depth + 1)
+    }
+
+    /// Rejects shapes the circuits cannot be built for.
+    pub fn validate(&self) -> Result<(), ProverError> {
+        if self.arity < 1 || self.arity > 64 {
+            return Err(ProverError::Config(format!("arity {} is outside 1..=64", self.arity)));
+        }
+        if self.node_depth < 1 || self.node_depth > 8 {
+            return Err(ProverError::Config(format!(
+                "node_depth {} is outside 1..=8",
+                self.node_depth
+            )));
+        }
+        for t in CircuitType::ALL {
+            let c = self.capacity(t);
+            if c < 1 || c > 4096 {
+                return Err(ProverError::Config(format!("{t} capacity {c} is outside 1..=4096")));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! The sequential reference prover: the whole tree of one batch, in one thread, in a fixed order. It is
+//! the oracle the dataflow is tested against.
+
+use zkstream_types::{BatchInput, CircuitType, FinalBatchProof};
+
+use crate::circuits::SchedulerInputs;
+use crate::error::ProverError;
+use crate::field::proof_public_input;
+use crate::layers::{ChildProof, Prover};
+use crate::queue::witness_batch;
+
+/// Proof counts per round of one batch (basic, leaf, node, tip, scheduler, compression).
+pub type RoundCounts = [usize; 6];
+
+/// Reduces one type's basic proofs to its final node proof: leaves, then `node_depth` node layers.
+pub fn reduce_type(
+    prover: &Prover,
+    t: CircuitType,
+    basics: Vec<ChildProof>,
+    counts: &mut RoundCounts,
+) -> Result<ChildProof, ProverError> {
+    let arity = prover.keys().shape().arity;
+    let mut level: Vec<ChildProof> = basics
+        .chunks(arity)
+        .map(|c| prover.prove_leaf(t, c))
+        .collect::<Result<_, _>>()?;
+    counts[1] += level.len();
+    for depth in 1..=prover.keys().shape().node_depth {
+        level = level
+            .chunks(arity)
+            .map(|c| prover.prove_node(t, depth, c))
+            .collect::<Result<_, _>>()?;
+        counts[2] += level.len();
+    }
+    match <[ChildProof; 1]>::try_from(level) {
+        Ok([one]) => Ok(one),
+        Err(v) => Err(ProverError::Config(format!("{} proofs of {t} left after the last node layer", v.len()))),
+    }
+}
+
+/// Proves a batch from scratch: basic → leaf → node → tip → scheduler → compression.
+/// The previous batch commitment is the one carried in the input.
+pub fn prove_batch(prover: &Prover, batch: &BatchInput) -> Result<(FinalBatchProof, RoundCounts), ProverError> {
+    let keys = prover.keys();
+    let witness = witness_batch(batch, keys.shape())?;
+    let mut counts: RoundCounts = [0; 6];
+    let mut finals = Vec::new();
+    for t in CircuitType::ALL {
+        let jobs = witness.jobs.get(&t).map(Vec::as_slice).unwrap_or(&[]);
+        let basics = jobs.iter().map(|j| prover.prove_basic(j)).collect::<Result<Vec<_>, _>>()?;
+        counts[0] += basics.len();
+        finals.push(reduce_type(prover, t, basics, &mut counts)?);
+    }
+    let tip = prover.prove_tip(&finals)?;
+    let scheduler = prover.prove_scheduler(
+        &tip,
+        SchedulerInputs {
+            batch_number: batch.batch_number,
+            protocol_version: batch.protocol_version,
+            previous_batch_commitment: batch.previous_batch_commitment,
+            ranges: witness.ranges.clone(),
+        },
+    )?;
+    let compressed = prover.prove_compression(&scheduler)?;
+    counts[3] += 1;
+    counts[4] += 1;
+    counts[5] += 1;
+    let batch_commitment = proof_public_input(&compressed)
+        .ok_or_else(|| ProverError::SelfCheckFailed("compression public input".into()))?;
+    let proof = bincode::serialize(&compressed).map_err(|e| ProverError::MalformedProof(e.to_string()))?;
+    Ok((
+        FinalBatchProof {
+            batch_number: batch.batch_number,
+            protocol_version: batch.protocol_version,
+            previous_batch_commitment: batch.previous_batch_commitment,
+            batch_commitment,
+            aggregation_result_coords: witness.ranges,
+            vk_set_commitment: keys.vk_set_commitment()?,
+            proof_profile: keys.profile().name.clone(),
+            proof,
+        },
+        counts,
+    ))
+}

@@ -1,0 +1,69 @@
+//! Artifacts: intermediate proofs, stored in the artifact store and referenced by key in the dataflow.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::batch::CircuitType;
+use crate::digest::Digest;
+use crate::proof::QueueRange;
+use crate::round::AggregationRound;
+
+/// Where one proof of a batch's tree lives: `(protocol version, batch, round, circuit type, depth, index)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ArtifactKey {
+    /// Protocol version (selects the verification keys).
+    pub protocol_version: u32,
+    /// Batch number.
+    pub batch: u64,
+    /// Aggregation round.
+    pub round: AggregationRound,
+    /// Circuit type for per-type rounds (basic, leaf, node); `None` above.
+    pub circuit: Option<CircuitType>,
+    /// Node depth (1 for the first node layer); 0 in other rounds.
+    pub depth: u32,
+    /// Index within (round, circuit, depth), in queue order.
+    pub index: u32,
+}
+
+impl ArtifactKey {
+    /// The object-store path of this artifact, stable across releases.
+    pub fn path(&self) -> String {
+        let circuit = self.circuit.map(|c| c.name()).unwrap_or("all");
+        format!(
+            "v{}/batch-{:012}/{}-{}/d{}-i{:06}.artifact",
+            self.protocol_version,
+            self.batch,
+            self.round.name(),
+            circuit,
+            self.depth,
+            self.index
+        )
+    }
+}
+
+impl fmt::Display for ArtifactKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let circuit = self.circuit.map(|c| c.name()).unwrap_or("all");
+        write!(
+            f,
+            "batch {} {} {} depth {} #{} (v{})",
+            self.batch, self.round, circuit, self.depth, self.index, self.protocol_version
+        )
+    }
+}
+
+/// One stored proof of the tree, with what a parent needs to check it without decoding the proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Where it belongs.
+    pub key: ArtifactKey,
+    /// Commitment of the verification key the proof was made under.
+    pub vk_commitment: Digest,
+    /// The proof's public input (four field elements).
+    pub public_input: Digest,
+    /// The queue range it covers (per-type rounds only).
+    pub range: Option<QueueRange>,
+    /// The boojum proof (bincode).
+    pub proof: Vec<u8>,
+}

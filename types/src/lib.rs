@@ -1,0 +1,17 @@
+//! Domain types shared by every zkstream crate (batches, circuit types, rounds, artifact keys, final proof
+//! records) and the framed wire format used for everything that crosses Kafka or the artifact store.
+#![deny(missing_docs)]
+
+pub mod artifact;
+pub mod batch;
+pub mod digest;
+pub mod proof;
+pub mod round;
+pub mod wire;
+
+pub use artifact::{Artifact, ArtifactKey};
+pub use batch::{BatchInput, CircuitType, Request, ValidationError};
+pub use digest::{Digest, GOLDILOCKS_MODULUS};
+pub use proof::{FinalBatchProof, QueueRange};
+pub use round::AggregationRound;
+pub use wire::{decode_any, Frame, FrameKind, Framed, WireError, FORMAT_VERSION};

@@ -1,0 +1,40 @@
+//! The final record of a proved batch: the analog of zkSync's `L1BatchProofForL1`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::batch::CircuitType;
+use crate::digest::Digest;
+
+/// The queue range one circuit type covered in a batch: `(type, s0, s_end, count)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRange {
+    /// The circuit type.
+    pub circuit: CircuitType,
+    /// Queue state before the first request (`IV(type)` for a whole batch).
+    pub start: Digest,
+    /// Queue state after the last request.
+    pub end: Digest,
+    /// Number of requests covered.
+    pub count: u64,
+}
+
+/// The final proof of one batch, as delivered to the core.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalBatchProof {
+    /// The batch number.
+    pub batch_number: u64,
+    /// The protocol version it was proved under.
+    pub protocol_version: u32,
+    /// The commitment of the previous batch that this one chains onto.
+    pub previous_batch_commitment: Digest,
+    /// The batch commitment: the public input of the scheduler and of the final proof.
+    pub batch_commitment: Digest,
+    /// Per-type queue commitments (the `aggregation_result_coords`-like fields), in circuit id order.
+    pub aggregation_result_coords: Vec<QueueRange>,
+    /// Commitment to the set of verification keys the proof tree was checked against.
+    pub vk_set_commitment: Digest,
+    /// Name of the proof profile (security parameters) the tree was proved under.
+    pub proof_profile: String,
+    /// The compressed final proof (boojum proof, bincode).
+    pub proof: Vec<u8>,
+}

@@ -1,0 +1,414 @@
+//! The framed wire format: `magic ‖ format version ‖ zstd(serde payload)`.
+//!
+//! * magic: 4 bytes, `b"ZKS"` followed by one byte naming the payload kind ([`FrameKind`]);
+//! * format version: `u16`, big-endian; only [`FORMAT_VERSION`] is accepted, never guessed;
+//! * payload: one zstd frame holding the bincode (fixed-int, little-endian) encoding of the value.
+//!
+//! Decoding never panics and bounds every allocation: each way bytes can be wrong has its own
+//! [`WireError`] variant.
+
+use std::io::Read;
+
+use bincode::Options;
+use serde::{de::DeserializeOwned, Serialize};
+use thiserror::Error;
+
+use crate::artifact::Artifact;
+use crate::batch::BatchInput;
+use crate::proof::FinalBatchProof;
+
+/// The first three bytes of every frame.
+pub const MAGIC_PREFIX: [u8; 3] = *b"ZKS";
+/// The only format version this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+/// Header length: magic (4) + version (2).
+pub const HEADER_LEN: usize = 6;
+/// Largest decompressed payload accepted (a zstd bomb stops here).
+pub const MAX_PAYLOAD_BYTES: u64 = 256 << 20;
+/// zstd level used when encoding.
+const ZSTD_LEVEL: i32 = 3;
+
+/// What a frame carries; the fourth magic byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameKind {
+    /// A [`BatchInput`] (`ZKSB`).
+    Batch,
+    /// An [`Artifact`] (`ZKSA`).
+    Artifact,
+    /// A [`FinalBatchProof`] (`ZKSF`).
+    FinalProof,
+}
+
+impl FrameKind {
+    /// The fourth magic byte.
+    pub fn tag(self) -> u8 {
+        match self {
+            FrameKind::Batch => b'B',
+            FrameKind::Artifact => b'A',
+            FrameKind::FinalProof => b'F',
+        }
+    }
+
+    /// The kind with this tag, if any.
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        match tag {
+            b'B' => Some(FrameKind::Batch),
+            b'A' => Some(FrameKind::Artifact),
+            b'F' => Some(FrameKind::FinalProof),
+            _ => None,
+        }
+    }
+
+    /// A human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FrameKind::Batch => "batch input",
+            FrameKind::Artifact => "artifact",
+            FrameKind::FinalProof => "final proof",
+        }
+    }
+}
+
+/// Why bytes are not a valid frame. None of these is retryable: the bytes themselves are wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WireError {
+    /// Fewer bytes than a header.
+    #[error("truncated frame: {len} bytes, a header needs {HEADER_LEN}")]
+    Truncated {
+        /// Bytes present.
+        len: usize,
+    },
+    /// The first bytes are not `ZKS`.
+    #[error("bad magic {found:02x?}: not a zkstream frame (expected \"ZKS\")")]
+    BadMagic {
+        /// The first three bytes.
+        found: [u8; 3],
+    },
+    /// `ZKS` followed by an unknown kind byte.
+    #[error("unknown frame kind {tag:#04x}")]
+    UnknownKind {
+        /// The fourth byte.
+        tag: u8,
+    },
+    /// A different kind than the caller asked for.
+    #[error("wrong frame kind: expected {expected}, found {found}")]
+    WrongKind {
+        /// What the caller wanted.
+        expected: &'static str,
+        /// What the frame holds.
+        found: &'static str,
+    },
+    /// A format version this build does not read.
+    #[error("unsupported format version {found} (this build reads version {supported})")]
+    UnsupportedVersion {
+        /// Version in the header.
+        found: u16,
+        /// The version this build supports.
+        supported: u16,
+    },
+    /// The zstd frame is corrupt or cut short.
+    #[error("corrupt zstd payload: {0}")]
+    Decompress(String),
+    /// The payload decompresses to more than [`MAX_PAYLOAD_BYTES`].
+    #[error("payload larger than the {limit}-byte limit")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// The decompressed bytes are not a valid value of the kind.
+    #[error("invalid {kind} payload: {reason}")]
+    Payload {
+        /// The frame kind.
+        kind: &'static str,
+        /// What bincode said.
+        reason: String,
+    },
+    /// Encoding failed (only for values that cannot be serialized).
+    #[error("cannot encode {kind}: {reason}")]
+    Encode {
+        /// The frame kind.
+        kind: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+fn bincode_options() -> impl Options {
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_little_endian()
+        .with_limit(MAX_PAYLOAD_BYTES)
+        .reject_trailing_bytes()
+}
+
+/// A value that travels in a frame.
+pub trait Framed: Serialize + DeserializeOwned {
+    /// Its frame kind.
+    const KIND: FrameKind;
+
+    /// Encodes the value as a frame.
+    fn to_frame(&self) -> Result<Vec<u8>, WireError> {
+        encode(Self::KIND, self)
+    }
+
+    /// Decodes a frame of this kind.
+    fn from_frame(bytes: &[u8]) -> Result<Self, WireError> {
+        let (kind, payload) = read_header(bytes)?;
+        if kind != Self::KIND {
+            return Err(WireError::WrongKind {
+                expected: Self::KIND.name(),
+                found: kind.name(),
+            });
+        }
+        decode_payload(kind, payload)
+    }
+}
+
+impl Framed for BatchInput {
+    const KIND: FrameKind = FrameKind::Batch;
+}
+impl Framed for Artifact {
+    const KIND: FrameKind = FrameKind::Artifact;
+}
+impl Framed for FinalBatchProof {
+    const KIND: FrameKind = FrameKind::FinalProof;
+}
+
+/// Any decoded frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A batch input.
+    Batch(BatchInput),
+    /// An artifact.
+    Artifact(Box<Artifact>),
+    /// A final proof record.
+    FinalProof(Box<FinalBatchProof>),
+}
+
+/// Decodes a frame of any kind.
+pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
+    let (kind, payload) = read_header(bytes)?;
+    Ok(match kind {
+        FrameKind::Batch => Frame::Batch(decode_payload(kind, payload)?),
+        FrameKind::Artifact => Frame::Artifact(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_payload(kind, payload)?)),
+    })
+}
+
+fn encode<T: Serialize>(kind: FrameKind, value: &T) -> Result<Vec<u8>, WireError> {
+    let raw = bincode_options()
+        .serialize(value)
+        .map_err(|e| WireError::Encode {
+            kind: kind.name(),
+            reason: e.to_string(),
+        })?;
+    let compressed =
+        zstd::bulk::compress(&raw, ZSTD_LEVEL).map_err(|e| WireError::Encode {
+            kind: kind.name(),
+            reason: e.to_string(),
+        })?;
+    let mut out = Vec::with_capacity(HEADER_LEN + compressed.len());
+    out.extend_from_slice(&MAGIC_PREFIX);
+    out.push(kind.tag());
+    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&compressed);
+    Ok(out)
+}
+
+/// Checks the header and returns the kind and the compressed payload.
+pub fn read_header(bytes: &[u8]) -> Result<(FrameKind, &[u8]), WireError> {
+    if bytes.len() < HEADER_LEN {
+        // Still report a wrong magic first when the bytes we have already show it.
+        let n = bytes.len().min(3);
+        if bytes[..n] != MAGIC_PREFIX[..n] {
+            let mut found = [0u8; 3];
+            found[..n].copy_from_slice(&bytes[..n]);
+            return Err(WireError::BadMagic { found });
+        }
+        return Err(WireError::Truncated { len: bytes.len() });
+    }
+    let found = [bytes[0], bytes[1], bytes[2]];
+    if found != MAGIC_PREFIX {
+        return Err(WireError::BadMagic { found });
+    }
+    let kind = FrameKind::from_tag(bytes[3]).ok_or(WireError::UnknownKind { tag: bytes[3] })?;
+    let version = u16::from_be_bytes([bytes[4], bytes[5]]);
+    if version != FORMAT_VERSION {
+        return Err(WireError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok((kind, &bytes[HEADER_LEN..]))
+}
+
+fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Result<T, WireError> {
+    let decoder =
+        zstd::stream::read::Decoder::new(compressed).map_err(|e| WireError::Decompress(e.to_string()))?;
+    let mut raw = Vec::new();
+    decoder
+        .take(MAX_PAYLOAD_BYTES + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
+    if raw.len() as u64 > MAX_PAYLOAD_BYTES {
+        return Err(WireError::TooLarge {
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    if raw.is_empty() {
+        return Err(WireError::Decompress("empty zstd payload".into()));
+    }
+    bincode_options()
+        .deserialize(&raw)
+        .map_err(|e| WireError::Payload {
+            kind: kind.name(),
+            reason: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{Request, CircuitType};
+    use crate::digest::Digest;
+    use crate::proof::QueueRange;
+    use crate::round::AggregationRound;
+    use crate::ArtifactKey;
+    use proptest::prelude::*;
+
+    fn batch() -> BatchInput {
+        BatchInput {
+            batch_number: 42,
+            protocol_version: 1,
+            previous_batch_commitment: Digest([1, 2, 3, 4]),
+            requests: vec![
+                Request::Poseidon2Hash { inputs: vec![1, 2, 3] },
+                Request::Sha256 { data: b"abc".to_vec() },
+            ],
+        }
+    }
+
+    fn final_proof() -> FinalBatchProof {
+        FinalBatchProof {
+            batch_number: 42,
+            protocol_version: 1,
+            previous_batch_commitment: Digest::ZERO,
+            batch_commitment: Digest([5, 6, 7, 8]),
+            aggregation_result_coords: vec![QueueRange {
+                circuit: CircuitType::Sha256,
+                start: Digest::ZERO,
+                end: Digest([9; 4]),
+                count: 3,
+            }],
+            vk_set_commitment: Digest([1; 4]),
+            proof_profile: "test".into(),
+            proof: vec![0xAB; 300],
+        }
+    }
+
+    fn artifact() -> Artifact {
+        Artifact {
+            key: ArtifactKey {
+                protocol_version: 1,
+                batch: 42,
+                round: AggregationRound::Leaf,
+                circuit: Some(CircuitType::Poseidon2Hash),
+                depth: 0,
+                index: 3,
+            },
+            vk_commitment: Digest([3; 4]),
+            public_input: Digest([4; 4]),
+            range: None,
+            proof: vec![1, 2, 3],
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let b = batch();
+        assert_eq!(BatchInput::from_frame(&b.to_frame().unwrap()).unwrap(), b);
+        let f = final_proof();
+        assert_eq!(FinalBatchProof::from_frame(&f.to_frame().unwrap()).unwrap(), f);
+        let a = artifact();
+        assert_eq!(decode_any(&a.to_frame().unwrap()).unwrap(), Frame::Artifact(Box::new(a)));
+    }
+
+    #[test]
+    fn each_defect_has_its_own_error() {
+        let good = batch().to_frame().unwrap();
+        assert_eq!(BatchInput::from_frame(&[]), Err(WireError::Truncated { len: 0 }));
+        assert_eq!(BatchInput::from_frame(b"ZKSB"), Err(WireError::Truncated { len: 4 }));
+        assert!(matches!(BatchInput::from_frame(b"XYZB\0\x01aaaa"), Err(WireError::BadMagic { .. })));
+        assert!(matches!(BatchInput::from_frame(b"XY"), Err(WireError::BadMagic { .. })));
+        let mut kind = good.clone();
+        kind[3] = b'Q';
+        assert_eq!(BatchInput::from_frame(&kind), Err(WireError::UnknownKind { tag: b'Q' }));
+        let mut version = good.clone();
+        version[5] = 9;
+        assert!(matches!(
+            BatchInput::from_frame(&version),
+            Err(WireError::UnsupportedVersion { found: 9, supported: 1 })
+        ));
+        assert!(matches!(
+            FinalBatchProof::from_frame(&good),
+            Err(WireError::WrongKind { expected: "final proof", found: "batch input" })
+        ));
+        let truncated = &good[..good.len() - 3];
+        assert!(matches!(BatchInput::from_frame(truncated), Err(WireError::Decompress(_))));
+        let mut garbage = good[..HEADER_LEN].to_vec();
+        garbage.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
+        assert!(matches!(BatchInput::from_frame(&garbage), Err(WireError::Decompress(_))));
+        // Valid zstd, but not a batch.
+        let mut not_a_batch = good[..HEADER_LEN].to_vec();
+        not_a_batch.extend_from_slice(&zstd::bulk::compress(&[0xff; 5], 1).unwrap());
+        assert!(matches!(BatchInput::from_frame(&not_a_batch), Err(WireError::Payload { .. })));
+    }
+
+    #[test]
+    fn zstd_bomb_is_bounded() {
+        let mut bomb = batch().to_frame().unwrap()[..HEADER_LEN].to_vec();
+        let zeros = vec![0u8; (MAX_PAYLOAD_BYTES + 1024) as usize];
+        bomb.extend_from_slice(&zstd::bulk::compress(&zeros, 1).unwrap());
+        assert_eq!(
+            BatchInput::from_frame(&bomb),
+            Err(WireError::TooLarge { limit: MAX_PAYLOAD_BYTES })
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 10_000, .. ProptestConfig::default() })]
+
+        /// Random bytes, with or without a valid header, never panic.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), header in 0u8..3) {
+            let mut input = match header {
+                0 => Vec::new(),
+                1 => b"ZKSB\x00\x01".to_vec(),
+                _ => b"ZKSF\x00\x01".to_vec(),
+            };
+            input.extend_from_slice(&bytes);
+            prop_assert!(decode_any(&input).is_err(), "random bytes decoded as a frame");
+        }
+
+        /// Valid frames with bytes flipped, cut, or inserted decode to an error or to some value, never panic.
+        #[test]
+        fn mutated_frames_never_panic(pos in any::<usize>(), byte in any::<u8>(), op in 0u8..3, which in 0u8..3) {
+            let mut frame = match which {
+                0 => batch().to_frame().unwrap(),
+                1 => final_proof().to_frame().unwrap(),
+                _ => artifact().to_frame().unwrap(),
+            };
+            let i = pos % frame.len();
+            match op {
+                0 => frame[i] ^= byte | 1,
+                1 => frame.truncate(i),
+                _ => frame.insert(i, byte),
+            }
+            let _ = decode_any(&frame);
+            let _ = BatchInput::from_frame(&frame);
+            if op == 1 {
+                prop_assert!(decode_any(&frame).is_err(), "a truncated frame must not decode");
+            }
+        }
+    }
+}
