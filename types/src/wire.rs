@@ -202,17 +202,27 @@ fn encode<T: Serialize>(kind: FrameKind, value: &T) -> Result<Vec<u8>, WireError
             kind: kind.name(),
             reason: e.to_string(),
         })?;
-    let compressed =
-        zstd::bulk::compress(&raw, ZSTD_LEVEL).map_err(|e| WireError::Encode {
-            kind: kind.name(),
-            reason: e.to_string(),
-        })?;
+    // The zstd frame carries a content checksum, so any corrupted byte is caught on decode.
+    let compressed = compress(&raw).map_err(|e| WireError::Encode {
+        kind: kind.name(),
+        reason: e.to_string(),
+    })?;
     let mut out = Vec::with_capacity(HEADER_LEN + compressed.len());
     out.extend_from_slice(&MAGIC_PREFIX);
     out.push(kind.tag());
     out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
     out.extend_from_slice(&compressed);
     Ok(out)
+}
+
+fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
+    encoder.include_checksum(true)?;
+    encoder.include_contentsize(true)?;
+    encoder.set_pledged_src_size(Some(raw.len() as u64))?;
+    encoder.write_all(raw)?;
+    encoder.finish()
 }
 
 /// Checks the header and returns the kind and the compressed payload.

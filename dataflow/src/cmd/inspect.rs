@@ -1,0 +1,74 @@
+//! `zkstream inspect FILE`: decode any framed file and print a human summary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use zkstream_types::{decode_any, Frame, Request};
+
+/// Arguments of `inspect`.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The framed file (batch input, artifact or final proof).
+    file: PathBuf,
+}
+
+pub fn run(args: InspectArgs) -> Result<ExitCode> {
+    let bytes = super::read_file(&args.file)?;
+    let frame = decode_any(&bytes).with_context(|| format!("{} is not a valid zkstream frame", args.file.display()))?;
+    print!("{}", summary(&frame, bytes.len()));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(frame: &Frame, size: usize) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    match frame {
+        Frame::Batch(b) => {
+            let _ = writeln!(s, "batch input ({size} bytes framed)");
+            let _ = writeln!(s, "  batch number:        {}", b.batch_number);
+            let _ = writeln!(s, "  protocol version:    {}", b.protocol_version);
+            let _ = writeln!(s, "  previous commitment: {}", b.previous_batch_commitment);
+            let _ = writeln!(s, "  requests:            {}", b.requests.len());
+            for (t, n) in b.counts() {
+                let bytes: usize = b
+                    .queue(t)
+                    .map(|r| match r {
+                        Request::Poseidon2Hash { inputs } => inputs.len() * 8,
+                        Request::Sha256 { data } => data.len(),
+                    })
+                    .sum();
+                let _ = writeln!(s, "    {:<10} {n:>6} requests, {bytes} payload bytes", t.name());
+            }
+            if let Err(e) = b.validate() {
+                let _ = writeln!(s, "  INVALID: {e}");
+            }
+        }
+        Frame::Artifact(a) => {
+            let _ = writeln!(s, "artifact ({size} bytes framed)");
+            let _ = writeln!(s, "  key:           {}", a.key);
+            let _ = writeln!(s, "  path:          {}", a.key.path());
+            let _ = writeln!(s, "  vk commitment: {}", a.vk_commitment);
+            let _ = writeln!(s, "  public input:  {}", a.public_input);
+            if let Some(r) = &a.range {
+                let _ = writeln!(s, "  range:         {} {} → {} ({} requests)", r.circuit, r.start, r.end, r.count);
+            }
+            let _ = writeln!(s, "  proof:         {} bytes", a.proof.len());
+        }
+        Frame::FinalProof(p) => {
+            let _ = writeln!(s, "final batch proof ({size} bytes framed)");
+            let _ = writeln!(s, "  batch number:        {}", p.batch_number);
+            let _ = writeln!(s, "  protocol version:    {}", p.protocol_version);
+            let _ = writeln!(s, "  proof profile:       {}", p.proof_profile);
+            let _ = writeln!(s, "  previous commitment: {}", p.previous_batch_commitment);
+            let _ = writeln!(s, "  batch commitment:    {}", p.batch_commitment);
+            let _ = writeln!(s, "  vk set commitment:   {}", p.vk_set_commitment);
+            for r in &p.aggregation_result_coords {
+                let _ = writeln!(s, "    {:<10} {:>6} requests, end state {}", r.circuit.name(), r.count, r.end);
+            }
+            let _ = writeln!(s, "  proof:               {} bytes", p.proof.len());
+        }
+    }
+    s
+}

@@ -1,0 +1,59 @@
+//! `zkstream keys`: precompute and inspect setup data and verification keys.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use super::ProofOpts;
+
+/// Arguments of `keys`.
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    command: KeysCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Compute (or load, when cached) every circuit's setup and print each VK commitment.
+    Generate {
+        /// Cache directory (overrides --keys-dir).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        opts: ProofOpts,
+    },
+}
+
+pub fn run(args: KeysArgs) -> Result<ExitCode> {
+    match args.command {
+        KeysCommand::Generate { dir, mut opts } => {
+            if dir.is_some() {
+                opts.keys_dir = dir;
+            }
+            let keys = opts.keystore()?;
+            let started = Instant::now();
+            println!("keys for profile {} in {}", keys.profile().name, keys.dir().map(|d| d.display().to_string()).unwrap_or_default());
+            for (id, commitment, source) in keys.generate_all()? {
+                let s = keys.get(id)?;
+                println!(
+                    "{:<22} {commitment}  rows {:>7}  domain {:>7}  {}",
+                    id.to_string(),
+                    s.rows,
+                    s.vk.fixed_parameters.domain_size,
+                    match source {
+                        zkstream_prover::keys::KeySource::Computed => "computed",
+                        zkstream_prover::keys::KeySource::Disk => "reused (disk)",
+                        zkstream_prover::keys::KeySource::Memory => "reused (memory)",
+                    }
+                );
+            }
+            println!("vk set commitment      {}", keys.vk_set_commitment()?);
+            println!("done in {:.1}s", started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

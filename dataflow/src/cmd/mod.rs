@@ -1,0 +1,128 @@
+//! Subcommands of the `zkstream` binary.
+
+mod inspect;
+mod keys;
+mod proving;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use zkstream_dataflow::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
+use zkstream_prover::{ProofProfile, TreeShape};
+
+/// zkstream: streaming recursive proof aggregation for rollup batches.
+#[derive(Parser, Debug)]
+#[command(name = "zkstream", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decode any framed file (batch input, artifact, final proof) and print a summary.
+    Inspect(inspect::InspectArgs),
+    /// Write a deterministic synthetic batch input (batch N of the chain of seed S).
+    SampleBatch(proving::SampleBatchArgs),
+    /// Prove one batch with the sequential reference prover and write the final proof record.
+    Prove(proving::ProveArgs),
+    /// Check a final proof against a batch input and the pinned keys; exit 0 only if it holds.
+    Verify(proving::VerifyArgs),
+    /// Precompute or inspect setup data and verification keys.
+    Keys(keys::KeysArgs),
+}
+
+/// Options shared by every command that proves or verifies.
+#[derive(Args, Debug, Clone)]
+pub struct ProofOpts {
+    /// Proof profile: `production` (100-bit) or `test` (few FRI queries; never for real use).
+    #[arg(long, default_value = "production")]
+    profile: String,
+    /// Children per leaf and node proof.
+    #[arg(long, default_value_t = TreeShape::default().arity)]
+    arity: usize,
+    /// Node layers per circuit type (at least 1).
+    #[arg(long, default_value_t = TreeShape::default().node_depth)]
+    node_depth: u32,
+    /// Requests per Poseidon2 basic circuit.
+    #[arg(long, default_value_t = TreeShape::default().poseidon2_capacity)]
+    poseidon2_capacity: usize,
+    /// Requests per SHA-256 basic circuit.
+    #[arg(long, default_value_t = TreeShape::default().sha256_capacity)]
+    sha256_capacity: usize,
+    /// Directory of the setup/VK cache [default: $ZKSTREAM_KEYS_DIR or ~/.cache/zkstream/keys].
+    #[arg(long)]
+    keys_dir: Option<PathBuf>,
+    /// Prover threads [default: available cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Protocol version the keys are for.
+    #[arg(long, default_value_t = DEFAULT_PROTOCOL_VERSION)]
+    protocol_version: u32,
+}
+
+impl ProofOpts {
+    fn settings(&self) -> Result<ProofSettings> {
+        let shape = TreeShape {
+            poseidon2_capacity: self.poseidon2_capacity,
+            sha256_capacity: self.sha256_capacity,
+            arity: self.arity,
+            node_depth: self.node_depth,
+        };
+        shape.validate()?;
+        Ok(ProofSettings {
+            profile: ProofProfile::by_name(&self.profile)?,
+            shape,
+            keys_dir: self.keys_dir.clone().unwrap_or_else(default_keys_dir),
+            threads: self
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+        })
+    }
+
+    fn keystore(&self) -> Result<zkstream_prover::KeyStore> {
+        let s = self.settings()?;
+        Ok(zkstream_prover::KeyStore::open(
+            Some(&s.keys_dir),
+            s.profile,
+            s.shape,
+            self.protocol_version,
+            s.threads,
+        )?)
+    }
+}
+
+/// Logs go to stderr; the level comes from `RUST_LOG` (default `info`, boojum's internals at `warn`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,boojum=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect(a) => inspect::run(a),
+        Command::SampleBatch(a) => proving::sample_batch(a),
+        Command::Prove(a) => proving::prove(a),
+        Command::Verify(a) => proving::verify(a),
+        Command::Keys(a) => keys::run(a),
+    }
+}
+
+/// Reads a whole file with the path in the error.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    use anyhow::Context;
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes a whole file atomically (temporary file, then rename) with the path in the error.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename onto {}", path.display()))
+}

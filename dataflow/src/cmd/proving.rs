@@ -1,0 +1,147 @@
+//! `sample-batch`, `prove` and `verify`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use zkstream_prover::sample::{sample_batch as make_batch, sample_requests, SampleSize};
+use zkstream_prover::{prove_batch, verify_final_proof, Prover};
+use zkstream_types::{BatchInput, Digest, FinalBatchProof, Framed};
+
+use super::{read_file, write_file, ProofOpts};
+
+/// Arguments of `sample-batch`.
+#[derive(Args, Debug)]
+pub struct SampleBatchArgs {
+    /// Batch number (≥ 1).
+    #[arg(long)]
+    number: u64,
+    /// Seed of the chain.
+    #[arg(long)]
+    seed: u64,
+    /// A final proof record whose batch commitment becomes this batch's previous commitment.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Output file (framed batch input).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    opts: ProofOpts,
+}
+
+/// Arguments of `prove`.
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    /// The framed batch input.
+    #[arg(long)]
+    input: PathBuf,
+    /// Output file (framed final proof record).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    opts: ProofOpts,
+}
+
+/// Arguments of `verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The framed batch input.
+    #[arg(long)]
+    input: PathBuf,
+    /// The framed final proof record.
+    #[arg(long)]
+    proof: PathBuf,
+    #[command(flatten)]
+    opts: ProofOpts,
+}
+
+fn read_batch(path: &std::path::Path) -> Result<BatchInput> {
+    BatchInput::from_frame(&read_file(path)?).with_context(|| format!("{} is not a batch input", path.display()))
+}
+
+fn read_proof(path: &std::path::Path) -> Result<FinalBatchProof> {
+    FinalBatchProof::from_frame(&read_file(path)?).with_context(|| format!("{} is not a final proof", path.display()))
+}
+
+pub fn sample_batch(args: SampleBatchArgs) -> Result<ExitCode> {
+    if args.number == 0 {
+        bail!("batch numbers start at 1 (0 is genesis)");
+    }
+    let pv = args.opts.protocol_version;
+    let previous = match &args.previous {
+        Some(path) => {
+            let p = read_proof(path)?;
+            if p.batch_number + 1 != args.number {
+                bail!("--previous is the proof of batch {}, not of batch {}", p.batch_number, args.number - 1);
+            }
+            p.batch_commitment
+        }
+        // Genesis needs no keys.
+        None if args.number == 1 => Digest::ZERO,
+        // Batch N-1's commitment, recomputed natively along the chain; it binds the VK set.
+        None => {
+            let vk_set = args.opts.keystore()?.vk_set_commitment()?;
+            make_batch(args.number, args.seed, pv, &vk_set, SampleSize::default()).previous_batch_commitment
+        }
+    };
+    let batch = BatchInput {
+        batch_number: args.number,
+        protocol_version: pv,
+        previous_batch_commitment: previous,
+        requests: sample_requests(args.number, args.seed, SampleSize::default()),
+    };
+    batch.validate()?;
+    write_file(&args.out, &batch.to_frame()?)?;
+    let counts: Vec<String> = batch.counts().iter().map(|(t, n)| format!("{n} {t}")).collect();
+    println!(
+        "wrote batch {} ({} requests: {}) previous {} to {}",
+        batch.batch_number,
+        batch.requests.len(),
+        counts.join(", "),
+        batch.previous_batch_commitment,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn prove(args: ProveArgs) -> Result<ExitCode> {
+    let batch = read_batch(&args.input)?;
+    let settings = args.opts.settings()?;
+    let keys = Arc::new(args.opts.keystore()?);
+    let started = Instant::now();
+    keys.generate_all().context("preparing keys")?;
+    let keys_s = started.elapsed().as_secs_f64();
+    let prover = Prover::new(keys.clone(), settings.threads);
+    let started = Instant::now();
+    let (record, counts) = prove_batch(&prover, &batch)?;
+    write_file(&args.out, &record.to_frame()?)?;
+    println!(
+        "batch {}: proved in {:.1}s (keys {:.1}s); proofs per round basic {} leaf {} node {} tip {} scheduler {} compression {}; final proof {} bytes; commitment {}",
+        record.batch_number,
+        started.elapsed().as_secs_f64(),
+        keys_s,
+        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5],
+        record.proof.len(),
+        record.batch_commitment
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let batch = read_batch(&args.input)?;
+    let record = read_proof(&args.proof)?;
+    let keys = args.opts.keystore()?;
+    match verify_final_proof(&keys, &batch, &record) {
+        Ok(commitment) => {
+            println!("batch {}: final proof verified (commitment {commitment})", batch.batch_number);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("batch {}: final proof REJECTED: {e}", batch.batch_number);
+            Ok(ExitCode::from(2))
+        }
+    }
+}
