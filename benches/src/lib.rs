@@ -1,1 +1,14 @@
-//! Shared helpers for the benches.
+//! Helpers for the benches: peak-memory measurement and a one-shot per-layer report.
+
+/// Resets the kernel's peak-RSS counter of this process (Linux `clear_refs`); false elsewhere.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Peak resident set size of this process since the last reset, in bytes (Linux `VmHWM`).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

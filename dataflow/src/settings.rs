@@ -17,7 +17,10 @@ pub fn default_keys_dir() -> PathBuf {
         return PathBuf::from(d).join("zkstream").join("keys");
     }
     if let Some(h) = std::env::var_os("HOME") {
-        return PathBuf::from(h).join(".cache").join("zkstream").join("keys");
+        return PathBuf::from(h)
+            .join(".cache")
+            .join("zkstream")
+            .join("keys");
     }
     PathBuf::from("zkstream-keys")
 }

@@ -30,7 +30,9 @@ pub enum ProverError {
         reason: String,
     },
     /// A child's public input does not match the queue range claimed for it.
-    #[error("child {index} of {parent}: public input {found} does not match the expected {expected}")]
+    #[error(
+        "child {index} of {parent}: public input {found} does not match the expected {expected}"
+    )]
     PublicInputMismatch {
         /// The parent circuit.
         parent: String,
@@ -83,6 +85,9 @@ pub enum ProverError {
 impl ProverError {
     /// Whether retrying the same job can help (transient faults only).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ProverError::SelfCheckFailed(_) | ProverError::KeyCache { .. })
+        matches!(
+            self,
+            ProverError::SelfCheckFailed(_) | ProverError::KeyCache { .. }
+        )
     }
 }

@@ -6,13 +6,15 @@ use boojum::cs::implementations::proof::Proof;
 use boojum::cs::implementations::transcript::GoldilocksPoisedon2Transcript;
 use boojum::cs::implementations::verifier::VerificationKey;
 use boojum::cs::oracle::TreeHasher;
+use boojum::cs::traits::cs::ConstraintSystem;
 use boojum::field::goldilocks::{GoldilocksExt2, GoldilocksField};
 use boojum::field::{Field, SmallField, U64Representable};
 use boojum::gadgets::num::Num;
 use boojum::gadgets::recursion::recursive_transcript::CircuitAlgebraicSpongeBasedTranscript;
-use boojum::gadgets::recursion::recursive_tree_hasher::{CircuitGoldilocksPoseidon2Sponge, CircuitTreeHasher};
+use boojum::gadgets::recursion::recursive_tree_hasher::{
+    CircuitGoldilocksPoseidon2Sponge, CircuitTreeHasher,
+};
 use boojum::implementations::poseidon2::Poseidon2Goldilocks;
-use boojum::cs::traits::cs::ConstraintSystem;
 use zkstream_types::Digest;
 
 /// The base field: Goldilocks.

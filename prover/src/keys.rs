@@ -23,7 +23,9 @@ use sha2::Digest as _;
 use zkstream_types::{AggregationRound, CircuitType, Digest};
 
 use crate::circuits::config::{add_sha_tables, configure_plain, configure_sha, Layout, GEOMETRY};
-use crate::circuits::{AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit};
+use crate::circuits::{
+    AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit,
+};
 use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P};
 use crate::profile::{LayerConfig, ProofProfile, TreeShape};
@@ -132,11 +134,17 @@ pub struct SetupData {
 pub(crate) fn assemble<CFG: CSConfig, C: Circuit>(
     circuit: &C,
     hint: Option<&FinalizationHintsForProver>,
-) -> (CSReferenceAssembly<F, P, CFG, Global>, FinalizationHintsForProver, usize) {
+) -> (
+    CSReferenceAssembly<F, P, CFG, Global>,
+    FinalizationHintsForProver,
+    usize,
+) {
     let max_trace = circuit.max_trace_len();
     macro_rules! run {
         ($configure:path, $tables:expr) => {{
-            let builder = new_builder::<_, F>(CsReferenceImplementationBuilder::<F, P, CFG>::new(GEOMETRY, max_trace));
+            let builder = new_builder::<_, F>(CsReferenceImplementationBuilder::<F, P, CFG>::new(
+                GEOMETRY, max_trace,
+            ));
             let mut cs = $configure(builder).build(CircuitResolverOpts::new(max_trace * 64));
             if $tables {
                 add_sha_tables(&mut cs);
@@ -208,9 +216,14 @@ impl KeyStore {
     }
 
     fn dir_name(profile: &ProofProfile, shape: &TreeShape, protocol_version: u32) -> String {
-        let params = format!("{CIRCUITS_VERSION}|{protocol_version}|{profile:?}|{shape:?}|{GEOMETRY:?}");
+        let params =
+            format!("{CIRCUITS_VERSION}|{protocol_version}|{profile:?}|{shape:?}|{GEOMETRY:?}");
         let digest = sha2::Sha256::digest(params.as_bytes());
-        format!("v{protocol_version}-{}-{}", profile.name, hex::encode(&digest[..6]))
+        format!(
+            "v{protocol_version}-{}-{}",
+            profile.name,
+            hex::encode(&digest[..6])
+        )
     }
 
     /// The profile.
@@ -239,7 +252,10 @@ impl KeyStore {
     }
 
     /// Like [`KeyStore::get`], also saying where the setup came from.
-    pub fn get_with_source(&self, id: CircuitId) -> Result<(Arc<SetupData>, KeySource), ProverError> {
+    pub fn get_with_source(
+        &self,
+        id: CircuitId,
+    ) -> Result<(Arc<SetupData>, KeySource), ProverError> {
         if let Some(s) = self.lock().get(&id) {
             return Ok((s.clone(), KeySource::Memory));
         }
@@ -306,7 +322,9 @@ impl KeyStore {
     }
 
     fn load(&self, id: CircuitId) -> Result<Option<SetupData>, ProverError> {
-        let Some(path) = self.path(id) else { return Ok(None) };
+        let Some(path) = self.path(id) else {
+            return Ok(None);
+        };
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -323,7 +341,9 @@ impl KeyStore {
     }
 
     fn store(&self, id: CircuitId, data: &SetupData) -> Result<(), ProverError> {
-        let Some(path) = self.path(id) else { return Ok(()) };
+        let Some(path) = self.path(id) else {
+            return Ok(());
+        };
         // Write to a temporary file and rename, so a reader never sees half a file.
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         let file = std::fs::File::create(&tmp).map_err(|e| Self::cache_err(&tmp, e))?;
@@ -353,22 +373,41 @@ impl KeyStore {
         let started = std::time::Instant::now();
         let (assembly, finalization, rows) = match id {
             CircuitId::Basic(t) => assemble::<SetupCSConfig, _>(
-                &BasicCircuit { circuit: t, capacity: self.shape.capacity(t), job: None },
+                &BasicCircuit {
+                    circuit: t,
+                    capacity: self.shape.capacity(t),
+                    job: None,
+                },
                 None,
             ),
             CircuitId::Leaf(t) | CircuitId::Node(t, _) => {
-                let child = self.child_of(id).ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
+                let child = self
+                    .child_of(id)
+                    .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
                 assemble::<SetupCSConfig, _>(&self.aggregate_circuit(t, child, Vec::new())?, None)
             }
             CircuitId::Tip => assemble::<SetupCSConfig, _>(&self.tip_circuit(Vec::new())?, None),
-            CircuitId::Scheduler => assemble::<SetupCSConfig, _>(&self.scheduler_circuit(None)?, None),
-            CircuitId::Compression => assemble::<SetupCSConfig, _>(&self.compression_circuit(None)?, None),
+            CircuitId::Scheduler => {
+                assemble::<SetupCSConfig, _>(&self.scheduler_circuit(None)?, None)
+            }
+            CircuitId::Compression => {
+                assemble::<SetupCSConfig, _>(&self.compression_circuit(None)?, None)
+            }
         };
         let (base, setup, vk, tree, vars_hint, wits_hint) =
             assembly.get_full_setup::<H>(&self.worker, layer.lde_factor, layer.cap_size);
         tracing::info!(circuit = %id, rows, domain = vk.fixed_parameters.domain_size,
             seconds = started.elapsed().as_secs_f64(), "setup computed");
-        Ok(SetupData { base, setup, tree, vk, vars_hint, wits_hint, finalization, rows })
+        Ok(SetupData {
+            base,
+            setup,
+            tree,
+            vk,
+            vars_hint,
+            wits_hint,
+            finalization,
+            rows,
+        })
     }
 
     pub(crate) fn aggregate_circuit(
@@ -395,7 +434,11 @@ impl KeyStore {
             .iter()
             .map(|&t| Ok((t, self.vk(CircuitId::Node(t, self.shape.node_depth))?)))
             .collect::<Result<Vec<_>, ProverError>>()?;
-        Ok(TipCircuit { slots, child_config: self.profile.recursion.proof_config(), children })
+        Ok(TipCircuit {
+            slots,
+            child_config: self.profile.recursion.proof_config(),
+            children,
+        })
     }
 
     pub(crate) fn scheduler_circuit(

@@ -29,15 +29,27 @@ pub struct ChildProof {
 
 /// Natively verifies a proof against a key, under the FRI parameters expected for that key's layer.
 /// Malformed proofs (wrong shapes) are rejected, never a panic.
-pub fn verify_native(layout: Layout, vk: &BVk, expected: &boojum::cs::implementations::prover::ProofConfig, proof: &BProof) -> bool {
+pub fn verify_native(
+    layout: Layout,
+    vk: &BVk,
+    expected: &boojum::cs::implementations::prover::ProofConfig,
+    proof: &BProof,
+) -> bool {
     if &proof.proof_config != expected {
         return false;
     }
     let run = || {
-        let builder = new_builder::<_, F>(CsVerifierBuilder::<F, Ext>::new_from_parameters(GEOMETRY));
+        let builder =
+            new_builder::<_, F>(CsVerifierBuilder::<F, Ext>::new_from_parameters(GEOMETRY));
         match layout {
-            Layout::Plain => configure_plain(builder).build(()).verify::<H, TR, NoPow>((), vk, proof),
-            Layout::Sha => configure_sha(builder).build(()).verify::<H, TR, NoPow>((), vk, proof),
+            Layout::Plain => {
+                configure_plain(builder)
+                    .build(())
+                    .verify::<H, TR, NoPow>((), vk, proof)
+            }
+            Layout::Sha => configure_sha(builder)
+                .build(())
+                .verify::<H, TR, NoPow>((), vk, proof),
         }
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or(false)
@@ -53,7 +65,11 @@ pub struct Prover {
 impl Prover {
     /// A prover using `threads` threads for FFTs and hashing.
     pub fn new(keys: Arc<KeyStore>, threads: usize) -> Self {
-        Prover { keys, worker: Worker::new_with_num_threads(threads.max(1)), prechecks: true }
+        Prover {
+            keys,
+            worker: Worker::new_with_num_threads(threads.max(1)),
+            prechecks: true,
+        }
     }
 
     /// Disables the native pre-checks of children, so a bad child reaches the circuit itself.
@@ -79,7 +95,8 @@ impl Prover {
         let setup = self.keys.get(id)?;
         let config = id.layer(self.keys.profile()).proof_config();
         let proving = || {
-            let (assembly, _, _) = assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));
+            let (assembly, _, _) =
+                assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));
             assembly.prove_from_precomputations::<Ext, TR, H, NoPow>(
                 config.clone(),
                 &setup.base,
@@ -93,8 +110,9 @@ impl Prover {
             )
         };
         // boojum asserts on some unsatisfiable witnesses; that is a rejected job, not a crash.
-        let proof = catch_unwind(AssertUnwindSafe(proving))
-            .map_err(|_| ProverError::SelfCheckFailed(format!("{id} (prover aborted: unsatisfiable witness)")))?;
+        let proof = catch_unwind(AssertUnwindSafe(proving)).map_err(|_| {
+            ProverError::SelfCheckFailed(format!("{id} (prover aborted: unsatisfiable witness)"))
+        })?;
         if !verify_native(id.layout(), &setup.vk, &config, &proof) {
             return Err(ProverError::SelfCheckFailed(id.to_string()));
         }
@@ -111,36 +129,75 @@ impl Prover {
                 job.requests.len()
             )));
         }
-        let proof = self.prove(CircuitId::Basic(t), &BasicCircuit { circuit: t, capacity, job: Some(job) })?;
+        let proof = self.prove(
+            CircuitId::Basic(t),
+            &BasicCircuit {
+                circuit: t,
+                capacity,
+                job: Some(job),
+            },
+        )?;
         self.check_output(CircuitId::Basic(t), &proof, &job.range)?;
-        Ok(ChildProof { proof, range: job.range })
+        Ok(ChildProof {
+            proof,
+            range: job.range,
+        })
     }
 
     /// Proves a leaf over consecutive basic proofs of one type.
-    pub fn prove_leaf(&self, t: CircuitType, children: &[ChildProof]) -> Result<ChildProof, ProverError> {
+    pub fn prove_leaf(
+        &self,
+        t: CircuitType,
+        children: &[ChildProof],
+    ) -> Result<ChildProof, ProverError> {
         self.prove_aggregate(CircuitId::Leaf(t), t, children)
     }
 
     /// Proves a node of depth `depth` (≥ 1) over consecutive leaf (depth 1) or node proofs of one type.
-    pub fn prove_node(&self, t: CircuitType, depth: u32, children: &[ChildProof]) -> Result<ChildProof, ProverError> {
+    pub fn prove_node(
+        &self,
+        t: CircuitType,
+        depth: u32,
+        children: &[ChildProof],
+    ) -> Result<ChildProof, ProverError> {
         if depth < 1 || depth > self.keys.shape().node_depth {
-            return Err(ProverError::Config(format!("node depth {depth} outside 1..={}", self.keys.shape().node_depth)));
+            return Err(ProverError::Config(format!(
+                "node depth {depth} outside 1..={}",
+                self.keys.shape().node_depth
+            )));
         }
         self.prove_aggregate(CircuitId::Node(t, depth), t, children)
     }
 
-    fn prove_aggregate(&self, id: CircuitId, t: CircuitType, children: &[ChildProof]) -> Result<ChildProof, ProverError> {
+    fn prove_aggregate(
+        &self,
+        id: CircuitId,
+        t: CircuitType,
+        children: &[ChildProof],
+    ) -> Result<ChildProof, ProverError> {
         let arity = self.keys.shape().arity;
         if children.is_empty() || children.len() > arity {
-            return Err(ProverError::WrongChildCount { parent: id.to_string(), max: arity, got: children.len() });
+            return Err(ProverError::WrongChildCount {
+                parent: id.to_string(),
+                max: arity,
+                got: children.len(),
+            });
         }
-        let child = self.keys.child_of(id).ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
+        let child = self
+            .keys
+            .child_of(id)
+            .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
         self.precheck(id, child, children)?;
         for (k, pair) in children.windows(2).enumerate() {
-            if pair[0].range.end != pair[1].range.start || pair[0].range.circuit != t || pair[1].range.circuit != t {
-                if self.prechecks {
-                    return Err(ProverError::BrokenChain { parent: id.to_string(), index: k, next: k + 1 });
-                }
+            let chained = pair[0].range.end == pair[1].range.start
+                && pair[0].range.circuit == t
+                && pair[1].range.circuit == t;
+            if self.prechecks && !chained {
+                return Err(ProverError::BrokenChain {
+                    parent: id.to_string(),
+                    index: k,
+                    next: k + 1,
+                });
             }
         }
         let range = QueueRange {
@@ -149,7 +206,10 @@ impl Prover {
             end: children[children.len() - 1].range.end,
             count: children.iter().map(|c| c.range.count).sum(),
         };
-        let witness = children.iter().map(|c| (c.proof.clone(), c.range)).collect();
+        let witness = children
+            .iter()
+            .map(|c| (c.proof.clone(), c.range))
+            .collect();
         let circuit = self.keys.aggregate_circuit(t, child, witness)?;
         let proof = self.prove(id, &circuit)?;
         self.check_output(id, &proof, &range)?;
@@ -157,7 +217,12 @@ impl Prover {
     }
 
     /// Checks each child against the key pinned for its slot and the range it claims.
-    fn precheck(&self, parent: CircuitId, child: CircuitId, children: &[ChildProof]) -> Result<(), ProverError> {
+    fn precheck(
+        &self,
+        parent: CircuitId,
+        child: CircuitId,
+        children: &[ChildProof],
+    ) -> Result<(), ProverError> {
         if !self.prechecks {
             return Ok(());
         }
@@ -172,17 +237,29 @@ impl Prover {
             let expected = range_public_input(&c.range);
             let found = proof_public_input(&c.proof).unwrap_or_default();
             if found != expected {
-                return Err(ProverError::PublicInputMismatch { parent: parent.to_string(), index, found, expected });
+                return Err(ProverError::PublicInputMismatch {
+                    parent: parent.to_string(),
+                    index,
+                    found,
+                    expected,
+                });
             }
         }
         Ok(())
     }
 
-    fn check_output(&self, id: CircuitId, proof: &BProof, range: &QueueRange) -> Result<(), ProverError> {
+    fn check_output(
+        &self,
+        id: CircuitId,
+        proof: &BProof,
+        range: &QueueRange,
+    ) -> Result<(), ProverError> {
         let expected = range_public_input(range);
         match proof_public_input(proof) {
             Some(pi) if pi == expected => Ok(()),
-            _ => Err(ProverError::SelfCheckFailed(format!("{id}: public input does not match its range"))),
+            _ => Err(ProverError::SelfCheckFailed(format!(
+                "{id}: public input does not match its range"
+            ))),
         }
     }
 
@@ -190,7 +267,11 @@ impl Prover {
     pub fn prove_tip(&self, finals: &[ChildProof]) -> Result<BProof, ProverError> {
         let depth = self.keys.shape().node_depth;
         if finals.len() != CircuitType::ALL.len() {
-            return Err(ProverError::WrongChildCount { parent: "tip".into(), max: CircuitType::ALL.len(), got: finals.len() });
+            return Err(ProverError::WrongChildCount {
+                parent: "tip".into(),
+                max: CircuitType::ALL.len(),
+                got: finals.len(),
+            });
         }
         if self.prechecks {
             for (index, (t, c)) in CircuitType::ALL.iter().zip(finals).enumerate() {
@@ -201,11 +282,21 @@ impl Prover {
                         reason: format!("slot {index} takes {t}, got {}", c.range.circuit),
                     });
                 }
-                self.precheck(CircuitId::Tip, CircuitId::Node(*t, depth), std::slice::from_ref(c))
-                    .map_err(|e| match e {
-                        ProverError::ChildRejected { parent, reason, .. } => ProverError::ChildRejected { parent, index, reason },
-                        other => other,
-                    })?;
+                self.precheck(
+                    CircuitId::Tip,
+                    CircuitId::Node(*t, depth),
+                    std::slice::from_ref(c),
+                )
+                .map_err(|e| match e {
+                    ProverError::ChildRejected { parent, reason, .. } => {
+                        ProverError::ChildRejected {
+                            parent,
+                            index,
+                            reason,
+                        }
+                    }
+                    other => other,
+                })?;
             }
         }
         let witness = finals.iter().map(|c| (c.proof.clone(), c.range)).collect();
@@ -213,9 +304,17 @@ impl Prover {
     }
 
     /// Proves the scheduler over the tip proof; its public input is the batch commitment.
-    pub fn prove_scheduler(&self, tip: &BProof, inputs: SchedulerInputs) -> Result<BProof, ProverError> {
+    pub fn prove_scheduler(
+        &self,
+        tip: &BProof,
+        inputs: SchedulerInputs,
+    ) -> Result<BProof, ProverError> {
         if self.prechecks && !self.verify(CircuitId::Tip, tip)? {
-            return Err(ProverError::ChildRejected { parent: "scheduler".into(), index: 0, reason: "not a valid tip proof".into() });
+            return Err(ProverError::ChildRejected {
+                parent: "scheduler".into(),
+                index: 0,
+                reason: "not a valid tip proof".into(),
+            });
         }
         let circuit = self.keys.scheduler_circuit(Some((tip.clone(), inputs)))?;
         self.prove(CircuitId::Scheduler, &circuit)

@@ -29,10 +29,15 @@ pub use verify::{batch_commitment, verify_final_proof, VerifyError};
 /// user set it. boojum's default (3 resolver threads plus a broker) stalls on 2 cores (FACTS.md).
 /// Call before any constraint system is built, while the process is still single-threaded.
 pub fn init_resolver_threads() -> usize {
-    if let Some(n) = std::env::var("BOOJUM_CR_THREADS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("BOOJUM_CR_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         return n;
     }
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let n = (cores / 4).clamp(1, 8);
     std::env::set_var("BOOJUM_CR_THREADS", n.to_string());
     n

@@ -146,7 +146,10 @@ impl TreeShape {
     /// Rejects shapes the circuits cannot be built for.
     pub fn validate(&self) -> Result<(), ProverError> {
         if self.arity < 1 || self.arity > 64 {
-            return Err(ProverError::Config(format!("arity {} is outside 1..=64", self.arity)));
+            return Err(ProverError::Config(format!(
+                "arity {} is outside 1..=64",
+                self.arity
+            )));
         }
         if self.node_depth < 1 || self.node_depth > 8 {
             return Err(ProverError::Config(format!(
@@ -156,8 +159,10 @@ impl TreeShape {
         }
         for t in CircuitType::ALL {
             let c = self.capacity(t);
-            if c < 1 || c > 4096 {
-                return Err(ProverError::Config(format!("{t} capacity {c} is outside 1..=4096")));
+            if !(1..=4096).contains(&c) {
+                return Err(ProverError::Config(format!(
+                    "{t} capacity {c} is outside 1..=4096"
+                )));
             }
         }
         Ok(())

@@ -202,10 +202,14 @@ mod tests {
         let mut requests = Vec::new();
         for i in 0..n_p.max(n_s) {
             if i < n_p {
-                requests.push(Request::Poseidon2Hash { inputs: vec![i as u64, 7] });
+                requests.push(Request::Poseidon2Hash {
+                    inputs: vec![i as u64, 7],
+                });
             }
             if i < n_s {
-                requests.push(Request::Sha256 { data: vec![i as u8; i * 13 % 120] });
+                requests.push(Request::Sha256 {
+                    data: vec![i as u8; i * 13 % 120],
+                });
             }
         }
         BatchInput {
@@ -230,10 +234,18 @@ mod tests {
 
     #[test]
     fn jobs_split_by_capacity_and_chain() {
-        let shape = TreeShape { poseidon2_capacity: 3, sha256_capacity: 2, arity: 2, node_depth: 2 };
+        let shape = TreeShape {
+            poseidon2_capacity: 3,
+            sha256_capacity: 2,
+            arity: 2,
+            node_depth: 2,
+        };
         let w = witness_batch(&batch(7, 5), &shape).unwrap();
         let p = &w.jobs[&CircuitType::Poseidon2Hash];
-        assert_eq!(p.iter().map(|j| j.requests.len()).collect::<Vec<_>>(), vec![3, 3, 1]);
+        assert_eq!(
+            p.iter().map(|j| j.requests.len()).collect::<Vec<_>>(),
+            vec![3, 3, 1]
+        );
         for pair in p.windows(2) {
             assert_eq!(pair[0].range.end, pair[1].range.start);
         }
@@ -245,7 +257,12 @@ mod tests {
 
     #[test]
     fn absent_type_gets_one_empty_job_and_too_large_is_rejected() {
-        let shape = TreeShape { poseidon2_capacity: 1, sha256_capacity: 1, arity: 2, node_depth: 1 };
+        let shape = TreeShape {
+            poseidon2_capacity: 1,
+            sha256_capacity: 1,
+            arity: 2,
+            node_depth: 1,
+        };
         let w = witness_batch(&batch(2, 0), &shape).unwrap();
         let s = &w.jobs[&CircuitType::Sha256];
         assert_eq!(s.len(), 1);
@@ -253,7 +270,11 @@ mod tests {
         assert_eq!(s[0].range.count, 0);
         assert!(matches!(
             witness_batch(&batch(5, 0), &shape),
-            Err(ProverError::BatchTooLarge { needed: 5, limit: 4, .. })
+            Err(ProverError::BatchTooLarge {
+                needed: 5,
+                limit: 4,
+                ..
+            })
         ));
     }
 

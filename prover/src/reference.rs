@@ -34,20 +34,29 @@ pub fn reduce_type(
     }
     match <[ChildProof; 1]>::try_from(level) {
         Ok([one]) => Ok(one),
-        Err(v) => Err(ProverError::Config(format!("{} proofs of {t} left after the last node layer", v.len()))),
+        Err(v) => Err(ProverError::Config(format!(
+            "{} proofs of {t} left after the last node layer",
+            v.len()
+        ))),
     }
 }
 
 /// Proves a batch from scratch: basic → leaf → node → tip → scheduler → compression.
 /// The previous batch commitment is the one carried in the input.
-pub fn prove_batch(prover: &Prover, batch: &BatchInput) -> Result<(FinalBatchProof, RoundCounts), ProverError> {
+pub fn prove_batch(
+    prover: &Prover,
+    batch: &BatchInput,
+) -> Result<(FinalBatchProof, RoundCounts), ProverError> {
     let keys = prover.keys();
     let witness = witness_batch(batch, keys.shape())?;
     let mut counts: RoundCounts = [0; 6];
     let mut finals = Vec::new();
     for t in CircuitType::ALL {
         let jobs = witness.jobs.get(&t).map(Vec::as_slice).unwrap_or(&[]);
-        let basics = jobs.iter().map(|j| prover.prove_basic(j)).collect::<Result<Vec<_>, _>>()?;
+        let basics = jobs
+            .iter()
+            .map(|j| prover.prove_basic(j))
+            .collect::<Result<Vec<_>, _>>()?;
         counts[0] += basics.len();
         finals.push(reduce_type(prover, t, basics, &mut counts)?);
     }
@@ -67,7 +76,8 @@ pub fn prove_batch(prover: &Prover, batch: &BatchInput) -> Result<(FinalBatchPro
     counts[5] += 1;
     let batch_commitment = proof_public_input(&compressed)
         .ok_or_else(|| ProverError::SelfCheckFailed("compression public input".into()))?;
-    let proof = bincode::serialize(&compressed).map_err(|e| ProverError::MalformedProof(e.to_string()))?;
+    let proof =
+        bincode::serialize(&compressed).map_err(|e| ProverError::MalformedProof(e.to_string()))?;
     Ok((
         FinalBatchProof {
             batch_number: batch.batch_number,

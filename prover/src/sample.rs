@@ -18,7 +18,10 @@ pub struct SampleSize {
 
 impl Default for SampleSize {
     fn default() -> Self {
-        SampleSize { poseidon2: (3, 12), sha256: (1, 4) }
+        SampleSize {
+            poseidon2: (3, 12),
+            sha256: (1, 4),
+        }
     }
 }
 
@@ -30,11 +33,17 @@ pub fn sample_requests(number: u64, seed: u64, size: SampleSize) -> Vec<Request>
     let mut requests: Vec<Request> = Vec::with_capacity(n_p + n_s);
     for _ in 0..n_p {
         let len = rng.gen_range(1..=MAX_POSEIDON2_INPUTS);
-        requests.push(Request::Poseidon2Hash { inputs: (0..len).map(|_| rng.gen_range(0..GOLDILOCKS_MODULUS)).collect() });
+        requests.push(Request::Poseidon2Hash {
+            inputs: (0..len)
+                .map(|_| rng.gen_range(0..GOLDILOCKS_MODULUS))
+                .collect(),
+        });
     }
     for _ in 0..n_s {
         let len = rng.gen_range(0..=MAX_SHA256_BYTES);
-        requests.push(Request::Sha256 { data: (0..len).map(|_| rng.gen()).collect() });
+        requests.push(Request::Sha256 {
+            data: (0..len).map(|_| rng.gen()).collect(),
+        });
     }
     // Interleave types the way a real batch would.
     for i in (1..requests.len()).rev() {
@@ -46,13 +55,29 @@ pub fn sample_requests(number: u64, seed: u64, size: SampleSize) -> Vec<Request>
 
 /// Batch `number` of the chain of `seed`: batch 1 chains onto genesis ([`Digest::ZERO`]), batch N onto
 /// the commitment of batch N−1 of the same chain (recomputed natively, no proof needed).
-pub fn sample_batch(number: u64, seed: u64, protocol_version: u32, vk_set: &Digest, size: SampleSize) -> BatchInput {
+pub fn sample_batch(
+    number: u64,
+    seed: u64,
+    protocol_version: u32,
+    vk_set: &Digest,
+    size: SampleSize,
+) -> BatchInput {
     let mut previous = Digest::ZERO;
     for n in 1..number {
-        let b = BatchInput { batch_number: n, protocol_version, previous_batch_commitment: previous, requests: sample_requests(n, seed, size) };
+        let b = BatchInput {
+            batch_number: n,
+            protocol_version,
+            previous_batch_commitment: previous,
+            requests: sample_requests(n, seed, size),
+        };
         previous = batch_commitment(&b, vk_set);
     }
-    BatchInput { batch_number: number, protocol_version, previous_batch_commitment: previous, requests: sample_requests(number, seed, size) }
+    BatchInput {
+        batch_number: number,
+        protocol_version,
+        previous_batch_commitment: previous,
+        requests: sample_requests(number, seed, size),
+    }
 }
 
 #[cfg(test)]
@@ -64,10 +89,16 @@ mod tests {
         let vk = Digest([1, 2, 3, 4]);
         let a = sample_batch(3, 9, 1, &vk, SampleSize::default());
         assert_eq!(a, sample_batch(3, 9, 1, &vk, SampleSize::default()));
-        assert_ne!(a.requests, sample_batch(3, 10, 1, &vk, SampleSize::default()).requests);
+        assert_ne!(
+            a.requests,
+            sample_batch(3, 10, 1, &vk, SampleSize::default()).requests
+        );
         a.validate().unwrap();
         let b2 = sample_batch(2, 9, 1, &vk, SampleSize::default());
         assert_eq!(a.previous_batch_commitment, batch_commitment(&b2, &vk));
-        assert_eq!(sample_batch(1, 9, 1, &vk, SampleSize::default()).previous_batch_commitment, Digest::ZERO);
+        assert_eq!(
+            sample_batch(1, 9, 1, &vk, SampleSize::default()).previous_batch_commitment,
+            Digest::ZERO
+        );
     }
 }

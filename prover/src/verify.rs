@@ -80,7 +80,12 @@ pub fn batch_ranges(batch: &BatchInput) -> Vec<QueueRange> {
                 state = step(&state, r);
                 count += 1;
             }
-            QueueRange { circuit: t, start: to_digest(&iv(t)), end: to_digest(&state), count }
+            QueueRange {
+                circuit: t,
+                start: to_digest(&iv(t)),
+                end: to_digest(&state),
+                count,
+            }
         })
         .collect()
 }
@@ -119,29 +124,49 @@ pub fn batch_commitment(batch: &BatchInput, vk_set: &Digest) -> Digest {
 }
 
 /// Checks a final proof record against a batch input and the pinned keys.
-pub fn verify_final_proof(keys: &KeyStore, batch: &BatchInput, record: &FinalBatchProof) -> Result<Digest, VerifyError> {
+pub fn verify_final_proof(
+    keys: &KeyStore,
+    batch: &BatchInput,
+    record: &FinalBatchProof,
+) -> Result<Digest, VerifyError> {
     batch.validate()?;
     if record.batch_number != batch.batch_number {
-        return Err(VerifyError::BatchNumber { proof: record.batch_number, input: batch.batch_number });
+        return Err(VerifyError::BatchNumber {
+            proof: record.batch_number,
+            input: batch.batch_number,
+        });
     }
-    if record.protocol_version != batch.protocol_version || record.protocol_version != keys.protocol_version() {
-        return Err(VerifyError::ProtocolVersion { proof: record.protocol_version, expected: keys.protocol_version() });
+    if record.protocol_version != batch.protocol_version
+        || record.protocol_version != keys.protocol_version()
+    {
+        return Err(VerifyError::ProtocolVersion {
+            proof: record.protocol_version,
+            expected: keys.protocol_version(),
+        });
     }
     if record.proof_profile != keys.profile().name {
-        return Err(VerifyError::Profile { proof: record.proof_profile.clone(), keys: keys.profile().name.clone() });
+        return Err(VerifyError::Profile {
+            proof: record.proof_profile.clone(),
+            keys: keys.profile().name.clone(),
+        });
     }
     let pinned = keys.vk_set_commitment()?;
     if record.vk_set_commitment != pinned {
-        return Err(VerifyError::VkSet { claimed: record.vk_set_commitment, pinned });
+        return Err(VerifyError::VkSet {
+            claimed: record.vk_set_commitment,
+            pinned,
+        });
     }
-    let proof: BProof = bincode::deserialize(&record.proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+    let proof: BProof =
+        bincode::deserialize(&record.proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     let setup = keys.get(CircuitId::Compression)?;
     let config = keys.profile().compression.proof_config();
     if !verify_native(CircuitId::Compression.layout(), &setup.vk, &config, &proof) {
         return Err(VerifyError::InvalidProof);
     }
     let expected = batch_commitment(batch, &pinned);
-    let found = proof_public_input(&proof).ok_or_else(|| VerifyError::Malformed("public input is not four elements".into()))?;
+    let found = proof_public_input(&proof)
+        .ok_or_else(|| VerifyError::Malformed("public input is not four elements".into()))?;
     if found != expected {
         return Err(VerifyError::Commitment { found, expected });
     }

@@ -206,17 +206,30 @@ mod tests {
     #[test]
     fn validation_limits() {
         let ok = batch(vec![
-            Request::Poseidon2Hash { inputs: vec![1; MAX_POSEIDON2_INPUTS] },
-            Request::Sha256 { data: vec![0; MAX_SHA256_BYTES] },
+            Request::Poseidon2Hash {
+                inputs: vec![1; MAX_POSEIDON2_INPUTS],
+            },
+            Request::Sha256 {
+                data: vec![0; MAX_SHA256_BYTES],
+            },
         ]);
         assert_eq!(ok.validate(), Ok(()));
-        assert_eq!(ok.counts(), vec![(CircuitType::Poseidon2Hash, 1), (CircuitType::Sha256, 1)]);
+        assert_eq!(
+            ok.counts(),
+            vec![(CircuitType::Poseidon2Hash, 1), (CircuitType::Sha256, 1)]
+        );
         assert!(matches!(
-            batch(vec![Request::Sha256 { data: vec![0; MAX_SHA256_BYTES + 1] }]).validate(),
+            batch(vec![Request::Sha256 {
+                data: vec![0; MAX_SHA256_BYTES + 1]
+            }])
+            .validate(),
             Err(ValidationError::Oversized { index: 0, .. })
         ));
         assert!(matches!(
-            batch(vec![Request::Poseidon2Hash { inputs: vec![GOLDILOCKS_MODULUS] }]).validate(),
+            batch(vec![Request::Poseidon2Hash {
+                inputs: vec![GOLDILOCKS_MODULUS]
+            }])
+            .validate(),
             Err(ValidationError::NonCanonicalElement { .. })
         ));
         assert_eq!(batch(vec![]).validate(), Err(ValidationError::Empty(7)));

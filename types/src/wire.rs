@@ -253,8 +253,8 @@ pub fn read_header(bytes: &[u8]) -> Result<(FrameKind, &[u8]), WireError> {
 }
 
 fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Result<T, WireError> {
-    let decoder =
-        zstd::stream::read::Decoder::new(compressed).map_err(|e| WireError::Decompress(e.to_string()))?;
+    let decoder = zstd::stream::read::Decoder::new(compressed)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
     let mut raw = Vec::new();
     decoder
         .take(MAX_PAYLOAD_BYTES + 1)
@@ -279,7 +279,7 @@ fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{Request, CircuitType};
+    use crate::batch::{CircuitType, Request};
     use crate::digest::Digest;
     use crate::proof::QueueRange;
     use crate::round::AggregationRound;
@@ -292,8 +292,12 @@ mod tests {
             protocol_version: 1,
             previous_batch_commitment: Digest([1, 2, 3, 4]),
             requests: vec![
-                Request::Poseidon2Hash { inputs: vec![1, 2, 3] },
-                Request::Sha256 { data: b"abc".to_vec() },
+                Request::Poseidon2Hash {
+                    inputs: vec![1, 2, 3],
+                },
+                Request::Sha256 {
+                    data: b"abc".to_vec(),
+                },
             ],
         }
     }
@@ -338,40 +342,76 @@ mod tests {
         let b = batch();
         assert_eq!(BatchInput::from_frame(&b.to_frame().unwrap()).unwrap(), b);
         let f = final_proof();
-        assert_eq!(FinalBatchProof::from_frame(&f.to_frame().unwrap()).unwrap(), f);
+        assert_eq!(
+            FinalBatchProof::from_frame(&f.to_frame().unwrap()).unwrap(),
+            f
+        );
         let a = artifact();
-        assert_eq!(decode_any(&a.to_frame().unwrap()).unwrap(), Frame::Artifact(Box::new(a)));
+        assert_eq!(
+            decode_any(&a.to_frame().unwrap()).unwrap(),
+            Frame::Artifact(Box::new(a))
+        );
     }
 
     #[test]
     fn each_defect_has_its_own_error() {
         let good = batch().to_frame().unwrap();
-        assert_eq!(BatchInput::from_frame(&[]), Err(WireError::Truncated { len: 0 }));
-        assert_eq!(BatchInput::from_frame(b"ZKSB"), Err(WireError::Truncated { len: 4 }));
-        assert!(matches!(BatchInput::from_frame(b"XYZB\0\x01aaaa"), Err(WireError::BadMagic { .. })));
-        assert!(matches!(BatchInput::from_frame(b"XY"), Err(WireError::BadMagic { .. })));
+        assert_eq!(
+            BatchInput::from_frame(&[]),
+            Err(WireError::Truncated { len: 0 })
+        );
+        assert_eq!(
+            BatchInput::from_frame(b"ZKSB"),
+            Err(WireError::Truncated { len: 4 })
+        );
+        assert!(matches!(
+            BatchInput::from_frame(b"XYZB\0\x01aaaa"),
+            Err(WireError::BadMagic { .. })
+        ));
+        assert!(matches!(
+            BatchInput::from_frame(b"XY"),
+            Err(WireError::BadMagic { .. })
+        ));
         let mut kind = good.clone();
         kind[3] = b'Q';
-        assert_eq!(BatchInput::from_frame(&kind), Err(WireError::UnknownKind { tag: b'Q' }));
+        assert_eq!(
+            BatchInput::from_frame(&kind),
+            Err(WireError::UnknownKind { tag: b'Q' })
+        );
         let mut version = good.clone();
         version[5] = 9;
         assert!(matches!(
             BatchInput::from_frame(&version),
-            Err(WireError::UnsupportedVersion { found: 9, supported: 1 })
+            Err(WireError::UnsupportedVersion {
+                found: 9,
+                supported: 1
+            })
         ));
         assert!(matches!(
             FinalBatchProof::from_frame(&good),
-            Err(WireError::WrongKind { expected: "final proof", found: "batch input" })
+            Err(WireError::WrongKind {
+                expected: "final proof",
+                found: "batch input"
+            })
         ));
         let truncated = &good[..good.len() - 3];
-        assert!(matches!(BatchInput::from_frame(truncated), Err(WireError::Decompress(_))));
+        assert!(matches!(
+            BatchInput::from_frame(truncated),
+            Err(WireError::Decompress(_))
+        ));
         let mut garbage = good[..HEADER_LEN].to_vec();
         garbage.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
-        assert!(matches!(BatchInput::from_frame(&garbage), Err(WireError::Decompress(_))));
+        assert!(matches!(
+            BatchInput::from_frame(&garbage),
+            Err(WireError::Decompress(_))
+        ));
         // Valid zstd, but not a batch.
         let mut not_a_batch = good[..HEADER_LEN].to_vec();
         not_a_batch.extend_from_slice(&zstd::bulk::compress(&[0xff; 5], 1).unwrap());
-        assert!(matches!(BatchInput::from_frame(&not_a_batch), Err(WireError::Payload { .. })));
+        assert!(matches!(
+            BatchInput::from_frame(&not_a_batch),
+            Err(WireError::Payload { .. })
+        ));
     }
 
     #[test]
@@ -381,7 +421,9 @@ mod tests {
         bomb.extend_from_slice(&zstd::bulk::compress(&zeros, 1).unwrap());
         assert_eq!(
             BatchInput::from_frame(&bomb),
-            Err(WireError::TooLarge { limit: MAX_PAYLOAD_BYTES })
+            Err(WireError::TooLarge {
+                limit: MAX_PAYLOAD_BYTES
+            })
         );
     }
 

@@ -16,7 +16,8 @@ pub struct InspectArgs {
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::read_file(&args.file)?;
-    let frame = decode_any(&bytes).with_context(|| format!("{} is not a valid zkstream frame", args.file.display()))?;
+    let frame = decode_any(&bytes)
+        .with_context(|| format!("{} is not a valid zkstream frame", args.file.display()))?;
     print!("{}", summary(&frame, bytes.len()));
     Ok(ExitCode::SUCCESS)
 }
@@ -39,7 +40,11 @@ fn summary(frame: &Frame, size: usize) -> String {
                         Request::Sha256 { data } => data.len(),
                     })
                     .sum();
-                let _ = writeln!(s, "    {:<10} {n:>6} requests, {bytes} payload bytes", t.name());
+                let _ = writeln!(
+                    s,
+                    "    {:<10} {n:>6} requests, {bytes} payload bytes",
+                    t.name()
+                );
             }
             if let Err(e) = b.validate() {
                 let _ = writeln!(s, "  INVALID: {e}");
@@ -52,7 +57,11 @@ fn summary(frame: &Frame, size: usize) -> String {
             let _ = writeln!(s, "  vk commitment: {}", a.vk_commitment);
             let _ = writeln!(s, "  public input:  {}", a.public_input);
             if let Some(r) = &a.range {
-                let _ = writeln!(s, "  range:         {} {} → {} ({} requests)", r.circuit, r.start, r.end, r.count);
+                let _ = writeln!(
+                    s,
+                    "  range:         {} {} → {} ({} requests)",
+                    r.circuit, r.start, r.end, r.count
+                );
             }
             let _ = writeln!(s, "  proof:         {} bytes", a.proof.len());
         }
@@ -65,7 +74,13 @@ fn summary(frame: &Frame, size: usize) -> String {
             let _ = writeln!(s, "  batch commitment:    {}", p.batch_commitment);
             let _ = writeln!(s, "  vk set commitment:   {}", p.vk_set_commitment);
             for r in &p.aggregation_result_coords {
-                let _ = writeln!(s, "    {:<10} {:>6} requests, end state {}", r.circuit.name(), r.count, r.end);
+                let _ = writeln!(
+                    s,
+                    "    {:<10} {:>6} requests, end state {}",
+                    r.circuit.name(),
+                    r.count,
+                    r.end
+                );
             }
             let _ = writeln!(s, "  proof:               {} bytes", p.proof.len());
         }

@@ -36,7 +36,13 @@ pub fn run(args: KeysArgs) -> Result<ExitCode> {
             }
             let keys = opts.keystore()?;
             let started = Instant::now();
-            println!("keys for profile {} in {}", keys.profile().name, keys.dir().map(|d| d.display().to_string()).unwrap_or_default());
+            println!(
+                "keys for profile {} in {}",
+                keys.profile().name,
+                keys.dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()
+            );
             for (id, commitment, source) in keys.generate_all()? {
                 let s = keys.get(id)?;
                 println!(

@@ -76,9 +76,11 @@ impl ProofOpts {
             profile: ProofProfile::by_name(&self.profile)?,
             shape,
             keys_dir: self.keys_dir.clone().unwrap_or_else(default_keys_dir),
-            threads: self
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+            threads: self.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            }),
         })
     }
 
@@ -98,7 +100,10 @@ impl ProofOpts {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,boojum=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Parses the command line and runs the command.

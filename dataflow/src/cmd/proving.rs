@@ -59,11 +59,13 @@ pub struct VerifyArgs {
 }
 
 fn read_batch(path: &std::path::Path) -> Result<BatchInput> {
-    BatchInput::from_frame(&read_file(path)?).with_context(|| format!("{} is not a batch input", path.display()))
+    BatchInput::from_frame(&read_file(path)?)
+        .with_context(|| format!("{} is not a batch input", path.display()))
 }
 
 fn read_proof(path: &std::path::Path) -> Result<FinalBatchProof> {
-    FinalBatchProof::from_frame(&read_file(path)?).with_context(|| format!("{} is not a final proof", path.display()))
+    FinalBatchProof::from_frame(&read_file(path)?)
+        .with_context(|| format!("{} is not a final proof", path.display()))
 }
 
 pub fn sample_batch(args: SampleBatchArgs) -> Result<ExitCode> {
@@ -75,7 +77,11 @@ pub fn sample_batch(args: SampleBatchArgs) -> Result<ExitCode> {
         Some(path) => {
             let p = read_proof(path)?;
             if p.batch_number + 1 != args.number {
-                bail!("--previous is the proof of batch {}, not of batch {}", p.batch_number, args.number - 1);
+                bail!(
+                    "--previous is the proof of batch {}, not of batch {}",
+                    p.batch_number,
+                    args.number - 1
+                );
             }
             p.batch_commitment
         }
@@ -84,7 +90,8 @@ pub fn sample_batch(args: SampleBatchArgs) -> Result<ExitCode> {
         // Batch N-1's commitment, recomputed natively along the chain; it binds the VK set.
         None => {
             let vk_set = args.opts.keystore()?.vk_set_commitment()?;
-            make_batch(args.number, args.seed, pv, &vk_set, SampleSize::default()).previous_batch_commitment
+            make_batch(args.number, args.seed, pv, &vk_set, SampleSize::default())
+                .previous_batch_commitment
         }
     };
     let batch = BatchInput {
@@ -95,7 +102,11 @@ pub fn sample_batch(args: SampleBatchArgs) -> Result<ExitCode> {
     };
     batch.validate()?;
     write_file(&args.out, &batch.to_frame()?)?;
-    let counts: Vec<String> = batch.counts().iter().map(|(t, n)| format!("{n} {t}")).collect();
+    let counts: Vec<String> = batch
+        .counts()
+        .iter()
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect();
     println!(
         "wrote batch {} ({} requests: {}) previous {} to {}",
         batch.batch_number,
@@ -136,7 +147,10 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let keys = args.opts.keystore()?;
     match verify_final_proof(&keys, &batch, &record) {
         Ok(commitment) => {
-            println!("batch {}: final proof verified (commitment {commitment})", batch.batch_number);
+            println!(
+                "batch {}: final proof verified (commitment {commitment})",
+                batch.batch_number
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -48,7 +48,10 @@ impl Circuit for BasicCircuit<'_> {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let start = self.job.map(|j| from_digest(&j.range.start)).unwrap_or([F::ZERO; 4]);
+        let start = self
+            .job
+            .map(|j| from_digest(&j.range.start))
+            .unwrap_or([F::ZERO; 4]);
         let s_start = start.map(|x| Num::allocate(cs, x));
         let mut state = s_start;
         let mut count = Num::allocated_constant(cs, F::ZERO);
@@ -106,7 +109,10 @@ fn sha256_slot<CS: ConstraintSystem<F>>(cs: &mut CS, request: Option<&Request>) 
         _ => (false, [0u32; SHA_WORDS]),
     };
     let two = Boolean::allocate(cs, two);
-    let words: Vec<UInt32<F>> = words.iter().map(|&w| UInt32::allocate_checked(cs, w)).collect();
+    let words: Vec<UInt32<F>> = words
+        .iter()
+        .map(|&w| UInt32::allocate_checked(cs, w))
+        .collect();
     let mut state = ivs_as_uint32(cs);
     let first: [UInt32<F>; 16] = std::array::from_fn(|i| words[i]);
     let second: [UInt32<F>; 16] = std::array::from_fn(|i| words[16 + i]);

@@ -36,11 +36,12 @@ pub const GEOMETRY: CSGeometry = CSGeometry {
 
 /// Lookups for the SHA-256 gadget: width-4 tables (tri-xor, ch, maj, 4-bit splits) in 8 specialized
 /// column sets, sharing one table-id constant column (boojum's SHA-256 test setup).
-pub const SHA_LOOKUP: LookupParameters = LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
-    width: 4,
-    num_repetitions: 8,
-    share_table_id: true,
-};
+pub const SHA_LOOKUP: LookupParameters =
+    LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
+        width: 4,
+        num_repetitions: 8,
+        share_table_id: true,
+    };
 
 /// Which configuration a circuit (and so its verifier) uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,22 +53,43 @@ pub enum Layout {
 }
 
 /// Configures the gates shared by every circuit.
-pub fn configure_plain<T: CsBuilderImpl<F, T>, GC: GateConfigurationHolder<F>, TB: StaticToolboxHolder>(
+pub fn configure_plain<
+    T: CsBuilderImpl<F, T>,
+    GC: GateConfigurationHolder<F>,
+    TB: StaticToolboxHolder,
+>(
     builder: CsBuilder<T, F, GC, TB>,
 ) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
-    let b = ConstantsAllocatorGate::configure_builder(builder, GatePlacementStrategy::UseGeneralPurposeColumns);
-    let b = BooleanConstraintGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = ConstantsAllocatorGate::configure_builder(
+        builder,
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    );
+    let b = BooleanConstraintGate::configure_builder(
+        b,
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    );
     let b = Poseidon2Gate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
-    let b = FmaGateInBaseFieldWithoutConstant::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    let b = FmaGateInBaseFieldWithoutConstant::configure_builder(
+        b,
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    );
     let b = SelectionGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
-    let b = ReductionGate::<F, 4>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
-    let b = ZeroCheckGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns, false);
+    let b = ReductionGate::<F, 4>::configure_builder(
+        b,
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    );
+    let b =
+        ZeroCheckGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns, false);
     let b = PublicInputGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
     NopGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns)
 }
 
 /// [`configure_plain`] plus the SHA-256 lookup argument.
-pub fn configure_sha<T: CsBuilderImpl<F, T>, GC: GateConfigurationHolder<F>, TB: StaticToolboxHolder>(
+pub fn configure_sha<
+    T: CsBuilderImpl<F, T>,
+    GC: GateConfigurationHolder<F>,
+    TB: StaticToolboxHolder,
+>(
     builder: CsBuilder<T, F, GC, TB>,
 ) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
     configure_plain(builder.allow_lookup(SHA_LOOKUP))

@@ -10,7 +10,9 @@ use boojum::cs::traits::cs::ConstraintSystem;
 
 pub use basic::BasicCircuit;
 pub use config::Layout;
-pub use recursive::{AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit};
+pub use recursive::{
+    AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,
+};
 
 use crate::field::F;
 

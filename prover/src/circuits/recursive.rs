@@ -30,8 +30,13 @@ fn recursive_trace_bound(children: usize) -> usize {
 }
 
 /// Builds the in-circuit verifier for children of the given layout.
-fn verifier_for<CS: ConstraintSystem<F> + 'static>(cs: &mut CS, layout: Layout) -> RecursiveVerifier<F, Ext, CS> {
-    let builder = new_builder::<_, F>(CsRecursiveVerifierBuilder::<'_, F, Ext, _>::new_from_parameters(cs, GEOMETRY));
+fn verifier_for<CS: ConstraintSystem<F> + 'static>(
+    cs: &mut CS,
+    layout: Layout,
+) -> RecursiveVerifier<F, Ext, CS> {
+    let builder = new_builder::<_, F>(
+        CsRecursiveVerifierBuilder::<'_, F, Ext, _>::new_from_parameters(cs, GEOMETRY),
+    );
     match layout {
         Layout::Plain => configure_plain(builder).build(()),
         Layout::Sha => configure_sha(builder).build(()),
@@ -47,8 +52,21 @@ fn verify_child<CS: ConstraintSystem<F> + 'static>(
     config: &ProofConfig,
     witness: Option<BProof>,
 ) -> (Boolean<F>, [Num<F>; 4]) {
-    let proof = AllocatedProof::<F, RH, Ext>::allocate_from_witness(cs, witness, verifier, &child_vk.fixed_parameters, config);
-    let (valid, pi) = verifier.verify::<RH, TR, CTR, NoPow>(cs, (), &proof, &child_vk.fixed_parameters, config, vk);
+    let proof = AllocatedProof::<F, RH, Ext>::allocate_from_witness(
+        cs,
+        witness,
+        verifier,
+        &child_vk.fixed_parameters,
+        config,
+    );
+    let (valid, pi) = verifier.verify::<RH, TR, CTR, NoPow>(
+        cs,
+        (),
+        &proof,
+        &child_vk.fixed_parameters,
+        config,
+        vk,
+    );
     let zero = Num::allocated_constant(cs, F::ZERO);
     let pi: [Num<F>; 4] = std::array::from_fn(|i| pi.get(i).copied().unwrap_or(zero));
     (valid, pi)
@@ -63,7 +81,12 @@ fn const_digest<CS: ConstraintSystem<F>>(cs: &mut CS, d: [F; 4]) -> [Num<F>; 4] 
 }
 
 /// Enforces `flag → a == b`, element-wise.
-fn enforce_equal_if<CS: ConstraintSystem<F>>(cs: &mut CS, flag: Boolean<F>, a: &[Num<F>], b: &[Num<F>]) {
+fn enforce_equal_if<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    flag: Boolean<F>,
+    a: &[Num<F>],
+    b: &[Num<F>],
+) {
     for (x, y) in a.iter().zip(b.iter()) {
         let chosen = Num::conditionally_select(cs, flag, x, y);
         Num::enforce_equal(cs, &chosen, y);
@@ -133,13 +156,24 @@ impl Circuit for AggregateCircuit {
         for k in 0..self.arity {
             let child = self.children.get(k);
             // Slot 0 is always active; later slots form a prefix.
-            let active = if k == 0 { truth } else { Boolean::allocate(cs, child.is_some()) };
+            let active = if k == 0 {
+                truth
+            } else {
+                Boolean::allocate(cs, child.is_some())
+            };
             let both = active.and(cs, prev_active);
             Boolean::enforce_equal(cs, &both, &active);
             prev_active = active;
             // Inactive slots verify a copy of the first child: well-formed, and its result is ignored.
             let witness = child.or(self.children.first()).map(|c| c.0.clone());
-            let (valid, pi) = verify_child(cs, &verifier, &vk, &self.child_vk, &self.child_config, witness);
+            let (valid, pi) = verify_child(
+                cs,
+                &verifier,
+                &vk,
+                &self.child_vk,
+                &self.child_config,
+                witness,
+            );
             let inactive = active.negated(cs);
             let ok = valid.or(cs, inactive);
             Boolean::enforce_equal(cs, &ok, &truth);
@@ -194,7 +228,14 @@ impl Circuit for TipCircuit {
         for (i, (circuit, child_vk)) in self.slots.iter().enumerate() {
             let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, child_vk.clone());
             let child = self.children.get(i);
-            let (valid, pi) = verify_child(cs, &verifier, &vk, child_vk, &self.child_config, child.map(|c| c.0.clone()));
+            let (valid, pi) = verify_child(
+                cs,
+                &verifier,
+                &vk,
+                child_vk,
+                &self.child_config,
+                child.map(|c| c.0.clone()),
+            );
             Boolean::enforce_equal(cs, &valid, &truth);
             let t = Num::allocated_constant(cs, fe(circuit.id() as u64));
             let claimed = RangeVars::allocate(cs, child.map(|c| &c.1));
@@ -252,15 +293,22 @@ impl Circuit for SchedulerCircuit {
             Some((p, i)) => (Some(p.clone()), Some(i)),
             None => (None, None),
         };
-        let (valid, tip_pi) = verify_child(cs, &verifier, &vk, &self.tip_vk, &self.child_config, proof);
+        let (valid, tip_pi) =
+            verify_child(cs, &verifier, &vk, &self.tip_vk, &self.child_config, proof);
         Boolean::enforce_equal(cs, &valid, &truth);
         let bn = inputs.map(|i| i.batch_number).unwrap_or(0);
         let mut commitment = vec![
             Num::allocate(cs, fe(bn & 0xFFFF_FFFF)),
             Num::allocate(cs, fe(bn >> 32)),
         ];
-        commitment.extend(alloc_digest(cs, inputs.map(|i| i.previous_batch_commitment)));
-        commitment.push(Num::allocate(cs, fe(inputs.map(|i| i.protocol_version as u64).unwrap_or(0))));
+        commitment.extend(alloc_digest(
+            cs,
+            inputs.map(|i| i.previous_batch_commitment),
+        ));
+        commitment.push(Num::allocate(
+            cs,
+            fe(inputs.map(|i| i.protocol_version as u64).unwrap_or(0)),
+        ));
         let mut tip_elements = Vec::new();
         for (idx, t) in CircuitType::ALL.iter().enumerate() {
             let range = inputs.and_then(|i| i.ranges.get(idx));
@@ -306,8 +354,16 @@ impl Circuit for CompressionCircuit {
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
         let verifier = verifier_for(cs, Layout::Plain);
         let truth = Boolean::allocated_constant(cs, true);
-        let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.scheduler_vk.clone());
-        let (valid, pi) = verify_child(cs, &verifier, &vk, &self.scheduler_vk, &self.child_config, self.witness.clone());
+        let vk =
+            AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.scheduler_vk.clone());
+        let (valid, pi) = verify_child(
+            cs,
+            &verifier,
+            &vk,
+            &self.scheduler_vk,
+            &self.child_config,
+            self.witness.clone(),
+        );
         Boolean::enforce_equal(cs, &valid, &truth);
         touch_all_gates(cs);
         expose(cs, &pi);

