@@ -1,4 +1,5 @@
 //! The `zkstream` binary as a user runs it.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -26,8 +27,16 @@ fn stdout(o: &Output) -> String {
 /// Exits non-zero, not by a panic (101), with a message on stderr.
 fn assert_clean_failure(o: &Output, needle: &str) {
     let code = o.status.code();
-    assert!(code.is_some_and(|c| c != 0 && c != 101), "exit code {code:?}; stderr: {}", stderr(o));
-    assert!(stderr(o).contains(needle), "stderr lacks {needle:?}: {}", stderr(o));
+    assert!(
+        code.is_some_and(|c| c != 0 && c != 101),
+        "exit code {code:?}; stderr: {}",
+        stderr(o)
+    );
+    assert!(
+        stderr(o).contains(needle),
+        "stderr lacks {needle:?}: {}",
+        stderr(o)
+    );
     assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
 }
 
@@ -56,21 +65,40 @@ fn inspect_rejects_bad_files_cleanly() {
         std::fs::write(&p, bytes).unwrap();
         p
     };
-    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let o = zkstream(&["inspect", write("random", &random).to_str().unwrap()]);
     assert_clean_failure(&o, "bad magic");
     let o = zkstream(&["inspect", write("empty", b"").to_str().unwrap()]);
     assert_clean_failure(&o, "truncated frame");
 
     let batch = dir.path().join("b1.batch");
-    let o = zkstream(&["sample-batch", "--number", "1", "--seed", "3", "--out", batch.to_str().unwrap()]);
+    let o = zkstream(&[
+        "sample-batch",
+        "--number",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        batch.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = zkstream(&["inspect", batch.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("batch number:        1"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("batch number:        1"),
+        "{}",
+        stdout(&o)
+    );
 
     let full = std::fs::read(&batch).unwrap();
-    let o = zkstream(&["inspect", write("truncated", &full[..full.len() / 2]).to_str().unwrap()]);
+    let o = zkstream(&[
+        "inspect",
+        write("truncated", &full[..full.len() / 2])
+            .to_str()
+            .unwrap(),
+    ]);
     assert_clean_failure(&o, "corrupt zstd payload");
     let mut version = full.clone();
     version[5] = 99;
@@ -106,32 +134,97 @@ fn sample_prove_verify_and_tamper() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(s(&["keys", "generate", "--dir", keys.to_str().unwrap()]));
     assert!(o.status.success());
-    assert!(!stdout(&o).contains("computed"), "second run must reuse every key:\n{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("computed"),
+        "second run must reuse every key:\n{}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("compression"), "{}", stdout(&o));
 
-    let o = run(s(&["sample-batch", "--number", "2", "--seed", "11", "--out", &path("b2.batch")]));
+    let o = run(s(&[
+        "sample-batch",
+        "--number",
+        "2",
+        "--seed",
+        "11",
+        "--out",
+        &path("b2.batch"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(s(&["prove", "--input", &path("b2.batch"), "--out", &path("b2.proof")]));
+    let o = run(s(&[
+        "prove",
+        "--input",
+        &path("b2.batch"),
+        "--out",
+        &path("b2.proof"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(s(&["verify", "--input", &path("b2.batch"), "--proof", &path("b2.proof")]));
+    let o = run(s(&[
+        "verify",
+        "--input",
+        &path("b2.batch"),
+        "--proof",
+        &path("b2.proof"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("batch 2: final proof verified"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("batch 2: final proof verified"),
+        "{}",
+        stdout(&o)
+    );
 
     // The next batch of the chain names this proof as its previous one.
-    let o = run(s(&["sample-batch", "--number", "3", "--seed", "11", "--previous", &path("b2.proof"), "--out", &path("b3.batch")]));
+    let o = run(s(&[
+        "sample-batch",
+        "--number",
+        "3",
+        "--seed",
+        "11",
+        "--previous",
+        &path("b2.proof"),
+        "--out",
+        &path("b3.batch"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(s(&["sample-batch", "--number", "3", "--seed", "11", "--out", &path("b3-chain.batch")]));
+    let o = run(s(&[
+        "sample-batch",
+        "--number",
+        "3",
+        "--seed",
+        "11",
+        "--out",
+        &path("b3-chain.batch"),
+    ]));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read(path("b3.batch")).unwrap(), std::fs::read(path("b3-chain.batch")).unwrap());
+    assert_eq!(
+        std::fs::read(path("b3.batch")).unwrap(),
+        std::fs::read(path("b3-chain.batch")).unwrap()
+    );
 
     // Another batch, or any flipped byte of the proof file, is rejected with a reason.
-    let o = run(s(&["verify", "--input", &path("b3.batch"), "--proof", &path("b2.proof")]));
+    let o = run(s(&[
+        "verify",
+        "--input",
+        &path("b3.batch"),
+        "--proof",
+        &path("b2.proof"),
+    ]));
     assert_clean_failure(&o, "REJECTED");
     let len = std::fs::metadata(path("b2.proof")).unwrap().len() as usize;
     for at in [0, 4, 5, 7, len / 3, len / 2, len - 1] {
         let bad = flip_byte(Path::new(&path("b2.proof")), at);
-        let o = run(s(&["verify", "--input", &path("b2.batch"), "--proof", bad.to_str().unwrap()]));
-        let needle = if stderr(&o).contains("REJECTED") { "REJECTED" } else { "error:" };
+        let o = run(s(&[
+            "verify",
+            "--input",
+            &path("b2.batch"),
+            "--proof",
+            bad.to_str().unwrap(),
+        ]));
+        let needle = if stderr(&o).contains("REJECTED") {
+            "REJECTED"
+        } else {
+            "error:"
+        };
         assert_clean_failure(&o, needle);
     }
 }

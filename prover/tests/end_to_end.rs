@@ -1,11 +1,14 @@
 //! A small batch (two types, several basic circuits each, arity 2) proved end to end and verified, and
 //! the setup cache reused by a second store.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
 use zkstream_prover::keys::KeySource;
 use zkstream_prover::verify::batch_ranges;
-use zkstream_prover::{prove_batch, verify_final_proof, witness_batch, KeyStore, ProofProfile, TreeShape};
+use zkstream_prover::{
+    prove_batch, verify_final_proof, witness_batch, KeyStore, ProofProfile, TreeShape,
+};
 use zkstream_types::{Digest, FinalBatchProof, Framed};
 
 #[test]
@@ -25,12 +28,19 @@ fn batch_proves_and_verifies_end_to_end() {
     // The record survives the wire format and still verifies.
     let decoded = FinalBatchProof::from_frame(&record.to_frame().unwrap()).unwrap();
     verify_final_proof(&keys, &batch, &decoded).unwrap();
-    println!("final proof: {} bytes, commitment {}", record.proof.len(), record.batch_commitment);
+    println!(
+        "final proof: {} bytes, commitment {}",
+        record.proof.len(),
+        record.batch_commitment
+    );
 
     // The next batch chains onto this commitment and verifies too; an absent type still gets proved.
     let next = common::batch(2, record.batch_commitment, 3, 0);
     let (record2, counts2) = prove_batch(&prover, &next).unwrap();
-    assert_eq!(counts2[0], 2, "one Poseidon2 circuit and one empty SHA-256 circuit");
+    assert_eq!(
+        counts2[0], 2,
+        "one Poseidon2 circuit and one empty SHA-256 circuit"
+    );
     verify_final_proof(&keys, &next, &record2).unwrap();
     assert_eq!(record2.previous_batch_commitment, record.batch_commitment);
 }
@@ -38,13 +48,34 @@ fn batch_proves_and_verifies_end_to_end() {
 #[test]
 fn setup_cache_is_reused_from_disk() {
     let first = common::keys();
-    let again = KeyStore::open(Some(&common::keys_root()), ProofProfile::test(), TreeShape::default(), 1, 2).unwrap();
+    let again = KeyStore::open(
+        Some(&common::keys_root()),
+        ProofProfile::test(),
+        TreeShape::default(),
+        1,
+        2,
+    )
+    .unwrap();
     for (id, commitment, source) in again.generate_all().unwrap() {
-        assert_eq!(source, KeySource::Disk, "{id} should come from the disk cache");
+        assert_eq!(
+            source,
+            KeySource::Disk,
+            "{id} should come from the disk cache"
+        );
         assert_eq!(commitment, first.vk_commitment(id).unwrap());
     }
-    assert_eq!(again.vk_set_commitment().unwrap(), first.vk_set_commitment().unwrap());
+    assert_eq!(
+        again.vk_set_commitment().unwrap(),
+        first.vk_set_commitment().unwrap()
+    );
     // Another protocol version is another key set (other directory), never silently shared.
-    let other = KeyStore::open(Some(&common::keys_root()), ProofProfile::test(), TreeShape::default(), 2, 2).unwrap();
+    let other = KeyStore::open(
+        Some(&common::keys_root()),
+        ProofProfile::test(),
+        TreeShape::default(),
+        2,
+        2,
+    )
+    .unwrap();
     assert_ne!(other.dir(), again.dir());
 }

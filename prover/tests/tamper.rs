@@ -1,6 +1,7 @@
 //! Tamper tests for every layer of the recursion. Each bad child is offered twice: to the normal prover
 //! (its native pre-check must reject it) and to a prover without pre-checks, where the circuit itself must
 //! be unsatisfiable, so no valid parent proof can come out.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -9,8 +10,8 @@ use std::sync::OnceLock;
 use zkstream_prover::circuits::SchedulerInputs;
 use zkstream_prover::field::BProof;
 use zkstream_prover::{
-    verify_final_proof, witness_batch, BatchWitness, ChildProof, CircuitId, KeyStore, ProofProfile, Prover,
-    ProverError, TreeShape, VerifyError,
+    verify_final_proof, witness_batch, BatchWitness, ChildProof, CircuitId, KeyStore, ProofProfile,
+    Prover, ProverError, TreeShape, VerifyError,
 };
 use zkstream_types::{CircuitType, Digest, Request};
 
@@ -36,18 +37,32 @@ fn tree() -> &'static Tree {
         // Poseidon2: 20 requests → 3 basic circuits; SHA-256: 2 requests → 1 circuit.
         let batch = common::batch(5, Digest([1, 2, 3, 4]), 20, 2);
         let witness = witness_batch(&batch, prover.keys().shape()).unwrap();
-        let basics_p: Vec<_> = witness.jobs[&P].iter().map(|j| prover.prove_basic(j).unwrap()).collect();
+        let basics_p: Vec<_> = witness.jobs[&P]
+            .iter()
+            .map(|j| prover.prove_basic(j).unwrap())
+            .collect();
         let basic_s = prover.prove_basic(&witness.jobs[&S][0]).unwrap();
         let leaves_p = vec![
             prover.prove_leaf(P, &basics_p[0..2]).unwrap(),
             prover.prove_leaf(P, &basics_p[2..3]).unwrap(),
         ];
         let node_p = prover.prove_node(P, 1, &leaves_p).unwrap();
-        let leaf_s = prover.prove_leaf(S, std::slice::from_ref(&basic_s)).unwrap();
+        let leaf_s = prover
+            .prove_leaf(S, std::slice::from_ref(&basic_s))
+            .unwrap();
         let node_s = prover.prove_node(S, 1, &[leaf_s]).unwrap();
         let tip = prover.prove_tip(&[node_p.clone(), node_s.clone()]).unwrap();
         let scheduler = prover.prove_scheduler(&tip, inputs(&witness)).unwrap();
-        Tree { witness, basics_p, basic_s, leaves_p, node_p, node_s, tip, scheduler }
+        Tree {
+            witness,
+            basics_p,
+            basic_s,
+            leaves_p,
+            node_p,
+            node_s,
+            tip,
+            scheduler,
+        }
     })
 }
 
@@ -81,7 +96,10 @@ fn alter_public_input(proof: &BProof) -> BProof {
 }
 
 fn with_proof(c: &ChildProof, proof: BProof) -> ChildProof {
-    ChildProof { proof, range: c.range }
+    ChildProof {
+        proof,
+        range: c.range,
+    }
 }
 
 fn assert_rejected_in_circuit<T: std::fmt::Debug>(what: &str, r: Result<T, ProverError>) {
@@ -99,28 +117,46 @@ fn leaf_rejects_bad_basic_children() {
 
     // Bit flip in a basic proof.
     let flipped = [ok[0].clone(), with_proof(&ok[1], flip(&ok[1].proof))];
-    assert!(matches!(prover.prove_leaf(P, &flipped), Err(ProverError::ChildRejected { index: 1, .. })));
+    assert!(matches!(
+        prover.prove_leaf(P, &flipped),
+        Err(ProverError::ChildRejected { index: 1, .. })
+    ));
     assert_rejected_in_circuit("flipped basic proof", unchecked().prove_leaf(P, &flipped));
 
     // Altered public input.
-    let altered = [with_proof(&ok[0], alter_public_input(&ok[0].proof)), ok[1].clone()];
-    assert!(matches!(prover.prove_leaf(P, &altered), Err(ProverError::ChildRejected { index: 0, .. })));
+    let altered = [
+        with_proof(&ok[0], alter_public_input(&ok[0].proof)),
+        ok[1].clone(),
+    ];
+    assert!(matches!(
+        prover.prove_leaf(P, &altered),
+        Err(ProverError::ChildRejected { index: 0, .. })
+    ));
     assert_rejected_in_circuit("altered public input", unchecked().prove_leaf(P, &altered));
 
     // A valid proof of another circuit type in a Poseidon2 slot.
     let other_type = [ok[0].clone(), t.basic_s.clone()];
-    assert!(matches!(prover.prove_leaf(P, &other_type), Err(ProverError::ChildRejected { .. })));
+    assert!(matches!(
+        prover.prove_leaf(P, &other_type),
+        Err(ProverError::ChildRejected { .. })
+    ));
     assert_rejected_in_circuit("other circuit type", unchecked().prove_leaf(P, &other_type));
 
     // A later chunk placed in an earlier slot.
     let reordered = [ok[1].clone(), ok[0].clone()];
-    assert!(matches!(prover.prove_leaf(P, &reordered), Err(ProverError::BrokenChain { .. })));
+    assert!(matches!(
+        prover.prove_leaf(P, &reordered),
+        Err(ProverError::BrokenChain { .. })
+    ));
     assert_rejected_in_circuit("reordered chunk", unchecked().prove_leaf(P, &reordered));
 
     // A claimed range that is not what the proof attests.
     let mut lie = ok[0].clone();
     lie.range.count += 1;
-    assert!(matches!(prover.prove_leaf(P, &[lie.clone()]), Err(ProverError::PublicInputMismatch { .. })));
+    assert!(matches!(
+        prover.prove_leaf(P, std::slice::from_ref(&lie)),
+        Err(ProverError::PublicInputMismatch { .. })
+    ));
     assert_rejected_in_circuit("lying range", unchecked().prove_leaf(P, &[lie]));
 }
 
@@ -128,8 +164,12 @@ fn leaf_rejects_bad_basic_children() {
 fn leaf_rejects_a_valid_proof_under_another_vk() {
     let t = tree();
     // The same circuit type with another capacity is another circuit with another VK.
-    let shape = TreeShape { poseidon2_capacity: 4, ..TreeShape::default() };
-    let other_keys = std::sync::Arc::new(KeyStore::open(None, ProofProfile::test(), shape, 1, 2).unwrap());
+    let shape = TreeShape {
+        poseidon2_capacity: 4,
+        ..TreeShape::default()
+    };
+    let other_keys =
+        std::sync::Arc::new(KeyStore::open(None, ProofProfile::test(), shape, 1, 2).unwrap());
     let other = Prover::new(other_keys, 2);
     let mut job = t.witness.jobs[&P][0].clone();
     job.requests.truncate(4);
@@ -141,8 +181,13 @@ fn leaf_rejects_a_valid_proof_under_another_vk() {
     job.range.count = 4;
     let foreign = other.prove_basic(&job).unwrap();
     assert!(other.verify(CircuitId::Basic(P), &foreign.proof).unwrap());
-    assert!(!common::prover().verify(CircuitId::Basic(P), &foreign.proof).unwrap());
-    assert!(matches!(common::prover().prove_leaf(P, &[foreign.clone()]), Err(ProverError::ChildRejected { .. })));
+    assert!(!common::prover()
+        .verify(CircuitId::Basic(P), &foreign.proof)
+        .unwrap());
+    assert!(matches!(
+        common::prover().prove_leaf(P, std::slice::from_ref(&foreign)),
+        Err(ProverError::ChildRejected { .. })
+    ));
     assert_rejected_in_circuit("foreign VK", unchecked().prove_leaf(P, &[foreign]));
 }
 
@@ -150,13 +195,25 @@ fn leaf_rejects_a_valid_proof_under_another_vk() {
 fn node_rejects_bad_leaf_children() {
     let t = tree();
     let prover = common::prover();
-    let flipped = [t.leaves_p[0].clone(), with_proof(&t.leaves_p[1], flip(&t.leaves_p[1].proof))];
-    assert!(matches!(prover.prove_node(P, 1, &flipped), Err(ProverError::ChildRejected { index: 1, .. })));
+    let flipped = [
+        t.leaves_p[0].clone(),
+        with_proof(&t.leaves_p[1], flip(&t.leaves_p[1].proof)),
+    ];
+    assert!(matches!(
+        prover.prove_node(P, 1, &flipped),
+        Err(ProverError::ChildRejected { index: 1, .. })
+    ));
     assert_rejected_in_circuit("flipped leaf proof", unchecked().prove_node(P, 1, &flipped));
     // A basic proof where a leaf proof belongs (same public input shape, wrong VK).
     let wrong_layer = [t.basics_p[0].clone()];
-    assert!(matches!(prover.prove_node(P, 1, &wrong_layer), Err(ProverError::ChildRejected { .. })));
-    assert_rejected_in_circuit("basic proof in a node", unchecked().prove_node(P, 1, &wrong_layer));
+    assert!(matches!(
+        prover.prove_node(P, 1, &wrong_layer),
+        Err(ProverError::ChildRejected { .. })
+    ));
+    assert_rejected_in_circuit(
+        "basic proof in a node",
+        unchecked().prove_node(P, 1, &wrong_layer),
+    );
     let reordered = [t.leaves_p[1].clone(), t.leaves_p[0].clone()];
     assert_rejected_in_circuit("reordered leaves", unchecked().prove_node(P, 1, &reordered));
 }
@@ -167,21 +224,42 @@ fn tip_scheduler_and_compression_reject_bad_children() {
     let prover = common::prover();
     // Tip: node proofs in each other's slots (each valid under the other type's VK).
     let swapped = [t.node_s.clone(), t.node_p.clone()];
-    assert!(matches!(prover.prove_tip(&swapped), Err(ProverError::ChildRejected { .. })));
+    assert!(matches!(
+        prover.prove_tip(&swapped),
+        Err(ProverError::ChildRejected { .. })
+    ));
     assert_rejected_in_circuit("swapped tip slots", unchecked().prove_tip(&swapped));
-    let flipped = [with_proof(&t.node_p, flip(&t.node_p.proof)), t.node_s.clone()];
-    assert!(matches!(prover.prove_tip(&flipped), Err(ProverError::ChildRejected { .. })));
+    let flipped = [
+        with_proof(&t.node_p, flip(&t.node_p.proof)),
+        t.node_s.clone(),
+    ];
+    assert!(matches!(
+        prover.prove_tip(&flipped),
+        Err(ProverError::ChildRejected { .. })
+    ));
 
     // Scheduler: a flipped tip proof, and ranges that are not what the tip attests.
-    assert!(matches!(prover.prove_scheduler(&flip(&t.tip), inputs(&t.witness)), Err(ProverError::ChildRejected { .. })));
-    assert_rejected_in_circuit("flipped tip", unchecked().prove_scheduler(&flip(&t.tip), inputs(&t.witness)));
+    assert!(matches!(
+        prover.prove_scheduler(&flip(&t.tip), inputs(&t.witness)),
+        Err(ProverError::ChildRejected { .. })
+    ));
+    assert_rejected_in_circuit(
+        "flipped tip",
+        unchecked().prove_scheduler(&flip(&t.tip), inputs(&t.witness)),
+    );
     let mut lie = inputs(&t.witness);
     lie.ranges[1].count += 1;
     assert_rejected_in_circuit("scheduler ranges", prover.prove_scheduler(&t.tip, lie));
 
     // Compression: a flipped scheduler proof, or a tip proof where the scheduler's belongs.
-    assert!(matches!(prover.prove_compression(&flip(&t.scheduler)), Err(ProverError::ChildRejected { .. })));
-    assert_rejected_in_circuit("flipped scheduler", unchecked().prove_compression(&flip(&t.scheduler)));
+    assert!(matches!(
+        prover.prove_compression(&flip(&t.scheduler)),
+        Err(ProverError::ChildRejected { .. })
+    ));
+    assert_rejected_in_circuit(
+        "flipped scheduler",
+        unchecked().prove_compression(&flip(&t.scheduler)),
+    );
     assert_rejected_in_circuit("tip as scheduler", unchecked().prove_compression(&t.tip));
 }
 
@@ -197,25 +275,44 @@ fn final_proof_rejects_changed_inputs() {
     if let Request::Poseidon2Hash { inputs } = &mut changed.requests[0] {
         inputs[0] += 1;
     }
-    assert!(matches!(verify_final_proof(&keys, &changed, &record), Err(VerifyError::Commitment { .. })));
+    assert!(matches!(
+        verify_final_proof(&keys, &changed, &record),
+        Err(VerifyError::Commitment { .. })
+    ));
 
     let mut wrong_previous = batch.clone();
     wrong_previous.previous_batch_commitment = Digest([5, 6, 7, 9]);
-    assert!(matches!(verify_final_proof(&keys, &wrong_previous, &record), Err(VerifyError::Commitment { .. })));
+    assert!(matches!(
+        verify_final_proof(&keys, &wrong_previous, &record),
+        Err(VerifyError::Commitment { .. })
+    ));
 
     let mut flipped = record.clone();
-    flipped.proof = bincode::serialize(&flip(&bincode::deserialize(&record.proof).unwrap())).unwrap();
-    assert!(matches!(verify_final_proof(&keys, &batch, &flipped), Err(VerifyError::InvalidProof)));
+    flipped.proof =
+        bincode::serialize(&flip(&bincode::deserialize(&record.proof).unwrap())).unwrap();
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &flipped),
+        Err(VerifyError::InvalidProof)
+    ));
 
     let mut garbage = record.clone();
     garbage.proof.truncate(100);
-    assert!(matches!(verify_final_proof(&keys, &batch, &garbage), Err(VerifyError::Malformed(_))));
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &garbage),
+        Err(VerifyError::Malformed(_))
+    ));
 
     let mut lying_record = record.clone();
     lying_record.aggregation_result_coords[0].count += 1;
-    assert!(matches!(verify_final_proof(&keys, &batch, &lying_record), Err(VerifyError::Record(_))));
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &lying_record),
+        Err(VerifyError::Record(_))
+    ));
 
     let mut other_set = record;
     other_set.vk_set_commitment = Digest([1; 4]);
-    assert!(matches!(verify_final_proof(&keys, &batch, &other_set), Err(VerifyError::VkSet { .. })));
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &other_set),
+        Err(VerifyError::VkSet { .. })
+    ));
 }

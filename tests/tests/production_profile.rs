@@ -1,18 +1,33 @@
 //! The production profile (100-bit security) end to end: keys, every layer of one small batch, the
 //! independent verifier. Slow on 2 cores (minutes), so it is the one test that runs it.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use zkstream_prover::{init_resolver_threads, prove_batch, verify_final_proof, KeyStore, ProofProfile, Prover, TreeShape};
+use zkstream_prover::{
+    init_resolver_threads, prove_batch, verify_final_proof, KeyStore, ProofProfile, Prover,
+    TreeShape,
+};
 use zkstream_types::{BatchInput, Digest, Request};
 
 #[test]
 fn production_profile_proves_and_verifies_a_batch() {
     init_resolver_threads();
     let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let keys = Arc::new(KeyStore::open(Some(&root), ProofProfile::production(), TreeShape::default(), 1, threads).unwrap());
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let keys = Arc::new(
+        KeyStore::open(
+            Some(&root),
+            ProofProfile::production(),
+            TreeShape::default(),
+            1,
+            threads,
+        )
+        .unwrap(),
+    );
     let started = Instant::now();
     keys.generate_all().unwrap();
     let setup_s = started.elapsed().as_secs_f64();
@@ -21,8 +36,12 @@ fn production_profile_proves_and_verifies_a_batch() {
         protocol_version: 1,
         previous_batch_commitment: Digest::ZERO,
         requests: vec![
-            Request::Poseidon2Hash { inputs: vec![1, 2, 3] },
-            Request::Sha256 { data: b"zkstream production profile".to_vec() },
+            Request::Poseidon2Hash {
+                inputs: vec![1, 2, 3],
+            },
+            Request::Sha256 {
+                data: b"zkstream production profile".to_vec(),
+            },
             Request::Poseidon2Hash { inputs: vec![4; 8] },
         ],
     };
@@ -37,5 +56,9 @@ fn production_profile_proves_and_verifies_a_batch() {
         record.proof.len()
     );
     // The target for the compressed final proof.
-    assert!(record.proof.len() <= 128 * 1024, "final proof is {} bytes", record.proof.len());
+    assert!(
+        record.proof.len() <= 128 * 1024,
+        "final proof is {} bytes",
+        record.proof.len()
+    );
 }

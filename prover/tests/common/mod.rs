@@ -1,4 +1,5 @@
 //! Shared fixtures: one key store per test process (test profile, arity 2), cached under target/tmp.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -17,8 +18,14 @@ pub fn keys() -> Arc<KeyStore> {
     static KEYS: OnceLock<Arc<KeyStore>> = OnceLock::new();
     KEYS.get_or_init(|| {
         init_resolver_threads();
-        let k = KeyStore::open(Some(&keys_root()), ProofProfile::test(), TreeShape::default(), 1, 2)
-            .expect("open key store");
+        let k = KeyStore::open(
+            Some(&keys_root()),
+            ProofProfile::test(),
+            TreeShape::default(),
+            1,
+            2,
+        )
+        .expect("open key store");
         k.generate_all().expect("generate keys");
         Arc::new(k)
     })
@@ -35,11 +42,20 @@ pub fn batch(number: u64, previous: Digest, p: usize, s: usize) -> BatchInput {
     let mut requests = Vec::new();
     for i in 0..p.max(s) {
         if i < p {
-            requests.push(Request::Poseidon2Hash { inputs: (0..=(i % 8) as u64).map(|x| x * 1000 + i as u64).collect() });
+            requests.push(Request::Poseidon2Hash {
+                inputs: (0..=(i % 8) as u64).map(|x| x * 1000 + i as u64).collect(),
+            });
         }
         if i < s {
-            requests.push(Request::Sha256 { data: vec![i as u8; (i * 37) % 120] });
+            requests.push(Request::Sha256 {
+                data: vec![i as u8; (i * 37) % 120],
+            });
         }
     }
-    BatchInput { batch_number: number, protocol_version: 1, previous_batch_commitment: previous, requests }
+    BatchInput {
+        batch_number: number,
+        protocol_version: 1,
+        previous_batch_commitment: previous,
+        requests,
+    }
 }
