@@ -200,6 +200,11 @@ fn report(profile: &ProofProfile, arity: usize) -> Fixture {
 }
 
 fn main() {
+    assert_eq!(
+        option_env!("RUSTC_BOOTSTRAP"),
+        Some("1"),
+        "cargo bench must get .cargo/config.toml [env]"
+    );
     init_resolver_threads();
     let profile = ProofProfile::by_name(
         &std::env::var("ZKSTREAM_BENCH_PROFILE").unwrap_or_else(|_| "production".into()),

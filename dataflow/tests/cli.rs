@@ -13,7 +13,7 @@ fn zkstream(args: &[&str]) -> Output {
 }
 
 fn keys_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-keys")
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
 }
 
 fn stderr(o: &Output) -> String {

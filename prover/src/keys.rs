@@ -198,6 +198,7 @@ impl KeyStore {
         threads: usize,
     ) -> Result<Self, ProverError> {
         shape.validate()?;
+        profile.validate()?;
         let dir = root.map(|r| r.join(Self::dir_name(&profile, &shape, protocol_version)));
         if let Some(d) = &dir {
             std::fs::create_dir_all(d).map_err(|e| ProverError::KeyCache {

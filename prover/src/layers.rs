@@ -18,6 +18,10 @@ use crate::field::{proof_public_input, BProof, BVk, Ext, F, H, TR};
 use crate::keys::{assemble, CircuitId, KeyStore};
 use crate::queue::{range_public_input, BasicJob};
 
+/// Proof-of-work grinding for layers with `pow_bits > 0` (only compression: it is verified natively,
+/// never inside another circuit, so its PoW needs no in-circuit verifier).
+type PowRunner = boojum::blake2::Blake2s256;
+
 /// A proof of a per-type round together with the queue range it attests to.
 #[derive(Clone, Debug)]
 pub struct ChildProof {
@@ -38,18 +42,23 @@ pub fn verify_native(
     if &proof.proof_config != expected {
         return false;
     }
+    let pow = expected.pow_bits > 0;
     let run = || {
         let builder =
             new_builder::<_, F>(CsVerifierBuilder::<F, Ext>::new_from_parameters(GEOMETRY));
+        macro_rules! verify_with {
+            ($configure:path) => {{
+                let verifier = $configure(builder).build(());
+                if pow {
+                    verifier.verify::<H, TR, PowRunner>((), vk, proof)
+                } else {
+                    verifier.verify::<H, TR, NoPow>((), vk, proof)
+                }
+            }};
+        }
         match layout {
-            Layout::Plain => {
-                configure_plain(builder)
-                    .build(())
-                    .verify::<H, TR, NoPow>((), vk, proof)
-            }
-            Layout::Sha => configure_sha(builder)
-                .build(())
-                .verify::<H, TR, NoPow>((), vk, proof),
+            Layout::Plain => verify_with!(configure_plain),
+            Layout::Sha => verify_with!(configure_sha),
         }
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or(false)
@@ -97,17 +106,26 @@ impl Prover {
         let proving = || {
             let (assembly, _, _) =
                 assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));
-            assembly.prove_from_precomputations::<Ext, TR, H, NoPow>(
-                config.clone(),
-                &setup.base,
-                &setup.setup,
-                &setup.tree,
-                &setup.vk,
-                &setup.vars_hint,
-                &setup.wits_hint,
-                (),
-                &self.worker,
-            )
+            macro_rules! prove_with {
+                ($pow:ty) => {
+                    assembly.prove_from_precomputations::<Ext, TR, H, $pow>(
+                        config.clone(),
+                        &setup.base,
+                        &setup.setup,
+                        &setup.tree,
+                        &setup.vk,
+                        &setup.vars_hint,
+                        &setup.wits_hint,
+                        (),
+                        &self.worker,
+                    )
+                };
+            }
+            if config.pow_bits > 0 {
+                prove_with!(PowRunner)
+            } else {
+                prove_with!(NoPow)
+            }
         };
         // boojum asserts on some unsatisfiable witnesses; that is a rejected job, not a crash.
         let proof = catch_unwind(AssertUnwindSafe(proving)).map_err(|_| {

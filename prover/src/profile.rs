@@ -45,8 +45,10 @@ pub struct ProofProfile {
     pub basic: LayerConfig,
     /// Leaf, node, tip and scheduler: LDE 8 for the same reason, one level up.
     pub recursion: LayerConfig,
-    /// Compression: LDE 32 means 20 instead of 34 queries at 100 bits, so a much smaller final proof;
-    /// its prover is slower, but it runs once per batch over a single child.
+    /// Compression: LDE 32 means 20 instead of 34 queries at 100 bits, and 20 bits of proof of work
+    /// (Blake2s, ~1 M hashes, well under a second) take it to 16 queries: a final proof under 128 KB
+    /// (136 KB measured without PoW). Its prover is slower, but it runs once per batch over one child.
+    /// It is the only layer with PoW, because it is verified natively, never inside another circuit.
     pub compression: LayerConfig,
 }
 
@@ -63,7 +65,10 @@ impl ProofProfile {
             name: "production".into(),
             basic: layer(8),
             recursion: layer(8),
-            compression: layer(32),
+            compression: LayerConfig {
+                pow_bits: 20,
+                ..layer(32)
+            },
         }
     }
 
@@ -83,6 +88,31 @@ impl ProofProfile {
             recursion: layer(8),
             compression: layer(32),
         }
+    }
+
+    /// Rejects profiles the circuits cannot use: PoW is only verified natively, so only the
+    /// compression layer may grind.
+    pub fn validate(&self) -> Result<(), ProverError> {
+        if self.basic.pow_bits > 0 || self.recursion.pow_bits > 0 {
+            return Err(ProverError::Config(
+                "pow_bits is only supported on the compression layer (recursive verifiers run without PoW)".into(),
+            ));
+        }
+        for (name, l) in [
+            ("basic", self.basic),
+            ("recursion", self.recursion),
+            ("compression", self.compression),
+        ] {
+            if !l.lde_factor.is_power_of_two()
+                || !l.cap_size.is_power_of_two()
+                || l.security_bits <= l.pow_bits as usize
+            {
+                return Err(ProverError::Config(format!(
+                    "{name} layer parameters are invalid: {l:?}"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// A profile by name.
