@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::Criterion;
-use zkstream_benches::{peak_rss_bytes, reset_peak_rss};
+use zkstream_benches::{peak_rss_bytes, reset_peak_rss, rss_bytes};
 use zkstream_prover::circuits::SchedulerInputs;
 use zkstream_prover::{
     init_resolver_threads, witness_batch, ChildProof, CircuitId, KeyStore, ProofProfile, Prover,
@@ -87,10 +87,12 @@ fn report(profile: &ProofProfile, arity: usize) -> Fixture {
     );
     let setup = measure(|| keys.generate_all().expect("setup"));
     println!(
-        "\n## profile {} arity {arity}: setups ready in {:.1}s",
-        profile.name, setup.seconds
+        "\n## profile {} arity {arity}: setups ready in {:.1}s, resident setups {:.0} MiB",
+        profile.name,
+        setup.seconds,
+        rss_bytes().unwrap_or(0) as f64 / (1 << 20) as f64
     );
-    println!("| layer | prove s | peak RSS MiB | proof KB | rows | domain | rows per child |");
+    println!("| layer | prove s | job peak MiB over setups | proof KB | rows | domain | rows per child |");
     println!("|---|---|---|---|---|---|---|");
     let prover = Prover::new(keys.clone(), threads);
     let b = batch(arity, &shape);
