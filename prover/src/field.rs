@@ -39,6 +39,10 @@ pub type BProof = Proof<F, H, Ext>;
 pub type BVk = VerificationKey<F, H>;
 
 /// Native Poseidon2 sponge hash of field elements (the same function as [`hash_circuit`]).
+///
+/// The sponge pads the last block with zeros, so inputs that differ only by trailing zeros collide:
+/// every caller hashes a fixed-length layout for its context (request preimages carry their length and
+/// are padded to a fixed width; encodings, public inputs, commitments and VK caps have fixed sizes).
 pub fn hash(elements: &[F]) -> [F; 4] {
     <H as TreeHasher<F>>::hash_into_leaf(elements.iter())
 }
@@ -105,6 +109,8 @@ mod tests {
         let a = hash(&[fe(1), fe(2), fe(3)]);
         assert_eq!(a, hash(&[fe(1), fe(2), fe(3)]));
         assert_ne!(a, hash(&[fe(1), fe(2), fe(4)]));
-        assert_ne!(a, hash(&[fe(1), fe(2), fe(3), fe(0)]));
+        assert_ne!(a, hash(&[fe(0), fe(1), fe(2), fe(3)]));
+        // Zero padding: trailing zeros are not distinguished, hence fixed-length layouts everywhere.
+        assert_eq!(a, hash(&[fe(1), fe(2), fe(3), fe(0)]));
     }
 }
