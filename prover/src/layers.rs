@@ -9,7 +9,7 @@ use boojum::cs::cs_builder::new_builder;
 use boojum::cs::cs_builder_verifier::CsVerifierBuilder;
 use boojum::cs::implementations::pow::NoPow;
 use boojum::worker::Worker;
-use zkstream_types::{CircuitType, Digest, QueueRange};
+use zkstream_types::{CircuitType, QueueRange};
 
 use crate::circuits::config::{configure_plain, configure_sha, Layout, GEOMETRY};
 use crate::circuits::{BasicCircuit, Circuit, SchedulerInputs};
@@ -205,7 +205,9 @@ impl Prover {
             .keys
             .child_of(id)
             .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
-        self.precheck(id, child, children)?;
+        for (index, c) in children.iter().enumerate() {
+            self.precheck(id, child, index, c)?;
+        }
         for (k, pair) in children.windows(2).enumerate() {
             let chained = pair[0].range.end == pair[1].range.start
                 && pair[0].range.circuit == t
@@ -234,34 +236,33 @@ impl Prover {
         Ok(ChildProof { proof, range })
     }
 
-    /// Checks each child against the key pinned for its slot and the range it claims.
+    /// Checks one child against the key pinned for its slot and the range it claims.
     fn precheck(
         &self,
         parent: CircuitId,
         child: CircuitId,
-        children: &[ChildProof],
+        index: usize,
+        c: &ChildProof,
     ) -> Result<(), ProverError> {
         if !self.prechecks {
             return Ok(());
         }
-        for (index, c) in children.iter().enumerate() {
-            if !self.verify(child, &c.proof)? {
-                return Err(ProverError::ChildRejected {
-                    parent: parent.to_string(),
-                    index,
-                    reason: format!("not a valid {child} proof"),
-                });
-            }
-            let expected = range_public_input(&c.range);
-            let found = proof_public_input(&c.proof).unwrap_or_default();
-            if found != expected {
-                return Err(ProverError::PublicInputMismatch {
-                    parent: parent.to_string(),
-                    index,
-                    found,
-                    expected,
-                });
-            }
+        if !self.verify(child, &c.proof)? {
+            return Err(ProverError::ChildRejected {
+                parent: parent.to_string(),
+                index,
+                reason: format!("not a valid {child} proof"),
+            });
+        }
+        let expected = range_public_input(&c.range);
+        let found = proof_public_input(&c.proof).unwrap_or_default();
+        if found != expected {
+            return Err(ProverError::PublicInputMismatch {
+                parent: parent.to_string(),
+                index,
+                found,
+                expected,
+            });
         }
         Ok(())
     }
@@ -300,21 +301,7 @@ impl Prover {
                         reason: format!("slot {index} takes {t}, got {}", c.range.circuit),
                     });
                 }
-                self.precheck(
-                    CircuitId::Tip,
-                    CircuitId::Node(*t, depth),
-                    std::slice::from_ref(c),
-                )
-                .map_err(|e| match e {
-                    ProverError::ChildRejected { parent, reason, .. } => {
-                        ProverError::ChildRejected {
-                            parent,
-                            index,
-                            reason,
-                        }
-                    }
-                    other => other,
-                })?;
+                self.precheck(CircuitId::Tip, CircuitId::Node(*t, depth), index, c)?;
             }
         }
         let witness = finals.iter().map(|c| (c.proof.clone(), c.range)).collect();
@@ -349,10 +336,5 @@ impl Prover {
         }
         let circuit = self.keys.compression_circuit(Some(scheduler.clone()))?;
         self.prove(CircuitId::Compression, &circuit)
-    }
-
-    /// The public input of a proof (four elements) as a digest.
-    pub fn public_input(proof: &BProof) -> Option<Digest> {
-        proof_public_input(proof)
     }
 }
