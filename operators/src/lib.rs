@@ -1,5 +1,32 @@
-//! timely operators of the zkstream graph, one extension trait per file (decode, witness, prove, chunk by
-//! arity, reduce by depth, tip, scheduler, compress, ordered sink). They wrap the pure `zkstream-prover`
-//! crate and know nothing of Kafka. The operators arrive with the dataflow issue; this crate fixes the
-//! workspace layout and dependencies (timely 0.32, differential-dataflow 0.26) they build on.
+//! timely operators of the zkstream graph, one extension trait per file: decode, witness, prove (async,
+//! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, and the
+//! ordered sink stage. They wrap the pure `zkstream-prover` crate and the artifact store, and know
+//! nothing of Kafka: sources hand them [`model::RawBatch`] records, sinks take [`model::Delivery`]s.
+//! Time is the batch number (`u64`).
 #![deny(missing_docs)]
+
+pub mod chunk;
+pub mod compress;
+pub mod decode;
+pub mod model;
+pub mod order;
+pub mod pool;
+pub mod prove;
+pub mod reduce;
+pub mod scheduler;
+pub mod store;
+pub mod tip;
+pub mod witness;
+
+pub use chunk::{ChunkExt, Release};
+pub use compress::{CompressExt, FinalizeContext};
+pub use decode::{DecodeExt, Rejected};
+pub use model::{BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch};
+pub use order::{OrderExt, OrderPolicy};
+pub use pool::{PoolConfig, PoolObserver, ProverPool};
+pub use prove::ProveExt;
+pub use reduce::ReduceExt;
+pub use scheduler::SchedulerExt;
+pub use store::ArtifactStore;
+pub use tip::TipExt;
+pub use witness::WitnessExt;

@@ -85,6 +85,21 @@ pub fn proof_public_input(proof: &BProof) -> Option<Digest> {
     Some(to_digest(&pi))
 }
 
+/// Serializes a proof to the bytes stored in artifacts and final proof records (bincode).
+pub fn encode_proof(proof: &BProof) -> Result<Vec<u8>, crate::ProverError> {
+    bincode::serialize(proof).map_err(|e| crate::ProverError::MalformedProof(e.to_string()))
+}
+
+/// Parses proof bytes written by [`encode_proof`]. Untrusted input: errors, never panics.
+pub fn decode_proof(bytes: &[u8]) -> Result<BProof, crate::ProverError> {
+    use bincode::Options as _;
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_limit(256 << 20)
+        .deserialize(bytes)
+        .map_err(|e| crate::ProverError::MalformedProof(e.to_string()))
+}
+
 /// Canonical `u64` of a field element.
 pub fn as_u64(x: F) -> u64 {
     x.as_u64_reduced()

@@ -103,8 +103,21 @@ pub fn range_public_input(range: &QueueRange) -> Digest {
     to_digest(&hash(&v))
 }
 
+/// The recursion tip's public input: `H(per type (t, s_start, s_end, count))` over its slots in
+/// `CircuitType::ALL` order.
+pub fn tip_public_input(ranges: &[QueueRange]) -> Digest {
+    let mut v = Vec::with_capacity(ranges.len() * 10);
+    for r in ranges {
+        v.push(fe(r.circuit.id() as u64));
+        v.extend(from_digest(&r.start));
+        v.extend(from_digest(&r.end));
+        v.push(fe(r.count));
+    }
+    to_digest(&hash(&v))
+}
+
 /// One basic circuit to prove: a capacity-bounded run of one type's queue.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BasicJob {
     /// Index within the type's queue of basic circuits.
     pub index: usize,

@@ -1,0 +1,247 @@
+//! `chunk_by_arity`: groups the proofs of one (batch, circuit type, level) into consecutive chunks of at
+//! most ARITY and emits the parent job of chunk `k` **the moment its proofs exist** — counting against
+//! the level's size carried on every reference, never waiting for the rest of the type or for the
+//! frontier. [`Release::Barrier`] instead waits for the whole level (zkSync's job queuer), for
+//! comparison in the pipeline benchmark.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::Operator;
+use timely::dataflow::Stream;
+use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, QueueRange};
+
+use crate::model::{Job, JobKind, ProofRef};
+
+/// When a chunk's parent job is released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Release {
+    /// As soon as the chunk's own children exist (zkstream).
+    #[default]
+    Streaming,
+    /// Only when every proof of the level exists (zkSync's barrier).
+    Barrier,
+}
+
+/// The parent key of chunk `k` of a level: level 0 (basic) → leaf, level L ≥ 1 → node of depth L.
+pub fn parent_key(child: &ArtifactKey, level: u32, chunk: u32) -> ArtifactKey {
+    let (round, depth) = if level == 0 {
+        (AggregationRound::Leaf, 0)
+    } else {
+        (AggregationRound::Node, level)
+    };
+    ArtifactKey {
+        round,
+        depth,
+        index: chunk,
+        ..*child
+    }
+}
+
+#[derive(Default)]
+struct Level {
+    total: u32,
+    refs: BTreeMap<u32, ProofRef>,
+    emitted: BTreeSet<u32>,
+}
+
+/// The counting state of the chunk stage, without timely (unit-testable).
+#[derive(Default)]
+pub struct Chunker {
+    arity: u32,
+    release: Release,
+    levels: HashMap<(u64, CircuitType, u32), Level>,
+}
+
+impl Chunker {
+    /// A chunker for `arity` children per parent.
+    pub fn new(arity: usize, release: Release) -> Self {
+        Chunker {
+            arity: arity.max(1) as u32,
+            release,
+            levels: HashMap::new(),
+        }
+    }
+
+    /// Levels with proofs still waiting for their chunk.
+    pub fn open_levels(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Takes one reference; returns the parent jobs it completes. Duplicates are ignored.
+    pub fn push(&mut self, r: ProofRef) -> Vec<Job> {
+        let Some(t) = r.circuit() else {
+            tracing::error!(key = %r.key, "chunking a reference without a circuit type");
+            return Vec::new();
+        };
+        let level_no = r.level();
+        let id = (r.header.batch_number, t, level_no);
+        let level = self.levels.entry(id).or_default();
+        level.total = r.siblings;
+        let index = r.key.index;
+        level.refs.entry(index).or_insert(r);
+        let chunks = level.total.div_ceil(self.arity);
+        let ready: Vec<u32> = match self.release {
+            Release::Streaming => vec![index / self.arity],
+            Release::Barrier if level.refs.len() as u32 >= level.total => (0..chunks).collect(),
+            Release::Barrier => Vec::new(),
+        };
+        let mut jobs = Vec::new();
+        for k in ready {
+            let lo = k * self.arity;
+            let hi = ((k + 1) * self.arity).min(level.total);
+            if level.emitted.contains(&k) || !(lo..hi).all(|i| level.refs.contains_key(&i)) {
+                continue;
+            }
+            let children: Vec<ProofRef> = (lo..hi).filter_map(|i| level.refs.get(&i).cloned()).collect();
+            let (first, last) = (&children[0].ranges[0], &children[children.len() - 1].ranges[0]);
+            let range = QueueRange {
+                circuit: t,
+                start: first.start,
+                end: last.end,
+                count: children.iter().map(|c| c.ranges[0].count).sum(),
+            };
+            jobs.push(Job {
+                key: parent_key(&children[0].key, level_no, k),
+                header: children[0].header,
+                ranges: vec![range],
+                siblings: chunks,
+                kind: JobKind::Aggregate(children),
+            });
+            level.emitted.insert(k);
+        }
+        if level.emitted.len() as u32 == chunks {
+            self.levels.remove(&id);
+        }
+        jobs
+    }
+}
+
+/// The chunk stage as an operator.
+pub trait ChunkExt<'scope> {
+    /// References of one level in, parent jobs out; exchanged by (batch, circuit type).
+    fn chunk_by_arity(self, arity: usize, release: Release) -> Stream<'scope, u64, Vec<Job>>;
+}
+
+/// Routes a per-type reference to the worker owning its (batch, type).
+pub fn route_by_batch_and_type(r: &ProofRef) -> u64 {
+    let t = r.circuit().map(|c| c.id() as u64).unwrap_or(0);
+    r.header.batch_number.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ t
+}
+
+impl<'scope> ChunkExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
+    fn chunk_by_arity(self, arity: usize, release: Release) -> Stream<'scope, u64, Vec<Job>> {
+        let pact = Exchange::new(route_by_batch_and_type);
+        self.unary(pact, "ChunkByArity", move |_initial, _info| {
+            let mut chunker = Chunker::new(arity, release);
+            move |input, output| {
+                input.for_each_stamp(|cap, data| {
+                    let mut session = output.session(&cap);
+                    for container in data {
+                        for r in container.drain(..) {
+                            session.give_iterator(chunker.push(r).into_iter());
+                        }
+                    }
+                });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BatchHeader;
+    use zkstream_types::Digest;
+
+    fn basic(batch: u64, t: CircuitType, index: u32, siblings: u32) -> ProofRef {
+        let d = |x: u64| Digest([x, index as u64, t.id() as u64, batch]);
+        ProofRef {
+            key: ArtifactKey {
+                protocol_version: 1,
+                batch,
+                round: AggregationRound::Basic,
+                circuit: Some(t),
+                depth: 0,
+                index,
+            },
+            header: BatchHeader {
+                batch_number: batch,
+                protocol_version: 1,
+                previous_batch_commitment: Digest::default(),
+            },
+            ranges: vec![QueueRange {
+                circuit: t,
+                start: d(index as u64),
+                end: d(index as u64 + 1),
+                count: 2,
+            }],
+            siblings,
+        }
+    }
+
+    #[test]
+    fn streaming_releases_each_chunk_as_soon_as_its_children_exist() {
+        let mut c = Chunker::new(2, Release::Streaming);
+        let t = CircuitType::Poseidon2Hash;
+        // 5 basics → chunks {0,1} {2,3} {4}; they arrive out of order.
+        assert!(c.push(basic(1, t, 1, 5)).is_empty());
+        assert!(c.push(basic(1, t, 3, 5)).is_empty());
+        let j = c.push(basic(1, t, 0, 5));
+        assert_eq!(j.len(), 1, "chunk 0 released before the rest of the type");
+        assert_eq!(j[0].key.round, AggregationRound::Leaf);
+        assert_eq!(j[0].key.index, 0);
+        assert_eq!(j[0].siblings, 3);
+        assert_eq!(j[0].ranges[0].count, 4);
+        let JobKind::Aggregate(ch) = &j[0].kind else {
+            panic!()
+        };
+        assert_eq!(ch.iter().map(|r| r.key.index).collect::<Vec<_>>(), [0, 1]);
+        let j = c.push(basic(1, t, 4, 5));
+        assert_eq!(j.len(), 1, "the last, short chunk");
+        assert_eq!(j[0].key.index, 2);
+        assert_eq!(j[0].ranges[0].count, 2);
+        // A duplicate delivery releases nothing twice.
+        assert!(c.push(basic(1, t, 4, 5)).is_empty());
+        let j = c.push(basic(1, t, 2, 5));
+        assert_eq!(j.len(), 1);
+        assert_eq!(j[0].key.index, 1);
+        assert_eq!(c.open_levels(), 0, "state is dropped once the level is done");
+    }
+
+    #[test]
+    fn barrier_waits_for_the_whole_level() {
+        let mut c = Chunker::new(2, Release::Barrier);
+        let t = CircuitType::Sha256;
+        assert!(c.push(basic(2, t, 0, 3)).is_empty());
+        assert!(c.push(basic(2, t, 1, 3)).is_empty());
+        let j = c.push(basic(2, t, 2, 3));
+        assert_eq!(j.iter().map(|j| j.key.index).collect::<Vec<_>>(), [0, 1]);
+    }
+
+    #[test]
+    fn levels_of_different_batches_and_types_do_not_mix() {
+        let mut c = Chunker::new(2, Release::Streaming);
+        assert!(c.push(basic(1, CircuitType::Sha256, 0, 2)).is_empty());
+        assert!(c.push(basic(2, CircuitType::Sha256, 1, 2)).is_empty());
+        assert!(c.push(basic(1, CircuitType::Poseidon2Hash, 1, 2)).is_empty());
+        assert_eq!(c.open_levels(), 3);
+    }
+
+    #[test]
+    fn node_levels_get_node_keys() {
+        let leaf = ArtifactKey {
+            round: AggregationRound::Leaf,
+            ..basic(1, CircuitType::Sha256, 0, 1).key
+        };
+        let k = parent_key(&leaf, 1, 3);
+        assert_eq!((k.round, k.depth, k.index), (AggregationRound::Node, 1, 3));
+        let node = ArtifactKey {
+            round: AggregationRound::Node,
+            depth: 1,
+            ..leaf
+        };
+        let k = parent_key(&node, 2, 0);
+        assert_eq!((k.round, k.depth), (AggregationRound::Node, 2));
+    }
+}

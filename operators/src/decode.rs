@@ -1,0 +1,112 @@
+//! `decode`: raw records from a source become validated [`BatchInput`]s. A record that does not decode
+//! (magic, version, zstd, payload), fails validation, or whose batch number disagrees with its key is
+//! rejected with a reason — the dead-letter stream — and never reaches the prover.
+
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::Stream;
+use zkstream_types::{BatchInput, Framed};
+
+use crate::model::{BatchFailure, RawBatch};
+
+/// A record the decoder refused, with the original bytes and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rejected {
+    /// The record as read.
+    pub raw: RawBatch,
+    /// Why, in words (becomes the DLQ reason header).
+    pub reason: String,
+}
+
+impl Rejected {
+    /// The batch failure this rejection means for the ordered sink.
+    pub fn failure(&self) -> BatchFailure {
+        BatchFailure {
+            batch_number: self.raw.batch_number,
+            stage: "decode".into(),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+/// Decodes and validates one record.
+pub fn decode(raw: RawBatch) -> Result<BatchInput, Rejected> {
+    let batch = match BatchInput::from_frame(&raw.payload) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(Rejected {
+                reason: format!("undecodable: {e}"),
+                raw,
+            })
+        }
+    };
+    if let Err(e) = batch.validate() {
+        return Err(Rejected {
+            reason: format!("invalid: {e}"),
+            raw,
+        });
+    }
+    if batch.batch_number != raw.batch_number {
+        return Err(Rejected {
+            reason: format!(
+                "key says batch {} but the payload is batch {}",
+                raw.batch_number, batch.batch_number
+            ),
+            raw,
+        });
+    }
+    Ok(batch)
+}
+
+/// The decode stage as an operator.
+pub trait DecodeExt<'scope> {
+    /// Raw records in; decoded batches or rejections out.
+    fn decode(self) -> Stream<'scope, u64, Vec<Result<BatchInput, Rejected>>>;
+}
+
+impl<'scope> DecodeExt<'scope> for Stream<'scope, u64, Vec<RawBatch>> {
+    fn decode(self) -> Stream<'scope, u64, Vec<Result<BatchInput, Rejected>>> {
+        self.map(decode)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkstream_prover::sample::{sample_batch, SampleSize};
+    use zkstream_types::Digest;
+
+    fn raw(batch_number: u64, payload: Vec<u8>) -> RawBatch {
+        RawBatch {
+            batch_number,
+            partition: 0,
+            offset: 0,
+            payload,
+        }
+    }
+
+    #[test]
+    fn good_bad_and_mismatched_records() {
+        let batch = sample_batch(4, 1, 1, &Digest::default(), SampleSize::default());
+        let bytes = batch.to_frame().unwrap();
+        assert_eq!(decode(raw(4, bytes.clone())).unwrap(), batch);
+
+        let r = decode(raw(5, bytes.clone())).unwrap_err();
+        assert!(r.reason.contains("key says batch 5"), "{}", r.reason);
+        assert_eq!(r.failure().batch_number, 5);
+
+        let mut flipped = bytes.clone();
+        let n = flipped.len();
+        flipped[n - 1] ^= 1;
+        let r = decode(raw(4, flipped)).unwrap_err();
+        assert!(r.reason.starts_with("undecodable"), "{}", r.reason);
+        assert_eq!(r.raw.payload.len(), n, "the original bytes are kept for the DLQ");
+
+        let r = decode(raw(4, b"hello".to_vec())).unwrap_err();
+        assert!(r.reason.starts_with("undecodable"), "{}", r.reason);
+
+        let mut invalid = batch.clone();
+        invalid.requests.clear();
+        let r = decode(raw(4, invalid.to_frame().unwrap())).unwrap_err();
+        assert!(r.reason.starts_with("invalid"), "{}", r.reason);
+    }
+}

@@ -1,0 +1,124 @@
+//! `collect_tip`: waits, per batch, for the final node proof of every circuit type and emits the
+//! recursion tip job over them (slots in `CircuitType::ALL` order). References are exchanged by batch so
+//! one worker sees all of a batch's types.
+
+use std::collections::{BTreeMap, HashMap};
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::Operator;
+use timely::dataflow::Stream;
+use zkstream_types::{AggregationRound, ArtifactKey, CircuitType};
+
+use crate::model::{Job, JobKind, ProofRef};
+
+/// Per-batch collection of final node references, without timely.
+#[derive(Default)]
+pub struct TipCollector {
+    batches: HashMap<u64, BTreeMap<CircuitType, ProofRef>>,
+}
+
+impl TipCollector {
+    /// Takes a final node reference; returns the tip job once every type is present.
+    pub fn push(&mut self, r: ProofRef) -> Option<Job> {
+        let t = r.circuit()?;
+        let batch = r.header.batch_number;
+        let slots = self.batches.entry(batch).or_default();
+        slots.entry(t).or_insert(r);
+        if slots.len() < CircuitType::ALL.len() {
+            return None;
+        }
+        let slots = self.batches.remove(&batch)?;
+        let children: Vec<ProofRef> = CircuitType::ALL
+            .iter()
+            .filter_map(|t| slots.get(t).cloned())
+            .collect();
+        let first = children.first()?;
+        Some(Job {
+            key: ArtifactKey {
+                round: AggregationRound::RecursionTip,
+                circuit: None,
+                depth: 0,
+                index: 0,
+                ..first.key
+            },
+            header: first.header,
+            ranges: children.iter().map(|c| c.ranges[0]).collect(),
+            siblings: 1,
+            kind: JobKind::Tip(children),
+        })
+    }
+}
+
+/// The tip stage as an operator.
+pub trait TipExt<'scope> {
+    /// Final node references in, one tip job per batch out.
+    fn collect_tip(self) -> Stream<'scope, u64, Vec<Job>>;
+}
+
+impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
+    fn collect_tip(self) -> Stream<'scope, u64, Vec<Job>> {
+        let pact = Exchange::new(|r: &ProofRef| r.header.batch_number);
+        self.unary(pact, "CollectTip", |_initial, _info| {
+            let mut collector = TipCollector::default();
+            move |input, output| {
+                input.for_each_stamp(|cap, data| {
+                    let mut session = output.session(&cap);
+                    for container in data {
+                        for r in container.drain(..) {
+                            if let Some(job) = collector.push(r) {
+                                session.give(job);
+                            }
+                        }
+                    }
+                });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BatchHeader;
+    use zkstream_types::{Digest, QueueRange};
+
+    fn node(batch: u64, t: CircuitType) -> ProofRef {
+        ProofRef {
+            key: ArtifactKey {
+                protocol_version: 1,
+                batch,
+                round: AggregationRound::Node,
+                circuit: Some(t),
+                depth: 1,
+                index: 0,
+            },
+            header: BatchHeader {
+                batch_number: batch,
+                protocol_version: 1,
+                previous_batch_commitment: Digest::default(),
+            },
+            ranges: vec![QueueRange {
+                circuit: t,
+                start: Digest::default(),
+                end: Digest([t.id() as u64; 4]),
+                count: 3,
+            }],
+            siblings: 1,
+        }
+    }
+
+    #[test]
+    fn tip_waits_for_every_type_and_orders_slots() {
+        let mut c = TipCollector::default();
+        assert!(c.push(node(4, CircuitType::Sha256)).is_none());
+        assert!(c.push(node(5, CircuitType::Poseidon2Hash)).is_none());
+        let job = c.push(node(4, CircuitType::Poseidon2Hash)).unwrap();
+        assert_eq!(job.key.round, AggregationRound::RecursionTip);
+        assert_eq!(job.key.batch, 4);
+        assert_eq!(
+            job.ranges.iter().map(|r| r.circuit).collect::<Vec<_>>(),
+            CircuitType::ALL.to_vec()
+        );
+        assert!(c.push(node(5, CircuitType::Sha256)).is_some());
+    }
+}
