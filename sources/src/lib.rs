@@ -1,4 +1,9 @@
-//! Where batches come from: `kafka/` (rdkafka, manual partition assignment, reader/committer split),
-//! `file/` and `synthetic/`, one folder per source. They arrive with the dataflow and Kafka issues; this
-//! crate fixes the workspace layout and dependencies (rdkafka 0.39, vendored librdkafka) they build on.
+//! Where batches come from. [`kafka`]: the production reader (one per worker, manual partition
+//! assignment, manual offsets), an embedded Kafka-protocol broker for `demo` and tests, and a producer.
+//! [`synthetic`]: the deterministic `sample-batch` chain that `demo` and `produce` feed into a topic.
 #![deny(missing_docs)]
+
+pub mod kafka;
+pub mod synthetic;
+
+pub use kafka::{kafka_source, EmbeddedBroker, KafkaSourceConfig, SourceError};

@@ -1,0 +1,56 @@
+//! Kafka in: the reader operator, the embedded broker, the producer. Record format: key = batch number as
+//! 8 bytes big-endian, value = framed `BatchInput` (`ZKSB…`); batch `n` goes to partition
+//! `(n - 1) % partitions`, so every partition carries an increasing sequence of batch numbers.
+
+mod embedded;
+mod producer;
+mod reader;
+
+pub use embedded::EmbeddedBroker;
+pub use producer::{partition_for, produce_batches, ProduceReport};
+pub use reader::{kafka_source, KafkaSourceConfig};
+
+/// Errors of the Kafka source side.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// librdkafka refused a call.
+    #[error("kafka {op}: {source}")]
+    Kafka {
+        /// What was being done.
+        op: String,
+        /// librdkafka's error.
+        source: rdkafka::error::KafkaError,
+    },
+    /// The topic does not exist or has no partitions.
+    #[error("topic {0:?} not found or without partitions")]
+    NoTopic(String),
+    /// The broker did not acknowledge a record.
+    #[error("a record was not delivered: {0}")]
+    Delivery(String),
+    /// A batch could not be framed.
+    #[error("encoding batch {batch}: {reason}")]
+    Encode {
+        /// The batch.
+        batch: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl SourceError {
+    pub(crate) fn kafka(op: impl Into<String>) -> impl FnOnce(rdkafka::error::KafkaError) -> Self {
+        let op = op.into();
+        move |source| SourceError::Kafka { op, source }
+    }
+}
+
+/// The record key of a batch: its number, 8 bytes big-endian.
+pub fn batch_key(batch_number: u64) -> [u8; 8] {
+    batch_number.to_be_bytes()
+}
+
+/// Reads a record key back; `None` unless it is exactly 8 bytes.
+pub fn parse_batch_key(key: Option<&[u8]>) -> Option<u64> {
+    let bytes: [u8; 8] = key?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}

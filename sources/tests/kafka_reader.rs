@@ -1,0 +1,76 @@
+//! The Kafka reader against the embedded (mock-cluster) broker: every batch is read exactly once at its
+//! own time, over 1 and 3 workers (one of them without partitions), bad keys are rejected, and the
+//! bounded reader finishes.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use timely::dataflow::operators::Inspect;
+use zkstream_sources::kafka::produce_batches;
+use zkstream_sources::synthetic::sample_chain;
+use zkstream_sources::{kafka_source, EmbeddedBroker, KafkaSourceConfig};
+use zkstream_types::Digest;
+
+fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let rejected = Arc::new(Mutex::new(Vec::new()));
+    let (s, r) = (Arc::clone(&seen), Arc::clone(&rejected));
+    timely::execute(timely::Config::process(workers), move |worker| {
+        let (s, r) = (Arc::clone(&s), Arc::clone(&r));
+        let mut config = KafkaSourceConfig::new(&brokers, "batches");
+        config.bounded = true;
+        config.group_id = format!("test-{workers}");
+        worker.dataflow::<u64, _, _>(|scope| {
+            let (records, bad) = kafka_source(scope, config).unwrap();
+            records.inspect_core(move |event| {
+                if let Ok((stamp, data)) = event {
+                    let t = *stamp.least().unwrap();
+                    for rec in data {
+                        s.lock().unwrap().push((t, rec.batch_number));
+                    }
+                }
+            });
+            bad.inspect(move |rej| r.lock().unwrap().push(rej.reason.clone()));
+        });
+    })
+    .unwrap()
+    .join()
+    .into_iter()
+    .for_each(|r| r.unwrap());
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    let rejected = rejected.lock().unwrap().clone();
+    (seen, rejected)
+}
+
+#[test]
+fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("batches", 2).unwrap();
+    let brokers = broker.bootstrap_servers();
+    let chain = sample_chain(1, 5, 3, 1, &Digest::default());
+    let report = produce_batches(&brokers, "batches", 2, chain).unwrap();
+    assert_eq!(report.records, 5);
+
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    producer
+        .send(BaseRecord::to("batches").key("nope").payload("x").partition(1))
+        .unwrap();
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    for workers in [1, 3] {
+        let (seen, rejected) = run(brokers.clone(), workers);
+        assert_eq!(
+            seen,
+            (1..=5).map(|n| (n, n)).collect::<Vec<_>>(),
+            "{workers} workers"
+        );
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert!(rejected[0].contains("key"), "{rejected:?}");
+    }
+}
