@@ -1,6 +1,7 @@
-//! The zkstream graph: builds the timely dataflow (witness → prove → aggregate → compress → sink) from
-//! configuration. The dataflow itself arrives with its issue; today this crate hosts the `zkstream`
-//! binary and the settings every subcommand shares.
+//! The zkstream graph: builds the timely dataflow (decode → witness → prove → aggregate → compress →
+//! ordered delivery) from configuration ([`pipeline`]), and the settings every subcommand shares. The
+//! `zkstream` binary lives here too.
 #![deny(missing_docs)]
 
+pub mod pipeline;
 pub mod settings;

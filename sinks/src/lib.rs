@@ -1,4 +1,7 @@
-//! Where final proofs and dead letters go: `core_http/`, `kafka/`, `dlq/`, `file/`, one folder per sink,
-//! all fed in batch order. They arrive with the Kafka issue; this crate fixes the workspace layout and
-//! dependencies (rdkafka, object_store) they build on.
+//! Where final proofs and dead letters go: `file/` now (`DIR/batch-N.proof`); `core_http/`, `kafka/`,
+//! `dlq/` with the Kafka issue. Every sink is fed in batch order by the ordered sink stage.
 #![deny(missing_docs)]
+
+pub mod file;
+
+pub use file::{FileSink, SinkError};

@@ -1,5 +1,6 @@
 //! Subcommands of the `zkstream` binary.
 
+mod demo;
 mod inspect;
 mod keys;
 mod proving;
@@ -22,6 +23,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the whole pipeline on an embedded broker with a synthetic chain and verify every final proof.
+    Demo(demo::DemoArgs),
     /// Decode any framed file (batch input, artifact, final proof) and print a summary.
     Inspect(inspect::InspectArgs),
     /// Write a deterministic synthetic batch input (batch N of the chain of seed S).
@@ -110,6 +113,7 @@ pub fn init_logging() {
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Demo(a) => demo::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::SampleBatch(a) => proving::sample_batch(a),
         Command::Prove(a) => proving::prove(a),
