@@ -94,7 +94,9 @@ pub fn run(
             let (records, bad_keys) =
                 kafka_source(scope, spec.source.clone()).map_err(|e| e.to_string())?;
             let (batches, rejected) = records.decode().ok_err(|r| r);
-            let rejected_outcomes = rejected.clone().map(|r| -> BatchOutcome { Err(r.failure()) });
+            let rejected_outcomes = rejected
+                .clone()
+                .map(|r| -> BatchOutcome { Err(r.failure()) });
             scope
                 .concatenate([rejected, bad_keys])
                 .inspect(move |r| on_reject(r));
@@ -109,16 +111,30 @@ pub fn run(
                     .chunk_by_arity(shape.arity, spec.release)
                     .prove(Arc::clone(&pool), "ProveLeaf"),
             );
-            let (finals, f_node) =
-                leaves.reduce_by_depth(Arc::clone(&pool), shape.arity, shape.node_depth, spec.release);
-            let (tips, f_tip) =
-                split(finals.collect_tip().prove(Arc::clone(&pool), "ProveTip"));
+            let (finals, f_node) = leaves.reduce_by_depth(
+                Arc::clone(&pool),
+                shape.arity,
+                shape.node_depth,
+                spec.release,
+            );
+            let (tips, f_tip) = split(finals.collect_tip().prove(Arc::clone(&pool), "ProveTip"));
             let (schedulers, f_sched) =
                 split(tips.schedule().prove(Arc::clone(&pool), "ProveScheduler"));
-            let (compressed, f_comp) =
-                split(schedulers.compress().prove(Arc::clone(&pool), "ProveCompression"));
+            let (compressed, f_comp) = split(
+                schedulers
+                    .compress()
+                    .prove(Arc::clone(&pool), "ProveCompression"),
+            );
             let failures = scope
-                .concatenate([witness_failures, f_basic, f_leaf, f_node, f_tip, f_sched, f_comp])
+                .concatenate([
+                    witness_failures,
+                    f_basic,
+                    f_leaf,
+                    f_node,
+                    f_tip,
+                    f_sched,
+                    f_comp,
+                ])
                 .map(|f: BatchFailure| -> BatchOutcome { Err(f) });
             scope
                 .concatenate([compressed.finalize(ctx), failures, rejected_outcomes])

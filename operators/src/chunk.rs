@@ -93,8 +93,13 @@ impl Chunker {
             if level.emitted.contains(&k) || !(lo..hi).all(|i| level.refs.contains_key(&i)) {
                 continue;
             }
-            let children: Vec<ProofRef> = (lo..hi).filter_map(|i| level.refs.get(&i).cloned()).collect();
-            let (first, last) = (&children[0].ranges[0], &children[children.len() - 1].ranges[0]);
+            let children: Vec<ProofRef> = (lo..hi)
+                .filter_map(|i| level.refs.get(&i).cloned())
+                .collect();
+            let (first, last) = (
+                &children[0].ranges[0],
+                &children[children.len() - 1].ranges[0],
+            );
             let range = QueueRange {
                 circuit: t,
                 start: first.start,
@@ -206,7 +211,11 @@ mod tests {
         let j = c.push(basic(1, t, 2, 5));
         assert_eq!(j.len(), 1);
         assert_eq!(j[0].key.index, 1);
-        assert_eq!(c.open_levels(), 0, "state is dropped once the level is done");
+        assert_eq!(
+            c.open_levels(),
+            0,
+            "state is dropped once the level is done"
+        );
     }
 
     #[test]
@@ -224,7 +233,9 @@ mod tests {
         let mut c = Chunker::new(2, Release::Streaming);
         assert!(c.push(basic(1, CircuitType::Sha256, 0, 2)).is_empty());
         assert!(c.push(basic(2, CircuitType::Sha256, 1, 2)).is_empty());
-        assert!(c.push(basic(1, CircuitType::Poseidon2Hash, 1, 2)).is_empty());
+        assert!(c
+            .push(basic(1, CircuitType::Poseidon2Hash, 1, 2))
+            .is_empty());
         assert_eq!(c.open_levels(), 3);
     }
 

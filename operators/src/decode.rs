@@ -99,7 +99,11 @@ mod tests {
         flipped[n - 1] ^= 1;
         let r = decode(raw(4, flipped)).unwrap_err();
         assert!(r.reason.starts_with("undecodable"), "{}", r.reason);
-        assert_eq!(r.raw.payload.len(), n, "the original bytes are kept for the DLQ");
+        assert_eq!(
+            r.raw.payload.len(),
+            n,
+            "the original bytes are kept for the DLQ"
+        );
 
         let r = decode(raw(4, b"hello".to_vec())).unwrap_err();
         assert!(r.reason.starts_with("undecodable"), "{}", r.reason);

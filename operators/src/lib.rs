@@ -21,7 +21,9 @@ pub mod witness;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
 pub use decode::{DecodeExt, Rejected};
-pub use model::{BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch};
+pub use model::{
+    BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch,
+};
 pub use order::{OrderExt, OrderPolicy};
 pub use pool::{PoolConfig, PoolObserver, ProverPool};
 pub use prove::ProveExt;

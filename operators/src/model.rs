@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use zkstream_prover::{BasicJob, CircuitId};
-use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, FinalBatchProof, QueueRange};
+use zkstream_types::{
+    AggregationRound, ArtifactKey, CircuitType, Digest, FinalBatchProof, QueueRange,
+};
 
 /// A record as a source read it, before decoding: the source-neutral shape of a Kafka message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -60,7 +60,12 @@ impl Orderer {
     /// Takes one outcome (a late duplicate or one below the start is dropped).
     pub fn push(&mut self, batch: u64, outcome: BatchOutcome) {
         if batch < self.next || self.halted {
-            tracing::warn!(batch, next = self.next, halted = self.halted, "outcome not delivered");
+            tracing::warn!(
+                batch,
+                next = self.next,
+                halted = self.halted,
+                "outcome not delivered"
+            );
             return;
         }
         self.stash.entry(batch).or_insert(outcome);

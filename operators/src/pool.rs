@@ -292,8 +292,7 @@ fn next_job(shared: &Shared) -> Option<Queued> {
             return None;
         }
         let now = Instant::now();
-        let (due, later): (Vec<_>, Vec<_>) =
-            q.delayed.drain(..).partition(|d| d.not_before <= now);
+        let (due, later): (Vec<_>, Vec<_>) = q.delayed.drain(..).partition(|d| d.not_before <= now);
         q.delayed = later;
         q.ready.extend(due);
         if let Some(item) = q.ready.pop() {
@@ -356,7 +355,11 @@ fn slot_loop(shared: &Shared) {
                 JobEnd::Failed(e)
             }
         };
-        tracing::debug!(took_ms = finished.duration_since(started).as_millis() as u64, ?end, "job done");
+        tracing::debug!(
+            took_ms = finished.duration_since(started).as_millis() as u64,
+            ?end,
+            "job done"
+        );
         if let Some(o) = &shared.observer {
             o.finished(&item.job, &end, finished.duration_since(started));
         }
@@ -452,15 +455,24 @@ fn run_job(shared: &Shared, prover: &Prover, job: &Job) -> Result<bool, String> 
     let proof = match (&job.kind, id) {
         (JobKind::Basic(b), CircuitId::Basic(_)) => prover.prove_basic(b).map_err(e)?.proof,
         (JobKind::Aggregate(children), CircuitId::Leaf(t)) => {
-            let cs = children.iter().map(|c| load(shared, c)).collect::<Result<Vec<_>, _>>()?;
+            let cs = children
+                .iter()
+                .map(|c| load(shared, c))
+                .collect::<Result<Vec<_>, _>>()?;
             prover.prove_leaf(t, &cs).map_err(e)?.proof
         }
         (JobKind::Aggregate(children), CircuitId::Node(t, d)) => {
-            let cs = children.iter().map(|c| load(shared, c)).collect::<Result<Vec<_>, _>>()?;
+            let cs = children
+                .iter()
+                .map(|c| load(shared, c))
+                .collect::<Result<Vec<_>, _>>()?;
             prover.prove_node(t, d, &cs).map_err(e)?.proof
         }
         (JobKind::Tip(children), CircuitId::Tip) => {
-            let cs = children.iter().map(|c| load(shared, c)).collect::<Result<Vec<_>, _>>()?;
+            let cs = children
+                .iter()
+                .map(|c| load(shared, c))
+                .collect::<Result<Vec<_>, _>>()?;
             prover.prove_tip(&cs).map_err(e)?
         }
         (JobKind::Scheduler(tip), CircuitId::Scheduler) => {
@@ -477,9 +489,9 @@ fn run_job(shared: &Shared, prover: &Prover, job: &Job) -> Result<bool, String> 
                 )
                 .map_err(e)?
         }
-        (JobKind::Compression(s), CircuitId::Compression) => {
-            prover.prove_compression(&load_proof(shared, s)?).map_err(e)?
-        }
+        (JobKind::Compression(s), CircuitId::Compression) => prover
+            .prove_compression(&load_proof(shared, s)?)
+            .map_err(e)?,
         _ => return Err(format!("job {} does not match circuit {id}", job.key)),
     };
     let public_input = proof_public_input(&proof)

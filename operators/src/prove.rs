@@ -77,3 +77,115 @@ impl<'scope> ProveExt<'scope> for Stream<'scope, u64, Vec<Job>> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchHeader, JobKind};
+    use crate::pool::{FaultInjector, PoolConfig};
+    use crate::store::ArtifactStore;
+    use std::time::Duration;
+    use timely::dataflow::operators::{Input, Inspect, Probe};
+    use timely::dataflow::{InputHandle, ProbeHandle};
+    use zkstream_prover::{BasicJob, KeyStore, ProofProfile, TreeShape};
+    use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
+
+    fn job(batch: u64, index: u32) -> Job {
+        let range = QueueRange {
+            circuit: CircuitType::Poseidon2Hash,
+            start: Digest::default(),
+            end: Digest::default(),
+            count: 0,
+        };
+        Job {
+            key: ArtifactKey {
+                protocol_version: 1,
+                batch,
+                round: AggregationRound::Basic,
+                circuit: Some(CircuitType::Poseidon2Hash),
+                depth: 0,
+                index,
+            },
+            header: BatchHeader {
+                batch_number: batch,
+                protocol_version: 1,
+                previous_batch_commitment: Digest::default(),
+            },
+            ranges: vec![range],
+            siblings: 2,
+            kind: JobKind::Basic(BasicJob {
+                index: index as usize,
+                range,
+                requests: Vec::new(),
+            }),
+        }
+    }
+
+    /// Every attempt fails (injected, so nothing is proved): the operator holds each job's capability
+    /// until the pool gives up, emits the failure at the job's time, and then lets the frontier pass.
+    #[test]
+    fn failures_come_back_at_their_time_after_every_attempt() {
+        let keys = KeyStore::open(None, ProofProfile::test(), TreeShape::default(), 1, 1).unwrap();
+        let faults: FaultInjector = Arc::new(|_, _| true);
+        let pool = Arc::new(
+            ProverPool::builder(
+                Arc::new(keys),
+                ArtifactStore::open("memory://").unwrap(),
+                PoolConfig {
+                    slots: 2,
+                    threads_per_slot: 1,
+                    max_attempts: 3,
+                    backoff: Duration::from_millis(5),
+                },
+            )
+            .faults(faults)
+            .start(),
+        );
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = Arc::clone(&seen);
+        let p = Arc::clone(&pool);
+        timely::execute(timely::Config::thread(), move |worker| {
+            let mut input = InputHandle::new();
+            let probe = ProbeHandle::new();
+            let s = Arc::clone(&s);
+            let p = Arc::clone(&p);
+            worker.dataflow::<u64, _, _>(|scope| {
+                scope
+                    .input_from(&mut input)
+                    .prove(p, "Prove")
+                    .inspect_core(move |event| {
+                        if let Ok((stamp, data)) = event {
+                            for r in data {
+                                s.lock().unwrap().push((*stamp.least().unwrap(), r.clone()));
+                            }
+                        }
+                    })
+                    .probe_with(&probe);
+            });
+            input.advance_to(3);
+            input.send(job(3, 0));
+            input.send(job(3, 1));
+            input.advance_to(5);
+            input.send(job(5, 0));
+            input.close();
+            while !probe.done() {
+                worker.step_or_park(Some(Duration::from_millis(10)));
+            }
+        })
+        .unwrap()
+        .join()
+        .into_iter()
+        .for_each(|r| r.unwrap());
+        let mut seen = seen.lock().unwrap().clone();
+        seen.sort_by_key(|(t, r)| (*t, r.clone().err().map(|f| f.stage)));
+        assert_eq!(seen.len(), 3);
+        for (t, r) in &seen {
+            let f = r.as_ref().unwrap_err();
+            assert_eq!(*t, f.batch_number, "emitted at the batch's time");
+            assert!(f.reason.contains("after 3 attempts"), "{}", f.reason);
+        }
+        let records = pool.records();
+        assert_eq!(records.len(), 3);
+        assert!(records.iter().all(|r| r.attempts == 3));
+    }
+}

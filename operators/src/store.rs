@@ -207,7 +207,10 @@ mod tests {
             Err(StoreError::Misplaced { .. })
         ));
         std::fs::write(&p1, b"ZKSA\x00\x01garbage").unwrap();
-        assert!(matches!(store.get(&key(1)), Err(StoreError::Corrupt { .. })));
+        assert!(matches!(
+            store.get(&key(1)),
+            Err(StoreError::Corrupt { .. })
+        ));
     }
 
     #[test]

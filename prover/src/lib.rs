@@ -18,10 +18,10 @@ pub mod sample;
 pub mod verify;
 
 pub use error::ProverError;
+pub use field::{decode_proof, encode_proof};
 pub use keys::{CircuitId, KeyStore};
 pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProofProfile, TreeShape};
-pub use field::{decode_proof, encode_proof};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};
 pub use reference::prove_batch;
 pub use verify::{batch_commitment, verify_final_proof, VerifyError};

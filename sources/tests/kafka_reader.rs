@@ -1,6 +1,7 @@
 //! The Kafka reader against the embedded (mock-cluster) broker: every batch is read exactly once at its
 //! own time, over 1 and 3 workers (one of them without partitions), bad keys are rejected, and the
 //! bounded reader finishes.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,7 +60,12 @@ fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
         .create()
         .unwrap();
     producer
-        .send(BaseRecord::to("batches").key("nope").payload("x").partition(1))
+        .send(
+            BaseRecord::to("batches")
+                .key("nope")
+                .payload("x")
+                .partition(1),
+        )
         .unwrap();
     producer.flush(Duration::from_secs(10)).unwrap();
 

@@ -133,7 +133,10 @@ impl PoolObserver for Progress {
     fn retrying(&self, job: &Job, attempt: u32, error: &str) {
         let r = job.key.round.number() as usize;
         self.stats.lock().unwrap_or_else(|p| p.into_inner())[r].retries += 1;
-        self.println(&format!("  retry: {} attempt {attempt} failed: {error}", job.key));
+        self.println(&format!(
+            "  retry: {} attempt {attempt} failed: {error}",
+            job.key
+        ));
     }
 
     fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
@@ -193,7 +196,9 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         keys.shape().node_depth
     );
     let t = Instant::now();
-    let generated = keys.generate_all().context("preparing setup data and keys")?;
+    let generated = keys
+        .generate_all()
+        .context("preparing setup data and keys")?;
     let computed = generated
         .iter()
         .filter(|(_, _, s)| matches!(s, zkstream_prover::keys::KeySource::Computed))
@@ -202,7 +207,9 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         "keys: {} circuits ready in {:.1} s ({computed} computed, the rest cached in {})",
         generated.len(),
         t.elapsed().as_secs_f64(),
-        keys.dir().map(|d| d.display().to_string()).unwrap_or_default()
+        keys.dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default()
     );
 
     // The embedded broker and the synthetic chain in its batches topic.
@@ -267,7 +274,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                 Delivery::Proof(p) => {
                     let n = p.batch_number;
                     let Some(input) = inputs.get(&n) else {
-                        res.problems.push(format!("batch {n}: delivered but never produced"));
+                        res.problems
+                            .push(format!("batch {n}: delivered but never produced"));
                         return;
                     };
                     match verify_final_proof(&keys, input, p) {
@@ -292,7 +300,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                         }
                         Err(e) => {
                             progress.println(&format!("batch {n}: final proof REJECTED: {e}"));
-                            res.problems.push(format!("batch {n}: final proof rejected: {e}"));
+                            res.problems
+                                .push(format!("batch {n}: final proof rejected: {e}"));
                         }
                     }
                 }
@@ -301,7 +310,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                         "batch {}: NOT proved ({}: {}); delivery stops here",
                         f.batch_number, f.stage, f.reason
                     ));
-                    res.problems.push(format!("batch {}: {}", f.batch_number, f.reason));
+                    res.problems
+                        .push(format!("batch {}: {}", f.batch_number, f.reason));
                 }
             }
         })
@@ -309,7 +319,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     let on_reject = {
         let (results, progress) = (Arc::clone(&results), Arc::clone(&progress));
         Arc::new(move |r: &zkstream_operators::Rejected| {
-            progress.println(&format!("rejected record (partition {} offset {}): {}", r.raw.partition, r.raw.offset, r.reason));
+            progress.println(&format!(
+                "rejected record (partition {} offset {}): {}",
+                r.raw.partition, r.raw.offset, r.reason
+            ));
             results
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -366,7 +379,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             s.retries,
             s.failed,
             s.busy.as_secs_f64(),
-            if n > 0 { s.busy.as_secs_f64() / n as f64 } else { 0.0 }
+            if n > 0 {
+                s.busy.as_secs_f64() / n as f64
+            } else {
+                0.0
+            }
         );
     }
     let total: Duration = stats.iter().map(|s| s.busy).sum();

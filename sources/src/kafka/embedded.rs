@@ -15,7 +15,8 @@ pub struct EmbeddedBroker {
 impl EmbeddedBroker {
     /// Starts a one-broker mock cluster.
     pub fn start() -> Result<Self, SourceError> {
-        let cluster = MockCluster::new(1).map_err(SourceError::kafka("starting the mock cluster"))?;
+        let cluster =
+            MockCluster::new(1).map_err(SourceError::kafka("starting the mock cluster"))?;
         Ok(EmbeddedBroker { cluster })
     }
 

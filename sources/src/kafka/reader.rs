@@ -81,7 +81,8 @@ fn consumer(config: &KafkaSourceConfig) -> Result<BaseConsumer, SourceError> {
     for (k, v) in &config.rdkafka {
         cc.set(k, v);
     }
-    cc.create().map_err(SourceError::kafka("creating the consumer"))
+    cc.create()
+        .map_err(SourceError::kafka("creating the consumer"))
 }
 
 /// Assigns this worker's partitions at their committed offsets (or the beginning).
@@ -120,7 +121,10 @@ fn assign(
     let mut assignment = TopicPartitionList::new();
     let mut partitions = Vec::new();
     for p in mine {
-        let offset = match committed.find_partition(&config.topic, p).map(|e| e.offset()) {
+        let offset = match committed
+            .find_partition(&config.topic, p)
+            .map(|e| e.offset())
+        {
             Some(Offset::Offset(o)) => Offset::Offset(o),
             _ => Offset::Beginning,
         };
@@ -157,95 +161,104 @@ fn assign(
     Ok(partitions)
 }
 
+/// The reader's outputs: records to decode, and records that cannot be timestamped.
+pub type ReaderStreams<'scope> = (
+    Stream<'scope, u64, Vec<RawBatch>>,
+    Stream<'scope, u64, Vec<Rejected>>,
+);
+
 /// Reads this worker's share of the batches topic. Returns the records and the records that cannot be
 /// timestamped (no valid key, or a batch number below what the partition already delivered).
 pub fn kafka_source<'scope>(
     scope: Scope<'scope, u64>,
     config: KafkaSourceConfig,
-) -> Result<
-    (
-        Stream<'scope, u64, Vec<RawBatch>>,
-        Stream<'scope, u64, Vec<Rejected>>,
-    ),
-    SourceError,
-> {
+) -> Result<ReaderStreams<'scope>, SourceError> {
     let index = scope.index();
     let peers = scope.peers();
     let consumer = consumer(&config)?;
     let mut partitions = assign(&consumer, &config, index, peers)?;
     type Read = Result<RawBatch, Rejected>;
-    let records: Stream<'scope, u64, Vec<Read>> = source::<_, CapacityContainerBuilder<Vec<Read>>, _, _>(scope, "KafkaReader", move |initial, info| {
-        let activator = scope.activator_for(info.address);
-        let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
-        move |output| {
-            let Some(held) = cap.as_mut() else {
-                return;
-            };
-            let mut read = 0;
-            while read < 256 {
-                let Some(polled) = consumer.poll(Duration::ZERO) else {
-                    break;
-                };
-                read += 1;
-                let message = match polled {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "kafka poll error (retrying)");
-                        break;
+    let records: Stream<'scope, u64, Vec<Read>> =
+        source::<_, CapacityContainerBuilder<Vec<Read>>, _, _>(
+            scope,
+            "KafkaReader",
+            move |initial, info| {
+                let activator = scope.activator_for(info.address);
+                let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
+                move |output| {
+                    let Some(held) = cap.as_mut() else {
+                        return;
+                    };
+                    let mut read = 0;
+                    while read < 256 {
+                        let Some(polled) = consumer.poll(Duration::ZERO) else {
+                            break;
+                        };
+                        read += 1;
+                        let message = match polled {
+                            Ok(m) => m,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "kafka poll error (retrying)");
+                                break;
+                            }
+                        };
+                        let (pid, offset) = (message.partition(), message.offset());
+                        let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
+                            continue;
+                        };
+                        if part.end.is_some_and(|e| offset + 1 >= e) {
+                            part.done = true;
+                        }
+                        let raw = |batch_number| RawBatch {
+                            batch_number,
+                            partition: pid,
+                            offset,
+                            payload: message.payload().unwrap_or_default().to_vec(),
+                        };
+                        let result = match parse_batch_key(message.key()) {
+                            None => Err(Rejected {
+                                raw: raw(0),
+                                reason: "record key is not an 8-byte batch number".into(),
+                            }),
+                            Some(n) if n < part.next => Err(Rejected {
+                                raw: raw(n),
+                                reason: format!(
+                                    "out of order: batch {n} after batch {} in partition {pid}",
+                                    part.next - 1
+                                ),
+                            }),
+                            Some(n) => {
+                                part.next = n + 1;
+                                Ok(raw(n))
+                            }
+                        };
+                        // A rejected record is reported at the reader's current time; a batch at its own.
+                        let at = match &result {
+                            Ok(r) => held.delayed(&r.batch_number),
+                            Err(_) => held.clone(),
+                        };
+                        output.session(&at).give(result);
                     }
-                };
-                let (pid, offset) = (message.partition(), message.offset());
-                let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
-                    continue;
-                };
-                if part.end.is_some_and(|e| offset + 1 >= e) {
-                    part.done = true;
+                    let open: Vec<&Partition> = partitions.iter().filter(|p| !p.done).collect();
+                    if open.is_empty() {
+                        cap = None;
+                        return;
+                    }
+                    let least = open
+                        .iter()
+                        .map(|p| p.next)
+                        .min()
+                        .unwrap_or(config.start_batch);
+                    if least > *held.time() {
+                        held.downgrade(&least);
+                    }
+                    if read > 0 {
+                        activator.activate();
+                    } else {
+                        activator.activate_after(config.poll_interval);
+                    }
                 }
-                let raw = |batch_number| RawBatch {
-                    batch_number,
-                    partition: pid,
-                    offset,
-                    payload: message.payload().unwrap_or_default().to_vec(),
-                };
-                let result = match parse_batch_key(message.key()) {
-                    None => Err(Rejected {
-                        raw: raw(0),
-                        reason: "record key is not an 8-byte batch number".into(),
-                    }),
-                    Some(n) if n < part.next => Err(Rejected {
-                        raw: raw(n),
-                        reason: format!(
-                            "out of order: batch {n} after batch {} in partition {pid}",
-                            part.next - 1
-                        ),
-                    }),
-                    Some(n) => {
-                        part.next = n + 1;
-                        Ok(raw(n))
-                    }
-                };
-                // A rejected record is reported at the reader's current time; a batch at its own.
-                let at = match &result {
-                    Ok(r) => held.delayed(&r.batch_number),
-                    Err(_) => held.clone(),
-                };
-                output.session(&at).give(result);
-            }
-            let open: Vec<&Partition> = partitions.iter().filter(|p| !p.done).collect();
-            if open.is_empty() {
-                cap = None;
-                return;
-            }
-            let least = open.iter().map(|p| p.next).min().unwrap_or(config.start_batch);
-            if least > *held.time() {
-                held.downgrade(&least);
-            }
-            if read > 0 {
-                activator.activate();
-            } else {
-                activator.activate_after(config.poll_interval);
-            }
-        }
-    });
+            },
+        );
     Ok(records.ok_err(|r: Read| r))
 }

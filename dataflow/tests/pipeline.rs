@@ -1,0 +1,271 @@
+//! Dataflow tests against the sequential oracle, through the embedded broker and the production Kafka
+//! reader: the dataflow's final public inputs equal the reference prover's with 1 and 2 workers and
+//! every final proof verifies; injected prover failures are retried and lose no batch; a rejected record
+//! and an exhausted job become gaps at which delivery stops, and the run still terminates.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use zkstream_dataflow::pipeline::{self, PipelineSpec};
+use zkstream_operators::chunk::Release;
+use zkstream_operators::model::Delivery;
+use zkstream_operators::order::OrderPolicy;
+use zkstream_operators::pool::{FaultInjector, JobEnd, PoolConfig, ProverPool};
+use zkstream_operators::store::ArtifactStore;
+use zkstream_operators::Rejected;
+use zkstream_prover::reference::RoundCounts;
+use zkstream_prover::{
+    init_resolver_threads, prove_batch, verify_final_proof, KeyStore, ProofProfile, Prover,
+    TreeShape,
+};
+use zkstream_sources::kafka::{batch_key, produce_batches};
+use zkstream_sources::synthetic::sample_chain;
+use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
+use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
+
+/// One run at a time: they share two cores.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn keys() -> Arc<KeyStore> {
+    static KEYS: OnceLock<Arc<KeyStore>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        init_resolver_threads();
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
+        let k = KeyStore::open(
+            Some(&root),
+            ProofProfile::test(),
+            TreeShape::default(),
+            1,
+            2,
+        )
+        .unwrap();
+        k.generate_all().unwrap();
+        Arc::new(k)
+    })
+    .clone()
+}
+
+fn chain(count: u64, seed: u64) -> Vec<BatchInput> {
+    let vk_set = keys().vk_set_commitment().unwrap();
+    sample_chain(1, count, seed, 1, &vk_set)
+}
+
+struct Run {
+    deliveries: Vec<Delivery>,
+    rejected: Vec<Rejected>,
+    pool: Arc<ProverPool>,
+}
+
+/// Runs the pipeline over an embedded broker whose topic holds `records` (key, value, partition).
+fn run(
+    records: Vec<(u64, Vec<u8>, i32)>,
+    batches: Vec<BatchInput>,
+    workers: usize,
+    max_attempts: u32,
+    faults: Option<FaultInjector>,
+) -> Run {
+    let broker = EmbeddedBroker::start().unwrap();
+    let brokers = broker.bootstrap_servers();
+    broker.create_topic("batches", 2).unwrap();
+    produce_batches(&brokers, "batches", 2, batches).unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    for (key, value, partition) in &records {
+        let key = batch_key(*key);
+        producer
+            .send(
+                BaseRecord::to("batches")
+                    .key(&key[..])
+                    .payload(value)
+                    .partition(*partition),
+            )
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    let config = PoolConfig {
+        slots: 1,
+        threads_per_slot: 2,
+        max_attempts,
+        backoff: Duration::from_millis(10),
+    };
+    let mut builder =
+        ProverPool::builder(keys(), ArtifactStore::open("memory://").unwrap(), config);
+    if let Some(f) = faults {
+        builder = builder.faults(f);
+    }
+    let pool = Arc::new(builder.start());
+    let deliveries = Arc::new(Mutex::new(Vec::new()));
+    let rejected = Arc::new(Mutex::new(Vec::new()));
+    let mut source = KafkaSourceConfig::new(&brokers, "batches");
+    source.bounded = true;
+    let spec = PipelineSpec {
+        workers,
+        source,
+        policy: OrderPolicy {
+            start: 1,
+            allow_gaps: false,
+        },
+        release: Release::Streaming,
+    };
+    let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
+    pipeline::run(
+        &spec,
+        Arc::clone(&pool),
+        Arc::new(move |x: &Delivery| d.lock().unwrap().push(x.clone())),
+        Arc::new(move |x: &Rejected| r.lock().unwrap().push(x.clone())),
+    )
+    .unwrap();
+    let deliveries = deliveries.lock().unwrap().clone();
+    let rejected = rejected.lock().unwrap().clone();
+    Run {
+        deliveries,
+        rejected,
+        pool,
+    }
+}
+
+fn proofs(run: &Run) -> Vec<FinalBatchProof> {
+    run.deliveries
+        .iter()
+        .map(|d| match d {
+            Delivery::Proof(p) => p.clone(),
+            Delivery::Gap(f) => panic!("unexpected gap: {f:?}"),
+        })
+        .collect()
+}
+
+fn counts(pool: &ProverPool) -> RoundCounts {
+    let mut c: RoundCounts = [0; 6];
+    for r in pool.records() {
+        assert!(matches!(r.end, JobEnd::Proved), "{:?}", r.end);
+        c[r.key.round.number() as usize] += 1;
+    }
+    c
+}
+
+#[test]
+fn dataflow_matches_the_sequential_oracle_with_one_and_two_workers() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let batches = chain(2, 5);
+    let prover = Prover::new(keys(), 2);
+    let mut oracle = BTreeMap::new();
+    let mut oracle_counts: RoundCounts = [0; 6];
+    for b in &batches {
+        let (record, c) = prove_batch(&prover, b).unwrap();
+        for (total, n) in oracle_counts.iter_mut().zip(c) {
+            *total += n;
+        }
+        oracle.insert(b.batch_number, record);
+    }
+    for workers in [1, 2] {
+        let run = run(Vec::new(), batches.clone(), workers, 3, None);
+        let got = proofs(&run);
+        assert_eq!(
+            got.iter().map(|p| p.batch_number).collect::<Vec<_>>(),
+            [1, 2],
+            "{workers} workers: in order, no gaps"
+        );
+        for (p, b) in got.iter().zip(&batches) {
+            let o = &oracle[&p.batch_number];
+            assert_eq!(p.batch_commitment, o.batch_commitment, "{workers} workers");
+            assert_eq!(p.aggregation_result_coords, o.aggregation_result_coords);
+            assert_eq!(p.previous_batch_commitment, o.previous_batch_commitment);
+            assert_eq!(p.vk_set_commitment, o.vk_set_commitment);
+            verify_final_proof(&keys(), b, p).unwrap();
+        }
+        assert_eq!(
+            counts(&run.pool),
+            oracle_counts,
+            "{workers} workers: the same proofs as the oracle, each proved once"
+        );
+        assert!(run.rejected.is_empty());
+    }
+}
+
+#[test]
+fn injected_failures_are_retried_and_no_batch_is_lost() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let batches = chain(1, 9);
+    // The first attempt of every even-indexed job fails, and the compression job fails twice.
+    let faults: FaultInjector = Arc::new(|key, attempt| {
+        (key.index % 2 == 0 && attempt == 1)
+            || (key.round == AggregationRound::Compression && attempt <= 2)
+    });
+    let run = run(Vec::new(), batches.clone(), 1, 3, Some(faults));
+    let got = proofs(&run);
+    assert_eq!(got.len(), 1);
+    verify_final_proof(&keys(), &batches[0], &got[0]).unwrap();
+    let records = run.pool.records();
+    let retried: Vec<_> = records.iter().filter(|r| r.attempts > 1).collect();
+    assert!(
+        retried.len() >= 5,
+        "every even-indexed job was retried: {}",
+        retried.len()
+    );
+    let compression = records
+        .iter()
+        .find(|r| r.key.round == AggregationRound::Compression)
+        .unwrap();
+    assert_eq!(compression.attempts, 3);
+    assert!(records.iter().all(|r| matches!(r.end, JobEnd::Proved)));
+}
+
+#[test]
+fn rejected_records_and_exhausted_jobs_are_gaps_and_the_run_terminates() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let good = chain(2, 3);
+    // Batch 1 arrives corrupt (its valid bytes with one bit flipped); batch 2 is valid, but one of its
+    // basic jobs fails on every attempt.
+    let mut corrupt = zkstream_types::Framed::to_frame(&good[0]).unwrap();
+    let n = corrupt.len();
+    corrupt[n - 2] ^= 0x10;
+    let faults: FaultInjector = Arc::new(|key, _| {
+        key.batch == 2
+            && key.round == AggregationRound::Basic
+            && key.circuit == Some(zkstream_types::CircuitType::Poseidon2Hash)
+            && key.index == 0
+    });
+    let run = run(
+        vec![(1, corrupt, 0)],
+        vec![good[1].clone()],
+        2,
+        2,
+        Some(faults),
+    );
+    assert_eq!(run.rejected.len(), 1);
+    assert!(
+        run.rejected[0].reason.starts_with("undecodable"),
+        "{:?}",
+        run.rejected[0]
+    );
+    assert_eq!(run.rejected[0].raw.batch_number, 1);
+    assert_eq!(
+        run.deliveries.len(),
+        1,
+        "delivery stops at the first gap: {:?}",
+        run.deliveries
+    );
+    match &run.deliveries[0] {
+        Delivery::Gap(f) => {
+            assert_eq!(f.batch_number, 1);
+            assert_eq!(f.stage, "decode");
+        }
+        other => panic!("{other:?}"),
+    }
+    let failed: Vec<_> = run
+        .pool
+        .records()
+        .into_iter()
+        .filter(|r| matches!(r.end, JobEnd::Failed(_)))
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].attempts, 2);
+}
