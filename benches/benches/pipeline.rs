@@ -6,7 +6,7 @@
 //!
 //! Environment: `ZKSTREAM_BENCH_PROFILE` (`test`, default, or `production`), `ZKSTREAM_BENCH_BATCHES`
 //! (default 4), `ZKSTREAM_BENCH_SLOTS` (default 2), `ZKSTREAM_BENCH_THREADS_PER_SLOT` (default 1),
-//! `ZKSTREAM_BENCH_WORKERS` (default 1).
+//! `ZKSTREAM_BENCH_WORKERS` (default 1), `ZKSTREAM_BENCH_SCHEDULE` (`latency`, default, or `throughput`).
 #![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
@@ -17,13 +17,21 @@ use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::Delivery;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{PoolConfig, ProverPool};
+use zkstream_operators::pool::{PoolConfig, ProverPool, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::sample::{sample_batch, SampleSize};
 use zkstream_prover::{init_resolver_threads, KeyStore, ProofProfile, TreeShape};
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
 use zkstream_types::BatchInput;
+
+fn schedule() -> Schedule {
+    match std::env::var("ZKSTREAM_BENCH_SCHEDULE").as_deref() {
+        Ok("throughput") => Schedule::Throughput,
+        Ok("latency") | Err(_) => Schedule::Latency,
+        Ok(other) => panic!("ZKSTREAM_BENCH_SCHEDULE={other:?}: latency or throughput"),
+    }
+}
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -70,6 +78,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
         threads_per_slot: env("ZKSTREAM_BENCH_THREADS_PER_SLOT", 1usize),
         max_attempts: 1,
         backoff: Duration::from_millis(10),
+        schedule: schedule(),
     };
     let pool = Arc::new(
         ProverPool::builder(
@@ -141,11 +150,12 @@ fn main() {
     let count = env("ZKSTREAM_BENCH_BATCHES", 4u64);
     let set = batches(&keys, count);
     println!(
-        "pipeline bench: {count} mixed batches, profile {}, {} slot(s) x {} thread(s), {} worker(s)",
+        "pipeline bench: {count} mixed batches, profile {}, {} slot(s) x {} thread(s), {} worker(s), schedule {:?}",
         keys.profile().name,
         env("ZKSTREAM_BENCH_SLOTS", 2usize),
         env("ZKSTREAM_BENCH_THREADS_PER_SLOT", 1usize),
-        env("ZKSTREAM_BENCH_WORKERS", 1usize)
+        env("ZKSTREAM_BENCH_WORKERS", 1usize),
+        schedule()
     );
     let streaming = run(&keys, &set, Release::Streaming);
     let barrier = run(&keys, &set, Release::Barrier);

@@ -95,6 +95,7 @@ fn run(
         threads_per_slot: 2,
         max_attempts,
         backoff: Duration::from_millis(10),
+        schedule: Default::default(),
     };
     let mut builder =
         ProverPool::builder(keys(), ArtifactStore::open("memory://").unwrap(), config);

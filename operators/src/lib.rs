@@ -25,7 +25,7 @@ pub use model::{
     BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch,
 };
 pub use order::{OrderExt, OrderPolicy};
-pub use pool::{PoolConfig, PoolObserver, ProverPool};
+pub use pool::{PoolConfig, PoolObserver, ProverPool, Schedule};
 pub use prove::ProveExt;
 pub use reduce::ReduceExt;
 pub use scheduler::SchedulerExt;

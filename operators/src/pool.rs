@@ -1,6 +1,7 @@
 //! The prover pool: proving never runs on a timely worker thread. Slots (CPU threads now, GPU devices
-//! later) take jobs from one priority queue shared by every worker of the process: oldest batch first,
-//! then the highest round (so batches finish in order and latency stays low), then arrival order.
+//! later) take jobs from one priority queue shared by every worker of the process: by default oldest batch
+//! first, then the highest round (so batches finish in order and latency stays low), then arrival order;
+//! [`Schedule::Throughput`] puts the critical path first instead.
 //!
 //! A slot first looks for the job's artifact in the store and reuses it if it verifies (recovery); else it
 //! loads the children from the store, proves, writes the artifact, and only then replies. A failed
@@ -38,6 +39,21 @@ pub struct PoolConfig {
     pub max_attempts: u32,
     /// Backoff before the first retry; doubled per further attempt.
     pub backoff: Duration,
+    /// Which ready job a free slot takes first.
+    pub schedule: Schedule,
+}
+
+/// Which ready job a free slot takes first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Schedule {
+    /// Oldest batch first, then the highest round: batches finish in order, each as early as possible
+    /// (lowest latency; the default for a stream).
+    #[default]
+    Latency,
+    /// Most rounds still ahead first (critical path first), then the oldest batch: basic circuits of
+    /// every queued batch before aggregation, so the serial tail of the last batch overlaps other
+    /// work (shortest makespan for a backlog, at the cost of first-batch latency).
+    Throughput,
 }
 
 impl PoolConfig {
@@ -49,6 +65,7 @@ impl PoolConfig {
             threads_per_slot,
             max_attempts: 5,
             backoff: Duration::from_millis(200),
+            schedule: Schedule::Latency,
         }
     }
 }
@@ -103,8 +120,7 @@ pub struct JobRecord {
 pub type Reply = Box<dyn FnOnce(Result<ProofRef, BatchFailure>) + Send>;
 
 struct Queued {
-    batch: u64,
-    round: AggregationRound,
+    rank: (u64, u64),
     seq: u64,
     attempt: u32,
     not_before: Instant,
@@ -114,8 +130,8 @@ struct Queued {
 }
 
 impl Queued {
-    fn priority(&self) -> (Reverse<u64>, AggregationRound, Reverse<u64>) {
-        (Reverse(self.batch), self.round, Reverse(self.seq))
+    fn priority(&self) -> ((u64, u64), Reverse<u64>) {
+        (self.rank, Reverse(self.seq))
     }
 }
 
@@ -216,6 +232,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The queue rank of a job (higher goes first).
+fn rank(schedule: Schedule, batch: u64, round: AggregationRound) -> (u64, u64) {
+    let older = u64::MAX - batch;
+    let round = round.number() as u64;
+    match schedule {
+        Schedule::Latency => (older, round),
+        Schedule::Throughput => (AggregationRound::Compression.number() as u64 - round, older),
+    }
+}
+
 impl ProverPool {
     /// A pool proving with `keys`, storing artifacts in `store`.
     pub fn builder(keys: Arc<KeyStore>, store: ArtifactStore, config: PoolConfig) -> PoolBuilder {
@@ -249,9 +275,13 @@ impl ProverPool {
             o.queued(&job);
         }
         let now = Instant::now();
+        let rank = rank(
+            self.shared.config.schedule,
+            job.header.batch_number,
+            job.key.round,
+        );
         let item = Queued {
-            batch: job.header.batch_number,
-            round: job.key.round,
+            rank,
             seq: self.shared.seq.fetch_add(1, AtomicOrdering::Relaxed),
             attempt: 1,
             not_before: now,
@@ -519,4 +549,50 @@ fn load_proof(shared: &Shared, r: &ProofRef) -> Result<zkstream_prover::field::B
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("artifact {} is missing from the store", r.key))?;
     decode_proof(&a.proof).map_err(|e| format!("{}: {e}", r.key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AggregationRound::*;
+
+    fn order(schedule: Schedule) -> Vec<(u64, AggregationRound)> {
+        let mut jobs = vec![
+            (2, Basic),
+            (1, Basic),
+            (1, Leaf),
+            (2, Compression),
+            (1, Node),
+        ];
+        jobs.sort_by_key(|&(b, r)| Reverse(rank(schedule, b, r)));
+        jobs
+    }
+
+    #[test]
+    fn latency_takes_the_oldest_batch_then_the_highest_round() {
+        assert_eq!(
+            order(Schedule::Latency),
+            [
+                (1, Node),
+                (1, Leaf),
+                (1, Basic),
+                (2, Compression),
+                (2, Basic)
+            ]
+        );
+    }
+
+    #[test]
+    fn throughput_takes_the_critical_path_first() {
+        assert_eq!(
+            order(Schedule::Throughput),
+            [
+                (1, Basic),
+                (2, Basic),
+                (1, Leaf),
+                (1, Node),
+                (2, Compression)
+            ]
+        );
+    }
 }

@@ -136,6 +136,7 @@ mod tests {
                     threads_per_slot: 1,
                     max_attempts: 3,
                     backoff: Duration::from_millis(5),
+                    schedule: Default::default(),
                 },
             )
             .faults(faults)

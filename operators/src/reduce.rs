@@ -63,3 +63,114 @@ impl<'scope> ReduceExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
         (level, scope.concatenate(failures))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BatchHeader;
+    use crate::pool::{FaultInjector, PoolConfig};
+    use crate::store::ArtifactStore;
+    use std::sync::Mutex;
+    use std::time::Duration;
+    use timely::dataflow::operators::{Input, Inspect, Probe};
+    use timely::dataflow::{InputHandle, ProbeHandle};
+    use zkstream_prover::{KeyStore, ProofProfile, TreeShape};
+    use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
+
+    fn leaf(index: u32, siblings: u32) -> ProofRef {
+        let d = |x: u32| Digest([x as u64; 4]);
+        ProofRef {
+            key: ArtifactKey {
+                protocol_version: 1,
+                batch: 2,
+                round: AggregationRound::Leaf,
+                circuit: Some(CircuitType::Sha256),
+                depth: 0,
+                index,
+            },
+            header: BatchHeader {
+                batch_number: 2,
+                protocol_version: 1,
+                previous_batch_commitment: Digest::default(),
+            },
+            ranges: vec![QueueRange {
+                circuit: CircuitType::Sha256,
+                start: d(index),
+                end: d(index + 1),
+                count: 1,
+            }],
+            siblings,
+        }
+    }
+
+    /// Node jobs of depth 1 are formed from the leaves and go to the pool (whose attempts all fail here,
+    /// so nothing is proved): their failures come out, nothing reaches depth 2.
+    #[test]
+    fn node_rounds_chunk_the_leaves_and_surface_failures() {
+        let shape = TreeShape {
+            node_depth: 2,
+            ..TreeShape::default()
+        };
+        let keys = KeyStore::open(None, ProofProfile::test(), shape, 1, 1).unwrap();
+        let faults: FaultInjector = Arc::new(|_, _| true);
+        let pool = Arc::new(
+            ProverPool::builder(
+                Arc::new(keys),
+                ArtifactStore::open("memory://").unwrap(),
+                PoolConfig {
+                    slots: 1,
+                    threads_per_slot: 1,
+                    max_attempts: 1,
+                    backoff: Duration::from_millis(1),
+                    schedule: Default::default(),
+                },
+            )
+            .faults(faults)
+            .start(),
+        );
+        let finals = Arc::new(Mutex::new(0usize));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let (fi, fa, p) = (
+            Arc::clone(&finals),
+            Arc::clone(&failures),
+            Arc::clone(&pool),
+        );
+        timely::execute(timely::Config::thread(), move |worker| {
+            let mut input = InputHandle::new();
+            let probe = ProbeHandle::new();
+            let (fi, fa, p) = (Arc::clone(&fi), Arc::clone(&fa), Arc::clone(&p));
+            worker.dataflow::<u64, _, _>(|scope| {
+                let (ok, err) =
+                    scope
+                        .input_from(&mut input)
+                        .reduce_by_depth(p, 2, 2, Release::Streaming);
+                ok.inspect(move |_| *fi.lock().unwrap() += 1)
+                    .probe_with(&probe);
+                err.inspect(move |f| fa.lock().unwrap().push(f.stage.clone()))
+                    .probe_with(&probe);
+            });
+            input.advance_to(2);
+            for i in 0..3 {
+                input.send(leaf(i, 3));
+            }
+            input.close();
+            while !probe.done() {
+                worker.step_or_park(Some(Duration::from_millis(10)));
+            }
+        })
+        .unwrap()
+        .join()
+        .into_iter()
+        .for_each(|r| r.unwrap());
+        assert_eq!(*finals.lock().unwrap(), 0);
+        let mut stages = failures.lock().unwrap().clone();
+        stages.sort();
+        assert_eq!(stages.len(), 2, "3 leaves at arity 2 make 2 depth-1 nodes");
+        assert!(
+            stages
+                .iter()
+                .all(|s| s.contains("node") && s.contains("depth 1")),
+            "{stages:?}"
+        );
+    }
+}

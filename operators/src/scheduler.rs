@@ -33,3 +33,46 @@ impl<'scope> SchedulerExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
         self.map(scheduler_job)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BatchHeader;
+    use zkstream_types::{CircuitType, Digest, QueueRange};
+
+    #[test]
+    fn scheduler_job_keeps_the_batch_and_every_range() {
+        let ranges: Vec<QueueRange> = CircuitType::ALL
+            .iter()
+            .map(|&t| QueueRange {
+                circuit: t,
+                start: Digest::default(),
+                end: Digest([t.id() as u64; 4]),
+                count: 2,
+            })
+            .collect();
+        let tip = ProofRef {
+            key: ArtifactKey {
+                protocol_version: 2,
+                batch: 6,
+                round: AggregationRound::RecursionTip,
+                circuit: None,
+                depth: 0,
+                index: 0,
+            },
+            header: BatchHeader {
+                batch_number: 6,
+                protocol_version: 2,
+                previous_batch_commitment: Digest([3; 4]),
+            },
+            ranges: ranges.clone(),
+            siblings: 1,
+        };
+        let job = scheduler_job(tip.clone());
+        assert_eq!(job.key.round, AggregationRound::Scheduler);
+        assert_eq!((job.key.batch, job.key.protocol_version), (6, 2));
+        assert_eq!(job.ranges, ranges);
+        assert_eq!(job.header, tip.header);
+        assert_eq!(job.kind, JobKind::Scheduler(tip));
+    }
+}

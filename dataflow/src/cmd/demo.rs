@@ -16,7 +16,9 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::{Delivery, Job};
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool};
+use zkstream_operators::pool::{
+    FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule,
+};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::verify_final_proof;
 use zkstream_sinks::FileSink;
@@ -59,6 +61,10 @@ pub struct DemoArgs {
     /// Chaos drill: the probability that a proving attempt fails on purpose (retried).
     #[arg(long, default_value_t = 0.0)]
     inject_failures: f64,
+    /// Which ready job a free prover slot takes first: `latency` (oldest batch first) or `throughput`
+    /// (critical path first).
+    #[arg(long, default_value = "latency", value_parser = ["latency", "throughput"])]
+    schedule: String,
     /// Release leaf/node chunks only when the whole level is proved (zkSync's barrier), to compare.
     #[arg(long)]
     barrier: bool,
@@ -242,6 +248,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         threads_per_slot: (settings.threads / slots).max(1),
         max_attempts: args.max_attempts.max(1),
         backoff: Duration::from_millis(200),
+        schedule: if args.schedule == "throughput" {
+            Schedule::Throughput
+        } else {
+            Schedule::Latency
+        },
     };
     println!(
         "provers: {} CPU slot(s) x {} thread(s); artifacts in {}",
