@@ -30,31 +30,17 @@ impl Rejected {
 
 /// Decodes and validates one record.
 pub fn decode(raw: RawBatch) -> Result<BatchInput, Rejected> {
-    let batch = match BatchInput::from_frame(&raw.payload) {
-        Ok(b) => b,
-        Err(e) => {
-            return Err(Rejected {
-                reason: format!("undecodable: {e}"),
-                raw,
-            })
-        }
-    };
-    if let Err(e) = batch.validate() {
-        return Err(Rejected {
-            reason: format!("invalid: {e}"),
-            raw,
-        });
-    }
-    if batch.batch_number != raw.batch_number {
-        return Err(Rejected {
-            reason: format!(
+    let checked = BatchInput::from_frame(&raw.payload)
+        .map_err(|e| format!("undecodable: {e}"))
+        .and_then(|batch| match batch.validate() {
+            Err(e) => Err(format!("invalid: {e}")),
+            Ok(()) if batch.batch_number != raw.batch_number => Err(format!(
                 "key says batch {} but the payload is batch {}",
                 raw.batch_number, batch.batch_number
-            ),
-            raw,
+            )),
+            Ok(()) => Ok(batch),
         });
-    }
-    Ok(batch)
+    checked.map_err(|reason| Rejected { raw, reason })
 }
 
 /// The decode stage as an operator.

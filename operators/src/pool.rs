@@ -456,19 +456,19 @@ fn reusable(shared: &Shared, prover: &Prover, id: CircuitId, job: &Job, a: &Arti
 }
 
 fn load(shared: &Shared, r: &ProofRef) -> Result<ChildProof, String> {
-    let a = shared
-        .store
-        .get(&r.key)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("artifact {} is missing from the store", r.key))?;
-    let proof = decode_proof(&a.proof).map_err(|e| format!("{}: {e}", r.key))?;
     let range = r
         .ranges
         .first()
         .copied()
-        .or(a.range)
         .ok_or_else(|| format!("{} has no range", r.key))?;
-    Ok(ChildProof { proof, range })
+    Ok(ChildProof {
+        proof: load_proof(shared, r)?,
+        range,
+    })
+}
+
+fn load_all(shared: &Shared, refs: &[ProofRef]) -> Result<Vec<ChildProof>, String> {
+    refs.iter().map(|r| load(shared, r)).collect()
 }
 
 /// Runs one attempt; `Ok(true)` if a stored artifact was reused.
@@ -485,24 +485,15 @@ fn run_job(shared: &Shared, prover: &Prover, job: &Job) -> Result<bool, String> 
     let proof = match (&job.kind, id) {
         (JobKind::Basic(b), CircuitId::Basic(_)) => prover.prove_basic(b).map_err(e)?.proof,
         (JobKind::Aggregate(children), CircuitId::Leaf(t)) => {
-            let cs = children
-                .iter()
-                .map(|c| load(shared, c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let cs = load_all(shared, children)?;
             prover.prove_leaf(t, &cs).map_err(e)?.proof
         }
         (JobKind::Aggregate(children), CircuitId::Node(t, d)) => {
-            let cs = children
-                .iter()
-                .map(|c| load(shared, c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let cs = load_all(shared, children)?;
             prover.prove_node(t, d, &cs).map_err(e)?.proof
         }
         (JobKind::Tip(children), CircuitId::Tip) => {
-            let cs = children
-                .iter()
-                .map(|c| load(shared, c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let cs = load_all(shared, children)?;
             prover.prove_tip(&cs).map_err(e)?
         }
         (JobKind::Scheduler(tip), CircuitId::Scheduler) => {
@@ -549,6 +540,32 @@ fn load_proof(shared: &Shared, r: &ProofRef) -> Result<zkstream_prover::field::B
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("artifact {} is missing from the store", r.key))?;
     decode_proof(&a.proof).map_err(|e| format!("{}: {e}", r.key))
+}
+
+/// A pool over keys that are never computed, whose every attempt fails on purpose: exercises the
+/// operators' capability and failure paths without proving anything.
+#[cfg(test)]
+pub(crate) fn failing_pool(
+    shape: zkstream_prover::TreeShape,
+    slots: usize,
+    max_attempts: u32,
+) -> ProverPool {
+    let keys = KeyStore::open(None, zkstream_prover::ProofProfile::test(), shape, 1, 1)
+        .expect("opening an in-memory key store");
+    let config = PoolConfig {
+        slots,
+        threads_per_slot: 1,
+        max_attempts,
+        backoff: Duration::from_millis(2),
+        schedule: Schedule::Latency,
+    };
+    ProverPool::builder(
+        Arc::new(keys),
+        ArtifactStore::open("memory://").expect("memory store"),
+        config,
+    )
+    .faults(Arc::new(|_, _| true))
+    .start()
 }
 
 #[cfg(test)]

@@ -82,12 +82,11 @@ impl<'scope> ProveExt<'scope> for Stream<'scope, u64, Vec<Job>> {
 mod tests {
     use super::*;
     use crate::model::{BatchHeader, JobKind};
-    use crate::pool::{FaultInjector, PoolConfig};
-    use crate::store::ArtifactStore;
+    use crate::pool::failing_pool;
     use std::time::Duration;
     use timely::dataflow::operators::{Input, Inspect, Probe};
     use timely::dataflow::{InputHandle, ProbeHandle};
-    use zkstream_prover::{BasicJob, KeyStore, ProofProfile, TreeShape};
+    use zkstream_prover::{BasicJob, TreeShape};
     use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
 
     fn job(batch: u64, index: u32) -> Job {
@@ -125,23 +124,7 @@ mod tests {
     /// until the pool gives up, emits the failure at the job's time, and then lets the frontier pass.
     #[test]
     fn failures_come_back_at_their_time_after_every_attempt() {
-        let keys = KeyStore::open(None, ProofProfile::test(), TreeShape::default(), 1, 1).unwrap();
-        let faults: FaultInjector = Arc::new(|_, _| true);
-        let pool = Arc::new(
-            ProverPool::builder(
-                Arc::new(keys),
-                ArtifactStore::open("memory://").unwrap(),
-                PoolConfig {
-                    slots: 2,
-                    threads_per_slot: 1,
-                    max_attempts: 3,
-                    backoff: Duration::from_millis(5),
-                    schedule: Default::default(),
-                },
-            )
-            .faults(faults)
-            .start(),
-        );
+        let pool = Arc::new(failing_pool(TreeShape::default(), 2, 3));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = Arc::clone(&seen);
         let p = Arc::clone(&pool);

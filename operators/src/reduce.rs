@@ -13,13 +13,16 @@ use crate::model::{BatchFailure, ProofRef};
 use crate::pool::ProverPool;
 use crate::prove::ProveExt;
 
+/// References and the failures beside them.
+pub type RefsAndFailures<'scope> = (
+    Stream<'scope, u64, Vec<ProofRef>>,
+    Stream<'scope, u64, Vec<BatchFailure>>,
+);
+
 /// Splits a stream of results into references and failures.
 pub fn split<'scope>(
     results: Stream<'scope, u64, Vec<Result<ProofRef, BatchFailure>>>,
-) -> (
-    Stream<'scope, u64, Vec<ProofRef>>,
-    Stream<'scope, u64, Vec<BatchFailure>>,
-) {
+) -> RefsAndFailures<'scope> {
     results.ok_err(|r| r)
 }
 
@@ -32,10 +35,7 @@ pub trait ReduceExt<'scope> {
         arity: usize,
         node_depth: u32,
         release: Release,
-    ) -> (
-        Stream<'scope, u64, Vec<ProofRef>>,
-        Stream<'scope, u64, Vec<BatchFailure>>,
-    );
+    ) -> RefsAndFailures<'scope>;
 }
 
 impl<'scope> ReduceExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
@@ -45,10 +45,7 @@ impl<'scope> ReduceExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
         arity: usize,
         node_depth: u32,
         release: Release,
-    ) -> (
-        Stream<'scope, u64, Vec<ProofRef>>,
-        Stream<'scope, u64, Vec<BatchFailure>>,
-    ) {
+    ) -> RefsAndFailures<'scope> {
         let scope = self.scope();
         let mut level = self;
         let mut failures = Vec::new();
@@ -68,13 +65,12 @@ impl<'scope> ReduceExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
 mod tests {
     use super::*;
     use crate::model::BatchHeader;
-    use crate::pool::{FaultInjector, PoolConfig};
-    use crate::store::ArtifactStore;
+    use crate::pool::failing_pool;
     use std::sync::Mutex;
     use std::time::Duration;
     use timely::dataflow::operators::{Input, Inspect, Probe};
     use timely::dataflow::{InputHandle, ProbeHandle};
-    use zkstream_prover::{KeyStore, ProofProfile, TreeShape};
+    use zkstream_prover::TreeShape;
     use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
 
     fn leaf(index: u32, siblings: u32) -> ProofRef {
@@ -111,23 +107,7 @@ mod tests {
             node_depth: 2,
             ..TreeShape::default()
         };
-        let keys = KeyStore::open(None, ProofProfile::test(), shape, 1, 1).unwrap();
-        let faults: FaultInjector = Arc::new(|_, _| true);
-        let pool = Arc::new(
-            ProverPool::builder(
-                Arc::new(keys),
-                ArtifactStore::open("memory://").unwrap(),
-                PoolConfig {
-                    slots: 1,
-                    threads_per_slot: 1,
-                    max_attempts: 1,
-                    backoff: Duration::from_millis(1),
-                    schedule: Default::default(),
-                },
-            )
-            .faults(faults)
-            .start(),
-        );
+        let pool = Arc::new(failing_pool(shape, 1, 1));
         let finals = Arc::new(Mutex::new(0usize));
         let failures = Arc::new(Mutex::new(Vec::new()));
         let (fi, fa, p) = (
