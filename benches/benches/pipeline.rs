@@ -98,6 +98,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
             allow_gaps: false,
         },
         release,
+        anchor: None,
     };
     let started = Instant::now();
     let last = Arc::new(Mutex::new((0usize, 0.0f64)));
@@ -105,13 +106,15 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
     pipeline::run(
         &spec,
         Arc::clone(&pool),
-        Arc::new(move |d: &Delivery| {
-            assert!(matches!(d, Delivery::Proof(_)), "{d:?}");
-            let mut l = l.lock().unwrap();
-            l.0 += 1;
-            l.1 = started.elapsed().as_secs_f64();
-        }),
-        Arc::new(|r: &zkstream_operators::Rejected| panic!("rejected: {}", r.reason)),
+        pipeline::Hooks::new(
+            Arc::new(move |d: &Delivery| {
+                assert!(matches!(d, Delivery::Proof(_)), "{d:?}");
+                let mut l = l.lock().unwrap();
+                l.0 += 1;
+                l.1 = started.elapsed().as_secs_f64();
+            }),
+            Arc::new(|r: &zkstream_operators::Rejected| panic!("rejected: {}", r.reason)),
+        ),
     )
     .unwrap();
     let (delivered, makespan) = *last.lock().unwrap();

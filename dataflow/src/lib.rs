@@ -3,5 +3,7 @@
 //! `zkstream` binary lives here too.
 #![deny(missing_docs)]
 
+pub mod config;
+pub mod delivery;
 pub mod pipeline;
 pub mod settings;

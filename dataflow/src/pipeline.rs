@@ -1,11 +1,17 @@
 //! The graph of ARCHITECTURE.md §1 as one timely dataflow per worker:
 //!
 //! ```text
-//! kafka reader → decode ─bad─▶ rejected (DLQ) + a failure outcome for that batch
-//!   → witness → [exchange by job] → prove basic → chunk by arity → prove leaf
+//! kafka reader ─marks─▶ (worker 0) offset committer
+//!   → decode ─bad─▶ rejected (DLQ) + a failure outcome for that batch
+//!   → check chain (worker 0) ─bad─▶ rejected (DLQ) + a failure outcome
+//!   → [exchange by batch] → witness → [exchange by job] → prove basic → chunk by arity → prove leaf
 //!   → reduce by depth (node rounds) → collect tip → prove tip → schedule → prove scheduler
 //!   → compress → prove compression → finalize → deliver in order (worker 0) → delivery hook
+//!                                                     └─ released batch, broadcast ─▶ reader gates
 //! ```
+//!
+//! The hooks run on worker 0 (read marks, dead letters, deliveries all gathered there), so one sink
+//! thread in process 0 sees everything it needs to deliver, dead-letter and commit offsets.
 //!
 //! Time is the batch number. Every prove stage is the async prove operator over one prover pool shared
 //! by the workers of the process. Failures from any stage become the batch's outcome, so the ordered
@@ -13,8 +19,9 @@
 
 use std::sync::Arc;
 
-use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::vec::{Broadcast, Map};
 use timely::dataflow::operators::{Concatenate, Exchange, Inspect, OkErr};
+use zkstream_operators::chain::{ChainExt, Checked};
 use zkstream_operators::chunk::{ChunkExt, Release};
 use zkstream_operators::compress::{CompressExt, FinalizeContext};
 use zkstream_operators::decode::{DecodeExt, Rejected};
@@ -26,7 +33,8 @@ use zkstream_operators::reduce::{split, ReduceExt};
 use zkstream_operators::scheduler::SchedulerExt;
 use zkstream_operators::tip::TipExt;
 use zkstream_operators::witness::WitnessExt;
-use zkstream_sources::{kafka_source, KafkaSourceConfig};
+use zkstream_sources::{kafka_source, InFlightGate, KafkaSourceConfig, ReadMark};
+use zkstream_types::Digest;
 
 /// Errors starting or running the pipeline.
 #[derive(Debug, thiserror::Error)]
@@ -55,12 +63,46 @@ pub struct PipelineSpec {
     pub policy: OrderPolicy,
     /// Chunk release: streaming (default) or zkSync's barrier (benchmarks).
     pub release: Release,
+    /// The commitment of batch `policy.start - 1` (the last delivered before a restart), when known:
+    /// the first batch's previous commitment is checked against it.
+    pub anchor: Option<Digest>,
 }
 
 /// Called on worker 0 for each delivery, in batch order.
 pub type DeliveryHook = Arc<dyn Fn(&Delivery) + Send + Sync>;
-/// Called for each rejected record (the dead letters), on the worker that read it.
+/// Called on worker 0 for each rejected record (the dead letters).
 pub type RejectHook = Arc<dyn Fn(&Rejected) + Send + Sync>;
+/// Called on worker 0 for each record any reader read (for the offset committer).
+pub type MarkHook = Arc<dyn Fn(&ReadMark) + Send + Sync>;
+
+/// Where the pipeline's results go.
+#[derive(Clone)]
+pub struct Hooks {
+    /// Deliveries, in batch order.
+    pub on_delivery: DeliveryHook,
+    /// Dead letters.
+    pub on_reject: RejectHook,
+    /// Read marks.
+    pub on_mark: MarkHook,
+}
+
+impl Hooks {
+    /// Hooks that only see deliveries and dead letters (no offset committing).
+    pub fn new(on_delivery: DeliveryHook, on_reject: RejectHook) -> Self {
+        Hooks {
+            on_delivery,
+            on_reject,
+            on_mark: Arc::new(|_| {}),
+        }
+    }
+}
+
+fn delivered_batch(d: &Delivery) -> u64 {
+    match d {
+        Delivery::Proof(p) => p.batch_number,
+        Delivery::Gap(f) => f.batch_number,
+    }
+}
 
 fn job_route(j: &Job) -> u64 {
     let k = &j.key;
@@ -71,12 +113,7 @@ fn job_route(j: &Job) -> u64 {
 
 /// Runs the pipeline until the source is exhausted (bounded sources) and every batch is delivered or
 /// failed. Blocks the calling thread; workers are threads of this process.
-pub fn run(
-    spec: &PipelineSpec,
-    pool: Arc<ProverPool>,
-    on_delivery: DeliveryHook,
-    on_reject: RejectHook,
-) -> Result<(), PipelineError> {
+pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(), PipelineError> {
     let keys = Arc::clone(pool.keys());
     let ctx = FinalizeContext {
         store: pool.store().clone(),
@@ -89,16 +126,39 @@ pub fn run(
     let guards = timely::execute(config, move |worker| -> Result<(), String> {
         let pool = Arc::clone(&pool);
         let (ctx, spec, shape) = (ctx.clone(), spec.clone(), shape.clone());
-        let (on_delivery, on_reject) = (Arc::clone(&on_delivery), Arc::clone(&on_reject));
+        let hooks = hooks.clone();
         worker.dataflow::<u64, _, _>(move |scope| -> Result<(), String> {
-            let (records, bad_keys) =
-                kafka_source(scope, spec.source.clone()).map_err(|e| e.to_string())?;
-            let (batches, rejected) = records.decode().ok_err(|r| r);
+            let gate = InFlightGate::new(spec.policy.start);
+            let source = kafka_source(scope, spec.source.clone(), gate.clone())
+                .map_err(|e| e.to_string())?;
+            let on_mark = Arc::clone(&hooks.on_mark);
+            source.marks.exchange(|_| 0).inspect(move |m| on_mark(m));
+            let (decoded, bad_records) = source.records.decode().ok_err(|r| r);
+            let checked =
+                decoded.check_chain(ctx.vk_set_commitment, spec.policy.start, spec.anchor);
+            let batches = checked
+                .clone()
+                .flat_map(|c| match c {
+                    Checked::Accepted(d) => Some(d.batch),
+                    _ => None,
+                })
+                .exchange(|b| b.batch_number);
+            let bad_links = checked.clone().flat_map(|c| match c {
+                Checked::Refused(r) => Some(r),
+                _ => None,
+            });
+            let duplicates = checked.flat_map(|c| match c {
+                Checked::Duplicate(r) => Some(r),
+                _ => None,
+            });
+            let rejected = scope.concatenate([bad_records, bad_links]);
             let rejected_outcomes = rejected
                 .clone()
                 .map(|r| -> BatchOutcome { Err(r.failure()) });
+            let on_reject = Arc::clone(&hooks.on_reject);
             scope
-                .concatenate([rejected, bad_keys])
+                .concatenate([rejected, duplicates, source.rejected])
+                .exchange(|_| 0)
                 .inspect(move |r| on_reject(r));
 
             let (jobs, witness_failures) = batches.witness(shape.clone()).ok_err(|r| r);
@@ -136,10 +196,15 @@ pub fn run(
                     f_comp,
                 ])
                 .map(|f: BatchFailure| -> BatchOutcome { Err(f) });
-            scope
+            let on_delivery = Arc::clone(&hooks.on_delivery);
+            let deliveries = scope
                 .concatenate([compressed.finalize(ctx), failures, rejected_outcomes])
                 .deliver_in_order(spec.policy)
                 .inspect(move |d| on_delivery(d));
+            deliveries
+                .map(|d| delivered_batch(&d))
+                .broadcast()
+                .inspect(move |n| gate.release(*n));
             Ok(())
         })
     })

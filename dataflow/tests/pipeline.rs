@@ -115,13 +115,16 @@ fn run(
             allow_gaps: false,
         },
         release: Release::Streaming,
+        anchor: None,
     };
     let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
     pipeline::run(
         &spec,
         Arc::clone(&pool),
-        Arc::new(move |x: &Delivery| d.lock().unwrap().push(x.clone())),
-        Arc::new(move |x: &Rejected| r.lock().unwrap().push(x.clone())),
+        pipeline::Hooks::new(
+            Arc::new(move |x: &Delivery| d.lock().unwrap().push(x.clone())),
+            Arc::new(move |x: &Rejected| r.lock().unwrap().push(x.clone())),
+        ),
     )
     .unwrap();
     let deliveries = deliveries.lock().unwrap().clone();

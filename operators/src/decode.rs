@@ -28,8 +28,18 @@ impl Rejected {
     }
 }
 
+/// A record that decoded and validated: the batch, and the record it came from (kept for the dead-letter
+/// topic, should a later check refuse it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Decoded {
+    /// The batch.
+    pub batch: BatchInput,
+    /// The record as read.
+    pub raw: RawBatch,
+}
+
 /// Decodes and validates one record.
-pub fn decode(raw: RawBatch) -> Result<BatchInput, Rejected> {
+pub fn decode(raw: RawBatch) -> Result<Decoded, Rejected> {
     let checked = BatchInput::from_frame(&raw.payload)
         .map_err(|e| format!("undecodable: {e}"))
         .and_then(|batch| match batch.validate() {
@@ -40,17 +50,20 @@ pub fn decode(raw: RawBatch) -> Result<BatchInput, Rejected> {
             )),
             Ok(()) => Ok(batch),
         });
-    checked.map_err(|reason| Rejected { raw, reason })
+    match checked {
+        Ok(batch) => Ok(Decoded { batch, raw }),
+        Err(reason) => Err(Rejected { raw, reason }),
+    }
 }
 
 /// The decode stage as an operator.
 pub trait DecodeExt<'scope> {
     /// Raw records in; decoded batches or rejections out.
-    fn decode(self) -> Stream<'scope, u64, Vec<Result<BatchInput, Rejected>>>;
+    fn decode(self) -> Stream<'scope, u64, Vec<Result<Decoded, Rejected>>>;
 }
 
 impl<'scope> DecodeExt<'scope> for Stream<'scope, u64, Vec<RawBatch>> {
-    fn decode(self) -> Stream<'scope, u64, Vec<Result<BatchInput, Rejected>>> {
+    fn decode(self) -> Stream<'scope, u64, Vec<Result<Decoded, Rejected>>> {
         self.map(decode)
     }
 }
@@ -66,6 +79,7 @@ mod tests {
             batch_number,
             partition: 0,
             offset: 0,
+            key: Some(batch_number.to_be_bytes().to_vec()),
             payload,
         }
     }
@@ -74,7 +88,7 @@ mod tests {
     fn good_bad_and_mismatched_records() {
         let batch = sample_batch(4, 1, 1, &Digest::default(), SampleSize::default());
         let bytes = batch.to_frame().unwrap();
-        assert_eq!(decode(raw(4, bytes.clone())).unwrap(), batch);
+        assert_eq!(decode(raw(4, bytes.clone())).unwrap().batch, batch);
 
         let r = decode(raw(5, bytes.clone())).unwrap_err();
         assert!(r.reason.contains("key says batch 5"), "{}", r.reason);

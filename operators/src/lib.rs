@@ -1,10 +1,11 @@
-//! timely operators of the zkstream graph, one extension trait per file: decode, witness, prove (async,
+//! timely operators of the zkstream graph, one extension trait per file: decode, chain check, witness, prove (async,
 //! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, and the
 //! ordered sink stage. They wrap the pure `zkstream-prover` crate and the artifact store, and know
 //! nothing of Kafka: sources hand them [`model::RawBatch`] records, sinks take [`model::Delivery`]s.
 //! Time is the batch number (`u64`).
 #![deny(missing_docs)]
 
+pub mod chain;
 pub mod chunk;
 pub mod compress;
 pub mod decode;
@@ -18,9 +19,10 @@ pub mod store;
 pub mod tip;
 pub mod witness;
 
+pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
-pub use decode::{DecodeExt, Rejected};
+pub use decode::{DecodeExt, Decoded, Rejected};
 pub use model::{
     BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch,
 };

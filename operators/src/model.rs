@@ -17,6 +17,8 @@ pub struct RawBatch {
     pub partition: i32,
     /// Offset within the partition.
     pub offset: i64,
+    /// The record key as read (for the dead-letter topic; absent when the record had none).
+    pub key: Option<Vec<u8>>,
     /// The framed `BatchInput` bytes, untouched.
     pub payload: Vec<u8>,
 }

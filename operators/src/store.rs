@@ -154,6 +154,41 @@ impl ArtifactStore {
     }
 }
 
+impl ArtifactStore {
+    fn state_path(&self, name: &str) -> Path {
+        self.prefix.child("state").child(name)
+    }
+
+    /// Writes a small state record (e.g. the sink's delivery progress) under `state/NAME`, atomically.
+    pub fn put_state(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        let path = self.state_path(name);
+        block_on(self.inner.put(&path, PutPayload::from(bytes)))
+            .map(|_| ())
+            .map_err(|source| StoreError::Backend {
+                op: "put",
+                path: path.to_string(),
+                source,
+            })
+    }
+
+    /// Reads a state record; `Ok(None)` if there is none.
+    pub fn get_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.state_path(name);
+        match block_on(async {
+            let got = self.inner.get(&path).await?;
+            got.bytes().await
+        }) {
+            Ok(b) => Ok(Some(b.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(StoreError::Backend {
+                op: "get",
+                path: path.to_string(),
+                source,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

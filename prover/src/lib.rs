@@ -24,7 +24,7 @@ pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};
 pub use reference::prove_batch;
-pub use verify::{batch_commitment, verify_final_proof, VerifyError};
+pub use verify::{batch_commitment, verify_final_proof, verify_final_record, VerifyError};
 
 /// Sets `BOOJUM_CR_THREADS` (boojum's witness-resolver threads) from the available cores unless the
 /// user set it. boojum's default (3 resolver threads plus a broker) stalls on 2 cores (FACTS.md).

@@ -123,22 +123,15 @@ pub fn batch_commitment(batch: &BatchInput, vk_set: &Digest) -> Digest {
     )
 }
 
-/// Checks a final proof record against a batch input and the pinned keys.
-pub fn verify_final_proof(
+/// Checks a final proof record on its own, without the batch input: pinned profile, protocol version and
+/// VK set; the compression proof verifies natively; its public input is the commitment recomputed from the
+/// record's own fields (batch number, previous commitment, protocol version, queue ranges). What the sink
+/// checks before it delivers. Returns the commitment.
+pub fn verify_final_record(
     keys: &KeyStore,
-    batch: &BatchInput,
     record: &FinalBatchProof,
 ) -> Result<Digest, VerifyError> {
-    batch.validate()?;
-    if record.batch_number != batch.batch_number {
-        return Err(VerifyError::BatchNumber {
-            proof: record.batch_number,
-            input: batch.batch_number,
-        });
-    }
-    if record.protocol_version != batch.protocol_version
-        || record.protocol_version != keys.protocol_version()
-    {
+    if record.protocol_version != keys.protocol_version() {
         return Err(VerifyError::ProtocolVersion {
             proof: record.protocol_version,
             expected: keys.protocol_version(),
@@ -164,7 +157,13 @@ pub fn verify_final_proof(
     if !verify_native(CircuitId::Compression.layout(), &setup.vk, &config, &proof) {
         return Err(VerifyError::InvalidProof);
     }
-    let expected = batch_commitment(batch, &pinned);
+    let expected = commitment_from_ranges(
+        record.batch_number,
+        &record.previous_batch_commitment,
+        record.protocol_version,
+        &record.aggregation_result_coords,
+        &pinned,
+    );
     let found = proof_public_input(&proof)
         .ok_or_else(|| VerifyError::Malformed("public input is not four elements".into()))?;
     if found != expected {
@@ -172,6 +171,35 @@ pub fn verify_final_proof(
     }
     if record.batch_commitment != expected {
         return Err(VerifyError::Record("batch_commitment"));
+    }
+    Ok(expected)
+}
+
+/// Checks a final proof record against a batch input and the pinned keys: the record on its own
+/// ([`verify_final_record`]), and the commitment, previous commitment and queue ranges recomputed
+/// natively from the input.
+pub fn verify_final_proof(
+    keys: &KeyStore,
+    batch: &BatchInput,
+    record: &FinalBatchProof,
+) -> Result<Digest, VerifyError> {
+    batch.validate()?;
+    if record.batch_number != batch.batch_number {
+        return Err(VerifyError::BatchNumber {
+            proof: record.batch_number,
+            input: batch.batch_number,
+        });
+    }
+    if record.protocol_version != batch.protocol_version {
+        return Err(VerifyError::ProtocolVersion {
+            proof: record.protocol_version,
+            expected: batch.protocol_version,
+        });
+    }
+    let found = verify_final_record(keys, record)?;
+    let expected = batch_commitment(batch, &keys.vk_set_commitment()?);
+    if found != expected {
+        return Err(VerifyError::Commitment { found, expected });
     }
     if record.previous_batch_commitment != batch.previous_batch_commitment {
         return Err(VerifyError::Record("previous_batch_commitment"));

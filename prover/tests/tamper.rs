@@ -306,8 +306,14 @@ fn final_proof_rejects_changed_inputs() {
     lying_record.aggregation_result_coords[0].count += 1;
     assert!(matches!(
         verify_final_proof(&keys, &batch, &lying_record),
-        Err(VerifyError::Record(_))
+        Err(VerifyError::Record(_) | VerifyError::Commitment { .. })
     ));
+    // On its own (what the sink checks before delivering): the record's fields must match the proof.
+    assert!(zkstream_prover::verify_final_record(&keys, &record).is_ok());
+    assert!(zkstream_prover::verify_final_record(&keys, &lying_record).is_err());
+    let mut other_previous = record.clone();
+    other_previous.previous_batch_commitment = Digest([5, 6, 7, 9]);
+    assert!(zkstream_prover::verify_final_record(&keys, &other_previous).is_err());
 
     let mut other_set = record;
     other_set.vk_set_commitment = Digest([1; 4]);

@@ -1,7 +1,43 @@
-//! Where final proofs and dead letters go: `file/` now (`DIR/batch-N.proof`); `core_http/`, `kafka/`,
-//! `dlq/` with the Kafka issue. Every sink is fed in batch order by the ordered sink stage.
+//! Where final proofs and dead letters go. Every proof sink is fed in batch order by the ordered sink
+//! stage and is idempotent per batch:
+//! - [`core_http`]: `POST {url}/submit_proof/{batch_number}` with the framed final proof; retries 5xx and
+//!   timeouts with backoff, never skips a batch;
+//! - [`kafka`]: the proofs topic (`zkstream.proofs`), key = batch number;
+//! - [`file`]: `DIR/batch-N.proof`;
+//! - [`dlq`]: the dead-letter topic (`zkstream.dlq`): original bytes, a reason header.
 #![deny(missing_docs)]
 
+pub mod core_http;
+pub mod dlq;
+mod error;
 pub mod file;
+pub mod kafka;
+mod retry;
 
-pub use file::{FileSink, SinkError};
+pub use core_http::CoreHttpSink;
+pub use dlq::{DeadLetter, DeadLetterSink};
+pub use error::SinkError;
+pub use file::FileSink;
+pub use kafka::{KafkaProofSink, KafkaWriter};
+pub use retry::RetryPolicy;
+
+use zkstream_types::FinalBatchProof;
+
+/// A destination for final proofs, fed in batch order.
+pub trait ProofSink: Send {
+    /// A short name for logs, metrics and the run summary (`core`, `kafka`, `file`).
+    fn name(&self) -> &str;
+    /// Delivers one proof; returns once it is durably accepted. Transient failures are retried inside;
+    /// an error is permanent.
+    fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError>;
+}
+
+impl ProofSink for FileSink {
+    fn name(&self) -> &str {
+        "file"
+    }
+
+    fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
+        FileSink::deliver(self, proof).map(|_| ())
+    }
+}

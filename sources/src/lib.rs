@@ -6,4 +6,7 @@
 pub mod kafka;
 pub mod synthetic;
 
-pub use kafka::{kafka_source, EmbeddedBroker, KafkaSourceConfig, SourceError};
+pub use kafka::{
+    kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig, OffsetCommitter, OffsetTracker,
+    ReadMark, Settle, SourceError,
+};

@@ -11,7 +11,7 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use timely::dataflow::operators::Inspect;
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::synthetic::sample_chain;
-use zkstream_sources::{kafka_source, EmbeddedBroker, KafkaSourceConfig};
+use zkstream_sources::{kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig};
 use zkstream_types::Digest;
 
 fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
@@ -24,8 +24,8 @@ fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
         config.bounded = true;
         config.group_id = format!("test-{workers}");
         worker.dataflow::<u64, _, _>(|scope| {
-            let (records, bad) = kafka_source(scope, config).unwrap();
-            records.inspect_core(move |event| {
+            let streams = kafka_source(scope, config, InFlightGate::new(1)).unwrap();
+            streams.records.inspect_core(move |event| {
                 if let Ok((stamp, data)) = event {
                     let t = *stamp.least().unwrap();
                     for rec in data {
@@ -33,7 +33,9 @@ fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
                     }
                 }
             });
-            bad.inspect(move |rej| r.lock().unwrap().push(rej.reason.clone()));
+            streams
+                .rejected
+                .inspect(move |rej| r.lock().unwrap().push(rej.reason.clone()));
         });
     })
     .unwrap()

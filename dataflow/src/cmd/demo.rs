@@ -356,9 +356,14 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         } else {
             Release::Streaming
         },
+        anchor: None,
     };
     let run_started = Instant::now();
-    pipeline::run(&spec, Arc::clone(&pool), on_delivery, on_reject)?;
+    pipeline::run(
+        &spec,
+        Arc::clone(&pool),
+        pipeline::Hooks::new(on_delivery, on_reject),
+    )?;
     let wall = run_started.elapsed();
     for b in &progress.bars {
         b.finish_and_clear();

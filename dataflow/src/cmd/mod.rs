@@ -3,7 +3,9 @@
 mod demo;
 mod inspect;
 mod keys;
+mod produce;
 mod proving;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,10 @@ pub struct Cli {
 enum Command {
     /// Run the whole pipeline on an embedded broker with a synthetic chain and verify every final proof.
     Demo(demo::DemoArgs),
+    /// The production job: read batches from Kafka, prove, deliver to the configured sinks.
+    Run(run::RunArgs),
+    /// Write the synthetic batch chain into a Kafka topic (load generator).
+    Produce(produce::ProduceArgs),
     /// Decode any framed file (batch input, artifact, final proof) and print a summary.
     Inspect(inspect::InspectArgs),
     /// Write a deterministic synthetic batch input (batch N of the chain of seed S).
@@ -114,6 +120,8 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Produce(a) => produce::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::SampleBatch(a) => proving::sample_batch(a),
         Command::Prove(a) => proving::prove(a),

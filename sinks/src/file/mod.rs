@@ -7,26 +7,7 @@ use std::path::{Path, PathBuf};
 
 use zkstream_types::{FinalBatchProof, Framed};
 
-/// Errors of the sinks.
-#[derive(Debug, thiserror::Error)]
-pub enum SinkError {
-    /// A file could not be written.
-    #[error("writing {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// The record could not be framed.
-    #[error("framing batch {batch}: {reason}")]
-    Encode {
-        /// The batch.
-        batch: u64,
-        /// Why.
-        reason: String,
-    },
-}
+use crate::SinkError;
 
 /// Writes final proofs into a directory.
 #[derive(Clone, Debug)]

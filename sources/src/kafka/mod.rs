@@ -2,13 +2,15 @@
 //! 8 bytes big-endian, value = framed `BatchInput` (`ZKSB…`); batch `n` goes to partition
 //! `(n - 1) % partitions`, so every partition carries an increasing sequence of batch numbers.
 
+pub mod committer;
 mod embedded;
 mod producer;
 mod reader;
 
+pub use committer::{OffsetCommitter, OffsetTracker, ReadMark, Settle};
 pub use embedded::EmbeddedBroker;
 pub use producer::{partition_for, produce_batches, ProduceReport};
-pub use reader::{kafka_source, KafkaSourceConfig};
+pub use reader::{kafka_source, InFlightGate, KafkaSourceConfig, ReaderStreams};
 
 /// Errors of the Kafka source side.
 #[derive(Debug, thiserror::Error)]

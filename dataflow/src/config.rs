@@ -1,0 +1,469 @@
+//! `zkstream run`'s configuration file (TOML). Every table and field is documented here and in
+//! `ops/zkstream.example.toml`; unknown fields are rejected by name (`deny_unknown_fields`), so a typo
+//! never silently falls back to a default. librdkafka settings in `[kafka.rdkafka]` pass through verbatim.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use zkstream_prover::{ProofProfile, TreeShape};
+
+use crate::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
+
+/// Errors reading a configuration file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, a field is unknown, or a value has the wrong type.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (it names the field).
+        source: toml::de::Error,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("{path}: {field}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The field, dotted.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The whole file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where batches come from and where proofs and dead letters go on Kafka.
+    pub kafka: KafkaConfig,
+    /// The artifact store.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Proving: profile, tree shape, keys, threads.
+    #[serde(default)]
+    pub prover: ProverConfig,
+    /// Where final proofs are delivered (besides `kafka.proofs_topic`).
+    #[serde(default)]
+    pub sink: SinkConfig,
+    /// Flow control, retries, gap policy.
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
+    /// The Prometheus endpoint.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// `[kafka]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// `bootstrap.servers`, e.g. `"127.0.0.1:9092"`.
+    pub brokers: String,
+    /// The topic batches are read from (key = batch number, 8 bytes big-endian).
+    #[serde(default = "default_batches_topic")]
+    pub batches_topic: String,
+    /// The topic final proofs are written to (key = batch number); absent or empty: no Kafka proof sink.
+    #[serde(default)]
+    pub proofs_topic: Option<String>,
+    /// The dead-letter topic: refused records with a `zkstream-reason` header.
+    #[serde(default = "default_dlq_topic")]
+    pub dlq_topic: String,
+    /// The consumer group whose committed offsets mark what was delivered.
+    #[serde(default = "default_group")]
+    pub group_id: String,
+    /// The first batch to deliver when the store holds no delivery progress yet.
+    #[serde(default = "one")]
+    pub start_batch: u64,
+    /// How long an idle reader waits between polls, in milliseconds.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// librdkafka settings for every client (reader, committer, producers), passed through verbatim.
+    #[serde(default)]
+    pub rdkafka: BTreeMap<String, String>,
+}
+
+/// `[store]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// An `object_store` URL: `file:///abs/dir` (or `memory://` for experiments; lost on exit).
+    #[serde(default = "default_store_url")]
+    pub url: String,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            url: default_store_url(),
+        }
+    }
+}
+
+/// `[prover]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProverConfig {
+    /// `production` (100-bit) or `test` (few FRI queries; never for real use).
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// Prover threads in this process [default: available cores].
+    #[serde(default)]
+    pub threads: Option<usize>,
+    /// Prover slots (jobs proved at once); the threads are shared among them.
+    #[serde(default = "one_usize")]
+    pub slots: usize,
+    /// Children per leaf and node proof.
+    #[serde(default = "default_arity")]
+    pub arity: usize,
+    /// Children of the recursion tip: one per circuit type (fixed by the circuits; checked if given).
+    #[serde(default)]
+    pub tip_arity: Option<usize>,
+    /// Node layers per circuit type.
+    #[serde(default = "default_node_depth")]
+    pub node_depth: u32,
+    /// Requests per Poseidon2 basic circuit.
+    #[serde(default = "default_p2_capacity")]
+    pub poseidon2_capacity: usize,
+    /// Requests per SHA-256 basic circuit.
+    #[serde(default = "default_sha_capacity")]
+    pub sha256_capacity: usize,
+    /// Setup/VK cache [default: $ZKSTREAM_KEYS_DIR or ~/.cache/zkstream/keys].
+    #[serde(default)]
+    pub keys_dir: Option<PathBuf>,
+    /// Protocol version the keys are for.
+    #[serde(default = "default_protocol_version")]
+    pub protocol_version: u32,
+    /// `latency` (oldest batch first) or `throughput` (critical path first).
+    #[serde(default = "default_schedule")]
+    pub schedule: String,
+}
+
+impl Default for ProverConfig {
+    fn default() -> Self {
+        ProverConfig {
+            profile: default_profile(),
+            threads: None,
+            slots: 1,
+            arity: default_arity(),
+            tip_arity: None,
+            node_depth: default_node_depth(),
+            poseidon2_capacity: default_p2_capacity(),
+            sha256_capacity: default_sha_capacity(),
+            keys_dir: None,
+            protocol_version: DEFAULT_PROTOCOL_VERSION,
+            schedule: default_schedule(),
+        }
+    }
+}
+
+/// `[sink]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkConfig {
+    /// `[sink.core]`: the core's HTTP endpoint.
+    #[serde(default)]
+    pub core: Option<CoreSinkConfig>,
+    /// `[sink.file]`: a directory of `batch-N.proof` files.
+    #[serde(default)]
+    pub file: Option<FileSinkConfig>,
+}
+
+/// `[sink.core]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoreSinkConfig {
+    /// Base URL; proofs go to `POST {url}/submit_proof/{batch_number}`.
+    pub url: String,
+    /// Per-request timeout, in seconds.
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: u64,
+    /// First retry wait, in milliseconds (doubles up to `max_backoff_ms`; retries never stop).
+    #[serde(default = "default_backoff_ms")]
+    pub backoff_ms: u64,
+    /// Longest retry wait, in milliseconds.
+    #[serde(default = "default_max_backoff_ms")]
+    pub max_backoff_ms: u64,
+}
+
+/// `[sink.file]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSinkConfig {
+    /// The directory.
+    pub dir: PathBuf,
+}
+
+/// `[pipeline]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// At most this many batches between the reader and the ordered sink; readers pause above it.
+    #[serde(default = "default_in_flight")]
+    pub max_batches_in_flight: u64,
+    /// Attempts per proving job before its batch fails.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First wait before a job is retried, in milliseconds (doubles per attempt).
+    #[serde(default = "default_backoff_ms")]
+    pub retry_backoff_ms: u64,
+    /// Deliver later batches after a failed or missing one (default: stop at the gap and alert).
+    #[serde(default)]
+    pub allow_gaps: bool,
+    /// Timely worker threads in this process.
+    #[serde(default = "one_usize")]
+    pub workers: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            max_batches_in_flight: default_in_flight(),
+            max_attempts: default_attempts(),
+            retry_backoff_ms: default_backoff_ms(),
+            allow_gaps: false,
+            workers: 1,
+        }
+    }
+}
+
+/// `[metrics]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address of the Prometheus `/metrics` endpoint, e.g. `"127.0.0.1:9898"` (absent: not served).
+    #[serde(default)]
+    pub addr: Option<String>,
+}
+
+fn default_batches_topic() -> String {
+    "zkstream.batches".into()
+}
+fn default_dlq_topic() -> String {
+    "zkstream.dlq".into()
+}
+fn default_group() -> String {
+    "zkstream".into()
+}
+fn one() -> u64 {
+    1
+}
+fn one_usize() -> usize {
+    1
+}
+fn default_poll_ms() -> u64 {
+    50
+}
+fn default_store_url() -> String {
+    "file:///var/lib/zkstream/artifacts".into()
+}
+fn default_profile() -> String {
+    "production".into()
+}
+fn default_arity() -> usize {
+    TreeShape::default().arity
+}
+fn default_node_depth() -> u32 {
+    TreeShape::default().node_depth
+}
+fn default_p2_capacity() -> usize {
+    TreeShape::default().poseidon2_capacity
+}
+fn default_sha_capacity() -> usize {
+    TreeShape::default().sha256_capacity
+}
+fn default_protocol_version() -> u32 {
+    DEFAULT_PROTOCOL_VERSION
+}
+fn default_schedule() -> String {
+    "latency".into()
+}
+fn default_timeout_s() -> u64 {
+    30
+}
+fn default_backoff_ms() -> u64 {
+    200
+}
+fn default_max_backoff_ms() -> u64 {
+    30_000
+}
+fn default_in_flight() -> u64 {
+    8
+}
+fn default_attempts() -> u32 {
+    5
+}
+
+impl Config {
+    /// Parses and checks a configuration text; `path` only labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        config.check(path)?;
+        Ok(config)
+    }
+
+    /// Reads, parses and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |field, reason: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            field,
+            reason,
+        };
+        if self.kafka.brokers.trim().is_empty() {
+            return Err(invalid("kafka.brokers", "must not be empty".into()));
+        }
+        if self.kafka.start_batch == 0 {
+            return Err(invalid(
+                "kafka.start_batch",
+                "batch 0 is genesis; start at 1 or later".into(),
+            ));
+        }
+        let s = self.proof_settings();
+        s.shape
+            .validate()
+            .map_err(|e| invalid("prover", e.to_string()))?;
+        ProofProfile::by_name(&self.prover.profile)
+            .map_err(|e| invalid("prover.profile", e.to_string()))?;
+        if let Some(t) = self.prover.tip_arity {
+            if t != s.shape.tip_arity() {
+                return Err(invalid(
+                    "prover.tip_arity",
+                    format!(
+                        "the tip takes one proof per circuit type: {} here",
+                        s.shape.tip_arity()
+                    ),
+                ));
+            }
+        }
+        if !matches!(self.prover.schedule.as_str(), "latency" | "throughput") {
+            return Err(invalid(
+                "prover.schedule",
+                format!("{:?}: expected latency or throughput", self.prover.schedule),
+            ));
+        }
+        if self.prover.slots == 0 || self.pipeline.workers == 0 {
+            return Err(invalid(
+                "prover.slots / pipeline.workers",
+                "must be at least 1".into(),
+            ));
+        }
+        if self.pipeline.max_batches_in_flight == 0 || self.pipeline.max_attempts == 0 {
+            return Err(invalid(
+                "pipeline.max_batches_in_flight / max_attempts",
+                "must be at least 1".into(),
+            ));
+        }
+        if let Some(core) = &self.sink.core {
+            let ok = url::Url::parse(&core.url).is_ok_and(|u| u.scheme() == "http");
+            if !ok {
+                return Err(invalid(
+                    "sink.core.url",
+                    format!("{:?} is not an http:// URL", core.url),
+                ));
+            }
+        }
+        if !self.store.url.starts_with("file://") && self.store.url != "memory://" {
+            return Err(invalid(
+                "store.url",
+                format!("{:?}: expected file:///dir or memory://", self.store.url),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The proof profile and tree shape this file asks for (profile name checked by [`Config::load`]).
+    pub fn proof_settings(&self) -> ProofSettings {
+        let p = &self.prover;
+        ProofSettings {
+            profile: ProofProfile::by_name(&p.profile)
+                .unwrap_or_else(|_| ProofProfile::production()),
+            shape: TreeShape {
+                poseidon2_capacity: p.poseidon2_capacity,
+                sha256_capacity: p.sha256_capacity,
+                arity: p.arity,
+                node_depth: p.node_depth,
+            },
+            keys_dir: p.keys_dir.clone().unwrap_or_else(default_keys_dir),
+            threads: p.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            }),
+        }
+    }
+
+    /// The Kafka proofs topic, if proofs go to Kafka.
+    pub fn proofs_topic(&self) -> Option<&str> {
+        self.kafka.proofs_topic.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn the_example_file_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ops/zkstream.example.toml");
+        let c = Config::load(&path).unwrap();
+        assert_eq!(c.kafka.batches_topic, "zkstream.batches");
+        assert_eq!(c.proofs_topic(), Some("zkstream.proofs"));
+        assert_eq!(c.kafka.dlq_topic, "zkstream.dlq");
+        assert!(c.sink.core.is_some() && c.sink.file.is_some());
+        assert!(c.metrics.addr.is_some());
+        assert!(!c.kafka.rdkafka.is_empty());
+    }
+
+    #[test]
+    fn a_minimal_file_takes_the_defaults() {
+        let c = parse("[kafka]\nbrokers = \"127.0.0.1:9092\"\n").unwrap();
+        assert_eq!(c.kafka.group_id, "zkstream");
+        assert_eq!(c.pipeline.max_batches_in_flight, 8);
+        assert_eq!(c.proof_settings().shape, TreeShape::default());
+        assert!(c.proofs_topic().is_none());
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_rejected_by_name() {
+        let e = parse("[kafka]\nbrokers = \"b\"\nbatch_topic = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("batch_topic"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\nthreds = 4\n").unwrap_err();
+        assert!(e.to_string().contains("threds"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[sinks.core]\nurl = \"http://x\"\n").unwrap_err();
+        assert!(e.to_string().contains("sinks"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\ntip_arity = 5\n").unwrap_err();
+        assert!(e.to_string().contains("prover.tip_arity"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\nprofile = \"fast\"\n").unwrap_err();
+        assert!(e.to_string().contains("prover.profile"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[sink.core]\nurl = \"ftp://x\"\n").unwrap_err();
+        assert!(e.to_string().contains("sink.core.url"), "{e}");
+        let e =
+            parse("[kafka]\nbrokers = \"b\"\n[pipeline]\nmax_batches_in_flight = 0\n").unwrap_err();
+        assert!(e.to_string().contains("max_batches_in_flight"), "{e}");
+    }
+}

@@ -1,0 +1,311 @@
+//! The sink thread of process 0: everything that leaves the dataflow goes through it, in the order the
+//! ordered stage released it. Per final proof: check it on its own (a proof that does not verify is never
+//! delivered), hand it to every proof sink in turn (each retries transient failures and never skips),
+//! persist the delivery progress (`state/delivered` in the artifact store: last batch and its
+//! commitment), then settle its records and commit offsets. Per dead letter: write it to the DLQ topic,
+//! then settle and commit its offset. A gap leaves its records open (a restart replays them).
+//!
+//! Running the sinks here, not in a timely operator, keeps slow HTTP retries off the worker threads; the
+//! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
+
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use zkstream_operators::model::Delivery;
+use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_operators::Rejected;
+use zkstream_prover::{verify_final_record, KeyStore};
+use zkstream_sinks::dlq::DeadLetter;
+use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
+use zkstream_sources::{OffsetCommitter, ReadMark};
+use zkstream_types::{Digest, FinalBatchProof};
+
+use crate::pipeline::Hooks;
+
+/// Name of the delivery progress record in the artifact store.
+pub const PROGRESS: &str = "delivered";
+
+/// How far delivery got: the last batch every sink acknowledged, and its commitment (the next batch's
+/// previous commitment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryProgress {
+    /// The batch.
+    pub batch_number: u64,
+    /// Its commitment.
+    pub batch_commitment: Digest,
+}
+
+impl DeliveryProgress {
+    fn encode(&self) -> Vec<u8> {
+        format!(
+            "zkstream delivery progress v1\nbatch {}\ncommitment {}\n",
+            self.batch_number,
+            self.batch_commitment.to_hex()
+        )
+        .into_bytes()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut lines = text.lines();
+        (lines.next()? == "zkstream delivery progress v1").then_some(())?;
+        let batch_number = lines.next()?.strip_prefix("batch ")?.parse().ok()?;
+        let batch_commitment = Digest::from_hex(lines.next()?.strip_prefix("commitment ")?)?;
+        Some(DeliveryProgress {
+            batch_number,
+            batch_commitment,
+        })
+    }
+
+    /// Reads the progress record; `Ok(None)` on a fresh store.
+    pub fn load(store: &ArtifactStore) -> Result<Option<Self>, DeliveryError> {
+        match store.get_state(PROGRESS)? {
+            None => Ok(None),
+            Some(bytes) => Self::decode(&bytes)
+                .map(Some)
+                .ok_or(DeliveryError::Progress),
+        }
+    }
+
+    fn save(&self, store: &ArtifactStore) -> Result<(), DeliveryError> {
+        Ok(store.put_state(PROGRESS, self.encode())?)
+    }
+}
+
+/// Errors of the sink thread.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// A sink failed for good.
+    #[error("sink {sink}: {source}")]
+    Sink {
+        /// Which sink.
+        sink: String,
+        /// Its error.
+        source: SinkError,
+    },
+    /// The store could not record progress.
+    #[error("delivery progress: {0}")]
+    Store(#[from] StoreError),
+    /// The stored progress record is unreadable.
+    #[error("the delivery progress record (state/delivered) is corrupt")]
+    Progress,
+    /// The sink thread panicked.
+    #[error("the sink thread panicked")]
+    Panicked,
+}
+
+/// What the sink thread did.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryReport {
+    /// Batches delivered to every sink, in order.
+    pub delivered: Vec<u64>,
+    /// Gaps: (batch, stage, reason).
+    pub gaps: Vec<(u64, String, String)>,
+    /// Final proofs that failed the record check (never delivered).
+    pub unverified: Vec<(u64, String)>,
+    /// Dead letters written.
+    pub dead_letters: u64,
+    /// Offset commits made.
+    pub commits: u64,
+    /// The first permanent sink error, after which nothing more was delivered.
+    pub error: Option<String>,
+}
+
+enum Event {
+    Mark(ReadMark),
+    Rejected(Box<Rejected>),
+    Delivery(Box<Delivery>),
+    Done,
+}
+
+/// Where the sink thread sends things.
+pub struct Outputs {
+    /// The proof sinks, fed in order.
+    pub sinks: Vec<Box<dyn ProofSink>>,
+    /// The dead-letter sink (absent: dead letters are only logged, and their offsets stay open).
+    pub dlq: Option<DeadLetterSink>,
+    /// The topic records were read from (for the dead letters' headers).
+    pub source_topic: String,
+    /// The offset committer (absent: nothing is committed).
+    pub committer: Option<OffsetCommitter>,
+    /// The artifact store that keeps the delivery progress.
+    pub store: ArtifactStore,
+    /// Keys to check each final proof with before delivery.
+    pub keys: Arc<KeyStore>,
+}
+
+/// The running sink thread.
+pub struct DeliveryThread {
+    tx: Sender<Event>,
+    handle: JoinHandle<DeliveryReport>,
+}
+
+impl DeliveryThread {
+    /// Starts the thread. `on_delivered` is called after each batch is delivered (progress output).
+    pub fn start(
+        outputs: Outputs,
+        on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
+    ) -> Result<Self, DeliveryError> {
+        let (tx, rx) = channel();
+        let handle = std::thread::Builder::new()
+            .name("zkstream-sinks".into())
+            .spawn(move || serve(outputs, rx, on_delivered))
+            .map_err(|_| DeliveryError::Panicked)?;
+        Ok(DeliveryThread { tx, handle })
+    }
+
+    /// Pipeline hooks that feed this thread.
+    pub fn hooks(&self) -> Hooks {
+        let (a, b, c) = (self.tx.clone(), self.tx.clone(), self.tx.clone());
+        Hooks {
+            on_delivery: Arc::new(move |d: &Delivery| {
+                let _ = a.send(Event::Delivery(Box::new(d.clone())));
+            }),
+            on_reject: Arc::new(move |r: &Rejected| {
+                let _ = b.send(Event::Rejected(Box::new(r.clone())));
+            }),
+            on_mark: Arc::new(move |m: &ReadMark| {
+                let _ = c.send(Event::Mark(*m));
+            }),
+        }
+    }
+
+    /// Waits until everything sent so far is handled; returns the report.
+    pub fn finish(self) -> Result<DeliveryReport, DeliveryError> {
+        let _ = self.tx.send(Event::Done);
+        self.handle.join().map_err(|_| DeliveryError::Panicked)
+    }
+}
+
+fn serve(
+    mut out: Outputs,
+    rx: Receiver<Event>,
+    on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
+) -> DeliveryReport {
+    let mut report = DeliveryReport::default();
+    while let Ok(event) = rx.recv() {
+        match event {
+            Event::Done => break,
+            Event::Mark(m) => {
+                if let Some(c) = out.committer.as_mut() {
+                    c.tracker().read(m);
+                }
+            }
+            Event::Rejected(r) => dead_letter(&mut out, &mut report, &r),
+            Event::Delivery(d) => match *d {
+                Delivery::Proof(p) => deliver(&mut out, &mut report, &p, &*on_delivered),
+                Delivery::Gap(f) => {
+                    tracing::error!(batch = f.batch_number, stage = %f.stage, reason = %f.reason, "gap: batch not delivered");
+                    if let Some(c) = out.committer.as_mut() {
+                        c.tracker().gap(f.batch_number);
+                    }
+                    report.gaps.push((f.batch_number, f.stage, f.reason));
+                }
+            },
+        }
+        if let Some(c) = out.committer.as_mut() {
+            match c.commit() {
+                Ok(()) => report.commits = c.commits(),
+                Err(e) => tracing::warn!(error = %e, "offset commit failed; will retry"),
+            }
+        }
+    }
+    report
+}
+
+fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
+    let Some(dlq) = out.dlq.as_mut() else {
+        tracing::warn!(reason = %r.reason, "rejected record (no dead-letter sink)");
+        return;
+    };
+    let letter = DeadLetter {
+        topic: &out.source_topic,
+        partition: r.raw.partition,
+        offset: r.raw.offset,
+        key: r.raw.key.as_deref(),
+        payload: &r.raw.payload,
+        reason: &r.reason,
+    };
+    match dlq.send(&letter) {
+        Ok(()) => {
+            report.dead_letters += 1;
+            if let Some(c) = out.committer.as_mut() {
+                c.tracker().dead_lettered(r.raw.partition, r.raw.offset);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "dead letter not written; its offset stays uncommitted");
+            report.error.get_or_insert_with(|| e.to_string());
+        }
+    }
+}
+
+fn deliver(
+    out: &mut Outputs,
+    report: &mut DeliveryReport,
+    p: &FinalBatchProof,
+    on_delivered: &dyn Fn(&FinalBatchProof),
+) {
+    let n = p.batch_number;
+    if report.error.is_some() {
+        tracing::error!(batch = n, "not delivered: a sink failed earlier");
+        return;
+    }
+    if let Err(e) = verify_final_record(&out.keys, p) {
+        tracing::error!(batch = n, error = %e, "final proof does not verify; not delivered");
+        report.unverified.push((n, e.to_string()));
+        if let Some(c) = out.committer.as_mut() {
+            c.tracker().gap(n);
+        }
+        return;
+    }
+    for sink in out.sinks.iter_mut() {
+        if let Err(e) = sink.deliver(p) {
+            let e = DeliveryError::Sink {
+                sink: sink.name().to_string(),
+                source: e,
+            };
+            tracing::error!(batch = n, error = %e, "delivery stopped");
+            report.error = Some(e.to_string());
+            return;
+        }
+    }
+    let progress = DeliveryProgress {
+        batch_number: n,
+        batch_commitment: p.batch_commitment,
+    };
+    if let Err(e) = progress.save(&out.store) {
+        // The proof is out; only the restart position is stale (a restart re-delivers, idempotently).
+        tracing::warn!(batch = n, error = %e, "delivery progress not saved");
+    }
+    if let Some(c) = out.committer.as_mut() {
+        c.tracker().delivered(n);
+    }
+    report.delivered.push(n);
+    on_delivered(p);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_round_trips_and_rejects_garbage() {
+        let p = DeliveryProgress {
+            batch_number: 42,
+            batch_commitment: Digest([1, 2, 3, 4]),
+        };
+        assert_eq!(DeliveryProgress::decode(&p.encode()), Some(p));
+        assert_eq!(DeliveryProgress::decode(b"batch 4"), None);
+        let store = ArtifactStore::open("memory://").unwrap();
+        assert_eq!(DeliveryProgress::load(&store).unwrap(), None);
+        p.save(&store).unwrap();
+        assert_eq!(DeliveryProgress::load(&store).unwrap(), Some(p));
+        store.put_state(PROGRESS, b"nonsense".to_vec()).unwrap();
+        assert!(matches!(
+            DeliveryProgress::load(&store),
+            Err(DeliveryError::Progress)
+        ));
+    }
+}

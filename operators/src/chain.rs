@@ -1,0 +1,283 @@
+//! `check_chain`: each batch must continue the chain — its `previous_batch_commitment` must equal the
+//! commitment of batch `n - 1` (recomputed natively from that batch's input). Batches come from many
+//! partitions and workers, so they are gathered on worker 0 (a few hundred bytes of header work each;
+//! the batch then goes back out by batch number). Batch `n` is held until `n - 1` has been checked, or
+//! until it is clear `n - 1` will not come (the input frontier passed it: the ordered sink reports that
+//! gap; `n` cannot be checked against a batch that does not exist and goes on unchecked, with a warning).
+//! The first batch is checked against the anchor — the last delivered batch before a restart — when there
+//! is one. A mismatch, or a second record of the same batch, is rejected with a reason (the DLQ), and the
+//! rejected batch counts as missing for its successor.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::{Capability, Operator};
+use timely::dataflow::Stream;
+use zkstream_prover::batch_commitment;
+use zkstream_types::Digest;
+
+use crate::decode::{Decoded, Rejected};
+
+/// What the chain check decided for one record.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Checked {
+    /// It continues the chain (or its predecessor is missing and it cannot be checked).
+    Accepted(Decoded),
+    /// It breaks the chain: a dead letter, and its batch fails.
+    Refused(Rejected),
+    /// A second record of a batch already read: a dead letter; the batch itself is unaffected.
+    Duplicate(Rejected),
+}
+
+impl Checked {
+    /// The batch number.
+    pub fn batch_number(&self) -> u64 {
+        match self {
+            Checked::Accepted(d) => d.batch.batch_number,
+            Checked::Refused(r) | Checked::Duplicate(r) => r.raw.batch_number,
+        }
+    }
+}
+
+/// The chain state, without timely.
+#[derive(Debug)]
+pub struct ChainChecker {
+    vk_set: Digest,
+    start: u64,
+    /// Commitments of accepted batches (only the recent ones are kept).
+    known: BTreeMap<u64, Digest>,
+    /// Batches this check rejected (their successors go on unchecked).
+    refused: BTreeSet<u64>,
+    pending: BTreeMap<u64, Decoded>,
+    /// Everything below was decided and forgotten: a record for it now is late or a duplicate.
+    forgotten_below: u64,
+}
+
+impl ChainChecker {
+    /// Checks from batch `start`; `anchor` is the commitment of batch `start - 1` when known.
+    pub fn new(vk_set: Digest, start: u64, anchor: Option<Digest>) -> Self {
+        let mut known = BTreeMap::new();
+        if let Some(a) = anchor {
+            known.insert(start.saturating_sub(1), a);
+        }
+        ChainChecker {
+            vk_set,
+            start,
+            known,
+            refused: BTreeSet::new(),
+            pending: BTreeMap::new(),
+            forgotten_below: 0,
+        }
+    }
+
+    /// Takes a decoded batch; a duplicate is rejected at once.
+    pub fn push(&mut self, d: Decoded) -> Option<Rejected> {
+        let n = d.batch.batch_number;
+        if n < self.forgotten_below
+            || self.known.contains_key(&n)
+            || self.pending.contains_key(&n)
+            || self.refused.contains(&n)
+        {
+            return Some(Rejected {
+                reason: format!("batch {n} was already read (duplicate or late record)"),
+                raw: d.raw,
+            });
+        }
+        self.pending.insert(n, d);
+        None
+    }
+
+    /// Batches waiting for their predecessor.
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The lowest batch waiting.
+    pub fn lowest_waiting(&self) -> Option<u64> {
+        self.pending.keys().next().copied()
+    }
+
+    /// Decides what can be decided. `lower` is the least batch that may still arrive (`None`: input done).
+    pub fn release(&mut self, lower: Option<u64>) -> Vec<Checked> {
+        let mut out = Vec::new();
+        loop {
+            let Some((&n, _)) = self.pending.iter().find(|(&n, _)| self.decidable(n, lower)) else {
+                break;
+            };
+            let Some(d) = self.pending.remove(&n) else {
+                break;
+            };
+            let previous = n.checked_sub(1).and_then(|p| self.known.get(&p)).copied();
+            match previous {
+                Some(expected) if expected != d.batch.previous_batch_commitment => {
+                    self.refused.insert(n);
+                    out.push(Checked::Refused(Rejected {
+                        reason: format!(
+                            "wrong previous commitment: batch {n} names {}, batch {} has {}",
+                            d.batch.previous_batch_commitment.to_hex(),
+                            n - 1,
+                            expected.to_hex()
+                        ),
+                        raw: d.raw,
+                    }));
+                }
+                _ => {
+                    if previous.is_none() && n != self.start {
+                        tracing::warn!(
+                            batch = n,
+                            "previous batch never arrived; previous commitment not checked"
+                        );
+                    }
+                    self.known
+                        .insert(n, batch_commitment(&d.batch, &self.vk_set));
+                    out.push(Checked::Accepted(d));
+                }
+            }
+        }
+        // Keep only what a successor can still ask for.
+        let floor = self
+            .pending
+            .keys()
+            .next()
+            .copied()
+            .or(lower)
+            .unwrap_or(u64::MAX);
+        let floor = floor.saturating_sub(1);
+        while let Some((&k, _)) = self.known.iter().next() {
+            if k >= floor || self.known.len() <= 1 {
+                break;
+            }
+            self.known.remove(&k);
+            self.forgotten_below = self.forgotten_below.max(k + 1);
+        }
+        self.refused.retain(|&k| k >= floor);
+        out
+    }
+
+    fn decidable(&self, n: u64, lower: Option<u64>) -> bool {
+        if n <= self.start || self.known.contains_key(&(n - 1)) || self.refused.contains(&(n - 1)) {
+            return true;
+        }
+        // n - 1 is neither known nor waiting, and can no longer arrive.
+        !self.pending.contains_key(&(n - 1)) && lower.is_none_or(|l| l > n - 1)
+    }
+}
+
+/// The chain check as an operator.
+pub trait ChainExt<'scope> {
+    /// Decoded batches in (any worker); checked batches out on worker 0 at their batch's time.
+    fn check_chain(
+        self,
+        vk_set: Digest,
+        start: u64,
+        anchor: Option<Digest>,
+    ) -> Stream<'scope, u64, Vec<Checked>>;
+}
+
+impl<'scope> ChainExt<'scope> for Stream<'scope, u64, Vec<Decoded>> {
+    fn check_chain(
+        self,
+        vk_set: Digest,
+        start: u64,
+        anchor: Option<Digest>,
+    ) -> Stream<'scope, u64, Vec<Checked>> {
+        let pact = Exchange::new(|_: &Decoded| 0u64);
+        self.unary_frontier(pact, "CheckChain", move |_initial, _info| {
+            let mut checker = ChainChecker::new(vk_set, start, anchor);
+            let mut caps: BTreeMap<u64, Capability<u64>> = BTreeMap::new();
+            move |(input, frontier), output| {
+                input.for_each_stamp(|cap, data| {
+                    for container in data {
+                        for d in container.drain(..) {
+                            let n = d.batch.batch_number;
+                            match checker.push(d) {
+                                Some(rejected) => {
+                                    output.session(&cap).give(Checked::Duplicate(rejected));
+                                }
+                                None => {
+                                    caps.insert(n, cap.delayed(&n, 0));
+                                }
+                            }
+                        }
+                    }
+                });
+                let lower = frontier.frontier().first().copied();
+                for checked in checker.release(lower) {
+                    let n = checked.batch_number();
+                    if let Some(cap) = caps.remove(&n) {
+                        output.session(&cap).give(checked);
+                    }
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RawBatch;
+    use zkstream_prover::sample::{sample_batch, SampleSize};
+    use zkstream_types::BatchInput;
+
+    fn decoded(batch: BatchInput) -> Decoded {
+        Decoded {
+            raw: RawBatch {
+                batch_number: batch.batch_number,
+                partition: 0,
+                offset: batch.batch_number as i64,
+                key: None,
+                payload: Vec::new(),
+            },
+            batch,
+        }
+    }
+
+    fn chain(vk: &Digest, n: u64) -> Vec<BatchInput> {
+        (1..=n)
+            .map(|i| sample_batch(i, 5, 1, vk, SampleSize::default()))
+            .collect()
+    }
+
+    fn numbers(out: &[Checked]) -> Vec<(u64, bool)> {
+        out.iter()
+            .map(|c| (c.batch_number(), matches!(c, Checked::Accepted(_))))
+            .collect()
+    }
+
+    #[test]
+    fn holds_a_batch_until_its_predecessor_and_rejects_a_broken_link() {
+        let vk = Digest([3; 4]);
+        let mut batches = chain(&vk, 4);
+        batches[2].previous_batch_commitment = Digest([9; 4]);
+        let mut c = ChainChecker::new(vk, 1, None);
+        assert!(c.push(decoded(batches[1].clone())).is_none());
+        assert!(c.release(Some(1)).is_empty(), "batch 2 waits for batch 1");
+        assert!(c.push(decoded(batches[0].clone())).is_none());
+        assert_eq!(numbers(&c.release(Some(1))), [(1, true), (2, true)]);
+        assert!(c.push(decoded(batches[2].clone())).is_none());
+        assert!(c.push(decoded(batches[3].clone())).is_none());
+        let out = c.release(Some(3));
+        assert_eq!(numbers(&out[..1]), [(3, false)]);
+        assert!(
+            matches!(&out[0], Checked::Refused(r) if r.reason.contains("wrong previous commitment"))
+        );
+        // Batch 4's predecessor was rejected: it goes on unchecked once 3 can no longer come.
+        assert_eq!(numbers(&out[1..]), [(4, true)]);
+        let dup = c.push(decoded(batches[3].clone()));
+        assert!(dup.is_some_and(|r| r.reason.contains("duplicate")));
+    }
+
+    #[test]
+    fn the_first_batch_is_checked_against_the_anchor() {
+        let vk = Digest([3; 4]);
+        let batches = chain(&vk, 3);
+        let anchor = batch_commitment(&batches[1], &vk);
+        let mut c = ChainChecker::new(vk, 3, Some(anchor));
+        assert!(c.push(decoded(batches[2].clone())).is_none());
+        assert_eq!(numbers(&c.release(Some(3))), [(3, true)]);
+        let mut c = ChainChecker::new(vk, 3, Some(Digest([1; 4])));
+        assert!(c.push(decoded(batches[2].clone())).is_none());
+        assert_eq!(numbers(&c.release(Some(3))), [(3, false)]);
+    }
+}

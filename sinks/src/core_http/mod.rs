@@ -1,0 +1,136 @@
+//! The core sink: `POST {url}/submit_proof/{batch_number}` with the framed final proof
+//! (`application/octet-stream`, header `x-zkstream-batch`). The core is idempotent per batch number, so
+//! a resubmission after a crash is harmless: `2xx` and `409 Conflict` (already have it) both count as
+//! accepted. `5xx`, `408`, `425`, `429` and transport errors (refused, reset, timeout) are retried with
+//! capped exponential backoff for as long as the policy allows (by default: forever — the sink never skips
+//! a batch). Any other `4xx` is a permanent refusal and stops delivery with [`SinkError::Refused`].
+//! Plain `http://` only (the core endpoint sits next to the prover); put TLS in a sidecar.
+
+use std::time::Duration;
+
+use zkstream_types::{FinalBatchProof, Framed};
+
+use crate::{ProofSink, RetryPolicy, SinkError};
+
+/// What one attempt came to.
+enum Attempt {
+    Accepted(u16),
+    Transient(String),
+    Refused(u16, String),
+}
+
+/// Submits final proofs to the core's HTTP endpoint.
+pub struct CoreHttpSink {
+    base: String,
+    agent: ureq::Agent,
+    retry: RetryPolicy,
+    submissions: u64,
+    retries: u64,
+}
+
+impl CoreHttpSink {
+    /// A sink for the core at `base` (e.g. `http://127.0.0.1:3320`); each request times out after
+    /// `timeout`.
+    pub fn new(base: &str, timeout: Duration, retry: RetryPolicy) -> Result<Self, SinkError> {
+        let parsed = url::Url::parse(base)
+            .map_err(|e| SinkError::Config(format!("sink.core.url {base:?}: {e}")))?;
+        if parsed.scheme() != "http" {
+            return Err(SinkError::Config(format!(
+                "sink.core.url {base:?}: only http:// is supported (terminate TLS in a sidecar)"
+            )));
+        }
+        Ok(CoreHttpSink {
+            base: base.trim_end_matches('/').to_string(),
+            agent: ureq::AgentBuilder::new().timeout(timeout).build(),
+            retry,
+            submissions: 0,
+            retries: 0,
+        })
+    }
+
+    /// The endpoint a batch goes to.
+    pub fn endpoint(&self, batch_number: u64) -> String {
+        format!("{}/submit_proof/{batch_number}", self.base)
+    }
+
+    /// Requests sent so far (accepted or not).
+    pub fn submissions(&self) -> u64 {
+        self.submissions
+    }
+
+    /// Attempts that failed transiently and were retried.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
+    fn attempt(&mut self, url: &str, batch: u64, body: &[u8]) -> Attempt {
+        self.submissions += 1;
+        let sent = self
+            .agent
+            .post(url)
+            .set("content-type", "application/octet-stream")
+            .set("x-zkstream-batch", &batch.to_string())
+            .send_bytes(body);
+        match sent {
+            Ok(response) => Attempt::Accepted(response.status()),
+            Err(ureq::Error::Status(409, _)) => Attempt::Accepted(409),
+            Err(ureq::Error::Status(code, response)) => {
+                let mut text = response.into_string().unwrap_or_default();
+                text.truncate(200);
+                if code >= 500 || matches!(code, 408 | 425 | 429) {
+                    Attempt::Transient(format!("HTTP {code}: {text}"))
+                } else {
+                    Attempt::Refused(code, text)
+                }
+            }
+            Err(ureq::Error::Transport(t)) => Attempt::Transient(t.to_string()),
+        }
+    }
+}
+
+impl ProofSink for CoreHttpSink {
+    fn name(&self) -> &str {
+        "core"
+    }
+
+    fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
+        let batch = proof.batch_number;
+        let body = proof.to_frame().map_err(|e| SinkError::Encode {
+            batch,
+            reason: e.to_string(),
+        })?;
+        let url = self.endpoint(batch);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            match self.attempt(&url, batch, &body) {
+                Attempt::Accepted(status) => {
+                    tracing::info!(batch, status, attempt, "core accepted the proof");
+                    return Ok(());
+                }
+                Attempt::Refused(status, body) => {
+                    return Err(SinkError::Refused {
+                        url,
+                        batch,
+                        status,
+                        body,
+                    })
+                }
+                Attempt::Transient(error) => {
+                    if !self.retry.allows(attempt) {
+                        return Err(SinkError::GaveUp {
+                            sink: "core".into(),
+                            batch,
+                            attempts: attempt,
+                            last: error,
+                        });
+                    }
+                    let wait = self.retry.backoff(attempt);
+                    tracing::warn!(batch, attempt, %error, ?wait, "core submission failed; retrying");
+                    self.retries += 1;
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+    }
+}

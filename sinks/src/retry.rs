@@ -1,0 +1,56 @@
+//! Retry with capped exponential backoff, shared by the network sinks.
+
+use std::time::Duration;
+
+/// How a sink retries transient failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The first wait.
+    pub initial: Duration,
+    /// The longest wait.
+    pub max: Duration,
+    /// Give up after this many attempts (`None`: never — the default, a sink never skips a batch).
+    pub max_attempts: Option<u32>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            initial: Duration::from_millis(200),
+            max: Duration::from_secs(30),
+            max_attempts: None,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt `attempt` (1-based).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u32 << attempt.saturating_sub(1).min(16);
+        self.initial.saturating_mul(factor).min(self.max)
+    }
+
+    /// Whether another attempt is allowed after `attempt` failed ones.
+    pub fn allows(&self, attempt: u32) -> bool {
+        self.max_attempts.is_none_or(|m| attempt < m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = RetryPolicy {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(500),
+            max_attempts: Some(4),
+        };
+        let waits: Vec<u128> = (1..=5).map(|a| p.backoff(a).as_millis()).collect();
+        assert_eq!(waits, vec![100, 200, 400, 500, 500]);
+        assert!(p.allows(3));
+        assert!(!p.allows(4));
+        assert!(RetryPolicy::default().allows(u32::MAX - 1));
+    }
+}
