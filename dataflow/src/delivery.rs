@@ -60,7 +60,7 @@ impl DeliveryProgress {
 
     /// Reads the progress record; `Ok(None)` on a fresh store.
     pub fn load(store: &ArtifactStore) -> Result<Option<Self>, DeliveryError> {
-        match store.get_state(PROGRESS)? {
+        match store.get_state(PROGRESS).map_err(Box::new)? {
             None => Ok(None),
             Some(bytes) => Self::decode(&bytes)
                 .map(Some)
@@ -69,7 +69,7 @@ impl DeliveryProgress {
     }
 
     fn save(&self, store: &ArtifactStore) -> Result<(), DeliveryError> {
-        Ok(store.put_state(PROGRESS, self.encode())?)
+        Ok(store.put_state(PROGRESS, self.encode()).map_err(Box::new)?)
     }
 }
 
@@ -82,11 +82,11 @@ pub enum DeliveryError {
         /// Which sink.
         sink: String,
         /// Its error.
-        source: SinkError,
+        source: Box<SinkError>,
     },
     /// The store could not record progress.
     #[error("delivery progress: {0}")]
-    Store(#[from] StoreError),
+    Store(#[from] Box<StoreError>),
     /// The stored progress record is unreadable.
     #[error("the delivery progress record (state/delivered) is corrupt")]
     Progress,
@@ -264,7 +264,7 @@ fn deliver(
         if let Err(e) = sink.deliver(p) {
             let e = DeliveryError::Sink {
                 sink: sink.name().to_string(),
-                source: e,
+                source: Box::new(e),
             };
             tracing::error!(batch = n, error = %e, "delivery stopped");
             report.error = Some(e.to_string());

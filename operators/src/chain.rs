@@ -100,10 +100,12 @@ impl ChainChecker {
     /// Decides what can be decided. `lower` is the least batch that may still arrive (`None`: input done).
     pub fn release(&mut self, lower: Option<u64>) -> Vec<Checked> {
         let mut out = Vec::new();
-        loop {
-            let Some((&n, _)) = self.pending.iter().find(|(&n, _)| self.decidable(n, lower)) else {
-                break;
-            };
+        while let Some(n) = self
+            .pending
+            .keys()
+            .copied()
+            .find(|&n| self.decidable(n, lower))
+        {
             let Some(d) = self.pending.remove(&n) else {
                 break;
             };

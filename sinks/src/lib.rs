@@ -1,10 +1,10 @@
 //! Where final proofs and dead letters go. Every proof sink is fed in batch order by the ordered sink
 //! stage and is idempotent per batch:
-//! - [`core_http`]: `POST {url}/submit_proof/{batch_number}` with the framed final proof; retries 5xx and
+//! - [`core_http`] — `POST {url}/submit_proof/{batch_number}` with the framed final proof; retries 5xx and
 //!   timeouts with backoff, never skips a batch;
-//! - [`kafka`]: the proofs topic (`zkstream.proofs`), key = batch number;
-//! - [`file`]: `DIR/batch-N.proof`;
-//! - [`dlq`]: the dead-letter topic (`zkstream.dlq`): original bytes, a reason header.
+//! - [`kafka`] — the proofs topic (`zkstream.proofs`), key = batch number;
+//! - [`file`] — `DIR/batch-N.proof`;
+//! - [`dlq`] — the dead-letter topic (`zkstream.dlq`): original bytes, a reason header.
 #![deny(missing_docs)]
 
 pub mod core_http;
