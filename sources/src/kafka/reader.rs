@@ -280,141 +280,137 @@ pub fn kafka_source<'scope>(
     let peers = scope.peers();
     let consumer = consumer(&config)?;
     let mut partitions = assign(&consumer, &config, index, peers)?;
-    let reads: Stream<'scope, u64, Vec<Read>> = source::<
-        _,
-        CapacityContainerBuilder<Vec<Read>>,
-        _,
-        _,
-    >(
-        scope,
-        "KafkaReader",
-        move |initial, info| {
-            let activator = scope.activator_for(info.address);
-            let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
-            let admits = move |read: &Read| match (read, config.max_in_flight) {
-                (Read::Batch(r), Some(max)) => r.batch_number <= gate.released() + max,
-                _ => true,
-            };
-            move |output| {
-                let Some(held) = cap.as_mut() else {
-                    return;
+    let reads: Stream<'scope, u64, Vec<Read>> =
+        source::<_, CapacityContainerBuilder<Vec<Read>>, _, _>(
+            scope,
+            "KafkaReader",
+            move |initial, info| {
+                let activator = scope.activator_for(info.address);
+                let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
+                let admits = move |read: &Read| match (read, config.max_in_flight) {
+                    (Read::Batch(r), Some(max)) => r.batch_number <= gate.released() + max,
+                    _ => true,
                 };
-                let mut emitted = 0;
-                let emit = |read: Read, held: &Capability<u64>, output: &mut _| {
-                    // A batch at its own time; anything else at the reader's current time.
-                    let at = match &read {
-                        Read::Batch(r) => held.delayed(&r.batch_number),
-                        _ => held.clone(),
+                move |output| {
+                    let Some(held) = cap.as_mut() else {
+                        return;
                     };
-                    let output: &mut timely::dataflow::operators::generic::OutputBuilderSession<
+                    let mut emitted = 0;
+                    let emit = |read: Read, held: &Capability<u64>, output: &mut _| {
+                        // A batch at its own time; anything else at the reader's current time.
+                        let at = match &read {
+                            Read::Batch(r) => held.delayed(&r.batch_number),
+                            _ => held.clone(),
+                        };
+                        let output: &mut timely::dataflow::operators::generic::OutputBuilderSession<
                         '_,
                         u64,
                         CapacityContainerBuilder<Vec<Read>>,
                     > = output;
-                    output.session(&at).give(read);
-                };
-                // Let held records go where the sink has caught up.
-                for part in partitions.iter_mut() {
-                    while part.held.front().is_some_and(&admits) {
-                        if let Some(read) = part.held.pop_front() {
-                            emit(read, held, output);
-                            emitted += 1;
+                        output.session(&at).give(read);
+                    };
+                    // Let held records go where the sink has caught up.
+                    for part in partitions.iter_mut() {
+                        while part.held.front().is_some_and(&admits) {
+                            if let Some(read) = part.held.pop_front() {
+                                emit(read, held, output);
+                                emitted += 1;
+                            }
+                        }
+                        if part.held.is_empty() {
+                            set_paused(&consumer, &config.topic, part, false);
                         }
                     }
-                    if part.held.is_empty() {
-                        set_paused(&consumer, &config.topic, part, false);
-                    }
-                }
-                let mut polled_count = 0;
-                while polled_count < 256 {
-                    let Some(polled) = consumer.poll(Duration::ZERO) else {
-                        break;
-                    };
-                    polled_count += 1;
-                    let message = match polled {
-                        Ok(m) => m,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "kafka poll error (retrying)");
+                    let mut polled_count = 0;
+                    while polled_count < 256 {
+                        let Some(polled) = consumer.poll(Duration::ZERO) else {
                             break;
+                        };
+                        polled_count += 1;
+                        let message = match polled {
+                            Ok(m) => m,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "kafka poll error (retrying)");
+                                break;
+                            }
+                        };
+                        let (pid, offset) = (message.partition(), message.offset());
+                        let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
+                            continue;
+                        };
+                        if part.end.is_some_and(|e| offset + 1 >= e) {
+                            part.done = true;
                         }
-                    };
-                    let (pid, offset) = (message.partition(), message.offset());
-                    let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
-                        continue;
-                    };
-                    if part.end.is_some_and(|e| offset + 1 >= e) {
-                        part.done = true;
-                    }
-                    let raw = |batch_number| RawBatch {
-                        batch_number,
-                        partition: pid,
-                        offset,
-                        key: message.key().map(<[u8]>::to_vec),
-                        payload: message.payload().unwrap_or_default().to_vec(),
-                    };
-                    let read = match parse_batch_key(message.key()) {
-                        None => Read::Rejected(Rejected {
-                            raw: raw(0),
-                            reason: "record key is not an 8-byte batch number".into(),
-                        }),
-                        Some(n) if n < config.start_batch => Read::Skipped(ReadMark {
+                        let raw = |batch_number| RawBatch {
+                            batch_number,
                             partition: pid,
                             offset,
-                            settle: Settle::Now,
-                        }),
-                        Some(n) if n < part.next => Read::Rejected(Rejected {
-                            raw: raw(n),
-                            reason: format!(
-                                "out of order: batch {n} after batch {} in partition {pid}",
-                                part.next - 1
-                            ),
-                        }),
-                        Some(n) => {
-                            part.next = n + 1;
-                            Read::Batch(raw(n))
+                            key: message.key().map(<[u8]>::to_vec),
+                            payload: message.payload().unwrap_or_default().to_vec(),
+                        };
+                        let read = match parse_batch_key(message.key()) {
+                            None => Read::Rejected(Rejected {
+                                raw: raw(0),
+                                reason: "record key is not an 8-byte batch number".into(),
+                            }),
+                            Some(n) if n < config.start_batch => Read::Skipped(ReadMark {
+                                partition: pid,
+                                offset,
+                                settle: Settle::Now,
+                            }),
+                            Some(n) if n < part.next => Read::Rejected(Rejected {
+                                raw: raw(n),
+                                reason: format!(
+                                    "out of order: batch {n} after batch {} in partition {pid}",
+                                    part.next - 1
+                                ),
+                            }),
+                            Some(n) => {
+                                part.next = n + 1;
+                                Read::Batch(raw(n))
+                            }
+                        };
+                        if part.held.is_empty() && admits(&read) {
+                            emit(read, held, output);
+                            emitted += 1;
+                        } else {
+                            part.held.push_back(read);
+                            set_paused(&consumer, &config.topic, part, true);
                         }
-                    };
-                    if part.held.is_empty() && admits(&read) {
-                        emit(read, held, output);
-                        emitted += 1;
+                    }
+                    let open: Vec<&Partition> = partitions
+                        .iter()
+                        .filter(|p| !p.done || !p.held.is_empty())
+                        .collect();
+                    if open.is_empty() {
+                        cap = None;
+                        return;
+                    }
+                    // The least batch still to come: a held batch, else the partition's next.
+                    let least = open
+                        .iter()
+                        .map(|p| {
+                            match p.held.iter().find_map(|r| match r {
+                                Read::Batch(b) => Some(b.batch_number),
+                                _ => None,
+                            }) {
+                                Some(b) => b.min(p.next),
+                                None => p.next,
+                            }
+                        })
+                        .min()
+                        .unwrap_or(config.start_batch);
+                    if least > *held.time() {
+                        held.downgrade(&least);
+                    }
+                    if polled_count > 0 || emitted > 0 {
+                        activator.activate();
                     } else {
-                        part.held.push_back(read);
-                        set_paused(&consumer, &config.topic, part, true);
+                        activator.activate_after(config.poll_interval);
                     }
                 }
-                let open: Vec<&Partition> = partitions
-                    .iter()
-                    .filter(|p| !p.done || !p.held.is_empty())
-                    .collect();
-                if open.is_empty() {
-                    cap = None;
-                    return;
-                }
-                // The least batch still to come: a held batch, else the partition's next.
-                let least = open
-                    .iter()
-                    .map(|p| {
-                        match p.held.iter().find_map(|r| match r {
-                            Read::Batch(b) => Some(b.batch_number),
-                            _ => None,
-                        }) {
-                            Some(b) => b.min(p.next),
-                            None => p.next,
-                        }
-                    })
-                    .min()
-                    .unwrap_or(config.start_batch);
-                if least > *held.time() {
-                    held.downgrade(&least);
-                }
-                if polled_count > 0 || emitted > 0 {
-                    activator.activate();
-                } else {
-                    activator.activate_after(config.poll_interval);
-                }
-            }
-        },
-    );
+            },
+        );
     let marks = reads.clone().map(|r| r.mark());
     let records = reads.clone().flat_map(|r| match r {
         Read::Batch(b) => Some(b),

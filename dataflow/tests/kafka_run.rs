@@ -1,0 +1,431 @@
+//! `zkstream run` end to end against real Kafka-protocol brokers, started by the tests on loopback:
+//! - a Tansu broker process: produce 6 batches, run, kill -9 mid-way, restart — every batch delivered in
+//!   order, once, at the core, each final proof verifying, and no proof generated twice;
+//! - librdkafka's mock cluster (in this test process, reached over TCP by the binary): bad records go to
+//!   the dead-letter topic with a reason and their offsets commit; broker faults (slow broker, request
+//!   errors, broker down then up) lose nothing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use rdkafka::{Offset, TopicPartitionList};
+use zkstream_prover::{verify_final_proof, KeyStore, ProofProfile, TreeShape};
+use zkstream_sources::kafka::produce_batches;
+use zkstream_sources::synthetic::sample_chain;
+use zkstream_sources::EmbeddedBroker;
+use zkstream_types::{BatchInput, Digest, Framed, Request};
+
+/// Proving tests share two cores: run them one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+const SEED: u64 = 7;
+
+fn keys() -> KeyStore {
+    let k = KeyStore::open(
+        Some(&keys_dir()),
+        ProofProfile::test(),
+        TreeShape::default(),
+        1,
+        2,
+    )
+    .unwrap();
+    k.generate_all().unwrap();
+    k
+}
+
+fn chain(keys: &KeyStore, count: u64) -> Vec<BatchInput> {
+    sample_chain(1, count, SEED, 1, &keys.vk_set_commitment().unwrap())
+}
+
+/// Reads a whole topic from the beginning: (key, value, headers) per record.
+type Record = (Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>);
+fn read_topic(brokers: &str, topic: &str, expect: usize) -> Vec<Record> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "zkstream-test-reader")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .unwrap();
+    let partitions = metadata.topics()[0].partitions().len() as i32;
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .unwrap();
+    }
+    consumer.assign(&tpl).unwrap();
+    let mut out = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while out.len() < expect && std::time::Instant::now() < deadline {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            let mut headers = BTreeMap::new();
+            if let Some(h) = m.headers() {
+                for i in 0..h.count() {
+                    let header = h.get(i);
+                    headers.insert(
+                        header.key.to_string(),
+                        text(header.value.unwrap_or_default()),
+                    );
+                }
+            }
+            out.push((
+                m.key().map(<[u8]>::to_vec),
+                m.payload().unwrap_or_default().to_vec(),
+                headers,
+            ));
+        }
+    }
+    out
+}
+
+fn committed(brokers: &str, topic: &str, group: &str, partitions: i32) -> Vec<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    let c = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .unwrap();
+    (0..partitions)
+        .map(|p| match c.find_partition(topic, p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => o,
+            _ => -1,
+        })
+        .collect()
+}
+
+fn produce_cli(brokers: &str, batches: u64) {
+    let o = run_bounded(
+        zkstream().args([
+            "produce",
+            "--brokers",
+            brokers,
+            "--topic",
+            "zkstream.batches",
+            "--batches",
+            &batches.to_string(),
+            "--seed",
+            &SEED.to_string(),
+            "--partitions",
+            "3",
+            "--profile",
+            "test",
+            "--keys-dir",
+            keys_dir().to_str().unwrap(),
+        ]),
+        Duration::from_secs(300),
+    );
+    assert!(o.status.success(), "produce: {}", text(&o.stderr));
+}
+
+#[test]
+fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
+    let keys = keys();
+    produce_cli(&brokers, 6);
+    let core = Core::start(2);
+    let config = config(
+        dir.path(),
+        &brokers,
+        Some(&core.url),
+        "[pipeline]\nworkers = 2\nmax_batches_in_flight = 3\n",
+    );
+    let store = dir.path().join("store");
+
+    // Run 1: killed with SIGKILL once two batches reached the core.
+    let log = std::fs::File::create(dir.path().join("run1.log")).unwrap();
+    let child = zkstream()
+        .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut run1 = Reaped(child);
+    wait_for(Duration::from_secs(600), "two batches at the core", || {
+        core.batches().len() >= 2
+    });
+    run1.0.kill().unwrap();
+    run1.0.wait().unwrap();
+    let before = artifacts(&store);
+    let at_kill = core.batches();
+    assert!(
+        at_kill.len() < 6,
+        "run 1 finished before the kill: {at_kill:?}"
+    );
+
+    // Run 2: resumes and finishes.
+    let out = run_bounded(
+        zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
+        Duration::from_secs(900),
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let after = artifacts(&store);
+
+    // Every batch at the core, in order, exactly once; the 500s were retried, nothing resubmitted.
+    assert_eq!(core.batches(), (1..=6).collect::<Vec<_>>());
+    let requests = core.requests.lock().unwrap().clone();
+    assert_eq!(requests.iter().filter(|(_, s)| *s == 500).count(), 2);
+    assert!(
+        requests.iter().all(|(_, s)| *s != 409 && *s != 400),
+        "{requests:?}"
+    );
+    // Each final proof verifies against its batch input.
+    let inputs = chain(&keys, 6);
+    for p in core.accepted.lock().unwrap().iter() {
+        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
+    }
+    // No proof generated twice: every artifact of run 1 is untouched, and run 2 generated exactly the
+    // artifacts that were missing.
+    for (path, stamp) in &before {
+        assert_eq!(
+            after.get(path),
+            Some(stamp),
+            "{} was rewritten",
+            path.display()
+        );
+    }
+    let generated = summary_counter(&stdout, "zkstream_proofs_generated_total");
+    let reused = summary_counter(&stdout, "zkstream_proofs_reused_total");
+    assert_eq!(generated, after.len() - before.len(), "{stdout}");
+    // Delivered batches were skipped, not re-proved; the partial ones reused what run 1 left.
+    assert!(
+        stdout.contains(&format!("delivered ({}..=6)", at_kill.last().unwrap() + 1))
+            || at_kill.len() == 6,
+        "{stdout}"
+    );
+    eprintln!(
+        "crash test: {} batches at the core before the kill, {} artifacts; run 2 generated {generated}, reused {reused}",
+        at_kill.len(),
+        before.len()
+    );
+    // The proofs topic has every batch; offsets are committed to the end of each partition.
+    let proofs = read_topic(&brokers, "zkstream.proofs", 6);
+    let mut keys_seen: Vec<u64> = proofs
+        .iter()
+        .map(|(k, _, _)| u64::from_be_bytes(k.clone().unwrap().try_into().unwrap()))
+        .collect();
+    keys_seen.sort();
+    keys_seen.dedup();
+    assert_eq!(keys_seen, (1..=6).collect::<Vec<_>>());
+    assert_eq!(
+        committed(&brokers, "zkstream.batches", "zkstream", 3),
+        vec![2, 2, 2]
+    );
+}
+
+/// A batch frame with its payload rewritten by `patch` (on the uncompressed bincode bytes).
+fn patched(batch: &BatchInput, patch: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let frame = batch.to_frame().unwrap();
+    let mut raw = zstd::decode_all(&frame[6..]).unwrap();
+    patch(&mut raw);
+    let mut out = frame[..6].to_vec();
+    out.extend(zstd::encode_all(&raw[..], 3).unwrap());
+    out
+}
+
+#[test]
+fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let broker = EmbeddedBroker::start().unwrap();
+    let brokers = broker.bootstrap_servers();
+    broker.create_topic("zkstream.batches", 1).unwrap();
+    broker.create_topic("zkstream.dlq", 1).unwrap();
+    broker.create_topic("zkstream.proofs", 1).unwrap();
+    let keys = keys();
+    let good = chain(&keys, 8);
+    // Batch 1 was delivered before: the store says so, so the run starts at batch 2 and checks batch 2's
+    // previous commitment against batch 1's.
+    let config = config(dir.path(), &brokers, None, "");
+    let state = dir.path().join("store").join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let c1 = zkstream_prover::batch_commitment(&good[0], &keys.vk_set_commitment().unwrap());
+    std::fs::write(
+        state.join("delivered"),
+        format!(
+            "zkstream delivery progress v1\nbatch 1\ncommitment {}\n",
+            c1.to_hex()
+        ),
+    )
+    .unwrap();
+
+    let mut wrong_previous = good[1].clone();
+    wrong_previous.previous_batch_commitment = Digest([1, 2, 3, 4]);
+    let mut oversized = good[6].clone();
+    oversized.requests[0] = Request::Sha256 { data: vec![7; 500] };
+    let mut unknown_version = good[3].to_frame().unwrap();
+    unknown_version[4..6].copy_from_slice(&99u16.to_be_bytes());
+    let mut bad_zstd = good[4].to_frame().unwrap();
+    let n = bad_zstd.len();
+    bad_zstd[n - 5] ^= 0xFF;
+    // The first request's enum tag (after number u64, version u32, commitment 4×u64, length u64).
+    let unknown_kind = patched(&good[5], |raw| {
+        raw[52..56].copy_from_slice(&9u32.to_le_bytes())
+    });
+    let records: Vec<(Option<Vec<u8>>, Vec<u8>, &str)> = vec![
+        (
+            Some(2u64.to_be_bytes().to_vec()),
+            wrong_previous.to_frame().unwrap(),
+            "wrong previous commitment",
+        ),
+        (
+            Some(3u64.to_be_bytes().to_vec()),
+            b"JSON{\"batch\":3}".to_vec(),
+            "undecodable",
+        ),
+        (
+            Some(4u64.to_be_bytes().to_vec()),
+            unknown_version,
+            "undecodable",
+        ),
+        (Some(5u64.to_be_bytes().to_vec()), bad_zstd, "undecodable"),
+        (
+            Some(6u64.to_be_bytes().to_vec()),
+            unknown_kind,
+            "undecodable",
+        ),
+        (
+            Some(7u64.to_be_bytes().to_vec()),
+            oversized.to_frame().unwrap(),
+            "oversized",
+        ),
+        (Some(b"nope".to_vec()), b"x".to_vec(), "key"),
+    ];
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    for (key, value, _) in &records {
+        let mut r = BaseRecord::to("zkstream.batches")
+            .payload(value)
+            .partition(0);
+        if let Some(k) = key {
+            r = r.key(k);
+        }
+        producer.send(r).unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+
+    let out = run_bounded(
+        zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
+        Duration::from_secs(300),
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // Batch 2 is a gap: the default policy stops there and the run says so.
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("gap: batch 2"), "{stderr}");
+    assert!(stdout.contains("7 dead letter(s)"), "{stdout}");
+    assert_eq!(
+        summary_counter(&stdout, "zkstream_proofs_generated_total"),
+        0
+    );
+
+    let dlq = read_topic(&brokers, "zkstream.dlq", records.len());
+    assert_eq!(dlq.len(), records.len());
+    for (key, value, reason) in &records {
+        let letter = dlq
+            .iter()
+            .find(|(k, v, _)| k == key && v == value)
+            .unwrap_or_else(|| panic!("no dead letter for {reason}"));
+        let got = &letter.2["zkstream-reason"];
+        assert!(got.contains(reason), "expected {reason:?} in {got:?}");
+        assert_eq!(letter.2["zkstream-source-topic"], "zkstream.batches");
+    }
+    // Every dead letter's offset is committed: nothing is replayed.
+    assert_eq!(
+        committed(&brokers, "zkstream.batches", "zkstream", 1),
+        vec![records.len() as i64]
+    );
+}
+
+#[test]
+fn broker_faults_lose_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let broker = EmbeddedBroker::start().unwrap();
+    let brokers = broker.bootstrap_servers();
+    broker.create_topic("zkstream.batches", 2).unwrap();
+    broker.create_topic("zkstream.dlq", 1).unwrap();
+    broker.create_topic("zkstream.proofs", 1).unwrap();
+    let keys = keys();
+    let inputs = chain(&keys, 2);
+    produce_batches(&brokers, "zkstream.batches", 2, inputs.clone()).unwrap();
+    let core = Core::start(0);
+    let config = config(dir.path(), &brokers, Some(&core.url), "");
+    let cluster = broker.cluster();
+    // A slow broker throughout, and a burst of failing fetches, produces and commits.
+    cluster
+        .broker_round_trip_time(1, Duration::from_millis(150))
+        .unwrap();
+    cluster.request_errors(
+        RDKafkaApiKey::Fetch,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION; 3],
+    );
+    cluster.request_errors(
+        RDKafkaApiKey::Produce,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS; 3],
+    );
+    cluster.request_errors(
+        RDKafkaApiKey::OffsetCommit,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE; 2],
+    );
+    let log = std::fs::File::create(dir.path().join("run.log")).unwrap();
+    let child = zkstream()
+        .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut run = Reaped(child);
+    // The broker goes away while batch 1 is being proved, and comes back.
+    wait_for(Duration::from_secs(300), "proving to start", || {
+        artifacts(&dir.path().join("store")).len() >= 2
+    });
+    cluster.broker_down(1).unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    cluster.broker_up(1).unwrap();
+    let status = Arc::new(Mutex::new(None));
+    wait_for(Duration::from_secs(600), "the run to end", || {
+        let s = run.0.try_wait().unwrap();
+        *status.lock().unwrap() = s;
+        s.is_some()
+    });
+    let log = std::fs::read_to_string(dir.path().join("run.log")).unwrap();
+    assert!(status.lock().unwrap().unwrap().success(), "{log}");
+    assert_eq!(core.batches(), vec![1, 2], "{log}");
+    for p in core.accepted.lock().unwrap().iter() {
+        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
+    }
+    let proofs = read_topic(&brokers, "zkstream.proofs", 2);
+    let mut got: Vec<u64> = proofs
+        .iter()
+        .map(|(k, _, _)| u64::from_be_bytes(k.clone().unwrap().try_into().unwrap()))
+        .collect();
+    got.dedup();
+    assert_eq!(got, vec![1, 2], "{log}");
+    assert_eq!(
+        committed(&brokers, "zkstream.batches", "zkstream", 2),
+        vec![1, 1],
+        "{log}"
+    );
+}
