@@ -211,6 +211,22 @@ fn serve(
             }
         }
     }
+    // The last commit may have failed (broker away): try again for a while before giving up (what is
+    // not committed is only replayed, and skipped as delivered, on the next start).
+    if let Some(c) = out.committer.as_mut() {
+        let mut wait = std::time::Duration::from_millis(100);
+        for attempt in 1..=12 {
+            match c.commit() {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(attempt, error = %e, "final offset commit failed; retrying");
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+        report.commits = c.commits();
+    }
     report
 }
 

@@ -82,3 +82,60 @@ fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
         assert!(rejected[0].contains("key"), "{rejected:?}");
     }
 }
+
+#[test]
+fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Instant;
+
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("gated", 2).unwrap();
+    let brokers = broker.bootstrap_servers();
+    produce_batches(
+        &brokers,
+        "gated",
+        2,
+        sample_chain(1, 8, 3, 1, &Digest::default()),
+    )
+    .unwrap();
+    timely::execute_directly(move |worker| {
+        let gate = InFlightGate::new(1);
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let mut config = KafkaSourceConfig::new(&brokers, "gated");
+        config.group_id = "gated".into();
+        config.max_in_flight = Some(3);
+        config.bounded = true;
+        let s = Rc::clone(&seen);
+        let g = gate.clone();
+        worker.dataflow::<u64, _, _>(move |scope| {
+            kafka_source(scope, config, g)
+                .unwrap()
+                .records
+                .inspect(move |r| s.borrow_mut().push(r.batch_number));
+        });
+        let mut step_for = |d: Duration| {
+            let t = Instant::now();
+            while t.elapsed() < d {
+                worker.step();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
+        step_for(Duration::from_secs(3));
+        let mut got = seen.borrow().clone();
+        got.sort();
+        assert_eq!(got, vec![1, 2, 3], "nothing released: at most 3 batches in");
+        gate.release(4);
+        step_for(Duration::from_secs(3));
+        let mut got = seen.borrow().clone();
+        got.sort();
+        assert_eq!(
+            got,
+            (1..=7).collect::<Vec<_>>(),
+            "released up to 4: up to 7 in"
+        );
+        gate.release(8);
+        step_for(Duration::from_secs(3));
+        assert_eq!(seen.borrow().len(), 8);
+    });
+}

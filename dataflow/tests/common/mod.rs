@@ -199,7 +199,6 @@ impl Core {
     }
 }
 
-
 /// Writes a run configuration for the test profile.
 pub fn config(dir: &Path, brokers: &str, core: Option<&str>, extra: &str) -> PathBuf {
     let mut text = format!(

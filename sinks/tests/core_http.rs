@@ -1,0 +1,127 @@
+//! The core HTTP sink against a real HTTP server in the test: 5xx and timeouts are retried until the
+//! core accepts, a resubmission is answered 409 and counts as delivered (idempotent per batch), a 4xx is a
+//! permanent refusal, and bounded retries give up with the last error.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use zkstream_sinks::{CoreHttpSink, ProofSink, RetryPolicy, SinkError};
+use zkstream_types::{Digest, FinalBatchProof, Framed};
+
+fn proof(n: u64) -> FinalBatchProof {
+    FinalBatchProof {
+        batch_number: n,
+        protocol_version: 1,
+        previous_batch_commitment: Digest::default(),
+        batch_commitment: Digest([n; 4]),
+        aggregation_result_coords: Vec::new(),
+        vk_set_commitment: Digest::default(),
+        proof_profile: "test".into(),
+        proof: vec![1; 100],
+    }
+}
+
+/// What the server answers to request number i (0-based): a status, after a delay.
+type Script = Box<dyn Fn(usize) -> (u16, Duration) + Send>;
+
+/// A core that follows `script` for fresh batches and answers 409 for batches it accepted already.
+/// Returns its URL and the log of (path, status).
+fn core(script: Script) -> (String, Arc<Mutex<Vec<(String, u16)>>>) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let l = Arc::clone(&log);
+    std::thread::spawn(move || {
+        let mut accepted: Vec<String> = Vec::new();
+        for (i, mut request) in server.incoming_requests().enumerate() {
+            let path = request.url().to_string();
+            let mut body = Vec::new();
+            request.as_reader().read_to_end(&mut body).unwrap();
+            let framed = FinalBatchProof::from_frame(&body).is_ok();
+            let (mut status, delay) = script(i);
+            if status == 200 && accepted.contains(&path) {
+                status = 409;
+            }
+            if !framed {
+                status = 400;
+            }
+            if status == 200 {
+                accepted.push(path.clone());
+            }
+            l.lock().unwrap().push((path, status));
+            // Answer from another thread so a slow answer does not hold up the next request.
+            std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                let _ = request.respond(tiny_http::Response::empty(status));
+            });
+        }
+    });
+    (url, log)
+}
+
+fn fast(max_attempts: Option<u32>) -> RetryPolicy {
+    RetryPolicy {
+        initial: Duration::from_millis(10),
+        max: Duration::from_millis(50),
+        max_attempts,
+    }
+}
+
+#[test]
+fn retries_5xx_and_timeouts_then_delivers_once_and_is_idempotent() {
+    let (url, log) = core(Box::new(|i| match i {
+        0 | 1 => (500, Duration::ZERO),
+        2 => (503, Duration::ZERO),
+        // Answers too late: the client has timed out and retries.
+        3 => (200, Duration::from_millis(800)),
+        _ => (200, Duration::ZERO),
+    }));
+    let mut sink = CoreHttpSink::new(&url, Duration::from_millis(300), fast(None)).unwrap();
+    sink.deliver(&proof(5)).unwrap();
+    // The late answer to request 3 was accepted server-side; the retry gets 409, which is success.
+    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|(_, s)| *s).collect();
+    assert_eq!(statuses, vec![500, 500, 503, 200, 409]);
+    assert!(log
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|(p, _)| p == "/submit_proof/5"));
+    assert_eq!(sink.retries(), 4);
+    // Submitting the same batch again (a restart) is harmless.
+    sink.deliver(&proof(5)).unwrap();
+    assert_eq!(log.lock().unwrap().last().unwrap().1, 409);
+    sink.deliver(&proof(6)).unwrap();
+    assert_eq!(
+        log.lock().unwrap().last().unwrap(),
+        &("/submit_proof/6".to_string(), 200)
+    );
+}
+
+#[test]
+fn a_4xx_is_a_permanent_refusal_and_bounded_retries_give_up() {
+    let (url, _) = core(Box::new(|_| (403, Duration::ZERO)));
+    let mut sink = CoreHttpSink::new(&url, Duration::from_secs(5), fast(None)).unwrap();
+    match sink.deliver(&proof(1)) {
+        Err(SinkError::Refused { status, batch, .. }) => assert_eq!((status, batch), (403, 1)),
+        other => panic!("{other:?}"),
+    }
+    let (url, log) = core(Box::new(|_| (502, Duration::ZERO)));
+    let mut sink = CoreHttpSink::new(&url, Duration::from_secs(5), fast(Some(3))).unwrap();
+    match sink.deliver(&proof(2)) {
+        Err(SinkError::GaveUp { attempts, last, .. }) => {
+            assert_eq!(attempts, 3);
+            assert!(last.contains("502"), "{last}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(log.lock().unwrap().len(), 3);
+    // A core that is not there at all: transport errors, retried, then given up.
+    let mut sink =
+        CoreHttpSink::new("http://127.0.0.1:9", Duration::from_secs(1), fast(Some(2))).unwrap();
+    assert!(matches!(
+        sink.deliver(&proof(3)),
+        Err(SinkError::GaveUp { attempts: 2, .. })
+    ));
+    assert!(CoreHttpSink::new("https://core", Duration::from_secs(1), fast(None)).is_err());
+}
