@@ -27,7 +27,10 @@ type Script = Box<dyn Fn(usize) -> (u16, Duration) + Send>;
 
 /// A core that follows `script` for fresh batches and answers 409 for batches it accepted already.
 /// Returns its URL and the log of (path, status).
-fn core(script: Script) -> (String, Arc<Mutex<Vec<(String, u16)>>>) {
+/// The server's log of (path, status).
+type Log = Arc<Mutex<Vec<(String, u16)>>>;
+
+fn core(script: Script) -> (String, Log) {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let url = format!("http://{}", server.server_addr().to_ip().unwrap());
     let log = Arc::new(Mutex::new(Vec::new()));
