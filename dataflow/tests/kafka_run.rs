@@ -289,7 +289,9 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     let unknown_kind = patched(&good[5], |raw| {
         raw[52..56].copy_from_slice(&9u32.to_le_bytes())
     });
-    let records: Vec<(Option<Vec<u8>>, Vec<u8>, &str)> = vec![
+    // (key, value, expected reason)
+    type Bad = (Option<Vec<u8>>, Vec<u8>, &'static str);
+    let records: Vec<Bad> = vec![
         (
             Some(2u64.to_be_bytes().to_vec()),
             wrong_previous.to_frame().unwrap(),
