@@ -250,15 +250,21 @@ fn patched(batch: &BatchInput, patch: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     out
 }
 
+/// An in-process mock broker with the batches topic (`partitions`), the DLQ and the proofs topic.
+fn mock_broker(partitions: i32) -> (EmbeddedBroker, String) {
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("zkstream.batches", partitions).unwrap();
+    broker.create_topic("zkstream.dlq", 1).unwrap();
+    broker.create_topic("zkstream.proofs", 1).unwrap();
+    let brokers = broker.bootstrap_servers();
+    (broker, brokers)
+}
+
 #[test]
 fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let broker = EmbeddedBroker::start().unwrap();
-    let brokers = broker.bootstrap_servers();
-    broker.create_topic("zkstream.batches", 1).unwrap();
-    broker.create_topic("zkstream.dlq", 1).unwrap();
-    broker.create_topic("zkstream.proofs", 1).unwrap();
+    let (_broker, brokers) = mock_broker(1);
     let keys = keys();
     let good = chain(&keys, 8);
     // Batch 1 was delivered before: the store says so, so the run starts at batch 2 and checks batch 2's
@@ -371,11 +377,7 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
 fn broker_faults_lose_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let broker = EmbeddedBroker::start().unwrap();
-    let brokers = broker.bootstrap_servers();
-    broker.create_topic("zkstream.batches", 2).unwrap();
-    broker.create_topic("zkstream.dlq", 1).unwrap();
-    broker.create_topic("zkstream.proofs", 1).unwrap();
+    let (broker, brokers) = mock_broker(2);
     let keys = keys();
     let inputs = chain(&keys, 2);
     produce_batches(&brokers, "zkstream.batches", 2, inputs.clone()).unwrap();

@@ -115,7 +115,11 @@ impl ArtifactStore {
             path: path.to_string(),
             source,
         })?;
-        block_on(self.inner.put(&path, PutPayload::from(bytes)))
+        self.put_bytes(&path, bytes)
+    }
+
+    fn put_bytes(&self, path: &Path, bytes: Vec<u8>) -> Result<(), StoreError> {
+        block_on(self.inner.put(path, PutPayload::from(bytes)))
             .map(|_| ())
             .map_err(|source| StoreError::Backend {
                 op: "put",
@@ -161,14 +165,7 @@ impl ArtifactStore {
 
     /// Writes a small state record (e.g. the sink's delivery progress) under `state/NAME`, atomically.
     pub fn put_state(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
-        let path = self.state_path(name);
-        block_on(self.inner.put(&path, PutPayload::from(bytes)))
-            .map(|_| ())
-            .map_err(|source| StoreError::Backend {
-                op: "put",
-                path: path.to_string(),
-                source,
-            })
+        self.put_bytes(&self.state_path(name), bytes)
     }
 
     /// Reads a state record; `Ok(None)` if there is none.
