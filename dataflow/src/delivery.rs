@@ -8,9 +8,11 @@
 //! Running the sinks here, not in a timely operator, keeps slow HTTP retries off the worker threads; the
 //! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
 
+use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use zkstream_operators::model::Delivery;
 use zkstream_operators::store::{ArtifactStore, StoreError};
@@ -18,9 +20,10 @@ use zkstream_operators::Rejected;
 use zkstream_prover::{verify_final_record, KeyStore};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
-use zkstream_sources::{OffsetCommitter, ReadMark};
+use zkstream_sources::{OffsetCommitter, ReadMark, Settle};
 use zkstream_types::{Digest, FinalBatchProof};
 
+use crate::metrics::Metrics;
 use crate::pipeline::Hooks;
 
 /// Name of the delivery progress record in the artifact store.
@@ -133,6 +136,8 @@ pub struct Outputs {
     pub store: ArtifactStore,
     /// Keys to check each final proof with before delivery.
     pub keys: Arc<KeyStore>,
+    /// Metrics to update (batches, sinks, dead letters, latency).
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// The running sink thread.
@@ -184,17 +189,32 @@ fn serve(
     on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
 ) -> DeliveryReport {
     let mut report = DeliveryReport::default();
+    // When each batch was read, for the latency histogram.
+    let mut read_at: BTreeMap<u64, Instant> = BTreeMap::new();
     while let Ok(event) = rx.recv() {
         match event {
             Event::Done => break,
             Event::Mark(m) => {
+                if let (Settle::OnDelivery(n), Some(metrics)) = (m.settle, &out.metrics) {
+                    metrics.batches_received.inc();
+                    read_at.entry(n).or_insert_with(Instant::now);
+                }
                 if let Some(c) = out.committer.as_mut() {
                     c.tracker().read(m);
                 }
             }
             Event::Rejected(r) => dead_letter(&mut out, &mut report, &r),
             Event::Delivery(d) => match *d {
-                Delivery::Proof(p) => deliver(&mut out, &mut report, &p, &*on_delivered),
+                Delivery::Proof(p) => {
+                    deliver(&mut out, &mut report, &p, &*on_delivered);
+                    if let (Some(metrics), Some(t)) =
+                        (&out.metrics, read_at.remove(&p.batch_number))
+                    {
+                        metrics
+                            .batch_latency_seconds
+                            .observe(t.elapsed().as_secs_f64());
+                    }
+                }
                 Delivery::Gap(f) => {
                     tracing::error!(batch = f.batch_number, stage = %f.stage, reason = %f.reason, "gap: batch not delivered");
                     if let Some(c) = out.committer.as_mut() {
@@ -246,6 +266,9 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
     match dlq.send(&letter) {
         Ok(()) => {
             report.dead_letters += 1;
+            if let Some(m) = &out.metrics {
+                m.record_dead_letter(&r.reason);
+            }
             if let Some(c) = out.committer.as_mut() {
                 c.tracker().dead_lettered(r.raw.partition, r.raw.offset);
             }
@@ -271,13 +294,20 @@ fn deliver(
     if let Err(e) = verify_final_record(&out.keys, p) {
         tracing::error!(batch = n, error = %e, "final proof does not verify; not delivered");
         report.unverified.push((n, e.to_string()));
+        if let Some(m) = &out.metrics {
+            m.record_verification_failure("final");
+        }
         if let Some(c) = out.committer.as_mut() {
             c.tracker().gap(n);
         }
         return;
     }
     for sink in out.sinks.iter_mut() {
-        if let Err(e) = sink.deliver(p) {
+        let result = sink.deliver(p);
+        if let Some(m) = &out.metrics {
+            m.record_submission(sink.name(), result.is_ok());
+        }
+        if let Err(e) = result {
             let e = DeliveryError::Sink {
                 sink: sink.name().to_string(),
                 source: Box::new(e),
@@ -299,6 +329,10 @@ fn deliver(
         c.tracker().delivered(n);
     }
     report.delivered.push(n);
+    if let Some(m) = &out.metrics {
+        m.batches_completed.inc();
+        m.oldest_unproven_batch.set((n + 1) as i64);
+    }
     on_delivered(p);
 }
 

@@ -5,5 +5,6 @@
 
 pub mod config;
 pub mod delivery;
+pub mod metrics;
 pub mod pipeline;
 pub mod settings;

@@ -27,6 +27,7 @@ use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
 use zkstream_types::{AggregationRound, BatchInput};
 
+use zkstream_dataflow::metrics::{Metrics, Observers};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 
 use super::ProofOpts;
@@ -65,6 +66,9 @@ pub struct DemoArgs {
     /// (critical path first).
     #[arg(long, default_value = "latency", value_parser = ["latency", "throughput"])]
     schedule: String,
+    /// Serve Prometheus metrics on this address during the run, e.g. 127.0.0.1:9898.
+    #[arg(long)]
+    metrics_addr: Option<String>,
     /// Release leaf/node chunks only when the whole level is proved (zkSync's barrier), to compare.
     #[arg(long)]
     barrier: bool,
@@ -261,8 +265,18 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         store.url()
     );
     let progress = Arc::new(Progress::new());
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.oldest_unproven_batch.set(1);
+    if let Some(addr) = &args.metrics_addr {
+        let bound = metrics.serve(addr)?;
+        println!("metrics: http://{bound}/metrics");
+    }
+    let observers = Observers(vec![
+        Arc::clone(&progress) as Arc<dyn PoolObserver>,
+        Arc::clone(&metrics) as Arc<dyn PoolObserver>,
+    ]);
     let mut builder = ProverPool::builder(Arc::clone(&keys), store, pool_config)
-        .observer(Arc::clone(&progress) as Arc<dyn PoolObserver>);
+        .observer(Arc::new(observers) as Arc<dyn PoolObserver>);
     if let Some(f) = chaos(args.inject_failures, args.seed) {
         builder = builder.faults(f);
     }
@@ -273,14 +287,23 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         Arc::new(chain.into_iter().map(|b| (b.batch_number, b)).collect());
     let results = Arc::new(Mutex::new(Results::default()));
     let on_delivery = {
-        let (keys, inputs, results, progress) = (
+        let (keys, inputs, results, progress, metrics) = (
             Arc::clone(&keys),
             Arc::clone(&inputs),
             Arc::clone(&results),
             Arc::clone(&progress),
+            Arc::clone(&metrics),
         );
         Arc::new(move |d: &Delivery| {
             let mut res = results.lock().unwrap_or_else(|p| p.into_inner());
+            if let Delivery::Proof(p) = d {
+                metrics.batches_received.inc();
+                metrics.batches_completed.inc();
+                metrics.oldest_unproven_batch.set(p.batch_number as i64 + 1);
+                metrics
+                    .batch_latency_seconds
+                    .observe(started.elapsed().as_secs_f64());
+            }
             match d {
                 Delivery::Proof(p) => {
                     let n = p.batch_number;
@@ -328,8 +351,13 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         })
     };
     let on_reject = {
-        let (results, progress) = (Arc::clone(&results), Arc::clone(&progress));
+        let (results, progress, metrics) = (
+            Arc::clone(&results),
+            Arc::clone(&progress),
+            Arc::clone(&metrics),
+        );
         Arc::new(move |r: &zkstream_operators::Rejected| {
+            metrics.record_dead_letter(&r.reason);
             progress.println(&format!(
                 "rejected record (partition {} offset {}): {}",
                 r.raw.partition, r.raw.offset, r.reason

@@ -13,10 +13,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
+use zkstream_dataflow::metrics::Metrics;
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool, Schedule};
+use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::KeyStore;
 use zkstream_sinks::{
@@ -34,6 +35,9 @@ pub struct RunArgs {
     /// Timely worker threads (overrides pipeline.workers).
     #[arg(long, short = 'w')]
     workers: Option<usize>,
+    /// Serve Prometheus metrics on this address (overrides metrics.addr), e.g. 127.0.0.1:9898.
+    #[arg(long)]
+    metrics_addr: Option<String>,
     /// Stop once the records present at start are handled (catch-up jobs, tests) instead of following
     /// the topic.
     #[arg(long)]
@@ -80,6 +84,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         }
     );
 
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.oldest_unproven_batch.set(start as i64);
+    if let Some(addr) = args.metrics_addr.as_ref().or(config.metrics.addr.as_ref()) {
+        let bound = metrics.serve(addr)?;
+        eprintln!("metrics: http://{bound}/metrics");
+    }
+
     let k = &config.kafka;
     let retry = |c: Option<&zkstream_dataflow::config::CoreSinkConfig>| RetryPolicy {
         initial: Duration::from_millis(c.map(|c| c.backoff_ms).unwrap_or(200)),
@@ -124,6 +135,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             committer: Some(committer),
             store: store.clone(),
             keys: Arc::clone(&keys),
+            metrics: Some(Arc::clone(&metrics)),
         },
         Box::new(move |p| {
             println!(
@@ -153,6 +165,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 },
             },
         )
+        .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver>)
         .start(),
     );
     let mut source = KafkaSourceConfig::new(&k.brokers, &k.batches_topic);

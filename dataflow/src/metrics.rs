@@ -1,0 +1,383 @@
+//! Prometheus metrics of a zkstream process and the `/metrics` endpoint (text format), served by its own
+//! thread so a scrape never touches a timely worker. Names start with `zkstream_`; labels are bounded
+//! (rounds, circuit types, sink names, a fixed set of dead-letter reasons).
+//!
+//! The prover pool reports job events through [`PoolObserver`]; the sink thread and the run loop call the
+//! `record_*` methods.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use zkstream_operators::model::Job;
+use zkstream_operators::pool::{JobEnd, PoolObserver};
+
+/// Errors creating or serving metrics.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// A metric could not be registered.
+    #[error("registering metrics: {0}")]
+    Register(#[from] prometheus::Error),
+    /// The endpoint could not bind its address.
+    #[error("serving /metrics on {addr}: {reason}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Every metric of the process.
+pub struct Metrics {
+    registry: Registry,
+    /// Batches read from the source and accepted by decode.
+    pub batches_received: IntCounter,
+    /// Batches whose final proof every sink acknowledged.
+    pub batches_completed: IntCounter,
+    proofs_generated: IntCounterVec,
+    proofs_reused: IntCounterVec,
+    prove_seconds: HistogramVec,
+    stage_wait_seconds: HistogramVec,
+    inflight_jobs: IntGaugeVec,
+    queued_jobs: IntGaugeVec,
+    /// The lowest batch not yet delivered.
+    pub oldest_unproven_batch: IntGauge,
+    /// Seconds from a batch being read to its proof being delivered.
+    pub batch_latency_seconds: Histogram,
+    kafka_consumer_lag: IntGaugeVec,
+    dlq_total: IntCounterVec,
+    sink_submissions_total: IntCounterVec,
+    verification_failures_total: IntCounterVec,
+    job_retries_total: IntCounterVec,
+}
+
+/// Proving-time buckets: a test-profile basic proof takes ~0.5 s, a production recursion step ~20 s.
+const PROVE_BUCKETS: [f64; 12] = [
+    0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 300.0,
+];
+/// Batch latency buckets (a batch takes tens of seconds to minutes).
+const LATENCY_BUCKETS: [f64; 12] = [
+    1.0, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0, 240.0, 480.0, 900.0, 1800.0, 3600.0,
+];
+
+fn round_of(job: &Job) -> &'static str {
+    job.key.round.name()
+}
+
+fn circuit_of(job: &Job) -> &'static str {
+    job.key.circuit.map(|c| c.name()).unwrap_or("batch")
+}
+
+/// The bounded label for a dead-letter reason.
+pub fn dlq_reason_label(reason: &str) -> &'static str {
+    if reason.starts_with("undecodable") {
+        "undecodable"
+    } else if reason.starts_with("invalid") {
+        "invalid"
+    } else if reason.starts_with("wrong previous commitment") {
+        "wrong_previous_commitment"
+    } else if reason.contains("duplicate") {
+        "duplicate"
+    } else if reason.starts_with("out of order") {
+        "out_of_order"
+    } else if reason.contains("key") {
+        "bad_key"
+    } else {
+        "other"
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Result<Self, MetricsError> {
+        let registry = Registry::new();
+        let counter = |name: &str, help: &str| -> Result<IntCounter, MetricsError> {
+            let c = IntCounter::new(name, help)?;
+            registry.register(Box::new(c.clone()))?;
+            Ok(c)
+        };
+        let counter_vec =
+            |name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, MetricsError> {
+                let c = IntCounterVec::new(Opts::new(name, help), labels)?;
+                registry.register(Box::new(c.clone()))?;
+                Ok(c)
+            };
+        let gauge_vec =
+            |name: &str, help: &str, labels: &[&str]| -> Result<IntGaugeVec, MetricsError> {
+                let g = IntGaugeVec::new(Opts::new(name, help), labels)?;
+                registry.register(Box::new(g.clone()))?;
+                Ok(g)
+            };
+        let histogram_vec = |name: &str,
+                             help: &str,
+                             labels: &[&str],
+                             buckets: &[f64]|
+         -> Result<HistogramVec, MetricsError> {
+            let h = HistogramVec::new(
+                HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+                labels,
+            )?;
+            registry.register(Box::new(h.clone()))?;
+            Ok(h)
+        };
+        let oldest_unproven_batch = IntGauge::new(
+            "zkstream_oldest_unproven_batch",
+            "The lowest batch number not yet delivered",
+        )?;
+        registry.register(Box::new(oldest_unproven_batch.clone()))?;
+        let batch_latency_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "zkstream_batch_latency_seconds",
+                "From a batch being read to its final proof being delivered",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )?;
+        registry.register(Box::new(batch_latency_seconds.clone()))?;
+        Ok(Metrics {
+            batches_received: counter(
+                "zkstream_batches_received_total",
+                "Batches read and decoded",
+            )?,
+            batches_completed: counter(
+                "zkstream_batches_completed_total",
+                "Batches whose final proof every sink acknowledged",
+            )?,
+            proofs_generated: counter_vec(
+                "zkstream_proofs_generated_total",
+                "Proofs generated by this process",
+                &["round", "circuit"],
+            )?,
+            proofs_reused: counter_vec(
+                "zkstream_proofs_reused_total",
+                "Proving jobs answered by a verifying artifact already in the store",
+                &["round", "circuit"],
+            )?,
+            prove_seconds: histogram_vec(
+                "zkstream_prove_seconds",
+                "Time to generate one proof",
+                &["round", "circuit"],
+                &PROVE_BUCKETS,
+            )?,
+            stage_wait_seconds: histogram_vec(
+                "zkstream_stage_wait_seconds",
+                "From a job being ready to a prover picking it up",
+                &["round"],
+                &PROVE_BUCKETS,
+            )?,
+            inflight_jobs: gauge_vec(
+                "zkstream_inflight_jobs",
+                "Jobs being proved now",
+                &["round"],
+            )?,
+            queued_jobs: gauge_vec(
+                "zkstream_queued_jobs",
+                "Jobs ready and waiting for a prover",
+                &["round"],
+            )?,
+            oldest_unproven_batch,
+            batch_latency_seconds,
+            kafka_consumer_lag: gauge_vec(
+                "zkstream_kafka_consumer_lag",
+                "Records behind the end of the partition",
+                &["partition"],
+            )?,
+            dlq_total: counter_vec(
+                "zkstream_dlq_total",
+                "Records sent to the dead-letter topic",
+                &["reason"],
+            )?,
+            sink_submissions_total: counter_vec(
+                "zkstream_sink_submissions_total",
+                "Final proofs handed to a sink",
+                &["sink", "result"],
+            )?,
+            verification_failures_total: counter_vec(
+                "zkstream_verification_failures_total",
+                "Proofs or artifacts that failed verification",
+                &["round"],
+            )?,
+            job_retries_total: counter_vec(
+                "zkstream_job_retries_total",
+                "Failed proving attempts that were retried",
+                &["round"],
+            )?,
+            registry,
+        })
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// A dead letter was written.
+    pub fn record_dead_letter(&self, reason: &str) {
+        self.dlq_total
+            .with_label_values(&[dlq_reason_label(reason)])
+            .inc();
+    }
+
+    /// A sink took (or refused) a proof.
+    pub fn record_submission(&self, sink: &str, ok: bool) {
+        self.sink_submissions_total
+            .with_label_values(&[sink, if ok { "ok" } else { "error" }])
+            .inc();
+    }
+
+    /// A proof failed verification in `round` (`final` for the sink's check).
+    pub fn record_verification_failure(&self, round: &str) {
+        self.verification_failures_total
+            .with_label_values(&[round])
+            .inc();
+    }
+
+    /// A partition's lag.
+    pub fn set_consumer_lag(&self, partition: i32, lag: i64) {
+        self.kafka_consumer_lag
+            .with_label_values(&[&partition.to_string()])
+            .set(lag);
+    }
+
+    /// Serves `/metrics` on `addr` from its own thread; returns the bound address.
+    pub fn serve(self: &Arc<Self>, addr: &str) -> Result<SocketAddr, MetricsError> {
+        let bind = |reason: String| MetricsError::Bind {
+            addr: addr.to_string(),
+            reason,
+        };
+        let server = tiny_http::Server::http(addr).map_err(|e| bind(e.to_string()))?;
+        let bound = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| bind("not an IP address".into()))?;
+        let metrics = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("zkstream-metrics".into())
+            .spawn(move || {
+                for request in server.incoming_requests() {
+                    let response = if request.url() == "/metrics" {
+                        let header = tiny_http::Header::from_bytes(
+                            &b"content-type"[..],
+                            &b"text/plain; version=0.0.4"[..],
+                        );
+                        let r = tiny_http::Response::from_string(metrics.render());
+                        match header {
+                            Ok(h) => r.with_header(h),
+                            Err(()) => r,
+                        }
+                    } else {
+                        tiny_http::Response::from_string("see /metrics").with_status_code(404)
+                    };
+                    let _ = request.respond(response);
+                }
+            })
+            .map_err(|e| bind(e.to_string()))?;
+        Ok(bound)
+    }
+}
+
+impl PoolObserver for Metrics {
+    fn queued(&self, job: &Job) {
+        self.queued_jobs.with_label_values(&[round_of(job)]).inc();
+    }
+
+    fn started(&self, job: &Job, attempt: u32, waited: Duration) {
+        let round = round_of(job);
+        if attempt <= 1 {
+            self.queued_jobs.with_label_values(&[round]).dec();
+            self.stage_wait_seconds
+                .with_label_values(&[round])
+                .observe(waited.as_secs_f64());
+        }
+        self.inflight_jobs.with_label_values(&[round]).inc();
+    }
+
+    fn retrying(&self, job: &Job, _attempt: u32, error: &str) {
+        let round = round_of(job);
+        self.inflight_jobs.with_label_values(&[round]).dec();
+        self.job_retries_total.with_label_values(&[round]).inc();
+        if error.contains("verif") {
+            self.record_verification_failure(round);
+        }
+    }
+
+    fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
+        let (round, circuit) = (round_of(job), circuit_of(job));
+        self.inflight_jobs.with_label_values(&[round]).dec();
+        match end {
+            JobEnd::Proved => {
+                self.proofs_generated
+                    .with_label_values(&[round, circuit])
+                    .inc();
+                self.prove_seconds
+                    .with_label_values(&[round, circuit])
+                    .observe(took.as_secs_f64());
+            }
+            JobEnd::Reused => self
+                .proofs_reused
+                .with_label_values(&[round, circuit])
+                .inc(),
+            JobEnd::Failed(e) => {
+                if e.contains("verif") {
+                    self.record_verification_failure(round);
+                }
+            }
+        }
+    }
+}
+
+/// Several pool observers as one (progress bars and metrics).
+pub struct Observers(pub Vec<Arc<dyn PoolObserver>>);
+
+impl PoolObserver for Observers {
+    fn queued(&self, job: &Job) {
+        self.0.iter().for_each(|o| o.queued(job));
+    }
+
+    fn started(&self, job: &Job, attempt: u32, waited: Duration) {
+        self.0.iter().for_each(|o| o.started(job, attempt, waited));
+    }
+
+    fn retrying(&self, job: &Job, attempt: u32, error: &str) {
+        self.0.iter().for_each(|o| o.retrying(job, attempt, error));
+    }
+
+    fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
+        self.0.iter().for_each(|o| o.finished(job, end, took));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_is_exported_with_bounded_labels() {
+        let m = Metrics::new().unwrap();
+        m.batches_received.inc();
+        m.record_dead_letter("undecodable: bad magic");
+        m.record_dead_letter("wrong previous commitment: batch 3 names ...");
+        m.record_submission("core", true);
+        m.set_consumer_lag(0, 4);
+        m.batch_latency_seconds.observe(12.0);
+        let text = m.render();
+        for name in [
+            "zkstream_batches_received_total 1",
+            "zkstream_dlq_total{reason=\"undecodable\"} 1",
+            "zkstream_dlq_total{reason=\"wrong_previous_commitment\"} 1",
+            "zkstream_sink_submissions_total{result=\"ok\",sink=\"core\"} 1",
+            "zkstream_kafka_consumer_lag{partition=\"0\"} 4",
+            "zkstream_batch_latency_seconds_bucket{le=\"20\"} 1",
+            "zkstream_oldest_unproven_batch 0",
+        ] {
+            assert!(text.contains(name), "{name} missing from\n{text}");
+        }
+        assert_eq!(dlq_reason_label("anything else"), "other");
+    }
+}
