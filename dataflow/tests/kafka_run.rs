@@ -167,6 +167,11 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
     run1.0.wait().unwrap();
     let before = artifacts(&store);
     let at_kill = core.batches();
+    eprintln!(
+        "killed with batches {at_kill:?} at the core; committed offsets {:?}; run 1 log:\n{}",
+        committed(&brokers, "zkstream.batches", "zkstream", 3),
+        std::fs::read_to_string(dir.path().join("run1.log")).unwrap_or_default()
+    );
     assert!(
         at_kill.len() < 6,
         "run 1 finished before the kill: {at_kill:?}"

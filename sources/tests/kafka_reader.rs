@@ -139,3 +139,65 @@ fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
         assert_eq!(seen.borrow().len(), 8);
     });
 }
+
+#[test]
+fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+
+    // ZKSTREAM_TEST_BROKERS points this at an external broker (e.g. Tansu) with a fresh topic name. Tansu
+    // 0.6 reports a high watermark below the end of a multi-record batch; the bounded reader must still
+    // read to the real end.
+    let broker = EmbeddedBroker::start().unwrap();
+    let (brokers, topic) = match std::env::var("ZKSTREAM_TEST_BROKERS") {
+        Ok(b) => (b, format!("resume-{}", std::process::id())),
+        Err(_) => {
+            broker.create_topic("resume", 3).unwrap();
+            (broker.bootstrap_servers(), "resume".to_string())
+        }
+    };
+    produce_batches(
+        &brokers,
+        &topic,
+        3,
+        sample_chain(1, 6, 3, 1, &Digest::default()),
+    )
+    .unwrap();
+    // Batches 1 and 2 were delivered and committed: partitions 0 and 1 at offset 1, partition 2 at 0.
+    let committer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .set("group.id", "resume")
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for (p, o) in [(0, 1), (1, 1), (2, 0)] {
+        tpl.add_partition_offset(&topic, p, Offset::Offset(o))
+            .unwrap();
+    }
+    committer.commit(&tpl, CommitMode::Sync).unwrap();
+    for workers in [1, 2] {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = Arc::clone(&seen);
+        let (b, t) = (brokers.clone(), topic.clone());
+        timely::execute(timely::Config::process(workers), move |worker| {
+            let s = Arc::clone(&s);
+            let mut config = KafkaSourceConfig::new(&b, &t);
+            config.bounded = true;
+            config.group_id = "resume".into();
+            config.start_batch = 3;
+            worker.dataflow::<u64, _, _>(|scope| {
+                let streams = kafka_source(scope, config, InFlightGate::new(3)).unwrap();
+                streams
+                    .records
+                    .inspect(move |r| s.lock().unwrap().push(r.batch_number));
+            });
+        })
+        .unwrap()
+        .join()
+        .into_iter()
+        .for_each(|r| r.unwrap());
+        let mut got = seen.lock().unwrap().clone();
+        got.sort();
+        assert_eq!(got, vec![3, 4, 5, 6], "{workers} workers");
+    }
+}

@@ -21,7 +21,7 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -107,8 +107,12 @@ struct Partition {
     id: i32,
     /// The least batch number this partition may still deliver.
     next: u64,
-    /// Bounded mode: the end offset; the partition is done once its position reaches it.
+    /// Bounded mode: the end offset; the partition is done once its position reaches it and it has been
+    /// quiet for [`SETTLE`] (some brokers report a high watermark below the real end of the log, so the
+    /// watermark alone would end the partition early).
     end: Option<i64>,
+    at_end: bool,
+    quiet_since: Instant,
     done: bool,
     /// Records read but held back by the gate (in offset order), and whether the partition is paused.
     held: VecDeque<Read>,
@@ -145,6 +149,8 @@ impl Read {
 }
 
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a bounded partition must stay quiet at its end offset before it is done.
+const SETTLE: Duration = Duration::from_millis(500);
 
 fn consumer(config: &KafkaSourceConfig) -> Result<BaseConsumer, SourceError> {
     let mut cc = ClientConfig::new();
@@ -219,11 +225,14 @@ fn assign(
             Offset::Offset(o) => o,
             _ => 0,
         };
+        tracing::debug!(partition = p, start, end = ?end, "partition assigned");
         partitions.push(Partition {
             id: p,
             next: config.start_batch,
             end,
-            done: end.is_some_and(|e| start >= e),
+            at_end: end.is_some_and(|e| start >= e),
+            quiet_since: Instant::now(),
+            done: false,
             held: VecDeque::new(),
             paused: false,
         });
@@ -317,8 +326,9 @@ pub fn kafka_source<'scope>(
                                 emitted += 1;
                             }
                         }
-                        if part.held.is_empty() {
+                        if part.held.is_empty() && part.paused {
                             set_paused(&consumer, &config.topic, part, false);
+                            part.quiet_since = Instant::now();
                         }
                     }
                     let mut polled_count = 0;
@@ -338,8 +348,9 @@ pub fn kafka_source<'scope>(
                         let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
                             continue;
                         };
+                        part.quiet_since = Instant::now();
                         if part.end.is_some_and(|e| offset + 1 >= e) {
-                            part.done = true;
+                            part.at_end = true;
                         }
                         let raw = |batch_number| RawBatch {
                             batch_number,
@@ -376,6 +387,14 @@ pub fn kafka_source<'scope>(
                         } else {
                             part.held.push_back(read);
                             set_paused(&consumer, &config.topic, part, true);
+                        }
+                    }
+                    for part in partitions.iter_mut() {
+                        if part.at_end
+                            && part.held.is_empty()
+                            && part.quiet_since.elapsed() >= SETTLE
+                        {
+                            part.done = true;
                         }
                     }
                     let open: Vec<&Partition> = partitions
