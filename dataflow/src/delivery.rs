@@ -216,6 +216,7 @@ fn serve(
                     }
                 }
                 Delivery::Gap(f) => {
+                    read_at.remove(&f.batch_number);
                     tracing::error!(batch = f.batch_number, stage = %f.stage, reason = %f.reason, "gap: batch not delivered");
                     if let Some(c) = out.committer.as_mut() {
                         c.tracker().gap(f.batch_number);

@@ -164,14 +164,7 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
     let store = dir.path().join("store");
 
     // Run 1: killed with SIGKILL once two batches reached the core.
-    let log = std::fs::File::create(dir.path().join("run1.log")).unwrap();
-    let child = zkstream()
-        .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut run1 = Reaped(child);
+    let mut run1 = spawn_run(&config, &dir.path().join("run1.log"));
     wait_for(Duration::from_secs(600), "two batches at the core", || {
         core.batches().len() >= 2
     });
@@ -412,14 +405,7 @@ fn broker_faults_lose_nothing() {
         RDKafkaApiKey::OffsetCommit,
         &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE; 2],
     );
-    let log = std::fs::File::create(dir.path().join("run.log")).unwrap();
-    let child = zkstream()
-        .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut run = Reaped(child);
+    let mut run = spawn_run(&config, &dir.path().join("run.log"));
     // The broker goes away while batch 1 is being proved, and comes back.
     wait_for(Duration::from_secs(300), "proving to start", || {
         artifacts(&dir.path().join("store")).len() >= 2

@@ -65,3 +65,12 @@ impl SinkError {
         move |source| SinkError::Kafka { op, source }
     }
 }
+
+/// A final proof as its framed record (what every proof sink writes).
+pub(crate) fn frame(proof: &zkstream_types::FinalBatchProof) -> Result<Vec<u8>, SinkError> {
+    use zkstream_types::Framed;
+    proof.to_frame().map_err(|e| SinkError::Encode {
+        batch: proof.batch_number,
+        reason: e.to_string(),
+    })
+}

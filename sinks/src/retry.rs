@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::SinkError;
+
 /// How a sink retries transient failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -33,6 +35,29 @@ impl RetryPolicy {
     /// Whether another attempt is allowed after `attempt` failed ones.
     pub fn allows(&self, attempt: u32) -> bool {
         self.max_attempts.is_none_or(|m| attempt < m)
+    }
+
+    /// After failed attempt `attempt` of `sink` on `batch`: waits the backoff and returns `Ok` to try
+    /// again, or returns [`SinkError::GaveUp`] when the policy allows no more attempts.
+    pub(crate) fn wait_or_give_up(
+        &self,
+        sink: &str,
+        batch: u64,
+        attempt: u32,
+        error: String,
+    ) -> Result<(), SinkError> {
+        if !self.allows(attempt) {
+            return Err(SinkError::GaveUp {
+                sink: sink.to_string(),
+                batch,
+                attempts: attempt,
+                last: error,
+            });
+        }
+        let wait = self.backoff(attempt);
+        tracing::warn!(sink, batch, attempt, %error, ?wait, "delivery failed; retrying");
+        std::thread::sleep(wait);
+        Ok(())
     }
 }
 

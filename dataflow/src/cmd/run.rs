@@ -92,21 +92,20 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let k = &config.kafka;
-    let retry = |c: Option<&zkstream_dataflow::config::CoreSinkConfig>| RetryPolicy {
-        initial: Duration::from_millis(c.map(|c| c.backoff_ms).unwrap_or(200)),
-        max: Duration::from_millis(c.map(|c| c.max_backoff_ms).unwrap_or(30_000)),
-        max_attempts: None,
-    };
     let mut sinks: Vec<Box<dyn ProofSink>> = Vec::new();
     if let Some(core) = &config.sink.core {
         sinks.push(Box::new(CoreHttpSink::new(
             &core.url,
             Duration::from_secs(core.timeout_s.max(1)),
-            retry(Some(core)),
+            RetryPolicy {
+                initial: Duration::from_millis(core.backoff_ms),
+                max: Duration::from_millis(core.max_backoff_ms),
+                max_attempts: None,
+            },
         )?));
     }
     if let Some(topic) = config.proofs_topic() {
-        let writer = KafkaWriter::new(&k.brokers, &k.rdkafka, retry(None))?;
+        let writer = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
         sinks.push(Box::new(KafkaProofSink::new(writer, topic)));
     }
     if let Some(file) = &config.sink.file {
@@ -117,7 +116,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
     let names: Vec<String> = sinks.iter().map(|s| s.name().to_string()).collect();
     let dlq = DeadLetterSink::new(
-        KafkaWriter::new(&k.brokers, &k.rdkafka, retry(None))?,
+        KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
         &k.dlq_topic,
     );
     let committer = OffsetCommitter::new(

@@ -131,6 +131,18 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
     out
 }
 
+/// Starts `zkstream run --config CONFIG --bounded` in the background, output to `log`; killed on drop.
+pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
+    let log = std::fs::File::create(log).unwrap();
+    let child = zkstream()
+        .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Reaped(child)
+}
+
 /// The core's proof endpoint, in the test: answers 500 to the first `fail_first` requests, then 200 for
 /// a new batch and 409 for one it already has.
 #[derive(Clone)]

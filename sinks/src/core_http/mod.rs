@@ -8,8 +8,9 @@
 
 use std::time::Duration;
 
-use zkstream_types::{FinalBatchProof, Framed};
+use zkstream_types::FinalBatchProof;
 
+use crate::error::frame;
 use crate::{ProofSink, RetryPolicy, SinkError};
 
 /// What one attempt came to.
@@ -95,10 +96,7 @@ impl ProofSink for CoreHttpSink {
 
     fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
         let batch = proof.batch_number;
-        let body = proof.to_frame().map_err(|e| SinkError::Encode {
-            batch,
-            reason: e.to_string(),
-        })?;
+        let body = frame(proof)?;
         let url = self.endpoint(batch);
         let mut attempt = 0u32;
         loop {
@@ -117,18 +115,8 @@ impl ProofSink for CoreHttpSink {
                     })
                 }
                 Attempt::Transient(error) => {
-                    if !self.retry.allows(attempt) {
-                        return Err(SinkError::GaveUp {
-                            sink: "core".into(),
-                            batch,
-                            attempts: attempt,
-                            last: error,
-                        });
-                    }
-                    let wait = self.retry.backoff(attempt);
-                    tracing::warn!(batch, attempt, %error, ?wait, "core submission failed; retrying");
+                    self.retry.wait_or_give_up("core", batch, attempt, error)?;
                     self.retries += 1;
-                    std::thread::sleep(wait);
                 }
             }
         }

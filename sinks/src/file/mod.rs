@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use zkstream_types::{FinalBatchProof, Framed};
+use zkstream_types::FinalBatchProof;
 
+use crate::error::frame;
 use crate::SinkError;
 
 /// Writes final proofs into a directory.
@@ -34,10 +35,7 @@ impl FileSink {
 
     /// Writes one record; returns its path.
     pub fn deliver(&self, proof: &FinalBatchProof) -> Result<PathBuf, SinkError> {
-        let bytes = proof.to_frame().map_err(|e| SinkError::Encode {
-            batch: proof.batch_number,
-            reason: e.to_string(),
-        })?;
+        let bytes = frame(proof)?;
         let path = self.path(proof.batch_number);
         let tmp = path.with_extension("proof.tmp");
         let io = |source| SinkError::Io {
@@ -55,7 +53,7 @@ impl FileSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zkstream_types::Digest;
+    use zkstream_types::{Digest, Framed};
 
     #[test]
     fn writes_framed_records_idempotently() {

@@ -12,8 +12,9 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
-use zkstream_types::{FinalBatchProof, Framed};
+use zkstream_types::FinalBatchProof;
 
+use crate::error::frame;
 use crate::{ProofSink, RetryPolicy, SinkError};
 
 /// A synchronous, acknowledged Kafka producer.
@@ -91,18 +92,9 @@ impl KafkaWriter {
                 }
                 Err((e, _)) => e.to_string(),
             };
-            if !self.retry.allows(attempt) {
-                return Err(SinkError::GaveUp {
-                    sink: format!("kafka topic {topic}"),
-                    batch,
-                    attempts: attempt,
-                    last: error,
-                });
-            }
-            let wait = self.retry.backoff(attempt);
-            tracing::warn!(topic, batch, attempt, %error, ?wait, "kafka delivery failed; retrying");
+            self.retry
+                .wait_or_give_up(&format!("kafka topic {topic}"), batch, attempt, error)?;
             self.retries += 1;
-            std::thread::sleep(wait);
         }
     }
 }
@@ -130,10 +122,7 @@ impl ProofSink for KafkaProofSink {
 
     fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
         let batch = proof.batch_number;
-        let value = proof.to_frame().map_err(|e| SinkError::Encode {
-            batch,
-            reason: e.to_string(),
-        })?;
+        let value = frame(proof)?;
         let commitment = proof.batch_commitment.to_hex();
         let (partition, offset) = self.writer.send(
             &self.topic,

@@ -130,6 +130,14 @@ enum Read {
     Skipped(ReadMark),
 }
 
+/// The time a read goes out at: a batch at its own number, anything else at the reader's current time.
+fn stamp(read: &Read, held: &Capability<u64>) -> Capability<u64> {
+    match read {
+        Read::Batch(r) => held.delayed(&r.batch_number),
+        _ => held.clone(),
+    }
+}
+
 impl Read {
     fn mark(&self) -> ReadMark {
         match self {
@@ -305,24 +313,11 @@ pub fn kafka_source<'scope>(
                         return;
                     };
                     let mut emitted = 0;
-                    let emit = |read: Read, held: &Capability<u64>, output: &mut _| {
-                        // A batch at its own time; anything else at the reader's current time.
-                        let at = match &read {
-                            Read::Batch(r) => held.delayed(&r.batch_number),
-                            _ => held.clone(),
-                        };
-                        let output: &mut timely::dataflow::operators::generic::OutputBuilderSession<
-                        '_,
-                        u64,
-                        CapacityContainerBuilder<Vec<Read>>,
-                    > = output;
-                        output.session(&at).give(read);
-                    };
                     // Let held records go where the sink has caught up.
                     for part in partitions.iter_mut() {
                         while part.held.front().is_some_and(&admits) {
                             if let Some(read) = part.held.pop_front() {
-                                emit(read, held, output);
+                                output.session(&stamp(&read, held)).give(read);
                                 emitted += 1;
                             }
                         }
@@ -382,7 +377,7 @@ pub fn kafka_source<'scope>(
                             }
                         };
                         if part.held.is_empty() && admits(&read) {
-                            emit(read, held, output);
+                            output.session(&stamp(&read, held)).give(read);
                             emitted += 1;
                         } else {
                             part.held.push_back(read);
