@@ -99,6 +99,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
         },
         release,
         anchor: None,
+        cluster: None,
     };
     let started = Instant::now();
     let last = Arc::new(Mutex::new((0usize, 0.0f64)));

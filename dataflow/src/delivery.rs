@@ -8,11 +8,9 @@
 //! Running the sinks here, not in a timely operator, keeps slow HTTP retries off the worker threads; the
 //! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
 
-use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
 
 use zkstream_operators::model::Delivery;
 use zkstream_operators::store::{ArtifactStore, StoreError};
@@ -23,8 +21,8 @@ use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
 use zkstream_sources::{OffsetCommitter, ReadMark, Settle};
 use zkstream_types::{Digest, FinalBatchProof};
 
-use crate::metrics::Metrics;
 use crate::pipeline::Hooks;
+use crate::telemetry::Telemetry;
 
 /// Name of the delivery progress record in the artifact store.
 pub const PROGRESS: &str = "delivered";
@@ -136,8 +134,8 @@ pub struct Outputs {
     pub store: ArtifactStore,
     /// Keys to check each final proof with before delivery.
     pub keys: Arc<KeyStore>,
-    /// Metrics to update (batches, sinks, dead letters, latency).
-    pub metrics: Option<Arc<Metrics>>,
+    /// Metrics and views to update (batches, sinks, dead letters, latency, oldest unproven batch).
+    pub telemetry: Option<Arc<Telemetry>>,
 }
 
 /// The running sink thread.
@@ -189,15 +187,12 @@ fn serve(
     on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
 ) -> DeliveryReport {
     let mut report = DeliveryReport::default();
-    // When each batch was read, for the latency histogram.
-    let mut read_at: BTreeMap<u64, Instant> = BTreeMap::new();
     while let Ok(event) = rx.recv() {
         match event {
             Event::Done => break,
             Event::Mark(m) => {
-                if let (Settle::OnDelivery(n), Some(metrics)) = (m.settle, &out.metrics) {
-                    metrics.batches_received.inc();
-                    read_at.entry(n).or_insert_with(Instant::now);
+                if let (Settle::OnDelivery(n), Some(t)) = (m.settle, &out.telemetry) {
+                    t.batch_read(n);
                 }
                 if let Some(c) = out.committer.as_mut() {
                     c.tracker().read(m);
@@ -206,17 +201,20 @@ fn serve(
             Event::Rejected(r) => dead_letter(&mut out, &mut report, &r),
             Event::Delivery(d) => match *d {
                 Delivery::Proof(p) => {
-                    deliver(&mut out, &mut report, &p, &*on_delivered);
-                    if let (Some(metrics), Some(t)) =
-                        (&out.metrics, read_at.remove(&p.batch_number))
-                    {
-                        metrics
-                            .batch_latency_seconds
-                            .observe(t.elapsed().as_secs_f64());
+                    let span = tracing::info_span!("batch", batch = p.batch_number);
+                    let _entered = span.enter();
+                    // Delivered, a gap (did not verify), or held back by a failed sink (stays unproven).
+                    let outcome = deliver(&mut out, &mut report, &p, &*on_delivered);
+                    match (outcome, &out.telemetry) {
+                        (Some(true), Some(t)) => t.batch_delivered(p.batch_number),
+                        (Some(false), Some(t)) => t.batch_failed(p.batch_number),
+                        _ => {}
                     }
                 }
                 Delivery::Gap(f) => {
-                    read_at.remove(&f.batch_number);
+                    if let Some(t) = &out.telemetry {
+                        t.batch_failed(f.batch_number);
+                    }
                     tracing::error!(batch = f.batch_number, stage = %f.stage, reason = %f.reason, "gap: batch not delivered");
                     if let Some(c) = out.committer.as_mut() {
                         c.tracker().gap(f.batch_number);
@@ -267,7 +265,7 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
     match dlq.send(&letter) {
         Ok(()) => {
             report.dead_letters += 1;
-            if let Some(m) = &out.metrics {
+            if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
                 m.record_dead_letter(&r.reason);
             }
             if let Some(c) = out.committer.as_mut() {
@@ -281,31 +279,33 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
     }
 }
 
+/// Delivers one final proof: `Some(true)` delivered, `Some(false)` a gap (it did not verify), `None` held
+/// back by a failed sink.
 fn deliver(
     out: &mut Outputs,
     report: &mut DeliveryReport,
     p: &FinalBatchProof,
     on_delivered: &dyn Fn(&FinalBatchProof),
-) {
+) -> Option<bool> {
     let n = p.batch_number;
     if report.error.is_some() {
         tracing::error!(batch = n, "not delivered: a sink failed earlier");
-        return;
+        return None;
     }
     if let Err(e) = verify_final_record(&out.keys, p) {
         tracing::error!(batch = n, error = %e, "final proof does not verify; not delivered");
         report.unverified.push((n, e.to_string()));
-        if let Some(m) = &out.metrics {
+        if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
             m.record_verification_failure("final");
         }
         if let Some(c) = out.committer.as_mut() {
             c.tracker().gap(n);
         }
-        return;
+        return Some(false);
     }
     for sink in out.sinks.iter_mut() {
         let result = sink.deliver(p);
-        if let Some(m) = &out.metrics {
+        if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
             m.record_submission(sink.name(), result.is_ok());
         }
         if let Err(e) = result {
@@ -315,7 +315,7 @@ fn deliver(
             };
             tracing::error!(batch = n, error = %e, "delivery stopped");
             report.error = Some(e.to_string());
-            return;
+            return None;
         }
     }
     let progress = DeliveryProgress {
@@ -330,11 +330,8 @@ fn deliver(
         c.tracker().delivered(n);
     }
     report.delivered.push(n);
-    if let Some(m) = &out.metrics {
-        m.batches_completed.inc();
-        m.oldest_unproven_batch.set((n + 1) as i64);
-    }
     on_delivered(p);
+    Some(true)
 }
 
 #[cfg(test)]

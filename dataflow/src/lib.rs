@@ -8,3 +8,5 @@ pub mod delivery;
 pub mod metrics;
 pub mod pipeline;
 pub mod settings;
+pub mod telemetry;
+pub mod views;

@@ -5,12 +5,13 @@
 //! The prover pool reports job events through [`PoolObserver`]; the sink thread and the run loop call the
 //! `record_*` methods.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use zkstream_operators::model::Job;
@@ -45,8 +46,12 @@ pub struct Metrics {
     stage_wait_seconds: HistogramVec,
     inflight_jobs: IntGaugeVec,
     queued_jobs: IntGaugeVec,
-    /// The lowest batch not yet delivered.
+    queue_depth: IntGaugeVec,
+    depth_series: Mutex<BTreeSet<(String, String)>>,
+    /// The lowest batch read and not yet delivered (maintained by the live views).
     pub oldest_unproven_batch: IntGauge,
+    /// How long ago the oldest unproven batch was read (0 when none is open).
+    pub oldest_unproven_age_seconds: Gauge,
     /// Seconds from a batch being read to its proof being delivered.
     pub batch_latency_seconds: Histogram,
     kafka_consumer_lag: IntGaugeVec,
@@ -54,6 +59,7 @@ pub struct Metrics {
     sink_submissions_total: IntCounterVec,
     verification_failures_total: IntCounterVec,
     job_retries_total: IntCounterVec,
+    prover_slots: IntGaugeVec,
 }
 
 /// Proving-time buckets: a test-profile basic proof takes ~0.5 s, a production recursion step ~20 s.
@@ -130,6 +136,11 @@ impl Metrics {
             "The lowest batch number not yet delivered",
         )?;
         registry.register(Box::new(oldest_unproven_batch.clone()))?;
+        let oldest_unproven_age_seconds = Gauge::new(
+            "zkstream_oldest_unproven_age_seconds",
+            "Seconds since the oldest unproven batch was read (0 when none is waiting)",
+        )?;
+        registry.register(Box::new(oldest_unproven_age_seconds.clone()))?;
         let batch_latency_seconds = Histogram::with_opts(
             HistogramOpts::new(
                 "zkstream_batch_latency_seconds",
@@ -179,7 +190,14 @@ impl Metrics {
                 "Jobs ready and waiting for a prover",
                 &["round"],
             )?,
+            queue_depth: gauge_vec(
+                "zkstream_queue_depth",
+                "Jobs ready and waiting for a prover, per round and circuit",
+                &["round", "circuit"],
+            )?,
+            depth_series: Mutex::default(),
             oldest_unproven_batch,
+            oldest_unproven_age_seconds,
             batch_latency_seconds,
             kafka_consumer_lag: gauge_vec(
                 "zkstream_kafka_consumer_lag",
@@ -206,8 +224,42 @@ impl Metrics {
                 "Failed proving attempts that were retried",
                 &["round"],
             )?,
+            prover_slots: gauge_vec(
+                "zkstream_prover_slots",
+                "Prover slots of this process, by kind",
+                &["kind"],
+            )?,
             registry,
         })
+    }
+
+    /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
+    pub fn metric_names(&self) -> Vec<String> {
+        use prometheus::core::Collector;
+        let collectors: [&dyn Collector; 18] = [
+            &self.batches_received,
+            &self.batches_completed,
+            &self.proofs_generated,
+            &self.proofs_reused,
+            &self.prove_seconds,
+            &self.stage_wait_seconds,
+            &self.inflight_jobs,
+            &self.queued_jobs,
+            &self.queue_depth,
+            &self.oldest_unproven_batch,
+            &self.oldest_unproven_age_seconds,
+            &self.batch_latency_seconds,
+            &self.kafka_consumer_lag,
+            &self.dlq_total,
+            &self.sink_submissions_total,
+            &self.verification_failures_total,
+            &self.job_retries_total,
+            &self.prover_slots,
+        ];
+        collectors
+            .iter()
+            .flat_map(|c| c.desc().into_iter().map(|d| d.fq_name.clone()))
+            .collect()
     }
 
     /// The text exposition of every metric.
@@ -236,6 +288,39 @@ impl Metrics {
         self.verification_failures_total
             .with_label_values(&[round])
             .inc();
+    }
+
+    /// Queued and in-flight jobs of a round (from the live views).
+    pub fn set_round_jobs(&self, round: &str, queued: i64, inflight: i64) {
+        self.queued_jobs.with_label_values(&[round]).set(queued);
+        self.inflight_jobs.with_label_values(&[round]).set(inflight);
+    }
+
+    /// Zeroes every queue-depth series set so far (before the views set the current ones), so a drained
+    /// queue shows 0 rather than a vanished series.
+    pub fn reset_queue_depth(&self) {
+        let seen = self.depth_series.lock().unwrap_or_else(|p| p.into_inner());
+        for (round, circuit) in seen.iter() {
+            self.queue_depth.with_label_values(&[round, circuit]).set(0);
+        }
+    }
+
+    /// Queued jobs of (round, circuit) (from the live views).
+    pub fn set_queue_depth(&self, round: &str, circuit: &str, queued: i64) {
+        self.depth_series
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((round.to_string(), circuit.to_string()));
+        self.queue_depth
+            .with_label_values(&[round, circuit])
+            .set(queued);
+    }
+
+    /// The number of prover slots of a kind (`cpu`, `gpu`).
+    pub fn set_prover_slots(&self, kind: &str, slots: usize) {
+        self.prover_slots
+            .with_label_values(&[kind])
+            .set(slots as i64);
     }
 
     /// A partition's lag.
@@ -283,24 +368,17 @@ impl Metrics {
 }
 
 impl PoolObserver for Metrics {
-    fn queued(&self, job: &Job) {
-        self.queued_jobs.with_label_values(&[round_of(job)]).inc();
-    }
-
+    // Queued and in-flight gauges come from the live views (`views.rs`), not from here.
     fn started(&self, job: &Job, attempt: u32, waited: Duration) {
-        let round = round_of(job);
         if attempt <= 1 {
-            self.queued_jobs.with_label_values(&[round]).dec();
             self.stage_wait_seconds
-                .with_label_values(&[round])
+                .with_label_values(&[round_of(job)])
                 .observe(waited.as_secs_f64());
         }
-        self.inflight_jobs.with_label_values(&[round]).inc();
     }
 
     fn retrying(&self, job: &Job, _attempt: u32, error: &str) {
         let round = round_of(job);
-        self.inflight_jobs.with_label_values(&[round]).dec();
         self.job_retries_total.with_label_values(&[round]).inc();
         if error.contains("verif") {
             self.record_verification_failure(round);
@@ -309,7 +387,6 @@ impl PoolObserver for Metrics {
 
     fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
         let (round, circuit) = (round_of(job), circuit_of(job));
-        self.inflight_jobs.with_label_values(&[round]).dec();
         match end {
             JobEnd::Proved => {
                 self.proofs_generated

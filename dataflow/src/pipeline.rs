@@ -66,6 +66,87 @@ pub struct PipelineSpec {
     /// The commitment of batch `policy.start - 1` (the last delivered before a restart), when known:
     /// the first batch's previous commitment is checked against it.
     pub anchor: Option<Digest>,
+    /// When set, this process is one of a timely cluster (`workers` threads in each process).
+    pub cluster: Option<Cluster>,
+}
+
+/// One process's place in a timely cluster: every process runs the same dataflow; Kafka partitions are
+/// spread over all workers of all processes; worker 0 (in process 0) runs the chain check, the ordered
+/// stage and the hooks, so process 0 delivers, dead-letters and commits for the whole cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// This process's index, `0..addresses.len()`.
+    pub process: usize,
+    /// `host:port` of every process, in process order.
+    pub addresses: Vec<String>,
+}
+
+/// Errors reading a cluster description.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ClusterError {
+    /// The process index is not below the process count.
+    #[error("process index {process} is not below the process count {processes}")]
+    Index {
+        /// `-p`.
+        process: usize,
+        /// `-n`.
+        processes: usize,
+    },
+    /// The host file has too few addresses.
+    #[error("the host file lists {found} address(es), the cluster has {processes} processes")]
+    TooFew {
+        /// Addresses found.
+        found: usize,
+        /// `-n`.
+        processes: usize,
+    },
+    /// A line is not `host:port`.
+    #[error("host file line {line}: {text:?} is not host:port")]
+    BadLine {
+        /// 1-based line number.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+}
+
+impl Cluster {
+    /// Parses a host file (one `host:port` per line, in process order; blank lines and `#` comments
+    /// skipped) for process `process` of `processes`. Extra lines are ignored, as timely does.
+    pub fn from_hostfile(
+        text: &str,
+        processes: usize,
+        process: usize,
+    ) -> Result<Self, ClusterError> {
+        if process >= processes {
+            return Err(ClusterError::Index { process, processes });
+        }
+        let mut addresses = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let valid = line
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+            if !valid {
+                return Err(ClusterError::BadLine {
+                    line: i + 1,
+                    text: line.to_string(),
+                });
+            }
+            addresses.push(line.to_string());
+        }
+        if addresses.len() < processes {
+            return Err(ClusterError::TooFew {
+                found: addresses.len(),
+                processes,
+            });
+        }
+        addresses.truncate(processes);
+        Ok(Cluster { process, addresses })
+    }
 }
 
 /// Called on worker 0 for each delivery, in batch order.
@@ -122,7 +203,19 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
     };
     let shape = keys.shape().clone();
     let spec = spec.clone();
-    let config = timely::Config::process(spec.workers.max(1));
+    let config = match &spec.cluster {
+        Some(c) if c.addresses.len() > 1 => timely::Config {
+            communication: timely::CommunicationConfig::Cluster {
+                threads: spec.workers.max(1),
+                process: c.process,
+                addresses: c.addresses.clone(),
+                report: false,
+                zerocopy: false,
+            },
+            worker: timely::WorkerConfig::default(),
+        },
+        _ => timely::Config::process(spec.workers.max(1)),
+    };
     let guards = timely::execute(config, move |worker| -> Result<(), String> {
         let pool = Arc::clone(&pool);
         let (ctx, spec, shape) = (ctx.clone(), spec.clone(), shape.clone());
@@ -219,4 +312,35 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_files_are_checked() {
+        let text = "# the cluster\n127.0.0.1:2101\n\n127.0.0.1:2102  # second\n127.0.0.1:2103\n";
+        let c = Cluster::from_hostfile(text, 2, 1).unwrap();
+        assert_eq!(c.addresses, vec!["127.0.0.1:2101", "127.0.0.1:2102"]);
+        assert_eq!(c.process, 1);
+        assert_eq!(
+            Cluster::from_hostfile(text, 4, 0),
+            Err(ClusterError::TooFew {
+                found: 3,
+                processes: 4
+            })
+        );
+        assert_eq!(
+            Cluster::from_hostfile(text, 2, 2),
+            Err(ClusterError::Index {
+                process: 2,
+                processes: 2
+            })
+        );
+        assert!(matches!(
+            Cluster::from_hostfile("localhost\n", 1, 0),
+            Err(ClusterError::BadLine { line: 1, .. })
+        ));
+    }
 }

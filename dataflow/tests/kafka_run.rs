@@ -433,3 +433,106 @@ fn broker_faults_lose_nothing() {
         "{log}"
     );
 }
+
+/// Two `zkstream run` processes form one timely cluster (`-n 2 -p I -h HOSTFILE`) against a Tansu broker
+/// with a 3-partition topic: every batch is proved exactly once (the artifacts in the shared store are
+/// exactly the proofs the two processes generated, and both generated some), delivered once and in order
+/// by process 0, each final proof verifies, and the group's offsets are committed to the end.
+#[test]
+fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
+    let keys = keys();
+    produce_cli(&brokers, 4);
+    let core = Core::start(0);
+    let config = config(
+        dir.path(),
+        &brokers,
+        Some(&core.url),
+        "[pipeline]\nworkers = 1\n",
+    );
+    let hostfile = dir.path().join("hosts");
+    std::fs::write(
+        &hostfile,
+        format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port()),
+    )
+    .unwrap();
+    let process = |i: usize| {
+        let (config, hostfile) = (config.clone(), hostfile.clone());
+        std::thread::spawn(move || {
+            run_bounded(
+                zkstream().args([
+                    "run",
+                    "--config",
+                    config.to_str().unwrap(),
+                    "--bounded",
+                    "-w",
+                    "1",
+                    "-n",
+                    "2",
+                    "-p",
+                    &i.to_string(),
+                    "-h",
+                    hostfile.to_str().unwrap(),
+                ]),
+                Duration::from_secs(900),
+            )
+        })
+    };
+    let started = std::time::Instant::now();
+    let (p0, p1) = (process(0), process(1));
+    let (out0, out1) = (p0.join().unwrap(), p1.join().unwrap());
+    let took = started.elapsed();
+    let (stdout0, stdout1) = (text(&out0.stdout), text(&out1.stdout));
+    assert!(
+        out0.status.success(),
+        "process 0:\n{stdout0}\n{}",
+        text(&out0.stderr)
+    );
+    assert!(
+        out1.status.success(),
+        "process 1:\n{stdout1}\n{}",
+        text(&out1.stderr)
+    );
+
+    // Delivered once each, in order, by process 0 only.
+    assert_eq!(core.batches(), (1..=4).collect::<Vec<_>>());
+    let requests = core.requests.lock().unwrap().clone();
+    assert!(requests.iter().all(|(_, s)| *s == 200), "{requests:?}");
+    assert!(
+        stdout0.contains("summary: 4 batches delivered"),
+        "{stdout0}"
+    );
+    assert!(
+        stdout1.contains("summary: 0 batches delivered"),
+        "{stdout1}"
+    );
+    let inputs = chain(&keys, 4);
+    for p in core.accepted.lock().unwrap().iter() {
+        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
+    }
+    // Proved exactly once, across both processes.
+    let (g0, g1) = (
+        summary_counter(&stdout0, "zkstream_proofs_generated_total"),
+        summary_counter(&stdout1, "zkstream_proofs_generated_total"),
+    );
+    let reused = summary_counter(&stdout0, "zkstream_proofs_reused_total")
+        + summary_counter(&stdout1, "zkstream_proofs_reused_total");
+    let stored = artifacts(&dir.path().join("store")).len();
+    assert!(
+        g0 > 0 && g1 > 0,
+        "one process did all the work: {g0} + {g1}"
+    );
+    assert_eq!(reused, 0);
+    assert_eq!(g0 + g1, stored, "generated {g0} + {g1}, stored {stored}");
+    // Batch n is on partition (n - 1) % 3: offsets 2, 1, 1 are the ends.
+    assert_eq!(
+        committed(&brokers, "zkstream.batches", "zkstream", 3),
+        vec![2, 1, 1]
+    );
+    eprintln!(
+        "cluster: 4 batches in {:.1} s; process 0 generated {g0}, process 1 generated {g1} proofs",
+        took.as_secs_f64()
+    );
+}

@@ -116,6 +116,7 @@ fn run(
         },
         release: Release::Streaming,
         anchor: None,
+        cluster: None,
     };
     let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
     pipeline::run(

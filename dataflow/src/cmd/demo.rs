@@ -24,11 +24,16 @@ use zkstream_prover::verify_final_proof;
 use zkstream_sinks::FileSink;
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::synthetic::sample_chain;
-use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
+use zkstream_sources::{
+    EmbeddedBroker, KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, ReadMark, Settle,
+};
+
+/// The consumer group of the demo's reader (its committed offsets give the consumer-lag gauge).
+const DEMO_GROUP: &str = "zkstream-demo";
 use zkstream_types::{AggregationRound, BatchInput};
 
-use zkstream_dataflow::metrics::{Metrics, Observers};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
+use zkstream_dataflow::telemetry::Telemetry;
 
 use super::ProofOpts;
 
@@ -265,18 +270,16 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         store.url()
     );
     let progress = Arc::new(Progress::new());
-    let metrics = Arc::new(Metrics::new()?);
-    metrics.oldest_unproven_batch.set(1);
+    let telemetry = Telemetry::start(1)?;
+    let metrics = Arc::clone(&telemetry.metrics);
+    metrics.set_prover_slots("cpu", slots);
     if let Some(addr) = &args.metrics_addr {
         let bound = metrics.serve(addr)?;
         println!("metrics: http://{bound}/metrics");
     }
-    let observers = Observers(vec![
-        Arc::clone(&progress) as Arc<dyn PoolObserver>,
-        Arc::clone(&metrics) as Arc<dyn PoolObserver>,
-    ]);
-    let mut builder = ProverPool::builder(Arc::clone(&keys), store, pool_config)
-        .observer(Arc::new(observers) as Arc<dyn PoolObserver>);
+    let observers = telemetry.observer(vec![Arc::clone(&progress) as Arc<dyn PoolObserver>]);
+    let mut builder =
+        ProverPool::builder(Arc::clone(&keys), store, pool_config).observer(observers);
     if let Some(f) = chaos(args.inject_failures, args.seed) {
         builder = builder.faults(f);
     }
@@ -286,24 +289,35 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     let inputs: Arc<BTreeMap<u64, BatchInput>> =
         Arc::new(chain.into_iter().map(|b| (b.batch_number, b)).collect());
     let results = Arc::new(Mutex::new(Results::default()));
+    // Offsets are committed behind the deliveries, as in `run`, so the consumer-lag gauge means the same.
+    let committer = Arc::new(Mutex::new(OffsetCommitter::new(
+        &brokers,
+        topic,
+        DEMO_GROUP,
+        &Default::default(),
+        OffsetTracker::new(0),
+    )?));
+    let settle = {
+        let committer = Arc::clone(&committer);
+        move |f: &dyn Fn(&mut OffsetTracker)| {
+            let mut c = committer.lock().unwrap_or_else(|p| p.into_inner());
+            f(c.tracker());
+            if let Err(e) = c.commit() {
+                tracing::debug!(error = %e, "demo offset commit failed (retried on the next delivery)");
+            }
+        }
+    };
     let on_delivery = {
-        let (keys, inputs, results, progress, metrics) = (
+        let settle = settle.clone();
+        let (keys, inputs, results, progress, telemetry) = (
             Arc::clone(&keys),
             Arc::clone(&inputs),
             Arc::clone(&results),
             Arc::clone(&progress),
-            Arc::clone(&metrics),
+            Arc::clone(&telemetry),
         );
         Arc::new(move |d: &Delivery| {
             let mut res = results.lock().unwrap_or_else(|p| p.into_inner());
-            if let Delivery::Proof(p) = d {
-                metrics.batches_received.inc();
-                metrics.batches_completed.inc();
-                metrics.oldest_unproven_batch.set(p.batch_number as i64 + 1);
-                metrics
-                    .batch_latency_seconds
-                    .observe(started.elapsed().as_secs_f64());
-            }
             match d {
                 Delivery::Proof(p) => {
                     let n = p.batch_number;
@@ -331,8 +345,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                                 started.elapsed().as_secs_f64()
                             ));
                             res.verified.push(n);
+                            telemetry.batch_delivered(n);
+                            settle(&|t| t.delivered(n));
                         }
                         Err(e) => {
+                            telemetry.batch_failed(n);
                             progress.println(&format!("batch {n}: final proof REJECTED: {e}"));
                             res.problems
                                 .push(format!("batch {n}: final proof rejected: {e}"));
@@ -340,6 +357,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                     }
                 }
                 Delivery::Gap(f) => {
+                    telemetry.batch_failed(f.batch_number);
+                    settle(&|t| t.gap(f.batch_number));
                     progress.println(&format!(
                         "batch {}: NOT proved ({}: {}); delivery stops here",
                         f.batch_number, f.stage, f.reason
@@ -371,7 +390,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     };
     let mut source = KafkaSourceConfig::new(&brokers, topic);
     source.bounded = true;
-    source.group_id = "zkstream-demo".into();
+    source.group_id = DEMO_GROUP.into();
     let spec = PipelineSpec {
         workers: args.workers,
         source,
@@ -385,14 +404,33 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             Release::Streaming
         },
         anchor: None,
+        cluster: None,
     };
+    let on_mark = {
+        let telemetry = Arc::clone(&telemetry);
+        Arc::new(move |m: &ReadMark| {
+            if let Settle::OnDelivery(n) = m.settle {
+                telemetry.batch_read(n);
+            }
+            settle(&|t| t.read(*m));
+        })
+    };
+    let lag = telemetry.watch_lag(
+        LagProbe::new(&brokers, topic, DEMO_GROUP, &Default::default())?,
+        Duration::from_secs(2),
+    );
     let run_started = Instant::now();
     pipeline::run(
         &spec,
         Arc::clone(&pool),
-        pipeline::Hooks::new(on_delivery, on_reject),
+        pipeline::Hooks {
+            on_delivery,
+            on_reject,
+            on_mark,
+        },
     )?;
     let wall = run_started.elapsed();
+    drop(lag);
     for b in &progress.bars {
         b.finish_and_clear();
     }

@@ -28,6 +28,8 @@ enum Command {
     /// Run the whole pipeline on an embedded broker with a synthetic chain and verify every final proof.
     Demo(demo::DemoArgs),
     /// The production job: read batches from Kafka, prove, deliver to the configured sinks.
+    /// (`-h` is the cluster host file, as in timely; `--help` prints help.)
+    #[command(disable_help_flag = true)]
     Run(run::RunArgs),
     /// Write the synthetic batch chain into a Kafka topic (load generator).
     Produce(produce::ProduceArgs),

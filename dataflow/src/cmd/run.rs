@@ -13,17 +13,17 @@ use anyhow::{Context, Result};
 use clap::Args;
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
-use zkstream_dataflow::metrics::Metrics;
-use zkstream_dataflow::pipeline::{self, PipelineSpec};
+use zkstream_dataflow::pipeline::{self, Cluster, PipelineSpec};
+use zkstream_dataflow::telemetry::Telemetry;
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule};
+use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::KeyStore;
 use zkstream_sinks::{
     CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink, RetryPolicy,
 };
-use zkstream_sources::{KafkaSourceConfig, OffsetCommitter, OffsetTracker};
+use zkstream_sources::{KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker};
 use zkstream_types::AggregationRound;
 
 /// Arguments of `run`.
@@ -42,12 +42,36 @@ pub struct RunArgs {
     /// the topic.
     #[arg(long)]
     bounded: bool,
+    /// Processes in the timely cluster (each runs this same command with its own `-p`).
+    #[arg(long, short = 'n', default_value_t = 1)]
+    processes: usize,
+    /// This process's index in the cluster, 0..N (process 0 delivers, dead-letters and commits).
+    #[arg(long, short = 'p', default_value_t = 0)]
+    process: usize,
+    /// The cluster's host file: one host:port per line, in process order (needed when -n > 1).
+    #[arg(long = "hostfile", short = 'h')]
+    hostfile: Option<std::path::PathBuf>,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
 }
 
 /// Runs the job.
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let config = Config::load(&args.config)?;
+    let cluster = match (&args.hostfile, args.processes) {
+        (_, 0) => anyhow::bail!("-n must be at least 1"),
+        (None, 1) if args.process == 0 => None,
+        (None, _) => anyhow::bail!("a cluster (-n > 1 or -p > 0) needs its host file (-h FILE)"),
+        (Some(path), n) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the host file {}", path.display()))?;
+            Some(Cluster::from_hostfile(&text, n, args.process)?)
+        }
+    };
+    // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
+    let delivers = args.process == 0;
     let settings = config.proof_settings();
     let keys = Arc::new(KeyStore::open(
         Some(&settings.keys_dir),
@@ -84,16 +108,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         }
     );
 
-    let metrics = Arc::new(Metrics::new()?);
-    metrics.oldest_unproven_batch.set(start as i64);
+    let telemetry = Telemetry::start(start)?;
     if let Some(addr) = args.metrics_addr.as_ref().or(config.metrics.addr.as_ref()) {
-        let bound = metrics.serve(addr)?;
+        let bound = telemetry.metrics.serve(addr)?;
         eprintln!("metrics: http://{bound}/metrics");
     }
 
     let k = &config.kafka;
     let mut sinks: Vec<Box<dyn ProofSink>> = Vec::new();
-    if let Some(core) = &config.sink.core {
+    if !delivers {
+        eprintln!(
+            "cluster: process {} of {}: proving only (process 0 delivers, dead-letters and commits)",
+            args.process, args.processes
+        );
+    }
+    if let (true, Some(core)) = (delivers, &config.sink.core) {
         sinks.push(Box::new(CoreHttpSink::new(
             &core.url,
             Duration::from_secs(core.timeout_s.max(1)),
@@ -104,37 +133,42 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             },
         )?));
     }
-    if let Some(topic) = config.proofs_topic() {
+    if let (true, Some(topic)) = (delivers, config.proofs_topic()) {
         let writer = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
         sinks.push(Box::new(KafkaProofSink::new(writer, topic)));
     }
-    if let Some(file) = &config.sink.file {
+    if let (true, Some(file)) = (delivers, &config.sink.file) {
         sinks.push(Box::new(FileSink::new(&file.dir)?));
     }
-    if sinks.is_empty() {
+    if sinks.is_empty() && delivers {
         tracing::warn!("no proof sink configured: proofs are checked and counted, then dropped");
     }
     let names: Vec<String> = sinks.iter().map(|s| s.name().to_string()).collect();
-    let dlq = DeadLetterSink::new(
-        KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
-        &k.dlq_topic,
-    );
-    let committer = OffsetCommitter::new(
-        &k.brokers,
-        &k.batches_topic,
-        &k.group_id,
-        &k.rdkafka,
-        OffsetTracker::new(start - 1),
-    )?;
+    let (dlq, committer) = if delivers {
+        let dlq = DeadLetterSink::new(
+            KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
+            &k.dlq_topic,
+        );
+        let committer = OffsetCommitter::new(
+            &k.brokers,
+            &k.batches_topic,
+            &k.group_id,
+            &k.rdkafka,
+            OffsetTracker::new(start - 1),
+        )?;
+        (Some(dlq), Some(committer))
+    } else {
+        (None, None)
+    };
     let delivery = DeliveryThread::start(
         Outputs {
             sinks,
-            dlq: Some(dlq),
+            dlq,
             source_topic: k.batches_topic.clone(),
-            committer: Some(committer),
+            committer,
             store: store.clone(),
             keys: Arc::clone(&keys),
-            metrics: Some(Arc::clone(&metrics)),
+            telemetry: Some(Arc::clone(&telemetry)),
         },
         Box::new(move |p| {
             println!(
@@ -148,6 +182,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     )?;
 
     let slots = config.prover.slots.max(1);
+    telemetry.metrics.set_prover_slots("cpu", slots);
     let pool = Arc::new(
         ProverPool::builder(
             Arc::clone(&keys),
@@ -164,7 +199,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 },
             },
         )
-        .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver>)
+        .observer(telemetry.observer(Vec::new()))
         .start(),
     );
     let mut source = KafkaSourceConfig::new(&k.brokers, &k.batches_topic);
@@ -183,9 +218,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         },
         release: Release::Streaming,
         anchor: progress.map(|p| p.batch_commitment),
+        cluster: cluster.clone(),
     };
     eprintln!(
-        "run: {} worker(s), {} prover slot(s), sinks [{}], reading {} from {} (group {}){}",
+        "run: {}{} worker(s), {} prover slot(s), sinks [{}], reading {} from {} (group {}){}",
+        match &cluster {
+            Some(c) => format!(
+                "process {} of {} ({}), ",
+                c.process,
+                c.addresses.len(),
+                c.addresses.join(" ")
+            ),
+            None => String::new(),
+        },
         spec.workers,
         slots,
         names.join(", "),
@@ -194,9 +239,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         k.group_id,
         if args.bounded { ", bounded" } else { "" }
     );
+    let lag = if delivers {
+        Some(telemetry.watch_lag(
+            LagProbe::new(&k.brokers, &k.batches_topic, &k.group_id, &k.rdkafka)?,
+            Duration::from_secs(5),
+        ))
+    } else {
+        None
+    };
     let pipeline_started = Instant::now();
     let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
     let report = delivery.finish()?;
+    drop(lag);
     result?;
 
     let records = pool.records();

@@ -4,11 +4,13 @@
 
 pub mod committer;
 mod embedded;
+mod lag;
 mod producer;
 mod reader;
 
 pub use committer::{OffsetCommitter, OffsetTracker, ReadMark, Settle};
 pub use embedded::EmbeddedBroker;
+pub use lag::LagProbe;
 pub use producer::{partition_for, produce_batches, ProduceReport};
 pub use reader::{kafka_source, InFlightGate, KafkaSourceConfig, ReaderStreams};
 
