@@ -16,6 +16,7 @@ use prometheus::{
 };
 use zkstream_operators::model::Job;
 use zkstream_operators::pool::{JobEnd, PoolObserver};
+use zkstream_types::{AggregationRound, CircuitType};
 
 /// Errors creating or serving metrics.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +80,18 @@ fn circuit_of(job: &Job) -> &'static str {
     job.key.circuit.map(|c| c.name()).unwrap_or("batch")
 }
 
-/// The bounded label for a dead-letter reason.
+/// Every value of the `reason` label of `zkstream_dlq_total`.
+pub const DLQ_REASONS: [&str; 7] = [
+    "undecodable",
+    "invalid",
+    "wrong_previous_commitment",
+    "duplicate",
+    "out_of_order",
+    "bad_key",
+    "other",
+];
+
+/// The bounded label for a dead-letter reason (one of [`DLQ_REASONS`]).
 pub fn dlq_reason_label(reason: &str) -> &'static str {
     if reason.starts_with("undecodable") {
         "undecodable"
@@ -149,7 +161,7 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
         )?;
         registry.register(Box::new(batch_latency_seconds.clone()))?;
-        Ok(Metrics {
+        let metrics = Metrics {
             batches_received: counter(
                 "zkstream_batches_received_total",
                 "Batches read and decoded",
@@ -230,7 +242,42 @@ impl Metrics {
                 &["kind"],
             )?,
             registry,
-        })
+        };
+        metrics.zero_series();
+        Ok(metrics)
+    }
+
+    /// Creates every bounded label combination at 0, so a scrape shows each series from the start
+    /// (a counter that appears only at its first increment makes `rate()` and alerts miss that event).
+    fn zero_series(&self) {
+        for round in AggregationRound::ALL {
+            let r = round.name();
+            let circuits: Vec<&str> = if round.number() <= AggregationRound::Node.number() {
+                CircuitType::ALL.iter().map(|c| c.name()).collect()
+            } else {
+                vec!["batch"]
+            };
+            for c in circuits {
+                self.proofs_generated.with_label_values(&[r, c]);
+                self.proofs_reused.with_label_values(&[r, c]);
+            }
+            self.job_retries_total.with_label_values(&[r]);
+            self.verification_failures_total.with_label_values(&[r]);
+            self.set_round_jobs(r, 0, 0);
+        }
+        self.verification_failures_total
+            .with_label_values(&["final"]);
+        for reason in DLQ_REASONS {
+            self.dlq_total.with_label_values(&[reason]);
+        }
+    }
+
+    /// Declares a sink, so its submission counters exist (at 0) before its first proof.
+    pub fn declare_sink(&self, sink: &str) {
+        for result in ["ok", "error"] {
+            self.sink_submissions_total
+                .with_label_values(&[sink, result]);
+        }
     }
 
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
@@ -452,6 +499,11 @@ mod tests {
             "zkstream_kafka_consumer_lag{partition=\"0\"} 4",
             "zkstream_batch_latency_seconds_bucket{le=\"20\"} 1",
             "zkstream_oldest_unproven_batch 0",
+            "zkstream_job_retries_total{round=\"node\"} 0",
+            "zkstream_dlq_total{reason=\"duplicate\"} 0",
+            "zkstream_proofs_reused_total{circuit=\"sha256\",round=\"leaf\"} 0",
+            "zkstream_proofs_generated_total{circuit=\"batch\",round=\"compression\"} 0",
+            "zkstream_verification_failures_total{round=\"final\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");
         }

@@ -51,6 +51,8 @@ fn every_subcommand_has_help() {
         vec!["keys", "--help"],
         vec!["keys", "generate", "--help"],
         vec!["demo", "--help"],
+        vec!["run", "--help"],
+        vec!["produce", "--help"],
     ] {
         let o = zkstream(&args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
@@ -238,8 +240,31 @@ fn demo_proves_verifies_and_writes_every_batch() {
     let out = dir.path().join("proofs");
     let keys = keys_dir();
     let (keys, out_s) = (keys.to_str().unwrap(), out.to_str().unwrap());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    // Scrape /metrics every 300 ms while the demo runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let scraper = {
+        let (stop, addr) = (std::sync::Arc::clone(&stop), addr.clone());
+        std::thread::spawn(move || {
+            let mut scrapes = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Some(text) = scrape(&addr) {
+                    scrapes.push(text);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+            scrapes
+        })
+    };
     let o = zkstream(&[
         "demo",
+        "--metrics-addr",
+        &addr,
         "--profile",
         "test",
         "--keys-dir",
@@ -294,4 +319,73 @@ fn demo_proves_verifies_and_writes_every_batch() {
         "{}",
         stdout(&o)
     );
+
+    // The metrics endpoint served every metric of the contract during the run, and counts grew.
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let scrapes = scraper.join().unwrap();
+    assert!(scrapes.len() >= 3, "only {} scrapes", scrapes.len());
+    let last = scrapes.last().unwrap();
+    for name in [
+        "zkstream_batches_received_total",
+        "zkstream_batches_completed_total",
+        "zkstream_proofs_generated_total{",
+        "zkstream_proofs_reused_total{",
+        "zkstream_prove_seconds_bucket{",
+        "zkstream_stage_wait_seconds_bucket{",
+        "zkstream_inflight_jobs{",
+        "zkstream_queued_jobs{",
+        "zkstream_queue_depth{",
+        "zkstream_oldest_unproven_batch",
+        "zkstream_batch_latency_seconds_bucket{",
+        "zkstream_kafka_consumer_lag{",
+        "zkstream_dlq_total{",
+        "zkstream_sink_submissions_total{",
+        "zkstream_verification_failures_total{",
+        "zkstream_job_retries_total{",
+        "zkstream_prover_slots{kind=\"cpu\"} 1",
+    ] {
+        assert!(last.contains(name), "{name} missing from\n{last}");
+    }
+    let basic = |t: &str| {
+        value(
+            t,
+            "zkstream_proofs_generated_total{circuit=\"sha256\",round=\"basic\"}",
+        )
+    };
+    assert!(
+        basic(last) > basic(&scrapes[0]),
+        "no growth:\n{}\n{last}",
+        scrapes[0]
+    );
+    assert_eq!(
+        value(last, "zkstream_batches_received_total"),
+        2.0,
+        "{last}"
+    );
+    // Both batches went through the dataflow: at some point one was waiting to be proved.
+    assert!(
+        scrapes
+            .iter()
+            .any(|t| value(t, "zkstream_queued_jobs{round=\"basic\"}") > 0.0),
+        "no scrape saw a queued basic job"
+    );
+}
+
+/// One GET /metrics over plain HTTP/1.0.
+fn scrape(addr: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.write_all(b"GET /metrics HTTP/1.0\r\nHost: zkstream\r\n\r\n")
+        .ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    let (head, text) = body.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.").then(|| text.to_string())
+}
+
+/// The value of the series line starting with `series` (0 when absent).
+fn value(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
 }

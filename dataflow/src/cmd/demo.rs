@@ -30,6 +30,8 @@ use zkstream_sources::{
 
 /// The consumer group of the demo's reader (its committed offsets give the consumer-lag gauge).
 const DEMO_GROUP: &str = "zkstream-demo";
+/// The demo's own sink: the independent verifier that checks each final proof against its batch input.
+const DEMO_SINK: &str = "demo-verifier";
 use zkstream_types::{AggregationRound, BatchInput};
 
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
@@ -286,6 +288,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     let pool = Arc::new(builder.start());
 
     let sink = args.out.as_deref().map(FileSink::new).transpose()?;
+    metrics.declare_sink(DEMO_SINK);
+    if sink.is_some() {
+        metrics.declare_sink("file");
+    }
     let inputs: Arc<BTreeMap<u64, BatchInput>> =
         Arc::new(chain.into_iter().map(|b| (b.batch_number, b)).collect());
     let results = Arc::new(Mutex::new(Results::default()));
@@ -330,8 +336,12 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                         Ok(c) => {
                             let written = match &sink {
                                 Some(s) => match s.deliver(p) {
-                                    Ok(path) => format!(", written to {}", path.display()),
+                                    Ok(path) => {
+                                        telemetry.metrics.record_submission("file", true);
+                                        format!(", written to {}", path.display())
+                                    }
                                     Err(e) => {
+                                        telemetry.metrics.record_submission("file", false);
                                         res.problems.push(format!("batch {n}: {e}"));
                                         String::new()
                                     }
@@ -345,10 +355,13 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                                 started.elapsed().as_secs_f64()
                             ));
                             res.verified.push(n);
+                            telemetry.metrics.record_submission(DEMO_SINK, true);
                             telemetry.batch_delivered(n);
                             settle(&|t| t.delivered(n));
                         }
                         Err(e) => {
+                            telemetry.metrics.record_submission(DEMO_SINK, false);
+                            telemetry.metrics.record_verification_failure("final");
                             telemetry.batch_failed(n);
                             progress.println(&format!("batch {n}: final proof REJECTED: {e}"));
                             res.problems

@@ -107,14 +107,19 @@ impl ProofOpts {
     }
 }
 
-/// Logs go to stderr; the level comes from `RUST_LOG` (default `info`, boojum's internals at `warn`).
+/// Logs go to stderr; the level comes from `RUST_LOG` (default `info`, boojum's internals at `warn`);
+/// `ZKSTREAM_LOG_FORMAT=json` writes one JSON object per event, with its spans (batch, job) as fields.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,boojum=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("ZKSTREAM_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().with_current_span(true).with_span_list(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Parses the command line and runs the command.

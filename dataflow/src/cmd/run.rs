@@ -144,6 +144,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         tracing::warn!("no proof sink configured: proofs are checked and counted, then dropped");
     }
     let names: Vec<String> = sinks.iter().map(|s| s.name().to_string()).collect();
+    for n in &names {
+        telemetry.metrics.declare_sink(n);
+    }
     let (dlq, committer) = if delivers {
         let dlq = DeadLetterSink::new(
             KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
