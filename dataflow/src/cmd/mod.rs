@@ -116,7 +116,11 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     let _ = if std::env::var("ZKSTREAM_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().with_current_span(true).with_span_list(true).try_init()
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init()
     } else {
         builder.try_init()
     };
