@@ -22,9 +22,12 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 use zkstream_types::{AggregationRound, CircuitType, Digest};
 
-use crate::circuits::config::{add_sha_tables, configure_plain, configure_sha, Layout, GEOMETRY};
+use crate::circuits::config::{
+    add_tables, configure_keccak, configure_plain, configure_sha, Layout, GEOMETRY,
+};
 use crate::circuits::{
     AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit,
+    UserAggregateCircuit, UserChunkCircuit, UserProgramCircuit,
 };
 use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P};
@@ -48,6 +51,12 @@ pub enum CircuitId {
     Scheduler,
     /// Compression (the final proof).
     Compression,
+    /// Aggregation mode: a user program with this constant (tests, demo, benchmarks).
+    UserProgram(u64),
+    /// Aggregation mode: a chunk of user proofs.
+    UserChunk,
+    /// Aggregation mode: the aggregate over chunks.
+    UserAggregate,
 }
 
 impl CircuitId {
@@ -60,6 +69,10 @@ impl CircuitId {
             CircuitId::Tip => AggregationRound::RecursionTip,
             CircuitId::Scheduler => AggregationRound::Scheduler,
             CircuitId::Compression => AggregationRound::Compression,
+            // Aggregation mode reuses the round labels: user proofs, chunks, aggregates.
+            CircuitId::UserProgram(_) => AggregationRound::Basic,
+            CircuitId::UserChunk => AggregationRound::Leaf,
+            CircuitId::UserAggregate => AggregationRound::Node,
         }
     }
 
@@ -67,6 +80,7 @@ impl CircuitId {
     pub fn layout(self) -> Layout {
         match self {
             CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
+            CircuitId::UserChunk | CircuitId::UserAggregate => Layout::Keccak,
             _ => Layout::Plain,
         }
     }
@@ -74,7 +88,7 @@ impl CircuitId {
     /// The FRI parameters its proofs use.
     pub fn layer(self, profile: &ProofProfile) -> LayerConfig {
         match self {
-            CircuitId::Basic(_) => profile.basic,
+            CircuitId::Basic(_) | CircuitId::UserProgram(_) => profile.basic,
             CircuitId::Compression => profile.compression,
             _ => profile.recursion,
         }
@@ -104,6 +118,9 @@ impl fmt::Display for CircuitId {
             CircuitId::Tip => f.write_str("tip"),
             CircuitId::Scheduler => f.write_str("scheduler"),
             CircuitId::Compression => f.write_str("compression"),
+            CircuitId::UserProgram(salt) => write!(f, "user-program-{salt:016x}"),
+            CircuitId::UserChunk => f.write_str("user-chunk"),
+            CircuitId::UserAggregate => f.write_str("user-aggregate"),
         }
     }
 }
@@ -141,14 +158,12 @@ pub(crate) fn assemble<CFG: CSConfig, C: Circuit>(
 ) {
     let max_trace = circuit.max_trace_len();
     macro_rules! run {
-        ($configure:path, $tables:expr) => {{
+        ($configure:path) => {{
             let builder = new_builder::<_, F>(CsReferenceImplementationBuilder::<F, P, CFG>::new(
                 GEOMETRY, max_trace,
             ));
             let mut cs = $configure(builder).build(CircuitResolverOpts::new(max_trace * 64));
-            if $tables {
-                add_sha_tables(&mut cs);
-            }
+            add_tables(&mut cs, circuit.layout());
             circuit.synthesize(&mut cs);
             let rows = cs.next_available_row();
             let hint = match hint {
@@ -162,8 +177,9 @@ pub(crate) fn assemble<CFG: CSConfig, C: Circuit>(
         }};
     }
     match circuit.layout() {
-        Layout::Plain => run!(configure_plain, false),
-        Layout::Sha => run!(configure_sha, true),
+        Layout::Plain => run!(configure_plain),
+        Layout::Sha => run!(configure_sha),
+        Layout::Keccak => run!(configure_keccak),
     }
 }
 
@@ -178,10 +194,59 @@ pub enum KeySource {
     Computed,
 }
 
+/// The shape of aggregation mode's circuits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserShape {
+    /// Hash rounds of the sample user programs ([`crate::circuits::UserProgramCircuit`]).
+    pub program_rounds: usize,
+    /// User proofs per chunk proof (a power of two; Aligned uses 512).
+    pub proofs_per_chunk: usize,
+    /// Chunk proofs per aggregate (a power of two).
+    pub chunks_per_aggregate: usize,
+}
+
+impl Default for UserShape {
+    fn default() -> Self {
+        UserShape {
+            program_rounds: 16,
+            proofs_per_chunk: 2,
+            chunks_per_aggregate: 2,
+        }
+    }
+}
+
+impl UserShape {
+    /// Checks the sizes.
+    pub fn validate(&self) -> Result<(), ProverError> {
+        for (name, v) in [
+            ("proofs_per_chunk", self.proofs_per_chunk),
+            ("chunks_per_aggregate", self.chunks_per_aggregate),
+        ] {
+            if !v.is_power_of_two() || v > 64 {
+                return Err(ProverError::Config(format!(
+                    "{name} must be a power of two up to 64, not {v}"
+                )));
+            }
+        }
+        if self.program_rounds == 0 {
+            return Err(ProverError::Config(
+                "program_rounds must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// User proofs one aggregate holds.
+    pub fn proofs_per_aggregate(&self) -> usize {
+        self.proofs_per_chunk * self.chunks_per_aggregate
+    }
+}
+
 /// The setup and verification keys of one (protocol version, profile, shape), cached.
 pub struct KeyStore {
     profile: ProofProfile,
     shape: TreeShape,
+    user: UserShape,
     protocol_version: u32,
     dir: Option<PathBuf>,
     worker: Worker,
@@ -211,6 +276,7 @@ impl KeyStore {
             shape,
             protocol_version,
             dir,
+            user: UserShape::default(),
             worker: Worker::new_with_num_threads(threads.max(1)),
             loaded: Mutex::new(HashMap::new()),
         })
@@ -225,6 +291,18 @@ impl KeyStore {
             profile.name,
             hex::encode(&digest[..6])
         )
+    }
+
+    /// Sets the shape of aggregation mode's circuits (before any of their keys is used).
+    pub fn with_user_shape(mut self, user: UserShape) -> Result<Self, ProverError> {
+        user.validate()?;
+        self.user = user;
+        Ok(self)
+    }
+
+    /// The shape of aggregation mode's circuits.
+    pub fn user_shape(&self) -> &UserShape {
+        &self.user
     }
 
     /// The profile.
@@ -312,7 +390,20 @@ impl KeyStore {
     }
 
     fn path(&self, id: CircuitId) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join(format!("{id}.setup")))
+        let dir = self.dir.as_ref()?;
+        Some(match id {
+            CircuitId::UserProgram(_) | CircuitId::UserChunk | CircuitId::UserAggregate => {
+                let u = &self.user;
+                let sub = dir.join(format!(
+                    "user-r{}-{}x{}",
+                    u.program_rounds, u.proofs_per_chunk, u.chunks_per_aggregate
+                ));
+                // Created on first use; a failure shows up as the write's error.
+                let _ = std::fs::create_dir_all(&sub);
+                sub.join(format!("{id}.setup"))
+            }
+            _ => dir.join(format!("{id}.setup")),
+        })
     }
 
     fn cache_err(path: &Path, e: impl fmt::Display) -> ProverError {
@@ -366,6 +457,9 @@ impl KeyStore {
             CircuitId::Tip => None,
             CircuitId::Scheduler => Some(CircuitId::Tip),
             CircuitId::Compression => Some(CircuitId::Scheduler),
+            CircuitId::UserProgram(_) => None,
+            CircuitId::UserChunk => Some(CircuitId::UserProgram(0)),
+            CircuitId::UserAggregate => Some(CircuitId::UserChunk),
         }
     }
 
@@ -393,6 +487,20 @@ impl KeyStore {
             }
             CircuitId::Compression => {
                 assemble::<SetupCSConfig, _>(&self.compression_circuit(None)?, None)
+            }
+            CircuitId::UserProgram(salt) => assemble::<SetupCSConfig, _>(
+                &UserProgramCircuit {
+                    salt,
+                    rounds: self.user.program_rounds,
+                    secret: None,
+                },
+                None,
+            ),
+            CircuitId::UserChunk => {
+                assemble::<SetupCSConfig, _>(&self.user_chunk_circuit(Vec::new())?, None)
+            }
+            CircuitId::UserAggregate => {
+                assemble::<SetupCSConfig, _>(&self.user_aggregate_circuit(Vec::new())?, None)
             }
         };
         let (base, setup, vk, tree, vars_hint, wits_hint) =
@@ -451,6 +559,33 @@ impl KeyStore {
             child_config: self.profile.recursion.proof_config(),
             vk_set_commitment: self.vk_set_commitment()?,
             witness,
+        })
+    }
+
+    pub(crate) fn user_chunk_circuit(
+        &self,
+        children: Vec<(BVk, crate::field::BProof)>,
+    ) -> Result<UserChunkCircuit, ProverError> {
+        let template = CircuitId::UserProgram(0);
+        Ok(UserChunkCircuit {
+            capacity: self.user.proofs_per_chunk,
+            template_vk: self.vk(template)?,
+            child_layout: template.layout(),
+            child_config: template.layer(&self.profile).proof_config(),
+            children,
+        })
+    }
+
+    pub(crate) fn user_aggregate_circuit(
+        &self,
+        children: Vec<(crate::field::BProof, Vec<[u8; 32]>)>,
+    ) -> Result<UserAggregateCircuit, ProverError> {
+        Ok(UserAggregateCircuit {
+            chunks: self.user.chunks_per_aggregate,
+            capacity: self.user.proofs_per_chunk,
+            chunk_vk: self.vk(CircuitId::UserChunk)?,
+            chunk_config: CircuitId::UserChunk.layer(&self.profile).proof_config(),
+            children,
         })
     }
 

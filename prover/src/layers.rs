@@ -4,14 +4,14 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use boojum::config::ProvingCSConfig;
+use boojum::config::{DevCSConfig, ProvingCSConfig};
 use boojum::cs::cs_builder::new_builder;
 use boojum::cs::cs_builder_verifier::CsVerifierBuilder;
 use boojum::cs::implementations::pow::NoPow;
 use boojum::worker::Worker;
 use zkstream_types::{CircuitType, QueueRange};
 
-use crate::circuits::config::{configure_plain, configure_sha, Layout, GEOMETRY};
+use crate::circuits::config::{configure_keccak, configure_plain, configure_sha, Layout, GEOMETRY};
 use crate::circuits::{BasicCircuit, Circuit, SchedulerInputs};
 use crate::error::ProverError;
 use crate::field::{proof_public_input, BProof, BVk, Ext, F, H, TR};
@@ -59,6 +59,7 @@ pub fn verify_native(
         match layout {
             Layout::Plain => verify_with!(configure_plain),
             Layout::Sha => verify_with!(configure_sha),
+            Layout::Keccak => verify_with!(configure_keccak),
         }
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or(false)
@@ -100,9 +101,32 @@ impl Prover {
         Ok(verify_native(id.layout(), &setup.vk, &expected, proof))
     }
 
-    fn prove<C: Circuit>(&self, id: CircuitId, circuit: &C) -> Result<BProof, ProverError> {
+    /// Whether native pre-checks of children run (off only in soundness tests).
+    pub(crate) fn prechecks(&self) -> bool {
+        self.prechecks
+    }
+
+    pub(crate) fn prove<C: Circuit>(
+        &self,
+        id: CircuitId,
+        circuit: &C,
+    ) -> Result<BProof, ProverError> {
         let setup = self.keys.get(id)?;
         let config = id.layer(self.keys.profile()).proof_config();
+        if !self.prechecks {
+            // Soundness tests: the children reach the circuit unchecked, and most are meant to make it
+            // unsatisfiable. Checking every constraint first answers that in a fraction of a proof's time.
+            let check = || {
+                let (mut assembly, _, _) =
+                    assemble::<DevCSConfig, _>(circuit, Some(&setup.finalization));
+                assembly.check_if_satisfied(&self.worker)
+            };
+            if !catch_unwind(AssertUnwindSafe(check)).unwrap_or(false) {
+                return Err(ProverError::SelfCheckFailed(format!(
+                    "{id} (unsatisfiable witness)"
+                )));
+            }
+        }
         let proving = || {
             let (assembly, _, _) =
                 assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));

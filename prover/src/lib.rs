@@ -15,11 +15,12 @@ pub mod profile;
 pub mod queue;
 pub mod reference;
 pub mod sample;
+pub mod user;
 pub mod verify;
 
 pub use error::ProverError;
 pub use field::{decode_proof, encode_proof};
-pub use keys::{CircuitId, KeyStore};
+pub use keys::{CircuitId, KeyStore, UserShape};
 pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};

@@ -4,7 +4,8 @@
 use boojum::cs::cs_builder::{CsBuilder, CsBuilderImpl};
 use boojum::cs::gates::{
     BooleanConstraintGate, ConstantsAllocatorGate, FmaGateInBaseFieldWithoutConstant, NopGate,
-    Poseidon2FlattenedGate, PublicInputGate, ReductionGate, SelectionGate, ZeroCheckGate,
+    Poseidon2FlattenedGate, PublicInputGate, ReductionGate, SelectionGate, UIntXAddGate,
+    ZeroCheckGate,
 };
 use boojum::cs::traits::cs::ConstraintSystem;
 use boojum::cs::traits::gate::GatePlacementStrategy;
@@ -12,10 +13,13 @@ use boojum::cs::{CSGeometry, GateConfigurationHolder, LookupParameters, StaticTo
 use boojum::field::U64Representable;
 use boojum::gadgets::boolean::Boolean;
 use boojum::gadgets::num::Num;
+use boojum::gadgets::tables::and8::{create_and8_table, And8Table};
+use boojum::gadgets::tables::byte_split::{create_byte_split_table, ByteSplitTable};
 use boojum::gadgets::tables::ch4::{create_ch4_table, Ch4Table};
 use boojum::gadgets::tables::chunk4bits::{create_4bit_chunk_split_table, Split4BitChunkTable};
 use boojum::gadgets::tables::maj4::{create_maj4_table, Maj4Table};
 use boojum::gadgets::tables::trixor4::{create_tri_xor_table, TriXor4Table};
+use boojum::gadgets::tables::xor8::{create_xor8_table, Xor8Table};
 use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
 use boojum::implementations::poseidon2::Poseidon2Goldilocks;
@@ -43,6 +47,15 @@ pub const SHA_LOOKUP: LookupParameters =
         share_table_id: true,
     };
 
+/// Lookups for the keccak256 gadget: width-3 tables (xor8, and8, byte splits) in 5 specialized column
+/// sets sharing one table-id column (boojum's keccak256 test setup).
+pub const KECCAK_LOOKUP: LookupParameters =
+    LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
+        width: 3,
+        num_repetitions: 5,
+        share_table_id: true,
+    };
+
 /// Which configuration a circuit (and so its verifier) uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -50,6 +63,8 @@ pub enum Layout {
     Plain,
     /// With the SHA-256 lookup tables: the `Sha256` basic circuit.
     Sha,
+    /// With the keccak256 tables and 8-bit add/sub: the users' proof chunk and aggregate circuits.
+    Keccak,
 }
 
 /// Configures the gates shared by every circuit.
@@ -95,6 +110,37 @@ pub fn configure_sha<
     configure_plain(builder.allow_lookup(SHA_LOOKUP))
 }
 
+/// [`configure_plain`] plus the keccak256 lookup argument and the 8-bit add/sub gate (byte comparisons).
+pub fn configure_keccak<
+    T: CsBuilderImpl<F, T>,
+    GC: GateConfigurationHolder<F>,
+    TB: StaticToolboxHolder,
+>(
+    builder: CsBuilder<T, F, GC, TB>,
+) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
+    let b = configure_plain(builder.allow_lookup(KECCAK_LOOKUP));
+    UIntXAddGate::<8>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns)
+}
+
+/// Registers the tables of a layout in a freshly built constraint system.
+pub fn add_tables<CS: ConstraintSystem<F>>(cs: &mut CS, layout: Layout) {
+    match layout {
+        Layout::Plain => {}
+        Layout::Sha => add_sha_tables(cs),
+        Layout::Keccak => add_keccak_tables(cs),
+    }
+}
+
+/// Registers the keccak256 tables.
+pub fn add_keccak_tables<CS: ConstraintSystem<F>>(cs: &mut CS) {
+    cs.add_lookup_table::<Xor8Table, 3>(create_xor8_table());
+    cs.add_lookup_table::<And8Table, 3>(create_and8_table());
+    cs.add_lookup_table::<ByteSplitTable<1>, 3>(create_byte_split_table::<F, 1>());
+    cs.add_lookup_table::<ByteSplitTable<2>, 3>(create_byte_split_table::<F, 2>());
+    cs.add_lookup_table::<ByteSplitTable<3>, 3>(create_byte_split_table::<F, 3>());
+    cs.add_lookup_table::<ByteSplitTable<4>, 3>(create_byte_split_table::<F, 4>());
+}
+
 /// Registers the SHA-256 tables in a freshly built constraint system.
 pub fn add_sha_tables<CS: ConstraintSystem<F>>(cs: &mut CS) {
     cs.add_lookup_table::<TriXor4Table, 4>(create_tri_xor_table());
@@ -123,8 +169,8 @@ pub fn touch_all_gates<CS: ConstraintSystem<F>>(cs: &mut CS) {
     );
 }
 
-/// Exposes four elements as the circuit's public input.
-pub fn expose<CS: ConstraintSystem<F>>(cs: &mut CS, out: &[Num<F>; 4]) {
+/// Exposes elements as the circuit's public input, in order.
+pub fn expose<CS: ConstraintSystem<F>>(cs: &mut CS, out: &[Num<F>]) {
     use boojum::cs::gates::PublicInputGate;
     for el in out {
         PublicInputGate::new(el.get_variable()).add_to_cs(cs);

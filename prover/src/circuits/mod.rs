@@ -5,6 +5,7 @@
 pub mod basic;
 pub mod config;
 pub mod recursive;
+pub mod user;
 
 use boojum::cs::traits::cs::ConstraintSystem;
 
@@ -13,6 +14,7 @@ pub use config::Layout;
 pub use recursive::{
     AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,
 };
+pub use user::{UserAggregateCircuit, UserChunkCircuit, UserProgramCircuit};
 
 use crate::field::F;
 

@@ -19,7 +19,9 @@ use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
 use zkstream_types::{CircuitType, Digest, QueueRange};
 
-use super::config::{configure_plain, configure_sha, expose, touch_all_gates, Layout, GEOMETRY};
+use super::config::{
+    configure_keccak, configure_plain, configure_sha, expose, touch_all_gates, Layout, GEOMETRY,
+};
 use super::Circuit;
 use crate::field::{fe, from_digest, hash_circuit, BProof, BVk, Ext, CTR, F, RH, TR};
 use crate::queue::iv;
@@ -30,7 +32,7 @@ fn recursive_trace_bound(children: usize) -> usize {
 }
 
 /// Builds the in-circuit verifier for children of the given layout.
-fn verifier_for<CS: ConstraintSystem<F> + 'static>(
+pub(super) fn verifier_for<CS: ConstraintSystem<F> + 'static>(
     cs: &mut CS,
     layout: Layout,
 ) -> RecursiveVerifier<F, Ext, CS> {
@@ -40,7 +42,28 @@ fn verifier_for<CS: ConstraintSystem<F> + 'static>(
     match layout {
         Layout::Plain => configure_plain(builder).build(()),
         Layout::Sha => configure_sha(builder).build(()),
+        Layout::Keccak => configure_keccak(builder).build(()),
     }
+}
+
+/// Verifies one child in-circuit against an allocated VK (constant or witness) with the given fixed
+/// parameters; returns (valid, every public input).
+pub(super) fn verify_child_all<CS: ConstraintSystem<F> + 'static>(
+    cs: &mut CS,
+    verifier: &RecursiveVerifier<F, Ext, CS>,
+    vk: &AllocatedVerificationKey<F, RH>,
+    fixed: &BVk,
+    config: &ProofConfig,
+    witness: Option<BProof>,
+) -> (Boolean<F>, Vec<Num<F>>) {
+    let proof = AllocatedProof::<F, RH, Ext>::allocate_from_witness(
+        cs,
+        witness,
+        verifier,
+        &fixed.fixed_parameters,
+        config,
+    );
+    verifier.verify::<RH, TR, CTR, NoPow>(cs, (), &proof, &fixed.fixed_parameters, config, vk)
 }
 
 /// Verifies one child in-circuit against a constant VK; returns (valid, public input).
@@ -52,21 +75,7 @@ fn verify_child<CS: ConstraintSystem<F> + 'static>(
     config: &ProofConfig,
     witness: Option<BProof>,
 ) -> (Boolean<F>, [Num<F>; 4]) {
-    let proof = AllocatedProof::<F, RH, Ext>::allocate_from_witness(
-        cs,
-        witness,
-        verifier,
-        &child_vk.fixed_parameters,
-        config,
-    );
-    let (valid, pi) = verifier.verify::<RH, TR, CTR, NoPow>(
-        cs,
-        (),
-        &proof,
-        &child_vk.fixed_parameters,
-        config,
-        vk,
-    );
+    let (valid, pi) = verify_child_all(cs, verifier, vk, child_vk, config, witness);
     let zero = Num::allocated_constant(cs, F::ZERO);
     let pi: [Num<F>; 4] = std::array::from_fn(|i| pi.get(i).copied().unwrap_or(zero));
     (valid, pi)
@@ -81,7 +90,7 @@ fn const_digest<CS: ConstraintSystem<F>>(cs: &mut CS, d: [F; 4]) -> [Num<F>; 4] 
 }
 
 /// Enforces `flag → a == b`, element-wise.
-fn enforce_equal_if<CS: ConstraintSystem<F>>(
+pub(super) fn enforce_equal_if<CS: ConstraintSystem<F>>(
     cs: &mut CS,
     flag: Boolean<F>,
     a: &[Num<F>],

@@ -1,0 +1,438 @@
+//! Aggregation mode: circuits over users' boojum proofs.
+//!
+//! - [`UserProgramCircuit`]: a small "user program" (Poseidon2 preimage knowledge with a program-specific
+//!   constant), so tests, the demo and benchmarks have real user proofs under many different keys that
+//!   share one set of fixed parameters.
+//! - [`UserChunkCircuit`]: verifies up to `capacity` user proofs, each under its *own* verification key
+//!   (a witness: programs are registered at run time, not at setup), computes in-circuit each proof's
+//!   commitment `keccak256(u16_be(0x0b00) ‖ program_id ‖ public_inputs)` with
+//!   `program_id = bytes(Poseidon2(vk cap))` and `public_inputs` = each element as 8 big-endian bytes,
+//!   and the Merkle root of the chunk (sorted-pair keccak, padded with the last leaf). Public input:
+//!   `[n, root as 8 big-endian u32 words]`.
+//! - [`UserAggregateCircuit`]: verifies up to `chunks` chunk proofs (constant key), re-derives each
+//!   chunk's root from its leaves (a witness) and checks it against the chunk's public input, and
+//!   computes the root over all leaves in order. Public input: `[N, root words]`.
+//!
+//! Every chunk but the last of an aggregate is full, so the leaves of an aggregate sit at fixed
+//! positions and its root is exactly the tree of Aligned's rule over the run's commitments in order.
+
+use boojum::config::{CSConfig, CSWitnessEvaluationConfig};
+use boojum::cs::gates::UIntXAddGate;
+use boojum::cs::implementations::prover::ProofConfig;
+use boojum::cs::traits::cs::ConstraintSystem;
+use boojum::cs::Place;
+use boojum::field::{Field, U64Representable};
+use boojum::gadgets::boolean::Boolean;
+use boojum::gadgets::keccak256::keccak256;
+use boojum::gadgets::num::Num;
+use boojum::gadgets::recursion::allocated_vk::AllocatedVerificationKey;
+use boojum::gadgets::traits::allocatable::CSAllocatable;
+use boojum::gadgets::traits::selectable::Selectable;
+use boojum::gadgets::u8::UInt8;
+
+use super::config::{expose, touch_all_gates, Layout};
+use super::recursive::{enforce_equal_if, verifier_for, verify_child_all};
+use super::Circuit;
+use crate::field::{fe, hash_circuit, BProof, BVk, F, RH};
+
+/// The proving-system id of boojum proofs in commitments (zkstream's; Aligned has none).
+pub const BOOJUM_SYSTEM_ID: u16 = 0x0b00;
+
+/// Public inputs of a chunk or an aggregate: the count, then the root as 8 words.
+pub const ROOT_PUBLIC_INPUTS: usize = 9;
+
+/// Field-element bytes: 8 big-endian bytes of the canonical value (the decomposition is unique: a value
+/// at or above the modulus is refused).
+fn be_bytes<CS: ConstraintSystem<F>>(cs: &mut CS, x: Num<F>) -> [UInt8<F>; 8] {
+    let vars = cs.alloc_multiple_variables_without_values::<8>();
+    if <CS::Config as CSConfig>::WitnessConfig::EVALUATE_WITNESS {
+        let value_fn = |input: [F; 1]| -> [F; 8] {
+            let v = input[0].as_u64_reduced();
+            std::array::from_fn(|i| F::from_u64_unchecked((v >> (56 - 8 * i)) & 0xff))
+        };
+        cs.set_values_with_dependencies(
+            &[x.get_variable().into()],
+            &Place::from_variables(vars),
+            value_fn,
+        );
+    }
+    let bytes = vars.map(|v| UInt8::from_variable_checked(cs, v));
+    let terms: Vec<(boojum::cs::Variable, F)> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.get_variable(), fe(1u64 << (56 - 8 * i))))
+        .collect();
+    let sum = Num::linear_combination(cs, &terms);
+    Num::enforce_equal(cs, &sum, &x);
+    // Canonical: high word 0xffffffff forces low word 0 (p = 2^64 - 2^32 + 1).
+    let ff = UInt8::allocated_constant(cs, 0xff);
+    let mut high_all_ff = Boolean::allocated_constant(cs, true);
+    for b in &bytes[..4] {
+        let e = UInt8::equals(cs, b, &ff);
+        high_all_ff = high_all_ff.and(cs, e);
+    }
+    let mut low_zero = Boolean::allocated_constant(cs, true);
+    for b in &bytes[4..] {
+        let z = b.is_zero(cs);
+        low_zero = low_zero.and(cs, z);
+    }
+    let not_high = high_all_ff.negated(cs);
+    let ok = low_zero.or(cs, not_high);
+    let truth = Boolean::allocated_constant(cs, true);
+    Boolean::enforce_equal(cs, &ok, &truth);
+    bytes
+}
+
+/// `a < b` for 32-byte big-endian values (a borrow chain of 8-bit subtractions).
+fn less_than<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    a: &[UInt8<F>; 32],
+    b: &[UInt8<F>; 32],
+) -> Boolean<F> {
+    let mut borrow = Boolean::allocated_constant(cs, false);
+    for i in (0..32).rev() {
+        let (diff, borrow_out) = UIntXAddGate::<8>::perform_subtraction(
+            cs,
+            a[i].get_variable(),
+            b[i].get_variable(),
+            borrow.get_variable(),
+        );
+        let _ = UInt8::from_variable_checked(cs, diff);
+        borrow = Boolean::from_variable_checked(cs, borrow_out);
+    }
+    borrow
+}
+
+/// `keccak256(min(a, b) ‖ max(a, b))`.
+fn hash_pair<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    a: &[UInt8<F>; 32],
+    b: &[UInt8<F>; 32],
+) -> [UInt8<F>; 32] {
+    let lt = less_than(cs, a, b);
+    let mut input = Vec::with_capacity(64);
+    for i in 0..32 {
+        input.push(UInt8::conditionally_select(cs, lt, &a[i], &b[i]));
+    }
+    for i in 0..32 {
+        input.push(UInt8::conditionally_select(cs, lt, &b[i], &a[i]));
+    }
+    keccak256(cs, &input)
+}
+
+fn select32<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    flag: Boolean<F>,
+    a: &[UInt8<F>; 32],
+    b: &[UInt8<F>; 32],
+) -> [UInt8<F>; 32] {
+    std::array::from_fn(|i| UInt8::conditionally_select(cs, flag, &a[i], &b[i]))
+}
+
+/// The root of the tree over the active prefix of `leaves` (`leaves.len()` a power of two, `active[0]`
+/// true): leaves past the prefix become copies of its last leaf, and the root is the leftmost node at
+/// the level of `next_power_of_two(n)` — exactly Aligned's tree over the `n` active leaves.
+fn prefix_root<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    leaves: &[[UInt8<F>; 32]],
+    active: &[Boolean<F>],
+) -> [UInt8<F>; 32] {
+    let cap = leaves.len();
+    debug_assert!(cap.is_power_of_two() && active.len() == cap);
+    let mut level = Vec::with_capacity(cap);
+    level.push(leaves[0]);
+    for k in 1..cap {
+        let prev = level[k - 1];
+        level.push(select32(cs, active[k], &leaves[k], &prev));
+    }
+    let mut leftmost = vec![level[0]];
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|p| hash_pair(cs, &p[0], &p[1]))
+            .collect();
+        leftmost.push(level[0]);
+    }
+    // Level j is the root when 2^(j-1) < n <= 2^j: slot 2^(j-1) active, slot 2^j not (or absent).
+    let falsity = Boolean::allocated_constant(cs, false);
+    let at = |i: usize| active.get(i).copied().unwrap_or(falsity);
+    let mut root = leftmost[0];
+    for (j, node) in leftmost.iter().enumerate().skip(1) {
+        let above = at(1 << (j - 1));
+        let beyond = at(1 << j).negated(cs);
+        let flag = above.and(cs, beyond);
+        root = select32(cs, flag, node, &root);
+    }
+    root
+}
+
+/// 32 bytes as 8 big-endian u32 words (each below 2^32, so a field element).
+fn words<CS: ConstraintSystem<F>>(cs: &mut CS, bytes: &[UInt8<F>; 32]) -> [Num<F>; 8] {
+    std::array::from_fn(|w| {
+        let terms: Vec<(boojum::cs::Variable, F)> = (0..4)
+            .map(|i| (bytes[4 * w + i].get_variable(), fe(1u64 << (24 - 8 * i))))
+            .collect();
+        Num::linear_combination(cs, &terms)
+    })
+}
+
+/// Native mirror of [`words`].
+pub fn root_words(root: &[u8; 32]) -> [u64; 8] {
+    std::array::from_fn(|w| {
+        u32::from_be_bytes([
+            root[4 * w],
+            root[4 * w + 1],
+            root[4 * w + 2],
+            root[4 * w + 3],
+        ]) as u64
+    })
+}
+
+/// A prefix of slots: slot 0 always active, then `active[k] → active[k-1]`.
+fn prefix_flags<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    count: usize,
+    used: usize,
+) -> Vec<Boolean<F>> {
+    let truth = Boolean::allocated_constant(cs, true);
+    let mut flags = vec![truth];
+    for k in 1..count {
+        let a = Boolean::allocate(cs, k < used);
+        let prev = flags[k - 1];
+        let both = a.and(cs, prev);
+        Boolean::enforce_equal(cs, &both, &a);
+        flags.push(a);
+    }
+    flags
+}
+
+fn count_of<CS: ConstraintSystem<F>>(cs: &mut CS, flags: &[Boolean<F>]) -> Num<F> {
+    let terms: Vec<(boojum::cs::Variable, F)> =
+        flags.iter().map(|b| (b.get_variable(), F::ONE)).collect();
+    Num::linear_combination(cs, &terms)
+}
+
+fn enforce_true<CS: ConstraintSystem<F>>(cs: &mut CS, b: Boolean<F>) {
+    let truth = Boolean::allocated_constant(cs, true);
+    Boolean::enforce_equal(cs, &b, &truth);
+}
+
+/// A user program for tests, demos and benchmarks: knowledge of a 4-element secret whose Poseidon2 chain
+/// (seeded with the program's constant `salt`, `rounds` times) ends at the public output. Programs with
+/// different salts have different keys and identical fixed parameters.
+pub struct UserProgramCircuit {
+    /// The program's constant (part of its setup, so of its key).
+    pub salt: u64,
+    /// Hash rounds (fixed for every program of a deployment).
+    pub rounds: usize,
+    /// The secret (absent during setup).
+    pub secret: Option<[u64; 4]>,
+}
+
+/// Native mirror of [`UserProgramCircuit`]'s output.
+pub fn user_program_output(salt: u64, rounds: usize, secret: [u64; 4]) -> [u64; 4] {
+    let mut state = secret.map(fe);
+    for _ in 0..rounds {
+        let mut input = state.to_vec();
+        input.push(fe(salt));
+        state = crate::field::hash(&input);
+    }
+    state.map(|x| x.as_u64_reduced())
+}
+
+impl Circuit for UserProgramCircuit {
+    fn layout(&self) -> Layout {
+        Layout::Plain
+    }
+
+    fn max_trace_len(&self) -> usize {
+        (self.rounds * 8 + 2048).next_power_of_two()
+    }
+
+    fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
+        let secret = self.secret.unwrap_or_default();
+        let mut state: [Num<F>; 4] = secret.map(|x| Num::allocate(cs, fe(x)));
+        let salt = Num::allocated_constant(cs, fe(self.salt));
+        for _ in 0..self.rounds {
+            let mut input = state.to_vec();
+            input.push(salt);
+            state = hash_circuit(cs, &input);
+        }
+        touch_all_gates(cs);
+        expose(cs, &state);
+    }
+}
+
+/// Verifies up to `capacity` user proofs (each under its own witness key) and commits to the Merkle root
+/// of their commitments.
+pub struct UserChunkCircuit {
+    /// Proof slots (a power of two).
+    pub capacity: usize,
+    /// A key with the fixed parameters every supported user circuit shares (its cap is not used).
+    pub template_vk: BVk,
+    /// The users' circuits' configuration.
+    pub child_layout: Layout,
+    /// The users' proofs' FRI parameters.
+    pub child_config: ProofConfig,
+    /// (key, proof) per user proof, in leaf order (empty during setup).
+    pub children: Vec<(BVk, BProof)>,
+}
+
+impl Circuit for UserChunkCircuit {
+    fn layout(&self) -> Layout {
+        Layout::Keccak
+    }
+
+    fn max_trace_len(&self) -> usize {
+        // The keccak tables alone take 132 K rows; ~11 K rows per recursive verification, ~6 K per keccak.
+        (self.capacity * 32768 + (1 << 18)).next_power_of_two()
+    }
+
+    fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
+        let verifier = verifier_for(cs, self.child_layout);
+        let active = prefix_flags(cs, self.capacity, self.children.len());
+        let mut leaves = Vec::with_capacity(self.capacity);
+        for (k, flag) in active.iter().enumerate() {
+            // Inactive slots verify a copy of the first proof: well-formed; their leaf is replaced.
+            let (vk, proof) = match self.children.get(k).or(self.children.first()) {
+                Some((vk, proof)) => (vk.clone(), Some(proof.clone())),
+                None => (self.template_vk.clone(), None),
+            };
+            let allocated = AllocatedVerificationKey::<F, RH>::allocate(cs, vk);
+            let (valid, pi) = verify_child_all(
+                cs,
+                &verifier,
+                &allocated,
+                &self.template_vk,
+                &self.child_config,
+                proof,
+            );
+            let inactive = flag.negated(cs);
+            let ok = valid.or(cs, inactive);
+            enforce_true(cs, ok);
+            let cap: Vec<Num<F>> = allocated
+                .setup_merkle_tree_cap
+                .iter()
+                .flat_map(|c| c.iter().copied())
+                .collect();
+            let program = hash_circuit(cs, &cap);
+            let mut input = vec![
+                UInt8::allocated_constant(cs, (BOOJUM_SYSTEM_ID >> 8) as u8),
+                UInt8::allocated_constant(cs, BOOJUM_SYSTEM_ID as u8),
+            ];
+            for x in program.iter().chain(pi.iter()) {
+                input.extend(be_bytes(cs, *x));
+            }
+            leaves.push(keccak256(cs, &input));
+        }
+        let root = prefix_root(cs, &leaves, &active);
+        let mut out = vec![count_of(cs, &active)];
+        out.extend(words(cs, &root));
+        touch_all_gates(cs);
+        expose(cs, &out);
+    }
+}
+
+/// Verifies up to `chunks` chunk proofs and commits to the root over all their leaves.
+pub struct UserAggregateCircuit {
+    /// Chunk slots (a power of two).
+    pub chunks: usize,
+    /// Proofs per chunk (the chunk circuit's capacity, a power of two).
+    pub capacity: usize,
+    /// The chunk circuit's key (constant).
+    pub chunk_vk: BVk,
+    /// The chunk proofs' FRI parameters.
+    pub chunk_config: ProofConfig,
+    /// (chunk proof, its leaves) per chunk, in order (empty during setup).
+    pub children: Vec<(BProof, Vec<[u8; 32]>)>,
+}
+
+impl Circuit for UserAggregateCircuit {
+    fn layout(&self) -> Layout {
+        Layout::Keccak
+    }
+
+    fn max_trace_len(&self) -> usize {
+        (self.chunks * 32768 + self.chunks * self.capacity * 16384 + (1 << 18)).next_power_of_two()
+    }
+
+    fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
+        let verifier = verifier_for(cs, Layout::Keccak);
+        let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.chunk_vk.clone());
+        let chunk_active = prefix_flags(cs, self.chunks, self.children.len());
+        let zero = Num::allocated_constant(cs, F::ZERO);
+        let full = Num::allocated_constant(cs, fe(self.capacity as u64));
+        let mut total = zero;
+        let mut previous_n: Option<Num<F>> = None;
+        let mut all_leaves = Vec::with_capacity(self.chunks * self.capacity);
+        let mut all_active = Vec::with_capacity(self.chunks * self.capacity);
+        for (k, flag) in chunk_active.iter().enumerate() {
+            let child = self.children.get(k).or(self.children.first());
+            let (valid, pi) = verify_child_all(
+                cs,
+                &verifier,
+                &vk,
+                &self.chunk_vk,
+                &self.chunk_config,
+                child.map(|c| c.0.clone()),
+            );
+            let inactive = flag.negated(cs);
+            let ok = valid.or(cs, inactive);
+            enforce_true(cs, ok);
+            let n = pi.first().copied().unwrap_or(zero);
+            // Only the last chunk may be partial.
+            if let Some(prev) = previous_n {
+                enforce_equal_if(cs, *flag, &[prev], &[full]);
+            }
+            previous_n = Some(n);
+            let given: &[[u8; 32]] = child.map(|c| c.1.as_slice()).unwrap_or(&[]);
+            let leaf_active = prefix_flags(cs, self.capacity, given.len());
+            let leaves: Vec<[UInt8<F>; 32]> = (0..self.capacity)
+                .map(|i| {
+                    let bytes = given.get(i).or(given.last()).copied().unwrap_or([0u8; 32]);
+                    bytes.map(|b| UInt8::allocate_checked(cs, b))
+                })
+                .collect();
+            let count = count_of(cs, &leaf_active);
+            enforce_equal_if(cs, *flag, &[count], &[n]);
+            let root = prefix_root(cs, &leaves, &leaf_active);
+            let root_words = words(cs, &root);
+            enforce_equal_if(
+                cs,
+                *flag,
+                &root_words,
+                &pi[1..ROOT_PUBLIC_INPUTS.min(pi.len())],
+            );
+            let add = Num::conditionally_select(cs, *flag, &n, &zero);
+            total = total.add(cs, &add);
+            for (leaf, a) in leaves.into_iter().zip(leaf_active) {
+                let both = flag.and(cs, a);
+                all_leaves.push(leaf);
+                all_active.push(both);
+            }
+        }
+        let root = prefix_root(cs, &all_leaves, &all_active);
+        let mut out = vec![total];
+        out.extend(words(cs, &root));
+        touch_all_gates(cs);
+        expose(cs, &out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boojum::field::SmallField;
+
+    #[test]
+    fn root_words_are_big_endian_u32s() {
+        let mut r = [0u8; 32];
+        r[0] = 0x12;
+        r[3] = 0x34;
+        r[31] = 0x01;
+        let w = root_words(&r);
+        assert_eq!(w[0], 0x1200_0034);
+        assert_eq!(w[7], 1);
+        assert!(F::CHAR > u32::MAX as u64);
+    }
+}

@@ -1,0 +1,136 @@
+//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, 2 chunks per aggregate):
+//! users' proofs under different keys → chunk proofs → one aggregate whose public input is the Aligned
+//! Merkle root over the proofs' commitments; and every way to cheat rejected — by the native checks, and
+//! by the circuits themselves when the checks are switched off.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use zkstream_aggregation::{commitment, MerkleTree};
+use zkstream_prover::field::BProof;
+use zkstream_prover::user::{
+    aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
+    UserProofError,
+};
+use zkstream_prover::{
+    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserShape,
+};
+
+fn prover() -> Prover {
+    init_resolver_threads();
+    let keys = KeyStore::open(
+        Some(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")),
+        ProofProfile::test(),
+        TreeShape::default(),
+        1,
+        2,
+    )
+    .unwrap()
+    .with_user_shape(UserShape::default())
+    .unwrap();
+    Prover::new(Arc::new(keys), 2)
+}
+
+#[test]
+fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
+    let prover = prover();
+    let t = Instant::now();
+    let a1 = prover.prove_user_program(11, [1, 2, 3, 4]).unwrap();
+    let b = prover.prove_user_program(22, [5, 6, 7, 8]).unwrap();
+    let a2 = prover.prove_user_program(11, [9, 9, 9, 9]).unwrap();
+    eprintln!(
+        "3 user proofs (incl. 2 setups) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    assert_ne!(program_id(&a1.0), program_id(&b.0));
+    assert_eq!(program_id(&a1.0), program_id(&a2.0));
+    // The commitment is Aligned's formula over the boojum id, the program id and the public inputs.
+    let pi = public_input_bytes(&a1.1);
+    assert_eq!(pi.len(), 32);
+    assert_eq!(
+        user_commitment(&a1.0, &a1.1),
+        commitment(0x0b00, &program_id(&a1.0), &pi)
+    );
+
+    // Native checks: what a submission must pass.
+    prover
+        .check_user_proof(&program_id(&b.0), &public_input_bytes(&b.1), &b.0, &b.1)
+        .unwrap();
+    assert!(matches!(
+        prover.check_user_proof(&program_id(&a1.0), &public_input_bytes(&b.1), &a1.0, &b.1),
+        Err(UserProofError::WrongPublicInputs) | Err(UserProofError::DoesNotVerify)
+    ));
+    assert_eq!(
+        prover.check_user_proof(&program_id(&a1.0), &public_input_bytes(&b.1), &a1.0, &b.1),
+        Err(UserProofError::DoesNotVerify)
+    );
+    assert!(matches!(
+        prover.check_user_proof(&program_id(&a1.0), &public_input_bytes(&b.1), &b.0, &b.1),
+        Err(UserProofError::WrongProgramId { .. })
+    ));
+    let mut bad_pi = public_input_bytes(&b.1);
+    bad_pi[3] ^= 1;
+    assert_eq!(
+        prover.check_user_proof(&program_id(&b.0), &bad_pi, &b.0, &b.1),
+        Err(UserProofError::WrongPublicInputs)
+    );
+    let basic_vk = prover
+        .keys()
+        .vk(CircuitId::Basic(zkstream_types::CircuitType::Poseidon2Hash))
+        .unwrap();
+    assert_eq!(
+        prover.check_user_proof(&program_id(&basic_vk), &pi, &basic_vk, &a1.1),
+        Err(UserProofError::Unsupported)
+    );
+
+    // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1].
+    let t = Instant::now();
+    let proofs = vec![a1.clone(), b.clone(), a2.clone()];
+    let agg = aggregate_user_proofs(&prover, &proofs).unwrap();
+    eprintln!(
+        "2 chunks + aggregate (incl. setups) in {:.1} s; aggregate proof {} bytes",
+        t.elapsed().as_secs_f64(),
+        bincode::serialize(&agg.proof).unwrap().len()
+    );
+    let ordered = order_by_program(&proofs);
+    let leaves: Vec<[u8; 32]> = ordered
+        .iter()
+        .map(|(vk, p)| user_commitment(vk, p))
+        .collect();
+    assert_eq!(agg.leaves, leaves);
+    let root = MerkleTree::new(&leaves).unwrap().root();
+    assert_eq!(agg.root, root);
+    assert_eq!(prover.verify_user_aggregate(&agg.proof).unwrap(), (3, root));
+
+    // The circuits themselves refuse cheats (native checks off).
+    let unchecked =
+        Prover::new(Arc::clone(prover.keys()), 2).without_prechecks_for_soundness_tests();
+    // A proof under another program's key.
+    assert!(unchecked
+        .prove_user_chunk(&[(b.0.clone(), a1.1.clone())])
+        .is_err());
+    // Leaves that are not the chunk's.
+    let mut wrong = leaves.clone();
+    wrong[2][0] ^= 1;
+    let chunks = vec![
+        (agg.chunk_proofs[0].clone(), wrong[..2].to_vec()),
+        (agg.chunk_proofs[1].clone(), wrong[2..].to_vec()),
+    ];
+    assert!(unchecked.prove_user_aggregate(&chunks).is_err());
+    // Chunks swapped: the partial chunk first.
+    let swapped = vec![
+        (agg.chunk_proofs[1].clone(), leaves[2..].to_vec()),
+        (agg.chunk_proofs[0].clone(), leaves[..2].to_vec()),
+    ];
+    assert!(unchecked.prove_user_aggregate(&swapped).is_err());
+    // A chunk proof with a flipped public input does not verify in the aggregate.
+    let mut forged: BProof = agg.chunk_proofs[1].clone();
+    forged.public_inputs[1] = forged.public_inputs[2];
+    let forged_chunks = vec![
+        (agg.chunk_proofs[0].clone(), leaves[..2].to_vec()),
+        (forged, leaves[2..].to_vec()),
+    ];
+    assert!(unchecked.prove_user_aggregate(&forged_chunks).is_err());
+}
