@@ -3,6 +3,7 @@
 //! `zkstream` binary lives here too.
 #![deny(missing_docs)]
 
+pub mod aggregation;
 pub mod config;
 pub mod delivery;
 pub mod metrics;

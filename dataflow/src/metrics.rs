@@ -81,9 +81,10 @@ fn circuit_of(job: &Job) -> &'static str {
 }
 
 /// Every value of the `reason` label of `zkstream_dlq_total`.
-pub const DLQ_REASONS: [&str; 7] = [
+pub const DLQ_REASONS: [&str; 8] = [
     "undecodable",
     "invalid",
+    "unsupported",
     "wrong_previous_commitment",
     "duplicate",
     "out_of_order",
@@ -97,6 +98,8 @@ pub fn dlq_reason_label(reason: &str) -> &'static str {
         "undecodable"
     } else if reason.starts_with("invalid") {
         "invalid"
+    } else if reason.starts_with("unsupported") {
+        "unsupported"
     } else if reason.starts_with("wrong previous commitment") {
         "wrong_previous_commitment"
     } else if reason.contains("duplicate") {

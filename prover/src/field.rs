@@ -100,6 +100,21 @@ pub fn decode_proof(bytes: &[u8]) -> Result<BProof, crate::ProverError> {
         .map_err(|e| crate::ProverError::MalformedProof(e.to_string()))
 }
 
+/// Encodes a verification key (bincode).
+pub fn encode_vk(vk: &BVk) -> Result<Vec<u8>, crate::ProverError> {
+    bincode::serialize(vk).map_err(|e| crate::ProverError::MalformedProof(e.to_string()))
+}
+
+/// Parses key bytes written by [`encode_vk`]. Untrusted input: errors, never panics.
+pub fn decode_vk(bytes: &[u8]) -> Result<BVk, crate::ProverError> {
+    use bincode::Options as _;
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_limit(16 << 20)
+        .deserialize(bytes)
+        .map_err(|e| crate::ProverError::MalformedProof(e.to_string()))
+}
+
 /// Canonical `u64` of a field element.
 pub fn as_u64(x: F) -> u64 {
     x.as_u64_reduced()

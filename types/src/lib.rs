@@ -7,6 +7,7 @@ pub mod batch;
 pub mod digest;
 pub mod proof;
 pub mod round;
+pub mod user;
 pub mod wire;
 
 pub use artifact::{Artifact, ArtifactKey};
@@ -14,4 +15,5 @@ pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
 pub use proof::{FinalBatchProof, QueueRange};
 pub use round::AggregationRound;
+pub use user::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 pub use wire::{decode_any, Frame, FrameKind, Framed, WireError, FORMAT_VERSION};

@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::artifact::Artifact;
 use crate::batch::BatchInput;
 use crate::proof::FinalBatchProof;
+use crate::user::{AggregationRecord, UserSubmission};
 
 /// The first three bytes of every frame.
 pub const MAGIC_PREFIX: [u8; 3] = *b"ZKS";
@@ -37,6 +38,10 @@ pub enum FrameKind {
     Artifact,
     /// A [`FinalBatchProof`] (`ZKSF`).
     FinalProof,
+    /// A [`UserSubmission`] (`ZKSU`).
+    UserProof,
+    /// An [`AggregationRecord`] (`ZKSG`).
+    Aggregation,
 }
 
 impl FrameKind {
@@ -46,6 +51,8 @@ impl FrameKind {
             FrameKind::Batch => b'B',
             FrameKind::Artifact => b'A',
             FrameKind::FinalProof => b'F',
+            FrameKind::UserProof => b'U',
+            FrameKind::Aggregation => b'G',
         }
     }
 
@@ -55,6 +62,8 @@ impl FrameKind {
             b'B' => Some(FrameKind::Batch),
             b'A' => Some(FrameKind::Artifact),
             b'F' => Some(FrameKind::FinalProof),
+            b'U' => Some(FrameKind::UserProof),
+            b'G' => Some(FrameKind::Aggregation),
             _ => None,
         }
     }
@@ -65,6 +74,8 @@ impl FrameKind {
             FrameKind::Batch => "batch input",
             FrameKind::Artifact => "artifact",
             FrameKind::FinalProof => "final proof",
+            FrameKind::UserProof => "user proof submission",
+            FrameKind::Aggregation => "aggregation record",
         }
     }
 }
@@ -173,6 +184,12 @@ impl Framed for Artifact {
 impl Framed for FinalBatchProof {
     const KIND: FrameKind = FrameKind::FinalProof;
 }
+impl Framed for UserSubmission {
+    const KIND: FrameKind = FrameKind::UserProof;
+}
+impl Framed for AggregationRecord {
+    const KIND: FrameKind = FrameKind::Aggregation;
+}
 
 /// Any decoded frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +200,10 @@ pub enum Frame {
     Artifact(Box<Artifact>),
     /// A final proof record.
     FinalProof(Box<FinalBatchProof>),
+    /// A user's proof submission.
+    UserProof(Box<UserSubmission>),
+    /// An aggregation run's record.
+    Aggregation(Box<AggregationRecord>),
 }
 
 /// Decodes a frame of any kind.
@@ -192,6 +213,8 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
         FrameKind::Batch => Frame::Batch(decode_payload(kind, payload)?),
         FrameKind::Artifact => Frame::Artifact(Box::new(decode_payload(kind, payload)?)),
         FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::UserProof => Frame::UserProof(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::Aggregation => Frame::Aggregation(Box::new(decode_payload(kind, payload)?)),
     })
 }
 

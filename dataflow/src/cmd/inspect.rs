@@ -84,6 +84,36 @@ fn summary(frame: &Frame, size: usize) -> String {
             }
             let _ = writeln!(s, "  proof:               {} bytes", p.proof.len());
         }
+        Frame::UserProof(u) => {
+            let _ = writeln!(s, "user proof submission ({size} bytes framed)");
+            let _ = writeln!(s, "  proof id:          {}", u.proof_id);
+            let _ = writeln!(s, "  proving system id: {:#06x}", u.proving_system_id);
+            let _ = writeln!(s, "  program id:        {}", hex::encode(u.program_id));
+            let _ = writeln!(s, "  public inputs:     {} bytes", u.public_inputs.len());
+            let _ = writeln!(s, "  proof:             {} bytes", u.proof.len());
+            let _ = writeln!(
+                s,
+                "  key:               {}",
+                match &u.vk {
+                    Some(v) => format!("embedded, {} bytes", v.len()),
+                    None => "registered".into(),
+                }
+            );
+        }
+        Frame::Aggregation(a) => {
+            let _ = writeln!(s, "aggregation record ({size} bytes framed)");
+            let _ = writeln!(s, "  run:    {}", a.run);
+            let _ = writeln!(s, "  root:   {}", hex::encode(a.root));
+            let _ = writeln!(s, "  proofs: {} in {} chunk(s)", a.proofs.len(), a.chunks);
+            for b in &a.blobs {
+                let _ = writeln!(
+                    s,
+                    "  blob:   versioned hash {}",
+                    hex::encode(b.versioned_hash)
+                );
+            }
+            let _ = writeln!(s, "  aggregated proof: {} bytes", a.proof.len());
+        }
     }
     s
 }

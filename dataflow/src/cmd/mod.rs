@@ -6,6 +6,7 @@ mod keys;
 mod produce;
 mod proving;
 mod run;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,15 @@ enum Command {
     Verify(proving::VerifyArgs),
     /// Precompute or inspect setup data and verification keys.
     Keys(keys::KeysArgs),
+    /// Aggregation mode: prove a sample user program and write a proof submission.
+    UserProof(user::UserProofArgs),
+    /// Aggregation mode: aggregate submission files in one run (the sequential reference) and write the
+    /// run record (aggregated proof, root, blobs, inclusion paths).
+    AggregateFiles(user::AggregateFilesArgs),
+    /// Print a proof's inclusion path in a run record (by proof id or commitment).
+    Inclusion(user::InclusionArgs),
+    /// Check an inclusion path against a root; exit 0 only if the proof is included.
+    VerifyInclusion(user::VerifyInclusionArgs),
 }
 
 /// Options shared by every command that proves or verifies.
@@ -138,6 +148,10 @@ pub fn run() -> Result<ExitCode> {
         Command::Prove(a) => proving::prove(a),
         Command::Verify(a) => proving::verify(a),
         Command::Keys(a) => keys::run(a),
+        Command::UserProof(a) => user::user_proof(a),
+        Command::AggregateFiles(a) => user::aggregate_files(a),
+        Command::Inclusion(a) => user::inclusion(a),
+        Command::VerifyInclusion(a) => user::verify_inclusion_cmd(a),
     }
 }
 

@@ -1,0 +1,226 @@
+//! Aggregation mode: one run over users' proof submissions — check each submission natively (invalid or
+//! unsupported ones are refused with a reason, never aggregated), group by program, chunk, prove every
+//! chunk and the aggregate, re-check the aggregate's root natively against the commitments (refusing to
+//! publish on a mismatch), pack the commitments into EIP-4844 blobs with their KZG commitments and
+//! proofs, and record every proof's inclusion path.
+//!
+//! [`run_sequential`] is the reference (one thread, in order); the streaming run over the
+//! `zkstream.user_proofs` topic is built on the same steps.
+
+use std::collections::HashMap;
+
+use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
+use zkstream_prover::field::{BProof, BVk};
+use zkstream_prover::user::{order_by_program, user_commitment};
+use zkstream_prover::{decode_proof, Prover, ProverError};
+use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
+
+/// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
+#[derive(Debug, thiserror::Error)]
+pub enum AggregationError {
+    /// Proving failed.
+    #[error(transparent)]
+    Prover(#[from] ProverError),
+    /// The aggregate's root is not the root of the commitments: nothing is published.
+    #[error("the aggregated proof commits to root {proved} over {count} proofs, the commitments give {expected}: not publishing")]
+    RootMismatch {
+        /// What the proof says.
+        proved: String,
+        /// Proofs it claims.
+        count: u64,
+        /// What the host computed.
+        expected: String,
+    },
+    /// More proofs than one aggregate holds.
+    #[error("{got} proofs in one run; an aggregate holds at most {max}")]
+    TooMany {
+        /// Given.
+        got: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Blob packing or KZG failed.
+    #[error("blobs: {0}")]
+    Blobs(#[from] zkstream_aggregation::AggregationError),
+    /// Encoding the aggregated proof failed.
+    #[error("encoding: {0}")]
+    Encode(String),
+}
+
+/// A submission that will not be aggregated, and why (`invalid: …` or `unsupported: …`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The submitter's proof id.
+    pub proof_id: String,
+    /// The reason (its first word is the dead-letter label).
+    pub reason: String,
+}
+
+/// A submission that passed every check.
+#[derive(Clone, Debug)]
+pub struct CheckedProof {
+    /// The submitter's proof id.
+    pub proof_id: String,
+    /// The program's key.
+    pub vk: BVk,
+    /// The proof.
+    pub proof: BProof,
+}
+
+/// Checks one submission natively. `registered` looks up keys by program id for submissions that do
+/// not embed theirs.
+pub fn check_submission(
+    prover: &Prover,
+    registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
+    sub: &UserSubmission,
+) -> Result<CheckedProof, String> {
+    sub.validate()?;
+    match ProvingSystem::from_id(sub.proving_system_id) {
+        Some(ProvingSystem::Boojum) => {}
+        Some(other) => {
+            return Err(format!(
+                "unsupported: proving system {} is not aggregated by this deployment",
+                other.name()
+            ))
+        }
+        None => {
+            return Err(format!(
+                "unsupported: unknown proving system id {:#06x}",
+                sub.proving_system_id
+            ))
+        }
+    }
+    let vk: BVk = match &sub.vk {
+        Some(bytes) => zkstream_prover::field::decode_vk(bytes)
+            .map_err(|e| format!("invalid: undecodable key ({e})"))?,
+        None => registered(&sub.program_id).ok_or_else(|| {
+            format!(
+                "invalid: program {} is not registered and the submission embeds no key",
+                hex::encode(sub.program_id)
+            )
+        })?,
+    };
+    let proof =
+        decode_proof(&sub.proof).map_err(|e| format!("invalid: undecodable proof ({e})"))?;
+    prover
+        .check_user_proof(&sub.program_id, &sub.public_inputs, &vk, &proof)
+        .map_err(|e| match e {
+            zkstream_prover::user::UserProofError::Unsupported
+            | zkstream_prover::user::UserProofError::UnsupportedConfig => {
+                format!("unsupported: {e}")
+            }
+            other => format!("invalid: {other}"),
+        })?;
+    Ok(CheckedProof {
+        proof_id: sub.proof_id.clone(),
+        vk,
+        proof,
+    })
+}
+
+/// Aggregates checked proofs (at most one aggregate's worth) into a run record.
+pub fn aggregate(
+    prover: &Prover,
+    run: u64,
+    proofs: &[CheckedProof],
+) -> Result<AggregationRecord, AggregationError> {
+    let shape = *prover.keys().user_shape();
+    if proofs.is_empty() || proofs.len() > shape.proofs_per_aggregate() {
+        return Err(AggregationError::TooMany {
+            got: proofs.len(),
+            max: shape.proofs_per_aggregate(),
+        });
+    }
+    // Group by program (stable), remembering each proof's id.
+    let pairs: Vec<(BVk, BProof)> = proofs
+        .iter()
+        .map(|p| (p.vk.clone(), p.proof.clone()))
+        .collect();
+    let ids: HashMap<[u8; 32], Vec<String>> = proofs.iter().fold(HashMap::new(), |mut m, p| {
+        m.entry(user_commitment(&p.vk, &p.proof))
+            .or_default()
+            .push(p.proof_id.clone());
+        m
+    });
+    let ordered = order_by_program(&pairs);
+    let mut chunks = Vec::new();
+    for chunk in ordered.chunks(shape.proofs_per_chunk) {
+        let proof = prover.prove_user_chunk(chunk)?;
+        let leaves: Vec<[u8; 32]> = chunk.iter().map(|(vk, p)| user_commitment(vk, p)).collect();
+        chunks.push((proof, leaves));
+    }
+    let aggregate = prover.prove_user_aggregate(&chunks)?;
+    let leaves: Vec<[u8; 32]> = chunks.iter().flat_map(|c| c.1.clone()).collect();
+    let tree = MerkleTree::new(&leaves)?;
+    // The host's own check before anything is published.
+    let (count, proved) = prover.verify_user_aggregate(&aggregate)?;
+    if proved != tree.root() || count != leaves.len() as u64 {
+        return Err(AggregationError::RootMismatch {
+            proved: hex::encode(proved),
+            count,
+            expected: hex::encode(tree.root()),
+        });
+    }
+    let mut used: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut included = Vec::with_capacity(leaves.len());
+    for (index, leaf) in leaves.iter().enumerate() {
+        let k = used.entry(*leaf).or_insert(0);
+        let proof_id = ids
+            .get(leaf)
+            .and_then(|v| v.get(*k))
+            .cloned()
+            .unwrap_or_default();
+        *k += 1;
+        included.push(IncludedProof {
+            proof_id,
+            commitment: *leaf,
+            index: index as u32,
+            path: tree.proof(index)?.path,
+        });
+    }
+    let mut blobs = Vec::new();
+    for data in pack_blobs(&leaves)? {
+        let kzg = commit_blob(&data)?;
+        blobs.push(BlobRecord {
+            data: data.0,
+            kzg_commitment: kzg.commitment,
+            kzg_proof: kzg.proof,
+            versioned_hash: kzg.versioned_hash,
+        });
+    }
+    Ok(AggregationRecord {
+        run,
+        root: tree.root(),
+        proof: zkstream_prover::encode_proof(&aggregate)
+            .map_err(|e| AggregationError::Encode(e.to_string()))?,
+        chunks: chunks.len() as u32,
+        proofs: included,
+        blobs,
+    })
+}
+
+/// The sequential reference run: checks every submission, aggregates the valid ones.
+pub fn run_sequential(
+    prover: &Prover,
+    run: u64,
+    registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
+    submissions: &[UserSubmission],
+) -> Result<(Option<AggregationRecord>, Vec<Refusal>), AggregationError> {
+    let mut ok = Vec::new();
+    let mut refused = Vec::new();
+    for sub in submissions {
+        match check_submission(prover, registered, sub) {
+            Ok(c) => ok.push(c),
+            Err(reason) => refused.push(Refusal {
+                proof_id: sub.proof_id.clone(),
+                reason,
+            }),
+        }
+    }
+    let record = if ok.is_empty() {
+        None
+    } else {
+        Some(aggregate(prover, run, &ok)?)
+    };
+    Ok((record, refused))
+}

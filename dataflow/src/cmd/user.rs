@@ -1,0 +1,299 @@
+//! Aggregation mode from the command line: make a sample user proof submission, aggregate submission
+//! files in one run (the sequential reference), and the user's side — find a proof's inclusion path in a
+//! run record and check a path against a root, as a contract's `MerkleProof.verify` would.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use zkstream_aggregation::merkle::hex32;
+use zkstream_aggregation::{
+    unpack_blobs, verify_blob, verify_inclusion, BlobData, BlobKzg, InclusionProof,
+};
+use zkstream_dataflow::aggregation::run_sequential;
+use zkstream_prover::field::{decode_vk, encode_vk};
+use zkstream_prover::user::{program_id, public_input_bytes};
+use zkstream_prover::{encode_proof, Prover, UserShape};
+use zkstream_types::{AggregationRecord, Framed, UserSubmission};
+
+use super::{read_file, write_file, ProofOpts};
+
+/// The shape of aggregation mode's circuits.
+#[derive(Args, Debug, Clone)]
+pub struct UserOpts {
+    /// User proofs per chunk proof (a power of two).
+    #[arg(long, default_value_t = UserShape::default().proofs_per_chunk)]
+    proofs_per_chunk: usize,
+    /// Chunk proofs per aggregate (a power of two).
+    #[arg(long, default_value_t = UserShape::default().chunks_per_aggregate)]
+    chunks_per_aggregate: usize,
+    /// Hash rounds of the sample user programs.
+    #[arg(long, default_value_t = UserShape::default().program_rounds)]
+    program_rounds: usize,
+}
+
+impl UserOpts {
+    fn prover(&self, proof: &ProofOpts) -> Result<Prover> {
+        let threads = proof.settings()?.threads;
+        let keys = proof.keystore()?.with_user_shape(UserShape {
+            program_rounds: self.program_rounds,
+            proofs_per_chunk: self.proofs_per_chunk,
+            chunks_per_aggregate: self.chunks_per_aggregate,
+        })?;
+        Ok(Prover::new(Arc::new(keys), threads))
+    }
+}
+
+/// Arguments of `user-proof`.
+#[derive(Args, Debug)]
+pub struct UserProofArgs {
+    /// The sample program's constant (each value is a different program, with its own key).
+    #[arg(long)]
+    salt: u64,
+    /// The secret: four numbers, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    secret: Vec<u64>,
+    /// The submitter's id for this proof.
+    #[arg(long)]
+    proof_id: String,
+    /// Do not embed the key (the program must then be registered).
+    #[arg(long)]
+    no_key: bool,
+    /// Where to write the framed submission.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    user: UserOpts,
+    #[command(flatten)]
+    proof: ProofOpts,
+}
+
+/// Proves the sample program and writes a submission.
+pub fn user_proof(args: UserProofArgs) -> Result<ExitCode> {
+    let prover = args.user.prover(&args.proof)?;
+    let secret: [u64; 4] = args
+        .secret
+        .as_slice()
+        .try_into()
+        .context("--secret takes exactly four numbers")?;
+    let (vk, proof) = prover.prove_user_program(args.salt, secret)?;
+    let sub = UserSubmission {
+        proof_id: args.proof_id,
+        proving_system_id: zkstream_aggregation::ProvingSystem::Boojum.id(),
+        program_id: program_id(&vk),
+        public_inputs: public_input_bytes(&proof),
+        proof: encode_proof(&proof)?,
+        vk: if args.no_key {
+            None
+        } else {
+            Some(encode_vk(&vk)?)
+        },
+    };
+    write_file(&args.out, &sub.to_frame()?)?;
+    println!(
+        "submission {}: program {}, {} proof bytes → {}",
+        sub.proof_id,
+        hex::encode(sub.program_id),
+        sub.proof.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `aggregate-files`.
+#[derive(Args, Debug)]
+pub struct AggregateFilesArgs {
+    /// Framed submissions (`user-proof --out`).
+    #[arg(required = true)]
+    submissions: Vec<PathBuf>,
+    /// The run number.
+    #[arg(long, default_value_t = 1)]
+    run: u64,
+    /// Registered keys: files written by `user-proof` whose embedded key registers its program.
+    #[arg(long)]
+    register: Vec<PathBuf>,
+    /// Where to write the framed run record.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    user: UserOpts,
+    #[command(flatten)]
+    proof: ProofOpts,
+}
+
+/// One sequential aggregation run over files.
+pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
+    let prover = args.user.prover(&args.proof)?;
+    let mut registry = std::collections::HashMap::new();
+    for path in &args.register {
+        let sub = UserSubmission::from_frame(&read_file(path)?)
+            .with_context(|| format!("{} is not a submission", path.display()))?;
+        let bytes = sub.vk.context("a registration file must embed its key")?;
+        let vk = decode_vk(&bytes)?;
+        registry.insert(program_id(&vk), vk);
+    }
+    let mut subs = Vec::new();
+    for path in &args.submissions {
+        match UserSubmission::from_frame(&read_file(path)?) {
+            Ok(s) => subs.push(s),
+            Err(e) => eprintln!("refused {}: undecodable: {e}", path.display()),
+        }
+    }
+    let started = std::time::Instant::now();
+    let (record, refused) =
+        run_sequential(&prover, args.run, &|p| registry.get(p).cloned(), &subs)?;
+    for r in &refused {
+        println!("refused {}: {}", r.proof_id, r.reason);
+    }
+    let Some(record) = record else {
+        bail!("no valid submission: nothing to aggregate");
+    };
+    write_file(&args.out, &record.to_frame()?)?;
+    println!(
+        "run {}: {} proofs in {} chunk(s), root {}, {} blob(s), {:.1} s → {}",
+        record.run,
+        record.proofs.len(),
+        record.chunks,
+        hex::encode(record.root),
+        record.blobs.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `inclusion`.
+#[derive(Args, Debug)]
+pub struct InclusionArgs {
+    /// A run record (`aggregate-files --out`, or a record from the aggregates topic).
+    #[arg(long)]
+    record: PathBuf,
+    /// The submitter's proof id.
+    #[arg(
+        long,
+        conflicts_with = "commitment",
+        required_unless_present = "commitment"
+    )]
+    proof_id: Option<String>,
+    /// Or the proof's commitment (hex).
+    #[arg(long)]
+    commitment: Option<String>,
+}
+
+/// Prints a proof's inclusion path (JSON) after checking the record's blobs publish its commitment.
+pub fn inclusion(args: InclusionArgs) -> Result<ExitCode> {
+    let record = AggregationRecord::from_frame(&read_file(&args.record)?)
+        .with_context(|| format!("{} is not an aggregation record", args.record.display()))?;
+    let wanted = args
+        .commitment
+        .as_deref()
+        .map(hex32::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let Some(p) = record
+        .proofs
+        .iter()
+        .find(|p| match (&args.proof_id, &wanted) {
+            (Some(id), _) => &p.proof_id == id,
+            (None, Some(c)) => &p.commitment == c,
+            _ => false,
+        })
+    else {
+        bail!("not in run {}", record.run);
+    };
+    check_blobs(&record)?;
+    let proof = InclusionProof {
+        index: p.index as usize,
+        leaf: p.commitment,
+        path: p.path.clone(),
+        root: record.root,
+    };
+    if !proof.verify() {
+        bail!(
+            "the record's path for {} does not lead to its root",
+            p.proof_id
+        );
+    }
+    println!("{}", serde_json::to_string_pretty(&proof)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The blobs decode to exactly the record's commitments, and each opens its KZG commitment.
+fn check_blobs(record: &AggregationRecord) -> Result<()> {
+    let blobs: Vec<BlobData> = record
+        .blobs
+        .iter()
+        .map(|b| BlobData(b.data.clone()))
+        .collect();
+    let published = unpack_blobs(&blobs, record.proofs.len())?;
+    let leaves: Vec<[u8; 32]> = record.proofs.iter().map(|p| p.commitment).collect();
+    if published != leaves {
+        bail!("the blobs do not publish the record's commitments");
+    }
+    for (i, b) in record.blobs.iter().enumerate() {
+        let kzg = BlobKzg {
+            commitment: b.kzg_commitment.clone(),
+            proof: b.kzg_proof.clone(),
+            versioned_hash: b.versioned_hash,
+        };
+        if !verify_blob(&blobs[i], &kzg)? {
+            bail!("blob {i} does not open its KZG commitment");
+        }
+    }
+    Ok(())
+}
+
+/// Arguments of `verify-inclusion`.
+#[derive(Args, Debug)]
+pub struct VerifyInclusionArgs {
+    /// The inclusion proof as printed by `inclusion` (JSON); or give --root, --leaf and --path.
+    #[arg(long, conflicts_with_all = ["root", "leaf", "path"])]
+    proof: Option<PathBuf>,
+    /// The published root (hex).
+    #[arg(long, requires_all = ["leaf"])]
+    root: Option<String>,
+    /// The proof's commitment (hex).
+    #[arg(long)]
+    leaf: Option<String>,
+    /// Sibling hashes, bottom up, comma-separated (hex).
+    #[arg(long, value_delimiter = ',')]
+    path: Vec<String>,
+}
+
+/// Exits 0 only if the path leads from the leaf to the root (sorted-pair keccak).
+pub fn verify_inclusion_cmd(args: VerifyInclusionArgs) -> Result<ExitCode> {
+    let (root, leaf, path) = match (&args.proof, &args.root, &args.leaf) {
+        (Some(file), _, _) => {
+            let p: InclusionProof = serde_json::from_slice(&read_file(file)?)
+                .with_context(|| format!("{} is not an inclusion proof", file.display()))?;
+            (p.root, p.leaf, p.path)
+        }
+        (None, Some(r), Some(l)) => {
+            let parse = |t: &str| hex32::parse(t).map_err(anyhow::Error::msg);
+            let path = args
+                .path
+                .iter()
+                .map(|t| parse(t))
+                .collect::<Result<Vec<_>>>()?;
+            (parse(r)?, parse(l)?, path)
+        }
+        _ => bail!("give --proof FILE, or --root, --leaf and --path"),
+    };
+    if verify_inclusion(&root, &leaf, &path) {
+        println!(
+            "included: {} is under root {}",
+            hex::encode(leaf),
+            hex::encode(root)
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "NOT included: the path does not lead from {} to {}",
+            hex::encode(leaf),
+            hex::encode(root)
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
