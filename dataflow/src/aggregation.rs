@@ -224,3 +224,65 @@ pub fn run_sequential(
     };
     Ok((record, refused))
 }
+
+/// The progress of aggregation mode, kept in the artifact store (`state/aggregation`): the last run
+/// published and the submission offsets it covers, so a restart neither repeats nor skips a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AggregationProgress {
+    /// The last run published (0: none yet).
+    pub run: u64,
+    /// Per partition, the offset to commit once that run is published.
+    pub offsets: std::collections::BTreeMap<i32, i64>,
+}
+
+const PROGRESS_HEADER: &str = "zkstream aggregation progress v1";
+
+impl AggregationProgress {
+    /// The text form.
+    pub fn encode(&self) -> String {
+        let mut s = format!("{PROGRESS_HEADER}\nrun {}\n", self.run);
+        for (p, o) in &self.offsets {
+            s.push_str(&format!("offset {p} {o}\n"));
+        }
+        s
+    }
+
+    /// Parses the text form.
+    pub fn decode(text: &str) -> Result<Self, String> {
+        let mut lines = text.lines();
+        if lines.next() != Some(PROGRESS_HEADER) {
+            return Err("not an aggregation progress record".into());
+        }
+        let mut out = AggregationProgress::default();
+        for line in lines {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["run", n] => out.run = n.parse().map_err(|e| format!("run: {e}"))?,
+                ["offset", p, o] => {
+                    let p: i32 = p.parse().map_err(|e| format!("partition: {e}"))?;
+                    let o: i64 = o.parse().map_err(|e| format!("offset: {e}"))?;
+                    out.offsets.insert(p, o);
+                }
+                [] => {}
+                _ => return Err(format!("unexpected line {line:?}")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_round_trips_and_rejects_garbage() {
+        let p = AggregationProgress {
+            run: 7,
+            offsets: [(0, 12), (3, 4)].into_iter().collect(),
+        };
+        assert_eq!(AggregationProgress::decode(&p.encode()).unwrap(), p);
+        assert!(AggregationProgress::decode("hello").is_err());
+        assert!(AggregationProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).is_err());
+    }
+}

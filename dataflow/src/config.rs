@@ -62,6 +62,94 @@ pub struct Config {
     /// The Prometheus endpoint.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// Aggregation mode (`zkstream aggregate`): users' proofs into one proof per run.
+    #[serde(default)]
+    pub aggregation: AggregationConfig,
+}
+
+/// `[aggregation]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregationConfig {
+    /// The topic users' proof submissions are read from.
+    #[serde(default = "default_user_topic")]
+    pub topic: String,
+    /// The topic run records are written to (key = run number, 8 bytes big-endian).
+    #[serde(default = "default_aggregates_topic")]
+    pub output_topic: String,
+    /// The consumer group whose committed offsets mark what was aggregated or refused.
+    #[serde(default = "default_aggregation_group")]
+    pub group_id: String,
+    /// A run starts this many seconds after the previous one when proofs are waiting (Aligned: daily).
+    #[serde(default = "default_interval_s")]
+    pub interval_s: u64,
+    /// A run starts as soon as this many valid proofs are waiting [default: one aggregate's capacity].
+    #[serde(default)]
+    pub max_proofs: Option<usize>,
+    /// User proofs per chunk proof (a power of two).
+    #[serde(default = "two")]
+    pub proofs_per_chunk: usize,
+    /// Chunk proofs per aggregate (a power of two).
+    #[serde(default = "two")]
+    pub chunks_per_aggregate: usize,
+    /// Hash rounds of the sample user programs (their keys' fixed parameters).
+    #[serde(default = "default_program_rounds")]
+    pub program_rounds: usize,
+    /// Also write each run record to `DIR/run-N.rec`.
+    #[serde(default)]
+    pub out_dir: Option<PathBuf>,
+}
+
+impl Default for AggregationConfig {
+    fn default() -> Self {
+        AggregationConfig {
+            topic: default_user_topic(),
+            output_topic: default_aggregates_topic(),
+            group_id: default_aggregation_group(),
+            interval_s: default_interval_s(),
+            max_proofs: None,
+            proofs_per_chunk: 2,
+            chunks_per_aggregate: 2,
+            program_rounds: default_program_rounds(),
+            out_dir: None,
+        }
+    }
+}
+
+impl AggregationConfig {
+    /// The shape of the aggregation circuits.
+    pub fn shape(&self) -> zkstream_prover::UserShape {
+        zkstream_prover::UserShape {
+            program_rounds: self.program_rounds,
+            proofs_per_chunk: self.proofs_per_chunk,
+            chunks_per_aggregate: self.chunks_per_aggregate,
+        }
+    }
+
+    /// Valid proofs per run.
+    pub fn max_proofs(&self) -> usize {
+        self.max_proofs
+            .unwrap_or(self.proofs_per_chunk * self.chunks_per_aggregate)
+    }
+}
+
+fn default_user_topic() -> String {
+    "zkstream.user_proofs".into()
+}
+fn default_aggregates_topic() -> String {
+    "zkstream.aggregates".into()
+}
+fn default_aggregation_group() -> String {
+    "zkstream-aggregation".into()
+}
+fn default_interval_s() -> u64 {
+    86_400
+}
+fn two() -> usize {
+    2
+}
+fn default_program_rounds() -> usize {
+    zkstream_prover::UserShape::default().program_rounds
 }
 
 /// `[kafka]`.
@@ -382,6 +470,25 @@ impl Config {
                     format!("{:?} is not an http:// URL", core.url),
                 ));
             }
+        }
+        let a = &self.aggregation;
+        a.shape()
+            .validate()
+            .map_err(|e| invalid("aggregation", e.to_string()))?;
+        let capacity = a.proofs_per_chunk * a.chunks_per_aggregate;
+        if a.max_proofs() == 0 || a.max_proofs() > capacity {
+            return Err(invalid(
+                "aggregation.max_proofs",
+                format!(
+                    "must be between 1 and proofs_per_chunk × chunks_per_aggregate = {capacity}"
+                ),
+            ));
+        }
+        if a.interval_s == 0 {
+            return Err(invalid(
+                "aggregation.interval_s",
+                "must be at least 1".into(),
+            ));
         }
         if !self.store.url.starts_with("file://") && self.store.url != "memory://" {
             return Err(invalid(

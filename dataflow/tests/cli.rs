@@ -390,159 +390,55 @@ fn value(text: &str, series: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Aggregation mode from the command line: sample users' proofs (two programs, one registered instead of
-/// embedded), an invalid, an unsupported and an unregistered submission; the run aggregates exactly the
-/// valid ones, refuses the others with reasons, publishes the commitments in a blob, and every inclusion
-/// path verifies (and a wrong one does not).
+/// `aggregate-files` refuses what it cannot aggregate, with the reason, and says when nothing is left.
+/// (The proving path runs end to end in `kafka_run.rs`'s aggregation test.)
 #[test]
-fn users_proofs_aggregate_with_inclusion_paths_and_refusals() {
-    use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
-    use zkstream_types::{AggregationRecord, Framed, UserSubmission};
-
+fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
+    use zkstream_types::{Framed, UserSubmission};
     let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, system: u16, vk: Option<Vec<u8>>| {
+        let s = UserSubmission {
+            proof_id: name.into(),
+            proving_system_id: system,
+            program_id: [7; 32],
+            public_inputs: vec![1, 2, 3],
+            proof: vec![0; 40],
+            vk,
+        };
+        let p = dir.path().join(format!("{name}.sub"));
+        std::fs::write(&p, s.to_frame().unwrap()).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let sp1 = write("sp1-1", 1, None);
+    let junk = write("junk-1", 0x0b00, Some(vec![1, 2, 3]));
+    let unregistered = write("nokey-1", 0x0b00, None);
     let keys = keys_dir();
-    let keys = keys.to_str().unwrap();
-    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
-    let submit = |salt: &str, secret: &str, id: &str, extra: &[&str]| {
-        let out = p(&format!("{id}.sub"));
-        let mut args = vec![
-            "user-proof",
-            "--profile",
-            "test",
-            "--keys-dir",
-            keys,
-            "--salt",
-            salt,
-            "--secret",
-            secret,
-            "--proof-id",
-            id,
-            "--out",
-            &out,
-        ];
-        args.extend_from_slice(extra);
-        let o = zkstream(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let a1 = submit("1", "1,2,3,4", "alice-1", &[]);
-    let b1 = submit("2", "5,6,7,8", "bob-1", &[]);
-    let a2 = submit("1", "9,9,9,9", "alice-2", &["--no-key"]);
-    let c1 = submit("3", "1,1,1,1", "carol-1", &["--no-key"]);
-    let edit = |from: &str, id: &str, f: &dyn Fn(&mut UserSubmission)| {
-        let mut s = UserSubmission::from_frame(&std::fs::read(from).unwrap()).unwrap();
-        s.proof_id = id.into();
-        f(&mut s);
-        let out = p(&format!("{id}.sub"));
-        std::fs::write(&out, s.to_frame().unwrap()).unwrap();
-        out
-    };
-    let bad = edit(&b1, "bad-1", &|s| s.public_inputs[7] ^= 1);
-    let sp1 = edit(&b1, "sp1-1", &|s| s.proving_system_id = 1);
-    let record_path = p("run.rec");
+    let out = dir.path().join("run.rec");
     let o = zkstream(&[
         "aggregate-files",
         "--profile",
         "test",
         "--keys-dir",
-        keys,
-        "--register",
-        &a1,
+        keys.to_str().unwrap(),
         "--out",
-        &record_path,
-        &a1,
-        &b1,
-        &a2,
-        &bad,
+        out.to_str().unwrap(),
         &sp1,
-        &c1,
+        &junk,
+        &unregistered,
     ]);
-    let out = stdout(&o);
-    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert_clean_failure(&o, "nothing to aggregate");
+    let text = stdout(&o);
     assert!(
-        out.contains("refused bad-1: invalid: public inputs"),
-        "{out}"
+        text.contains("refused sp1-1: unsupported: proving system sp1"),
+        "{text}"
     );
     assert!(
-        out.contains("refused sp1-1: unsupported: proving system sp1"),
-        "{out}"
+        text.contains("refused junk-1: invalid: undecodable key"),
+        "{text}"
     );
-    assert!(out.contains("refused carol-1: invalid: program"), "{out}");
-
-    let record = AggregationRecord::from_frame(&std::fs::read(&record_path).unwrap()).unwrap();
-    let mut ids: Vec<&str> = record.proofs.iter().map(|p| p.proof_id.as_str()).collect();
-    ids.sort();
-    assert_eq!(ids, vec!["alice-1", "alice-2", "bob-1"]);
-    let leaves: Vec<[u8; 32]> = record.proofs.iter().map(|p| p.commitment).collect();
-    assert_eq!(record.root, MerkleTree::new(&leaves).unwrap().root());
-    let blobs: Vec<BlobData> = record
-        .blobs
-        .iter()
-        .map(|b| BlobData(b.data.clone()))
-        .collect();
-    assert_eq!(unpack_blobs(&blobs, 3).unwrap(), leaves);
-
-    // The user's side.
-    let o = zkstream(&["inclusion", "--record", &record_path, "--proof-id", "bob-1"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let inclusion = p("bob.json");
-    std::fs::write(&inclusion, stdout(&o)).unwrap();
-    let v = zkstream(&["verify-inclusion", "--proof", &inclusion]);
-    assert!(v.status.success(), "{}", stderr(&v));
-    let alice2 = record
-        .proofs
-        .iter()
-        .find(|p| p.proof_id == "alice-2")
-        .unwrap();
-    let path: Vec<String> = alice2.path.iter().map(hex::encode).collect();
-    let o = zkstream(&[
-        "inclusion",
-        "--record",
-        &record_path,
-        "--commitment",
-        &hex::encode(alice2.commitment),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains(&hex::encode(record.root)));
-    let root = hex::encode(record.root);
-    let leaf = hex::encode(alice2.commitment);
-    let v = zkstream(&[
-        "verify-inclusion",
-        "--root",
-        &root,
-        "--leaf",
-        &leaf,
-        "--path",
-        &path.join(","),
-    ]);
-    assert!(v.status.success(), "{}", stderr(&v));
-    let wrong_leaf = hex::encode(
-        record
-            .proofs
-            .iter()
-            .find(|p| p.proof_id == "bob-1")
-            .unwrap()
-            .commitment,
+    assert!(
+        text.contains("refused nokey-1: invalid: program 0707"),
+        "{text}"
     );
-    let v = zkstream(&[
-        "verify-inclusion",
-        "--root",
-        &root,
-        "--leaf",
-        &wrong_leaf,
-        "--path",
-        &path.join(","),
-    ]);
-    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
-    assert!(stderr(&v).contains("NOT included"));
-    assert_clean_failure(
-        &zkstream(&[
-            "inclusion",
-            "--record",
-            &record_path,
-            "--proof-id",
-            "nobody",
-        ]),
-        "not in run 1",
-    );
+    assert!(!out.exists());
 }

@@ -536,3 +536,188 @@ fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
         took.as_secs_f64()
     );
 }
+
+/// Aggregation mode end to end on a Tansu broker: a mix of valid (two programs, one registered rather
+/// than embedded), invalid, unsupported and undecodable submissions on `zkstream.user_proofs`; one run
+/// aggregates exactly the valid ones, its record (topic and file) publishes the root and a blob with
+/// every commitment, every inclusion path verifies (a wrong one does not), the others are dead letters
+/// with their reasons, and a second run finds nothing to repeat.
+#[test]
+fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
+    use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
+    use zkstream_types::{AggregationRecord, UserSubmission};
+
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let keys = keys_dir();
+    let keys = keys.to_str().unwrap();
+    let submit = |salt: &str, secret: &str, id: &str, extra: &[&str]| -> String {
+        let out = path(&format!("{id}.sub"));
+        let mut args = vec![
+            "user-proof",
+            "--profile",
+            "test",
+            "--keys-dir",
+            keys,
+            "--salt",
+            salt,
+            "--secret",
+            secret,
+            "--proof-id",
+            id,
+            "--out",
+            &out,
+        ];
+        args.extend_from_slice(extra);
+        let o = run_bounded(zkstream().args(&args), Duration::from_secs(300));
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        out
+    };
+    let a1 = submit("1", "1,2,3,4", "alice-1", &[]);
+    let b1 = submit("2", "5,6,7,8", "bob-1", &[]);
+    let a2 = submit("1", "9,9,9,9", "alice-2", &["--no-key"]);
+    let read = |p: &str| UserSubmission::from_frame(&std::fs::read(p).unwrap()).unwrap();
+    let mut bad = read(&b1);
+    bad.proof_id = "bad-1".into();
+    bad.public_inputs[7] ^= 1;
+    let mut sp1 = read(&b1);
+    sp1.proof_id = "sp1-1".into();
+    sp1.proving_system_id = 1;
+    let records: Vec<(String, Vec<u8>)> = vec![
+        ("alice-1".into(), std::fs::read(&a1).unwrap()),
+        ("bad-1".into(), bad.to_frame().unwrap()),
+        ("bob-1".into(), std::fs::read(&b1).unwrap()),
+        ("garbage".into(), b"not a frame".to_vec()),
+        ("sp1-1".into(), sp1.to_frame().unwrap()),
+        ("alice-2".into(), std::fs::read(&a2).unwrap()),
+    ];
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    for (key, value) in &records {
+        producer
+            .send(
+                BaseRecord::to("zkstream.user_proofs")
+                    .key(key.as_bytes())
+                    .payload(value)
+                    .partition(0),
+            )
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(20)).unwrap();
+
+    let out_dir = path("records");
+    let config = config(
+        dir.path(),
+        &brokers,
+        None,
+        &format!("[aggregation]\ninterval_s = 3600\nout_dir = \"{out_dir}\"\n"),
+    );
+    let aggregate = |extra: &[&str]| {
+        let mut args = vec![
+            "aggregate",
+            "--config",
+            config.to_str().unwrap(),
+            "--bounded",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_bounded(zkstream().args(&args), Duration::from_secs(1200));
+        let stdout = text(&o.stdout);
+        assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
+        stdout
+    };
+    let started = std::time::Instant::now();
+    let stdout = aggregate(&["--register", &a1]);
+    eprintln!(
+        "aggregation run: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(stdout.contains("run 1: 3 proofs in 2 chunk(s)"), "{stdout}");
+    assert!(
+        stdout.contains("summary: 1 run(s) published, 3 submission(s) refused"),
+        "{stdout}"
+    );
+
+    // The record on the topic equals the file; it holds exactly the valid proofs.
+    let topic = read_topic(&brokers, "zkstream.aggregates", |r| !r.is_empty());
+    assert_eq!(topic.len(), 1);
+    assert_eq!(topic[0].0.as_deref(), Some(&1u64.to_be_bytes()[..]));
+    let record_file = format!("{out_dir}/run-1.rec");
+    assert_eq!(std::fs::read(&record_file).unwrap(), topic[0].1);
+    let record = AggregationRecord::from_frame(&topic[0].1).unwrap();
+    let mut ids: Vec<&str> = record.proofs.iter().map(|p| p.proof_id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["alice-1", "alice-2", "bob-1"]);
+    let leaves: Vec<[u8; 32]> = record.proofs.iter().map(|p| p.commitment).collect();
+    assert_eq!(record.root, MerkleTree::new(&leaves).unwrap().root());
+    let blobs: Vec<BlobData> = record
+        .blobs
+        .iter()
+        .map(|b| BlobData(b.data.clone()))
+        .collect();
+    assert_eq!(unpack_blobs(&blobs, 3).unwrap(), leaves);
+
+    // Every user can show inclusion; a wrong leaf is not included.
+    for id in ["alice-1", "alice-2", "bob-1"] {
+        let o = run_bounded(
+            zkstream().args(["inclusion", "--record", &record_file, "--proof-id", id]),
+            Duration::from_secs(60),
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let json = path(&format!("{id}.json"));
+        std::fs::write(&json, &o.stdout).unwrap();
+        let v = run_bounded(
+            zkstream().args(["verify-inclusion", "--proof", &json]),
+            Duration::from_secs(60),
+        );
+        assert!(v.status.success(), "{id}: {}", text(&v.stderr));
+    }
+    let p = &record.proofs[0];
+    let path_hex: Vec<String> = p.path.iter().map(hex::encode).collect();
+    let wrong = hex::encode(record.proofs[1].commitment);
+    let v = run_bounded(
+        zkstream().args([
+            "verify-inclusion",
+            "--root",
+            &hex::encode(record.root),
+            "--leaf",
+            &wrong,
+            "--path",
+            &path_hex.join(","),
+        ]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(v.status.code(), Some(1));
+
+    // The refused ones are dead letters with their reasons.
+    let dlq = read_topic(&brokers, "zkstream.dlq", |r| r.len() >= 3);
+    let reasons: BTreeMap<String, String> = dlq
+        .iter()
+        .map(|(k, _, h)| {
+            (
+                text(k.as_deref().unwrap_or_default()),
+                h["zkstream-reason"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(
+        reasons["bad-1"].starts_with("invalid: public inputs"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons["sp1-1"].starts_with("unsupported: proving system sp1"),
+        "{reasons:?}"
+    );
+    assert!(reasons["garbage"].starts_with("undecodable"), "{reasons:?}");
+
+    // Offsets are committed: a second run has nothing to do.
+    let again = aggregate(&[]);
+    assert!(
+        again.contains("summary: 0 run(s) published, 0 submission(s) refused"),
+        "{again}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Subcommands of the `zkstream` binary.
 
+mod aggregate;
 mod demo;
 mod inspect;
 mod keys;
@@ -44,6 +45,8 @@ enum Command {
     Verify(proving::VerifyArgs),
     /// Precompute or inspect setup data and verification keys.
     Keys(keys::KeysArgs),
+    /// Aggregation mode over Kafka: users' proofs → one aggregated proof per run, with blobs and paths.
+    Aggregate(aggregate::AggregateArgs),
     /// Aggregation mode: prove a sample user program and write a proof submission.
     UserProof(user::UserProofArgs),
     /// Aggregation mode: aggregate submission files in one run (the sequential reference) and write the
@@ -148,6 +151,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Prove(a) => proving::prove(a),
         Command::Verify(a) => proving::verify(a),
         Command::Keys(a) => keys::run(a),
+        Command::Aggregate(a) => aggregate::run(a),
         Command::UserProof(a) => user::user_proof(a),
         Command::AggregateFiles(a) => user::aggregate_files(a),
         Command::Inclusion(a) => user::inclusion(a),

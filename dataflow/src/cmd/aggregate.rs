@@ -1,0 +1,302 @@
+//! `zkstream aggregate --config FILE`: aggregation mode over Kafka. Reads users' proof submissions from
+//! `[aggregation] topic`, refuses undecodable, invalid and unsupported ones to the dead-letter topic with
+//! a reason, and every `interval_s` (or as soon as `max_proofs` valid proofs wait) runs one aggregation:
+//! chunk proofs, the aggregate, the root re-check, blobs, inclusion paths. The run record goes to
+//! `output_topic` (key = run number) and `out_dir`; offsets commit only after that.
+//!
+//! Restart safety: a run's record is kept in the artifact store before it is published, and the run
+//! number with its offsets is saved after; a restart republishes a stored record instead of proving the
+//! same run again, and commits offsets a crash left uncommitted.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::message::Message;
+use rdkafka::{Offset, TopicPartitionList};
+use zkstream_dataflow::aggregation::{
+    aggregate, check_submission, AggregationProgress, CheckedProof,
+};
+use zkstream_dataflow::config::Config;
+use zkstream_operators::store::ArtifactStore;
+use zkstream_prover::field::{decode_vk, encode_vk, BVk};
+use zkstream_prover::user::program_id;
+use zkstream_prover::{KeyStore, Prover};
+use zkstream_sinks::dlq::DeadLetter;
+use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy};
+use zkstream_types::{AggregationRecord, Framed, UserSubmission};
+
+use super::read_file;
+
+/// Arguments of `aggregate`.
+#[derive(Args, Debug)]
+pub struct AggregateArgs {
+    /// The configuration file (TOML; `[kafka]`, `[store]`, `[prover]`, `[aggregation]`).
+    #[arg(long)]
+    config: PathBuf,
+    /// Stop once the submissions present at start are handled (the last run takes what is left).
+    #[arg(long)]
+    bounded: bool,
+    /// Register programs first: submission files whose embedded key is stored for later submissions
+    /// that name the program without embedding its key.
+    #[arg(long)]
+    register: Vec<PathBuf>,
+}
+
+struct Pending {
+    checked: CheckedProof,
+    partition: i32,
+    offset: i64,
+}
+
+fn program_state(p: &[u8; 32]) -> String {
+    format!("program-{}", hex::encode(p))
+}
+
+fn run_state(run: u64) -> String {
+    format!("aggregation-run-{run}")
+}
+
+/// Runs aggregation mode.
+pub fn run(args: AggregateArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.config)?;
+    let a = config.aggregation.clone();
+    let k = &config.kafka;
+    let settings = config.proof_settings();
+    let keys = KeyStore::open(
+        Some(&settings.keys_dir),
+        settings.profile.clone(),
+        settings.shape.clone(),
+        config.prover.protocol_version,
+        settings.threads,
+    )?
+    .with_user_shape(a.shape())?;
+    let prover = Prover::new(Arc::new(keys), settings.threads);
+    let store = ArtifactStore::open(&config.store.url)?;
+    for path in &args.register {
+        let sub = UserSubmission::from_frame(&read_file(path)?)
+            .with_context(|| format!("{} is not a submission", path.display()))?;
+        let vk = decode_vk(&sub.vk.context("a registration must embed its key")?)?;
+        store.put_state(&program_state(&program_id(&vk)), encode_vk(&vk)?)?;
+        println!("registered program {}", hex::encode(program_id(&vk)));
+    }
+    let registered = |p: &[u8; 32]| -> Option<BVk> {
+        let bytes = store.get_state(&program_state(p)).ok()??;
+        decode_vk(&bytes).ok()
+    };
+
+    let mut cc = ClientConfig::new();
+    cc.set("bootstrap.servers", &k.brokers)
+        .set("group.id", &a.group_id)
+        .set("enable.auto.commit", "false")
+        .set("fetch.message.max.bytes", "16777216");
+    for (key, v) in &k.rdkafka {
+        cc.set(key, v);
+    }
+    let consumer: BaseConsumer = cc.create().context("creating the submissions consumer")?;
+    let timeout = Duration::from_secs(10);
+    let metadata = consumer
+        .fetch_metadata(Some(&a.topic), timeout)
+        .context("reading the submissions topic's metadata")?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == a.topic)
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    anyhow::ensure!(
+        !partitions.is_empty(),
+        "topic {} has no partitions",
+        a.topic
+    );
+
+    // Where we are: the stored progress wins over older committed offsets (a crash after publishing).
+    let progress = match store.get_state("aggregation")? {
+        Some(bytes) => AggregationProgress::decode(&String::from_utf8_lossy(&bytes))
+            .map_err(anyhow::Error::msg)?,
+        None => AggregationProgress::default(),
+    };
+    let mut tpl = TopicPartitionList::new();
+    for p in &partitions {
+        tpl.add_partition(&a.topic, *p);
+    }
+    let committed = consumer.committed_offsets(tpl, timeout)?;
+    let mut assign = TopicPartitionList::new();
+    let mut position: BTreeMap<i32, i64> = BTreeMap::new();
+    for p in &partitions {
+        let c = match committed.find_partition(&a.topic, *p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => o,
+            _ => 0,
+        };
+        let start = c.max(progress.offsets.get(p).copied().unwrap_or(0));
+        position.insert(*p, start);
+        assign.add_partition_offset(&a.topic, *p, Offset::Offset(start))?;
+    }
+    consumer.assign(&assign)?;
+    let commit = |offsets: &BTreeMap<i32, i64>| -> Result<()> {
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in offsets {
+            tpl.add_partition_offset(&a.topic, *p, Offset::Offset(*o))?;
+        }
+        consumer.commit(&tpl, CommitMode::Sync)?;
+        Ok(())
+    };
+    commit(&position)?;
+
+    let mut dlq = DeadLetterSink::new(
+        KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
+        &k.dlq_topic,
+    );
+    let mut out = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
+    let mut run = progress.run;
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut last_run = Instant::now();
+    let mut quiet_since = Instant::now();
+    let (mut refused, mut published) = (0usize, 0usize);
+    let ends: HashMap<i32, i64> = partitions
+        .iter()
+        .map(|p| {
+            let high = consumer
+                .fetch_watermarks(&a.topic, *p, timeout)
+                .map(|(_, h)| h)
+                .unwrap_or(0);
+            (*p, high)
+        })
+        .collect();
+    eprintln!(
+        "aggregate: {} from {} (group {}), runs of up to {} proofs every {} s, last run {}",
+        a.topic,
+        k.brokers,
+        a.group_id,
+        a.max_proofs(),
+        a.interval_s,
+        progress.run
+    );
+    loop {
+        if let Some(msg) = consumer.poll(Duration::from_millis(100)) {
+            quiet_since = Instant::now();
+            let msg = msg.context("reading a submission")?;
+            let (partition, offset) = (msg.partition(), msg.offset());
+            position.insert(partition, offset + 1);
+            let payload = msg.payload().unwrap_or_default();
+            let verdict = UserSubmission::from_frame(payload)
+                .map_err(|e| format!("undecodable: {e}"))
+                .and_then(|sub| check_submission(&prover, &registered, &sub));
+            match verdict {
+                Ok(checked) => pending.push(Pending {
+                    checked,
+                    partition,
+                    offset,
+                }),
+                Err(reason) => {
+                    tracing::warn!(partition, offset, %reason, "submission refused");
+                    dlq.send(&DeadLetter {
+                        topic: &a.topic,
+                        partition,
+                        offset,
+                        key: msg.key(),
+                        payload,
+                        reason: &reason,
+                    })?;
+                    refused += 1;
+                }
+            }
+        }
+        let at_end = args.bounded
+            && quiet_since.elapsed() > Duration::from_millis(500)
+            && ends
+                .iter()
+                .all(|(p, h)| position.get(p).copied().unwrap_or(0) >= *h);
+        let due = pending.len() >= a.max_proofs()
+            || (!pending.is_empty() && last_run.elapsed() >= Duration::from_secs(a.interval_s))
+            || (at_end && !pending.is_empty());
+        if due {
+            run += 1;
+            let take = pending.len().min(a.max_proofs());
+            let batch: Vec<Pending> = pending.drain(..take).collect();
+            let record = prove_or_reuse(&prover, &store, run, &batch)?;
+            out.send(
+                &a.output_topic,
+                run,
+                &run.to_be_bytes(),
+                &record.to_frame()?,
+                &[],
+            )?;
+            if let Some(dir) = &a.out_dir {
+                std::fs::create_dir_all(dir)?;
+                super::write_file(&dir.join(format!("run-{run}.rec")), &record.to_frame()?)?;
+            }
+            // Offsets: everything read, except what still waits for a later run.
+            let mut offsets = position.clone();
+            for p in &pending {
+                let e = offsets.entry(p.partition).or_insert(p.offset);
+                *e = (*e).min(p.offset);
+            }
+            store.put_state(
+                "aggregation",
+                AggregationProgress {
+                    run,
+                    offsets: offsets.clone(),
+                }
+                .encode()
+                .into_bytes(),
+            )?;
+            commit(&offsets)?;
+            published += 1;
+            last_run = Instant::now();
+            println!(
+                "run {run}: {} proofs in {} chunk(s), root {}, {} blob(s) (versioned hash {})",
+                record.proofs.len(),
+                record.chunks,
+                hex::encode(record.root),
+                record.blobs.len(),
+                record
+                    .blobs
+                    .first()
+                    .map(|b| hex::encode(b.versioned_hash))
+                    .unwrap_or_default()
+            );
+        } else if at_end {
+            commit(&position)?;
+            break;
+        }
+    }
+    println!("summary: {published} run(s) published, {refused} submission(s) refused");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run's record: reused from the store when a crash interrupted its publication (same proofs),
+/// otherwise proved now and stored before anything is published.
+fn prove_or_reuse(
+    prover: &Prover,
+    store: &ArtifactStore,
+    run: u64,
+    batch: &[Pending],
+) -> Result<AggregationRecord> {
+    let name = run_state(run);
+    let mut wanted: Vec<[u8; 32]> = batch
+        .iter()
+        .map(|p| zkstream_prover::user::user_commitment(&p.checked.vk, &p.checked.proof))
+        .collect();
+    wanted.sort();
+    if let Some(bytes) = store.get_state(&name)? {
+        if let Ok(r) = AggregationRecord::from_frame(&bytes) {
+            let mut have: Vec<[u8; 32]> = r.proofs.iter().map(|p| p.commitment).collect();
+            have.sort();
+            if have == wanted {
+                eprintln!("run {run}: republishing the stored record (nothing proved again)");
+                return Ok(r);
+            }
+        }
+    }
+    let checked: Vec<CheckedProof> = batch.iter().map(|p| p.checked.clone()).collect();
+    let record = aggregate(prover, run, &checked)?;
+    store.put_state(&name, record.to_frame()?)?;
+    Ok(record)
+}
