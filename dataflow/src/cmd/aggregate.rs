@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
@@ -30,6 +29,7 @@ use zkstream_prover::user::program_id;
 use zkstream_prover::{KeyStore, Prover};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy};
+use zkstream_sources::kafka::consumer_config;
 use zkstream_types::{AggregationRecord, Framed, UserSubmission};
 
 use super::read_file;
@@ -91,15 +91,9 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
         decode_vk(&bytes).ok()
     };
 
-    let mut cc = ClientConfig::new();
-    cc.set("bootstrap.servers", &k.brokers)
-        .set("group.id", &a.group_id)
-        .set("enable.auto.commit", "false")
-        .set("fetch.message.max.bytes", "16777216");
-    for (key, v) in &k.rdkafka {
-        cc.set(key, v);
-    }
-    let consumer: BaseConsumer = cc.create().context("creating the submissions consumer")?;
+    let consumer: BaseConsumer = consumer_config(&k.brokers, &a.group_id, &k.rdkafka)
+        .create()
+        .context("creating the submissions consumer")?;
     let timeout = Duration::from_secs(10);
     let metadata = consumer
         .fetch_metadata(Some(&a.topic), timeout)

@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
@@ -170,14 +169,7 @@ impl OffsetCommitter {
         rdkafka: &BTreeMap<String, String>,
         tracker: OffsetTracker,
     ) -> Result<Self, SourceError> {
-        let mut cc = ClientConfig::new();
-        cc.set("bootstrap.servers", brokers)
-            .set("group.id", group_id)
-            .set("enable.auto.commit", "false");
-        for (k, v) in rdkafka {
-            cc.set(k, v);
-        }
-        let consumer: BaseConsumer = cc
+        let consumer: BaseConsumer = super::consumer_config(brokers, group_id, rdkafka)
             .create()
             .map_err(SourceError::kafka("creating the committer"))?;
         Ok(OffsetCommitter {

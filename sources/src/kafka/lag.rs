@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -26,14 +25,7 @@ impl LagProbe {
         group_id: &str,
         rdkafka: &BTreeMap<String, String>,
     ) -> Result<Self, SourceError> {
-        let mut cc = ClientConfig::new();
-        cc.set("bootstrap.servers", brokers)
-            .set("group.id", group_id)
-            .set("enable.auto.commit", "false");
-        for (k, v) in rdkafka {
-            cc.set(k, v);
-        }
-        let consumer: BaseConsumer = cc
+        let consumer: BaseConsumer = super::consumer_config(brokers, group_id, rdkafka)
             .create()
             .map_err(SourceError::kafka("creating the lag probe"))?;
         Ok(LagProbe {

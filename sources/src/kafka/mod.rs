@@ -48,6 +48,24 @@ impl SourceError {
     }
 }
 
+/// A consumer's client settings: brokers, group, manual offsets (auto-commit off), then the operator's
+/// librdkafka settings, which win.
+pub fn consumer_config(
+    brokers: &str,
+    group_id: &str,
+    rdkafka: &std::collections::BTreeMap<String, String>,
+) -> rdkafka::config::ClientConfig {
+    let mut cc = rdkafka::config::ClientConfig::new();
+    cc.set("bootstrap.servers", brokers)
+        .set("group.id", group_id)
+        .set("enable.auto.commit", "false")
+        .set("fetch.message.max.bytes", "16777216");
+    for (k, v) in rdkafka {
+        cc.set(k, v);
+    }
+    cc
+}
+
 /// The record key of a batch: its number, 8 bytes big-endian.
 pub fn batch_key(batch_number: u64) -> [u8; 8] {
     batch_number.to_be_bytes()
