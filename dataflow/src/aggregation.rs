@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
 use zkstream_prover::field::{BProof, BVk};
-use zkstream_prover::user::{order_by_program, user_commitment};
+use zkstream_prover::user::{aggregate_user_proofs, user_commitment};
 use zkstream_prover::{decode_proof, Prover, ProverError};
 use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 
@@ -131,7 +131,7 @@ pub fn aggregate(
             max: shape.proofs_per_aggregate(),
         });
     }
-    // Group by program (stable), remembering each proof's id.
+    // Group by program (stable), remembering each proof's id; the reference aggregation proves it.
     let pairs: Vec<(BVk, BProof)> = proofs
         .iter()
         .map(|p| (p.vk.clone(), p.proof.clone()))
@@ -142,18 +142,11 @@ pub fn aggregate(
             .push(p.proof_id.clone());
         m
     });
-    let ordered = order_by_program(&pairs);
-    let mut chunks = Vec::new();
-    for chunk in ordered.chunks(shape.proofs_per_chunk) {
-        let proof = prover.prove_user_chunk(chunk)?;
-        let leaves: Vec<[u8; 32]> = chunk.iter().map(|(vk, p)| user_commitment(vk, p)).collect();
-        chunks.push((proof, leaves));
-    }
-    let aggregate = prover.prove_user_aggregate(&chunks)?;
-    let leaves: Vec<[u8; 32]> = chunks.iter().flat_map(|c| c.1.clone()).collect();
+    let done = aggregate_user_proofs(prover, &pairs)?;
+    let leaves = done.leaves;
     let tree = MerkleTree::new(&leaves)?;
     // The host's own check before anything is published.
-    let (count, proved) = prover.verify_user_aggregate(&aggregate)?;
+    let (count, proved) = prover.verify_user_aggregate(&done.proof)?;
     if proved != tree.root() || count != leaves.len() as u64 {
         return Err(AggregationError::RootMismatch {
             proved: hex::encode(proved),
@@ -191,9 +184,9 @@ pub fn aggregate(
     Ok(AggregationRecord {
         run,
         root: tree.root(),
-        proof: zkstream_prover::encode_proof(&aggregate)
+        proof: zkstream_prover::encode_proof(&done.proof)
             .map_err(|e| AggregationError::Encode(e.to_string()))?,
-        chunks: chunks.len() as u32,
+        chunks: done.chunk_proofs.len() as u32,
         proofs: included,
         blobs,
     })

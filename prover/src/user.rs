@@ -4,6 +4,7 @@
 
 use zkstream_aggregation::{commitment, MerkleTree};
 
+use crate::circuits::config::Layout;
 use crate::circuits::user::{root_words, BOOJUM_SYSTEM_ID, ROOT_PUBLIC_INPUTS};
 use crate::error::ProverError;
 use crate::field::{vk_commitment, BProof, BVk};
@@ -241,8 +242,6 @@ impl Prover {
         Ok((pi[0], root))
     }
 }
-
-use crate::circuits::config::Layout;
 
 /// The result of aggregating users' proofs sequentially.
 #[derive(Clone, Debug)]
