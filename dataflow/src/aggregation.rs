@@ -4,14 +4,20 @@
 //! publish on a mismatch), pack the commitments into EIP-4844 blobs with their KZG commitments and
 //! proofs, and record every proof's inclusion path.
 //!
-//! [`run_sequential`] is the reference (one thread, in order); the streaming run over the
-//! `zkstream.user_proofs` topic is built on the same steps.
+//! [`run_sequential`] is the reference (one thread, in order); [`aggregate_in_dataflow`] proves the
+//! same tree in a timely dataflow (chunks spread over the workers, each node level once the level
+//! below is complete, proofs on a bounded set of slots) and is what `zkstream aggregate` runs over the
+//! `zkstream.user_proofs` topic.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
+use zkstream_operators::user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
 use zkstream_prover::field::{BProof, BVk};
-use zkstream_prover::user::{aggregate_user_proofs, user_commitment};
+use zkstream_prover::user::{
+    aggregate_user_proofs, order_by_program, tree_plan, user_commitment, ReferenceAggregate,
+};
 use zkstream_prover::{decode_proof, Prover, ProverError};
 use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 
@@ -45,6 +51,9 @@ pub enum AggregationError {
     /// Encoding the aggregated proof failed.
     #[error("encoding: {0}")]
     Encode(String),
+    /// The dataflow failed (a worker, or a proof of the tree).
+    #[error("aggregation dataflow: {0}")]
+    Dataflow(String),
 }
 
 /// A submission that will not be aggregated, and why (`invalid: …` or `unsupported: …`).
@@ -118,11 +127,121 @@ pub fn check_submission(
     })
 }
 
+/// How a run's tree is proved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeProving {
+    /// In this thread, in order (the reference).
+    Sequential,
+    /// In a timely dataflow of `workers` threads with at most `slots` proofs at a time.
+    Dataflow {
+        /// Timely worker threads.
+        workers: usize,
+        /// Proofs at once.
+        slots: usize,
+    },
+}
+
+/// Proves a run's tree (chunks, then every node level) in a timely dataflow: chunk jobs are spread
+/// over `workers` threads, each node level is proved once the level below is complete, at most `slots`
+/// proofs at a time. Gives what [`aggregate_user_proofs`] gives, for the same proofs.
+pub fn aggregate_in_dataflow(
+    prover: Arc<Prover>,
+    workers: usize,
+    slots: usize,
+    proofs: &[(BVk, BProof)],
+) -> Result<ReferenceAggregate, AggregationError> {
+    let shape = *prover.keys().user_shape();
+    let plan = tree_plan(&shape, proofs.len())?;
+    let ordered = order_by_program(proofs);
+    let jobs: Vec<ChunkJob> = ordered
+        .chunks(shape.proofs_per_chunk)
+        .enumerate()
+        .map(|(i, c)| ChunkJob {
+            index: i as u32,
+            proofs: c.to_vec(),
+        })
+        .collect();
+    let leaves: Vec<[u8; 32]> = ordered
+        .iter()
+        .map(|(vk, p)| user_commitment(vk, p))
+        .collect();
+    let jobs = Arc::new(Mutex::new(Some(jobs)));
+    let collected: Arc<Mutex<Vec<TreeProof>>> = Arc::default();
+    let slots = ProofSlots::new(slots);
+    let sink = Arc::clone(&collected);
+    let guards = timely::execute(timely::Config::process(workers.max(1)), move |worker| {
+        use timely::dataflow::operators::vec::ToStream;
+        use timely::dataflow::operators::{Concatenate, Exchange, Inspect};
+        let mine: Vec<ChunkJob> = if worker.index() == 0 {
+            jobs.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let (prover, slots, sink) = (Arc::clone(&prover), slots.clone(), Arc::clone(&sink));
+        worker.dataflow::<u64, _, _>(move |scope| {
+            let mut level = mine
+                .to_stream(scope)
+                .prove_user_chunks(Arc::clone(&prover), slots.clone());
+            let mut all = vec![level.clone()];
+            for l in 1..=shape.levels {
+                level = level.prove_user_level(Arc::clone(&prover), slots.clone(), l);
+                all.push(level.clone());
+            }
+            scope
+                .concatenate(all)
+                .exchange(|_| 0)
+                .inspect(move |p: &TreeProof| {
+                    sink.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(p.clone())
+                });
+        });
+    })
+    .map_err(AggregationError::Dataflow)?;
+    for r in guards.join() {
+        r.map_err(AggregationError::Dataflow)?;
+    }
+    let mut proofs = std::mem::take(&mut *collected.lock().unwrap_or_else(|p| p.into_inner()));
+    proofs.sort_by_key(|p| (p.level, p.index));
+    let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];
+    for p in proofs {
+        let proof = p.proof.map_err(AggregationError::Dataflow)?;
+        let slot = levels
+            .get_mut(p.level as usize)
+            .ok_or_else(|| AggregationError::Dataflow(format!("a proof of level {}", p.level)))?;
+        slot.push(proof);
+    }
+    let counts: Vec<usize> = levels.iter().map(Vec::len).collect();
+    if counts != plan {
+        return Err(AggregationError::Dataflow(format!(
+            "the tree has {counts:?} proofs per level, the plan {plan:?}"
+        )));
+    }
+    let chunk_proofs = levels.remove(0);
+    let proof = levels
+        .last()
+        .and_then(|top| top.first())
+        .cloned()
+        .ok_or_else(|| AggregationError::Dataflow("no aggregate".into()))?;
+    let root = MerkleTree::new(&leaves)?.root();
+    Ok(ReferenceAggregate {
+        leaves,
+        root,
+        chunk_proofs,
+        node_proofs: levels,
+        proof,
+    })
+}
+
 /// Aggregates checked proofs (at most one aggregate's worth) into a run record.
 pub fn aggregate(
-    prover: &Prover,
+    prover: &Arc<Prover>,
     run: u64,
     proofs: &[CheckedProof],
+    how: TreeProving,
 ) -> Result<AggregationRecord, AggregationError> {
     let shape = *prover.keys().user_shape();
     if proofs.is_empty() || proofs.len() > shape.proofs_per_aggregate() {
@@ -131,7 +250,7 @@ pub fn aggregate(
             max: shape.proofs_per_aggregate(),
         });
     }
-    // Group by program (stable), remembering each proof's id; the reference aggregation proves it.
+    // Group by program (stable), remembering each proof's id.
     let pairs: Vec<(BVk, BProof)> = proofs
         .iter()
         .map(|p| (p.vk.clone(), p.proof.clone()))
@@ -142,7 +261,12 @@ pub fn aggregate(
             .push(p.proof_id.clone());
         m
     });
-    let done = aggregate_user_proofs(prover, &pairs)?;
+    let done = match how {
+        TreeProving::Sequential => aggregate_user_proofs(prover, &pairs)?,
+        TreeProving::Dataflow { workers, slots } => {
+            aggregate_in_dataflow(Arc::clone(prover), workers, slots, &pairs)?
+        }
+    };
     let leaves = done.leaves;
     let tree = MerkleTree::new(&leaves)?;
     // The host's own check before anything is published.
@@ -194,7 +318,7 @@ pub fn aggregate(
 
 /// The sequential reference run: checks every submission, aggregates the valid ones.
 pub fn run_sequential(
-    prover: &Prover,
+    prover: &Arc<Prover>,
     run: u64,
     registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
     submissions: &[UserSubmission],
@@ -213,7 +337,7 @@ pub fn run_sequential(
     let record = if ok.is_empty() {
         None
     } else {
-        Some(aggregate(prover, run, &ok)?)
+        Some(aggregate(prover, run, &ok, TreeProving::Sequential)?)
     };
     Ok((record, refused))
 }

@@ -89,9 +89,12 @@ pub struct AggregationConfig {
     /// User proofs per chunk proof (a power of two).
     #[serde(default = "two")]
     pub proofs_per_chunk: usize,
-    /// Chunk proofs per aggregate (a power of two).
+    /// Children per node of the aggregation tree (a power of two, at least 2).
     #[serde(default = "two")]
-    pub chunks_per_aggregate: usize,
+    pub node_arity: usize,
+    /// Node levels above the chunks (1 to 4): a run holds up to proofs_per_chunk × node_arity^levels.
+    #[serde(default = "one_level")]
+    pub levels: u32,
     /// Hash rounds of the sample user programs (their keys' fixed parameters).
     #[serde(default = "default_program_rounds")]
     pub program_rounds: usize,
@@ -109,7 +112,8 @@ impl Default for AggregationConfig {
             interval_s: default_interval_s(),
             max_proofs: None,
             proofs_per_chunk: 2,
-            chunks_per_aggregate: 2,
+            node_arity: 2,
+            levels: 1,
             program_rounds: default_program_rounds(),
             out_dir: None,
         }
@@ -122,14 +126,15 @@ impl AggregationConfig {
         zkstream_prover::UserShape {
             program_rounds: self.program_rounds,
             proofs_per_chunk: self.proofs_per_chunk,
-            chunks_per_aggregate: self.chunks_per_aggregate,
+            node_arity: self.node_arity,
+            levels: self.levels,
         }
     }
 
     /// Valid proofs per run.
     pub fn max_proofs(&self) -> usize {
         self.max_proofs
-            .unwrap_or(self.proofs_per_chunk * self.chunks_per_aggregate)
+            .unwrap_or_else(|| self.shape().proofs_per_aggregate())
     }
 }
 
@@ -147,6 +152,9 @@ fn default_interval_s() -> u64 {
 }
 fn two() -> usize {
     2
+}
+fn one_level() -> u32 {
+    1
 }
 fn default_program_rounds() -> usize {
     zkstream_prover::UserShape::default().program_rounds
@@ -475,13 +483,11 @@ impl Config {
         a.shape()
             .validate()
             .map_err(|e| invalid("aggregation", e.to_string()))?;
-        let capacity = a.proofs_per_chunk * a.chunks_per_aggregate;
+        let capacity = a.shape().proofs_per_aggregate();
         if a.max_proofs() == 0 || a.max_proofs() > capacity {
             return Err(invalid(
                 "aggregation.max_proofs",
-                format!(
-                    "must be between 1 and proofs_per_chunk × chunks_per_aggregate = {capacity}"
-                ),
+                format!("must be between 1 and proofs_per_chunk × node_arity^levels = {capacity}"),
             ));
         }
         if a.interval_s == 0 {

@@ -1,8 +1,9 @@
 //! timely operators of the zkstream graph, one extension trait per file: decode, chain check, witness, prove (async,
-//! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, and the
-//! ordered sink stage. They wrap the pure `zkstream-prover` crate and the artifact store, and know
-//! nothing of Kafka: sources hand them [`model::RawBatch`] records, sinks take [`model::Delivery`]s.
-//! Time is the batch number (`u64`).
+//! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, the
+//! ordered sink stage, and aggregation mode's proof tree over users' proofs (chunks, node levels). They
+//! wrap the pure `zkstream-prover` crate and the artifact store, and know nothing of Kafka: sources hand
+//! them [`model::RawBatch`] records, sinks take [`model::Delivery`]s. Time is the batch number (`u64`),
+//! or the run number in aggregation mode.
 #![deny(missing_docs)]
 
 pub mod chain;
@@ -17,6 +18,7 @@ pub mod reduce;
 pub mod scheduler;
 pub mod store;
 pub mod tip;
+pub mod user_tree;
 pub mod witness;
 
 pub use chain::ChainExt;
@@ -33,4 +35,5 @@ pub use reduce::ReduceExt;
 pub use scheduler::SchedulerExt;
 pub use store::ArtifactStore;
 pub use tip::TipExt;
+pub use user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
 pub use witness::WitnessExt;

@@ -27,7 +27,7 @@ use crate::circuits::config::{
 };
 use crate::circuits::{
     AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit,
-    UserAggregateCircuit, UserChunkCircuit, UserProgramCircuit,
+    UserChunkCircuit, UserNodeCircuit, UserProgramCircuit,
 };
 use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P};
@@ -55,8 +55,9 @@ pub enum CircuitId {
     UserProgram(u64),
     /// Aggregation mode: a chunk of user proofs.
     UserChunk,
-    /// Aggregation mode: the aggregate over chunks.
-    UserAggregate,
+    /// Aggregation mode: a node of the aggregation tree at a level ≥ 1 (children: chunks at level 1,
+    /// nodes of the level below above it); the top level's proof is a run's aggregated proof.
+    UserNode(u32),
 }
 
 impl CircuitId {
@@ -72,7 +73,7 @@ impl CircuitId {
             // Aggregation mode reuses the round labels: user proofs, chunks, aggregates.
             CircuitId::UserProgram(_) => AggregationRound::Basic,
             CircuitId::UserChunk => AggregationRound::Leaf,
-            CircuitId::UserAggregate => AggregationRound::Node,
+            CircuitId::UserNode(_) => AggregationRound::Node,
         }
     }
 
@@ -80,7 +81,7 @@ impl CircuitId {
     pub fn layout(self) -> Layout {
         match self {
             CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
-            CircuitId::UserChunk | CircuitId::UserAggregate => Layout::Keccak,
+            CircuitId::UserChunk | CircuitId::UserNode(_) => Layout::Keccak,
             _ => Layout::Plain,
         }
     }
@@ -120,7 +121,7 @@ impl fmt::Display for CircuitId {
             CircuitId::Compression => f.write_str("compression"),
             CircuitId::UserProgram(salt) => write!(f, "user-program-{salt:016x}"),
             CircuitId::UserChunk => f.write_str("user-chunk"),
-            CircuitId::UserAggregate => f.write_str("user-aggregate"),
+            CircuitId::UserNode(level) => write!(f, "user-node-l{level}"),
         }
     }
 }
@@ -194,15 +195,18 @@ pub enum KeySource {
     Computed,
 }
 
-/// The shape of aggregation mode's circuits.
+/// The shape of aggregation mode's circuits: chunks of `proofs_per_chunk` user proofs, then `levels`
+/// levels of nodes with `node_arity` children each; the top node's proof is a run's aggregated proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserShape {
     /// Hash rounds of the sample user programs ([`crate::circuits::UserProgramCircuit`]).
     pub program_rounds: usize,
     /// User proofs per chunk proof (a power of two; Aligned uses 512).
     pub proofs_per_chunk: usize,
-    /// Chunk proofs per aggregate (a power of two).
-    pub chunks_per_aggregate: usize,
+    /// Children per node (a power of two).
+    pub node_arity: usize,
+    /// Node levels above the chunks (1 to 4).
+    pub levels: u32,
 }
 
 impl Default for UserShape {
@@ -210,7 +214,8 @@ impl Default for UserShape {
         UserShape {
             program_rounds: 16,
             proofs_per_chunk: 2,
-            chunks_per_aggregate: 2,
+            node_arity: 2,
+            levels: 1,
         }
     }
 }
@@ -220,13 +225,22 @@ impl UserShape {
     pub fn validate(&self) -> Result<(), ProverError> {
         for (name, v) in [
             ("proofs_per_chunk", self.proofs_per_chunk),
-            ("chunks_per_aggregate", self.chunks_per_aggregate),
+            ("node_arity", self.node_arity),
         ] {
             if !v.is_power_of_two() || v > 64 {
                 return Err(ProverError::Config(format!(
                     "{name} must be a power of two up to 64, not {v}"
                 )));
             }
+        }
+        if self.node_arity < 2 {
+            return Err(ProverError::Config("node_arity must be at least 2".into()));
+        }
+        if !(1..=4).contains(&self.levels) {
+            return Err(ProverError::Config(format!(
+                "levels must be between 1 and 4, not {}",
+                self.levels
+            )));
         }
         if self.program_rounds == 0 {
             return Err(ProverError::Config(
@@ -236,9 +250,14 @@ impl UserShape {
         Ok(())
     }
 
-    /// User proofs one aggregate holds.
+    /// User proofs a node of `level` holds (level 0: a chunk).
+    pub fn capacity_at(&self, level: u32) -> usize {
+        self.proofs_per_chunk * self.node_arity.pow(level)
+    }
+
+    /// User proofs one run's aggregate holds.
     pub fn proofs_per_aggregate(&self) -> usize {
-        self.proofs_per_chunk * self.chunks_per_aggregate
+        self.capacity_at(self.levels)
     }
 }
 
@@ -392,11 +411,13 @@ impl KeyStore {
     fn path(&self, id: CircuitId) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         Some(match id {
-            CircuitId::UserProgram(_) | CircuitId::UserChunk | CircuitId::UserAggregate => {
+            CircuitId::UserProgram(_) | CircuitId::UserChunk | CircuitId::UserNode(_) => {
                 let u = &self.user;
+                // A node's key depends on the chunk size and the arity, not on how many levels a
+                // deployment uses. v2: summary public inputs.
                 let sub = dir.join(format!(
-                    "user-r{}-{}x{}",
-                    u.program_rounds, u.proofs_per_chunk, u.chunks_per_aggregate
+                    "user-v2-r{}-{}x{}",
+                    u.program_rounds, u.proofs_per_chunk, u.node_arity
                 ));
                 // Created on first use; a failure shows up as the write's error.
                 let _ = std::fs::create_dir_all(&sub);
@@ -459,7 +480,9 @@ impl KeyStore {
             CircuitId::Compression => Some(CircuitId::Scheduler),
             CircuitId::UserProgram(_) => None,
             CircuitId::UserChunk => Some(CircuitId::UserProgram(0)),
-            CircuitId::UserAggregate => Some(CircuitId::UserChunk),
+            CircuitId::UserNode(0) => None,
+            CircuitId::UserNode(1) => Some(CircuitId::UserChunk),
+            CircuitId::UserNode(level) => Some(CircuitId::UserNode(level - 1)),
         }
     }
 
@@ -499,8 +522,8 @@ impl KeyStore {
             CircuitId::UserChunk => {
                 assemble::<SetupCSConfig, _>(&self.user_chunk_circuit(Vec::new())?, None)
             }
-            CircuitId::UserAggregate => {
-                assemble::<SetupCSConfig, _>(&self.user_aggregate_circuit(Vec::new())?, None)
+            CircuitId::UserNode(level) => {
+                assemble::<SetupCSConfig, _>(&self.user_node_circuit(level, Vec::new())?, None)
             }
         };
         let (base, setup, vk, tree, vars_hint, wits_hint) =
@@ -576,15 +599,20 @@ impl KeyStore {
         })
     }
 
-    pub(crate) fn user_aggregate_circuit(
+    pub(crate) fn user_node_circuit(
         &self,
-        children: Vec<(crate::field::BProof, Vec<[u8; 32]>)>,
-    ) -> Result<UserAggregateCircuit, ProverError> {
-        Ok(UserAggregateCircuit {
-            chunks: self.user.chunks_per_aggregate,
-            capacity: self.user.proofs_per_chunk,
-            chunk_vk: self.vk(CircuitId::UserChunk)?,
-            chunk_config: CircuitId::UserChunk.layer(&self.profile).proof_config(),
+        level: u32,
+        children: Vec<crate::field::BProof>,
+    ) -> Result<UserNodeCircuit, ProverError> {
+        let id = CircuitId::UserNode(level);
+        let child = self
+            .child_of(id)
+            .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
+        Ok(UserNodeCircuit {
+            arity: self.user.node_arity,
+            child_capacity: self.user.capacity_at(level - 1),
+            child_vk: self.vk(child)?,
+            child_config: child.layer(&self.profile).proof_config(),
             children,
         })
     }

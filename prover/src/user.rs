@@ -2,10 +2,9 @@
 //! the native checks a submission must pass before it may enter a chunk, and the sequential reference
 //! aggregation (the oracle of the dataflow's aggregation mode).
 
-use zkstream_aggregation::{commitment, MerkleTree};
+use zkstream_aggregation::{commitment, keccak256, MerkleTree};
 
-use crate::circuits::config::Layout;
-use crate::circuits::user::{root_words, BOOJUM_SYSTEM_ID, ROOT_PUBLIC_INPUTS};
+use crate::circuits::user::{root_words, BOOJUM_SYSTEM_ID, SUMMARY_PUBLIC_INPUTS};
 use crate::error::ProverError;
 use crate::field::{vk_commitment, BProof, BVk};
 use crate::keys::CircuitId;
@@ -59,13 +58,17 @@ pub fn user_commitment(vk: &BVk, proof: &BProof) -> [u8; 32] {
     )
 }
 
-/// The public input a chunk or an aggregate over `leaves` must expose: `[n, root words]`.
-pub fn root_public_input(leaves: &[[u8; 32]]) -> Result<Vec<u64>, ProverError> {
-    let tree = MerkleTree::new(leaves).map_err(|e| ProverError::Config(e.to_string()))?;
-    let mut v = vec![leaves.len() as u64];
-    v.extend(root_words(&tree.root()));
-    debug_assert_eq!(v.len(), ROOT_PUBLIC_INPUTS);
-    Ok(v)
+/// What a chunk or a node proves about its leaves (its public input, see [`crate::circuits::user`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Leaves.
+    pub n: u64,
+    /// Aligned's root over them (padded with the last leaf to the next power of two).
+    pub root: [u8; 32],
+    /// The root over them padded with the last leaf to the circuit's capacity.
+    pub full_root: [u8; 32],
+    /// The last leaf.
+    pub last: [u8; 32],
 }
 
 fn public_inputs_u64(proof: &BProof) -> Vec<u64> {
@@ -74,6 +77,114 @@ fn public_inputs_u64(proof: &BProof) -> Vec<u64> {
         .iter()
         .map(|x| crate::field::as_u64(*x))
         .collect()
+}
+
+fn merkle_root(leaves: &[[u8; 32]]) -> Result<[u8; 32], ProverError> {
+    Ok(MerkleTree::new(leaves)
+        .map_err(|e| ProverError::Config(e.to_string()))?
+        .root())
+}
+
+impl Summary {
+    /// The summary of `leaves` (1 to `capacity`, a power of two) in a subtree of `capacity`.
+    pub fn of_leaves(leaves: &[[u8; 32]], capacity: usize) -> Result<Self, ProverError> {
+        let last = *leaves
+            .last()
+            .ok_or_else(|| ProverError::Config("a subtree needs at least one leaf".into()))?;
+        if leaves.len() > capacity || !capacity.is_power_of_two() {
+            return Err(ProverError::Config(format!(
+                "{} leaves in a subtree of {capacity}",
+                leaves.len()
+            )));
+        }
+        let mut padded = leaves.to_vec();
+        padded.resize(capacity, last);
+        Ok(Summary {
+            n: leaves.len() as u64,
+            root: merkle_root(leaves)?,
+            full_root: merkle_root(&padded)?,
+            last,
+        })
+    }
+
+    /// A node's summary from its children's (each of `child_capacity` leaves, all but the last full,
+    /// at most `arity`) — the native mirror of [`crate::circuits::UserNodeCircuit`].
+    pub fn combine(
+        children: &[Summary],
+        child_capacity: usize,
+        arity: usize,
+    ) -> Result<Self, ProverError> {
+        let (first, last) = match (children.first(), children.last()) {
+            (Some(f), Some(l)) if children.len() <= arity => (f, l),
+            _ => {
+                return Err(ProverError::Config(format!(
+                    "{} children for a node of {arity}",
+                    children.len()
+                )))
+            }
+        };
+        if children[..children.len() - 1]
+            .iter()
+            .any(|c| c.n != child_capacity as u64)
+        {
+            return Err(ProverError::Config(
+                "only a node's last child may be partial".into(),
+            ));
+        }
+        let mut z = last.last;
+        for _ in 0..child_capacity.trailing_zeros() {
+            let mut pair = z.to_vec();
+            pair.extend_from_slice(&z);
+            z = keccak256(&pair);
+        }
+        let mut slots: Vec<[u8; 32]> = children.iter().map(|c| c.full_root).collect();
+        slots.resize(arity, z);
+        let root = if children.len() == 1 {
+            first.root
+        } else {
+            merkle_root(&slots[..children.len().next_power_of_two()])?
+        };
+        Ok(Summary {
+            n: children.iter().map(|c| c.n).sum(),
+            root,
+            full_root: merkle_root(&slots)?,
+            last: last.last,
+        })
+    }
+
+    /// As public input: `[n, root words, full root words, last leaf words]`.
+    pub fn public_inputs(&self) -> Vec<u64> {
+        let mut v = vec![self.n];
+        v.extend(root_words(&self.root));
+        v.extend(root_words(&self.full_root));
+        v.extend(root_words(&self.last));
+        v
+    }
+
+    /// Reads a proof's public input (`None` if it is not a summary).
+    pub fn from_public_inputs(pi: &[u64]) -> Option<Self> {
+        if pi.len() != SUMMARY_PUBLIC_INPUTS || pi[1..].iter().any(|w| *w > u32::MAX as u64) {
+            return None;
+        }
+        let hash = |from: usize| {
+            let mut h = [0u8; 32];
+            for w in 0..8 {
+                h[4 * w..4 * w + 4].copy_from_slice(&(pi[from + w] as u32).to_be_bytes());
+            }
+            h
+        };
+        Some(Summary {
+            n: pi[0],
+            root: hash(1),
+            full_root: hash(9),
+            last: hash(17),
+        })
+    }
+
+    /// The summary a proof exposes.
+    pub fn of_proof(proof: &BProof) -> Option<Self> {
+        Self::from_public_inputs(&public_inputs_u64(proof))
+    }
 }
 
 impl Prover {
@@ -156,72 +267,77 @@ impl Prover {
         }
         let circuit = self.keys().user_chunk_circuit(proofs.to_vec())?;
         let proof = self.prove(id, &circuit)?;
-        if public_inputs_u64(&proof) != root_public_input(&leaves)? {
+        if public_inputs_u64(&proof) != Summary::of_leaves(&leaves, max)?.public_inputs() {
             return Err(ProverError::SelfCheckFailed(format!(
-                "{id}: its public input is not the chunk's root"
+                "{id}: its public input is not the chunk's summary"
             )));
         }
         Ok(proof)
     }
 
-    /// Proves the aggregate over chunk proofs (with each chunk's leaves), in order. Every chunk but the
-    /// last must be full.
-    pub fn prove_user_aggregate(
-        &self,
-        chunks: &[(BProof, Vec<[u8; 32]>)],
-    ) -> Result<BProof, ProverError> {
-        let id = CircuitId::UserAggregate;
+    /// Proves a node of `level` (1 to the shape's levels) over its children's proofs (chunks at level
+    /// 1, nodes of `level − 1` above), in order; every child but the last must be full.
+    pub fn prove_user_node(&self, level: u32, children: &[BProof]) -> Result<BProof, ProverError> {
+        let id = CircuitId::UserNode(level);
         let shape = *self.keys().user_shape();
-        if chunks.is_empty() || chunks.len() > shape.chunks_per_aggregate {
+        if level == 0 || level > shape.levels {
+            return Err(ProverError::Config(format!(
+                "{id}: the shape has node levels 1 to {}",
+                shape.levels
+            )));
+        }
+        if children.is_empty() || children.len() > shape.node_arity {
             return Err(ProverError::WrongChildCount {
                 parent: id.to_string(),
-                max: shape.chunks_per_aggregate,
-                got: chunks.len(),
+                max: shape.node_arity,
+                got: children.len(),
             });
         }
-        let chunk_vk = self.keys().vk(CircuitId::UserChunk)?;
-        let config = CircuitId::UserChunk
-            .layer(self.keys().profile())
-            .proof_config();
-        let mut all = Vec::new();
-        for (index, (proof, leaves)) in chunks.iter().enumerate() {
+        let child = self
+            .keys()
+            .child_of(id)
+            .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;
+        let child_capacity = shape.capacity_at(level - 1);
+        let mut summaries = Vec::with_capacity(children.len());
+        for (index, proof) in children.iter().enumerate() {
             let reject = |reason: String| ProverError::ChildRejected {
                 parent: id.to_string(),
                 index,
                 reason,
             };
-            if index + 1 < chunks.len() && leaves.len() != shape.proofs_per_chunk {
-                return Err(reject(format!(
-                    "only the last chunk may be partial ({} of {} leaves)",
-                    leaves.len(),
-                    shape.proofs_per_chunk
-                )));
-            }
+            let summary = Summary::of_proof(proof);
             if self.prechecks() {
-                if !verify_native(Layout::Keccak, &chunk_vk, &config, proof) {
-                    return Err(reject("does not verify against the chunk key".into()));
+                if !self.verify(child, proof)? {
+                    return Err(reject(format!("does not verify against the {child} key")));
                 }
-                if public_inputs_u64(proof) != root_public_input(leaves)? {
-                    return Err(reject(
-                        "its root is not the root of the given leaves".into(),
-                    ));
+                match summary {
+                    None => return Err(reject("its public input is not a summary".into())),
+                    Some(s) if index + 1 < children.len() && s.n != child_capacity as u64 => {
+                        return Err(reject(format!(
+                            "only the last child may be partial ({} of {child_capacity} leaves)",
+                            s.n
+                        )))
+                    }
+                    Some(_) => {}
                 }
             }
-            all.extend_from_slice(leaves);
+            summaries.extend(summary);
         }
-        let circuit = self.keys().user_aggregate_circuit(chunks.to_vec())?;
+        let circuit = self.keys().user_node_circuit(level, children.to_vec())?;
         let proof = self.prove(id, &circuit)?;
-        if public_inputs_u64(&proof) != root_public_input(&all)? {
+        let expected = Summary::combine(&summaries, child_capacity, shape.node_arity)?;
+        if public_inputs_u64(&proof) != expected.public_inputs() {
             return Err(ProverError::SelfCheckFailed(format!(
-                "{id}: its public input is not the root over all leaves"
+                "{id}: its public input is not its children's combined summary"
             )));
         }
         Ok(proof)
     }
 
-    /// Natively verifies an aggregate proof and returns what it commits to: `(count, root)`.
+    /// Natively verifies a run's aggregated proof (the top node's) and returns what it commits to:
+    /// `(count, root)`.
     pub fn verify_user_aggregate(&self, proof: &BProof) -> Result<(u64, [u8; 32]), ProverError> {
-        let id = CircuitId::UserAggregate;
+        let id = CircuitId::UserNode(self.keys().user_shape().levels);
         if !self.verify(id, proof)? {
             return Err(ProverError::ChildRejected {
                 parent: "aggregate check".into(),
@@ -229,17 +345,9 @@ impl Prover {
                 reason: "the aggregate proof does not verify".into(),
             });
         }
-        let pi = public_inputs_u64(proof);
-        if pi.len() != ROOT_PUBLIC_INPUTS || pi[1..].iter().any(|w| *w > u32::MAX as u64) {
-            return Err(ProverError::SelfCheckFailed(format!(
-                "{id}: malformed public input"
-            )));
-        }
-        let mut root = [0u8; 32];
-        for (w, word) in pi[1..].iter().enumerate() {
-            root[4 * w..4 * w + 4].copy_from_slice(&(*word as u32).to_be_bytes());
-        }
-        Ok((pi[0], root))
+        let s = Summary::of_proof(proof)
+            .ok_or_else(|| ProverError::SelfCheckFailed(format!("{id}: malformed public input")))?;
+        Ok((s.n, s.root))
     }
 }
 
@@ -252,33 +360,65 @@ pub struct ReferenceAggregate {
     pub root: [u8; 32],
     /// One proof per chunk.
     pub chunk_proofs: Vec<BProof>,
-    /// The aggregate proof.
+    /// Node proofs per level (level 1 first); the last level holds the aggregate alone.
+    pub node_proofs: Vec<Vec<BProof>>,
+    /// The aggregate proof (the top node's).
     pub proof: BProof,
 }
 
+/// How a run of `proofs` user proofs splits: chunks, then nodes per level (the last: 1).
+pub fn tree_plan(shape: &crate::keys::UserShape, proofs: usize) -> Result<Vec<usize>, ProverError> {
+    if proofs == 0 || proofs > shape.proofs_per_aggregate() {
+        return Err(ProverError::Config(format!(
+            "{proofs} proofs in one run; an aggregate holds 1 to {}",
+            shape.proofs_per_aggregate()
+        )));
+    }
+    let mut counts = vec![proofs.div_ceil(shape.proofs_per_chunk)];
+    for _ in 0..shape.levels {
+        let below = counts[counts.len() - 1];
+        counts.push(below.div_ceil(shape.node_arity));
+    }
+    Ok(counts)
+}
+
 /// The sequential reference: groups the proofs by program (stable within a program), chunks them,
-/// proves every chunk and the aggregate in this thread.
+/// proves every chunk, then every node level up to the aggregate, in this thread.
 pub fn aggregate_user_proofs(
     prover: &Prover,
     proofs: &[(BVk, BProof)],
 ) -> Result<ReferenceAggregate, ProverError> {
+    let shape = *prover.keys().user_shape();
+    tree_plan(&shape, proofs.len())?;
     let ordered = order_by_program(proofs);
-    let per_chunk = prover.keys().user_shape().proofs_per_chunk;
-    let mut chunks = Vec::new();
-    for chunk in ordered.chunks(per_chunk) {
-        let proof = prover.prove_user_chunk(chunk)?;
-        let leaves: Vec<[u8; 32]> = chunk.iter().map(|(vk, p)| user_commitment(vk, p)).collect();
-        chunks.push((proof, leaves));
+    let mut chunk_proofs = Vec::new();
+    for chunk in ordered.chunks(shape.proofs_per_chunk) {
+        chunk_proofs.push(prover.prove_user_chunk(chunk)?);
     }
-    let proof = prover.prove_user_aggregate(&chunks)?;
-    let leaves: Vec<[u8; 32]> = chunks.iter().flat_map(|c| c.1.clone()).collect();
-    let root = MerkleTree::new(&leaves)
-        .map_err(|e| ProverError::Config(e.to_string()))?
-        .root();
+    let mut node_proofs: Vec<Vec<BProof>> = Vec::new();
+    for level in 1..=shape.levels {
+        let below = node_proofs.last().unwrap_or(&chunk_proofs);
+        let mut this = Vec::new();
+        for group in below.chunks(shape.node_arity) {
+            this.push(prover.prove_user_node(level, group)?);
+        }
+        node_proofs.push(this);
+    }
+    let proof = node_proofs
+        .last()
+        .and_then(|top| top.first())
+        .cloned()
+        .ok_or_else(|| ProverError::Config("no node level".into()))?;
+    let leaves: Vec<[u8; 32]> = ordered
+        .iter()
+        .map(|(vk, p)| user_commitment(vk, p))
+        .collect();
+    let root = merkle_root(&leaves)?;
     Ok(ReferenceAggregate {
         leaves,
         root,
-        chunk_proofs: chunks.into_iter().map(|c| c.0).collect(),
+        chunk_proofs,
+        node_proofs,
         proof,
     })
 }
@@ -292,4 +432,80 @@ pub fn order_by_program(proofs: &[(BVk, BProof)]) -> Vec<(BVk, BProof)> {
         .collect();
     keyed.sort_by_key(|(i, p)| (*p, *i));
     keyed.into_iter().map(|(i, _)| proofs[i].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::UserShape;
+
+    fn leaves(n: usize) -> Vec<[u8; 32]> {
+        (0..n)
+            .map(|i| keccak256(&(i as u64 * 7919).to_be_bytes()))
+            .collect()
+    }
+
+    /// The node rule (children's summaries only) gives exactly the summary of the leaves — Aligned's
+    /// root — for every count, chunk size, arity and depth.
+    #[test]
+    fn combined_summaries_are_the_summary_of_the_leaves() {
+        for (chunk, arity, levels) in [(2, 2, 1), (2, 2, 2), (4, 2, 3), (2, 4, 2), (1, 2, 2)] {
+            let shape = UserShape {
+                program_rounds: 1,
+                proofs_per_chunk: chunk,
+                node_arity: arity,
+                levels,
+            };
+            for n in 1..=shape.proofs_per_aggregate() {
+                let all = leaves(n);
+                let mut level: Vec<Summary> = all
+                    .chunks(chunk)
+                    .map(|c| Summary::of_leaves(c, chunk).unwrap())
+                    .collect();
+                for l in 1..=levels {
+                    level = level
+                        .chunks(arity)
+                        .map(|g| Summary::combine(g, shape.capacity_at(l - 1), arity).unwrap())
+                        .collect();
+                }
+                assert_eq!(level.len(), 1);
+                let expected = Summary::of_leaves(&all, shape.proofs_per_aggregate()).unwrap();
+                assert_eq!(
+                    level[0], expected,
+                    "chunk {chunk} arity {arity} levels {levels} n {n}"
+                );
+                assert_eq!(level[0].root, MerkleTree::new(&all).unwrap().root());
+                let plan = tree_plan(&shape, n).unwrap();
+                assert_eq!(plan.len() as u32, levels + 1);
+                assert_eq!(plan[plan.len() - 1], 1);
+                assert_eq!(
+                    Summary::from_public_inputs(&expected.public_inputs()),
+                    Some(expected)
+                );
+            }
+            assert!(tree_plan(&shape, shape.proofs_per_aggregate() + 1).is_err());
+        }
+    }
+
+    #[test]
+    fn a_partial_child_before_the_last_is_refused() {
+        let a = Summary::of_leaves(&leaves(1), 2).unwrap();
+        let b = Summary::of_leaves(&leaves(2), 2).unwrap();
+        assert!(Summary::combine(&[a, b], 2, 2).is_err());
+        assert!(Summary::combine(&[b, a], 2, 2).is_ok());
+        assert!(Summary::combine(&[b, b, a], 2, 2).is_err());
+        assert!(Summary::from_public_inputs(&[1; 9]).is_none());
+    }
+
+    #[test]
+    fn aligned_sized_runs_fit_a_two_level_tree() {
+        // 6 blobs of commitments (23,808) with 32-proof chunks and 32-child nodes.
+        let shape = UserShape {
+            program_rounds: 16,
+            proofs_per_chunk: 32,
+            node_arity: 32,
+            levels: 2,
+        };
+        assert_eq!(tree_plan(&shape, 23_808).unwrap(), vec![744, 24, 1]);
+    }
 }

@@ -1,7 +1,7 @@
-//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, 2 chunks per aggregate):
-//! users' proofs under different keys → chunk proofs → one aggregate whose public input is the Aligned
-//! Merkle root over the proofs' commitments; and every way to cheat rejected — by the native checks, and
-//! by the circuits themselves when the checks are switched off.
+//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, arity-2 nodes, 2 node
+//! levels): users' proofs under different keys → chunk proofs → a level-1 node → the level-2 aggregate
+//! whose public input is the Aligned Merkle root over the proofs' commitments; and every way to cheat
+//! rejected — by the native checks, and by the circuits themselves when the checks are switched off.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use zkstream_aggregation::{commitment, MerkleTree};
 use zkstream_prover::field::BProof;
 use zkstream_prover::user::{
     aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
-    UserProofError,
+    Summary, UserProofError,
 };
 use zkstream_prover::{
     init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserShape,
@@ -28,7 +28,10 @@ fn prover() -> Prover {
         2,
     )
     .unwrap()
-    .with_user_shape(UserShape::default())
+    .with_user_shape(UserShape {
+        levels: 2,
+        ..UserShape::default()
+    })
     .unwrap();
     Prover::new(Arc::new(keys), 2)
 }
@@ -85,12 +88,13 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         Err(UserProofError::Unsupported)
     );
 
-    // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1].
+    // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1], one
+    // level-1 node over both, the level-2 aggregate over that node (its second slot padded).
     let t = Instant::now();
     let proofs = vec![a1.clone(), b.clone(), a2.clone()];
     let agg = aggregate_user_proofs(&prover, &proofs).unwrap();
     eprintln!(
-        "2 chunks + aggregate (incl. setups) in {:.1} s; aggregate proof {} bytes",
+        "2 chunks + 2 nodes (incl. setups) in {:.1} s; aggregate proof {} bytes",
         t.elapsed().as_secs_f64(),
         bincode::serialize(&agg.proof).unwrap().len()
     );
@@ -102,7 +106,35 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert_eq!(agg.leaves, leaves);
     let root = MerkleTree::new(&leaves).unwrap().root();
     assert_eq!(agg.root, root);
+    assert_eq!(agg.chunk_proofs.len(), 2);
+    assert_eq!(
+        agg.node_proofs.iter().map(Vec::len).collect::<Vec<_>>(),
+        [1, 1]
+    );
     assert_eq!(prover.verify_user_aggregate(&agg.proof).unwrap(), (3, root));
+    // Every level's public input is the summary of its leaves.
+    let chunk0 = Summary::of_proof(&agg.chunk_proofs[0]).unwrap();
+    assert_eq!(chunk0, Summary::of_leaves(&leaves[..2], 2).unwrap());
+    let chunk1 = Summary::of_proof(&agg.chunk_proofs[1]).unwrap();
+    assert_eq!(chunk1, Summary::of_leaves(&leaves[2..], 2).unwrap());
+    assert_eq!(
+        Summary::of_proof(&agg.node_proofs[0][0]).unwrap(),
+        Summary::of_leaves(&leaves, 4).unwrap()
+    );
+    assert_eq!(
+        Summary::of_proof(&agg.proof).unwrap(),
+        Summary::of_leaves(&leaves, 8).unwrap()
+    );
+    // The level-1 node's proof is not an aggregate: it does not verify under the top key.
+    assert!(prover
+        .verify_user_aggregate(&agg.node_proofs[0][0])
+        .is_err());
+
+    // The native checks refuse a partial chunk before a full one, and a child of the wrong level.
+    let swapped = vec![agg.chunk_proofs[1].clone(), agg.chunk_proofs[0].clone()];
+    assert!(prover.prove_user_node(1, &swapped).is_err());
+    assert!(prover.prove_user_node(2, &agg.chunk_proofs[..1]).is_err());
+    assert!(prover.prove_user_node(3, &agg.node_proofs[1]).is_err());
 
     // The circuits themselves refuse cheats (native checks off).
     let unchecked =
@@ -111,26 +143,16 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert!(unchecked
         .prove_user_chunk(&[(b.0.clone(), a1.1.clone())])
         .is_err());
-    // Leaves that are not the chunk's.
-    let mut wrong = leaves.clone();
-    wrong[2][0] ^= 1;
-    let chunks = vec![
-        (agg.chunk_proofs[0].clone(), wrong[..2].to_vec()),
-        (agg.chunk_proofs[1].clone(), wrong[2..].to_vec()),
-    ];
-    assert!(unchecked.prove_user_aggregate(&chunks).is_err());
     // Chunks swapped: the partial chunk first.
-    let swapped = vec![
-        (agg.chunk_proofs[1].clone(), leaves[2..].to_vec()),
-        (agg.chunk_proofs[0].clone(), leaves[..2].to_vec()),
-    ];
-    assert!(unchecked.prove_user_aggregate(&swapped).is_err());
-    // A chunk proof with a flipped public input does not verify in the aggregate.
+    assert!(unchecked.prove_user_node(1, &swapped).is_err());
+    // A chunk proof with a public input changed (its root) does not verify in the node.
     let mut forged: BProof = agg.chunk_proofs[1].clone();
     forged.public_inputs[1] = forged.public_inputs[2];
-    let forged_chunks = vec![
-        (agg.chunk_proofs[0].clone(), leaves[..2].to_vec()),
-        (forged, leaves[2..].to_vec()),
-    ];
-    assert!(unchecked.prove_user_aggregate(&forged_chunks).is_err());
+    assert!(unchecked
+        .prove_user_node(1, &[agg.chunk_proofs[0].clone(), forged])
+        .is_err());
+    // A chunk proof where a level-1 node is expected (the level-2 node's key check).
+    assert!(unchecked
+        .prove_user_node(2, &agg.chunk_proofs[..1])
+        .is_err());
 }

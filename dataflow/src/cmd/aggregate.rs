@@ -20,7 +20,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use zkstream_dataflow::aggregation::{
-    aggregate, check_submission, AggregationProgress, CheckedProof,
+    aggregate, check_submission, AggregationProgress, CheckedProof, TreeProving,
 };
 use zkstream_dataflow::config::Config;
 use zkstream_operators::store::ArtifactStore;
@@ -77,7 +77,12 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
         settings.threads,
     )?
     .with_user_shape(a.shape())?;
-    let prover = Prover::new(Arc::new(keys), settings.threads);
+    let prover = Arc::new(Prover::new(Arc::new(keys), settings.threads));
+    // The run's tree is proved in a timely dataflow: [pipeline] workers, [prover] slots at once.
+    let how = TreeProving::Dataflow {
+        workers: config.pipeline.workers,
+        slots: config.prover.slots,
+    };
     let store = ArtifactStore::open(&config.store.url)?;
     for path in &args.register {
         let sub = UserSubmission::from_frame(&read_file(path)?)
@@ -214,7 +219,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             run += 1;
             let take = pending.len().min(a.max_proofs());
             let batch: Vec<Pending> = pending.drain(..take).collect();
-            let record = prove_or_reuse(&prover, &store, run, &batch)?;
+            let record = prove_or_reuse(&prover, how, &store, run, &batch)?;
             out.send(
                 &a.output_topic,
                 run,
@@ -268,7 +273,8 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
 /// The run's record: reused from the store when a crash interrupted its publication (same proofs),
 /// otherwise proved now and stored before anything is published.
 fn prove_or_reuse(
-    prover: &Prover,
+    prover: &Arc<Prover>,
+    how: TreeProving,
     store: &ArtifactStore,
     run: u64,
     batch: &[Pending],
@@ -290,7 +296,7 @@ fn prove_or_reuse(
         }
     }
     let checked: Vec<CheckedProof> = batch.iter().map(|p| p.checked.clone()).collect();
-    let record = aggregate(prover, run, &checked)?;
+    let record = aggregate(prover, run, &checked, how)?;
     store.put_state(&name, record.to_frame()?)?;
     Ok(record)
 }

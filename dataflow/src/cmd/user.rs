@@ -26,23 +26,27 @@ pub struct UserOpts {
     /// User proofs per chunk proof (a power of two).
     #[arg(long, default_value_t = UserShape::default().proofs_per_chunk)]
     proofs_per_chunk: usize,
-    /// Chunk proofs per aggregate (a power of two).
-    #[arg(long, default_value_t = UserShape::default().chunks_per_aggregate)]
-    chunks_per_aggregate: usize,
+    /// Children per node of the aggregation tree (a power of two).
+    #[arg(long, default_value_t = UserShape::default().node_arity)]
+    node_arity: usize,
+    /// Node levels above the chunks (1 to 4).
+    #[arg(long, default_value_t = UserShape::default().levels)]
+    levels: u32,
     /// Hash rounds of the sample user programs.
     #[arg(long, default_value_t = UserShape::default().program_rounds)]
     program_rounds: usize,
 }
 
 impl UserOpts {
-    fn prover(&self, proof: &ProofOpts) -> Result<Prover> {
+    fn prover(&self, proof: &ProofOpts) -> Result<Arc<Prover>> {
         let threads = proof.settings()?.threads;
         let keys = proof.keystore()?.with_user_shape(UserShape {
             program_rounds: self.program_rounds,
             proofs_per_chunk: self.proofs_per_chunk,
-            chunks_per_aggregate: self.chunks_per_aggregate,
+            node_arity: self.node_arity,
+            levels: self.levels,
         })?;
-        Ok(Prover::new(Arc::new(keys), threads))
+        Ok(Arc::new(Prover::new(Arc::new(keys), threads)))
     }
 }
 

@@ -14,7 +14,7 @@ pub use config::Layout;
 pub use recursive::{
     AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,
 };
-pub use user::{UserAggregateCircuit, UserChunkCircuit, UserProgramCircuit};
+pub use user::{UserChunkCircuit, UserNodeCircuit, UserProgramCircuit};
 
 use crate::field::F;
 

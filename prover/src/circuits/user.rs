@@ -7,14 +7,16 @@
 //!   (a witness: programs are registered at run time, not at setup), computes in-circuit each proof's
 //!   commitment `keccak256(u16_be(0x0b00) ‖ program_id ‖ public_inputs)` with
 //!   `program_id = bytes(Poseidon2(vk cap))` and `public_inputs` = each element as 8 big-endian bytes,
-//!   and the Merkle root of the chunk (sorted-pair keccak, padded with the last leaf). Public input:
-//!   `[n, root as 8 big-endian u32 words]`.
-//! - [`UserAggregateCircuit`]: verifies up to `chunks` chunk proofs (constant key), re-derives each
-//!   chunk's root from its leaves (a witness) and checks it against the chunk's public input, and
-//!   computes the root over all leaves in order. Public input: `[N, root words]`.
+//!   and the chunk's summary (below).
+//! - [`UserNodeCircuit`]: a node of the aggregation tree over chunk proofs (level 1) or nodes (above):
+//!   verifies up to `arity` children under a constant key and combines their summaries — no leaf is
+//!   re-hashed, so a node costs `arity` verifications and about `arity` keccaks whatever its size.
 //!
-//! Every chunk but the last of an aggregate is full, so the leaves of an aggregate sit at fixed
-//! positions and its root is exactly the tree of Aligned's rule over the run's commitments in order.
+//! A chunk's or node's public input is its subtree's *summary*: `[n, root, full root, last leaf]`, each
+//! hash as 8 big-endian u32 words; `root` is Aligned's tree over its `n` leaves (padded with the last
+//! leaf to the next power of two), `full root` the tree over its leaves padded to its capacity. Every
+//! child but the last of a node is full, so leaves sit at fixed positions and the top node's `[n, root]`
+//! is exactly Aligned's root over the run's commitments in order.
 
 use boojum::config::{CSConfig, CSWitnessEvaluationConfig};
 use boojum::cs::gates::UIntXAddGate;
@@ -38,17 +40,22 @@ use crate::field::{fe, hash_circuit, BProof, BVk, F, RH};
 /// The proving-system id of boojum proofs in commitments (zkstream's; Aligned has none).
 pub const BOOJUM_SYSTEM_ID: u16 = 0x0b00;
 
-/// Public inputs of a chunk or an aggregate: the count, then the root as 8 words.
+/// The leading public inputs of a chunk or a node that users check: the count, then the root as 8 words.
 pub const ROOT_PUBLIC_INPUTS: usize = 9;
 
-/// Field-element bytes: 8 big-endian bytes of the canonical value (the decomposition is unique: a value
-/// at or above the modulus is refused).
-fn be_bytes<CS: ConstraintSystem<F>>(cs: &mut CS, x: Num<F>) -> [UInt8<F>; 8] {
-    let vars = cs.alloc_multiple_variables_without_values::<8>();
+/// Every public input of a chunk or a node (its subtree's summary): the count, the root (over the
+/// leaves padded to the next power of two), the full root (over the leaves padded to the circuit's
+/// capacity) and the last leaf, each hash as 8 words.
+pub const SUMMARY_PUBLIC_INPUTS: usize = 25;
+
+/// `x` as `N` big-endian bytes, each range-checked, recombined and enforced equal to `x` (unique for
+/// `N <= 4`; [`be_bytes`] adds the canonical check for 8).
+fn decompose<CS: ConstraintSystem<F>, const N: usize>(cs: &mut CS, x: Num<F>) -> [UInt8<F>; N] {
+    let vars = cs.alloc_multiple_variables_without_values::<N>();
     if <CS::Config as CSConfig>::WitnessConfig::EVALUATE_WITNESS {
-        let value_fn = |input: [F; 1]| -> [F; 8] {
+        let value_fn = |input: [F; 1]| -> [F; N] {
             let v = input[0].as_u64_reduced();
-            std::array::from_fn(|i| F::from_u64_unchecked((v >> (56 - 8 * i)) & 0xff))
+            std::array::from_fn(|i| F::from_u64_unchecked((v >> (8 * (N - 1 - i))) & 0xff))
         };
         cs.set_values_with_dependencies(
             &[x.get_variable().into()],
@@ -60,10 +67,17 @@ fn be_bytes<CS: ConstraintSystem<F>>(cs: &mut CS, x: Num<F>) -> [UInt8<F>; 8] {
     let terms: Vec<(boojum::cs::Variable, F)> = bytes
         .iter()
         .enumerate()
-        .map(|(i, b)| (b.get_variable(), fe(1u64 << (56 - 8 * i))))
+        .map(|(i, b)| (b.get_variable(), fe(1u64 << (8 * (N - 1 - i)))))
         .collect();
     let sum = Num::linear_combination(cs, &terms);
     Num::enforce_equal(cs, &sum, &x);
+    bytes
+}
+
+/// Field-element bytes: 8 big-endian bytes of the canonical value (the decomposition is unique: a value
+/// at or above the modulus is refused).
+fn be_bytes<CS: ConstraintSystem<F>>(cs: &mut CS, x: Num<F>) -> [UInt8<F>; 8] {
+    let bytes = decompose::<CS, 8>(cs, x);
     // Canonical: high word 0xffffffff forces low word 0 (p = 2^64 - 2^32 + 1).
     let ff = UInt8::allocated_constant(cs, 0xff);
     let mut high_all_ff = Boolean::allocated_constant(cs, true);
@@ -129,23 +143,17 @@ fn select32<CS: ConstraintSystem<F>>(
     std::array::from_fn(|i| UInt8::conditionally_select(cs, flag, &a[i], &b[i]))
 }
 
-/// The root of the tree over the active prefix of `leaves` (`leaves.len()` a power of two, `active[0]`
-/// true): leaves past the prefix become copies of its last leaf, and the root is the leftmost node at
-/// the level of `next_power_of_two(n)` — exactly Aligned's tree over the `n` active leaves.
-fn prefix_root<CS: ConstraintSystem<F>>(
+/// The two roots of a level of `slots` (a power of two; slots past the active prefix already hold their
+/// padding): the *prefix root*, the leftmost node at the level of `next_power_of_two(active count)` (with
+/// `first` standing for a single active slot), and the *full root* over every slot.
+fn tree_roots<CS: ConstraintSystem<F>>(
     cs: &mut CS,
-    leaves: &[[UInt8<F>; 32]],
+    mut level: Vec<[UInt8<F>; 32]>,
     active: &[Boolean<F>],
-) -> [UInt8<F>; 32] {
-    let cap = leaves.len();
-    debug_assert!(cap.is_power_of_two() && active.len() == cap);
-    let mut level = Vec::with_capacity(cap);
-    level.push(leaves[0]);
-    for k in 1..cap {
-        let prev = level[k - 1];
-        level.push(select32(cs, active[k], &leaves[k], &prev));
-    }
-    let mut leftmost = vec![level[0]];
+    first: [UInt8<F>; 32],
+) -> ([UInt8<F>; 32], [UInt8<F>; 32]) {
+    debug_assert!(level.len().is_power_of_two() && active.len() == level.len());
+    let mut leftmost = vec![first];
     while level.len() > 1 {
         level = level
             .chunks(2)
@@ -153,7 +161,7 @@ fn prefix_root<CS: ConstraintSystem<F>>(
             .collect();
         leftmost.push(level[0]);
     }
-    // Level j is the root when 2^(j-1) < n <= 2^j: slot 2^(j-1) active, slot 2^j not (or absent).
+    // Level j is the prefix root when 2^(j-1) < n <= 2^j: slot 2^(j-1) active, slot 2^j not (or absent).
     let falsity = Boolean::allocated_constant(cs, false);
     let at = |i: usize| active.get(i).copied().unwrap_or(falsity);
     let mut root = leftmost[0];
@@ -163,7 +171,34 @@ fn prefix_root<CS: ConstraintSystem<F>>(
         let flag = above.and(cs, beyond);
         root = select32(cs, flag, node, &root);
     }
-    root
+    (root, level[0])
+}
+
+/// A subtree's summary as public input: `[n, prefix root words, full root words, last leaf words]`.
+fn expose_summary<CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    n: Num<F>,
+    prefix: &[UInt8<F>; 32],
+    full: &[UInt8<F>; 32],
+    last: &[UInt8<F>; 32],
+) {
+    let mut out = vec![n];
+    out.extend(words(cs, prefix));
+    out.extend(words(cs, full));
+    out.extend(words(cs, last));
+    debug_assert_eq!(out.len(), SUMMARY_PUBLIC_INPUTS);
+    touch_all_gates(cs);
+    expose(cs, &out);
+}
+
+/// The bytes of 8 big-endian u32 words (each decomposition range-checks its word).
+fn word_bytes<CS: ConstraintSystem<F>>(cs: &mut CS, w: &[Num<F>]) -> [UInt8<F>; 32] {
+    debug_assert_eq!(w.len(), 8);
+    let mut out = [UInt8::allocated_constant(cs, 0); 32];
+    for (k, x) in w.iter().enumerate() {
+        out[4 * k..4 * k + 4].copy_from_slice(&decompose::<CS, 4>(cs, *x));
+    }
+    out
 }
 
 /// 32 bytes as 8 big-endian u32 words (each below 2^32, so a field element).
@@ -325,97 +360,107 @@ impl Circuit for UserChunkCircuit {
             }
             leaves.push(keccak256(cs, &input));
         }
-        let root = prefix_root(cs, &leaves, &active);
-        let mut out = vec![count_of(cs, &active)];
-        out.extend(words(cs, &root));
-        touch_all_gates(cs);
-        expose(cs, &out);
+        // Slots past the prefix hold copies of the last active leaf: Aligned's padding.
+        let mut slots = Vec::with_capacity(self.capacity);
+        slots.push(leaves[0]);
+        for k in 1..self.capacity {
+            let prev = slots[k - 1];
+            slots.push(select32(cs, active[k], &leaves[k], &prev));
+        }
+        let last = slots[self.capacity - 1];
+        let (prefix, full) = tree_roots(cs, slots, &active, leaves[0]);
+        let n = count_of(cs, &active);
+        expose_summary(cs, n, &prefix, &full, &last);
     }
 }
 
-/// Verifies up to `chunks` chunk proofs and commits to the root over all their leaves.
-pub struct UserAggregateCircuit {
-    /// Chunk slots (a power of two).
-    pub chunks: usize,
-    /// Proofs per chunk (the chunk circuit's capacity, a power of two).
-    pub capacity: usize,
-    /// The chunk circuit's key (constant).
-    pub chunk_vk: BVk,
-    /// The chunk proofs' FRI parameters.
-    pub chunk_config: ProofConfig,
-    /// (chunk proof, its leaves) per chunk, in order (empty during setup).
-    pub children: Vec<(BProof, Vec<[u8; 32]>)>,
+/// A node of the aggregation tree: verifies up to `arity` children (chunk proofs at level 1, nodes of
+/// the level below above it; constant key) and combines their summaries into its own, hashing only
+/// `arity − 1` pairs plus the padding chain — the leaves themselves are not needed.
+///
+/// With children `0..k` active, each of `child_capacity` leaves and all but the last full, the node's
+/// leaves padded to its capacity with the last leaf `L` are: the children's padded subtrees, then
+/// subtrees made only of `L`, whose root `Z` is `L` hashed with itself `log2(child_capacity)` times. So
+/// its full root is the tree over `[full_0 … full_{k-1}, Z, …]`, and its root over the leaves padded to
+/// the next power of two is the leftmost node of that tree at the level of `next_power_of_two(k)` — or
+/// the single child's own root when `k = 1`.
+pub struct UserNodeCircuit {
+    /// Child slots (a power of two).
+    pub arity: usize,
+    /// Leaves each child holds when full (a power of two).
+    pub child_capacity: usize,
+    /// The children's key (constant).
+    pub child_vk: BVk,
+    /// The children's FRI parameters.
+    pub child_config: ProofConfig,
+    /// Child proofs, in order (empty during setup).
+    pub children: Vec<BProof>,
 }
 
-impl Circuit for UserAggregateCircuit {
+impl Circuit for UserNodeCircuit {
     fn layout(&self) -> Layout {
         Layout::Keccak
     }
 
     fn max_trace_len(&self) -> usize {
-        (self.chunks * 32768 + self.chunks * self.capacity * 16384 + (1 << 18)).next_power_of_two()
+        (self.arity * 65536 + (1 << 18)).next_power_of_two()
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
         let verifier = verifier_for(cs, Layout::Keccak);
-        let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.chunk_vk.clone());
-        let chunk_active = prefix_flags(cs, self.chunks, self.children.len());
+        let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.child_vk.clone());
+        let active = prefix_flags(cs, self.arity, self.children.len());
         let zero = Num::allocated_constant(cs, F::ZERO);
-        let full = Num::allocated_constant(cs, fe(self.capacity as u64));
+        let full = Num::allocated_constant(cs, fe(self.child_capacity as u64));
         let mut total = zero;
-        let mut previous_n: Option<Num<F>> = None;
-        let mut all_leaves = Vec::with_capacity(self.chunks * self.capacity);
-        let mut all_active = Vec::with_capacity(self.chunks * self.capacity);
-        for (k, flag) in chunk_active.iter().enumerate() {
-            let child = self.children.get(k).or(self.children.first());
+        let mut summaries = Vec::with_capacity(self.arity);
+        for (k, flag) in active.iter().enumerate() {
+            // Inactive slots verify a copy of the first child: well-formed; their summary is ignored.
+            let child = self.children.get(k).or(self.children.first()).cloned();
             let (valid, pi) = verify_child_all(
                 cs,
                 &verifier,
                 &vk,
-                &self.chunk_vk,
-                &self.chunk_config,
-                child.map(|c| c.0.clone()),
+                &self.child_vk,
+                &self.child_config,
+                child,
             );
             let inactive = flag.negated(cs);
             let ok = valid.or(cs, inactive);
             enforce_true(cs, ok);
-            let n = pi.first().copied().unwrap_or(zero);
-            // Only the last chunk may be partial.
-            if let Some(prev) = previous_n {
-                enforce_equal_if(cs, *flag, &[prev], &[full]);
-            }
-            previous_n = Some(n);
-            let given: &[[u8; 32]] = child.map(|c| c.1.as_slice()).unwrap_or(&[]);
-            let leaf_active = prefix_flags(cs, self.capacity, given.len());
-            let leaves: Vec<[UInt8<F>; 32]> = (0..self.capacity)
-                .map(|i| {
-                    let bytes = given.get(i).or(given.last()).copied().unwrap_or([0u8; 32]);
-                    bytes.map(|b| UInt8::allocate_checked(cs, b))
-                })
+            let pi: Vec<Num<F>> = (0..SUMMARY_PUBLIC_INPUTS)
+                .map(|i| pi.get(i).copied().unwrap_or(zero))
                 .collect();
-            let count = count_of(cs, &leaf_active);
-            enforce_equal_if(cs, *flag, &[count], &[n]);
-            let root = prefix_root(cs, &leaves, &leaf_active);
-            let root_words = words(cs, &root);
-            enforce_equal_if(
-                cs,
-                *flag,
-                &root_words,
-                &pi[1..ROOT_PUBLIC_INPUTS.min(pi.len())],
-            );
+            let n = pi[0];
+            // Every active child but the last is full.
+            if let Some(next) = active.get(k + 1) {
+                enforce_equal_if(cs, *next, &[n], &[full]);
+            }
             let add = Num::conditionally_select(cs, *flag, &n, &zero);
             total = total.add(cs, &add);
-            for (leaf, a) in leaves.into_iter().zip(leaf_active) {
-                let both = flag.and(cs, a);
-                all_leaves.push(leaf);
-                all_active.push(both);
-            }
+            let prefix = word_bytes(cs, &pi[1..9]);
+            let padded = word_bytes(cs, &pi[9..17]);
+            let last = word_bytes(cs, &pi[17..25]);
+            summaries.push((prefix, padded, last));
         }
-        let root = prefix_root(cs, &all_leaves, &all_active);
-        let mut out = vec![total];
-        out.extend(words(cs, &root));
-        touch_all_gates(cs);
-        expose(cs, &out);
+        let mut last = summaries[0].2;
+        for (k, flag) in active.iter().enumerate().skip(1) {
+            last = select32(cs, *flag, &summaries[k].2, &last);
+        }
+        // The root of a child-sized subtree of copies of the last leaf.
+        let mut z = last;
+        for _ in 0..self.child_capacity.trailing_zeros() {
+            let mut input = z.to_vec();
+            input.extend_from_slice(&z);
+            z = keccak256(cs, &input);
+        }
+        let slots: Vec<[UInt8<F>; 32]> = active
+            .iter()
+            .zip(&summaries)
+            .map(|(flag, s)| select32(cs, *flag, &s.1, &z))
+            .collect();
+        let (prefix, full_root) = tree_roots(cs, slots, &active, summaries[0].0);
+        expose_summary(cs, total, &prefix, &full_root, &last);
     }
 }
 
