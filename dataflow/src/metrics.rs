@@ -61,6 +61,13 @@ pub struct Metrics {
     verification_failures_total: IntCounterVec,
     job_retries_total: IntCounterVec,
     prover_slots: IntGaugeVec,
+    aggregation_runs_total: IntCounterVec,
+    /// Users' proofs in published aggregation runs.
+    pub aggregation_proofs_total: IntCounter,
+    /// Valid users' proofs waiting for the next aggregation run.
+    pub aggregation_waiting_proofs: IntGauge,
+    /// Seconds to prove one aggregation run (its whole tree) and build its record.
+    pub aggregation_run_seconds: Histogram,
 }
 
 /// Proving-time buckets: a test-profile basic proof takes ~0.5 s, a production recursion step ~20 s.
@@ -164,6 +171,19 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
         )?;
         registry.register(Box::new(batch_latency_seconds.clone()))?;
+        let aggregation_waiting_proofs = IntGauge::new(
+            "zkstream_aggregation_waiting_proofs",
+            "Valid users' proofs waiting for the next aggregation run",
+        )?;
+        registry.register(Box::new(aggregation_waiting_proofs.clone()))?;
+        let aggregation_run_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "zkstream_aggregation_run_seconds",
+                "Time to prove one aggregation run's tree and build its record",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )?;
+        registry.register(Box::new(aggregation_run_seconds.clone()))?;
         let metrics = Metrics {
             batches_received: counter(
                 "zkstream_batches_received_total",
@@ -244,6 +264,17 @@ impl Metrics {
                 "Prover slots of this process, by kind",
                 &["kind"],
             )?,
+            aggregation_runs_total: counter_vec(
+                "zkstream_aggregation_runs_total",
+                "Aggregation runs, by result (published or failed)",
+                &["result"],
+            )?,
+            aggregation_proofs_total: counter(
+                "zkstream_aggregation_proofs_total",
+                "Users' proofs in published aggregation runs",
+            )?,
+            aggregation_waiting_proofs,
+            aggregation_run_seconds,
             registry,
         };
         metrics.zero_series();
@@ -273,6 +304,21 @@ impl Metrics {
         for reason in DLQ_REASONS {
             self.dlq_total.with_label_values(&[reason]);
         }
+        for result in ["published", "failed"] {
+            self.aggregation_runs_total.with_label_values(&[result]);
+        }
+    }
+
+    /// An aggregation run ended: published with `proofs` users' proofs, or failed.
+    pub fn record_aggregation_run(&self, published: bool, proofs: usize, seconds: f64) {
+        let result = if published { "published" } else { "failed" };
+        self.aggregation_runs_total
+            .with_label_values(&[result])
+            .inc();
+        if published {
+            self.aggregation_proofs_total.inc_by(proofs as u64);
+            self.aggregation_run_seconds.observe(seconds);
+        }
     }
 
     /// Declares a sink, so its submission counters exist (at 0) before its first proof.
@@ -286,7 +332,7 @@ impl Metrics {
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
     pub fn metric_names(&self) -> Vec<String> {
         use prometheus::core::Collector;
-        let collectors: [&dyn Collector; 18] = [
+        let collectors: [&dyn Collector; 22] = [
             &self.batches_received,
             &self.batches_completed,
             &self.proofs_generated,
@@ -305,6 +351,10 @@ impl Metrics {
             &self.verification_failures_total,
             &self.job_retries_total,
             &self.prover_slots,
+            &self.aggregation_runs_total,
+            &self.aggregation_proofs_total,
+            &self.aggregation_waiting_proofs,
+            &self.aggregation_run_seconds,
         ];
         collectors
             .iter()
@@ -493,6 +543,9 @@ mod tests {
         m.record_submission("core", true);
         m.set_consumer_lag(0, 4);
         m.batch_latency_seconds.observe(12.0);
+        m.record_aggregation_run(true, 3, 400.0);
+        m.record_aggregation_run(false, 2, 0.0);
+        m.aggregation_waiting_proofs.set(5);
         let text = m.render();
         for name in [
             "zkstream_batches_received_total 1",
@@ -507,6 +560,11 @@ mod tests {
             "zkstream_proofs_reused_total{circuit=\"sha256\",round=\"leaf\"} 0",
             "zkstream_proofs_generated_total{circuit=\"batch\",round=\"compression\"} 0",
             "zkstream_verification_failures_total{round=\"final\"} 0",
+            "zkstream_aggregation_runs_total{result=\"published\"} 1",
+            "zkstream_aggregation_runs_total{result=\"failed\"} 1",
+            "zkstream_aggregation_proofs_total 3",
+            "zkstream_aggregation_waiting_proofs 5",
+            "zkstream_aggregation_run_seconds_bucket{le=\"480\"} 1",
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");
         }

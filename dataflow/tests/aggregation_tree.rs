@@ -23,7 +23,7 @@ fn prover() -> Arc<Prover> {
         ProofProfile::test(),
         TreeShape::default(),
         1,
-        1,
+        2,
     )
     .unwrap()
     .with_user_shape(UserShape {
@@ -31,7 +31,8 @@ fn prover() -> Arc<Prover> {
         ..UserShape::default()
     })
     .unwrap();
-    Arc::new(Prover::new(Arc::new(keys), 1))
+    // One proof at a time, on both cores.
+    Arc::new(Prover::new(Arc::new(keys), 2))
 }
 
 #[test]

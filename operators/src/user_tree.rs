@@ -6,13 +6,13 @@
 //!   arity`); once the input frontier has passed the run, every child of the level exists, and each
 //!   parent's children are proved as one node of that level.
 //!
-//! Proofs run on threads beside the workers, at most [`ProofSlots`] at a time in a process; the operator
+//! Proofs run on [`ProofSlots`], a fixed set of threads beside the workers; the operator
 //! holds the run's capability until each proof returns, so the next level sees a complete level. A
 //! failed child fails its parent with the child's reason, so the top of the tree carries the first
 //! failure and nothing is proved over it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use timely::dataflow::channels::pact::Exchange;
@@ -41,30 +41,48 @@ pub struct TreeProof {
     pub proof: Result<BProof, String>,
 }
 
-/// A process-wide limit on proofs running at once.
+type Task = Box<dyn FnOnce() + Send>;
+
+/// The proving threads of a process: `slots` long-lived threads taking proofs from one queue, so at
+/// most `slots` proofs run at once and the memory a proof frees is reused by the next one on the same
+/// thread (a fresh thread per proof would grow a fresh allocator arena each time). The threads end when
+/// the last handle is dropped.
 #[derive(Clone)]
-pub struct ProofSlots(Arc<(Mutex<usize>, Condvar)>);
+pub struct ProofSlots(Arc<Mutex<std::sync::mpsc::Sender<Task>>>);
 
 impl ProofSlots {
-    /// `slots` proofs at a time (at least 1).
+    /// `slots` proving threads (at least 1).
     pub fn new(slots: usize) -> Self {
-        ProofSlots(Arc::new((Mutex::new(slots.max(1)), Condvar::new())))
+        let (tx, rx) = std::sync::mpsc::channel::<Task>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..slots.max(1) {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("zkstream-user-slot-{i}"))
+                .spawn(move || loop {
+                    let task = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match task {
+                        Ok(task) => task(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a proving thread");
+            }
+        }
+        ProofSlots(Arc::new(Mutex::new(tx)))
     }
 
-    /// Runs `f` in a free slot, waiting for one.
-    pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
-        let (free, cv) = &*self.0;
-        {
-            let mut n = free.lock().unwrap_or_else(|p| p.into_inner());
-            while *n == 0 {
-                n = cv.wait(n).unwrap_or_else(|p| p.into_inner());
-            }
-            *n -= 1;
+    /// Queues `f` for the next free slot.
+    pub fn submit(&self, f: impl FnOnce() + Send + 'static) {
+        let sent = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(Box::new(f));
+        if sent.is_err() {
+            tracing::error!("no proving thread is left to take a proof");
         }
-        let out = f();
-        *free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-        cv.notify_one();
-        out
     }
 }
 
@@ -95,8 +113,8 @@ impl InFlight {
             self.slots.clone(),
             self.activator.clone(),
         );
-        std::thread::spawn(move || {
-            let proof = slots.run(prove);
+        slots.submit(move || {
+            let proof = prove();
             mailbox.lock().unwrap_or_else(|p| p.into_inner()).push((
                 ticket,
                 TreeProof {
@@ -223,6 +241,8 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                     let Some((cap, children)) = waiting.remove(&t) else {
                         continue;
                     };
+                    // Every proof of the level below exists: its setup may leave memory.
+                    prover.release_user_level(level - 1);
                     let mut groups: BTreeMap<u32, Vec<TreeProof>> = BTreeMap::new();
                     for c in children {
                         groups.entry(c.index / arity).or_default().push(c);
@@ -262,26 +282,24 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn slots_bound_concurrency() {
+    fn slots_bound_concurrency_and_run_everything() {
         let slots = ProofSlots::new(2);
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
-        let threads: Vec<_> = (0..6)
-            .map(|_| {
-                let (slots, running, most) = (slots.clone(), running.clone(), most.clone());
-                std::thread::spawn(move || {
-                    slots.run(|| {
-                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                        most.fetch_max(now, Ordering::SeqCst);
-                        std::thread::sleep(std::time::Duration::from_millis(20));
-                        running.fetch_sub(1, Ordering::SeqCst);
-                    })
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..6 {
+            let (running, most, tx) = (running.clone(), most.clone(), tx.clone());
+            slots.submit(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                tx.send(i).unwrap();
+            });
         }
+        let mut done: Vec<i32> = (0..6).map(|_| rx.recv().unwrap()).collect();
+        done.sort();
+        assert_eq!(done, [0, 1, 2, 3, 4, 5]);
         assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 }

@@ -270,6 +270,7 @@ pub struct KeyStore {
     dir: Option<PathBuf>,
     worker: Worker,
     loaded: Mutex<HashMap<CircuitId, Arc<SetupData>>>,
+    vks: Mutex<HashMap<CircuitId, BVk>>,
 }
 
 impl KeyStore {
@@ -298,6 +299,7 @@ impl KeyStore {
             user: UserShape::default(),
             worker: Worker::new_with_num_threads(threads.max(1)),
             loaded: Mutex::new(HashMap::new()),
+            vks: Mutex::new(HashMap::new()),
         })
     }
 
@@ -367,7 +369,20 @@ impl KeyStore {
         };
         let data = Arc::new(data);
         self.lock().insert(id, data.clone());
+        self.vks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, data.vk.clone());
         Ok((data, source))
+    }
+
+    /// Drops a setup from memory (its key stays known), when a disk cache holds it: the next proof of
+    /// that circuit loads it again. Aggregation mode releases a level's setup (3.6 GB for a keccak
+    /// circuit at 2^18 rows) once the level above has all its children, so a deep tree needs the
+    /// memory of one or two setups at a time, not of all of them. Returns whether it was released.
+    pub fn release(&self, id: CircuitId) -> bool {
+        let cached = self.path(id).is_some_and(|p| p.exists());
+        cached && self.lock().remove(&id).is_some()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CircuitId, Arc<SetupData>>> {
@@ -377,12 +392,15 @@ impl KeyStore {
 
     /// The verification key of a circuit.
     pub fn vk(&self, id: CircuitId) -> Result<BVk, ProverError> {
+        if let Some(vk) = self.vks.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+            return Ok(vk.clone());
+        }
         Ok(self.get(id)?.vk.clone())
     }
 
     /// The commitment of a circuit's verification key.
     pub fn vk_commitment(&self, id: CircuitId) -> Result<Digest, ProverError> {
-        Ok(vk_commitment(&self.get(id)?.vk))
+        Ok(vk_commitment(&self.vk(id)?))
     }
 
     /// Commitment of every key below the scheduler: basic, leaf and node keys of every type, and the tip.

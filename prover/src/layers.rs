@@ -96,9 +96,9 @@ impl Prover {
 
     /// Natively verifies a proof of circuit `id`.
     pub fn verify(&self, id: CircuitId, proof: &BProof) -> Result<bool, ProverError> {
-        let setup = self.keys.get(id)?;
+        let vk = self.keys.vk(id)?;
         let expected = id.layer(self.keys.profile()).proof_config();
-        Ok(verify_native(id.layout(), &setup.vk, &expected, proof))
+        Ok(verify_native(id.layout(), &vk, &expected, proof))
     }
 
     /// Whether native pre-checks of children run (off only in soundness tests).

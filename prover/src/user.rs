@@ -334,6 +334,17 @@ impl Prover {
         Ok(proof)
     }
 
+    /// Drops from memory the setup of the tree's `level` (0: chunks), once every proof of it exists (see
+    /// [`crate::KeyStore::release`]); keys stay known, so verifying and the level above go on.
+    pub fn release_user_level(&self, level: u32) -> bool {
+        let id = if level == 0 {
+            CircuitId::UserChunk
+        } else {
+            CircuitId::UserNode(level)
+        };
+        self.keys().release(id)
+    }
+
     /// Natively verifies a run's aggregated proof (the top node's) and returns what it commits to:
     /// `(count, root)`.
     pub fn verify_user_aggregate(&self, proof: &BProof) -> Result<(u64, [u8; 32]), ProverError> {
@@ -397,6 +408,8 @@ pub fn aggregate_user_proofs(
     }
     let mut node_proofs: Vec<Vec<BProof>> = Vec::new();
     for level in 1..=shape.levels {
+        // The level below is complete: its setup may leave memory.
+        prover.release_user_level(level - 1);
         let below = node_proofs.last().unwrap_or(&chunk_proofs);
         let mut this = Vec::new();
         for group in below.chunks(shape.node_arity) {

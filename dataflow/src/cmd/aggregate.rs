@@ -23,6 +23,7 @@ use zkstream_dataflow::aggregation::{
     aggregate, check_submission, AggregationProgress, CheckedProof, TreeProving,
 };
 use zkstream_dataflow::config::Config;
+use zkstream_dataflow::metrics::Metrics;
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::field::{decode_vk, encode_vk, BVk};
 use zkstream_prover::user::program_id;
@@ -47,6 +48,9 @@ pub struct AggregateArgs {
     /// that name the program without embedding its key.
     #[arg(long)]
     register: Vec<PathBuf>,
+    /// Serve Prometheus metrics on this address (overrides metrics.addr), e.g. 127.0.0.1:9898.
+    #[arg(long)]
+    metrics_addr: Option<String>,
 }
 
 struct Pending {
@@ -77,13 +81,21 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
         settings.threads,
     )?
     .with_user_shape(a.shape())?;
-    let prover = Arc::new(Prover::new(Arc::new(keys), settings.threads));
+    // Proofs run `slots` at a time and share the threads.
+    let threads = (settings.threads / config.prover.slots.max(1)).max(1);
+    let prover = Arc::new(Prover::new(Arc::new(keys), threads));
     // The run's tree is proved in a timely dataflow: [pipeline] workers, [prover] slots at once.
     let how = TreeProving::Dataflow {
         workers: config.pipeline.workers,
         slots: config.prover.slots,
     };
     let store = ArtifactStore::open(&config.store.url)?;
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.set_prover_slots("cpu", config.prover.slots);
+    if let Some(addr) = args.metrics_addr.as_ref().or(config.metrics.addr.as_ref()) {
+        let bound = metrics.serve(addr)?;
+        eprintln!("metrics: http://{bound}/metrics");
+    }
     for path in &args.register {
         let sub = UserSubmission::from_frame(&read_file(path)?)
             .with_context(|| format!("{} is not a submission", path.display()))?;
@@ -188,11 +200,14 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                 .map_err(|e| format!("undecodable: {e}"))
                 .and_then(|sub| check_submission(&prover, &registered, &sub));
             match verdict {
-                Ok(checked) => pending.push(Pending {
-                    checked,
-                    partition,
-                    offset,
-                }),
+                Ok(checked) => {
+                    pending.push(Pending {
+                        checked,
+                        partition,
+                        offset,
+                    });
+                    metrics.aggregation_waiting_proofs.set(pending.len() as i64);
+                }
                 Err(reason) => {
                     tracing::warn!(partition, offset, %reason, "submission refused");
                     dlq.send(&DeadLetter {
@@ -203,6 +218,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                         payload,
                         reason: &reason,
                     })?;
+                    metrics.record_dead_letter(&reason);
                     refused += 1;
                 }
             }
@@ -219,7 +235,16 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             run += 1;
             let take = pending.len().min(a.max_proofs());
             let batch: Vec<Pending> = pending.drain(..take).collect();
-            let record = prove_or_reuse(&prover, how, &store, run, &batch)?;
+            let started = Instant::now();
+            let record = match prove_or_reuse(&prover, how, &store, run, &batch) {
+                Ok(r) => r,
+                Err(e) => {
+                    metrics.record_aggregation_run(false, batch.len(), 0.0);
+                    return Err(e);
+                }
+            };
+            metrics.record_aggregation_run(true, batch.len(), started.elapsed().as_secs_f64());
+            metrics.aggregation_waiting_proofs.set(pending.len() as i64);
             out.send(
                 &a.output_topic,
                 run,
