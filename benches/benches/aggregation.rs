@@ -254,16 +254,19 @@ fn main() {
             minutes * 60.0 / BLOB as f64
         );
     }
-    // The two-level deployments that hold 6 blobs (23,808 proofs) at each measured chunk size.
+    // The shallowest arity-32 tree that holds 6 blobs (23,808 proofs) at each measured chunk size.
     for f in &results {
         let arity = 32;
-        let shape = UserShape {
-            proofs_per_chunk: f.chunk,
-            node_arity: arity,
-            levels: 4,
-            ..UserShape::default()
-        };
-        if let Ok(plan) = tree_plan(&shape, 6 * BLOB) {
+        let plan = (1..=4).find_map(|levels| {
+            let shape = UserShape {
+                proofs_per_chunk: f.chunk,
+                node_arity: arity,
+                levels,
+                ..UserShape::default()
+            };
+            tree_plan(&shape, 6 * BLOB).ok()
+        });
+        if let Some(plan) = plan {
             println!(
                 "chunk {}: 6 blobs (23,808 proofs) = {} chunks, then {:?} arity-{arity} nodes per level",
                 f.chunk,
