@@ -98,6 +98,16 @@ struct InFlight {
 }
 
 impl InFlight {
+    fn new(slots: ProofSlots, activator: timely::scheduling::SyncActivator) -> Self {
+        InFlight {
+            mailbox: Arc::default(),
+            pending: HashMap::new(),
+            next: 0,
+            slots,
+            activator,
+        }
+    }
+
     fn spawn(
         &mut self,
         cap: Capability<u64>,
@@ -167,13 +177,10 @@ impl<'scope> UserTreeExt<'scope> for Stream<'scope, u64, Vec<ChunkJob>> {
         let scope = self.scope();
         let pact = Exchange::new(|j: &ChunkJob| j.index as u64);
         self.unary(pact, "ProveUserChunks", move |_initial, info| {
-            let mut flight = InFlight {
-                mailbox: Arc::default(),
-                pending: HashMap::new(),
-                next: 0,
+            let mut flight = InFlight::new(
                 slots,
-                activator: scope.worker().sync_activator_for(info.address.to_vec()),
-            };
+                scope.worker().sync_activator_for(info.address.to_vec()),
+            );
             move |input, output| {
                 let port = output.output_index();
                 input.for_each_stamp(|cap, data| {
@@ -211,13 +218,10 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
         let pact = Exchange::new(move |p: &TreeProof| (p.index / arity) as u64);
         let name = format!("ProveUserNode{level}");
         self.unary_frontier(pact, &name, move |_initial, info| {
-            let mut flight = InFlight {
-                mailbox: Arc::default(),
-                pending: HashMap::new(),
-                next: 0,
+            let mut flight = InFlight::new(
                 slots,
-                activator: scope.worker().sync_activator_for(info.address.to_vec()),
-            };
+                scope.worker().sync_activator_for(info.address.to_vec()),
+            );
             let mut waiting: BTreeMap<u64, (Capability<u64>, Vec<TreeProof>)> = BTreeMap::new();
             move |(input, frontier), output| {
                 let port = output.output_index();
