@@ -105,9 +105,10 @@ fn measure_one(chunk: usize) -> Figures {
                 .unwrap(),
         );
     }
+    let family = prover.user_family(&proofs[0].0).unwrap();
     let t = Instant::now();
-    keys.get(CircuitId::UserChunk).unwrap();
-    keys.get(CircuitId::UserNode(1)).unwrap();
+    keys.get(CircuitId::UserChunk(family)).unwrap();
+    keys.get(CircuitId::UserNode(family, 1)).unwrap();
     let setup_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     for (vk, p) in &proofs {
@@ -125,14 +126,14 @@ fn measure_one(chunk: usize) -> Figures {
         .collect();
     let chunk_s = t.elapsed().as_secs_f64() / chunks.len() as f64;
     let t = Instant::now();
-    let node = prover.prove_user_node(1, &chunks).unwrap();
+    let node = prover.prove_user_node(family, 1, &chunks).unwrap();
     let node_s = t.elapsed().as_secs_f64();
     assert_eq!(
-        prover.verify_user_aggregate(&node).unwrap().0,
+        prover.verify_user_aggregate(family, &node).unwrap().0,
         2 * chunk as u64
     );
-    let chunk_setup = keys.get(CircuitId::UserChunk).unwrap();
-    let node_setup = keys.get(CircuitId::UserNode(1)).unwrap();
+    let chunk_setup = keys.get(CircuitId::UserChunk(family)).unwrap();
+    let node_setup = keys.get(CircuitId::UserNode(family, 1)).unwrap();
     Figures {
         chunk,
         chunk_rows: chunk_setup.rows,

@@ -16,9 +16,10 @@ use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
 use zkstream_operators::user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
 use zkstream_prover::field::{BProof, BVk};
 use zkstream_prover::user::{
-    aggregate_user_proofs, order_by_program, tree_plan, user_commitment, ReferenceAggregate,
+    aggregate_user_proofs, group_by_family, order_by_program, run_family, tree_plan,
+    user_commitment, ReferenceAggregate,
 };
-use zkstream_prover::{decode_proof, Prover, ProverError};
+use zkstream_prover::{decode_proof, Prover, ProverError, UserFamily};
 use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 
 /// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
@@ -70,6 +71,8 @@ pub struct Refusal {
 pub struct CheckedProof {
     /// The submitter's proof id.
     pub proof_id: String,
+    /// The key's family (a run aggregates one).
+    pub family: UserFamily,
     /// The program's key.
     pub vk: BVk,
     /// The proof.
@@ -111,10 +114,10 @@ pub fn check_submission(
     };
     let proof =
         decode_proof(&sub.proof).map_err(|e| format!("invalid: undecodable proof ({e})"))?;
-    prover
+    let family = prover
         .check_user_proof(&sub.program_id, &sub.public_inputs, &vk, &proof)
         .map_err(|e| match e {
-            zkstream_prover::user::UserProofError::Unsupported
+            zkstream_prover::user::UserProofError::Unsupported(_)
             | zkstream_prover::user::UserProofError::UnsupportedConfig => {
                 format!("unsupported: {e}")
             }
@@ -122,6 +125,7 @@ pub fn check_submission(
         })?;
     Ok(CheckedProof {
         proof_id: sub.proof_id.clone(),
+        family,
         vk,
         proof,
     })
@@ -152,18 +156,16 @@ pub fn aggregate_in_dataflow(
 ) -> Result<ReferenceAggregate, AggregationError> {
     let shape = *prover.keys().user_shape();
     let plan = tree_plan(&shape, proofs.len())?;
+    let family = run_family(&prover, proofs)?;
     let ordered = order_by_program(proofs);
     let jobs: Vec<ChunkJob> = ordered
         .chunks(shape.proofs_per_chunk)
         .enumerate()
         .map(|(i, c)| ChunkJob {
+            family,
             index: i as u32,
             proofs: c.to_vec(),
         })
-        .collect();
-    let leaves: Vec<[u8; 32]> = ordered
-        .iter()
-        .map(|(vk, p)| user_commitment(vk, p))
         .collect();
     let jobs = Arc::new(Mutex::new(Some(jobs)));
     let collected: Arc<Mutex<Vec<TreeProof>>> = Arc::default();
@@ -221,19 +223,12 @@ pub fn aggregate_in_dataflow(
         )));
     }
     let chunk_proofs = levels.remove(0);
-    let proof = levels
-        .last()
-        .and_then(|top| top.first())
-        .cloned()
-        .ok_or_else(|| AggregationError::Dataflow("no aggregate".into()))?;
-    let root = MerkleTree::new(&leaves)?.root();
-    Ok(ReferenceAggregate {
-        leaves,
-        root,
+    Ok(ReferenceAggregate::from_levels(
+        family,
+        &ordered,
         chunk_proofs,
-        node_proofs: levels,
-        proof,
-    })
+        levels,
+    )?)
 }
 
 /// Aggregates checked proofs (at most one aggregate's worth) into a run record.
@@ -270,7 +265,7 @@ pub fn aggregate(
     let leaves = done.leaves;
     let tree = MerkleTree::new(&leaves)?;
     // The host's own check before anything is published.
-    let (count, proved) = prover.verify_user_aggregate(&done.proof)?;
+    let (count, proved) = prover.verify_user_aggregate(done.family, &done.proof)?;
     if proved != tree.root() || count != leaves.len() as u64 {
         return Err(AggregationError::RootMismatch {
             proved: hex::encode(proved),
@@ -305,8 +300,13 @@ pub fn aggregate(
             versioned_hash: kzg.versioned_hash,
         });
     }
+    let aggregate_key = prover
+        .keys()
+        .vk_commitment(prover.user_aggregate_id(done.family))?;
     Ok(AggregationRecord {
         run,
+        family: done.family.0,
+        aggregate_key: aggregate_key.to_bytes(),
         root: tree.root(),
         proof: zkstream_prover::encode_proof(&done.proof)
             .map_err(|e| AggregationError::Encode(e.to_string()))?,
@@ -316,13 +316,14 @@ pub fn aggregate(
     })
 }
 
-/// The sequential reference run: checks every submission, aggregates the valid ones.
+/// The sequential reference: checks every submission and aggregates the valid ones, one run per
+/// family (families in id order, numbered from `run`).
 pub fn run_sequential(
     prover: &Arc<Prover>,
     run: u64,
     registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
     submissions: &[UserSubmission],
-) -> Result<(Option<AggregationRecord>, Vec<Refusal>), AggregationError> {
+) -> Result<(Vec<AggregationRecord>, Vec<Refusal>), AggregationError> {
     let mut ok = Vec::new();
     let mut refused = Vec::new();
     for sub in submissions {
@@ -334,12 +335,16 @@ pub fn run_sequential(
             }),
         }
     }
-    let record = if ok.is_empty() {
-        None
-    } else {
-        Some(aggregate(prover, run, &ok, TreeProving::Sequential)?)
-    };
-    Ok((record, refused))
+    let mut records = Vec::new();
+    for (k, (_, group)) in group_by_family(&ok, |c| c.family).into_iter().enumerate() {
+        records.push(aggregate(
+            prover,
+            run + k as u64,
+            &group,
+            TreeProving::Sequential,
+        )?);
+    }
+    Ok((records, refused))
 }
 
 /// The progress of aggregation mode, kept in the artifact store (`state/aggregation`): the last run

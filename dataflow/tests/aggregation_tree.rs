@@ -68,6 +68,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         .map(|(vk, p)| user_commitment(vk, p))
         .collect();
     assert_eq!(agg.leaves, leaves);
+    assert_eq!(agg.family, prover.user_family(&proofs[0].0).unwrap());
     assert_eq!(agg.root, MerkleTree::new(&leaves).unwrap().root());
     let plan = tree_plan(&shape, 3).unwrap();
     assert_eq!(plan, vec![2, 1, 1]);
@@ -97,7 +98,9 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         }
     }
     assert_eq!(
-        prover.verify_user_aggregate(&agg.proof).unwrap(),
+        prover
+            .verify_user_aggregate(agg.family, &agg.proof)
+            .unwrap(),
         (3, agg.root)
     );
 }

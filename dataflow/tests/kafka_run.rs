@@ -537,11 +537,12 @@ fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
     );
 }
 
-/// Aggregation mode end to end on a Tansu broker: a mix of valid (two programs, one registered rather
-/// than embedded), invalid, unsupported and undecodable submissions on `zkstream.user_proofs`; one run
-/// aggregates exactly the valid ones, its record (topic and file) publishes the root and a blob with
-/// every commitment, every inclusion path verifies (a wrong one does not), the others are dead letters
-/// with their reasons, and a second run finds nothing to repeat.
+/// Aggregation mode end to end on a Tansu broker: a mix of valid (three programs, one registered rather
+/// than embedded, one of a bigger circuit — another family), invalid, unsupported and undecodable
+/// submissions on `zkstream.user_proofs`; one run per family aggregates exactly the valid ones, each
+/// record (topic and file) publishes its root and a blob with every commitment, every inclusion path
+/// verifies (a wrong one does not), the others are dead letters with their reasons, and a second run
+/// finds nothing to repeat.
 #[test]
 fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
@@ -578,6 +579,8 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     let a1 = submit("1", "1,2,3,4", "alice-1", &[]);
     let b1 = submit("2", "5,6,7,8", "bob-1", &[]);
     let a2 = submit("1", "9,9,9,9", "alice-2", &["--no-key"]);
+    // A program of another size: another family of circuits, aggregated in a run of its own.
+    let c1 = submit("3", "4,4,4,4", "carol-1", &["--program-rounds", "600"]);
     let read = |p: &str| UserSubmission::from_frame(&std::fs::read(p).unwrap()).unwrap();
     let mut bad = read(&b1);
     bad.proof_id = "bad-1".into();
@@ -592,6 +595,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         ("garbage".into(), b"not a frame".to_vec()),
         ("sp1-1".into(), sp1.to_frame().unwrap()),
         ("alice-2".into(), std::fs::read(&a2).unwrap()),
+        ("carol-1".into(), std::fs::read(&c1).unwrap()),
     ];
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
@@ -635,19 +639,36 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         "aggregation run: {:.1} s\n{stdout}",
         started.elapsed().as_secs_f64()
     );
-    assert!(stdout.contains("run 1: 3 proofs in 2 chunk(s)"), "{stdout}");
+    // One run per family: alice's and bob's programs share one, carol's bigger program has its own.
+    assert!(stdout.contains(": 3 proofs in 2 chunk(s)"), "{stdout}");
+    assert!(stdout.contains(": 1 proofs in 1 chunk(s)"), "{stdout}");
     assert!(
-        stdout.contains("summary: 1 run(s) published, 3 submission(s) refused"),
+        stdout.contains("summary: 2 run(s) published, 3 submission(s) refused"),
         "{stdout}"
     );
 
-    // The record on the topic equals the file; it holds exactly the valid proofs.
-    let topic = read_topic(&brokers, "zkstream.aggregates", |r| !r.is_empty());
-    assert_eq!(topic.len(), 1);
-    assert_eq!(topic[0].0.as_deref(), Some(&1u64.to_be_bytes()[..]));
-    let record_file = format!("{out_dir}/run-1.rec");
-    assert_eq!(std::fs::read(&record_file).unwrap(), topic[0].1);
-    let record = AggregationRecord::from_frame(&topic[0].1).unwrap();
+    // The records on the topic equal the files; together they hold exactly the valid proofs.
+    let topic = read_topic(&brokers, "zkstream.aggregates", |r| r.len() >= 2);
+    assert_eq!(topic.len(), 2);
+    let mut runs: Vec<AggregationRecord> = Vec::new();
+    for (n, (key, value, _)) in topic.iter().enumerate() {
+        let run = n as u64 + 1;
+        assert_eq!(key.as_deref(), Some(&run.to_be_bytes()[..]));
+        assert_eq!(
+            std::fs::read(format!("{out_dir}/run-{run}.rec")).unwrap(),
+            *value
+        );
+        runs.push(AggregationRecord::from_frame(value).unwrap());
+    }
+    assert_ne!(runs[0].family, runs[1].family);
+    assert_ne!(runs[0].aggregate_key, runs[1].aggregate_key);
+    let big = runs.iter().position(|r| r.proofs.len() == 3).unwrap();
+    let carol = &runs[1 - big];
+    assert_eq!(carol.proofs.len(), 1);
+    assert_eq!(carol.proofs[0].proof_id, "carol-1");
+    assert_eq!(carol.root, carol.proofs[0].commitment);
+    let record_file = format!("{out_dir}/run-{}.rec", big + 1);
+    let record = runs[big].clone();
     let mut ids: Vec<&str> = record.proofs.iter().map(|p| p.proof_id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, vec!["alice-1", "alice-2", "bob-1"]);
@@ -661,9 +682,15 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     assert_eq!(unpack_blobs(&blobs, 3).unwrap(), leaves);
 
     // Every user can show inclusion; a wrong leaf is not included.
-    for id in ["alice-1", "alice-2", "bob-1"] {
+    let carol_file = format!("{out_dir}/run-{}.rec", 2 - big);
+    for (id, file) in [
+        ("alice-1", &record_file),
+        ("alice-2", &record_file),
+        ("bob-1", &record_file),
+        ("carol-1", &carol_file),
+    ] {
         let o = run_bounded(
-            zkstream().args(["inclusion", "--record", &record_file, "--proof-id", id]),
+            zkstream().args(["inclusion", "--record", file, "--proof-id", id]),
             Duration::from_secs(60),
         );
         assert!(o.status.success(), "{}", text(&o.stderr));

@@ -19,11 +19,13 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::{Capability, Operator};
 use timely::dataflow::Stream;
 use zkstream_prover::field::{BProof, BVk};
-use zkstream_prover::Prover;
+use zkstream_prover::{Prover, UserFamily};
 
 /// One chunk of a run: its index and its users' (key, proof) pairs, in leaf order.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ChunkJob {
+    /// The run's family (a run aggregates one).
+    pub family: UserFamily,
     /// The chunk's place among the run's chunks.
     pub index: u32,
     /// Checked user proofs, in leaf order.
@@ -33,6 +35,8 @@ pub struct ChunkJob {
 /// A proof of the tree: chunk proofs are level 0, nodes levels 1 and up.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TreeProof {
+    /// The run's family.
+    pub family: UserFamily,
     /// Its level.
     pub level: u32,
     /// Its place among the proofs of its level.
@@ -111,6 +115,7 @@ impl InFlight {
     fn spawn(
         &mut self,
         cap: Capability<u64>,
+        family: UserFamily,
         level: u32,
         index: u32,
         prove: impl FnOnce() -> Result<BProof, String> + Send + 'static,
@@ -128,6 +133,7 @@ impl InFlight {
             mailbox.lock().unwrap_or_else(|p| p.into_inner()).push((
                 ticket,
                 TreeProof {
+                    family,
                     level,
                     index,
                     proof,
@@ -190,7 +196,7 @@ impl<'scope> UserTreeExt<'scope> for Stream<'scope, u64, Vec<ChunkJob>> {
                     for container in data {
                         for job in container.drain(..) {
                             let prover = Arc::clone(&prover);
-                            flight.spawn(held.clone(), 0, job.index, move || {
+                            flight.spawn(held.clone(), job.family, 0, job.index, move || {
                                 prover
                                     .prove_user_chunk(&job.proofs)
                                     .map_err(|e| format!("chunk {}: {e}", job.index))
@@ -245,8 +251,11 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                     let Some((cap, children)) = waiting.remove(&t) else {
                         continue;
                     };
+                    let Some(family) = children.first().map(|c| c.family) else {
+                        continue;
+                    };
                     // Every proof of the level below exists: its setup may leave memory.
-                    prover.release_user_level(level - 1);
+                    prover.release_user_level(family, level - 1);
                     let mut groups: BTreeMap<u32, Vec<TreeProof>> = BTreeMap::new();
                     for c in children {
                         groups.entry(c.index / arity).or_default().push(c);
@@ -256,6 +265,7 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                         let failed = group.iter().find_map(|c| c.proof.as_ref().err().cloned());
                         if let Some(reason) = failed {
                             output.session(&cap).give(TreeProof {
+                                family,
                                 level,
                                 index: parent,
                                 proof: Err(reason),
@@ -265,9 +275,9 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                         let proofs: Vec<BProof> =
                             group.into_iter().filter_map(|c| c.proof.ok()).collect();
                         let prover = Arc::clone(&prover);
-                        flight.spawn(cap.clone(), level, parent, move || {
+                        flight.spawn(cap.clone(), family, level, parent, move || {
                             prover
-                                .prove_user_node(level, &proofs)
+                                .prove_user_node(family, level, &proofs)
                                 .map_err(|e| format!("level {level} node {parent}: {e}"))
                         });
                     }

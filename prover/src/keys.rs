@@ -36,6 +36,10 @@ use crate::profile::{LayerConfig, ProofProfile, TreeShape};
 /// Bumped whenever a circuit changes, so stale cached keys are never loaded.
 const CIRCUITS_VERSION: u32 = 1;
 
+/// The gate set users' circuits must be built with to be aggregated (that of
+/// [`crate::circuits::UserProgramCircuit`]); their proofs use the profile's basic FRI parameters.
+pub const USER_LAYOUT: Layout = Layout::Plain;
+
 /// One circuit of the tree (one setup, one verification key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CircuitId {
@@ -51,13 +55,37 @@ pub enum CircuitId {
     Scheduler,
     /// Compression (the final proof).
     Compression,
-    /// Aggregation mode: a user program with this constant (tests, demo, benchmarks).
-    UserProgram(u64),
-    /// Aggregation mode: a chunk of user proofs.
-    UserChunk,
-    /// Aggregation mode: a node of the aggregation tree at a level ≥ 1 (children: chunks at level 1,
-    /// nodes of the level below above it); the top level's proof is a run's aggregated proof.
-    UserNode(u32),
+    /// Aggregation mode: a sample user program of `rounds` hash rounds with this constant (tests,
+    /// demo, benchmarks); programs of different sizes fall in different [`UserFamily`]s.
+    UserProgram(u32, u64),
+    /// Aggregation mode: a chunk of user proofs of one family.
+    UserChunk(UserFamily),
+    /// Aggregation mode: a node of a family's aggregation tree at a level ≥ 1 (children: chunks at
+    /// level 1, nodes of the level below above it); the top level's proof is a run's aggregated proof.
+    UserNode(UserFamily, u32),
+}
+
+/// A family of users' circuits: keys with the same fixed parameters (gate set, geometry, domain size,
+/// public-input places), so proofs one recursive verifier — one chunk circuit — accepts. Boojum's
+/// verifier is fixed when a circuit is set up, so each family has its own chunk and node keys,
+/// computed when its first proof arrives. The id is a digest of those parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserFamily(pub u64);
+
+impl UserFamily {
+    /// The family of a key.
+    pub fn of(vk: &BVk) -> Self {
+        let digest = sha2::Sha256::digest(format!("{:?}", vk.fixed_parameters).as_bytes());
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        UserFamily(u64::from_be_bytes(id))
+    }
+}
+
+impl fmt::Display for UserFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
 }
 
 impl CircuitId {
@@ -71,9 +99,9 @@ impl CircuitId {
             CircuitId::Scheduler => AggregationRound::Scheduler,
             CircuitId::Compression => AggregationRound::Compression,
             // Aggregation mode reuses the round labels: user proofs, chunks, aggregates.
-            CircuitId::UserProgram(_) => AggregationRound::Basic,
-            CircuitId::UserChunk => AggregationRound::Leaf,
-            CircuitId::UserNode(_) => AggregationRound::Node,
+            CircuitId::UserProgram(..) => AggregationRound::Basic,
+            CircuitId::UserChunk(_) => AggregationRound::Leaf,
+            CircuitId::UserNode(..) => AggregationRound::Node,
         }
     }
 
@@ -81,7 +109,7 @@ impl CircuitId {
     pub fn layout(self) -> Layout {
         match self {
             CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
-            CircuitId::UserChunk | CircuitId::UserNode(_) => Layout::Keccak,
+            CircuitId::UserChunk(_) | CircuitId::UserNode(..) => Layout::Keccak,
             _ => Layout::Plain,
         }
     }
@@ -89,7 +117,7 @@ impl CircuitId {
     /// The FRI parameters its proofs use.
     pub fn layer(self, profile: &ProofProfile) -> LayerConfig {
         match self {
-            CircuitId::Basic(_) | CircuitId::UserProgram(_) => profile.basic,
+            CircuitId::Basic(_) | CircuitId::UserProgram(..) => profile.basic,
             CircuitId::Compression => profile.compression,
             _ => profile.recursion,
         }
@@ -119,9 +147,9 @@ impl fmt::Display for CircuitId {
             CircuitId::Tip => f.write_str("tip"),
             CircuitId::Scheduler => f.write_str("scheduler"),
             CircuitId::Compression => f.write_str("compression"),
-            CircuitId::UserProgram(salt) => write!(f, "user-program-{salt:016x}"),
-            CircuitId::UserChunk => f.write_str("user-chunk"),
-            CircuitId::UserNode(level) => write!(f, "user-node-l{level}"),
+            CircuitId::UserProgram(rounds, salt) => write!(f, "user-program-r{rounds}-{salt:016x}"),
+            CircuitId::UserChunk(family) => write!(f, "user-chunk-{family}"),
+            CircuitId::UserNode(family, level) => write!(f, "user-node-{family}-l{level}"),
         }
     }
 }
@@ -271,6 +299,7 @@ pub struct KeyStore {
     worker: Worker,
     loaded: Mutex<HashMap<CircuitId, Arc<SetupData>>>,
     vks: Mutex<HashMap<CircuitId, BVk>>,
+    families: Mutex<HashMap<UserFamily, BVk>>,
 }
 
 impl KeyStore {
@@ -300,6 +329,7 @@ impl KeyStore {
             worker: Worker::new_with_num_threads(threads.max(1)),
             loaded: Mutex::new(HashMap::new()),
             vks: Mutex::new(HashMap::new()),
+            families: Mutex::new(HashMap::new()),
         })
     }
 
@@ -429,20 +459,72 @@ impl KeyStore {
     fn path(&self, id: CircuitId) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         Some(match id {
-            CircuitId::UserProgram(_) | CircuitId::UserChunk | CircuitId::UserNode(_) => {
-                let u = &self.user;
-                // A node's key depends on the chunk size and the arity, not on how many levels a
-                // deployment uses. v2: summary public inputs.
-                let sub = dir.join(format!(
-                    "user-v2-r{}-{}x{}",
-                    u.program_rounds, u.proofs_per_chunk, u.node_arity
-                ));
-                // Created on first use; a failure shows up as the write's error.
-                let _ = std::fs::create_dir_all(&sub);
-                sub.join(format!("{id}.setup"))
+            CircuitId::UserProgram(..) | CircuitId::UserChunk(_) | CircuitId::UserNode(..) => {
+                self.user_dir(dir).join(format!("{id}.setup"))
             }
             _ => dir.join(format!("{id}.setup")),
         })
+    }
+
+    /// Aggregation mode's key directory: a node's key depends on the chunk size and the arity, not on
+    /// how many levels a deployment uses. v3: a chunk and a tree per user family.
+    fn user_dir(&self, dir: &Path) -> PathBuf {
+        let u = &self.user;
+        let sub = dir.join(format!("user-v3-{}x{}", u.proofs_per_chunk, u.node_arity));
+        // Created on first use; a failure shows up as the write's error.
+        let _ = std::fs::create_dir_all(&sub);
+        sub
+    }
+
+    /// Makes a user family known (its chunk circuit's verifier is built from `template`'s fixed
+    /// parameters; the key's own cap plays no part) and keeps the template beside the keys, so a later
+    /// run finds the family before any of its proofs arrives. Returns the family.
+    pub fn register_user_family(&self, template: &BVk) -> Result<UserFamily, ProverError> {
+        let family = UserFamily::of(template);
+        let mut known = self.families.lock().unwrap_or_else(|p| p.into_inner());
+        if known.contains_key(&family) {
+            return Ok(family);
+        }
+        if let Some(dir) = &self.dir {
+            let path = self.user_dir(dir).join(format!("family-{family}.vk"));
+            if !path.exists() {
+                let bytes = bincode::serialize(template).map_err(|e| Self::cache_err(&path, e))?;
+                let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+                std::fs::write(&tmp, bytes).map_err(|e| Self::cache_err(&tmp, e))?;
+                std::fs::rename(&tmp, &path).map_err(|e| Self::cache_err(&path, e))?;
+            }
+        }
+        known.insert(family, template.clone());
+        Ok(family)
+    }
+
+    /// A known family's template key (from memory, or from the key directory).
+    pub fn user_family_template(&self, family: UserFamily) -> Result<BVk, ProverError> {
+        let mut known = self.families.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(vk) = known.get(&family) {
+            return Ok(vk.clone());
+        }
+        let unknown = || {
+            ProverError::Config(format!(
+                "user family {family} is unknown: no key of it was registered"
+            ))
+        };
+        let dir = self.dir.as_ref().ok_or_else(unknown)?;
+        let path = self.user_dir(dir).join(format!("family-{family}.vk"));
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(unknown()),
+            Err(e) => return Err(Self::cache_err(&path, e)),
+        };
+        let vk: BVk = bincode::deserialize(&bytes).map_err(|e| Self::cache_err(&path, e))?;
+        if UserFamily::of(&vk) != family {
+            return Err(Self::cache_err(
+                &path,
+                "the stored key is of another family",
+            ));
+        }
+        known.insert(family, vk.clone());
+        Ok(vk)
     }
 
     fn cache_err(path: &Path, e: impl fmt::Display) -> ProverError {
@@ -496,11 +578,11 @@ impl KeyStore {
             CircuitId::Tip => None,
             CircuitId::Scheduler => Some(CircuitId::Tip),
             CircuitId::Compression => Some(CircuitId::Scheduler),
-            CircuitId::UserProgram(_) => None,
-            CircuitId::UserChunk => Some(CircuitId::UserProgram(0)),
-            CircuitId::UserNode(0) => None,
-            CircuitId::UserNode(1) => Some(CircuitId::UserChunk),
-            CircuitId::UserNode(level) => Some(CircuitId::UserNode(level - 1)),
+            // A chunk's children are users' proofs, each under its own key (a witness).
+            CircuitId::UserProgram(..) | CircuitId::UserChunk(_) => None,
+            CircuitId::UserNode(_, 0) => None,
+            CircuitId::UserNode(family, 1) => Some(CircuitId::UserChunk(family)),
+            CircuitId::UserNode(family, level) => Some(CircuitId::UserNode(family, level - 1)),
         }
     }
 
@@ -529,20 +611,21 @@ impl KeyStore {
             CircuitId::Compression => {
                 assemble::<SetupCSConfig, _>(&self.compression_circuit(None)?, None)
             }
-            CircuitId::UserProgram(salt) => assemble::<SetupCSConfig, _>(
+            CircuitId::UserProgram(rounds, salt) => assemble::<SetupCSConfig, _>(
                 &UserProgramCircuit {
                     salt,
-                    rounds: self.user.program_rounds,
+                    rounds: rounds as usize,
                     secret: None,
                 },
                 None,
             ),
-            CircuitId::UserChunk => {
-                assemble::<SetupCSConfig, _>(&self.user_chunk_circuit(Vec::new())?, None)
+            CircuitId::UserChunk(family) => {
+                assemble::<SetupCSConfig, _>(&self.user_chunk_circuit(family, Vec::new())?, None)
             }
-            CircuitId::UserNode(level) => {
-                assemble::<SetupCSConfig, _>(&self.user_node_circuit(level, Vec::new())?, None)
-            }
+            CircuitId::UserNode(family, level) => assemble::<SetupCSConfig, _>(
+                &self.user_node_circuit(family, level, Vec::new())?,
+                None,
+            ),
         };
         let (base, setup, vk, tree, vars_hint, wits_hint) =
             assembly.get_full_setup::<H>(&self.worker, layer.lde_factor, layer.cap_size);
@@ -605,24 +688,25 @@ impl KeyStore {
 
     pub(crate) fn user_chunk_circuit(
         &self,
+        family: UserFamily,
         children: Vec<(BVk, crate::field::BProof)>,
     ) -> Result<UserChunkCircuit, ProverError> {
-        let template = CircuitId::UserProgram(0);
         Ok(UserChunkCircuit {
             capacity: self.user.proofs_per_chunk,
-            template_vk: self.vk(template)?,
-            child_layout: template.layout(),
-            child_config: template.layer(&self.profile).proof_config(),
+            template_vk: self.user_family_template(family)?,
+            child_layout: USER_LAYOUT,
+            child_config: self.profile.basic.proof_config(),
             children,
         })
     }
 
     pub(crate) fn user_node_circuit(
         &self,
+        family: UserFamily,
         level: u32,
         children: Vec<crate::field::BProof>,
     ) -> Result<UserNodeCircuit, ProverError> {
-        let id = CircuitId::UserNode(level);
+        let id = CircuitId::UserNode(family, level);
         let child = self
             .child_of(id)
             .ok_or_else(|| ProverError::Config(format!("{id} has no child")))?;

@@ -20,7 +20,7 @@ pub mod verify;
 
 pub use error::ProverError;
 pub use field::{decode_proof, encode_proof};
-pub use keys::{CircuitId, KeyStore, UserShape};
+pub use keys::{CircuitId, KeyStore, UserFamily, UserShape};
 pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};

@@ -7,15 +7,15 @@ use zkstream_aggregation::{commitment, keccak256, MerkleTree};
 use crate::circuits::user::{root_words, BOOJUM_SYSTEM_ID, SUMMARY_PUBLIC_INPUTS};
 use crate::error::ProverError;
 use crate::field::{vk_commitment, BProof, BVk};
-use crate::keys::CircuitId;
+use crate::keys::{CircuitId, UserFamily, USER_LAYOUT};
 use crate::layers::{verify_native, Prover};
 
 /// Why a user's proof cannot be aggregated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UserProofError {
-    /// The key's fixed parameters (geometry, domain, gates) are not those the chunk circuit verifies.
-    #[error("unsupported circuit: its key's fixed parameters differ from the supported ones")]
-    Unsupported,
+    /// The key is not of a circuit zkstream can verify recursively (the reason says which part).
+    #[error("unsupported circuit: {0}")]
+    Unsupported(String),
     /// The proof's FRI parameters are not the supported ones.
     #[error("unsupported proof configuration")]
     UnsupportedConfig,
@@ -187,25 +187,71 @@ impl Summary {
     }
 }
 
+/// The largest domain of a user's circuit a chunk verifies (2^20 rows).
+pub const MAX_USER_DOMAIN: u64 = 1 << 20;
+
+/// The most public inputs a user's proof may have (each is 8 bytes of its commitment).
+pub const MAX_USER_PUBLIC_INPUTS: usize = 64;
+
 impl Prover {
+    /// The family of a user's key, made known to the key store: any circuit built with zkstream's user
+    /// gate set ([`USER_LAYOUT`]: the geometry, gates, lookups and FRI blow-up of
+    /// [`crate::circuits::UserProgramCircuit`]), of any domain up to [`MAX_USER_DOMAIN`] and up to
+    /// [`MAX_USER_PUBLIC_INPUTS`] public inputs. Other gate sets are refused: boojum's recursive
+    /// verifier is typed by the gates it evaluates, so zkstream verifies only those it was built for.
+    pub fn user_family(&self, vk: &BVk) -> Result<UserFamily, UserProofError> {
+        let rounds = self.keys().user_shape().program_rounds as u32;
+        let reference = self
+            .keys()
+            .vk(CircuitId::UserProgram(rounds, 0))
+            .map_err(|e| UserProofError::Unsupported(format!("no reference key ({e})")))?;
+        let mut theirs = vk.fixed_parameters.clone();
+        let params = &reference.fixed_parameters;
+        if theirs.domain_size > MAX_USER_DOMAIN || !theirs.domain_size.is_power_of_two() {
+            return Err(UserProofError::Unsupported(format!(
+                "domain of {} rows (at most {MAX_USER_DOMAIN}, a power of two)",
+                theirs.domain_size
+            )));
+        }
+        if theirs.public_inputs_locations.len() > MAX_USER_PUBLIC_INPUTS {
+            return Err(UserProofError::Unsupported(format!(
+                "{} public inputs (at most {MAX_USER_PUBLIC_INPUTS})",
+                theirs.public_inputs_locations.len()
+            )));
+        }
+        if theirs.public_inputs_locations.iter().any(|(column, row)| {
+            *row as u64 >= theirs.domain_size
+                || *column >= params.parameters.num_columns_under_copy_permutation
+        }) {
+            return Err(UserProofError::Unsupported(
+                "a public input outside the domain".into(),
+            ));
+        }
+        // Everything but the size and the public inputs' places must be the user gate set's.
+        theirs.domain_size = params.domain_size;
+        theirs.public_inputs_locations = params.public_inputs_locations.clone();
+        if theirs != *params {
+            return Err(UserProofError::Unsupported(
+                "its gate set, geometry or FRI blow-up is not zkstream's user-circuit layout"
+                    .into(),
+            ));
+        }
+        self.keys()
+            .register_user_family(vk)
+            .map_err(|e| UserProofError::Unsupported(format!("its family cannot be kept ({e})")))
+    }
+
     /// Checks a user's submission natively: supported key, matching program id and public inputs, and
-    /// a proof that verifies. Only submissions that pass may be chunked.
+    /// a proof that verifies. Only submissions that pass may be chunked. Returns the key's family.
     pub fn check_user_proof(
         &self,
         program: &[u8; 32],
         public_inputs: &[u8],
         vk: &BVk,
         proof: &BProof,
-    ) -> Result<(), UserProofError> {
-        let template = self
-            .keys()
-            .vk(CircuitId::UserProgram(0))
-            .map_err(|_| UserProofError::Unsupported)?;
-        if vk.fixed_parameters != template.fixed_parameters {
-            return Err(UserProofError::Unsupported);
-        }
-        let id = CircuitId::UserProgram(0);
-        let expected = id.layer(self.keys().profile()).proof_config();
+    ) -> Result<UserFamily, UserProofError> {
+        let family = self.user_family(vk)?;
+        let expected = self.keys().profile().basic.proof_config();
         if proof.proof_config != expected {
             return Err(UserProofError::UnsupportedConfig);
         }
@@ -219,33 +265,73 @@ impl Prover {
         if public_input_bytes(proof) != public_inputs {
             return Err(UserProofError::WrongPublicInputs);
         }
-        if !verify_native(id.layout(), vk, &expected, proof) {
+        if !verify_native(USER_LAYOUT, vk, &expected, proof) {
             return Err(UserProofError::DoesNotVerify);
         }
-        Ok(())
+        Ok(family)
     }
 
-    /// Proves a sample user program (tests, demo, benchmarks); returns its key and proof.
+    /// Proves a sample user program of the shape's size (tests, demo, benchmarks); returns its key and
+    /// proof.
     pub fn prove_user_program(
         &self,
         salt: u64,
         secret: [u64; 4],
     ) -> Result<(BVk, BProof), ProverError> {
-        let id = CircuitId::UserProgram(salt);
+        let rounds = self.keys().user_shape().program_rounds;
+        self.prove_user_program_of(rounds, salt, secret)
+    }
+
+    /// Proves a sample user program of `rounds` hash rounds: programs of another size than the shape's
+    /// are of another [`UserFamily`].
+    pub fn prove_user_program_of(
+        &self,
+        rounds: usize,
+        salt: u64,
+        secret: [u64; 4],
+    ) -> Result<(BVk, BProof), ProverError> {
+        let id = CircuitId::UserProgram(rounds as u32, salt);
         let circuit = crate::circuits::UserProgramCircuit {
             salt,
-            rounds: self.keys().user_shape().program_rounds,
+            rounds,
             secret: Some(secret),
         };
         let proof = self.prove(id, &circuit)?;
         Ok((self.keys().vk(id)?, proof))
     }
 
-    /// Proves one chunk over checked user proofs (1 to `proofs_per_chunk`), in leaf order.
+    /// The one family of a run's or a chunk's proofs.
+    fn family_of_all(&self, parent: &str, vks: &[&BVk]) -> Result<UserFamily, ProverError> {
+        let first = vks.first().ok_or_else(|| ProverError::WrongChildCount {
+            parent: parent.to_string(),
+            max: self.keys().user_shape().proofs_per_chunk,
+            got: 0,
+        })?;
+        let family = self
+            .user_family(first)
+            .map_err(|e| ProverError::ChildRejected {
+                parent: parent.to_string(),
+                index: 0,
+                reason: e.to_string(),
+            })?;
+        if let Some(index) = vks.iter().position(|vk| UserFamily::of(vk) != family) {
+            return Err(ProverError::ChildRejected {
+                parent: parent.to_string(),
+                index,
+                reason: format!("not of family {family}: a chunk and a run hold one family"),
+            });
+        }
+        Ok(family)
+    }
+
+    /// Proves one chunk over checked user proofs of one family (1 to `proofs_per_chunk`), in leaf
+    /// order.
     pub fn prove_user_chunk(&self, proofs: &[(BVk, BProof)]) -> Result<BProof, ProverError> {
-        let id = CircuitId::UserChunk;
+        let vks: Vec<&BVk> = proofs.iter().map(|(vk, _)| vk).collect();
+        let family = self.family_of_all("user-chunk", &vks)?;
+        let id = CircuitId::UserChunk(family);
         let max = self.keys().user_shape().proofs_per_chunk;
-        if proofs.is_empty() || proofs.len() > max {
+        if proofs.len() > max {
             return Err(ProverError::WrongChildCount {
                 parent: id.to_string(),
                 max,
@@ -265,7 +351,7 @@ impl Prover {
             }
             leaves.push(user_commitment(vk, proof));
         }
-        let circuit = self.keys().user_chunk_circuit(proofs.to_vec())?;
+        let circuit = self.keys().user_chunk_circuit(family, proofs.to_vec())?;
         let proof = self.prove(id, &circuit)?;
         if public_inputs_u64(&proof) != Summary::of_leaves(&leaves, max)?.public_inputs() {
             return Err(ProverError::SelfCheckFailed(format!(
@@ -275,10 +361,16 @@ impl Prover {
         Ok(proof)
     }
 
-    /// Proves a node of `level` (1 to the shape's levels) over its children's proofs (chunks at level
-    /// 1, nodes of `level − 1` above), in order; every child but the last must be full.
-    pub fn prove_user_node(&self, level: u32, children: &[BProof]) -> Result<BProof, ProverError> {
-        let id = CircuitId::UserNode(level);
+    /// Proves a node of `family`'s tree at `level` (1 to the shape's levels) over its children's
+    /// proofs (chunks at level 1, nodes of `level − 1` above), in order; every child but the last must
+    /// be full.
+    pub fn prove_user_node(
+        &self,
+        family: UserFamily,
+        level: u32,
+        children: &[BProof],
+    ) -> Result<BProof, ProverError> {
+        let id = CircuitId::UserNode(family, level);
         let shape = *self.keys().user_shape();
         if level == 0 || level > shape.levels {
             return Err(ProverError::Config(format!(
@@ -323,7 +415,9 @@ impl Prover {
             }
             summaries.extend(summary);
         }
-        let circuit = self.keys().user_node_circuit(level, children.to_vec())?;
+        let circuit = self
+            .keys()
+            .user_node_circuit(family, level, children.to_vec())?;
         let proof = self.prove(id, &circuit)?;
         let expected = Summary::combine(&summaries, child_capacity, shape.node_arity)?;
         if public_inputs_u64(&proof) != expected.public_inputs() {
@@ -334,21 +428,30 @@ impl Prover {
         Ok(proof)
     }
 
-    /// Drops from memory the setup of the tree's `level` (0: chunks), once every proof of it exists (see
-    /// [`crate::KeyStore::release`]); keys stay known, so verifying and the level above go on.
-    pub fn release_user_level(&self, level: u32) -> bool {
+    /// Drops from memory the setup of `family`'s tree at `level` (0: chunks), once every proof of it
+    /// exists (see [`crate::KeyStore::release`]); keys stay known, so verifying and the level above go on.
+    pub fn release_user_level(&self, family: UserFamily, level: u32) -> bool {
         let id = if level == 0 {
-            CircuitId::UserChunk
+            CircuitId::UserChunk(family)
         } else {
-            CircuitId::UserNode(level)
+            CircuitId::UserNode(family, level)
         };
         self.keys().release(id)
     }
 
-    /// Natively verifies a run's aggregated proof (the top node's) and returns what it commits to:
-    /// `(count, root)`.
-    pub fn verify_user_aggregate(&self, proof: &BProof) -> Result<(u64, [u8; 32]), ProverError> {
-        let id = CircuitId::UserNode(self.keys().user_shape().levels);
+    /// The key of `family`'s aggregated proofs (its top node's).
+    pub fn user_aggregate_id(&self, family: UserFamily) -> CircuitId {
+        CircuitId::UserNode(family, self.keys().user_shape().levels)
+    }
+
+    /// Natively verifies a run's aggregated proof (the top node of `family`'s tree) and returns what it
+    /// commits to: `(count, root)`.
+    pub fn verify_user_aggregate(
+        &self,
+        family: UserFamily,
+        proof: &BProof,
+    ) -> Result<(u64, [u8; 32]), ProverError> {
+        let id = self.user_aggregate_id(family);
         if !self.verify(id, proof)? {
             return Err(ProverError::ChildRejected {
                 parent: "aggregate check".into(),
@@ -365,6 +468,8 @@ impl Prover {
 /// The result of aggregating users' proofs sequentially.
 #[derive(Clone, Debug)]
 pub struct ReferenceAggregate {
+    /// The family of every proof (a run aggregates one).
+    pub family: UserFamily,
     /// The leaves, in order.
     pub leaves: Vec<[u8; 32]>,
     /// The root over them.
@@ -393,14 +498,54 @@ pub fn tree_plan(shape: &crate::keys::UserShape, proofs: usize) -> Result<Vec<us
     Ok(counts)
 }
 
-/// The sequential reference: groups the proofs by program (stable within a program), chunks them,
-/// proves every chunk, then every node level up to the aggregate, in this thread.
+impl ReferenceAggregate {
+    /// Assembles a run's result from its proofs in leaf order and its proved levels (chunks, then
+    /// nodes per level); the top level must hold exactly the aggregate.
+    pub fn from_levels(
+        family: UserFamily,
+        ordered: &[(BVk, BProof)],
+        chunk_proofs: Vec<BProof>,
+        node_proofs: Vec<Vec<BProof>>,
+    ) -> Result<Self, ProverError> {
+        let proof = match node_proofs.last().map(Vec::as_slice) {
+            Some([top]) => top.clone(),
+            _ => {
+                return Err(ProverError::Config(
+                    "the top level of a run's tree holds one proof".into(),
+                ))
+            }
+        };
+        let leaves: Vec<[u8; 32]> = ordered
+            .iter()
+            .map(|(vk, p)| user_commitment(vk, p))
+            .collect();
+        let root = merkle_root(&leaves)?;
+        Ok(ReferenceAggregate {
+            family,
+            leaves,
+            root,
+            chunk_proofs,
+            node_proofs,
+            proof,
+        })
+    }
+}
+
+/// The family of a run's proofs (all must share it; see [`UserFamily`]).
+pub fn run_family(prover: &Prover, proofs: &[(BVk, BProof)]) -> Result<UserFamily, ProverError> {
+    let vks: Vec<&BVk> = proofs.iter().map(|(vk, _)| vk).collect();
+    prover.family_of_all("user run", &vks)
+}
+
+/// The sequential reference: groups the proofs (one family) by program (stable within a program),
+/// chunks them, proves every chunk, then every node level up to the aggregate, in this thread.
 pub fn aggregate_user_proofs(
     prover: &Prover,
     proofs: &[(BVk, BProof)],
 ) -> Result<ReferenceAggregate, ProverError> {
     let shape = *prover.keys().user_shape();
     tree_plan(&shape, proofs.len())?;
+    let family = run_family(prover, proofs)?;
     let ordered = order_by_program(proofs);
     let mut chunk_proofs = Vec::new();
     for chunk in ordered.chunks(shape.proofs_per_chunk) {
@@ -409,31 +554,28 @@ pub fn aggregate_user_proofs(
     let mut node_proofs: Vec<Vec<BProof>> = Vec::new();
     for level in 1..=shape.levels {
         // The level below is complete: its setup may leave memory.
-        prover.release_user_level(level - 1);
+        prover.release_user_level(family, level - 1);
         let below = node_proofs.last().unwrap_or(&chunk_proofs);
         let mut this = Vec::new();
         for group in below.chunks(shape.node_arity) {
-            this.push(prover.prove_user_node(level, group)?);
+            this.push(prover.prove_user_node(family, level, group)?);
         }
         node_proofs.push(this);
     }
-    let proof = node_proofs
-        .last()
-        .and_then(|top| top.first())
-        .cloned()
-        .ok_or_else(|| ProverError::Config("no node level".into()))?;
-    let leaves: Vec<[u8; 32]> = ordered
-        .iter()
-        .map(|(vk, p)| user_commitment(vk, p))
-        .collect();
-    let root = merkle_root(&leaves)?;
-    Ok(ReferenceAggregate {
-        leaves,
-        root,
-        chunk_proofs,
-        node_proofs,
-        proof,
-    })
+    ReferenceAggregate::from_levels(family, &ordered, chunk_proofs, node_proofs)
+}
+
+/// Splits checked proofs by family (families in id order, submission order kept within each): a run
+/// aggregates one family.
+pub fn group_by_family<T: Clone>(
+    items: &[T],
+    family: impl Fn(&T) -> UserFamily,
+) -> Vec<(UserFamily, Vec<T>)> {
+    let mut groups: std::collections::BTreeMap<UserFamily, Vec<T>> = Default::default();
+    for item in items {
+        groups.entry(family(item)).or_default().push(item.clone());
+    }
+    groups.into_iter().collect()
 }
 
 /// Groups proofs by program id (programs in ascending id order, submission order within a program).
@@ -508,6 +650,63 @@ mod tests {
         assert!(Summary::combine(&[b, a], 2, 2).is_ok());
         assert!(Summary::combine(&[b, b, a], 2, 2).is_err());
         assert!(Summary::from_public_inputs(&[1; 9]).is_none());
+    }
+
+    #[test]
+    fn programs_of_other_sizes_are_other_families_and_other_gate_sets_are_refused() {
+        crate::init_resolver_threads();
+        let keys = crate::KeyStore::open(
+            None,
+            crate::ProofProfile::test(),
+            crate::TreeShape::default(),
+            1,
+            2,
+        )
+        .unwrap();
+        let prover = Prover::new(std::sync::Arc::new(keys), 2);
+        let small = prover.keys().vk(CircuitId::UserProgram(16, 1)).unwrap();
+        let other_salt = prover.keys().vk(CircuitId::UserProgram(16, 2)).unwrap();
+        let big = prover.keys().vk(CircuitId::UserProgram(600, 1)).unwrap();
+        eprintln!(
+            "domains: 16 rounds {}, 600 rounds {}",
+            small.fixed_parameters.domain_size, big.fixed_parameters.domain_size
+        );
+        let f = prover.user_family(&small).unwrap();
+        assert_eq!(prover.user_family(&other_salt).unwrap(), f);
+        let g = prover.user_family(&big).unwrap();
+        assert_ne!(f, g);
+        // Each family's template is known to the key store (the chunk verifier is built from it).
+        assert_eq!(
+            prover
+                .keys()
+                .user_family_template(g)
+                .unwrap()
+                .fixed_parameters,
+            big.fixed_parameters
+        );
+        assert!(prover.keys().user_family_template(UserFamily(7)).is_err());
+        // Any circuit built with the user gate set is supported — zkstream's own Poseidon2 basic
+        // circuit is one — and a key of another geometry is refused, saying why.
+        let basic = prover
+            .keys()
+            .vk(CircuitId::Basic(zkstream_types::CircuitType::Poseidon2Hash))
+            .unwrap();
+        assert!(prover.user_family(&basic).is_ok());
+        let mut other = small.clone();
+        other.fixed_parameters.parameters.num_witness_columns += 1;
+        match prover.user_family(&other) {
+            Err(UserProofError::Unsupported(reason)) => {
+                assert!(reason.contains("gate set"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Too many public inputs, or a domain past the limit.
+        let mut wide = small.clone();
+        wide.fixed_parameters.public_inputs_locations = vec![(0, 0); MAX_USER_PUBLIC_INPUTS + 1];
+        assert!(prover.user_family(&wide).is_err());
+        let mut huge = small.clone();
+        huge.fixed_parameters.domain_size = MAX_USER_DOMAIN * 2;
+        assert!(prover.user_family(&huge).is_err());
     }
 
     #[test]

@@ -15,8 +15,12 @@ use zkstream_prover::user::{
     Summary, UserProofError,
 };
 use zkstream_prover::{
-    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserShape,
+    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserFamily,
+    UserShape,
 };
+
+/// Hash rounds of a sample program big enough for a larger domain than the default's: another family.
+const BIG_ROUNDS: usize = 600;
 
 fn prover() -> Prover {
     init_resolver_threads();
@@ -79,14 +83,49 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         prover.check_user_proof(&program_id(&b.0), &bad_pi, &b.0, &b.1),
         Err(UserProofError::WrongPublicInputs)
     );
+    // The SHA-256 basic circuit's key: another gate set (lookups), which no chunk verifies.
     let basic_vk = prover
         .keys()
-        .vk(CircuitId::Basic(zkstream_types::CircuitType::Poseidon2Hash))
+        .vk(CircuitId::Basic(zkstream_types::CircuitType::Sha256))
         .unwrap();
-    assert_eq!(
+    assert!(matches!(
         prover.check_user_proof(&program_id(&basic_vk), &pi, &basic_vk, &a1.1),
-        Err(UserProofError::Unsupported)
+        Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
+    ));
+
+    // Families: a program of another size is supported, in a family of its own; a chunk or a run
+    // never mixes families (each family has its own chunk verifier).
+    let family = prover.user_family(&a1.0).unwrap();
+    assert_eq!(prover.user_family(&b.0).unwrap(), family);
+    let big = prover
+        .prove_user_program_of(BIG_ROUNDS, 33, [1, 1, 2, 3])
+        .unwrap();
+    assert_ne!(
+        big.0.fixed_parameters.domain_size,
+        a1.0.fixed_parameters.domain_size
     );
+    let big_family = prover
+        .check_user_proof(
+            &program_id(&big.0),
+            &public_input_bytes(&big.1),
+            &big.0,
+            &big.1,
+        )
+        .unwrap();
+    assert_ne!(big_family, family);
+    assert_eq!(big_family, UserFamily::of(&big.0));
+    let mixed = prover
+        .prove_user_chunk(&[a1.clone(), big.clone()])
+        .unwrap_err();
+    assert!(mixed.to_string().contains("family"), "{mixed}");
+    assert!(aggregate_user_proofs(&prover, &[big.clone(), a1.clone()]).is_err());
+    // A key whose declared public inputs lie outside its domain is refused before any verifier sees it.
+    let mut odd = big.0.clone();
+    odd.fixed_parameters.public_inputs_locations[0].1 = odd.fixed_parameters.domain_size as usize;
+    assert!(matches!(
+        prover.user_family(&odd),
+        Err(UserProofError::Unsupported(reason)) if reason.contains("outside")
+    ));
 
     // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1], one
     // level-1 node over both, the level-2 aggregate over that node (its second slot padded).
@@ -111,7 +150,11 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         agg.node_proofs.iter().map(Vec::len).collect::<Vec<_>>(),
         [1, 1]
     );
-    assert_eq!(prover.verify_user_aggregate(&agg.proof).unwrap(), (3, root));
+    assert_eq!(agg.family, family);
+    assert_eq!(
+        prover.verify_user_aggregate(family, &agg.proof).unwrap(),
+        (3, root)
+    );
     // Every level's public input is the summary of its leaves.
     let chunk0 = Summary::of_proof(&agg.chunk_proofs[0]).unwrap();
     assert_eq!(chunk0, Summary::of_leaves(&leaves[..2], 2).unwrap());
@@ -127,14 +170,18 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     );
     // The level-1 node's proof is not an aggregate: it does not verify under the top key.
     assert!(prover
-        .verify_user_aggregate(&agg.node_proofs[0][0])
+        .verify_user_aggregate(family, &agg.node_proofs[0][0])
         .is_err());
 
     // The native checks refuse a partial chunk before a full one, and a child of the wrong level.
     let swapped = vec![agg.chunk_proofs[1].clone(), agg.chunk_proofs[0].clone()];
-    assert!(prover.prove_user_node(1, &swapped).is_err());
-    assert!(prover.prove_user_node(2, &agg.chunk_proofs[..1]).is_err());
-    assert!(prover.prove_user_node(3, &agg.node_proofs[1]).is_err());
+    assert!(prover.prove_user_node(family, 1, &swapped).is_err());
+    assert!(prover
+        .prove_user_node(family, 2, &agg.chunk_proofs[..1])
+        .is_err());
+    assert!(prover
+        .prove_user_node(family, 3, &agg.node_proofs[1])
+        .is_err());
 
     // The circuits themselves refuse cheats (native checks off).
     let unchecked =
@@ -144,15 +191,15 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         .prove_user_chunk(&[(b.0.clone(), a1.1.clone())])
         .is_err());
     // Chunks swapped: the partial chunk first.
-    assert!(unchecked.prove_user_node(1, &swapped).is_err());
+    assert!(unchecked.prove_user_node(family, 1, &swapped).is_err());
     // A chunk proof with a public input changed (its root) does not verify in the node.
     let mut forged: BProof = agg.chunk_proofs[1].clone();
     forged.public_inputs[1] = forged.public_inputs[2];
     assert!(unchecked
-        .prove_user_node(1, &[agg.chunk_proofs[0].clone(), forged])
+        .prove_user_node(family, 1, &[agg.chunk_proofs[0].clone(), forged])
         .is_err());
     // A chunk proof where a level-1 node is expected (the level-2 node's key check).
     assert!(unchecked
-        .prove_user_node(2, &agg.chunk_proofs[..1])
+        .prove_user_node(family, 2, &agg.chunk_proofs[..1])
         .is_err());
 }

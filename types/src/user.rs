@@ -84,6 +84,11 @@ pub struct BlobRecord {
 pub struct AggregationRecord {
     /// The run number (1, 2, …).
     pub run: u64,
+    /// The family of every aggregated proof's circuit (a run aggregates one; see the prover's
+    /// `UserFamily`).
+    pub family: u64,
+    /// The commitment of the key the aggregated proof verifies under (the family's top node).
+    pub aggregate_key: [u8; 32],
     /// The Merkle root over every included commitment (the aggregated proof's public input).
     pub root: [u8; 32],
     /// The aggregated proof (boojum: bincode encoding).

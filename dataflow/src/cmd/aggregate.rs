@@ -1,6 +1,7 @@
 //! `zkstream aggregate --config FILE`: aggregation mode over Kafka. Reads users' proof submissions from
 //! `[aggregation] topic`, refuses undecodable, invalid and unsupported ones to the dead-letter topic with
-//! a reason, and every `interval_s` (or as soon as `max_proofs` valid proofs wait) runs one aggregation:
+//! a reason, and every `interval_s` (or as soon as `max_proofs` valid proofs of one family wait) runs
+//! an aggregation per waiting family (a run aggregates one family of circuits, see `UserFamily`):
 //! chunk proofs, the aggregate, the root re-check, blobs, inclusion paths. The run record goes to
 //! `output_topic` (key = run number) and `out_dir`; offsets commit only after that.
 //!
@@ -27,7 +28,7 @@ use zkstream_dataflow::metrics::Metrics;
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::field::{decode_vk, encode_vk, BVk};
 use zkstream_prover::user::program_id;
-use zkstream_prover::{KeyStore, Prover};
+use zkstream_prover::{KeyStore, Prover, UserFamily};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy};
 use zkstream_sources::kafka::consumer_config;
@@ -228,13 +229,33 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             && ends
                 .iter()
                 .all(|(p, h)| position.get(p).copied().unwrap_or(0) >= *h);
-        let due = pending.len() >= a.max_proofs()
-            || (!pending.is_empty() && last_run.elapsed() >= Duration::from_secs(a.interval_s))
+        // A run aggregates one family: the families with a full run waiting, or every waiting family
+        // when the interval has passed (or at the end of a bounded run).
+        let mut by_family: BTreeMap<UserFamily, usize> = BTreeMap::new();
+        for p in &pending {
+            *by_family.entry(p.checked.family).or_default() += 1;
+        }
+        let all_due = (!pending.is_empty()
+            && last_run.elapsed() >= Duration::from_secs(a.interval_s))
             || (at_end && !pending.is_empty());
-        if due {
+        let families: Vec<UserFamily> = by_family
+            .iter()
+            .filter(|(_, n)| all_due || **n >= a.max_proofs())
+            .map(|(f, _)| *f)
+            .collect();
+        let due = !families.is_empty();
+        for family in families {
             run += 1;
-            let take = pending.len().min(a.max_proofs());
-            let batch: Vec<Pending> = pending.drain(..take).collect();
+            let mut batch: Vec<Pending> = Vec::new();
+            let mut rest: Vec<Pending> = Vec::new();
+            for p in pending.drain(..) {
+                if p.checked.family == family && batch.len() < a.max_proofs() {
+                    batch.push(p);
+                } else {
+                    rest.push(p);
+                }
+            }
+            pending = rest;
             let started = Instant::now();
             let record = match prove_or_reuse(&prover, how, &store, run, &batch) {
                 Ok(r) => r,
@@ -273,9 +294,8 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             )?;
             commit(&offsets)?;
             published += 1;
-            last_run = Instant::now();
             println!(
-                "run {run}: {} proofs in {} chunk(s), root {}, {} blob(s) (versioned hash {})",
+                "run {run} (family {family}): {} proofs in {} chunk(s), root {}, {} blob(s) (versioned hash {})",
                 record.proofs.len(),
                 record.chunks,
                 hex::encode(record.root),
@@ -286,6 +306,9 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                     .map(|b| hex::encode(b.versioned_hash))
                     .unwrap_or_default()
             );
+        }
+        if due {
+            last_run = Instant::now();
         } else if at_end {
             commit(&position)?;
             break;

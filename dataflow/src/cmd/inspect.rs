@@ -103,6 +103,8 @@ fn summary(frame: &Frame, size: usize) -> String {
         Frame::Aggregation(a) => {
             let _ = writeln!(s, "aggregation record ({size} bytes framed)");
             let _ = writeln!(s, "  run:    {}", a.run);
+            let _ = writeln!(s, "  family: {:016x}", a.family);
+            let _ = writeln!(s, "  key:    {}", hex::encode(a.aggregate_key));
             let _ = writeln!(s, "  root:   {}", hex::encode(a.root));
             let _ = writeln!(s, "  proofs: {} in {} chunk(s)", a.proofs.len(), a.chunks);
             for b in &a.blobs {

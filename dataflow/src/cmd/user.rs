@@ -146,26 +146,49 @@ pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
         }
     }
     let started = std::time::Instant::now();
-    let (record, refused) =
+    let (records, refused) =
         run_sequential(&prover, args.run, &|p| registry.get(p).cloned(), &subs)?;
     for r in &refused {
         println!("refused {}: {}", r.proof_id, r.reason);
     }
-    let Some(record) = record else {
+    if records.is_empty() {
         bail!("no valid submission: nothing to aggregate");
-    };
-    write_file(&args.out, &record.to_frame()?)?;
-    println!(
-        "run {}: {} proofs in {} chunk(s), root {}, {} blob(s), {:.1} s → {}",
-        record.run,
-        record.proofs.len(),
-        record.chunks,
-        hex::encode(record.root),
-        record.blobs.len(),
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
+    }
+    for (k, record) in records.iter().enumerate() {
+        // One run per family: the first record goes to --out, the next ones beside it.
+        let out = if k == 0 {
+            args.out.clone()
+        } else {
+            run_path(&args.out, record.run)
+        };
+        write_file(&out, &record.to_frame()?)?;
+        println!(
+            "run {} (family {:016x}): {} proofs in {} chunk(s), root {}, {} blob(s), {:.1} s → {}",
+            record.run,
+            record.family,
+            record.proofs.len(),
+            record.chunks,
+            hex::encode(record.root),
+            record.blobs.len(),
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where `aggregate-files` writes run `run` when the submissions span several families: `agg.rec` →
+/// `agg-run-2.rec`.
+fn run_path(out: &std::path::Path, run: u64) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match out.extension() {
+        Some(ext) => format!("{stem}-run-{run}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-run-{run}"),
+    };
+    out.with_file_name(name)
 }
 
 /// Arguments of `inclusion`.
@@ -299,5 +322,20 @@ pub fn verify_inclusion_cmd(args: VerifyInclusionArgs) -> Result<ExitCode> {
             hex::encode(root)
         );
         Ok(ExitCode::FAILURE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_runs_are_written_beside_the_first() {
+        let p = std::path::Path::new("/tmp/x/agg.rec");
+        assert_eq!(run_path(p, 2), PathBuf::from("/tmp/x/agg-run-2.rec"));
+        assert_eq!(
+            run_path(std::path::Path::new("out"), 3),
+            PathBuf::from("out-run-3")
+        );
     }
 }
