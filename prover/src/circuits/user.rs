@@ -1,8 +1,9 @@
 //! Aggregation mode: circuits over users' boojum proofs.
 //!
 //! - [`UserProgramCircuit`]: a small "user program" (Poseidon2 preimage knowledge with a program-specific
-//!   constant), so tests, the demo and benchmarks have real user proofs under many different keys that
-//!   share one set of fixed parameters.
+//!   constant), so tests, the demo and benchmarks have real user proofs under many different keys: the
+//!   same number of rounds gives the same fixed parameters (one family), another number a bigger or
+//!   smaller domain (another family).
 //! - [`UserChunkCircuit`]: verifies up to `capacity` user proofs, each under its *own* verification key
 //!   (a witness: programs are registered at run time, not at setup), computes in-circuit each proof's
 //!   commitment `keccak256(u16_be(0x0b00) ‖ program_id ‖ public_inputs)` with
@@ -298,12 +299,12 @@ impl Circuit for UserProgramCircuit {
     }
 }
 
-/// Verifies up to `capacity` user proofs (each under its own witness key) and commits to the Merkle root
-/// of their commitments.
+/// Verifies up to `capacity` user proofs of one family (each under its own witness key, with the
+/// family's fixed parameters) and commits to the Merkle root of their commitments.
 pub struct UserChunkCircuit {
     /// Proof slots (a power of two).
     pub capacity: usize,
-    /// A key with the fixed parameters every supported user circuit shares (its cap is not used).
+    /// A key of the family: its fixed parameters build the verifier (its cap is not used).
     pub template_vk: BVk,
     /// The users' circuits' configuration.
     pub child_layout: Layout,
