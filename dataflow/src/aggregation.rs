@@ -349,22 +349,60 @@ pub fn run_sequential(
 
 /// The progress of aggregation mode, kept in the artifact store (`state/aggregation`): the last run
 /// published and the submission offsets it covers, so a restart neither repeats nor skips a run.
+///
+/// A run aggregates one family, so it may take submissions that lie *after* one still waiting for
+/// another family's run: the committed offset stops at the waiting one, and the submissions past it
+/// that were handled already (aggregated, or refused to the dead-letter topic) are listed in
+/// `handled`, so a restart skips them instead of proving or dead-lettering them twice.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AggregationProgress {
     /// The last run published (0: none yet).
     pub run: u64,
     /// Per partition, the offset to commit once that run is published.
     pub offsets: std::collections::BTreeMap<i32, i64>,
+    /// (partition, offset) of submissions at or past their partition's offset that were aggregated or
+    /// refused.
+    pub handled: std::collections::BTreeSet<(i32, i64)>,
 }
 
 const PROGRESS_HEADER: &str = "zkstream aggregation progress v1";
 
 impl AggregationProgress {
+    /// The progress after run `run`: `position` is the next offset to read per partition, `waiting`
+    /// the submissions read and not yet aggregated, `handled` those aggregated or refused so far. Each
+    /// partition commits up to its first waiting submission; what was handled past that point is
+    /// remembered, the rest forgotten.
+    pub fn after_run(
+        run: u64,
+        position: &std::collections::BTreeMap<i32, i64>,
+        waiting: &[(i32, i64)],
+        handled: &std::collections::BTreeSet<(i32, i64)>,
+    ) -> Self {
+        let mut offsets = position.clone();
+        for (p, o) in waiting {
+            let e = offsets.entry(*p).or_insert(*o);
+            *e = (*e).min(*o);
+        }
+        let handled = handled
+            .iter()
+            .filter(|(p, o)| offsets.get(p).is_some_and(|c| o >= c))
+            .copied()
+            .collect();
+        AggregationProgress {
+            run,
+            offsets,
+            handled,
+        }
+    }
+
     /// The text form.
     pub fn encode(&self) -> String {
         let mut s = format!("{PROGRESS_HEADER}\nrun {}\n", self.run);
         for (p, o) in &self.offsets {
             s.push_str(&format!("offset {p} {o}\n"));
+        }
+        for (p, o) in &self.handled {
+            s.push_str(&format!("handled {p} {o}\n"));
         }
         s
     }
@@ -385,6 +423,11 @@ impl AggregationProgress {
                     let o: i64 = o.parse().map_err(|e| format!("offset: {e}"))?;
                     out.offsets.insert(p, o);
                 }
+                ["handled", p, o] => {
+                    let p: i32 = p.parse().map_err(|e| format!("partition: {e}"))?;
+                    let o: i64 = o.parse().map_err(|e| format!("offset: {e}"))?;
+                    out.handled.insert((p, o));
+                }
                 [] => {}
                 _ => return Err(format!("unexpected line {line:?}")),
             }
@@ -402,9 +445,32 @@ mod tests {
         let p = AggregationProgress {
             run: 7,
             offsets: [(0, 12), (3, 4)].into_iter().collect(),
+            handled: [(0, 14), (0, 15)].into_iter().collect(),
         };
         assert_eq!(AggregationProgress::decode(&p.encode()).unwrap(), p);
         assert!(AggregationProgress::decode("hello").is_err());
         assert!(AggregationProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).is_err());
+    }
+
+    #[test]
+    fn a_run_past_a_waiting_family_is_remembered_not_repeated() {
+        use std::collections::{BTreeMap, BTreeSet};
+        // Partition 0 holds A0, B1, A2, A3 (families A and B); partition 1 holds A0. Run 1 takes A's
+        // four; B1 still waits.
+        let position: BTreeMap<i32, i64> = [(0, 4), (1, 1)].into_iter().collect();
+        let mut done: BTreeSet<(i32, i64)> = [(0, 0), (0, 2), (0, 3), (1, 0)].into_iter().collect();
+        let p = AggregationProgress::after_run(1, &position, &[(0, 1)], &done);
+        // Partition 0 commits up to B1; A2 and A3 lie past it and are remembered; partition 1 is done.
+        assert_eq!(p.offsets, [(0, 1), (1, 1)].into_iter().collect());
+        assert_eq!(p.handled, [(0, 2), (0, 3)].into_iter().collect());
+        // A restart reads partition 0 from 1: B1 is new, A2 and A3 are skipped.
+        let again = AggregationProgress::decode(&p.encode()).unwrap();
+        assert!(!again.handled.contains(&(0, 1)));
+        assert!(again.handled.contains(&(0, 2)) && again.handled.contains(&(0, 3)));
+        // Run 2 takes B1: everything read is aggregated, nothing is left to remember.
+        done.insert((0, 1));
+        let p = AggregationProgress::after_run(2, &position, &[], &done);
+        assert_eq!(p.offsets, position);
+        assert!(p.handled.is_empty());
     }
 }

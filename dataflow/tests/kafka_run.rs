@@ -541,8 +541,9 @@ fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
 /// than embedded, one of a bigger circuit — another family), invalid, unsupported and undecodable
 /// submissions on `zkstream.user_proofs`; one run per family aggregates exactly the valid ones, each
 /// record (topic and file) publishes its root and a blob with every commitment, every inclusion path
-/// verifies (a wrong one does not), the others are dead letters with their reasons, and a second run
-/// finds nothing to repeat.
+/// verifies (a wrong one does not), the others are dead letters with their reasons. The first process
+/// is killed after its first run: the restart runs the other family only, proving and dead-lettering
+/// nothing twice, and a third finds nothing to do.
 #[test]
 fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
@@ -588,14 +589,16 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     let mut sp1 = read(&b1);
     sp1.proof_id = "sp1-1".into();
     sp1.proving_system_id = 1;
+    // Carol's submission first: whichever family runs first, a run takes submissions past one still
+    // waiting for the other family's run — what the restart below must not repeat.
     let records: Vec<(String, Vec<u8>)> = vec![
+        ("carol-1".into(), std::fs::read(&c1).unwrap()),
         ("alice-1".into(), std::fs::read(&a1).unwrap()),
         ("bad-1".into(), bad.to_frame().unwrap()),
         ("bob-1".into(), std::fs::read(&b1).unwrap()),
         ("garbage".into(), b"not a frame".to_vec()),
         ("sp1-1".into(), sp1.to_frame().unwrap()),
         ("alice-2".into(), std::fs::read(&a2).unwrap()),
-        ("carol-1".into(), std::fs::read(&c1).unwrap()),
     ];
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
@@ -633,19 +636,60 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
         stdout
     };
+    // Run 1, killed with SIGKILL once its first run is published and its progress saved (the second
+    // family's run is then under way).
     let started = std::time::Instant::now();
-    let stdout = aggregate(&["--register", &a1]);
+    let log = dir.path().join("aggregate-1.log");
+    let first = zkstream()
+        .args([
+            "aggregate",
+            "--config",
+            config.to_str().unwrap(),
+            "--bounded",
+            "--register",
+            &a1,
+        ])
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.path().join("aggregate-1.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut first = Reaped(first);
+    let progress = dir.path().join("store").join("state").join("aggregation");
+    wait_for(
+        Duration::from_secs(1200),
+        "the first run's progress",
+        || {
+            std::fs::read_to_string(&progress).is_ok_and(|t| t.contains("\nrun 1\n"))
+                && std::fs::read_to_string(&log).is_ok_and(|t| t.contains("run 1 (family"))
+        },
+    );
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let killed = std::fs::read_to_string(&log).unwrap();
+    let saved = std::fs::read_to_string(&progress).unwrap();
     eprintln!(
-        "aggregation run: {:.1} s\n{stdout}",
+        "first run published and killed at {:.1} s\n{killed}\nprogress:\n{saved}",
         started.elapsed().as_secs_f64()
     );
-    // One run per family: alice's and bob's programs share one, carol's bigger program has its own.
-    assert!(stdout.contains(": 3 proofs in 2 chunk(s)"), "{stdout}");
-    assert!(stdout.contains(": 1 proofs in 1 chunk(s)"), "{stdout}");
+    assert!(!killed.contains("run 2"), "{killed}");
+    // The first run took submissions past one still waiting: they are remembered.
+    assert!(saved.contains("handled 0 "), "{saved}");
+
+    // The restart aggregates the other family only: nothing proved or dead-lettered twice.
+    let stdout = aggregate(&[]);
+    eprintln!(
+        "aggregation runs: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(stdout.contains("run 2 (family"), "{stdout}");
     assert!(
-        stdout.contains("summary: 2 run(s) published, 3 submission(s) refused"),
+        stdout.contains("summary: 1 run(s) published, 0 submission(s) refused"),
         "{stdout}"
     );
+    // One run per family: alice's and bob's programs share one, carol's bigger program has its own.
+    let both = format!("{killed}{stdout}");
+    assert!(both.contains(": 3 proofs in 2 chunk(s)"), "{both}");
+    assert!(both.contains(": 1 proofs in 1 chunk(s)"), "{both}");
 
     // The records on the topic equal the files; together they hold exactly the valid proofs.
     let topic = read_topic(&brokers, "zkstream.aggregates", |r| r.len() >= 2);
@@ -730,6 +774,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
             )
         })
         .collect();
+    assert_eq!(dlq.len(), 3, "dead-lettered once each: {reasons:?}");
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(
         reasons["bad-1"].starts_with("invalid: public inputs"),

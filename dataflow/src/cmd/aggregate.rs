@@ -6,7 +6,9 @@
 //! `output_topic` (key = run number) and `out_dir`; offsets commit only after that.
 //!
 //! Restart safety: a run's record is kept in the artifact store before it is published, and the run
-//! number with its offsets is saved after; a restart republishes a stored record instead of proving the
+//! number with its offsets is saved after — with the submissions past a partition's committed offset
+//! that were already aggregated or refused (a run takes one family, possibly past a submission of
+//! another still waiting); a restart skips those, republishes a stored record instead of proving the
 //! same run again, and commits offsets a crash left uncommitted.
 
 use std::collections::{BTreeMap, HashMap};
@@ -167,6 +169,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
     );
     let mut out = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
     let mut run = progress.run;
+    let mut handled = progress.handled.clone();
     let mut pending: Vec<Pending> = Vec::new();
     let mut last_run = Instant::now();
     let mut quiet_since = Instant::now();
@@ -196,6 +199,11 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             let msg = msg.context("reading a submission")?;
             let (partition, offset) = (msg.partition(), msg.offset());
             position.insert(partition, offset + 1);
+            if handled.contains(&(partition, offset)) {
+                // Handled before a restart, past a submission that was still waiting.
+                tracing::info!(partition, offset, "submission already handled");
+                continue;
+            }
             let payload = msg.payload().unwrap_or_default();
             let verdict = UserSubmission::from_frame(payload)
                 .map_err(|e| format!("undecodable: {e}"))
@@ -220,6 +228,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                         reason: &reason,
                     })?;
                     metrics.record_dead_letter(&reason);
+                    handled.insert((partition, offset));
                     refused += 1;
                 }
             }
@@ -277,21 +286,15 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir)?;
                 super::write_file(&dir.join(format!("run-{run}.rec")), &record.to_frame()?)?;
             }
-            // Offsets: everything read, except what still waits for a later run.
-            let mut offsets = position.clone();
-            for p in &pending {
-                let e = offsets.entry(p.partition).or_insert(p.offset);
-                *e = (*e).min(p.offset);
-            }
-            store.put_state(
-                "aggregation",
-                AggregationProgress {
-                    run,
-                    offsets: offsets.clone(),
-                }
-                .encode()
-                .into_bytes(),
-            )?;
+            // Offsets: everything read, except what still waits for a later run; what this run took
+            // past a waiting submission is remembered, so a restart does not aggregate it again.
+            handled.extend(batch.iter().map(|p| (p.partition, p.offset)));
+            let waiting: Vec<(i32, i64)> =
+                pending.iter().map(|p| (p.partition, p.offset)).collect();
+            let saved = AggregationProgress::after_run(run, &position, &waiting, &handled);
+            store.put_state("aggregation", saved.encode().into_bytes())?;
+            handled = saved.handled;
+            let offsets = saved.offsets;
             commit(&offsets)?;
             published += 1;
             println!(
