@@ -467,10 +467,11 @@ impl KeyStore {
     }
 
     /// Aggregation mode's key directory: a node's key depends on the chunk size and the arity, not on
-    /// how many levels a deployment uses. v3: a chunk and a tree per user family.
+    /// how many levels a deployment uses. v3: a chunk and a tree per user family; v4: keccak over the
+    /// XOR table alone (a 2^16 trace for small chunks).
     fn user_dir(&self, dir: &Path) -> PathBuf {
         let u = &self.user;
-        let sub = dir.join(format!("user-v3-{}x{}", u.proofs_per_chunk, u.node_arity));
+        let sub = dir.join(format!("user-v4-{}x{}", u.proofs_per_chunk, u.node_arity));
         // Created on first use; a failure shows up as the write's error.
         let _ = std::fs::create_dir_all(&sub);
         sub

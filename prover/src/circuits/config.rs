@@ -13,8 +13,6 @@ use boojum::cs::{CSGeometry, GateConfigurationHolder, LookupParameters, StaticTo
 use boojum::field::U64Representable;
 use boojum::gadgets::boolean::Boolean;
 use boojum::gadgets::num::Num;
-use boojum::gadgets::tables::and8::{create_and8_table, And8Table};
-use boojum::gadgets::tables::byte_split::{create_byte_split_table, ByteSplitTable};
 use boojum::gadgets::tables::ch4::{create_ch4_table, Ch4Table};
 use boojum::gadgets::tables::chunk4bits::{create_4bit_chunk_split_table, Split4BitChunkTable};
 use boojum::gadgets::tables::maj4::{create_maj4_table, Maj4Table};
@@ -47,8 +45,8 @@ pub const SHA_LOOKUP: LookupParameters =
         share_table_id: true,
     };
 
-/// Lookups for the keccak256 gadget: width-3 tables (xor8, and8, byte splits) in 5 specialized column
-/// sets sharing one table-id column (boojum's keccak256 test setup).
+/// Lookups for zkstream's keccak256 gadget ([`super::keccak`]): the width-3 8-bit XOR table in 5
+/// specialized column sets sharing one table-id column.
 pub const KECCAK_LOOKUP: LookupParameters =
     LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
         width: 3,
@@ -63,7 +61,8 @@ pub enum Layout {
     Plain,
     /// With the SHA-256 lookup tables: the `Sha256` basic circuit.
     Sha,
-    /// With the keccak256 tables and 8-bit add/sub: the users' proof chunk and aggregate circuits.
+    /// With the 8-bit XOR table (keccak256, byte checks) and 8-bit add/sub: the users' proof chunk
+    /// and aggregate circuits.
     Keccak,
 }
 
@@ -131,14 +130,10 @@ pub fn add_tables<CS: ConstraintSystem<F>>(cs: &mut CS, layout: Layout) {
     }
 }
 
-/// Registers the keccak256 tables.
+/// Registers the keccak layout's one table: 8-bit XOR (2^16 rows, exactly a 2^16 trace). It also
+/// serves boojum's byte range checks (a lookup of `(b, 0)`).
 pub fn add_keccak_tables<CS: ConstraintSystem<F>>(cs: &mut CS) {
     cs.add_lookup_table::<Xor8Table, 3>(create_xor8_table());
-    cs.add_lookup_table::<And8Table, 3>(create_and8_table());
-    cs.add_lookup_table::<ByteSplitTable<1>, 3>(create_byte_split_table::<F, 1>());
-    cs.add_lookup_table::<ByteSplitTable<2>, 3>(create_byte_split_table::<F, 2>());
-    cs.add_lookup_table::<ByteSplitTable<3>, 3>(create_byte_split_table::<F, 3>());
-    cs.add_lookup_table::<ByteSplitTable<4>, 3>(create_byte_split_table::<F, 4>());
 }
 
 /// Registers the SHA-256 tables in a freshly built constraint system.

@@ -4,6 +4,7 @@
 
 pub mod basic;
 pub mod config;
+pub mod keccak;
 pub mod recursive;
 pub mod user;
 

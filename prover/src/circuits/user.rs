@@ -26,7 +26,6 @@ use boojum::cs::traits::cs::ConstraintSystem;
 use boojum::cs::Place;
 use boojum::field::{Field, U64Representable};
 use boojum::gadgets::boolean::Boolean;
-use boojum::gadgets::keccak256::keccak256;
 use boojum::gadgets::num::Num;
 use boojum::gadgets::recursion::allocated_vk::AllocatedVerificationKey;
 use boojum::gadgets::traits::allocatable::CSAllocatable;
@@ -34,6 +33,7 @@ use boojum::gadgets::traits::selectable::Selectable;
 use boojum::gadgets::u8::UInt8;
 
 use super::config::{expose, touch_all_gates, Layout};
+use super::keccak::keccak256;
 use super::recursive::{enforce_equal_if, verifier_for, verify_child_all};
 use super::Circuit;
 use crate::field::{fe, hash_circuit, BProof, BVk, F, RH};
@@ -320,7 +320,8 @@ impl Circuit for UserChunkCircuit {
     }
 
     fn max_trace_len(&self) -> usize {
-        // The keccak tables alone take 132 K rows; ~11 K rows per recursive verification, ~6 K per keccak.
+        // The XOR table takes 64 K rows; ~11 K rows per recursive verification; a keccak permutation
+        // ~4.9 K rows of lookups (see `keccak`).
         (self.capacity * 32768 + (1 << 18)).next_power_of_two()
     }
 
