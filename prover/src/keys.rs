@@ -36,9 +36,11 @@ use crate::profile::{LayerConfig, ProofProfile, TreeShape};
 /// Bumped whenever a circuit changes, so stale cached keys are never loaded.
 const CIRCUITS_VERSION: u32 = 1;
 
-/// The gate set users' circuits must be built with to be aggregated (that of
-/// [`crate::circuits::UserProgramCircuit`]); their proofs use the profile's basic FRI parameters.
-pub const USER_LAYOUT: Layout = Layout::Plain;
+/// The gate sets users' circuits may be built with to be aggregated: zkstream's plain set (that of
+/// [`crate::circuits::UserProgramCircuit`], no lookups) and its SHA-256 set (that of the `Sha256`
+/// basic circuit: the same gates plus the SHA-256 lookup tables). Their proofs use the profile's basic
+/// FRI parameters.
+pub const USER_LAYOUTS: [Layout; 2] = [Layout::Plain, Layout::Sha];
 
 /// One circuit of the tree (one setup, one verification key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -299,7 +301,7 @@ pub struct KeyStore {
     worker: Worker,
     loaded: Mutex<HashMap<CircuitId, Arc<SetupData>>>,
     vks: Mutex<HashMap<CircuitId, BVk>>,
-    families: Mutex<HashMap<UserFamily, BVk>>,
+    families: Mutex<HashMap<UserFamily, (Layout, BVk)>>,
 }
 
 impl KeyStore {
@@ -468,7 +470,7 @@ impl KeyStore {
 
     /// Aggregation mode's key directory: a node's key depends on the chunk size and the arity, not on
     /// how many levels a deployment uses. v3: a chunk and a tree per user family; v4: keccak over the
-    /// XOR table alone (a 2^16 trace for small chunks).
+    /// XOR table alone (a 2^16 trace for small chunks), families of two gate sets.
     fn user_dir(&self, dir: &Path) -> PathBuf {
         let u = &self.user;
         let sub = dir.join(format!("user-v4-{}x{}", u.proofs_per_chunk, u.node_arity));
@@ -477,10 +479,14 @@ impl KeyStore {
         sub
     }
 
-    /// Makes a user family known (its chunk circuit's verifier is built from `template`'s fixed
-    /// parameters; the key's own cap plays no part) and keeps the template beside the keys, so a later
-    /// run finds the family before any of its proofs arrives. Returns the family.
-    pub fn register_user_family(&self, template: &BVk) -> Result<UserFamily, ProverError> {
+    /// Makes a user family known (its chunk circuit's verifier is built for `layout`'s gates and
+    /// `template`'s fixed parameters; the key's own cap plays no part) and keeps the template beside
+    /// the keys, so a later run finds the family before any of its proofs arrives. Returns the family.
+    pub fn register_user_family(
+        &self,
+        template: &BVk,
+        layout: Layout,
+    ) -> Result<UserFamily, ProverError> {
         let family = UserFamily::of(template);
         let mut known = self.families.lock().unwrap_or_else(|p| p.into_inner());
         if known.contains_key(&family) {
@@ -489,21 +495,32 @@ impl KeyStore {
         if let Some(dir) = &self.dir {
             let path = self.user_dir(dir).join(format!("family-{family}.vk"));
             if !path.exists() {
-                let bytes = bincode::serialize(template).map_err(|e| Self::cache_err(&path, e))?;
+                let bytes = bincode::serialize(&(layout, template))
+                    .map_err(|e| Self::cache_err(&path, e))?;
                 let tmp = path.with_extension(format!("tmp{}", std::process::id()));
                 std::fs::write(&tmp, bytes).map_err(|e| Self::cache_err(&tmp, e))?;
                 std::fs::rename(&tmp, &path).map_err(|e| Self::cache_err(&path, e))?;
             }
         }
-        known.insert(family, template.clone());
+        known.insert(family, (layout, template.clone()));
         Ok(family)
     }
 
-    /// A known family's template key (from memory, or from the key directory).
+    /// A known family's template key.
     pub fn user_family_template(&self, family: UserFamily) -> Result<BVk, ProverError> {
+        Ok(self.user_family_record(family)?.1)
+    }
+
+    /// A known family's gate set.
+    pub fn user_family_layout(&self, family: UserFamily) -> Result<Layout, ProverError> {
+        Ok(self.user_family_record(family)?.0)
+    }
+
+    /// A known family's gate set and template key (from memory, or from the key directory).
+    fn user_family_record(&self, family: UserFamily) -> Result<(Layout, BVk), ProverError> {
         let mut known = self.families.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(vk) = known.get(&family) {
-            return Ok(vk.clone());
+        if let Some(record) = known.get(&family) {
+            return Ok(record.clone());
         }
         let unknown = || {
             ProverError::Config(format!(
@@ -517,15 +534,16 @@ impl KeyStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(unknown()),
             Err(e) => return Err(Self::cache_err(&path, e)),
         };
-        let vk: BVk = bincode::deserialize(&bytes).map_err(|e| Self::cache_err(&path, e))?;
-        if UserFamily::of(&vk) != family {
+        let record: (Layout, BVk) =
+            bincode::deserialize(&bytes).map_err(|e| Self::cache_err(&path, e))?;
+        if UserFamily::of(&record.1) != family || !USER_LAYOUTS.contains(&record.0) {
             return Err(Self::cache_err(
                 &path,
                 "the stored key is of another family",
             ));
         }
-        known.insert(family, vk.clone());
-        Ok(vk)
+        known.insert(family, record.clone());
+        Ok(record)
     }
 
     fn cache_err(path: &Path, e: impl fmt::Display) -> ProverError {
@@ -695,7 +713,7 @@ impl KeyStore {
         Ok(UserChunkCircuit {
             capacity: self.user.proofs_per_chunk,
             template_vk: self.user_family_template(family)?,
-            child_layout: USER_LAYOUT,
+            child_layout: self.user_family_layout(family)?,
             child_config: self.profile.basic.proof_config(),
             children,
         })

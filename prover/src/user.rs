@@ -5,9 +5,10 @@
 use zkstream_aggregation::{commitment, keccak256, MerkleTree};
 
 use crate::circuits::user::{root_words, BOOJUM_SYSTEM_ID, SUMMARY_PUBLIC_INPUTS};
+use crate::circuits::Layout;
 use crate::error::ProverError;
 use crate::field::{vk_commitment, BProof, BVk};
-use crate::keys::{CircuitId, UserFamily, USER_LAYOUT};
+use crate::keys::{CircuitId, UserFamily, USER_LAYOUTS};
 use crate::layers::{verify_native, Prover};
 
 /// Why a user's proof cannot be aggregated.
@@ -194,19 +195,14 @@ pub const MAX_USER_DOMAIN: u64 = 1 << 20;
 pub const MAX_USER_PUBLIC_INPUTS: usize = 64;
 
 impl Prover {
-    /// The family of a user's key, made known to the key store: any circuit built with zkstream's user
-    /// gate set ([`USER_LAYOUT`]: the geometry, gates, lookups and FRI blow-up of
-    /// [`crate::circuits::UserProgramCircuit`]), of any domain up to [`MAX_USER_DOMAIN`] and up to
-    /// [`MAX_USER_PUBLIC_INPUTS`] public inputs. Other gate sets are refused: boojum's recursive
-    /// verifier is typed by the gates it evaluates, so zkstream verifies only those it was built for.
+    /// The family of a user's key, made known to the key store: any circuit built with one of
+    /// zkstream's user gate sets ([`USER_LAYOUTS`]: the geometry, gates, lookup tables and FRI blow-up
+    /// of [`crate::circuits::UserProgramCircuit`], or of the `Sha256` basic circuit), of any domain up
+    /// to [`MAX_USER_DOMAIN`] and up to [`MAX_USER_PUBLIC_INPUTS`] public inputs. Other gate sets are
+    /// refused: boojum's recursive verifier is typed by the gates it evaluates, so zkstream verifies
+    /// only those it was built for.
     pub fn user_family(&self, vk: &BVk) -> Result<UserFamily, UserProofError> {
-        let rounds = self.keys().user_shape().program_rounds as u32;
-        let reference = self
-            .keys()
-            .vk(CircuitId::UserProgram(rounds, 0))
-            .map_err(|e| UserProofError::Unsupported(format!("no reference key ({e})")))?;
-        let mut theirs = vk.fixed_parameters.clone();
-        let params = &reference.fixed_parameters;
+        let theirs = &vk.fixed_parameters;
         if theirs.domain_size > MAX_USER_DOMAIN || !theirs.domain_size.is_power_of_two() {
             return Err(UserProofError::Unsupported(format!(
                 "domain of {} rows (at most {MAX_USER_DOMAIN}, a power of two)",
@@ -219,26 +215,53 @@ impl Prover {
                 theirs.public_inputs_locations.len()
             )));
         }
-        if theirs.public_inputs_locations.iter().any(|(column, row)| {
-            *row as u64 >= theirs.domain_size
-                || *column >= params.parameters.num_columns_under_copy_permutation
-        }) {
+        let columns = crate::circuits::config::GEOMETRY.num_columns_under_copy_permutation;
+        if theirs
+            .public_inputs_locations
+            .iter()
+            .any(|(column, row)| *row as u64 >= theirs.domain_size || *column >= columns)
+        {
             return Err(UserProofError::Unsupported(
                 "a public input outside the domain".into(),
             ));
         }
-        // Everything but the size and the public inputs' places must be the user gate set's.
-        theirs.domain_size = params.domain_size;
-        theirs.public_inputs_locations = params.public_inputs_locations.clone();
-        if theirs != *params {
-            return Err(UserProofError::Unsupported(
-                "its gate set, geometry or FRI blow-up is not zkstream's user-circuit layout"
-                    .into(),
-            ));
+        for layout in USER_LAYOUTS {
+            let reference = self.user_reference(layout)?;
+            let params = &reference.fixed_parameters;
+            // Everything but the size and the public inputs' places must be the gate set's.
+            let mut normalized = theirs.clone();
+            normalized.domain_size = params.domain_size;
+            normalized.public_inputs_locations = params.public_inputs_locations.clone();
+            if normalized == *params {
+                return self.keys().register_user_family(vk, layout).map_err(|e| {
+                    UserProofError::Unsupported(format!("its family cannot be kept ({e})"))
+                });
+            }
         }
+        Err(UserProofError::Unsupported(
+            "its gate set, geometry or FRI blow-up is none of zkstream's user-circuit gate sets \
+             (plain, sha256)"
+                .into(),
+        ))
+    }
+
+    /// The key whose fixed parameters (but for the domain and the public inputs' places) define a
+    /// user gate set.
+    fn user_reference(&self, layout: Layout) -> Result<BVk, UserProofError> {
+        let id = match layout {
+            Layout::Plain => {
+                CircuitId::UserProgram(self.keys().user_shape().program_rounds as u32, 0)
+            }
+            Layout::Sha => CircuitId::Basic(zkstream_types::CircuitType::Sha256),
+            Layout::Keccak => {
+                return Err(UserProofError::Unsupported(
+                    "the keccak gate set is not a user gate set".into(),
+                ))
+            }
+        };
         self.keys()
-            .register_user_family(vk)
-            .map_err(|e| UserProofError::Unsupported(format!("its family cannot be kept ({e})")))
+            .vk(id)
+            .map_err(|e| UserProofError::Unsupported(format!("no reference key ({e})")))
     }
 
     /// Checks a user's submission natively: supported key, matching program id and public inputs, and
@@ -265,7 +288,11 @@ impl Prover {
         if public_input_bytes(proof) != public_inputs {
             return Err(UserProofError::WrongPublicInputs);
         }
-        if !verify_native(USER_LAYOUT, vk, &expected, proof) {
+        let layout = self
+            .keys()
+            .user_family_layout(family)
+            .map_err(|e| UserProofError::Unsupported(e.to_string()))?;
+        if !verify_native(layout, vk, &expected, proof) {
             return Err(UserProofError::DoesNotVerify);
         }
         Ok(family)
@@ -653,7 +680,8 @@ mod tests {
     }
 
     #[test]
-    fn programs_of_other_sizes_are_other_families_and_other_gate_sets_are_refused() {
+    fn programs_of_other_sizes_and_gate_sets_are_other_families_and_unknown_gate_sets_are_refused()
+    {
         crate::init_resolver_threads();
         let keys = crate::KeyStore::open(
             None,
@@ -692,6 +720,18 @@ mod tests {
             .vk(CircuitId::Basic(zkstream_types::CircuitType::Poseidon2Hash))
             .unwrap();
         assert!(prover.user_family(&basic).is_ok());
+        // The SHA-256 basic circuit's key: the second gate set (lookups), a family of its own.
+        let sha = prover
+            .keys()
+            .vk(CircuitId::Basic(zkstream_types::CircuitType::Sha256))
+            .unwrap();
+        let h = prover.user_family(&sha).unwrap();
+        assert_ne!(h, f);
+        assert_eq!(prover.keys().user_family_layout(h).unwrap(), Layout::Sha);
+        assert_eq!(prover.keys().user_family_layout(f).unwrap(), Layout::Plain);
+        let mut other_tables = sha.clone();
+        other_tables.fixed_parameters.total_tables_len += 1;
+        assert!(prover.user_family(&other_tables).is_err());
         let mut other = small.clone();
         other.fixed_parameters.parameters.num_witness_columns += 1;
         match prover.user_family(&other) {

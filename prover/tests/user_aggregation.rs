@@ -9,15 +9,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use zkstream_aggregation::{commitment, MerkleTree};
-use zkstream_prover::field::BProof;
+use zkstream_prover::circuits::Layout;
+use zkstream_prover::field::{BProof, BVk};
 use zkstream_prover::user::{
     aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
     Summary, UserProofError,
 };
 use zkstream_prover::{
-    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserFamily,
-    UserShape,
+    init_resolver_threads, witness_batch, CircuitId, KeyStore, ProofProfile, Prover, TreeShape,
+    UserFamily, UserShape,
 };
+use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 
 /// Hash rounds of a sample program big enough for a larger domain than the default's: another family.
 const BIG_ROUNDS: usize = 600;
@@ -83,13 +85,25 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         prover.check_user_proof(&program_id(&b.0), &bad_pi, &b.0, &b.1),
         Err(UserProofError::WrongPublicInputs)
     );
-    // The SHA-256 basic circuit's key: another gate set (lookups), which no chunk verifies.
-    let basic_vk = prover
-        .keys()
-        .vk(CircuitId::Basic(zkstream_types::CircuitType::Sha256))
+    // A circuit of the second gate set (lookups): zkstream's own SHA-256 basic circuit as a user's
+    // program. Its family verifies with lookups; a key whose tables differ is no gate set of ours.
+    let sha = sha_program_proof(&prover);
+    let sha_family = prover
+        .check_user_proof(
+            &program_id(&sha.0),
+            &public_input_bytes(&sha.1),
+            &sha.0,
+            &sha.1,
+        )
         .unwrap();
+    assert_eq!(
+        prover.keys().user_family_layout(sha_family).unwrap(),
+        Layout::Sha
+    );
+    let mut other_tables = sha.0.clone();
+    other_tables.fixed_parameters.total_tables_len /= 2;
     assert!(matches!(
-        prover.check_user_proof(&program_id(&basic_vk), &pi, &basic_vk, &a1.1),
+        prover.check_user_proof(&program_id(&other_tables), &public_input_bytes(&sha.1), &other_tables, &sha.1),
         Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
     ));
 
@@ -202,4 +216,46 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert!(unchecked
         .prove_user_node(family, 2, &agg.chunk_proofs[..1])
         .is_err());
+
+    // The SHA-256 gate set's family aggregates in a run of its own: one chunk, one node per level,
+    // whose root is the proof's commitment.
+    let t = Instant::now();
+    let sha_agg = aggregate_user_proofs(&prover, std::slice::from_ref(&sha)).unwrap();
+    eprintln!(
+        "sha256 family: 1 chunk + 2 nodes (incl. setups) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    assert_eq!(sha_agg.family, sha_family);
+    let leaf = user_commitment(&sha.0, &sha.1);
+    assert_eq!(sha_agg.root, leaf);
+    assert_eq!(
+        prover
+            .verify_user_aggregate(sha_family, &sha_agg.proof)
+            .unwrap(),
+        (1, leaf)
+    );
+    // The plain family's aggregate key is another.
+    assert!(prover
+        .verify_user_aggregate(sha_family, &agg.proof)
+        .is_err());
+}
+
+/// A proof of zkstream's `Sha256` basic circuit over one request, with its key.
+fn sha_program_proof(prover: &Prover) -> (BVk, BProof) {
+    let batch = BatchInput {
+        batch_number: 1,
+        protocol_version: 1,
+        previous_batch_commitment: Digest::ZERO,
+        requests: vec![Request::Sha256 {
+            data: b"a user's program".to_vec(),
+        }],
+    };
+    let witness = witness_batch(&batch, prover.keys().shape()).unwrap();
+    let job = &witness.jobs[&CircuitType::Sha256][0];
+    let proof = prover.prove_basic(job).unwrap().proof;
+    let vk = prover
+        .keys()
+        .vk(CircuitId::Basic(CircuitType::Sha256))
+        .unwrap();
+    (vk, proof)
 }

@@ -55,7 +55,7 @@ pub const KECCAK_LOOKUP: LookupParameters =
     };
 
 /// Which configuration a circuit (and so its verifier) uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
     /// No lookups: Poseidon2 basic circuits and every recursion layer.
     Plain,
