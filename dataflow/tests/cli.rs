@@ -413,6 +413,30 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     let junk = write("junk-1", 0x0b00, Some(vec![1, 2, 3]));
     let unregistered = write("nokey-1", 0x0b00, None);
     let keys = keys_dir();
+    // A real proof of the sha256 gate set, whose public inputs were changed after proving.
+    let sha = dir.path().join("sha-1.sub");
+    let o = zkstream(&[
+        "user-proof",
+        "--gate-set",
+        "sha256",
+        "--salt",
+        "5",
+        "--secret",
+        "1,2,3,4",
+        "--proof-id",
+        "sha-1",
+        "--profile",
+        "test",
+        "--keys-dir",
+        keys.to_str().unwrap(),
+        "--out",
+        sha.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut forged = UserSubmission::from_frame(&std::fs::read(&sha).unwrap()).unwrap();
+    forged.public_inputs[0] ^= 1;
+    std::fs::write(&sha, forged.to_frame().unwrap()).unwrap();
+    let sha = sha.to_str().unwrap().to_string();
     let out = dir.path().join("run.rec");
     let o = zkstream(&[
         "aggregate-files",
@@ -425,6 +449,7 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
         &sp1,
         &junk,
         &unregistered,
+        &sha,
     ]);
     assert_clean_failure(&o, "nothing to aggregate");
     let text = stdout(&o);
@@ -438,6 +463,10 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     );
     assert!(
         text.contains("refused nokey-1: invalid: program 0707"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused sha-1: invalid: public inputs do not match"),
         "{text}"
     );
     assert!(!out.exists());

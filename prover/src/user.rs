@@ -327,6 +327,32 @@ impl Prover {
         Ok((self.keys().vk(id)?, proof))
     }
 
+    /// Proves a sample program of the *sha256* gate set (tests, demo, benchmarks): zkstream's `Sha256`
+    /// basic circuit over one request of `data` — one program (one key) for every input. Returns its
+    /// key and proof.
+    pub fn prove_sha_user_program(&self, data: &[u8]) -> Result<(BVk, BProof), ProverError> {
+        use zkstream_types::{BatchInput, CircuitType, Digest, Request};
+        let batch = BatchInput {
+            batch_number: 1,
+            protocol_version: 1,
+            previous_batch_commitment: Digest::ZERO,
+            requests: vec![Request::Sha256 {
+                data: data.to_vec(),
+            }],
+        };
+        let witness = crate::queue::witness_batch(&batch, self.keys().shape())?;
+        let job = witness
+            .jobs
+            .get(&CircuitType::Sha256)
+            .and_then(|jobs| jobs.first())
+            .ok_or_else(|| ProverError::Config("no sha256 circuit for the program".into()))?;
+        let proof = self.prove_basic(job)?.proof;
+        Ok((
+            self.keys().vk(CircuitId::Basic(CircuitType::Sha256))?,
+            proof,
+        ))
+    }
+
     /// The one family of a run's or a chunk's proofs.
     fn family_of_all(&self, parent: &str, vks: &[&BVk]) -> Result<UserFamily, ProverError> {
         let first = vks.first().ok_or_else(|| ProverError::WrongChildCount {

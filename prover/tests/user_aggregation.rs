@@ -10,16 +10,14 @@ use std::time::Instant;
 
 use zkstream_aggregation::{commitment, MerkleTree};
 use zkstream_prover::circuits::Layout;
-use zkstream_prover::field::{BProof, BVk};
+use zkstream_prover::field::BProof;
 use zkstream_prover::user::{
     aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
     Summary, UserProofError,
 };
 use zkstream_prover::{
-    init_resolver_threads, witness_batch, CircuitId, KeyStore, ProofProfile, Prover, TreeShape,
-    UserFamily, UserShape,
+    init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape, UserFamily, UserShape,
 };
-use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 
 /// Hash rounds of a sample program big enough for a larger domain than the default's: another family.
 const BIG_ROUNDS: usize = 600;
@@ -87,7 +85,7 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     );
     // A circuit of the second gate set (lookups): zkstream's own SHA-256 basic circuit as a user's
     // program. Its family verifies with lookups; a key whose tables differ is no gate set of ours.
-    let sha = sha_program_proof(&prover);
+    let sha = prover.prove_sha_user_program(b"a user's program").unwrap();
     let sha_family = prover
         .check_user_proof(
             &program_id(&sha.0),
@@ -238,24 +236,4 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert!(prover
         .verify_user_aggregate(sha_family, &agg.proof)
         .is_err());
-}
-
-/// A proof of zkstream's `Sha256` basic circuit over one request, with its key.
-fn sha_program_proof(prover: &Prover) -> (BVk, BProof) {
-    let batch = BatchInput {
-        batch_number: 1,
-        protocol_version: 1,
-        previous_batch_commitment: Digest::ZERO,
-        requests: vec![Request::Sha256 {
-            data: b"a user's program".to_vec(),
-        }],
-    };
-    let witness = witness_batch(&batch, prover.keys().shape()).unwrap();
-    let job = &witness.jobs[&CircuitType::Sha256][0];
-    let proof = prover.prove_basic(job).unwrap().proof;
-    let vk = prover
-        .keys()
-        .vk(CircuitId::Basic(CircuitType::Sha256))
-        .unwrap();
-    (vk, proof)
 }

@@ -50,12 +50,26 @@ impl UserOpts {
     }
 }
 
+/// The gate set of a sample user program.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateSet {
+    /// zkstream's plain gate set: a Poseidon2 chain of `--program-rounds` rounds seeded with the salt
+    /// (each salt is another program).
+    Plain,
+    /// The SHA-256 gate set (lookups): zkstream's SHA-256 basic circuit over salt ‖ secret (one
+    /// program for every salt).
+    Sha256,
+}
+
 /// Arguments of `user-proof`.
 #[derive(Args, Debug)]
 pub struct UserProofArgs {
     /// The sample program's constant (each value is a different program, with its own key).
     #[arg(long)]
     salt: u64,
+    /// The sample program's gate set: each gate set (and, for plain, each size) is another family.
+    #[arg(long, value_enum, default_value_t = GateSet::Plain)]
+    gate_set: GateSet,
     /// The secret: four numbers, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     secret: Vec<u64>,
@@ -82,7 +96,16 @@ pub fn user_proof(args: UserProofArgs) -> Result<ExitCode> {
         .as_slice()
         .try_into()
         .context("--secret takes exactly four numbers")?;
-    let (vk, proof) = prover.prove_user_program(args.salt, secret)?;
+    let (vk, proof) = match args.gate_set {
+        GateSet::Plain => prover.prove_user_program(args.salt, secret)?,
+        GateSet::Sha256 => {
+            let data: Vec<u8> = std::iter::once(args.salt)
+                .chain(secret)
+                .flat_map(u64::to_be_bytes)
+                .collect();
+            prover.prove_sha_user_program(&data)?
+        }
+    };
     let sub = UserSubmission {
         proof_id: args.proof_id,
         proving_system_id: zkstream_aggregation::ProvingSystem::Boojum.id(),
