@@ -202,6 +202,15 @@ impl Prover {
     /// refused: boojum's recursive verifier is typed by the gates it evaluates, so zkstream verifies
     /// only those it was built for.
     pub fn user_family(&self, vk: &BVk) -> Result<UserFamily, UserProofError> {
+        let layout = self.user_gate_set(vk)?;
+        self.keys()
+            .register_user_family(vk, layout)
+            .map_err(|e| UserProofError::Unsupported(format!("its family cannot be kept ({e})")))
+    }
+
+    /// The user gate set a key was built with ([`Prover::user_family`]'s checks), without making its
+    /// family known.
+    fn user_gate_set(&self, vk: &BVk) -> Result<Layout, UserProofError> {
         let theirs = &vk.fixed_parameters;
         if theirs.domain_size > MAX_USER_DOMAIN || !theirs.domain_size.is_power_of_two() {
             return Err(UserProofError::Unsupported(format!(
@@ -225,6 +234,12 @@ impl Prover {
                 "a public input outside the domain".into(),
             ));
         }
+        if theirs.total_tables_len > theirs.domain_size {
+            return Err(UserProofError::Unsupported(format!(
+                "lookup tables of {} rows in a domain of {}",
+                theirs.total_tables_len, theirs.domain_size
+            )));
+        }
         for layout in USER_LAYOUTS {
             let reference = self.user_reference(layout)?;
             let params = &reference.fixed_parameters;
@@ -233,9 +248,7 @@ impl Prover {
             normalized.domain_size = params.domain_size;
             normalized.public_inputs_locations = params.public_inputs_locations.clone();
             if normalized == *params {
-                return self.keys().register_user_family(vk, layout).map_err(|e| {
-                    UserProofError::Unsupported(format!("its family cannot be kept ({e})"))
-                });
+                return Ok(layout);
             }
         }
         Err(UserProofError::Unsupported(
@@ -273,7 +286,7 @@ impl Prover {
         vk: &BVk,
         proof: &BProof,
     ) -> Result<UserFamily, UserProofError> {
-        let family = self.user_family(vk)?;
+        let layout = self.user_gate_set(vk)?;
         let expected = self.keys().profile().basic.proof_config();
         if proof.proof_config != expected {
             return Err(UserProofError::UnsupportedConfig);
@@ -288,13 +301,14 @@ impl Prover {
         if public_input_bytes(proof) != public_inputs {
             return Err(UserProofError::WrongPublicInputs);
         }
-        let layout = self
-            .keys()
-            .user_family_layout(family)
-            .map_err(|e| UserProofError::Unsupported(e.to_string()))?;
         if !verify_native(layout, vk, &expected, proof) {
             return Err(UserProofError::DoesNotVerify);
         }
+        // Only a key with a proof that verifies makes its family known (and kept on disk).
+        let family = self
+            .keys()
+            .register_user_family(vk, layout)
+            .map_err(|e| UserProofError::Unsupported(format!("its family cannot be kept ({e})")))?;
         Ok(family)
     }
 

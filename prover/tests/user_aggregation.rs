@@ -105,6 +105,20 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
     ));
 
+    // A key of the gate set whose proof does not verify makes no family known: only checked keys are
+    // kept (the first public input moved to another row is another family).
+    let mut moved = a1.0.clone();
+    moved.fixed_parameters.public_inputs_locations[0].1 += 1;
+    assert_ne!(UserFamily::of(&moved), UserFamily::of(&a1.0));
+    assert_eq!(
+        prover.check_user_proof(&program_id(&moved), &pi, &moved, &a1.1),
+        Err(UserProofError::DoesNotVerify)
+    );
+    assert!(prover
+        .keys()
+        .user_family_template(UserFamily::of(&moved))
+        .is_err());
+
     // Families: a program of another size is supported, in a family of its own; a chunk or a run
     // never mixes families (each family has its own chunk verifier).
     let family = prover.user_family(&a1.0).unwrap();
