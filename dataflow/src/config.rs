@@ -243,6 +243,9 @@ pub struct ProverConfig {
     /// `latency` (oldest batch first) or `throughput` (critical path first).
     #[serde(default = "default_schedule")]
     pub schedule: String,
+    /// GPU slots: `off`, `auto` (one slot per usable GPU; CPU only without one) or `require`.
+    #[serde(default = "default_gpu")]
+    pub gpu: crate::gpu::GpuMode,
 }
 
 impl Default for ProverConfig {
@@ -259,6 +262,7 @@ impl Default for ProverConfig {
             keys_dir: None,
             protocol_version: DEFAULT_PROTOCOL_VERSION,
             schedule: default_schedule(),
+            gpu: default_gpu(),
         }
     }
 }
@@ -381,6 +385,10 @@ fn default_sha_capacity() -> usize {
 fn default_protocol_version() -> u32 {
     DEFAULT_PROTOCOL_VERSION
 }
+fn default_gpu() -> crate::gpu::GpuMode {
+    crate::gpu::GpuMode::Auto
+}
+
 fn default_schedule() -> String {
     "latency".into()
 }

@@ -6,6 +6,7 @@
 pub mod aggregation;
 pub mod config;
 pub mod delivery;
+pub mod gpu;
 pub mod metrics;
 pub mod pipeline;
 pub mod settings;

@@ -15,7 +15,8 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{JobEnd, PoolObserver};
+use zkstream_operators::pool::{JobEnd, PoolObserver, SlotInfo};
+use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, CircuitType};
 
 /// Errors creating or serving metrics.
@@ -206,7 +207,7 @@ impl Metrics {
             prove_seconds: histogram_vec(
                 "zkstream_prove_seconds",
                 "Time to generate one proof",
-                &["round", "circuit"],
+                &["round", "circuit", "slot_kind"],
                 &PROVE_BUCKETS,
             )?,
             stage_wait_seconds: histogram_vec(
@@ -485,7 +486,7 @@ impl PoolObserver for Metrics {
         }
     }
 
-    fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
+    fn finished(&self, job: &Job, end: &JobEnd, took: Duration, slot: SlotKind) {
         let (round, circuit) = (round_of(job), circuit_of(job));
         match end {
             JobEnd::Proved => {
@@ -493,7 +494,7 @@ impl PoolObserver for Metrics {
                     .with_label_values(&[round, circuit])
                     .inc();
                 self.prove_seconds
-                    .with_label_values(&[round, circuit])
+                    .with_label_values(&[round, circuit, slot.label()])
                     .observe(took.as_secs_f64());
             }
             JobEnd::Reused => self
@@ -506,6 +507,12 @@ impl PoolObserver for Metrics {
                 }
             }
         }
+    }
+
+    fn slot_lost(&self, slot: &SlotInfo, _error: &str) {
+        self.prover_slots
+            .with_label_values(&[slot.backend.kind.label()])
+            .dec();
     }
 }
 
@@ -525,8 +532,12 @@ impl PoolObserver for Observers {
         self.0.iter().for_each(|o| o.retrying(job, attempt, error));
     }
 
-    fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
-        self.0.iter().for_each(|o| o.finished(job, end, took));
+    fn finished(&self, job: &Job, end: &JobEnd, took: Duration, slot: SlotKind) {
+        self.0.iter().for_each(|o| o.finished(job, end, took, slot));
+    }
+
+    fn slot_lost(&self, slot: &SlotInfo, error: &str) {
+        self.0.iter().for_each(|o| o.slot_lost(slot, error));
     }
 }
 

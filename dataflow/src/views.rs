@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use zkstream_operators::model::Job;
 use zkstream_operators::pool::{JobEnd, PoolObserver};
+use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, ArtifactKey, CircuitType};
 
 use crate::metrics::Metrics;
@@ -202,7 +203,7 @@ impl PoolObserver for OpsViews {
         self.send(ViewEvent::Job(job.key, JobState::Queued));
     }
 
-    fn finished(&self, job: &Job, end: &JobEnd, _took: Duration) {
+    fn finished(&self, job: &Job, end: &JobEnd, _took: Duration, _slot: SlotKind) {
         let state = match end {
             JobEnd::Proved | JobEnd::Reused => JobState::Done,
             JobEnd::Failed(_) => JobState::Failed,

@@ -263,6 +263,7 @@ fn demo_proves_verifies_and_writes_every_batch() {
     };
     let o = zkstream(&[
         "demo",
+        "--gpu",
         "--metrics-addr",
         &addr,
         "--profile",
@@ -319,6 +320,14 @@ fn demo_proves_verifies_and_writes_every_batch() {
         "{}",
         stdout(&o)
     );
+    // `--gpu` in a binary without the GPU backend (and here without a CUDA driver): a clear line, then
+    // CPU slots.
+    let fallback = if zkstream_prover::discover_gpus().devices().is_empty() {
+        "no CUDA driver found, using CPU slots"
+    } else {
+        "this binary has no GPU backend (build it with ops/build-gpu.sh); using CPU slots"
+    };
+    assert!(stdout(&o).contains(fallback), "{}", stdout(&o));
 
     // The metrics endpoint served every metric of the contract during the run, and counts grew.
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -343,6 +352,8 @@ fn demo_proves_verifies_and_writes_every_batch() {
         "zkstream_verification_failures_total{",
         "zkstream_job_retries_total{",
         "zkstream_prover_slots{kind=\"cpu\"} 1",
+        "zkstream_prover_slots{kind=\"gpu\"} 0",
+        "slot_kind=\"cpu\"",
     ] {
         assert!(last.contains(name), "{name} missing from\n{last}");
     }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -15,13 +16,15 @@ use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::Delivery;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{FaultInjector, JobEnd, PoolConfig, ProverPool};
+use zkstream_operators::pool::{
+    FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, SlotInfo,
+};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_operators::Rejected;
 use zkstream_prover::reference::RoundCounts;
 use zkstream_prover::{
-    init_resolver_threads, prove_batch, verify_final_proof, KeyStore, ProofProfile, Prover,
-    TreeShape,
+    init_resolver_threads, prove_batch, verify_final_proof, BackendError, BackendInfo, CircuitId,
+    CpuBackend, KeyStore, ProofProfile, Prover, ProvingBackend, ProvingJob, SlotKind, TreeShape,
 };
 use zkstream_sources::kafka::{batch_key, produce_batches};
 use zkstream_sources::synthetic::sample_chain;
@@ -69,6 +72,27 @@ fn run(
     max_attempts: u32,
     faults: Option<FaultInjector>,
 ) -> Run {
+    run_with(
+        records,
+        batches,
+        workers,
+        max_attempts,
+        faults,
+        Vec::new(),
+        None,
+    )
+}
+
+/// [`run`] with accelerator slots beside the CPU slot, and an observer of the pool.
+fn run_with(
+    records: Vec<(u64, Vec<u8>, i32)>,
+    batches: Vec<BatchInput>,
+    workers: usize,
+    max_attempts: u32,
+    faults: Option<FaultInjector>,
+    accelerators: Vec<Arc<dyn ProvingBackend>>,
+    observer: Option<Arc<dyn PoolObserver>>,
+) -> Run {
     let broker = EmbeddedBroker::start().unwrap();
     let brokers = broker.bootstrap_servers();
     broker.create_topic("batches", 2).unwrap();
@@ -98,9 +122,13 @@ fn run(
         schedule: Default::default(),
     };
     let mut builder =
-        ProverPool::builder(keys(), ArtifactStore::open("memory://").unwrap(), config);
+        ProverPool::builder(keys(), ArtifactStore::open("memory://").unwrap(), config)
+            .accelerators(accelerators);
     if let Some(f) = faults {
         builder = builder.faults(f);
+    }
+    if let Some(o) = observer {
+        builder = builder.observer(o);
     }
     let pool = Arc::new(builder.start());
     let deliveries = Arc::new(Mutex::new(Vec::new()));
@@ -221,6 +249,105 @@ fn injected_failures_are_retried_and_no_batch_is_lost() {
         .unwrap();
     assert_eq!(compression.attempts, 3);
     assert!(records.iter().all(|r| matches!(r.end, JobEnd::Proved)));
+}
+
+/// An accelerator slot for the failover test: it proves with boojum's CPU prover but reports itself
+/// as a GPU, supports only basic and leaf circuits (as a GPU without some gate's kernel would), and its
+/// device fails after `left` proofs.
+struct FailingDevice {
+    inner: CpuBackend,
+    left: AtomicU32,
+}
+
+impl ProvingBackend for FailingDevice {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            kind: SlotKind::Gpu,
+            device: Some(0),
+            name: "device that fails".into(),
+            free_memory: Some(1 << 30),
+        }
+    }
+
+    fn supports(&self, id: CircuitId) -> Result<(), String> {
+        match id {
+            CircuitId::Basic(_) | CircuitId::Leaf(_) => Ok(()),
+            other => Err(format!("no kernel for {other}")),
+        }
+    }
+
+    fn prove(&self, job: ProvingJob<'_>) -> Result<zkstream_prover::field::BProof, BackendError> {
+        let left = self.left.load(Ordering::SeqCst);
+        if left == 0 {
+            return Err(BackendError::Device("lost (test)".into()));
+        }
+        self.left.store(left - 1, Ordering::SeqCst);
+        self.inner.prove(job)
+    }
+}
+
+/// Records the slots the pool took out.
+#[derive(Default)]
+struct LostSlots(Mutex<Vec<(SlotInfo, String)>>);
+
+impl PoolObserver for LostSlots {
+    fn slot_lost(&self, slot: &SlotInfo, error: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((slot.clone(), error.to_string()));
+    }
+}
+
+#[test]
+fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let batches = chain(1, 11);
+    let device = Arc::new(FailingDevice {
+        inner: CpuBackend::new(2),
+        left: AtomicU32::new(2),
+    });
+    let lost = Arc::new(LostSlots::default());
+    let run = run_with(
+        Vec::new(),
+        batches.clone(),
+        1,
+        3,
+        None,
+        vec![device as Arc<dyn ProvingBackend>],
+        Some(Arc::clone(&lost) as Arc<dyn PoolObserver>),
+    );
+    let got = proofs(&run);
+    assert_eq!(got.len(), 1);
+    verify_final_proof(&keys(), &batches[0], &got[0]).unwrap();
+
+    let records = run.pool.records();
+    // Every job proved once (the one the device dropped, again on the CPU), the batch's one
+    // compression proof among them.
+    assert_eq!(
+        counts(&run.pool)[AggregationRound::Compression.number() as usize],
+        1
+    );
+    // A device failure is not the job's fault: it costs no attempt.
+    assert!(records.iter().all(|r| r.attempts == 1), "{records:?}");
+    // Two proofs on the "GPU", both of circuits it supports; everything else on the CPU slot.
+    let on_gpu: Vec<_> = records.iter().filter(|r| r.slot == SlotKind::Gpu).collect();
+    assert_eq!(on_gpu.len(), 2, "{on_gpu:?}");
+    assert!(on_gpu.iter().all(|r| matches!(
+        r.key.round,
+        AggregationRound::Basic | AggregationRound::Leaf
+    )));
+    // The slot is out, and said so once.
+    assert_eq!(run.pool.healthy_slots(SlotKind::Gpu), 0);
+    assert_eq!(run.pool.healthy_slots(SlotKind::Cpu), 1);
+    let slots = run.pool.slots();
+    assert_eq!(slots.len(), 2);
+    assert_eq!(slots[1].backend.kind, SlotKind::Gpu);
+    assert!(!slots[1].healthy);
+    let lost = lost.0.lock().unwrap();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0].0.index, 1);
+    assert!(lost[0].1.contains("lost (test)"), "{}", lost[0].1);
 }
 
 #[test]

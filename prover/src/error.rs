@@ -77,6 +77,12 @@ pub enum ProverError {
     /// Bytes that should be a proof are not.
     #[error("malformed proof: {0}")]
     MalformedProof(String),
+    /// The proving device failed (out of memory, lost): the job belongs on another slot.
+    #[error("prover device failed: {0}")]
+    Device(String),
+    /// The slot's backend cannot prove this circuit.
+    #[error("backend cannot prove it: {0}")]
+    Unsupported(String),
     /// Invalid configuration of the tree or profile.
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -11,16 +11,13 @@ use boojum::cs::implementations::pow::NoPow;
 use boojum::worker::Worker;
 use zkstream_types::{CircuitType, QueueRange};
 
+use crate::backend::{BackendError, CpuBackend, PowRunner, ProvingBackend, ProvingJob};
 use crate::circuits::config::{configure_keccak, configure_plain, configure_sha, Layout, GEOMETRY};
 use crate::circuits::{BasicCircuit, Circuit, SchedulerInputs};
 use crate::error::ProverError;
 use crate::field::{proof_public_input, BProof, BVk, Ext, F, H, TR};
 use crate::keys::{assemble, CircuitId, KeyStore};
 use crate::queue::{range_public_input, BasicJob};
-
-/// Proof-of-work grinding for layers with `pow_bits > 0` (only compression: it is verified natively,
-/// never inside another circuit, so its PoW needs no in-circuit verifier).
-type PowRunner = boojum::blake2::Blake2s256;
 
 /// A proof of a per-type round together with the queue range it attests to.
 #[derive(Clone, Debug)]
@@ -69,6 +66,7 @@ pub fn verify_native(
 pub struct Prover {
     keys: Arc<KeyStore>,
     worker: Worker,
+    backend: Arc<dyn ProvingBackend>,
     prechecks: bool,
 }
 
@@ -78,8 +76,21 @@ impl Prover {
         Prover {
             keys,
             worker: Worker::new_with_num_threads(threads.max(1)),
+            backend: Arc::new(CpuBackend::new(threads)),
             prechecks: true,
         }
+    }
+
+    /// Proves on `backend` instead of boojum's CPU prover (a GPU slot). Synthesis, the children's
+    /// pre-checks and the native verification of every new proof stay on the CPU.
+    pub fn with_backend(mut self, backend: Arc<dyn ProvingBackend>) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// The backend proofs are computed on.
+    pub fn backend(&self) -> &Arc<dyn ProvingBackend> {
+        &self.backend
     }
 
     /// Disables the native pre-checks of children, so a bad child reaches the circuit itself.
@@ -127,34 +138,35 @@ impl Prover {
                 )));
             }
         }
+        let info = self.backend.info();
         let proving = || {
             let (assembly, _, _) =
                 assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));
-            macro_rules! prove_with {
-                ($pow:ty) => {
-                    assembly.prove_from_precomputations::<Ext, TR, H, $pow>(
-                        config.clone(),
-                        &setup.base,
-                        &setup.setup,
-                        &setup.tree,
-                        &setup.vk,
-                        &setup.vars_hint,
-                        &setup.wits_hint,
-                        (),
-                        &self.worker,
-                    )
-                };
-            }
-            if config.pow_bits > 0 {
-                prove_with!(PowRunner)
-            } else {
-                prove_with!(NoPow)
-            }
+            self.backend.prove(ProvingJob {
+                id,
+                assembly,
+                setup: &setup,
+                config: config.clone(),
+                worker: &self.worker,
+            })
         };
         // boojum asserts on some unsatisfiable witnesses; that is a rejected job, not a crash.
-        let proof = catch_unwind(AssertUnwindSafe(proving)).map_err(|_| {
-            ProverError::SelfCheckFailed(format!("{id} (prover aborted: unsatisfiable witness)"))
-        })?;
+        let proof = match catch_unwind(AssertUnwindSafe(proving)) {
+            Ok(Ok(proof)) => proof,
+            Ok(Err(BackendError::Job(e))) => {
+                return Err(ProverError::SelfCheckFailed(format!("{id} on {info}: {e}")))
+            }
+            Ok(Err(BackendError::Unsupported(e))) => return Err(ProverError::Unsupported(e)),
+            Ok(Err(BackendError::Device(e))) => {
+                return Err(ProverError::Device(format!("{info}: {e}")))
+            }
+            Err(_) => {
+                return Err(ProverError::SelfCheckFailed(format!(
+                    "{id} (prover aborted: unsatisfiable witness)"
+                )))
+            }
+        };
+        // Whatever the backend, the proof must verify with the CPU verifier against the pinned VK.
         if !verify_native(id.layout(), &setup.vk, &config, &proof) {
             return Err(ProverError::SelfCheckFailed(id.to_string()));
         }

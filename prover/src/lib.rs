@@ -6,7 +6,9 @@
 #![feature(generic_const_exprs)]
 #![deny(missing_docs)]
 
+pub mod backend;
 pub mod circuits;
+pub mod device;
 pub mod error;
 pub mod field;
 pub mod keys;
@@ -18,6 +20,8 @@ pub mod sample;
 pub mod user;
 pub mod verify;
 
+pub use backend::{BackendError, BackendInfo, CpuBackend, ProvingBackend, ProvingJob, SlotKind};
+pub use device::{discover_gpus, Discovery, GpuDevice};
 pub use error::ProverError;
 pub use field::{decode_proof, encode_proof};
 pub use keys::{CircuitId, KeyStore, UserFamily, UserShape};

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use zkstream_dataflow::gpu::{accelerators, GpuMode};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::{Delivery, Job};
 use zkstream_operators::order::OrderPolicy;
@@ -20,7 +21,7 @@ use zkstream_operators::pool::{
     FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule,
 };
 use zkstream_operators::store::ArtifactStore;
-use zkstream_prover::verify_final_proof;
+use zkstream_prover::{verify_final_proof, SlotKind};
 use zkstream_sinks::FileSink;
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::synthetic::sample_chain;
@@ -60,9 +61,13 @@ pub struct DemoArgs {
     /// Partitions of the batches topic [default: max(workers, 2)].
     #[arg(long)]
     partitions: Option<i32>,
-    /// Prover slots (jobs proved at once); the threads are shared among them.
+    /// CPU prover slots (jobs proved at once); the threads are shared among them.
     #[arg(long, default_value_t = 1)]
     prover_slots: usize,
+    /// Also prove on GPUs: one slot per usable device (a binary built with ops/build-gpu.sh). Without a
+    /// CUDA driver or GPU backend it says why and proves on CPU slots.
+    #[arg(long)]
+    gpu: bool,
     /// Attempts per job before its batch fails.
     #[arg(long, default_value_t = 5)]
     max_attempts: u32,
@@ -156,7 +161,7 @@ impl PoolObserver for Progress {
         ));
     }
 
-    fn finished(&self, job: &Job, end: &JobEnd, took: Duration) {
+    fn finished(&self, job: &Job, end: &JobEnd, took: Duration, _slot: SlotKind) {
         let r = job.key.round.number() as usize;
         {
             let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
@@ -271,17 +276,31 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         pool_config.threads_per_slot,
         store.url()
     );
+    let gpus = accelerators(
+        if args.gpu {
+            GpuMode::Auto
+        } else {
+            GpuMode::Off
+        },
+        pool_config.threads_per_slot,
+    )?;
+    if args.gpu {
+        println!("{}", gpus.summary);
+    }
+    let gpu_slots = gpus.backends.len();
     let progress = Arc::new(Progress::new());
     let telemetry = Telemetry::start(1)?;
     let metrics = Arc::clone(&telemetry.metrics);
     metrics.set_prover_slots("cpu", slots);
+    metrics.set_prover_slots("gpu", gpu_slots);
     if let Some(addr) = &args.metrics_addr {
         let bound = metrics.serve(addr)?;
         println!("metrics: http://{bound}/metrics");
     }
     let observers = telemetry.observer(vec![Arc::clone(&progress) as Arc<dyn PoolObserver>]);
-    let mut builder =
-        ProverPool::builder(Arc::clone(&keys), store, pool_config).observer(observers);
+    let mut builder = ProverPool::builder(Arc::clone(&keys), store, pool_config)
+        .observer(observers)
+        .accelerators(gpus.backends);
     if let Some(f) = chaos(args.inject_failures, args.seed) {
         builder = builder.faults(f);
     }

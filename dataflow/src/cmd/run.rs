@@ -185,14 +185,20 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     )?;
 
     let slots = config.prover.slots.max(1);
+    let threads_per_slot = (settings.threads / slots).max(1);
+    let gpus = zkstream_dataflow::gpu::accelerators(config.prover.gpu, threads_per_slot)?;
+    println!("run: {}", gpus.summary);
     telemetry.metrics.set_prover_slots("cpu", slots);
+    telemetry
+        .metrics
+        .set_prover_slots("gpu", gpus.backends.len());
     let pool = Arc::new(
         ProverPool::builder(
             Arc::clone(&keys),
             store,
             PoolConfig {
                 slots,
-                threads_per_slot: (settings.threads / slots).max(1),
+                threads_per_slot,
                 max_attempts: config.pipeline.max_attempts,
                 backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
                 schedule: if config.prover.schedule == "throughput" {
@@ -203,6 +209,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             },
         )
         .observer(telemetry.observer(Vec::new()))
+        .accelerators(gpus.backends)
         .start(),
     );
     let mut source = KafkaSourceConfig::new(&k.brokers, &k.batches_topic);
