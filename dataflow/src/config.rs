@@ -558,6 +558,7 @@ mod tests {
         assert!(c.sink.core.is_some() && c.sink.file.is_some());
         assert!(c.metrics.addr.is_some());
         assert!(!c.kafka.rdkafka.is_empty());
+        assert_eq!(c.prover.gpu, crate::gpu::GpuMode::Auto);
     }
 
     #[test]
@@ -586,5 +587,9 @@ mod tests {
         let e =
             parse("[kafka]\nbrokers = \"b\"\n[pipeline]\nmax_batches_in_flight = 0\n").unwrap_err();
         assert!(e.to_string().contains("max_batches_in_flight"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\ngpu = \"yes\"\n").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `yes`"), "{e}");
+        let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\ngpu = \"require\"\n").unwrap();
+        assert_eq!(c.prover.gpu, crate::gpu::GpuMode::Require);
     }
 }

@@ -482,3 +482,37 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     );
     assert!(!out.exists());
 }
+
+/// `bench-gpu` in the CPU-only binary: it says why there is no GPU slot, then times every circuit on the
+/// CPU (each proof verified natively) — the same command prints the GPU/CPU ratio in a GPU build.
+#[test]
+fn bench_gpu_without_a_gpu_backend_says_why_and_times_the_cpu() {
+    let keys = keys_dir();
+    let o = zkstream(&[
+        "bench-gpu",
+        "--profile",
+        "test",
+        "--keys-dir",
+        keys.to_str().unwrap(),
+        "--repeats",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("using CPU slots"), "{out}");
+    for circuit in [
+        "basic-poseidon2",
+        "leaf-poseidon2",
+        "node-poseidon2-d1",
+        "basic-sha256",
+        "leaf-sha256",
+        "node-sha256-d1",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(circuit))
+            .unwrap_or_else(|| panic!("no line for {circuit} in\n{out}"));
+        assert!(line.contains(" cpu ") && line.contains(" s "), "{line}");
+    }
+    assert!(out.contains("no GPU slot: CPU only"), "{out}");
+}

@@ -2,6 +2,7 @@
 
 mod aggregate;
 mod demo;
+mod gpu_bench;
 mod inspect;
 mod keys;
 mod produce;
@@ -35,6 +36,9 @@ enum Command {
     Run(run::RunArgs),
     /// Write the synthetic batch chain into a Kafka topic (load generator).
     Produce(produce::ProduceArgs),
+    /// Time each circuit on the CPU prover and on this binary's GPU slots (every proof verified by the
+    /// CPU verifier) and print the GPU/CPU ratio.
+    BenchGpu(gpu_bench::GpuBenchArgs),
     /// Decode any framed file (batch input, artifact, final proof) and print a summary.
     Inspect(inspect::InspectArgs),
     /// Write a deterministic synthetic batch input (batch N of the chain of seed S).
@@ -147,6 +151,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Run(a) => run::run(a),
         Command::Produce(a) => produce::run(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::BenchGpu(a) => gpu_bench::run(a),
         Command::SampleBatch(a) => proving::sample_batch(a),
         Command::Prove(a) => proving::prove(a),
         Command::Verify(a) => proving::verify(a),

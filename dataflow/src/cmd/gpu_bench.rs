@@ -1,0 +1,166 @@
+//! `zkstream bench-gpu`: proof time per circuit on the CPU prover and on each GPU slot of this binary,
+//! every proof verified by the CPU verifier, and the GPU/CPU ratio. In a binary without a GPU backend,
+//! or on a machine without a usable GPU, it says why and measures the CPU only.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use clap::Args;
+use zkstream_dataflow::gpu::{accelerators, GpuMode};
+use zkstream_prover::sample::{sample_batch, SampleSize};
+use zkstream_prover::{witness_batch, ChildProof, CircuitId, KeyStore, Prover, ProvingBackend};
+use zkstream_types::CircuitType;
+
+use super::ProofOpts;
+
+/// Arguments of `zkstream bench-gpu`.
+#[derive(Args, Debug)]
+pub struct GpuBenchArgs {
+    #[command(flatten)]
+    opts: ProofOpts,
+    /// Proofs per circuit and slot kind (the best time is reported; the first also warms the GPU
+    /// setup cache, so use at least 2 on a GPU).
+    #[arg(long, default_value_t = 2)]
+    repeats: usize,
+    /// Seed of the sample batch the basic circuits prove.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// One circuit timed on one prover.
+struct Timing {
+    best: Duration,
+    proof_bytes: usize,
+}
+
+fn time(
+    repeats: usize,
+    mut prove: impl FnMut() -> Result<ChildProof>,
+) -> Result<(Timing, ChildProof)> {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        let p = prove()?;
+        best = best.min(t.elapsed());
+        last = Some(p);
+    }
+    let proof = last.ok_or_else(|| anyhow!("no proof"))?;
+    let proof_bytes = zkstream_prover::encode_proof(&proof.proof)?.len();
+    Ok((Timing { best, proof_bytes }, proof))
+}
+
+/// The circuits measured: the two basic types, a leaf over two basic proofs and a node over two leaves.
+fn bench_prover(
+    prover: &Prover,
+    jobs: &[(CircuitType, Vec<zkstream_prover::BasicJob>)],
+    repeats: usize,
+) -> Result<Vec<(CircuitId, Timing)>> {
+    let mut out = Vec::new();
+    for (t, basic) in jobs {
+        let mut proofs = Vec::new();
+        for (i, job) in basic.iter().take(2).enumerate() {
+            let (timing, proof) = time(if i == 0 { repeats } else { 1 }, || {
+                Ok(prover.prove_basic(job)?)
+            })
+            .with_context(|| format!("basic {t}"))?;
+            if i == 0 {
+                out.push((CircuitId::Basic(*t), timing));
+            }
+            proofs.push(proof);
+        }
+        let (timing, leaf) = time(repeats, || Ok(prover.prove_leaf(*t, &proofs)?))
+            .with_context(|| format!("leaf {t}"))?;
+        out.push((CircuitId::Leaf(*t), timing));
+        let (timing, _) = time(repeats, || {
+            Ok(prover.prove_node(*t, 1, std::slice::from_ref(&leaf))?)
+        })
+        .with_context(|| format!("node {t}"))?;
+        out.push((CircuitId::Node(*t, 1), timing));
+    }
+    Ok(out)
+}
+
+/// Runs the benchmark.
+pub fn run(args: GpuBenchArgs) -> Result<ExitCode> {
+    let settings = args.opts.settings()?;
+    let keys = Arc::new(args.opts.keystore()?);
+    keys.generate_all().context("setting up keys")?;
+    let batch = sample_batch(
+        1,
+        args.seed,
+        keys.protocol_version(),
+        &keys.vk_set_commitment()?,
+        SampleSize::default(),
+    );
+    let witness = witness_batch(&batch, &settings.shape)?;
+    // Two basic jobs per type (a leaf over two children), whatever the sample gave.
+    let jobs: Vec<(CircuitType, Vec<zkstream_prover::BasicJob>)> = witness
+        .jobs
+        .into_iter()
+        .map(|(t, mut v)| {
+            if v.len() == 1 {
+                v.push(v[0].clone());
+            }
+            (t, v)
+        })
+        .collect();
+    let gpus = accelerators(GpuMode::Auto, settings.threads)?;
+    println!(
+        "bench-gpu: profile {}, {} CPU thread(s); {}",
+        settings.profile.name, settings.threads, gpus.summary
+    );
+    let cpu = bench_prover(
+        &Prover::new(Arc::clone(&keys), settings.threads),
+        &jobs,
+        args.repeats,
+    )?;
+    let mut columns: Vec<(String, Vec<(CircuitId, Timing)>)> = vec![("cpu".into(), cpu)];
+    for backend in &gpus.backends {
+        let label = backend.info().to_string();
+        let prover = Prover::new(Arc::clone(&keys), settings.threads)
+            .with_backend(Arc::clone(backend) as Arc<dyn ProvingBackend>);
+        columns.push((label, bench_prover(&prover, &jobs, args.repeats)?));
+    }
+    print_table(&keys, &columns);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(keys: &KeyStore, columns: &[(String, Vec<(CircuitId, Timing)>)]) {
+    let Some((_, cpu)) = columns.first() else {
+        return;
+    };
+    println!("every proof below verified natively against its pinned VK (CPU verifier)");
+    for (i, (id, c)) in cpu.iter().enumerate() {
+        let rows = keys
+            .get(*id)
+            .map(|s| {
+                format!(
+                    "{} of 2^{}",
+                    s.rows,
+                    s.vk.fixed_parameters.domain_size.ilog2()
+                )
+            })
+            .unwrap_or_default();
+        let mut line = format!(
+            "  {id:<18} rows {rows:>15}  cpu {:>8.3} s  {:>7} B",
+            c.best.as_secs_f64(),
+            c.proof_bytes
+        );
+        for (label, col) in &columns[1..] {
+            if let Some((_, g)) = col.get(i) {
+                line.push_str(&format!(
+                    "  | {label}: {:.3} s, {:.1}x faster",
+                    g.best.as_secs_f64(),
+                    c.best.as_secs_f64() / g.best.as_secs_f64().max(1e-9)
+                ));
+            }
+        }
+        println!("{line}");
+    }
+    if columns.len() == 1 {
+        println!("  (no GPU slot: CPU only; see the line above for why)");
+    }
+}
