@@ -41,3 +41,12 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 
 echo "== cargo test (release)"
 cargo test --workspace --release
+
+# The GPU build (gpu/, its own workspace: see gpu/Cargo.toml) without the CUDA toolkit: CUDA calls are
+# stubs, so it must compile, pass clippy, and its GPU tests must skip, saying why. Sharing target/ with
+# the build above, only the GPU crates and what links them are compiled again.
+echo "== GPU build with CUDA stubs, its clippy and its tests"
+export CARGO_TARGET_DIR="$PWD/target"
+./ops/build-gpu.sh --stubs --test
+cargo fmt --manifest-path gpu/Cargo.toml --check
+ZKSYNC_USE_CUDA_STUBS=1 cargo clippy --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings
