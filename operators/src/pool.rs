@@ -254,6 +254,33 @@ struct Shared {
     times: Mutex<SlotTimes>,
 }
 
+impl Shared {
+    fn new(
+        keys: Arc<KeyStore>,
+        store: ArtifactStore,
+        config: PoolConfig,
+        slots: Vec<Slot>,
+        observer: Option<Arc<dyn PoolObserver>>,
+        faults: Option<FaultInjector>,
+    ) -> Self {
+        Shared {
+            keys,
+            store,
+            config,
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+            seq: AtomicU64::new(0),
+            epoch: Instant::now(),
+            records: Mutex::new(Vec::new()),
+            observer,
+            faults,
+            slots,
+            times: Mutex::new(SlotTimes::default()),
+        }
+    }
+}
+
 /// A pool of prover slots shared by every timely worker of the process.
 pub struct ProverPool {
     shared: Arc<Shared>,
@@ -299,21 +326,14 @@ impl PoolBuilder {
         let slots: Vec<Slot> = cpu
             .chain(self.accelerators.into_iter().map(Slot::new))
             .collect();
-        let shared = Arc::new(Shared {
-            keys: self.keys,
-            store: self.store,
-            config: self.config,
-            queue: Mutex::new(Queue::default()),
-            wake: Condvar::new(),
-            shutdown: AtomicBool::new(false),
-            seq: AtomicU64::new(0),
-            epoch: Instant::now(),
-            records: Mutex::new(Vec::new()),
-            observer: self.observer,
-            faults: self.faults,
+        let shared = Arc::new(Shared::new(
+            self.keys,
+            self.store,
+            self.config,
             slots,
-            times: Mutex::new(SlotTimes::default()),
-        });
+            self.observer,
+            self.faults,
+        ));
         let threads = (0..shared.slots.len())
             .map(|i| {
                 let shared = Arc::clone(&shared);
@@ -864,21 +884,14 @@ mod tests {
             1,
         )
         .expect("in-memory key store");
-        Shared {
-            keys: Arc::new(keys),
-            store: ArtifactStore::open("memory://").expect("memory store"),
-            config: PoolConfig::for_cores(1, 1),
-            queue: Mutex::new(Queue::default()),
-            wake: Condvar::new(),
-            shutdown: AtomicBool::new(false),
-            seq: AtomicU64::new(0),
-            epoch: Instant::now(),
-            records: Mutex::new(Vec::new()),
-            observer: None,
-            faults: None,
+        Shared::new(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").expect("memory store"),
+            PoolConfig::for_cores(1, 1),
             slots,
-            times: Mutex::new(SlotTimes::default()),
-        }
+            None,
+            None,
+        )
     }
 
     fn queued(round: AggregationRound) -> Queued {

@@ -143,6 +143,21 @@ pub fn init_logging() {
     };
 }
 
+/// The whole of `main`: resolver threads, logging, the command, its exit code. The GPU build's `main`
+/// registers its backend first, then calls this.
+pub fn main() -> ExitCode {
+    // Before anything builds a constraint system, and while still single-threaded.
+    zkstream_prover::init_resolver_threads();
+    init_logging();
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
