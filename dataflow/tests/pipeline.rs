@@ -286,6 +286,34 @@ impl ProvingBackend for FailingDevice {
     }
 }
 
+/// An accelerator whose device no longer answers its health probe: taken out before its first job.
+struct SickDevice;
+
+impl ProvingBackend for SickDevice {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            kind: SlotKind::Gpu,
+            device: Some(1),
+            name: "device that is gone".into(),
+            free_memory: None,
+        }
+    }
+
+    fn supports(&self, _id: CircuitId) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn prove(&self, _job: ProvingJob<'_>) -> Result<zkstream_prover::field::BProof, BackendError> {
+        Err(BackendError::Job(
+            "never reached: the health probe fails first".into(),
+        ))
+    }
+
+    fn healthy(&self) -> Result<(), String> {
+        Err("device lost (test)".into())
+    }
+}
+
 /// Records the slots the pool took out.
 #[derive(Default)]
 struct LostSlots(Mutex<Vec<(SlotInfo, String)>>);
@@ -314,7 +342,7 @@ fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
         1,
         3,
         None,
-        vec![device as Arc<dyn ProvingBackend>],
+        vec![device as Arc<dyn ProvingBackend>, Arc::new(SickDevice)],
         Some(Arc::clone(&lost) as Arc<dyn PoolObserver>),
     );
     let got = proofs(&run);
@@ -330,7 +358,8 @@ fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
     );
     // A device failure is not the job's fault: it costs no attempt.
     assert!(records.iter().all(|r| r.attempts == 1), "{records:?}");
-    // Two proofs on the "GPU", both of circuits it supports; everything else on the CPU slot.
+    // Two proofs on the first "GPU", both of circuits it supports; none on the sick one; everything
+    // else on the CPU slot.
     let on_gpu: Vec<_> = records.iter().filter(|r| r.slot == SlotKind::Gpu).collect();
     assert_eq!(on_gpu.len(), 2, "{on_gpu:?}");
     assert!(on_gpu.iter().all(|r| matches!(
@@ -341,13 +370,21 @@ fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
     assert_eq!(run.pool.healthy_slots(SlotKind::Gpu), 0);
     assert_eq!(run.pool.healthy_slots(SlotKind::Cpu), 1);
     let slots = run.pool.slots();
-    assert_eq!(slots.len(), 2);
-    assert_eq!(slots[1].backend.kind, SlotKind::Gpu);
-    assert!(!slots[1].healthy);
-    let lost = lost.0.lock().unwrap();
-    assert_eq!(lost.len(), 1);
+    assert_eq!(slots.len(), 3);
+    assert!(slots[1..]
+        .iter()
+        .all(|s| s.backend.kind == SlotKind::Gpu && !s.healthy));
+    let mut lost = lost.0.lock().unwrap().clone();
+    lost.sort_by_key(|(s, _)| s.index);
+    assert_eq!(lost.len(), 2, "{lost:?}");
     assert_eq!(lost[0].0.index, 1);
-    assert!(lost[0].1.contains("lost (test)"), "{}", lost[0].1);
+    assert!(lost[0].1.ends_with(": lost (test)"), "{}", lost[0].1);
+    assert_eq!(lost[1].0.index, 2);
+    assert!(
+        lost[1].1.starts_with("health check: device lost (test)"),
+        "{}",
+        lost[1].1
+    );
 }
 
 #[test]

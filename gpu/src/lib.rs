@@ -148,13 +148,22 @@ pub mod shivini_backend {
                 kind: SlotKind::Gpu,
                 device: Some(self.device.id),
                 name: self.device.name.clone(),
-                // Free memory as discovered; shivini takes the device's memory for its allocator.
-                free_memory: Some(self.device.free_memory),
+                // Asked of the driver now (once shivini's context exists, most of the memory is its
+                // allocator's); as discovered if the driver does not answer.
+                free_memory: Some(
+                    zkstream_prover::device::memory_info(self.device.id)
+                        .map(|(free, _)| free)
+                        .unwrap_or(self.device.free_memory),
+                ),
             }
         }
 
         fn supports(&self, id: CircuitId) -> Result<(), String> {
             gpu_supports_layout(id.layout())
+        }
+
+        fn healthy(&self) -> Result<(), String> {
+            zkstream_prover::device::memory_info(self.device.id).map(|_| ())
         }
 
         fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError> {

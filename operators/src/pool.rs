@@ -576,6 +576,25 @@ impl From<ProverError> for AttemptError {
     }
 }
 
+/// Takes slot `me` out of the pool (its device failed) and says so.
+fn take_out(shared: &Shared, me: usize, error: &str) {
+    let slot = &shared.slots[me];
+    slot.healthy.store(false, AtomicOrdering::SeqCst);
+    tracing::error!(
+        slot = me,
+        error,
+        "prover slot failed; taken out, its jobs go to other slots"
+    );
+    if let Some(o) = &shared.observer {
+        let info = SlotInfo {
+            index: me,
+            backend: slot.backend.info(),
+            healthy: false,
+        };
+        o.slot_lost(&info, error);
+    }
+}
+
 /// Puts a job back at once, for another slot, without counting an attempt.
 fn requeue(shared: &Shared, item: Queued) {
     lock(&shared.queue).ready.push(item);
@@ -587,6 +606,11 @@ fn slot_loop(shared: &Shared, me: usize) {
     let prover = Prover::new(Arc::clone(&shared.keys), shared.config.threads_per_slot)
         .with_backend(Arc::clone(&slot.backend));
     while let Some(item) = next_job(shared, me) {
+        if let Err(e) = slot.backend.healthy() {
+            take_out(shared, me, &format!("health check: {e}"));
+            requeue(shared, item);
+            return;
+        }
         let started = Instant::now();
         if let Some(o) = &shared.observer {
             o.started(&item.job, item.attempt, started.duration_since(item.queued));
@@ -615,16 +639,7 @@ fn slot_loop(shared: &Shared, me: usize) {
             Ok(true) => JobEnd::Reused,
             Ok(false) => JobEnd::Proved,
             Err(AttemptError::Device(e)) => {
-                slot.healthy.store(false, AtomicOrdering::SeqCst);
-                tracing::error!(error = %e, "prover slot failed; taken out, its job goes to another slot");
-                if let Some(o) = &shared.observer {
-                    let info = SlotInfo {
-                        index: me,
-                        backend: slot.backend.info(),
-                        healthy: false,
-                    };
-                    o.slot_lost(&info, &e);
-                }
+                take_out(shared, me, &e);
                 requeue(shared, item);
                 return;
             }

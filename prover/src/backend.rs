@@ -121,6 +121,10 @@ pub trait ProvingBackend: Send + Sync {
     fn supports(&self, id: CircuitId) -> Result<(), String>;
     /// Proves one job.
     fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError>;
+    /// Whether the device still answers (asked before each job; an error takes the slot out).
+    fn healthy(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// boojum's CPU prover, from the precomputed setup.

@@ -54,6 +54,12 @@ impl Discovery {
     }
 }
 
+/// Free and total memory of device `id` now, through the driver (the health probe of a GPU slot): an
+/// error says the device is unusable (lost, reset, driver gone) or that there is no CUDA here.
+pub fn memory_info(id: u32) -> Result<(u64, u64), String> {
+    imp::memory_info(id)
+}
+
 /// Looks for CUDA devices: loads the driver library if there is one, counts devices and reads each
 /// one's name, compute capability and memory. Never panics and never fails: a missing driver, a
 /// driver error or zero devices is [`Discovery::NoCuda`] with the reason.
@@ -72,6 +78,15 @@ mod imp {
         // SAFETY: this only tries to dlopen the driver library's candidate names (libcuda.so, ...);
         // it calls no symbol of it. cudarc's own entry points would panic instead of answering.
         unsafe { cudarc::driver::sys::is_culib_present() }
+    }
+
+    pub(super) fn memory_info(id: u32) -> Result<(u64, u64), String> {
+        if !driver_present() {
+            return Err("no CUDA driver found".into());
+        }
+        let ctx = CudaContext::new(id as usize).map_err(|e| format!("gpu {id}: {e:?}"))?;
+        let (free, total) = ctx.mem_get_info().map_err(|e| format!("gpu {id}: {e:?}"))?;
+        Ok((free as u64, total as u64))
     }
 
     pub(super) fn discover() -> Discovery {
@@ -124,6 +139,10 @@ mod imp {
     pub(super) fn discover() -> Discovery {
         Discovery::NoCuda("built without GPU discovery (the prover crate's `cuda` feature)".into())
     }
+
+    pub(super) fn memory_info(_id: u32) -> Result<(u64, u64), String> {
+        Err("built without GPU discovery (the prover crate's `cuda` feature)".into())
+    }
 }
 
 #[cfg(test)]
@@ -136,12 +155,14 @@ mod tests {
             Discovery::NoCuda(reason) => {
                 assert!(!reason.is_empty());
                 eprintln!("no GPU here: {reason}");
+                assert!(memory_info(0).is_err());
             }
             Discovery::Devices(d) => {
                 assert!(!d.is_empty());
                 for dev in &d {
                     assert!(dev.total_memory >= dev.free_memory, "{dev}");
                     assert!(!dev.name.is_empty());
+                    assert!(memory_info(dev.id).is_ok());
                 }
             }
         }
