@@ -88,16 +88,29 @@ else
     say "nvcc: $(nvcc --version | tail -n 2 | head -n 1); kernels for sm_$CUDAARCHS"
 fi
 
-# 3. The binary (and the tests, if asked).
+# 3. The binary and the GPU test binary (and the tests, if asked).
 cargo build --release --manifest-path gpu/Cargo.toml --features gpu
 if [ "$TEST" = 1 ]; then
     cargo test --release --manifest-path gpu/Cargo.toml --features gpu -- --nocapture
 fi
+TESTBIN=$(cargo test --release --manifest-path gpu/Cargo.toml --features gpu --no-run \
+    --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "gpu" and m.get("executable"):
+        print(m["executable"])')
 BIN="$CARGO_TARGET_DIR/release/zkstream"
-say "built $BIN"
-if [ "$STUBS" = 0 ]; then
-    if ldd "$BIN" | grep -q libcudart; then
-        say "warning: the binary links libcudart dynamically; copy it next to the binary"
-    fi
+if [ "$STUBS" = 0 ] && ldd "$BIN" | grep -q libcudart; then
+    say "warning: the binary links libcudart dynamically; copy it next to the binary"
 fi
-echo "$BIN"
+# Stripped copies to take to the GPU machine (it has no Rust): the binary and the GPU tests
+# (run there as `zkstream-gpu-tests --nocapture`).
+DIST="$ROOT/target/gpu-dist"
+mkdir -p "$DIST"
+cp "$BIN" "$DIST/zkstream"
+cp "$TESTBIN" "$DIST/zkstream-gpu-tests"
+strip "$DIST/zkstream" "$DIST/zkstream-gpu-tests"
+say "built $BIN"
+say "for the GPU machine: $(du -h "$DIST/zkstream" | cut -f1) $DIST/zkstream, $(du -h "$DIST/zkstream-gpu-tests" | cut -f1) $DIST/zkstream-gpu-tests"
+echo "$DIST/zkstream"
