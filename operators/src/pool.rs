@@ -183,15 +183,14 @@ struct Queue {
 /// Measured proving time per (round, circuit type) and slot kind: an exponentially weighted mean, used
 /// to decide whether a CPU slot should take a job a GPU could prove.
 #[derive(Debug, Default)]
-pub struct SlotTimes(HashMap<(String, SlotKind), f64>);
+pub struct SlotTimes(HashMap<(JobClass, SlotKind), f64>);
+
+/// What a job's time is compared by: its round and circuit type.
+type JobClass = (AggregationRound, Option<zkstream_types::CircuitType>);
 
 impl SlotTimes {
-    fn class(job: &Job) -> String {
-        format!(
-            "{}/{}",
-            job.key.round,
-            job.key.circuit.map(|c| c.name()).unwrap_or("all")
-        )
+    fn class(job: &Job) -> JobClass {
+        (job.key.round, job.key.circuit)
     }
 
     /// Records one proof's time.

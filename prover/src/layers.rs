@@ -138,7 +138,6 @@ impl Prover {
                 )));
             }
         }
-        let info = self.backend.info();
         let proving = || {
             let (assembly, _, _) =
                 assemble::<ProvingCSConfig, _>(circuit, Some(&setup.finalization));
@@ -153,12 +152,15 @@ impl Prover {
         // boojum asserts on some unsatisfiable witnesses; that is a rejected job, not a crash.
         let proof = match catch_unwind(AssertUnwindSafe(proving)) {
             Ok(Ok(proof)) => proof,
+            // The backend's description only when it failed (a GPU's asks the driver).
             Ok(Err(BackendError::Job(e))) => {
-                return Err(ProverError::SelfCheckFailed(format!("{id} on {info}: {e}")))
+                let info = self.backend.info();
+                return Err(ProverError::SelfCheckFailed(format!("{id} on {info}: {e}")));
             }
             Ok(Err(BackendError::Unsupported(e))) => return Err(ProverError::Unsupported(e)),
             Ok(Err(BackendError::Device(e))) => {
-                return Err(ProverError::Device(format!("{info}: {e}")))
+                let info = self.backend.info();
+                return Err(ProverError::Device(format!("{info}: {e}")));
             }
             Err(_) => {
                 return Err(ProverError::SelfCheckFailed(format!(
