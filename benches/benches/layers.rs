@@ -2,8 +2,11 @@
 //! 2 and 4. Before the criterion groups it prints a one-shot table per arity: prove time, peak RSS,
 //! proof size, rows and recursion rows per child proof.
 //!
-//! Environment: `ZKSTREAM_BENCH_PROFILE` (`production`, default, or `test`), `ZKSTREAM_BENCH_ARITIES`
-//! (default `2,4`), `ZKSTREAM_BENCH_REPORT_ONLY=1` to print the table and skip criterion sampling.
+//! Environment: `ZKSTREAM_BENCH_PROFILE` (`production`, default, `compact` or `test`),
+//! `ZKSTREAM_BENCH_ARITIES` (default `2,4`), `ZKSTREAM_BENCH_REPORT_ONLY=1` to print the table and skip
+//! criterion sampling. Experiments on the profile's recursively verified layers:
+//! `ZKSTREAM_BENCH_BASIC_LDE`, `ZKSTREAM_BENCH_RECURSION_LDE`, `ZKSTREAM_BENCH_BASIC_CAP`,
+//! `ZKSTREAM_BENCH_RECURSION_CAP` (keys are cached per parameter set under `target/bench-keys`).
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -201,6 +204,10 @@ fn report(profile: &ProofProfile, arity: usize) -> Fixture {
     }
 }
 
+fn env_usize(name: &str) -> Option<usize> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
 fn main() {
     assert_eq!(
         option_env!("RUSTC_BOOTSTRAP"),
@@ -208,10 +215,25 @@ fn main() {
         "cargo bench must get .cargo/config.toml [env]"
     );
     init_resolver_threads();
-    let profile = ProofProfile::by_name(
+    let mut profile = ProofProfile::by_name(
         &std::env::var("ZKSTREAM_BENCH_PROFILE").unwrap_or_else(|_| "production".into()),
     )
     .expect("profile");
+    // Experiments: other caps / LDE factors for the layers recursion verifies (basic and recursion).
+    if let Some(cap) = env_usize("ZKSTREAM_BENCH_BASIC_CAP") {
+        profile.basic.cap_size = cap;
+    }
+    if let Some(cap) = env_usize("ZKSTREAM_BENCH_RECURSION_CAP") {
+        profile.recursion.cap_size = cap;
+    }
+    if let Some(lde) = env_usize("ZKSTREAM_BENCH_BASIC_LDE") {
+        profile.basic.lde_factor = lde;
+    }
+    if let Some(lde) = env_usize("ZKSTREAM_BENCH_RECURSION_LDE") {
+        profile.recursion.lde_factor = lde;
+    }
+    profile.validate().expect("profile");
+    println!("profile {profile:?}");
     let arities: Vec<usize> = std::env::var("ZKSTREAM_BENCH_ARITIES")
         .unwrap_or_else(|_| "2,4".into())
         .split(',')

@@ -40,10 +40,13 @@ impl LayerConfig {
 pub struct ProofProfile {
     /// Profile name (`production` or `test`), recorded in every final proof.
     pub name: String,
-    /// Basic circuits. LDE 8: a child at LDE 8 needs ~3× fewer recursive queries than at LDE 2
-    /// (FACTS.md: 22 K vs 52 K rows to verify two), which dominates the cost of the leaf layer.
+    /// Basic circuits. Every basic proof is verified inside a leaf, so its LDE factor sets the
+    /// leaf's cost per child: the number of FRI queries is `security / log2(LDE)` (LDE 2: 100,
+    /// LDE 8: 34, LDE 16: 25), and each query is a Merkle path per oracle in the verifier circuit
+    /// (FACTS.md: 22 K vs 52 K rows to verify two children at LDE 8 vs 2).
     pub basic: LayerConfig,
-    /// Leaf, node, tip and scheduler: LDE 8 for the same reason, one level up.
+    /// Leaf, node, tip and scheduler: the same trade one level up (their proofs are verified by
+    /// the next layer).
     pub recursion: LayerConfig,
     /// Compression: LDE 32 means 20 instead of 34 queries at 100 bits, and 20 bits of proof of work
     /// (Blake2s, ~1 M hashes, well under a second) take it to 16 queries: a final proof under 128 KB
@@ -53,8 +56,37 @@ pub struct ProofProfile {
 }
 
 impl ProofProfile {
-    /// 100-bit security everywhere (zkSync's target), no proof of work.
+    /// 100-bit security everywhere (zkSync's target), no proof of work in recursion; every proof
+    /// that is verified recursively is made at LDE 8 (34 queries).
+    ///
+    /// LDE 8 rather than 16 ([`ProofProfile::compact`]) because the prover is what a fleet pays
+    /// for: on 2 cores a 2^15 recursion step takes 9.4 s instead of 16.5 s and a SHA-256 basic
+    /// proof 5.5 s instead of 9.2 s (a batch of the arity-2 bench shape: 79 s instead of 127 s of
+    /// proving). The parent pays 13.2 K rows per child instead of 10.4 K, which at arity 32
+    /// changes no trace's power of two (both land at 2^19). Cap 16: a cap of 64 was measured
+    /// worse (14.1 K rows per node child; the verifier selects the cap element by a binary
+    /// multiplexer over the whole cap), and 8 costs a Merkle level more in every query.
     pub fn production() -> Self {
+        ProofProfile {
+            name: "production".into(),
+            ..Self::hundred_bits(8)
+        }
+    }
+
+    /// 100-bit security like [`ProofProfile::production`], with every recursively verified proof
+    /// at LDE 16: 25 queries instead of 34, so a parent verifies a child in ≤ 11 K rows while the
+    /// child's trace is at most 2^15 rows (arity 2 and 4: leaf over SHA-256 10.6 K, node 10.4–10.7
+    /// K, tip over 2^15-row nodes 10.7 K, scheduler 10.8 K; over 2^16-row nodes 11.1 K), and every
+    /// intermediate proof is ~22 % smaller (169 KB vs 216 KB). The prover pays ~1.6× per batch.
+    /// For fleets that store or ship many intermediate proofs, or recurse into small parents.
+    pub fn compact() -> Self {
+        ProofProfile {
+            name: "compact".into(),
+            ..Self::hundred_bits(16)
+        }
+    }
+
+    fn hundred_bits(recursive_lde: usize) -> Self {
         let layer = |lde_factor| LayerConfig {
             lde_factor,
             cap_size: 16,
@@ -62,9 +94,9 @@ impl ProofProfile {
             pow_bits: 0,
         };
         ProofProfile {
-            name: "production".into(),
-            basic: layer(8),
-            recursion: layer(8),
+            name: String::new(),
+            basic: layer(recursive_lde),
+            recursion: layer(recursive_lde),
             compression: LayerConfig {
                 pow_bits: 20,
                 ..layer(32)
@@ -119,9 +151,10 @@ impl ProofProfile {
     pub fn by_name(name: &str) -> Result<Self, ProverError> {
         match name {
             "production" => Ok(Self::production()),
+            "compact" => Ok(Self::compact()),
             "test" => Ok(Self::test()),
             other => Err(ProverError::Config(format!(
-                "unknown proof profile {other:?} (expected \"production\" or \"test\")"
+                "unknown proof profile {other:?} (expected \"production\", \"compact\" or \"test\")"
             ))),
         }
     }
@@ -196,5 +229,59 @@ impl TreeShape {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boojum::cs::implementations::prover::compute_fri_schedule;
+
+    fn queries(l: LayerConfig, degree_log_two: u32) -> usize {
+        compute_fri_schedule(
+            l.security_bits as u32,
+            l.cap_size,
+            l.pow_bits,
+            l.lde_factor.trailing_zeros(),
+            degree_log_two,
+        )
+        .1
+    }
+
+    #[test]
+    fn every_named_profile_is_valid_and_unknown_names_are_refused() {
+        for name in ["production", "compact", "test"] {
+            let p = ProofProfile::by_name(name).unwrap();
+            assert_eq!(p.name, name);
+            p.validate().unwrap();
+        }
+        let err = ProofProfile::by_name("prod").unwrap_err().to_string();
+        assert!(
+            err.contains("\"prod\"") && err.contains("\"compact\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn compact_verifies_fewer_queries_per_child_than_production_at_the_same_security() {
+        let (p, c) = (ProofProfile::production(), ProofProfile::compact());
+        // LDE 8: 34 queries for 100 bits; LDE 16: 25. The final layer is shared.
+        assert_eq!(queries(p.basic, 14), 34);
+        assert_eq!(queries(p.recursion, 15), 34);
+        assert_eq!(queries(c.basic, 14), 25);
+        assert_eq!(queries(c.recursion, 15), 25);
+        // Nothing else differs.
+        for (a, b) in [(p.basic, c.basic), (p.recursion, c.recursion)] {
+            assert_eq!(
+                LayerConfig {
+                    lde_factor: 16,
+                    ..a
+                },
+                b
+            );
+        }
+        assert_eq!(p.compression, c.compression);
+        // Compression: LDE 32 and 20 PoW bits → 16 queries.
+        assert_eq!(queries(p.compression, 14), 16);
     }
 }

@@ -62,3 +62,50 @@ fn production_profile_proves_and_verifies_a_batch() {
         record.proof.len()
     );
 }
+
+/// The `compact` profile (100-bit, recursion at LDE 16): basic proofs made at LDE 16 verify inside a
+/// leaf at ≤ 11 K rows per child, and the leaf's own proof verifies natively.
+#[test]
+fn compact_profile_recurses_over_lde16_children_within_11k_rows_each() {
+    use zkstream_prover::{witness_batch, CircuitId};
+    use zkstream_types::CircuitType;
+
+    init_resolver_threads();
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
+    let shape = TreeShape::default();
+    let keys = Arc::new(
+        KeyStore::open(Some(&root), ProofProfile::compact(), shape.clone(), 1, 2).unwrap(),
+    );
+    let t = CircuitType::Poseidon2Hash;
+    let batch = BatchInput {
+        batch_number: 1,
+        protocol_version: 1,
+        previous_batch_commitment: Digest::ZERO,
+        requests: (0..shape.arity * shape.poseidon2_capacity)
+            .map(|i| Request::Poseidon2Hash {
+                inputs: vec![i as u64; 1 + i % 8],
+            })
+            .collect(),
+    };
+    let witness = witness_batch(&batch, &shape).unwrap();
+    let prover = Prover::new(keys.clone(), 2);
+    let basics: Vec<_> = witness.jobs[&t]
+        .iter()
+        .map(|job| prover.prove_basic(job).unwrap())
+        .collect();
+    assert_eq!(basics.len(), shape.arity);
+    // The prover verifies every proof it makes natively before returning it.
+    prover.prove_leaf(t, &basics).unwrap();
+    let (basic, leaf) = (
+        keys.get(CircuitId::Basic(t)).unwrap(),
+        keys.get(CircuitId::Leaf(t)).unwrap(),
+    );
+    assert_eq!(basic.vk.fixed_parameters.fri_lde_factor, 16);
+    assert_eq!(leaf.vk.fixed_parameters.fri_lde_factor, 16);
+    let per_child = leaf.rows / shape.arity;
+    println!(
+        "compact: leaf over {} LDE-16 children: {per_child} rows per child",
+        shape.arity
+    );
+    assert!(per_child <= 11_000, "{per_child} rows per child");
+}
