@@ -33,8 +33,9 @@ use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P};
 use crate::profile::{LayerConfig, ProofProfile, TreeShape};
 
-/// Bumped whenever a circuit changes, so stale cached keys are never loaded.
-const CIRCUITS_VERSION: u32 = 1;
+/// Bumped whenever a circuit changes, so stale cached keys are never loaded (2: the SHA-256 layout
+/// has one lookup column set).
+const CIRCUITS_VERSION: u32 = 2;
 
 /// The gate sets users' circuits may be built with to be aggregated: zkstream's plain set (that of
 /// [`crate::circuits::UserProgramCircuit`], no lookups) and its SHA-256 set (that of the `Sha256`
