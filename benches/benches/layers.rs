@@ -2,7 +2,7 @@
 //! 2 and 4. Before the criterion groups it prints a one-shot table per arity: prove time, peak RSS,
 //! proof size, rows and recursion rows per child proof.
 //!
-//! Environment: `ZKSTREAM_BENCH_PROFILE` (`production`, default, `compact` or `test`),
+//! Environment: `ZKSTREAM_BENCH_PROFILE` (`production`, default, or `test`),
 //! `ZKSTREAM_BENCH_ARITIES` (default `2,4`), `ZKSTREAM_BENCH_REPORT_ONLY=1` to print the table and skip
 //! criterion sampling. Experiments on the profile's recursively verified layers:
 //! `ZKSTREAM_BENCH_BASIC_LDE`, `ZKSTREAM_BENCH_RECURSION_LDE`, `ZKSTREAM_BENCH_BASIC_CAP`,

@@ -210,8 +210,7 @@ impl Default for StoreConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProverConfig {
-    /// `production` (100-bit), `compact` (100-bit, recursion at LDE 16: smaller intermediate proofs,
-    /// slower prover) or `test` (few FRI queries; never for real use).
+    /// `production` (100-bit) or `test` (few FRI queries; never for real use).
     #[serde(default = "default_profile")]
     pub profile: String,
     /// Prover threads in this process [default: available cores].

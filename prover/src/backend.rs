@@ -192,7 +192,7 @@ impl ProvingBackend for CpuBackend {
 /// `UIntXAddGate<8>`, for which it has none (it has the 32-bit one). Those circuits stay on CPU slots.
 pub fn gpu_supports_layout(layout: Layout) -> Result<(), String> {
     match layout {
-        Layout::Plain | Layout::Sha => Ok(()),
+        Layout::Plain | Layout::Sha | Layout::Recursion => Ok(()),
         Layout::Keccak => Err(
             "the keccak layout uses UIntXAddGate<8>, which boojum's GPU prover has no kernel for"
                 .to_string(),

@@ -23,7 +23,8 @@ use sha2::Digest as _;
 use zkstream_types::{AggregationRound, CircuitType, Digest};
 
 use crate::circuits::config::{
-    add_tables, configure_keccak, configure_plain, configure_sha, Layout, GEOMETRY,
+    add_tables, configure_keccak, configure_plain, configure_recursion, configure_sha, Layout,
+    GEOMETRY,
 };
 use crate::circuits::{
     AggregateCircuit, BasicCircuit, Circuit, CompressionCircuit, SchedulerCircuit, TipCircuit,
@@ -34,8 +35,8 @@ use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk, F, H, P
 use crate::profile::{LayerConfig, ProofProfile, TreeShape};
 
 /// Bumped whenever a circuit changes, so stale cached keys are never loaded (2: the SHA-256 layout
-/// has one lookup column set).
-const CIRCUITS_VERSION: u32 = 2;
+/// has one lookup column set; 3: recursion circuits have the extension-field FMA gate).
+const CIRCUITS_VERSION: u32 = 3;
 
 /// The gate sets users' circuits may be built with to be aggregated: zkstream's plain set (that of
 /// [`crate::circuits::UserProgramCircuit`], no lookups) and its SHA-256 set (that of the `Sha256`
@@ -113,7 +114,14 @@ impl CircuitId {
         match self {
             CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
             CircuitId::UserChunk(_) | CircuitId::UserNode(..) => Layout::Keccak,
-            _ => Layout::Plain,
+            CircuitId::Basic(CircuitType::Poseidon2Hash) | CircuitId::UserProgram(..) => {
+                Layout::Plain
+            }
+            CircuitId::Leaf(_)
+            | CircuitId::Node(..)
+            | CircuitId::Tip
+            | CircuitId::Scheduler
+            | CircuitId::Compression => Layout::Recursion,
         }
     }
 
@@ -210,6 +218,7 @@ pub(crate) fn assemble<CFG: CSConfig, C: Circuit>(
     }
     match circuit.layout() {
         Layout::Plain => run!(configure_plain),
+        Layout::Recursion => run!(configure_recursion),
         Layout::Sha => run!(configure_sha),
         Layout::Keccak => run!(configure_keccak),
     }

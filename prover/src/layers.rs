@@ -12,7 +12,9 @@ use boojum::worker::Worker;
 use zkstream_types::{CircuitType, QueueRange};
 
 use crate::backend::{BackendError, CpuBackend, PowRunner, ProvingBackend, ProvingJob};
-use crate::circuits::config::{configure_keccak, configure_plain, configure_sha, Layout, GEOMETRY};
+use crate::circuits::config::{
+    configure_keccak, configure_plain, configure_recursion, configure_sha, Layout, GEOMETRY,
+};
 use crate::circuits::{BasicCircuit, Circuit, SchedulerInputs};
 use crate::error::ProverError;
 use crate::field::{proof_public_input, BProof, BVk, Ext, F, H, TR};
@@ -55,6 +57,7 @@ pub fn verify_native(
         }
         match layout {
             Layout::Plain => verify_with!(configure_plain),
+            Layout::Recursion => verify_with!(configure_recursion),
             Layout::Sha => verify_with!(configure_sha),
             Layout::Keccak => verify_with!(configure_keccak),
         }

@@ -59,34 +59,12 @@ impl ProofProfile {
     /// 100-bit security everywhere (zkSync's target), no proof of work in recursion; every proof
     /// that is verified recursively is made at LDE 8 (34 queries).
     ///
-    /// LDE 8 rather than 16 ([`ProofProfile::compact`]) because the prover is what a fleet pays
-    /// for: on 2 cores a 2^15 recursion step takes 9.4 s instead of 16.5 s and a SHA-256 basic
-    /// proof 5.5 s instead of 9.2 s (a batch of the arity-2 bench shape: 79 s instead of 127 s of
-    /// proving). The parent pays 13.2 K rows per child instead of 10.4 K, which at arity 32
-    /// changes no trace's power of two (both land at 2^19). Cap 16: a cap of 64 was measured
-    /// worse (14.1 K rows per node child; the verifier selects the cap element by a binary
-    /// multiplexer over the whole cap), and 8 costs a Merkle level more in every query.
+    /// LDE 8 rather than 16 because the prover is what a fleet pays for: LDE 16 (25 queries) cuts
+    /// a parent's rows per child by ~22 % but costs ~1.6× the proving time per batch (measured on 2
+    /// cores: a 2^15 recursion step 16.5 s instead of 9.4 s, a SHA-256 basic proof 9.2 s instead of
+    /// 5.5 s). Cap 16: a cap of 64 was measured worse (the verifier selects the cap element with a
+    /// binary multiplexer over the whole cap, in every query), and 8 costs a Merkle level more.
     pub fn production() -> Self {
-        ProofProfile {
-            name: "production".into(),
-            ..Self::hundred_bits(8)
-        }
-    }
-
-    /// 100-bit security like [`ProofProfile::production`], with every recursively verified proof
-    /// at LDE 16: 25 queries instead of 34, so a parent verifies a child in ≤ 11 K rows while the
-    /// child's trace is at most 2^15 rows (arity 2 and 4: leaf over SHA-256 10.6 K, node 10.4–10.7
-    /// K, tip over 2^15-row nodes 10.7 K, scheduler 10.8 K; over 2^16-row nodes 11.1 K), and every
-    /// intermediate proof is ~22 % smaller (169 KB vs 216 KB). The prover pays ~1.6× per batch.
-    /// For fleets that store or ship many intermediate proofs, or recurse into small parents.
-    pub fn compact() -> Self {
-        ProofProfile {
-            name: "compact".into(),
-            ..Self::hundred_bits(16)
-        }
-    }
-
-    fn hundred_bits(recursive_lde: usize) -> Self {
         let layer = |lde_factor| LayerConfig {
             lde_factor,
             cap_size: 16,
@@ -94,9 +72,9 @@ impl ProofProfile {
             pow_bits: 0,
         };
         ProofProfile {
-            name: String::new(),
-            basic: layer(recursive_lde),
-            recursion: layer(recursive_lde),
+            name: "production".into(),
+            basic: layer(8),
+            recursion: layer(8),
             compression: LayerConfig {
                 pow_bits: 20,
                 ..layer(32)
@@ -151,10 +129,9 @@ impl ProofProfile {
     pub fn by_name(name: &str) -> Result<Self, ProverError> {
         match name {
             "production" => Ok(Self::production()),
-            "compact" => Ok(Self::compact()),
             "test" => Ok(Self::test()),
             other => Err(ProverError::Config(format!(
-                "unknown proof profile {other:?} (expected \"production\", \"compact\" or \"test\")"
+                "unknown proof profile {other:?} (expected \"production\" or \"test\")"
             ))),
         }
     }
@@ -250,38 +227,26 @@ mod tests {
 
     #[test]
     fn every_named_profile_is_valid_and_unknown_names_are_refused() {
-        for name in ["production", "compact", "test"] {
+        for name in ["production", "test"] {
             let p = ProofProfile::by_name(name).unwrap();
             assert_eq!(p.name, name);
             p.validate().unwrap();
         }
         let err = ProofProfile::by_name("prod").unwrap_err().to_string();
         assert!(
-            err.contains("\"prod\"") && err.contains("\"compact\""),
+            err.contains("\"prod\"") && err.contains("\"production\""),
             "{err}"
         );
     }
 
     #[test]
-    fn compact_verifies_fewer_queries_per_child_than_production_at_the_same_security() {
-        let (p, c) = (ProofProfile::production(), ProofProfile::compact());
-        // LDE 8: 34 queries for 100 bits; LDE 16: 25. The final layer is shared.
+    fn query_counts_follow_from_security_lde_and_pow() {
+        let (p, t) = (ProofProfile::production(), ProofProfile::test());
+        // 100 bits at LDE 8: 34 queries; compression at LDE 32 with 20 PoW bits: 16.
         assert_eq!(queries(p.basic, 14), 34);
         assert_eq!(queries(p.recursion, 15), 34);
-        assert_eq!(queries(c.basic, 14), 25);
-        assert_eq!(queries(c.recursion, 15), 25);
-        // Nothing else differs.
-        for (a, b) in [(p.basic, c.basic), (p.recursion, c.recursion)] {
-            assert_eq!(
-                LayerConfig {
-                    lde_factor: 16,
-                    ..a
-                },
-                b
-            );
-        }
-        assert_eq!(p.compression, c.compression);
-        // Compression: LDE 32 and 20 PoW bits → 16 queries.
         assert_eq!(queries(p.compression, 14), 16);
+        // The test profile: 12 bits at LDE 8: 4 queries.
+        assert_eq!(queries(t.recursion, 15), 4);
     }
 }

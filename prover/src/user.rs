@@ -266,10 +266,10 @@ impl Prover {
                 CircuitId::UserProgram(self.keys().user_shape().program_rounds as u32, 0)
             }
             Layout::Sha => CircuitId::Basic(zkstream_types::CircuitType::Sha256),
-            Layout::Keccak => {
-                return Err(UserProofError::Unsupported(
-                    "the keccak gate set is not a user gate set".into(),
-                ))
+            Layout::Keccak | Layout::Recursion => {
+                return Err(UserProofError::Unsupported(format!(
+                    "the {layout:?} gate set is not a user gate set"
+                )))
             }
         };
         self.keys()

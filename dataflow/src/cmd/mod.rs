@@ -65,8 +65,7 @@ enum Command {
 /// Options shared by every command that proves or verifies.
 #[derive(Args, Debug, Clone)]
 pub struct ProofOpts {
-    /// Proof profile: `production` (100-bit), `compact` (100-bit, recursion at LDE 16: smaller
-    /// intermediate proofs, slower prover) or `test` (few FRI queries; never for real use).
+    /// Proof profile: `production` (100-bit) or `test` (few FRI queries; never for real use).
     #[arg(long, default_value = "production")]
     profile: String,
     /// Children per leaf and node proof.

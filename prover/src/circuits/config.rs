@@ -3,9 +3,9 @@
 
 use boojum::cs::cs_builder::{CsBuilder, CsBuilderImpl};
 use boojum::cs::gates::{
-    BooleanConstraintGate, ConstantsAllocatorGate, FmaGateInBaseFieldWithoutConstant, NopGate,
-    Poseidon2FlattenedGate, PublicInputGate, ReductionGate, SelectionGate, UIntXAddGate,
-    ZeroCheckGate,
+    BooleanConstraintGate, ConstantsAllocatorGate, FmaGateInBaseFieldWithoutConstant,
+    FmaGateInExtensionWithoutConstant, NopGate, Poseidon2FlattenedGate, PublicInputGate,
+    ReductionGate, SelectionGate, UIntXAddGate, ZeroCheckGate,
 };
 use boojum::cs::traits::cs::ConstraintSystem;
 use boojum::cs::traits::gate::GatePlacementStrategy;
@@ -22,7 +22,7 @@ use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
 use boojum::implementations::poseidon2::Poseidon2Goldilocks;
 
-use crate::field::F;
+use crate::field::{Ext, F};
 
 /// The flattened Poseidon2 gate: one permutation per row, the workhorse of queue hashing and recursion.
 pub type Poseidon2Gate = Poseidon2FlattenedGate<F, 8, 12, 4, Poseidon2Goldilocks>;
@@ -60,8 +60,13 @@ pub const KECCAK_LOOKUP: LookupParameters =
 /// Which configuration a circuit (and so its verifier) uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Layout {
-    /// No lookups: Poseidon2 basic circuits and every recursion layer.
+    /// No lookups: Poseidon2 basic circuits and users' sample programs.
     Plain,
+    /// [`Layout::Plain`] plus the FMA gate over the quadratic extension: leaf, node, tip, scheduler
+    /// and compression. boojum's recursive verifier does its extension-field arithmetic (the DEEP
+    /// quotient per query, FRI folding, constraint evaluation at z) with that gate when the circuit
+    /// has it, one gate per multiply-add instead of several base-field FMAs.
+    Recursion,
     /// With the SHA-256 lookup tables: the `Sha256` basic circuit.
     Sha,
     /// With the 8-bit XOR table (keccak256, byte checks) and 8-bit add/sub: the users' proof chunk
@@ -101,6 +106,20 @@ pub fn configure_plain<
     NopGate::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns)
 }
 
+/// [`configure_plain`] plus the extension-field FMA gate ([`Layout::Recursion`]).
+pub fn configure_recursion<
+    T: CsBuilderImpl<F, T>,
+    GC: GateConfigurationHolder<F>,
+    TB: StaticToolboxHolder,
+>(
+    builder: CsBuilder<T, F, GC, TB>,
+) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
+    FmaGateInExtensionWithoutConstant::<F, Ext>::configure_builder(
+        configure_plain(builder),
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    )
+}
+
 /// [`configure_plain`] plus the SHA-256 lookup argument.
 pub fn configure_sha<
     T: CsBuilderImpl<F, T>,
@@ -127,7 +146,7 @@ pub fn configure_keccak<
 /// Registers the tables of a layout in a freshly built constraint system.
 pub fn add_tables<CS: ConstraintSystem<F>>(cs: &mut CS, layout: Layout) {
     match layout {
-        Layout::Plain => {}
+        Layout::Plain | Layout::Recursion => {}
         Layout::Sha => add_sha_tables(cs),
         Layout::Keccak => add_keccak_tables(cs),
     }

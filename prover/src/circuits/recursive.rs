@@ -20,13 +20,14 @@ use boojum::gadgets::traits::selectable::Selectable;
 use zkstream_types::{CircuitType, Digest, QueueRange};
 
 use super::config::{
-    configure_keccak, configure_plain, configure_sha, expose, touch_all_gates, Layout, GEOMETRY,
+    configure_keccak, configure_plain, configure_recursion, configure_sha, expose, touch_all_gates,
+    Layout, GEOMETRY,
 };
 use super::Circuit;
 use crate::field::{fe, from_digest, hash_circuit, BProof, BVk, Ext, CTR, F, RH, TR};
 use crate::queue::iv;
 
-/// Trace bound for a circuit verifying `children` proofs (~11 K rows each at 100 bits, less in tests).
+/// Trace bound for a circuit verifying `children` proofs (~8 K rows each at 100 bits, less in tests).
 fn recursive_trace_bound(children: usize) -> usize {
     (children * 32768 + 16384).next_power_of_two()
 }
@@ -41,6 +42,7 @@ pub(super) fn verifier_for<CS: ConstraintSystem<F> + 'static>(
     );
     match layout {
         Layout::Plain => configure_plain(builder).build(()),
+        Layout::Recursion => configure_recursion(builder).build(()),
         Layout::Sha => configure_sha(builder).build(()),
         Layout::Keccak => configure_keccak(builder).build(()),
     }
@@ -147,7 +149,7 @@ pub struct AggregateCircuit {
 
 impl Circuit for AggregateCircuit {
     fn layout(&self) -> Layout {
-        Layout::Plain
+        Layout::Recursion
     }
 
     fn max_trace_len(&self) -> usize {
@@ -223,7 +225,7 @@ pub struct TipCircuit {
 
 impl Circuit for TipCircuit {
     fn layout(&self) -> Layout {
-        Layout::Plain
+        Layout::Recursion
     }
 
     fn max_trace_len(&self) -> usize {
@@ -231,7 +233,7 @@ impl Circuit for TipCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Plain);
+        let verifier = verifier_for(cs, Layout::Recursion);
         let truth = Boolean::allocated_constant(cs, true);
         let mut all = Vec::new();
         for (i, (circuit, child_vk)) in self.slots.iter().enumerate() {
@@ -287,7 +289,7 @@ pub struct SchedulerCircuit {
 
 impl Circuit for SchedulerCircuit {
     fn layout(&self) -> Layout {
-        Layout::Plain
+        Layout::Recursion
     }
 
     fn max_trace_len(&self) -> usize {
@@ -295,7 +297,7 @@ impl Circuit for SchedulerCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Plain);
+        let verifier = verifier_for(cs, Layout::Recursion);
         let truth = Boolean::allocated_constant(cs, true);
         let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.tip_vk.clone());
         let (proof, inputs) = match &self.witness {
@@ -353,7 +355,7 @@ pub struct CompressionCircuit {
 
 impl Circuit for CompressionCircuit {
     fn layout(&self) -> Layout {
-        Layout::Plain
+        Layout::Recursion
     }
 
     fn max_trace_len(&self) -> usize {
@@ -361,7 +363,7 @@ impl Circuit for CompressionCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Plain);
+        let verifier = verifier_for(cs, Layout::Recursion);
         let truth = Boolean::allocated_constant(cs, true);
         let vk =
             AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.scheduler_vk.clone());
