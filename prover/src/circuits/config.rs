@@ -69,8 +69,8 @@ pub enum Layout {
     Recursion,
     /// With the SHA-256 lookup tables: the `Sha256` basic circuit.
     Sha,
-    /// With the 8-bit XOR table (keccak256, byte checks) and 8-bit add/sub: the users' proof chunk
-    /// and aggregate circuits.
+    /// With the 8-bit XOR table (keccak256, byte checks), 8-bit add/sub and the extension-field FMA
+    /// gate: the users' proof chunk and aggregate circuits.
     Keccak,
 }
 
@@ -131,7 +131,9 @@ pub fn configure_sha<
     configure_plain(builder.allow_lookup(SHA_LOOKUP))
 }
 
-/// [`configure_plain`] plus the keccak256 lookup argument and the 8-bit add/sub gate (byte comparisons).
+/// [`configure_plain`] plus the keccak256 lookup argument, the 8-bit add/sub gate (byte comparisons)
+/// and, as in [`Layout::Recursion`], the extension-field FMA gate: the chunk and node circuits of
+/// aggregation mode are mostly recursive verification.
 pub fn configure_keccak<
     T: CsBuilderImpl<F, T>,
     GC: GateConfigurationHolder<F>,
@@ -140,7 +142,12 @@ pub fn configure_keccak<
     builder: CsBuilder<T, F, GC, TB>,
 ) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
     let b = configure_plain(builder.allow_lookup(KECCAK_LOOKUP));
-    UIntXAddGate::<8>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns)
+    let b =
+        UIntXAddGate::<8>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
+    FmaGateInExtensionWithoutConstant::<F, Ext>::configure_builder(
+        b,
+        GatePlacementStrategy::UseGeneralPurposeColumns,
+    )
 }
 
 /// Registers the tables of a layout in a freshly built constraint system.
@@ -184,6 +191,17 @@ pub fn touch_all_gates<CS: ConstraintSystem<F>>(cs: &mut CS) {
             (d.get_variable(), F::from_u64_unchecked(1)),
         ],
     );
+    if cs.gate_is_allowed::<FmaGateInExtensionWithoutConstant<F, Ext>>() {
+        use boojum::field::Field;
+        let zero = Num::allocated_constant(cs, F::ZERO).get_variable();
+        let _ = FmaGateInExtensionWithoutConstant::<F, Ext>::compute_fma_in_extension(
+            cs,
+            boojum::field::ExtensionField::<F, 2, Ext>::ONE,
+            ([zero, zero], [zero, zero]),
+            boojum::field::ExtensionField::<F, 2, Ext>::ONE,
+            [zero, zero],
+        );
+    }
 }
 
 /// Exposes elements as the circuit's public input, in order.
