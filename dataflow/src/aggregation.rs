@@ -4,13 +4,13 @@
 //! publish on a mismatch), pack the commitments into EIP-4844 blobs with their KZG commitments and
 //! proofs, and record every proof's inclusion path.
 //!
-//! [`run_sequential`] is the reference (one thread, in order); [`aggregate_in_dataflow`] proves the
-//! same tree in a timely dataflow (chunks spread over the workers, each node level once the level
-//! below is complete, proofs on a bounded set of slots) and is what `zkstream aggregate` runs over the
-//! `zkstream.user_proofs` topic.
+//! [`run_sequential`] is the reference (one thread, in order); a [`TreeService`] proves the same tree
+//! in a long-lived timely dataflow (chunks spread over the workers of every process of a cluster,
+//! each node level once the level below is complete, proofs on a bounded set of slots) and is what
+//! `zkstream aggregate` runs over the `zkstream.user_proofs` topic.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{mpsc, Arc, Mutex};
 
 use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
 use zkstream_operators::user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
@@ -21,6 +21,8 @@ use zkstream_prover::user::{
 };
 use zkstream_prover::{decode_proof, Prover, ProverError, UserFamily};
 use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
+
+use crate::pipeline::Cluster;
 
 /// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
 #[derive(Debug, thiserror::Error)]
@@ -132,81 +134,276 @@ pub fn check_submission(
 }
 
 /// How a run's tree is proved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TreeProving {
+pub enum TreeProving<'a> {
     /// In this thread, in order (the reference).
     Sequential,
-    /// In a timely dataflow of `workers` threads with at most `slots` proofs at a time.
-    Dataflow {
-        /// Timely worker threads.
-        workers: usize,
-        /// Proofs at once.
-        slots: usize,
-    },
+    /// In a running [`TreeService`]: a timely dataflow, possibly over a cluster of processes.
+    Dataflow(&'a mut TreeService),
 }
 
-/// Proves a run's tree (chunks, then every node level) in a timely dataflow: chunk jobs are spread
-/// over `workers` threads, each node level is proved once the level below is complete, at most `slots`
-/// proofs at a time. Gives what [`aggregate_user_proofs`] gives, for the same proofs.
-pub fn aggregate_in_dataflow(
-    prover: Arc<Prover>,
-    workers: usize,
-    slots: usize,
+/// A run handed to the service's worker 0, and where its proofs go back.
+struct RunRequest {
+    run: u64,
+    jobs: Vec<ChunkJob>,
+    reply: mpsc::Sender<Vec<TreeProof>>,
+}
+
+/// A long-lived timely dataflow that proves aggregation runs' trees: chunk jobs are spread over every
+/// worker of every process by index, each node level is proved once the level below is complete
+/// (timely's frontier; time is the run number), at most `slots` proofs at a time per process.
+///
+/// In a cluster every process runs one; process 0 (which hosts worker 0) hands runs in with
+/// [`TreeService::prove_run`] and gets the proofs of every level back, the others only prove
+/// ([`TreeService::finish`] returns when process 0 closes its service). Each process has its own key
+/// store: a family it has not seen is made known from the key each job carries, and its chunk and
+/// node keys are set up (or loaded from that process's cache) on first use.
+pub struct TreeService {
+    requests: Option<mpsc::Sender<RunRequest>>,
+    guards: Option<timely::communication::WorkerGuards<()>>,
+    hosts_worker_0: bool,
+    last_run: Option<u64>,
+}
+
+impl TreeService {
+    /// Starts the dataflow: `workers` threads in this process (the same in every process of a
+    /// cluster), `slots` proving threads beside them.
+    pub fn start(
+        prover: Arc<Prover>,
+        workers: usize,
+        slots: usize,
+        cluster: Option<&Cluster>,
+    ) -> Result<Self, AggregationError> {
+        let hosts_worker_0 = cluster.is_none_or(|c| c.process == 0);
+        let (tx, rx) = mpsc::channel::<RunRequest>();
+        let rx = Arc::new(Mutex::new(Some(rx)));
+        let slots = ProofSlots::new(slots);
+        let levels = prover.keys().user_shape().levels;
+        let guards = timely::execute(cluster_config(cluster, workers), move |worker| {
+            use timely::dataflow::operators::{Concatenate, Exchange, Inspect, Probe};
+            use timely::dataflow::{InputHandleVec, ProbeHandle};
+            let mut input = InputHandleVec::<u64, ChunkJob>::new();
+            let probe = ProbeHandle::new();
+            let done: Arc<Mutex<BTreeMap<u64, Vec<TreeProof>>>> = Arc::default();
+            let sink = Arc::clone(&done);
+            let (prover, slots) = (Arc::clone(&prover), slots.clone());
+            worker.dataflow::<u64, _, _>(|scope| {
+                let mut level = input
+                    .to_stream(scope)
+                    .prove_user_chunks(Arc::clone(&prover), slots.clone());
+                let mut all = vec![level.clone()];
+                for l in 1..=levels {
+                    level = level.prove_user_level(Arc::clone(&prover), slots.clone(), l);
+                    all.push(level.clone());
+                }
+                scope
+                    .concatenate(all)
+                    .exchange(|_| 0)
+                    .inspect_core(move |event| {
+                        // Data with its time (the run); frontier notices need nothing.
+                        if let Ok((stamp, proofs)) = event {
+                            if let Some(run) = stamp.least() {
+                                sink.lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .entry(*run)
+                                    .or_default()
+                                    .extend(proofs.iter().cloned());
+                            }
+                        }
+                    })
+                    .probe_with(&probe);
+            });
+            let requests = if worker.index() == 0 {
+                rx.lock().unwrap_or_else(|p| p.into_inner()).take()
+            } else {
+                None
+            };
+            let Some(requests) = requests else {
+                // Only worker 0 takes runs in; the others prove what the exchanges give them until
+                // worker 0 closes its input.
+                drop(input);
+                while worker.step_or_park(None) {}
+                return;
+            };
+            let mut input = Some(input);
+            let mut waiting: BTreeMap<u64, mpsc::Sender<Vec<TreeProof>>> = BTreeMap::new();
+            loop {
+                if let Some(handle) = input.as_mut() {
+                    loop {
+                        match requests.try_recv() {
+                            Ok(req) => {
+                                if req.run < *handle.time() {
+                                    // Refused by `prove_run`; dropping the reply says so.
+                                    continue;
+                                }
+                                handle.advance_to(req.run);
+                                for job in req.jobs {
+                                    handle.send(job);
+                                }
+                                handle.advance_to(req.run + 1);
+                                waiting.insert(req.run, req.reply);
+                            }
+                            Err(mpsc::TryRecvError::Empty) => break,
+                            Err(mpsc::TryRecvError::Disconnected) => {
+                                input = None;
+                                break;
+                            }
+                        }
+                    }
+                }
+                // A run is complete once the frontier has passed it at the end of the dataflow.
+                let complete: Vec<u64> = waiting
+                    .keys()
+                    .copied()
+                    .filter(|r| !probe.less_equal(r))
+                    .collect();
+                for run in complete {
+                    let proofs = done
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&run)
+                        .unwrap_or_default();
+                    if let Some(reply) = waiting.remove(&run) {
+                        // The caller may have gone (it gave up on the run): nothing to do.
+                        let _ = reply.send(proofs);
+                    }
+                }
+                if input.is_none() && waiting.is_empty() {
+                    break;
+                }
+                worker.step_or_park(Some(std::time::Duration::from_millis(20)));
+            }
+            while worker.step_or_park(None) {}
+        })
+        .map_err(AggregationError::Dataflow)?;
+        Ok(TreeService {
+            requests: hosts_worker_0.then_some(tx),
+            guards: Some(guards),
+            hosts_worker_0,
+            last_run: None,
+        })
+    }
+
+    /// Whether this process takes runs in (process 0 of a cluster, or no cluster).
+    pub fn hosts_worker_0(&self) -> bool {
+        self.hosts_worker_0
+    }
+
+    /// Proves run `run`'s chunks and every node level above them; returns every proof of the tree
+    /// (each with its level and index, failures with their reasons). Runs must be handed in in
+    /// increasing order.
+    pub fn prove_run(
+        &mut self,
+        run: u64,
+        jobs: Vec<ChunkJob>,
+    ) -> Result<Vec<TreeProof>, AggregationError> {
+        if !self.hosts_worker_0 {
+            return Err(AggregationError::Dataflow(
+                "only process 0 of the cluster takes runs in".into(),
+            ));
+        }
+        if self.last_run.is_some_and(|last| run <= last) {
+            return Err(AggregationError::Dataflow(format!(
+                "run {run} after run {:?}: runs go in increasing order",
+                self.last_run
+            )));
+        }
+        let (reply, answer) = mpsc::channel();
+        self.requests
+            .as_ref()
+            .ok_or_else(|| AggregationError::Dataflow("the service is closed".into()))?
+            .send(RunRequest { run, jobs, reply })
+            .map_err(|_| AggregationError::Dataflow("the dataflow has stopped".into()))?;
+        self.last_run = Some(run);
+        answer.recv().map_err(|_| {
+            // Worker 0 dropped the reply: it stopped (a panic, a lost peer); say what it said.
+            let why = self.stop().err().map(|e| e.to_string());
+            AggregationError::Dataflow(why.unwrap_or_else(|| "the dataflow stopped".into()))
+        })
+    }
+
+    /// Closes this process's side and waits for the dataflow to end: on process 0 at once (the
+    /// other processes' dataflows end with it), elsewhere when process 0 closes.
+    pub fn finish(mut self) -> Result<(), AggregationError> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Result<(), AggregationError> {
+        self.requests = None;
+        let Some(guards) = self.guards.take() else {
+            return Ok(());
+        };
+        for r in guards.join() {
+            r.map_err(AggregationError::Dataflow)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TreeService {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop() {
+            tracing::error!(error = %e, "the aggregation dataflow ended with an error");
+        }
+    }
+}
+
+/// timely's configuration for `workers` threads in this process, of a cluster when given.
+fn cluster_config(cluster: Option<&Cluster>, workers: usize) -> timely::Config {
+    match cluster {
+        Some(c) if c.addresses.len() > 1 => timely::Config {
+            communication: timely::CommunicationConfig::Cluster {
+                threads: workers.max(1),
+                process: c.process,
+                addresses: c.addresses.clone(),
+                report: false,
+                zerocopy: false,
+            },
+            worker: timely::WorkerConfig::default(),
+        },
+        _ => timely::Config::process(workers.max(1)),
+    }
+}
+
+/// The chunk jobs of a run over checked proofs of one family, in leaf order (grouped by program).
+fn chunk_jobs(
+    prover: &Prover,
     proofs: &[(BVk, BProof)],
-) -> Result<ReferenceAggregate, AggregationError> {
+) -> Result<(UserFamily, Vec<(BVk, BProof)>, Vec<ChunkJob>), AggregationError> {
     let shape = *prover.keys().user_shape();
-    let plan = tree_plan(&shape, proofs.len())?;
-    let family = run_family(&prover, proofs)?;
+    let family = run_family(prover, proofs)?;
     let ordered = order_by_program(proofs);
-    let jobs: Vec<ChunkJob> = ordered
+    let template = ordered
+        .first()
+        .map(|p| p.0.clone())
+        .ok_or(AggregationError::TooMany {
+            got: 0,
+            max: shape.proofs_per_aggregate(),
+        })?;
+    let jobs = ordered
         .chunks(shape.proofs_per_chunk)
         .enumerate()
         .map(|(i, c)| ChunkJob {
             family,
+            template: template.clone(),
             index: i as u32,
             proofs: c.to_vec(),
         })
         .collect();
-    let jobs = Arc::new(Mutex::new(Some(jobs)));
-    let collected: Arc<Mutex<Vec<TreeProof>>> = Arc::default();
-    let slots = ProofSlots::new(slots);
-    let sink = Arc::clone(&collected);
-    let guards = timely::execute(timely::Config::process(workers.max(1)), move |worker| {
-        use timely::dataflow::operators::vec::ToStream;
-        use timely::dataflow::operators::{Concatenate, Exchange, Inspect};
-        let mine: Vec<ChunkJob> = if worker.index() == 0 {
-            jobs.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        let (prover, slots, sink) = (Arc::clone(&prover), slots.clone(), Arc::clone(&sink));
-        worker.dataflow::<u64, _, _>(move |scope| {
-            let mut level = mine
-                .to_stream(scope)
-                .prove_user_chunks(Arc::clone(&prover), slots.clone());
-            let mut all = vec![level.clone()];
-            for l in 1..=shape.levels {
-                level = level.prove_user_level(Arc::clone(&prover), slots.clone(), l);
-                all.push(level.clone());
-            }
-            scope
-                .concatenate(all)
-                .exchange(|_| 0)
-                .inspect(move |p: &TreeProof| {
-                    sink.lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(p.clone())
-                });
-        });
-    })
-    .map_err(AggregationError::Dataflow)?;
-    for r in guards.join() {
-        r.map_err(AggregationError::Dataflow)?;
-    }
-    let mut proofs = std::mem::take(&mut *collected.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok((family, ordered, jobs))
+}
+
+/// Proves a run's tree in `service` and checks it against the plan: what [`aggregate_user_proofs`]
+/// gives, for the same proofs.
+pub fn aggregate_with_service(
+    service: &mut TreeService,
+    prover: &Prover,
+    run: u64,
+    proofs: &[(BVk, BProof)],
+) -> Result<ReferenceAggregate, AggregationError> {
+    let shape = *prover.keys().user_shape();
+    let plan = tree_plan(&shape, proofs.len())?;
+    let (family, ordered, jobs) = chunk_jobs(prover, proofs)?;
+    let mut proofs = service.prove_run(run, jobs)?;
     proofs.sort_by_key(|p| (p.level, p.index));
     let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];
     for p in proofs {
@@ -231,12 +428,26 @@ pub fn aggregate_in_dataflow(
     )?)
 }
 
+/// Proves a run's tree in a dataflow of its own (`workers` threads, at most `slots` proofs at a
+/// time, this process only): what [`aggregate_user_proofs`] gives, for the same proofs.
+pub fn aggregate_in_dataflow(
+    prover: Arc<Prover>,
+    workers: usize,
+    slots: usize,
+    proofs: &[(BVk, BProof)],
+) -> Result<ReferenceAggregate, AggregationError> {
+    let mut service = TreeService::start(Arc::clone(&prover), workers, slots, None)?;
+    let aggregate = aggregate_with_service(&mut service, &prover, 1, proofs);
+    service.finish()?;
+    aggregate
+}
+
 /// Aggregates checked proofs (at most one aggregate's worth) into a run record.
 pub fn aggregate(
     prover: &Arc<Prover>,
     run: u64,
     proofs: &[CheckedProof],
-    how: TreeProving,
+    how: TreeProving<'_>,
 ) -> Result<AggregationRecord, AggregationError> {
     let shape = *prover.keys().user_shape();
     if proofs.is_empty() || proofs.len() > shape.proofs_per_aggregate() {
@@ -258,9 +469,7 @@ pub fn aggregate(
     });
     let done = match how {
         TreeProving::Sequential => aggregate_user_proofs(prover, &pairs)?,
-        TreeProving::Dataflow { workers, slots } => {
-            aggregate_in_dataflow(Arc::clone(prover), workers, slots, &pairs)?
-        }
+        TreeProving::Dataflow(service) => aggregate_with_service(service, prover, run, &pairs)?,
     };
     let leaves = done.leaves;
     let tree = MerkleTree::new(&leaves)?;

@@ -1,11 +1,13 @@
-//! Aggregation mode's proof tree in the timely dataflow (2 workers, 1 proof at a time: two keccak
-//! proofs at once beside their setups do not fit this 24 GiB machine), against the sequential oracle:
-//! 3 users' proofs (2 programs) in the test profile with 2-proof chunks, arity-2 nodes and 2 node
-//! levels — chunks [2, 1] on different workers, a level-1 node over both, the level-2 aggregate over it
-//! (its second slot padded) — and every proof of every level exposes exactly the summary the native
-//! tree gives its leaves; the aggregate verifies and commits to Aligned's root. A run with an invalid
-//! proof fails with its reason and proves nothing. (The summary rule itself is checked for every count
-//! and shape by the prover's unit tests; each proof here costs ~100 s on 2 cores.)
+//! Aggregation mode's proof tree in the timely dataflow, on a cluster of two timely processes (two
+//! services of this test on localhost, one worker and one proving slot each; the second with a key
+//! store of its own), against the sequential oracle: 3 users' proofs (2 programs) in the test profile
+//! with 2-proof chunks, arity-2 nodes and 2 node levels — chunks [2, 1] on different processes, a
+//! level-1 node over both, the level-2 aggregate over it (its second slot padded) — and every proof of
+//! every level exposes exactly the summary the native tree gives its leaves; the aggregate verifies and
+//! commits to Aligned's root. The second process makes the family known from the key its chunk job
+//! carries and sets up the chunk circuit itself. A run with an invalid proof fails with its reason and
+//! proves nothing. (The summary rule itself is checked for every count and shape by the prover's unit
+//! tests.)
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -13,27 +15,26 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use zkstream_aggregation::MerkleTree;
-use zkstream_dataflow::aggregation::aggregate_in_dataflow;
+use zkstream_dataflow::aggregation::{aggregate_in_dataflow, aggregate_with_service, TreeService};
+use zkstream_dataflow::pipeline::Cluster;
 use zkstream_prover::user::{order_by_program, tree_plan, user_commitment, Summary};
 use zkstream_prover::{
     init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape, UserShape,
 };
 
 fn prover() -> Arc<Prover> {
+    prover_with_keys(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys"))
+}
+
+fn prover_with_keys(dir: &std::path::Path) -> Arc<Prover> {
     init_resolver_threads();
-    let keys = KeyStore::open(
-        Some(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")),
-        ProofProfile::test(),
-        TreeShape::default(),
-        1,
-        2,
-    )
-    .unwrap()
-    .with_user_shape(UserShape {
-        levels: 2,
-        ..UserShape::default()
-    })
-    .unwrap();
+    let keys = KeyStore::open(Some(dir), ProofProfile::test(), TreeShape::default(), 1, 2)
+        .unwrap()
+        .with_user_shape(UserShape {
+            levels: 2,
+            ..UserShape::default()
+        })
+        .unwrap();
     // One proof at a time, on both cores.
     Arc::new(Prover::new(Arc::new(keys), 2))
 }
@@ -55,10 +56,43 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
     let err = aggregate_in_dataflow(Arc::clone(&prover), 2, 2, &bad).unwrap_err();
     assert!(err.to_string().contains("chunk 0"), "{err}");
 
+    // The run on a cluster of two timely processes (two services of this test on localhost, one
+    // worker and one slot each). The second has a key store of its own that has never seen the
+    // family: chunk 1 goes to its worker, so it makes the family known from the key the job carries,
+    // sets up the chunk circuit and proves it; process 0 proves chunk 0 and both nodes.
+    let member_keys = tempfile::tempdir().unwrap();
+    let addresses: Vec<String> = (0..2)
+        .map(|_| {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().to_string()
+        })
+        .collect();
+    let member = {
+        let prover = prover_with_keys(member_keys.path());
+        let cluster = Cluster {
+            process: 1,
+            addresses: addresses.clone(),
+        };
+        std::thread::spawn(move || {
+            let service = TreeService::start(prover, 1, 1, Some(&cluster)).unwrap();
+            assert!(!service.hosts_worker_0());
+            service.finish()
+        })
+    };
     let t = Instant::now();
-    let agg = aggregate_in_dataflow(Arc::clone(&prover), 2, 1, &proofs).unwrap();
+    let cluster = Cluster {
+        process: 0,
+        addresses,
+    };
+    let mut service = TreeService::start(Arc::clone(&prover), 1, 1, Some(&cluster)).unwrap();
+    let agg = aggregate_with_service(&mut service, &prover, 7, &proofs).unwrap();
+    // Runs go in increasing order.
+    assert!(service.prove_run(7, Vec::new()).is_err());
+    service.finish().unwrap();
+    member.join().unwrap().unwrap();
     eprintln!(
-        "dataflow tree over 3 proofs (2 chunks, 2 nodes, incl. any setups) in {:.1} s",
+        "2-process cluster tree over 3 proofs (2 chunks, 2 nodes, incl. any setups and the \
+         member's chunk setup) in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     // The oracle: the leaves in program order, the tree by the native rule.
@@ -103,4 +137,32 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
             .unwrap(),
         (3, agg.root)
     );
+
+    // The member made the family known and set up its chunk circuit itself.
+    let made: Vec<String> = walk(member_keys.path())
+        .into_iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let family = agg.family;
+    assert!(
+        made.contains(&format!("family-{family}.vk")),
+        "member's key files: {made:?}"
+    );
+    assert!(
+        made.contains(&format!("user-chunk-{family}.setup")),
+        "member's key files: {made:?}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

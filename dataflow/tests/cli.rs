@@ -448,6 +448,30 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     forged.public_inputs[0] ^= 1;
     std::fs::write(&sha, forged.to_frame().unwrap()).unwrap();
     let sha = sha.to_str().unwrap().to_string();
+    // A real proof of the recursion gate set (a leaf over a basic proof), claiming another program.
+    let rec = dir.path().join("rec-1.sub");
+    let o = zkstream(&[
+        "user-proof",
+        "--gate-set",
+        "recursion",
+        "--salt",
+        "6",
+        "--secret",
+        "1,2,3,4",
+        "--proof-id",
+        "rec-1",
+        "--profile",
+        "test",
+        "--keys-dir",
+        keys.to_str().unwrap(),
+        "--out",
+        rec.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut forged = UserSubmission::from_frame(&std::fs::read(&rec).unwrap()).unwrap();
+    forged.program_id[0] ^= 1;
+    std::fs::write(&rec, forged.to_frame().unwrap()).unwrap();
+    let rec = rec.to_str().unwrap().to_string();
     let out = dir.path().join("run.rec");
     let o = zkstream(&[
         "aggregate-files",
@@ -461,6 +485,7 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
         &junk,
         &unregistered,
         &sha,
+        &rec,
     ]);
     assert_clean_failure(&o, "nothing to aggregate");
     let text = stdout(&o);
@@ -478,6 +503,10 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     );
     assert!(
         text.contains("refused sha-1: invalid: public inputs do not match"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused rec-1: invalid: program id"),
         "{text}"
     );
     assert!(!out.exists());

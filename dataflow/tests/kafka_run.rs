@@ -675,8 +675,44 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     // The first run took submissions past one still waiting: they are remembered.
     assert!(saved.contains("handled 0 "), "{saved}");
 
-    // The restart aggregates the other family only: nothing proved or dead-lettered twice.
-    let stdout = aggregate(&[]);
+    // The restart aggregates the other family only: nothing proved or dead-lettered twice. It runs as a
+    // 2-process cluster (the run's one chunk and its nodes all fall to process 0's worker 0; the tree
+    // on two processes is checked in `aggregation_tree.rs`): the second process only proves, and exits
+    // when process 0 closes.
+    let hostfile = dir.path().join("aggregation-hosts");
+    std::fs::write(
+        &hostfile,
+        format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port()),
+    )
+    .unwrap();
+    let hosts = hostfile.to_str().unwrap().to_string();
+    let member = {
+        let (config, hosts) = (config.clone(), hosts.clone());
+        std::thread::spawn(move || {
+            run_bounded(
+                zkstream().args([
+                    "aggregate",
+                    "--config",
+                    config.to_str().unwrap(),
+                    "-n",
+                    "2",
+                    "-p",
+                    "1",
+                    "-h",
+                    &hosts,
+                ]),
+                Duration::from_secs(1200),
+            )
+        })
+    };
+    let stdout = aggregate(&["-n", "2", "-p", "0", "-h", &hosts]);
+    let member = member.join().unwrap();
+    let member_err = text(&member.stderr);
+    assert!(member.status.success(), "{member_err}");
+    assert!(
+        member_err.contains("process 0 closed the cluster"),
+        "{member_err}"
+    );
     eprintln!(
         "aggregation runs: {:.1} s\n{stdout}",
         started.elapsed().as_secs_f64()

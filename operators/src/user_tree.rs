@@ -26,6 +26,9 @@ use zkstream_prover::{Prover, UserFamily};
 pub struct ChunkJob {
     /// The run's family (a run aggregates one).
     pub family: UserFamily,
+    /// A key of the family: a process that has not seen the family yet (another process of a
+    /// cluster) makes it known from this before proving any of its circuits.
+    pub template: BVk,
     /// The chunk's place among the run's chunks.
     pub index: u32,
     /// Checked user proofs, in leaf order.
@@ -37,6 +40,8 @@ pub struct ChunkJob {
 pub struct TreeProof {
     /// The run's family.
     pub family: UserFamily,
+    /// A key of the family (see [`ChunkJob::template`]), handed up the tree.
+    pub template: BVk,
     /// Its level.
     pub level: u32,
     /// Its place among the proofs of its level.
@@ -116,6 +121,7 @@ impl InFlight {
         &mut self,
         cap: Capability<u64>,
         family: UserFamily,
+        template: BVk,
         level: u32,
         index: u32,
         prove: impl FnOnce() -> Result<BProof, String> + Send + 'static,
@@ -134,6 +140,7 @@ impl InFlight {
                 ticket,
                 TreeProof {
                     family,
+                    template,
                     level,
                     index,
                     proof,
@@ -150,6 +157,16 @@ impl InFlight {
         done.into_iter()
             .filter_map(|(ticket, p)| self.pending.remove(&ticket).map(|cap| (cap, p)))
             .collect()
+    }
+}
+
+/// Makes `family` known to this process's key store from one of its keys (a no-op where it is known:
+/// the process that checked the run's submissions, or one that proved the family before).
+fn known_family(prover: &Prover, family: UserFamily, template: &BVk) -> Result<(), String> {
+    match prover.user_family(template) {
+        Ok(f) if f == family => Ok(()),
+        Ok(f) => Err(format!("the run's key is of family {f}, not {family}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -196,9 +213,14 @@ impl<'scope> UserTreeExt<'scope> for Stream<'scope, u64, Vec<ChunkJob>> {
                     for container in data {
                         for job in container.drain(..) {
                             let prover = Arc::clone(&prover);
-                            flight.spawn(held.clone(), job.family, 0, job.index, move || {
-                                prover
-                                    .prove_user_chunk(&job.proofs)
+                            let (family, template) = (job.family, job.template.clone());
+                            flight.spawn(held.clone(), family, template, 0, job.index, move || {
+                                known_family(&prover, family, &job.template)
+                                    .and_then(|()| {
+                                        prover
+                                            .prove_user_chunk(&job.proofs)
+                                            .map_err(|e| e.to_string())
+                                    })
                                     .map_err(|e| format!("chunk {}: {e}", job.index))
                             });
                         }
@@ -251,7 +273,9 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                     let Some((cap, children)) = waiting.remove(&t) else {
                         continue;
                     };
-                    let Some(family) = children.first().map(|c| c.family) else {
+                    let Some((family, template)) =
+                        children.first().map(|c| (c.family, c.template.clone()))
+                    else {
                         continue;
                     };
                     // Every proof of the level below exists: its setup may leave memory.
@@ -266,6 +290,7 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                         if let Some(reason) = failed {
                             output.session(&cap).give(TreeProof {
                                 family,
+                                template: template.clone(),
                                 level,
                                 index: parent,
                                 proof: Err(reason),
@@ -275,9 +300,14 @@ impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
                         let proofs: Vec<BProof> =
                             group.into_iter().filter_map(|c| c.proof.ok()).collect();
                         let prover = Arc::clone(&prover);
-                        flight.spawn(cap.clone(), family, level, parent, move || {
-                            prover
-                                .prove_user_node(family, level, &proofs)
+                        let key = template.clone();
+                        flight.spawn(cap.clone(), family, key.clone(), level, parent, move || {
+                            known_family(&prover, family, &key)
+                                .and_then(|()| {
+                                    prover
+                                        .prove_user_node(family, level, &proofs)
+                                        .map_err(|e| e.to_string())
+                                })
                                 .map_err(|e| format!("level {level} node {parent}: {e}"))
                         });
                     }

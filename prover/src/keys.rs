@@ -40,9 +40,11 @@ const CIRCUITS_VERSION: u32 = 3;
 
 /// The gate sets users' circuits may be built with to be aggregated: zkstream's plain set (that of
 /// [`crate::circuits::UserProgramCircuit`], no lookups) and its SHA-256 set (that of the `Sha256`
-/// basic circuit: the same gates plus the SHA-256 lookup tables). Their proofs use the profile's basic
-/// FRI parameters.
-pub const USER_LAYOUTS: [Layout; 2] = [Layout::Plain, Layout::Sha];
+/// basic circuit: the same gates plus the SHA-256 lookup tables) and its recursion set (that of its
+/// leaf, node, tip and scheduler circuits: the plain gates plus the extension-field FMA gate — so a
+/// recursive boojum proof, zkstream's own batch proofs included, can be aggregated too). Their proofs
+/// use the profile's basic FRI parameters (the recursion layers' are the same).
+pub const USER_LAYOUTS: [Layout; 3] = [Layout::Plain, Layout::Sha, Layout::Recursion];
 
 /// One circuit of the tree (one setup, one verification key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -480,10 +482,11 @@ impl KeyStore {
 
     /// Aggregation mode's key directory: a node's key depends on the chunk size and the arity, not on
     /// how many levels a deployment uses. v3: a chunk and a tree per user family; v4: keccak over the
-    /// XOR table alone (a 2^16 trace for small chunks), families of two gate sets.
+    /// XOR table alone (a 2^16 trace for small chunks), families of two gate sets; v5: 8 lookup
+    /// column sets and the gates of [`Layout::Recursion`] under the keccak layout.
     fn user_dir(&self, dir: &Path) -> PathBuf {
         let u = &self.user;
-        let sub = dir.join(format!("user-v4-{}x{}", u.proofs_per_chunk, u.node_arity));
+        let sub = dir.join(format!("user-v5-{}x{}", u.proofs_per_chunk, u.node_arity));
         // Created on first use; a failure shows up as the write's error.
         let _ = std::fs::create_dir_all(&sub);
         sub
@@ -692,13 +695,16 @@ impl KeyStore {
         &self,
         children: Vec<(crate::field::BProof, zkstream_types::QueueRange)>,
     ) -> Result<TipCircuit, ProverError> {
+        let node = |t| CircuitId::Node(t, self.shape.node_depth);
         let slots = CircuitType::ALL
             .iter()
-            .map(|&t| Ok((t, self.vk(CircuitId::Node(t, self.shape.node_depth))?)))
+            .map(|&t| Ok((t, self.vk(node(t))?)))
             .collect::<Result<Vec<_>, ProverError>>()?;
+        let first = node(CircuitType::ALL[0]);
         Ok(TipCircuit {
             slots,
-            child_config: self.profile.recursion.proof_config(),
+            child_layout: first.layout(),
+            child_config: first.layer(&self.profile).proof_config(),
             children,
         })
     }
@@ -709,7 +715,8 @@ impl KeyStore {
     ) -> Result<SchedulerCircuit, ProverError> {
         Ok(SchedulerCircuit {
             tip_vk: self.vk(CircuitId::Tip)?,
-            child_config: self.profile.recursion.proof_config(),
+            child_layout: CircuitId::Tip.layout(),
+            child_config: CircuitId::Tip.layer(&self.profile).proof_config(),
             vk_set_commitment: self.vk_set_commitment()?,
             witness,
         })
@@ -743,6 +750,7 @@ impl KeyStore {
             arity: self.user.node_arity,
             child_capacity: self.user.capacity_at(level - 1),
             child_vk: self.vk(child)?,
+            child_layout: child.layout(),
             child_config: child.layer(&self.profile).proof_config(),
             children,
         })
@@ -754,7 +762,8 @@ impl KeyStore {
     ) -> Result<CompressionCircuit, ProverError> {
         Ok(CompressionCircuit {
             scheduler_vk: self.vk(CircuitId::Scheduler)?,
-            child_config: self.profile.recursion.proof_config(),
+            child_layout: CircuitId::Scheduler.layout(),
+            child_config: CircuitId::Scheduler.layer(&self.profile).proof_config(),
             witness,
         })
     }

@@ -197,7 +197,8 @@ pub const MAX_USER_PUBLIC_INPUTS: usize = 64;
 impl Prover {
     /// The family of a user's key, made known to the key store: any circuit built with one of
     /// zkstream's user gate sets ([`USER_LAYOUTS`]: the geometry, gates, lookup tables and FRI blow-up
-    /// of [`crate::circuits::UserProgramCircuit`], or of the `Sha256` basic circuit), of any domain up
+    /// of [`crate::circuits::UserProgramCircuit`], of the `Sha256` basic circuit, or of the recursion
+    /// circuits), of any domain up
     /// to [`MAX_USER_DOMAIN`] and up to [`MAX_USER_PUBLIC_INPUTS`] public inputs. Other gate sets are
     /// refused: boojum's recursive verifier is typed by the gates it evaluates, so zkstream verifies
     /// only those it was built for.
@@ -253,7 +254,7 @@ impl Prover {
         }
         Err(UserProofError::Unsupported(
             "its gate set, geometry or FRI blow-up is none of zkstream's user-circuit gate sets \
-             (plain, sha256)"
+             (plain, sha256, recursion)"
                 .into(),
         ))
     }
@@ -266,7 +267,8 @@ impl Prover {
                 CircuitId::UserProgram(self.keys().user_shape().program_rounds as u32, 0)
             }
             Layout::Sha => CircuitId::Basic(zkstream_types::CircuitType::Sha256),
-            Layout::Keccak | Layout::Recursion => {
+            Layout::Recursion => CircuitId::Leaf(zkstream_types::CircuitType::Poseidon2Hash),
+            Layout::Keccak => {
                 return Err(UserProofError::Unsupported(format!(
                     "the {layout:?} gate set is not a user gate set"
                 )))
@@ -365,6 +367,34 @@ impl Prover {
             self.keys().vk(CircuitId::Basic(CircuitType::Sha256))?,
             proof,
         ))
+    }
+
+    /// Proves a sample program of the *recursion* gate set (tests, demo, benchmarks): zkstream's
+    /// Poseidon2 leaf over one basic proof hashing `inputs` — a recursive proof, one program (one key)
+    /// for every input. Returns its key and proof.
+    pub fn prove_recursion_user_program(
+        &self,
+        inputs: &[u64],
+    ) -> Result<(BVk, BProof), ProverError> {
+        use zkstream_types::{BatchInput, CircuitType, Digest, Request};
+        let batch = BatchInput {
+            batch_number: 1,
+            protocol_version: 1,
+            previous_batch_commitment: Digest::ZERO,
+            requests: vec![Request::Poseidon2Hash {
+                inputs: inputs.to_vec(),
+            }],
+        };
+        let witness = crate::queue::witness_batch(&batch, self.keys().shape())?;
+        let t = CircuitType::Poseidon2Hash;
+        let job = witness
+            .jobs
+            .get(&t)
+            .and_then(|jobs| jobs.first())
+            .ok_or_else(|| ProverError::Config("no poseidon2 circuit for the program".into()))?;
+        let basic = self.prove_basic(job)?;
+        let leaf = self.prove_leaf(t, &[basic])?.proof;
+        Ok((self.keys().vk(CircuitId::Leaf(t))?, leaf))
     }
 
     /// The one family of a run's or a chunk's proofs.
@@ -769,6 +799,19 @@ mod tests {
         assert_ne!(h, f);
         assert_eq!(prover.keys().user_family_layout(h).unwrap(), Layout::Sha);
         assert_eq!(prover.keys().user_family_layout(f).unwrap(), Layout::Plain);
+        // The recursion gate set: zkstream's own leaf and node keys (recursive proofs).
+        let t = zkstream_types::CircuitType::Poseidon2Hash;
+        let leaf = prover.keys().vk(CircuitId::Leaf(t)).unwrap();
+        let node = prover.keys().vk(CircuitId::Node(t, 1)).unwrap();
+        for key in [&leaf, &node] {
+            let r = prover.user_family(key).unwrap();
+            assert_ne!(r, f);
+            assert_ne!(r, h);
+            assert_eq!(
+                prover.keys().user_family_layout(r).unwrap(),
+                Layout::Recursion
+            );
+        }
         let mut other_tables = sha.clone();
         other_tables.fixed_parameters.total_tables_len += 1;
         assert!(prover.user_family(&other_tables).is_err());

@@ -105,6 +105,35 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
     ));
 
+    // A circuit of the third gate set (recursion): zkstream's own Poseidon2 leaf, a recursive proof.
+    let rec = prover.prove_recursion_user_program(&[7, 8, 9]).unwrap();
+    let rec_family = prover
+        .check_user_proof(
+            &program_id(&rec.0),
+            &public_input_bytes(&rec.1),
+            &rec.0,
+            &rec.1,
+        )
+        .unwrap();
+    assert_eq!(
+        prover.keys().user_family_layout(rec_family).unwrap(),
+        Layout::Recursion
+    );
+    // One bit flipped deep in its query data: it still decodes, and no longer verifies.
+    let mut bytes = bincode::serialize(&rec.1).unwrap();
+    let at = bytes.len() * 2 / 3;
+    bytes[at] ^= 1;
+    let tampered: zkstream_prover::field::BProof = bincode::deserialize(&bytes).unwrap();
+    assert_eq!(
+        prover.check_user_proof(
+            &program_id(&rec.0),
+            &public_input_bytes(&rec.1),
+            &rec.0,
+            &tampered
+        ),
+        Err(UserProofError::DoesNotVerify)
+    );
+
     // A key of the gate set whose proof does not verify makes no family known: only checked keys are
     // kept (the first public input moved to another row is another family).
     let mut moved = a1.0.clone();
@@ -243,6 +272,22 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert_eq!(
         prover
             .verify_user_aggregate(sha_family, &sha_agg.proof)
+            .unwrap(),
+        (1, leaf)
+    );
+    // So does the recursion gate set's: a recursive proof verified inside a chunk.
+    let t = Instant::now();
+    let rec_agg = aggregate_user_proofs(&prover, std::slice::from_ref(&rec)).unwrap();
+    eprintln!(
+        "recursion family: 1 chunk + 2 nodes (incl. setups) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    assert_eq!(rec_agg.family, rec_family);
+    let leaf = user_commitment(&rec.0, &rec.1);
+    assert_eq!(rec_agg.root, leaf);
+    assert_eq!(
+        prover
+            .verify_user_aggregate(rec_family, &rec_agg.proof)
             .unwrap(),
         (1, leaf)
     );

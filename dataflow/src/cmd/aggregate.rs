@@ -10,6 +10,12 @@
 //! that were already aggregated or refused (a run takes one family, possibly past a submission of
 //! another still waiting); a restart skips those, republishes a stored record instead of proving the
 //! same run again, and commits offsets a crash left uncommitted.
+//!
+//! Cluster (`-n N -p I -h HOSTS`, as `zkstream run` takes them): process 0 does all of the above; the
+//! runs' chunk and node proofs spread over the workers of every process (a [`TreeService`] in each,
+//! each process with its own key store). The other processes only prove and exit when process 0
+//! closes; timely's cluster has a fixed membership, so a process that stops stops the others' dataflow
+//! too — restart them together (process 0's restart safety above holds as before).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -23,7 +29,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use zkstream_dataflow::aggregation::{
-    aggregate, check_submission, AggregationProgress, CheckedProof, TreeProving,
+    aggregate, check_submission, AggregationProgress, CheckedProof, TreeProving, TreeService,
 };
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::metrics::Metrics;
@@ -54,6 +60,13 @@ pub struct AggregateArgs {
     /// Serve Prometheus metrics on this address (overrides metrics.addr), e.g. 127.0.0.1:9898.
     #[arg(long)]
     metrics_addr: Option<String>,
+    /// The timely cluster proving the runs' trees: process 0 reads the submissions, runs, publishes
+    /// and commits; every process (0 included) proves chunks and nodes.
+    #[command(flatten)]
+    cluster: super::ClusterArgs,
+    /// Print help.
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
 }
 
 struct Pending {
@@ -87,11 +100,30 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
     // Proofs run `slots` at a time and share the threads.
     let threads = (settings.threads / config.prover.slots.max(1)).max(1);
     let prover = Arc::new(Prover::new(Arc::new(keys), threads));
-    // The run's tree is proved in a timely dataflow: [pipeline] workers, [prover] slots at once.
-    let how = TreeProving::Dataflow {
-        workers: config.pipeline.workers,
-        slots: config.prover.slots,
-    };
+    // The runs' trees are proved in a timely dataflow: [pipeline] workers per process, [prover] slots
+    // at once per process, over every process of the cluster.
+    let cluster = args.cluster.cluster()?;
+    let mut service = TreeService::start(
+        Arc::clone(&prover),
+        config.pipeline.workers,
+        config.prover.slots,
+        cluster.as_ref(),
+    )?;
+    if !service.hosts_worker_0() {
+        eprintln!(
+            "aggregate: process {} of {}: proving chunks and nodes for process 0 ({})",
+            args.cluster.process,
+            args.cluster.processes,
+            cluster
+                .as_ref()
+                .and_then(|c| c.addresses.first())
+                .map(String::as_str)
+                .unwrap_or("?")
+        );
+        service.finish()?;
+        eprintln!("aggregate: process 0 closed the cluster");
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = ArtifactStore::open(&config.store.url)?;
     let metrics = Arc::new(Metrics::new()?);
     metrics.set_prover_slots("cpu", config.prover.slots);
@@ -266,6 +298,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             }
             pending = rest;
             let started = Instant::now();
+            let how = TreeProving::Dataflow(&mut service);
             let record = match prove_or_reuse(&prover, how, &store, run, &batch) {
                 Ok(r) => r,
                 Err(e) => {
@@ -317,6 +350,8 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             break;
         }
     }
+    // Closes the dataflow here and, with it, the other processes of the cluster.
+    service.finish()?;
     println!("summary: {published} run(s) published, {refused} submission(s) refused");
     Ok(ExitCode::SUCCESS)
 }
@@ -325,7 +360,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
 /// otherwise proved now and stored before anything is published.
 fn prove_or_reuse(
     prover: &Arc<Prover>,
-    how: TreeProving,
+    how: TreeProving<'_>,
     store: &ArtifactStore,
     run: u64,
     batch: &[Pending],

@@ -50,6 +50,8 @@ enum Command {
     /// Precompute or inspect setup data and verification keys.
     Keys(keys::KeysArgs),
     /// Aggregation mode over Kafka: users' proofs → one aggregated proof per run, with blobs and paths.
+    /// (`-h` is the cluster host file, as in timely; `--help` prints help.)
+    #[command(disable_help_flag = true)]
     Aggregate(aggregate::AggregateArgs),
     /// Aggregation mode: prove a sample user program and write a proof submission.
     UserProof(user::UserProofArgs),
@@ -176,6 +178,43 @@ pub fn run() -> Result<ExitCode> {
         Command::AggregateFiles(a) => user::aggregate_files(a),
         Command::Inclusion(a) => user::inclusion(a),
         Command::VerifyInclusion(a) => user::verify_inclusion_cmd(a),
+    }
+}
+
+/// A process's place in a timely cluster (`-n`, `-p`, `-h`, as timely's own examples take them).
+#[derive(clap::Args, Debug)]
+pub struct ClusterArgs {
+    /// Processes in the timely cluster (each runs this same command with its own `-p`).
+    #[arg(long, short = 'n', default_value_t = 1)]
+    pub processes: usize,
+    /// This process's index in the cluster, 0..N (process 0 reads, publishes and commits).
+    #[arg(long, short = 'p', default_value_t = 0)]
+    pub process: usize,
+    /// The cluster's host file: one host:port per line, in process order (needed when -n > 1).
+    #[arg(long = "hostfile", short = 'h')]
+    pub hostfile: Option<std::path::PathBuf>,
+}
+
+impl ClusterArgs {
+    /// The cluster this process is part of (`None`: a single process).
+    pub fn cluster(&self) -> Result<Option<zkstream_dataflow::pipeline::Cluster>> {
+        use anyhow::Context;
+        match (&self.hostfile, self.processes) {
+            (_, 0) => anyhow::bail!("-n must be at least 1"),
+            (None, 1) if self.process == 0 => Ok(None),
+            (None, _) => {
+                anyhow::bail!("a cluster (-n > 1 or -p > 0) needs its host file (-h FILE)")
+            }
+            (Some(path), n) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the host file {}", path.display()))?;
+                Ok(Some(zkstream_dataflow::pipeline::Cluster::from_hostfile(
+                    &text,
+                    n,
+                    self.process,
+                )?))
+            }
+        }
     }
 }
 

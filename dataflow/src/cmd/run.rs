@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
-use zkstream_dataflow::pipeline::{self, Cluster, PipelineSpec};
+use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_dataflow::telemetry::Telemetry;
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
@@ -42,15 +42,9 @@ pub struct RunArgs {
     /// the topic.
     #[arg(long)]
     bounded: bool,
-    /// Processes in the timely cluster (each runs this same command with its own `-p`).
-    #[arg(long, short = 'n', default_value_t = 1)]
-    processes: usize,
-    /// This process's index in the cluster, 0..N (process 0 delivers, dead-letters and commits).
-    #[arg(long, short = 'p', default_value_t = 0)]
-    process: usize,
-    /// The cluster's host file: one host:port per line, in process order (needed when -n > 1).
-    #[arg(long = "hostfile", short = 'h')]
-    hostfile: Option<std::path::PathBuf>,
+    /// The timely cluster (process 0 delivers, dead-letters and commits).
+    #[command(flatten)]
+    cluster: super::ClusterArgs,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -60,18 +54,9 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let config = Config::load(&args.config)?;
-    let cluster = match (&args.hostfile, args.processes) {
-        (_, 0) => anyhow::bail!("-n must be at least 1"),
-        (None, 1) if args.process == 0 => None,
-        (None, _) => anyhow::bail!("a cluster (-n > 1 or -p > 0) needs its host file (-h FILE)"),
-        (Some(path), n) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the host file {}", path.display()))?;
-            Some(Cluster::from_hostfile(&text, n, args.process)?)
-        }
-    };
+    let cluster = args.cluster.cluster()?;
     // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
-    let delivers = args.process == 0;
+    let delivers = args.cluster.process == 0;
     let settings = config.proof_settings();
     let keys = Arc::new(KeyStore::open(
         Some(&settings.keys_dir),
@@ -119,7 +104,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if !delivers {
         eprintln!(
             "cluster: process {} of {}: proving only (process 0 delivers, dead-letters and commits)",
-            args.process, args.processes
+            args.cluster.process, args.cluster.processes
         );
     }
     if let (true, Some(core)) = (delivers, &config.sink.core) {

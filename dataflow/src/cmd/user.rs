@@ -59,6 +59,9 @@ pub enum GateSet {
     /// The SHA-256 gate set (lookups): zkstream's SHA-256 basic circuit over salt ‖ secret (one
     /// program for every salt).
     Sha256,
+    /// The recursion gate set: zkstream's Poseidon2 leaf over a basic proof hashing salt ‖ secret — a
+    /// recursive proof (one program for every salt).
+    Recursion,
 }
 
 /// Arguments of `user-proof`.
@@ -104,6 +107,10 @@ pub fn user_proof(args: UserProofArgs) -> Result<ExitCode> {
                 .flat_map(u64::to_be_bytes)
                 .collect();
             prover.prove_sha_user_program(&data)?
+        }
+        GateSet::Recursion => {
+            let inputs: Vec<u64> = std::iter::once(args.salt).chain(secret).collect();
+            prover.prove_recursion_user_program(&inputs)?
         }
     };
     let sub = UserSubmission {

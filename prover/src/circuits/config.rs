@@ -48,12 +48,20 @@ pub const SHA_LOOKUP: LookupParameters =
         share_table_id: true,
     };
 
-/// Lookups for zkstream's keccak256 gadget ([`super::keccak`]): the width-3 8-bit XOR table in 5
-/// specialized column sets sharing one table-id column.
+/// Lookup column sets of the keccak layout: a keccak-f[1600] permutation is 24,445 lookups against 490
+/// general rows, so with too few sets the lookup columns, not the recursive verifications, set a
+/// chunk's domain. A chunk of `C` proofs hashes `2C − 1` times (its leaves and its tree) beside `C`
+/// verifications (~5.7 K general rows each): 8 sets keep both within the same power of two (chunk 16:
+/// ~95 K lookup rows and ~92 K general rows, a 2^17 trace; with 5 sets its 152 K lookup rows made it
+/// 2^18, and chunk 32 2^19, past this machine's memory).
+pub const KECCAK_LOOKUP_SETS: usize = 8;
+
+/// Lookups for zkstream's keccak256 gadget ([`super::keccak`]): the width-3 8-bit XOR table in
+/// [`KECCAK_LOOKUP_SETS`] specialized column sets sharing one table-id column.
 pub const KECCAK_LOOKUP: LookupParameters =
     LookupParameters::UseSpecializedColumnsWithTableIdAsConstant {
         width: 3,
-        num_repetitions: 5,
+        num_repetitions: KECCAK_LOOKUP_SETS,
         share_table_id: true,
     };
 
@@ -131,9 +139,8 @@ pub fn configure_sha<
     configure_plain(builder.allow_lookup(SHA_LOOKUP))
 }
 
-/// [`configure_plain`] plus the keccak256 lookup argument, the 8-bit add/sub gate (byte comparisons)
-/// and, as in [`Layout::Recursion`], the extension-field FMA gate: the chunk and node circuits of
-/// aggregation mode are mostly recursive verification.
+/// [`configure_recursion`] (aggregation mode's chunk and node circuits are mostly recursive
+/// verification) plus the keccak256 lookup argument and the 8-bit add/sub gate (byte comparisons).
 pub fn configure_keccak<
     T: CsBuilderImpl<F, T>,
     GC: GateConfigurationHolder<F>,
@@ -141,11 +148,8 @@ pub fn configure_keccak<
 >(
     builder: CsBuilder<T, F, GC, TB>,
 ) -> CsBuilder<T, F, impl GateConfigurationHolder<F>, impl StaticToolboxHolder> {
-    let b = configure_plain(builder.allow_lookup(KECCAK_LOOKUP));
-    let b =
-        UIntXAddGate::<8>::configure_builder(b, GatePlacementStrategy::UseGeneralPurposeColumns);
-    FmaGateInExtensionWithoutConstant::<F, Ext>::configure_builder(
-        b,
+    UIntXAddGate::<8>::configure_builder(
+        configure_recursion(builder.allow_lookup(KECCAK_LOOKUP)),
         GatePlacementStrategy::UseGeneralPurposeColumns,
     )
 }

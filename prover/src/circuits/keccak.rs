@@ -402,7 +402,8 @@ mod tests {
     }
 
     #[test]
-    fn one_permutation_fits_5_k_lookup_rows() {
+    fn one_permutation_fits_3_k_lookup_rows() {
+        use crate::circuits::config::KECCAK_LOOKUP_SETS;
         // The pair hash of the Merkle tree: one permutation.
         let m = vec![7u8; 64];
         let d = native(&m);
@@ -410,13 +411,15 @@ mod tests {
         let (ok, rows) = satisfied(&p);
         assert!(ok);
         let lookups = p.lookups.get();
+        let lookup_rows = lookups.div_ceil(KECCAK_LOOKUP_SETS);
         eprintln!(
-            "keccak-f[1600]: {lookups} lookups = {} lookup rows (5 a row); {rows} general rows",
-            lookups.div_ceil(5)
+            "keccak-f[1600]: {lookups} lookups = {lookup_rows} lookup rows \
+             ({KECCAK_LOOKUP_SETS} a row); {rows} general rows"
         );
+        assert!(lookups < 25_000, "{lookups} lookups per permutation");
         assert!(
-            lookups.div_ceil(5) < 5_000,
-            "{lookups} lookups per permutation"
+            lookup_rows < 3_100,
+            "{lookup_rows} lookup rows per permutation"
         );
     }
 }

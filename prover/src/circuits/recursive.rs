@@ -217,6 +217,8 @@ impl Circuit for AggregateCircuit {
 pub struct TipCircuit {
     /// Per slot: circuit type and the key its node proof must verify under.
     pub slots: Vec<(CircuitType, BVk)>,
+    /// The node proofs' configuration (every type's final node has the same).
+    pub child_layout: Layout,
     /// The children's proof configuration.
     pub child_config: ProofConfig,
     /// One final node proof and range per slot (empty during setup).
@@ -233,7 +235,7 @@ impl Circuit for TipCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Recursion);
+        let verifier = verifier_for(cs, self.child_layout);
         let truth = Boolean::allocated_constant(cs, true);
         let mut all = Vec::new();
         for (i, (circuit, child_vk)) in self.slots.iter().enumerate() {
@@ -279,6 +281,8 @@ pub struct SchedulerInputs {
 pub struct SchedulerCircuit {
     /// The tip's key (constants).
     pub tip_vk: BVk,
+    /// The tip's configuration.
+    pub child_layout: Layout,
     /// The tip's proof configuration.
     pub child_config: ProofConfig,
     /// Commitment of every key below the scheduler (constants).
@@ -297,7 +301,7 @@ impl Circuit for SchedulerCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Recursion);
+        let verifier = verifier_for(cs, self.child_layout);
         let truth = Boolean::allocated_constant(cs, true);
         let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.tip_vk.clone());
         let (proof, inputs) = match &self.witness {
@@ -347,6 +351,8 @@ impl Circuit for SchedulerCircuit {
 pub struct CompressionCircuit {
     /// The scheduler's key (constants).
     pub scheduler_vk: BVk,
+    /// The scheduler's configuration.
+    pub child_layout: Layout,
     /// The scheduler's proof configuration.
     pub child_config: ProofConfig,
     /// The scheduler proof (None during setup).
@@ -363,7 +369,7 @@ impl Circuit for CompressionCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Recursion);
+        let verifier = verifier_for(cs, self.child_layout);
         let truth = Boolean::allocated_constant(cs, true);
         let vk =
             AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.scheduler_vk.clone());

@@ -393,6 +393,8 @@ pub struct UserNodeCircuit {
     pub child_capacity: usize,
     /// The children's key (constant).
     pub child_vk: BVk,
+    /// The children's configuration (chunk and node circuits alike: [`Layout::Keccak`]).
+    pub child_layout: Layout,
     /// The children's FRI parameters.
     pub child_config: ProofConfig,
     /// Child proofs, in order (empty during setup).
@@ -409,7 +411,7 @@ impl Circuit for UserNodeCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, Layout::Keccak);
+        let verifier = verifier_for(cs, self.child_layout);
         let vk = AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.child_vk.clone());
         let active = prefix_flags(cs, self.arity, self.children.len());
         let zero = Num::allocated_constant(cs, F::ZERO);
