@@ -364,11 +364,16 @@ fn cluster_config(cluster: Option<&Cluster>, workers: usize) -> timely::Config {
     }
 }
 
-/// The chunk jobs of a run over checked proofs of one family, in leaf order (grouped by program).
-fn chunk_jobs(
-    prover: &Prover,
-    proofs: &[(BVk, BProof)],
-) -> Result<(UserFamily, Vec<(BVk, BProof)>, Vec<ChunkJob>), AggregationError> {
+/// A run's proofs cut into chunk jobs.
+struct RunJobs {
+    family: UserFamily,
+    /// The proofs in leaf order (grouped by program).
+    ordered: Vec<(BVk, BProof)>,
+    jobs: Vec<ChunkJob>,
+}
+
+/// The chunk jobs of a run over checked proofs of one family, in leaf order.
+fn chunk_jobs(prover: &Prover, proofs: &[(BVk, BProof)]) -> Result<RunJobs, AggregationError> {
     let shape = *prover.keys().user_shape();
     let family = run_family(prover, proofs)?;
     let ordered = order_by_program(proofs);
@@ -389,7 +394,11 @@ fn chunk_jobs(
             proofs: c.to_vec(),
         })
         .collect();
-    Ok((family, ordered, jobs))
+    Ok(RunJobs {
+        family,
+        ordered,
+        jobs,
+    })
 }
 
 /// Proves a run's tree in `service` and checks it against the plan: what [`aggregate_user_proofs`]
@@ -402,7 +411,11 @@ pub fn aggregate_with_service(
 ) -> Result<ReferenceAggregate, AggregationError> {
     let shape = *prover.keys().user_shape();
     let plan = tree_plan(&shape, proofs.len())?;
-    let (family, ordered, jobs) = chunk_jobs(prover, proofs)?;
+    let RunJobs {
+        family,
+        ordered,
+        jobs,
+    } = chunk_jobs(prover, proofs)?;
     let mut proofs = service.prove_run(run, jobs)?;
     proofs.sort_by_key(|p| (p.level, p.index));
     let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];

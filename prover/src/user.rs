@@ -343,26 +343,39 @@ impl Prover {
         Ok((self.keys().vk(id)?, proof))
     }
 
-    /// Proves a sample program of the *sha256* gate set (tests, demo, benchmarks): zkstream's `Sha256`
-    /// basic circuit over one request of `data` — one program (one key) for every input. Returns its
-    /// key and proof.
-    pub fn prove_sha_user_program(&self, data: &[u8]) -> Result<(BVk, BProof), ProverError> {
-        use zkstream_types::{BatchInput, CircuitType, Digest, Request};
+    /// The basic proof of a one-request batch (the sample programs of the sha256 and recursion gate
+    /// sets are zkstream's own circuits over it).
+    fn prove_one_request(
+        &self,
+        request: zkstream_types::Request,
+    ) -> Result<crate::layers::ChildProof, ProverError> {
+        use zkstream_types::{BatchInput, Digest};
+        let t = request.circuit_type();
         let batch = BatchInput {
             batch_number: 1,
             protocol_version: 1,
             previous_batch_commitment: Digest::ZERO,
-            requests: vec![Request::Sha256 {
-                data: data.to_vec(),
-            }],
+            requests: vec![request],
         };
         let witness = crate::queue::witness_batch(&batch, self.keys().shape())?;
         let job = witness
             .jobs
-            .get(&CircuitType::Sha256)
+            .get(&t)
             .and_then(|jobs| jobs.first())
-            .ok_or_else(|| ProverError::Config("no sha256 circuit for the program".into()))?;
-        let proof = self.prove_basic(job)?.proof;
+            .ok_or_else(|| ProverError::Config(format!("no {t} circuit for the program")))?;
+        self.prove_basic(job)
+    }
+
+    /// Proves a sample program of the *sha256* gate set (tests, demo, benchmarks): zkstream's `Sha256`
+    /// basic circuit over one request of `data` — one program (one key) for every input. Returns its
+    /// key and proof.
+    pub fn prove_sha_user_program(&self, data: &[u8]) -> Result<(BVk, BProof), ProverError> {
+        use zkstream_types::{CircuitType, Request};
+        let proof = self
+            .prove_one_request(Request::Sha256 {
+                data: data.to_vec(),
+            })?
+            .proof;
         Ok((
             self.keys().vk(CircuitId::Basic(CircuitType::Sha256))?,
             proof,
@@ -376,23 +389,11 @@ impl Prover {
         &self,
         inputs: &[u64],
     ) -> Result<(BVk, BProof), ProverError> {
-        use zkstream_types::{BatchInput, CircuitType, Digest, Request};
-        let batch = BatchInput {
-            batch_number: 1,
-            protocol_version: 1,
-            previous_batch_commitment: Digest::ZERO,
-            requests: vec![Request::Poseidon2Hash {
-                inputs: inputs.to_vec(),
-            }],
-        };
-        let witness = crate::queue::witness_batch(&batch, self.keys().shape())?;
+        use zkstream_types::{CircuitType, Request};
         let t = CircuitType::Poseidon2Hash;
-        let job = witness
-            .jobs
-            .get(&t)
-            .and_then(|jobs| jobs.first())
-            .ok_or_else(|| ProverError::Config("no poseidon2 circuit for the program".into()))?;
-        let basic = self.prove_basic(job)?;
+        let basic = self.prove_one_request(Request::Poseidon2Hash {
+            inputs: inputs.to_vec(),
+        })?;
         let leaf = self.prove_leaf(t, &[basic])?.proof;
         Ok((self.keys().vk(CircuitId::Leaf(t))?, leaf))
     }

@@ -16,7 +16,8 @@ use zkstream_prover::user::{
     Summary, UserProofError,
 };
 use zkstream_prover::{
-    init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape, UserFamily, UserShape,
+    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserFamily,
+    UserShape,
 };
 
 /// Hash rounds of a sample program big enough for a larger domain than the default's: another family.
@@ -258,41 +259,30 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         .prove_user_node(family, 2, &agg.chunk_proofs[..1])
         .is_err());
 
-    // The SHA-256 gate set's family aggregates in a run of its own: one chunk, one node per level,
-    // whose root is the proof's commitment.
-    let t = Instant::now();
-    let sha_agg = aggregate_user_proofs(&prover, std::slice::from_ref(&sha)).unwrap();
-    eprintln!(
-        "sha256 family: 1 chunk + 2 nodes (incl. setups) in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    assert_eq!(sha_agg.family, sha_family);
-    let leaf = user_commitment(&sha.0, &sha.1);
-    assert_eq!(sha_agg.root, leaf);
-    assert_eq!(
-        prover
-            .verify_user_aggregate(sha_family, &sha_agg.proof)
-            .unwrap(),
-        (1, leaf)
-    );
-    // So does the recursion gate set's: a recursive proof verified inside a chunk.
-    let t = Instant::now();
-    let rec_agg = aggregate_user_proofs(&prover, std::slice::from_ref(&rec)).unwrap();
-    eprintln!(
-        "recursion family: 1 chunk + 2 nodes (incl. setups) in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    assert_eq!(rec_agg.family, rec_family);
-    let leaf = user_commitment(&rec.0, &rec.1);
-    assert_eq!(rec_agg.root, leaf);
-    assert_eq!(
-        prover
-            .verify_user_aggregate(rec_family, &rec_agg.proof)
-            .unwrap(),
-        (1, leaf)
-    );
-    // The plain family's aggregate key is another.
-    assert!(prover
-        .verify_user_aggregate(sha_family, &agg.proof)
-        .is_err());
+    // The other gate sets' families: a chunk of their own verifies the proof in-circuit with that gate
+    // set's verifier (lookups for sha256, the extension-field FMA gate for recursion) and commits to
+    // its leaf. (Nodes verify chunk proofs, whatever gate set the chunk verified: the plain family's
+    // tree above covers them.)
+    for (name, user, family) in [
+        ("sha256", &sha, sha_family),
+        ("recursion", &rec, rec_family),
+    ] {
+        let t = Instant::now();
+        let chunk = prover.prove_user_chunk(std::slice::from_ref(user)).unwrap();
+        eprintln!(
+            "{name} family: 1 chunk (incl. its setup) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        assert!(prover.verify(CircuitId::UserChunk(family), &chunk).unwrap());
+        let leaf = user_commitment(&user.0, &user.1);
+        assert_eq!(
+            Summary::of_proof(&chunk).unwrap(),
+            Summary::of_leaves(&[leaf], 2).unwrap()
+        );
+        // The plain family's chunk proof is not one of this family's.
+        assert!(!matches!(
+            prover.verify(CircuitId::UserChunk(family), &agg.chunk_proofs[0]),
+            Ok(true)
+        ));
+    }
 }
