@@ -103,6 +103,15 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
     // The runs' trees are proved in a timely dataflow: [pipeline] workers per process, [prover] slots
     // at once per process, over every process of the cluster.
     let cluster = args.cluster.cluster()?;
+    if let Some(c) = cluster.as_ref().filter(|c| c.addresses.len() > 1) {
+        // Starting the dataflow waits until every process of the cluster has connected.
+        eprintln!(
+            "aggregate: process {} of {}: connecting to the cluster ({})",
+            c.process,
+            c.addresses.len(),
+            c.addresses.join(", ")
+        );
+    }
     let mut service = TreeService::start(
         Arc::clone(&prover),
         config.pipeline.workers,
