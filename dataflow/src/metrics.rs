@@ -57,6 +57,8 @@ pub struct Metrics {
     /// Seconds from a batch being read to its proof being delivered.
     pub batch_latency_seconds: Histogram,
     kafka_consumer_lag: IntGaugeVec,
+    partition_held_batch: IntGaugeVec,
+    partition_stalled_seconds: IntGaugeVec,
     dlq_total: IntCounterVec,
     sink_submissions_total: IntCounterVec,
     verification_failures_total: IntCounterVec,
@@ -240,6 +242,17 @@ impl Metrics {
                 "Records behind the end of the partition",
                 &["partition"],
             )?,
+            partition_held_batch: gauge_vec(
+                "zkstream_source_partition_held_batch",
+                "The batch a reader holds back at the in-flight gate (its partition is paused); 0 when none",
+                &["partition"],
+            )?,
+            partition_stalled_seconds: gauge_vec(
+                "zkstream_source_partition_stalled_seconds",
+                "How long a partition has held a batch while the ordered sink released nothing (a \
+                 far-future batch ahead of lower ones in its partition stalls it for good)",
+                &["partition"],
+            )?,
             dlq_total: counter_vec(
                 "zkstream_dlq_total",
                 "Records sent to the dead-letter topic",
@@ -333,7 +346,7 @@ impl Metrics {
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
     pub fn metric_names(&self) -> Vec<String> {
         use prometheus::core::Collector;
-        let collectors: [&dyn Collector; 22] = [
+        let collectors: [&dyn Collector; 24] = [
             &self.batches_received,
             &self.batches_completed,
             &self.proofs_generated,
@@ -347,6 +360,8 @@ impl Metrics {
             &self.oldest_unproven_age_seconds,
             &self.batch_latency_seconds,
             &self.kafka_consumer_lag,
+            &self.partition_held_batch,
+            &self.partition_stalled_seconds,
             &self.dlq_total,
             &self.sink_submissions_total,
             &self.verification_failures_total,
@@ -429,6 +444,28 @@ impl Metrics {
         self.kafka_consumer_lag
             .with_label_values(&[&partition.to_string()])
             .set(lag);
+    }
+
+    /// Publishes the partitions the readers hold back; `known` are the partitions to report (a partition
+    /// not held reads 0).
+    pub fn set_held_partitions(
+        &self,
+        known: impl IntoIterator<Item = i32>,
+        held: &std::collections::BTreeMap<i32, zkstream_sources::Held>,
+    ) {
+        for p in known {
+            let label = [p.to_string()];
+            let (batch, stalled) = held
+                .get(&p)
+                .map(|h| (h.batch as i64, h.stalled_since.elapsed().as_secs() as i64))
+                .unwrap_or((0, 0));
+            self.partition_held_batch
+                .with_label_values(&label)
+                .set(batch);
+            self.partition_stalled_seconds
+                .with_label_values(&label)
+                .set(stalled);
+        }
     }
 
     /// Serves `/metrics` on `addr` from its own thread; returns the bound address.

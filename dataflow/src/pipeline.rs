@@ -1,9 +1,10 @@
 //! The graph of ARCHITECTURE.md §1 as one timely dataflow per worker:
 //!
 //! ```text
-//! kafka reader ─marks─▶ (worker 0) offset committer
-//!   → decode ─bad─▶ rejected (DLQ) + a failure outcome for that batch
-//!   → check chain (worker 0) ─bad─▶ rejected (DLQ) + a failure outcome
+//! kafka reader (decodes and validates each record before trusting its key)
+//!   ─marks─▶ (worker 0) offset committer
+//!   ─bad records─▶ rejected (DLQ)
+//!   → check chain (worker 0) ─broken links, duplicates─▶ rejected (DLQ)
 //!   → [exchange by batch] → witness → [exchange by job] → prove basic → chunk by arity → prove leaf
 //!   → reduce by depth (node rounds) → collect tip → prove tip → schedule → prove scheduler
 //!   → compress → prove compression → finalize → deliver in order (worker 0) → delivery hook
@@ -14,8 +15,9 @@
 //! thread in process 0 sees everything it needs to deliver, dead-letter and commit offsets.
 //!
 //! Time is the batch number. Every prove stage is the async prove operator over one prover pool shared
-//! by the workers of the process. Failures from any stage become the batch's outcome, so the ordered
-//! stage sees exactly one outcome per batch that reached the pipeline.
+//! by the workers of the process. Failures from any proving stage become the batch's outcome, so the
+//! ordered stage sees exactly one outcome per batch that reached the pipeline. A rejected record is only
+//! a dead letter: the batch its key names is still expected (a valid record of it may come).
 
 use std::sync::Arc;
 
@@ -24,7 +26,7 @@ use timely::dataflow::operators::{Concatenate, Exchange, Inspect, OkErr};
 use zkstream_operators::chain::{ChainExt, Checked};
 use zkstream_operators::chunk::{ChunkExt, Release};
 use zkstream_operators::compress::{CompressExt, FinalizeContext};
-use zkstream_operators::decode::{DecodeExt, Rejected};
+use zkstream_operators::decode::Rejected;
 use zkstream_operators::model::{BatchFailure, BatchOutcome, Delivery, Job};
 use zkstream_operators::order::{OrderExt, OrderPolicy};
 use zkstream_operators::pool::ProverPool;
@@ -226,9 +228,10 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .map_err(|e| e.to_string())?;
             let on_mark = Arc::clone(&hooks.on_mark);
             source.marks.exchange(|_| 0).inspect(move |m| on_mark(m));
-            let (decoded, bad_records) = source.records.decode().ok_err(|r| r);
             let checked =
-                decoded.check_chain(ctx.vk_set_commitment, spec.policy.start, spec.anchor);
+                source
+                    .records
+                    .check_chain(ctx.vk_set_commitment, spec.policy.start, spec.anchor);
             let batches = checked
                 .clone()
                 .flat_map(|c| match c {
@@ -244,13 +247,9 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 Checked::Duplicate(r) => Some(r),
                 _ => None,
             });
-            let rejected = scope.concatenate([bad_records, bad_links]);
-            let rejected_outcomes = rejected
-                .clone()
-                .map(|r| -> BatchOutcome { Err(r.failure()) });
             let on_reject = Arc::clone(&hooks.on_reject);
             scope
-                .concatenate([rejected, duplicates, source.rejected])
+                .concatenate([bad_links, duplicates, source.rejected])
                 .exchange(|_| 0)
                 .inspect(move |r| on_reject(r));
 
@@ -291,7 +290,7 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .map(|f: BatchFailure| -> BatchOutcome { Err(f) });
             let on_delivery = Arc::clone(&hooks.on_delivery);
             let deliveries = scope
-                .concatenate([compressed.finalize(ctx), failures, rejected_outcomes])
+                .concatenate([compressed.finalize(ctx), failures])
                 .deliver_in_order(spec.policy)
                 .inspect(move |d| on_delivery(d));
             deliveries

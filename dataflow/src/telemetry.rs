@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use zkstream_sources::LagProbe;
+use zkstream_sources::{LagProbe, PartitionWatch};
 
 use zkstream_operators::pool::PoolObserver;
 
@@ -95,28 +95,62 @@ impl Telemetry {
     }
 }
 
-/// The thread that keeps `zkstream_kafka_consumer_lag` current; stops (after one last reading) on drop.
+/// How long a partition holds a batch with no release before the warning that names it.
+const STALL_WARNING: Duration = Duration::from_secs(60);
+
+/// The thread that keeps `zkstream_kafka_consumer_lag` and the held-partition gauges current; stops
+/// (after one last reading) on drop.
 pub struct LagWatcher {
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl Telemetry {
-    /// Reads the group's lag every `every` (and once more when the watcher is dropped).
-    pub fn watch_lag(self: &Arc<Self>, probe: LagProbe, every: Duration) -> LagWatcher {
+    /// Reads the group's lag and the partitions this process's readers hold back every `every` (and
+    /// once more when the watcher is dropped). A partition that has held a batch for a minute with no
+    /// release is logged as a warning naming it.
+    pub fn watch_lag(
+        self: &Arc<Self>,
+        probe: LagProbe,
+        held: PartitionWatch,
+        every: Duration,
+    ) -> LagWatcher {
         let stop = Arc::new(AtomicBool::new(false));
         let (flag, telemetry) = (Arc::clone(&stop), Arc::clone(self));
         let handle = std::thread::Builder::new()
             .name("zkstream-lag".into())
-            .spawn(move || loop {
+            .spawn(move || {
+              let mut warned = std::collections::BTreeSet::new();
+              loop {
                 let last = flag.load(Ordering::Acquire);
+                let mut partitions = Vec::new();
                 match probe.lag() {
                     Ok(lags) => {
                         for (p, lag) in lags {
                             telemetry.metrics.set_consumer_lag(p, lag);
+                            partitions.push(p);
                         }
                     }
                     Err(e) => tracing::debug!(error = %e, "consumer lag not read"),
+                }
+                let now_held = held.held();
+                partitions.extend(now_held.keys());
+                partitions.sort_unstable();
+                partitions.dedup();
+                telemetry.metrics.set_held_partitions(partitions, &now_held);
+                for (p, h) in &now_held {
+                    let stalled = h.stalled_since.elapsed();
+                    if stalled >= STALL_WARNING && !warned.contains(&(*p, h.batch)) {
+                        tracing::warn!(
+                            partition = p,
+                            batch = h.batch,
+                            stalled_s = stalled.as_secs(),
+                            "partition stalled: it holds a batch beyond the in-flight limit and the \
+                             sink released nothing since; a batch below it may be behind it in the \
+                             partition (the producer broke the partition contract)"
+                        );
+                        warned.insert((*p, h.batch));
+                    }
                 }
                 if last {
                     break;
@@ -125,6 +159,7 @@ impl Telemetry {
                 while Instant::now() < until && !flag.load(Ordering::Acquire) {
                     std::thread::sleep(Duration::from_millis(50));
                 }
+              }
             })
             .ok();
         LagWatcher { stop, handle }

@@ -388,7 +388,7 @@ fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
 }
 
 #[test]
-fn rejected_records_and_exhausted_jobs_are_gaps_and_the_run_terminates() {
+fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run_ends() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let good = chain(2, 3);
     // Batch 1 arrives corrupt (its valid bytes with one bit flipped); batch 2 is valid, but one of its
@@ -424,8 +424,10 @@ fn rejected_records_and_exhausted_jobs_are_gaps_and_the_run_terminates() {
     );
     match &run.deliveries[0] {
         Delivery::Gap(f) => {
+            // The corrupt record is only a dead letter: batch 1 is a gap because no valid record
+            // of it came before the input ended.
             assert_eq!(f.batch_number, 1);
-            assert_eq!(f.stage, "decode");
+            assert_eq!(f.stage, "source");
         }
         other => panic!("{other:?}"),
     }

@@ -5,10 +5,13 @@
 //! until it is clear `n - 1` will not come (the input frontier passed it: the ordered sink reports that
 //! gap; `n` cannot be checked against a batch that does not exist and goes on unchecked, with a warning).
 //! The first batch is checked against the anchor — the last delivered batch before a restart — when there
-//! is one. A mismatch, or a second record of the same batch, is rejected with a reason (the DLQ), and the
-//! rejected batch counts as missing for its successor.
+//! is one. A record that does not chain is rejected with a reason (the DLQ) and nothing else: the batch
+//! stays expected, and a record of it that chains is accepted when it comes (before or after the bad
+//! one). Records of the same batch waiting together are decided in record order (partition, offset): the first
+//! that chains is accepted, a later one is a duplicate; one that comes after a record of its batch was
+//! accepted is a duplicate.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::{Capability, Operator};
@@ -23,7 +26,7 @@ use crate::decode::{Decoded, Rejected};
 pub enum Checked {
     /// It continues the chain (or its predecessor is missing and it cannot be checked).
     Accepted(Decoded),
-    /// It breaks the chain: a dead letter, and its batch fails.
+    /// It breaks the chain: a dead letter (its batch is still expected).
     Refused(Rejected),
     /// A second record of a batch already read: a dead letter; the batch itself is unaffected.
     Duplicate(Rejected),
@@ -46,9 +49,8 @@ pub struct ChainChecker {
     start: u64,
     /// Commitments of accepted batches (only the recent ones are kept).
     known: BTreeMap<u64, Digest>,
-    /// Batches this check rejected (their successors go on unchecked).
-    refused: BTreeSet<u64>,
-    pending: BTreeMap<u64, Decoded>,
+    /// Records waiting for their predecessor, per batch in arrival order.
+    pending: BTreeMap<u64, Vec<Decoded>>,
     /// Everything below was decided and forgotten: a record for it now is late or a duplicate.
     forgotten_below: u64,
 }
@@ -64,32 +66,37 @@ impl ChainChecker {
             vk_set,
             start,
             known,
-            refused: BTreeSet::new(),
             pending: BTreeMap::new(),
             forgotten_below: 0,
         }
     }
 
-    /// Takes a decoded batch; a duplicate is rejected at once.
+    /// Takes a decoded batch; a record of a batch already accepted is rejected at once.
     pub fn push(&mut self, d: Decoded) -> Option<Rejected> {
         let n = d.batch.batch_number;
-        if n < self.forgotten_below
-            || self.known.contains_key(&n)
-            || self.pending.contains_key(&n)
-            || self.refused.contains(&n)
-        {
-            return Some(Rejected {
-                reason: format!("batch {n} was already read (duplicate or late record)"),
-                raw: d.raw,
-            });
+        if n < self.forgotten_below || self.known.contains_key(&n) {
+            return Some(Self::duplicate(d));
         }
-        self.pending.insert(n, d);
+        self.pending.entry(n).or_default().push(d);
         None
+    }
+
+    fn duplicate(d: Decoded) -> Rejected {
+        let n = d.batch.batch_number;
+        Rejected {
+            reason: format!("batch {n} was already read (duplicate or late record)"),
+            raw: d.raw,
+        }
     }
 
     /// Batches waiting for their predecessor.
     pub fn waiting(&self) -> usize {
         self.pending.len()
+    }
+
+    /// Whether a record of batch `n` waits for its predecessor.
+    pub fn is_pending(&self, n: u64) -> bool {
+        self.pending.contains_key(&n)
     }
 
     /// The lowest batch waiting.
@@ -106,33 +113,41 @@ impl ChainChecker {
             .copied()
             .find(|&n| self.decidable(n, lower))
         {
-            let Some(d) = self.pending.remove(&n) else {
+            let Some(mut candidates) = self.pending.remove(&n) else {
                 break;
             };
+            // In record order: of two identical records the earlier is the batch, the later the copy
+            // (timely may hand records of one time over in any order).
+            candidates.sort_by_key(|d| (d.raw.partition, d.raw.offset));
             let previous = n.checked_sub(1).and_then(|p| self.known.get(&p)).copied();
-            match previous {
-                Some(expected) if expected != d.batch.previous_batch_commitment => {
-                    self.refused.insert(n);
-                    out.push(Checked::Refused(Rejected {
-                        reason: format!(
-                            "wrong previous commitment: batch {n} names {}, batch {} has {}",
-                            d.batch.previous_batch_commitment.to_hex(),
-                            n - 1,
-                            expected.to_hex()
-                        ),
-                        raw: d.raw,
-                    }));
+            for d in candidates {
+                if self.known.contains_key(&n) {
+                    out.push(Checked::Duplicate(Self::duplicate(d)));
+                    continue;
                 }
-                _ => {
-                    if previous.is_none() && n != self.start {
-                        tracing::warn!(
-                            batch = n,
-                            "previous batch never arrived; previous commitment not checked"
-                        );
+                match previous {
+                    Some(expected) if expected != d.batch.previous_batch_commitment => {
+                        out.push(Checked::Refused(Rejected {
+                            reason: format!(
+                                "wrong previous commitment: batch {n} names {}, batch {} has {}",
+                                d.batch.previous_batch_commitment.to_hex(),
+                                n - 1,
+                                expected.to_hex()
+                            ),
+                            raw: d.raw,
+                        }));
                     }
-                    self.known
-                        .insert(n, batch_commitment(&d.batch, &self.vk_set));
-                    out.push(Checked::Accepted(d));
+                    _ => {
+                        if previous.is_none() && n != self.start {
+                            tracing::warn!(
+                                batch = n,
+                                "previous batch never arrived; previous commitment not checked"
+                            );
+                        }
+                        self.known
+                            .insert(n, batch_commitment(&d.batch, &self.vk_set));
+                        out.push(Checked::Accepted(d));
+                    }
                 }
             }
         }
@@ -152,12 +167,11 @@ impl ChainChecker {
             self.known.remove(&k);
             self.forgotten_below = self.forgotten_below.max(k + 1);
         }
-        self.refused.retain(|&k| k >= floor);
         out
     }
 
     fn decidable(&self, n: u64, lower: Option<u64>) -> bool {
-        if n <= self.start || self.known.contains_key(&(n - 1)) || self.refused.contains(&(n - 1)) {
+        if n <= self.start || self.known.contains_key(&(n - 1)) {
             return true;
         }
         // n - 1 is neither known nor waiting, and can no longer arrive.
@@ -205,11 +219,11 @@ impl<'scope> ChainExt<'scope> for Stream<'scope, u64, Vec<Decoded>> {
                 });
                 let lower = frontier.frontier().first().copied();
                 for checked in checker.release(lower) {
-                    let n = checked.batch_number();
-                    if let Some(cap) = caps.remove(&n) {
-                        output.session(&cap).give(checked);
+                    if let Some(cap) = caps.get(&checked.batch_number()) {
+                        output.session(cap).give(checked);
                     }
                 }
+                caps.retain(|n, _| checker.is_pending(*n));
             }
         })
     }
@@ -260,14 +274,55 @@ mod tests {
         assert!(c.push(decoded(batches[2].clone())).is_none());
         assert!(c.push(decoded(batches[3].clone())).is_none());
         let out = c.release(Some(3));
-        assert_eq!(numbers(&out[..1]), [(3, false)]);
+        assert_eq!(numbers(&out), [(3, false)]);
         assert!(
             matches!(&out[0], Checked::Refused(r) if r.reason.contains("wrong previous commitment"))
         );
-        // Batch 4's predecessor was rejected: it goes on unchecked once 3 can no longer come.
-        assert_eq!(numbers(&out[1..]), [(4, true)]);
+        // Batch 3 is still expected: batch 4 waits for it, and goes on unchecked once 3 can no longer
+        // come.
+        assert!(c.release(Some(3)).is_empty());
+        assert_eq!(numbers(&c.release(Some(4))), [(4, true)]);
         let dup = c.push(decoded(batches[3].clone()));
         assert!(dup.is_some_and(|r| r.reason.contains("duplicate")));
+    }
+
+    #[test]
+    fn a_broken_link_does_not_stand_for_its_batch_in_either_order() {
+        let vk = Digest([3; 4]);
+        let batches = chain(&vk, 3);
+        let mut forged = batches[1].clone();
+        forged.previous_batch_commitment = Digest([9; 4]);
+        // The forged record of batch 2 first, then the real one: the real one is accepted.
+        let mut c = ChainChecker::new(vk, 1, None);
+        assert!(c.push(decoded(forged.clone())).is_none());
+        assert!(c.push(decoded(batches[1].clone())).is_none());
+        assert!(c.push(decoded(batches[0].clone())).is_none());
+        assert_eq!(
+            numbers(&c.release(Some(1))),
+            [(1, true), (2, false), (2, true)]
+        );
+        assert!(!c.is_pending(2));
+        // The forged one after the real one: a duplicate.
+        let mut c = ChainChecker::new(vk, 1, None);
+        assert!(c.push(decoded(batches[0].clone())).is_none());
+        assert!(c.push(decoded(batches[1].clone())).is_none());
+        assert_eq!(numbers(&c.release(Some(1))), [(1, true), (2, true)]);
+        assert!(c
+            .push(decoded(forged))
+            .is_some_and(|r| r.reason.contains("duplicate")));
+        // Refused alone, then the real record much later: accepted.
+        let mut c = ChainChecker::new(vk, 1, None);
+        let mut forged3 = batches[2].clone();
+        forged3.previous_batch_commitment = Digest([8; 4]);
+        for b in [&batches[0], &batches[1], &forged3] {
+            assert!(c.push(decoded(b.clone())).is_none());
+        }
+        assert_eq!(
+            numbers(&c.release(Some(3))),
+            [(1, true), (2, true), (3, false)]
+        );
+        assert!(c.push(decoded(batches[2].clone())).is_none());
+        assert_eq!(numbers(&c.release(Some(3))), [(3, true)]);
     }
 
     #[test]

@@ -1,31 +1,21 @@
 //! `decode`: raw records from a source become validated [`BatchInput`]s. A record that does not decode
 //! (magic, version, zstd, payload), fails validation, or whose batch number disagrees with its key is
-//! rejected with a reason — the dead-letter stream — and never reaches the prover.
+//! rejected with a reason — the dead-letter stream — and never reaches the prover. Sources call it on
+//! every record before they trust its key (a record earns its timestamp by decoding).
 
-use timely::dataflow::operators::vec::Map;
-use timely::dataflow::Stream;
 use zkstream_types::{BatchInput, Framed};
 
-use crate::model::{BatchFailure, RawBatch};
+use crate::model::RawBatch;
 
-/// A record the decoder refused, with the original bytes and the reason.
+/// A record refused before it reached the prover (by the source, the decoder or the chain check), with
+/// the original bytes and the reason. It is a dead letter and nothing else: it never makes its batch a
+/// gap or a duplicate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rejected {
     /// The record as read.
     pub raw: RawBatch,
     /// Why, in words (becomes the DLQ reason header).
     pub reason: String,
-}
-
-impl Rejected {
-    /// The batch failure this rejection means for the ordered sink.
-    pub fn failure(&self) -> BatchFailure {
-        BatchFailure {
-            batch_number: self.raw.batch_number,
-            stage: "decode".into(),
-            reason: self.reason.clone(),
-        }
-    }
 }
 
 /// A record that decoded and validated: the batch, and the record it came from (kept for the dead-letter
@@ -56,18 +46,6 @@ pub fn decode(raw: RawBatch) -> Result<Decoded, Rejected> {
     }
 }
 
-/// The decode stage as an operator.
-pub trait DecodeExt<'scope> {
-    /// Raw records in; decoded batches or rejections out.
-    fn decode(self) -> Stream<'scope, u64, Vec<Result<Decoded, Rejected>>>;
-}
-
-impl<'scope> DecodeExt<'scope> for Stream<'scope, u64, Vec<RawBatch>> {
-    fn decode(self) -> Stream<'scope, u64, Vec<Result<Decoded, Rejected>>> {
-        self.map(decode)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,7 +70,6 @@ mod tests {
 
         let r = decode(raw(5, bytes.clone())).unwrap_err();
         assert!(r.reason.contains("key says batch 5"), "{}", r.reason);
-        assert_eq!(r.failure().batch_number, 5);
 
         let mut flipped = bytes.clone();
         let n = flipped.len();

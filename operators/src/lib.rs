@@ -24,7 +24,7 @@ pub mod witness;
 pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
-pub use decode::{DecodeExt, Decoded, Rejected};
+pub use decode::{Decoded, Rejected};
 pub use model::{
     BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch,
 };

@@ -7,6 +7,6 @@ pub mod kafka;
 pub mod synthetic;
 
 pub use kafka::{
-    kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig, LagProbe, OffsetCommitter,
-    OffsetTracker, ReadMark, Settle, SourceError,
+    kafka_source, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig, LagProbe,
+    OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle, SourceError,
 };

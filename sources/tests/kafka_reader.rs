@@ -1,6 +1,6 @@
 //! The Kafka reader against the embedded (mock-cluster) broker: every batch is read exactly once at its
-//! own time, over 1 and 3 workers (one of them without partitions), bad keys are rejected, and the
-//! bounded reader finishes.
+//! own time, over 1 and 3 workers (one of them without partitions), bad keys are rejected, bad records
+//! under future-looking keys move nothing, and the bounded reader finishes.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
@@ -29,7 +29,7 @@ fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
                 if let Ok((stamp, data)) = event {
                     let t = *stamp.least().unwrap();
                     for rec in data {
-                        s.lock().unwrap().push((t, rec.batch_number));
+                        s.lock().unwrap().push((t, rec.batch.batch_number));
                     }
                 }
             });
@@ -112,7 +112,7 @@ fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
             kafka_source(scope, config, g)
                 .unwrap()
                 .records
-                .inspect(move |r| s.borrow_mut().push(r.batch_number));
+                .inspect(move |r| s.borrow_mut().push(r.batch.batch_number));
         });
         let mut step_for = |d: Duration| {
             let t = Instant::now();
@@ -189,7 +189,7 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
                 let streams = kafka_source(scope, config, InFlightGate::new(3)).unwrap();
                 streams
                     .records
-                    .inspect(move |r| s.lock().unwrap().push(r.batch_number));
+                    .inspect(move |r| s.lock().unwrap().push(r.batch.batch_number));
             });
         })
         .unwrap()
@@ -200,4 +200,103 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
         got.sort();
         assert_eq!(got, vec![3, 4, 5, 6], "{workers} workers");
     }
+}
+
+/// The second case of the issue "one bad record must never lose, stall or reorder good batches", at the
+/// reader: batches 1..4, five bad records (random bytes under key 99, a truncated frame under key 100, an
+/// empty value under key 101, no key, a byte copy of batch 3 under key 3), then batches 5..8, all in one
+/// partition, behind an in-flight gate of 2 that the test opens as batches come out. Every batch comes out
+/// at its own time, the frontier never passes a batch before it is read, and the five are dead letters.
+#[test]
+fn bad_records_under_future_keys_move_nothing() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Instant;
+    use zkstream_types::Framed;
+
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("mixed", 1).unwrap();
+    let brokers = broker.bootstrap_servers();
+    let chain = sample_chain(1, 8, 3, 1, &Digest::default());
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    let send = |key: Option<Vec<u8>>, value: Vec<u8>| {
+        let mut r = BaseRecord::to("mixed").payload(&value).partition(0);
+        if let Some(k) = &key {
+            r = r.key(k);
+        }
+        producer.send(r).map_err(|(e, _)| e).unwrap();
+        producer.flush(Duration::from_secs(10)).unwrap();
+    };
+    let key = |n: u64| Some(n.to_be_bytes().to_vec());
+    for b in &chain[..4] {
+        send(key(b.batch_number), b.to_frame().unwrap());
+    }
+    let frame3 = chain[2].to_frame().unwrap();
+    send(key(99), vec![0x5a; 40]);
+    send(key(100), frame3[..frame3.len() / 2].to_vec());
+    send(key(101), Vec::new());
+    send(None, chain[4].to_frame().unwrap());
+    send(key(3), frame3.clone());
+    for b in &chain[4..] {
+        send(key(b.batch_number), b.to_frame().unwrap());
+    }
+    timely::execute_directly(move |worker| {
+        let gate = InFlightGate::new(1);
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let rejected = Rc::new(RefCell::new(Vec::new()));
+        let mut config = KafkaSourceConfig::new(&brokers, "mixed");
+        config.group_id = "mixed".into();
+        config.max_in_flight = Some(2);
+        config.bounded = true;
+        let (s, r, g) = (Rc::clone(&seen), Rc::clone(&rejected), gate.clone());
+        let probe = worker.dataflow::<u64, _, _>(move |scope| {
+            let streams = kafka_source(scope, config, g).unwrap();
+            streams
+                .rejected
+                .inspect(move |x| r.borrow_mut().push(x.reason.clone()));
+            let records = streams.records.inspect_core(move |event| {
+                if let Ok((stamp, data)) = event {
+                    for d in data {
+                        assert_eq!(*stamp.least().unwrap(), d.batch.batch_number);
+                        s.borrow_mut().push(d.batch.batch_number);
+                    }
+                }
+            });
+            use timely::dataflow::operators::Probe;
+            let (probe, _) = records.probe();
+            probe
+        });
+        let t = Instant::now();
+        while seen.borrow().len() < 8 && t.elapsed() < Duration::from_secs(30) {
+            worker.step();
+            // The frontier never passes a batch that has not come out yet.
+            let next = seen.borrow().iter().max().copied().unwrap_or(0) + 1;
+            assert!(
+                probe.less_equal(&next),
+                "the frontier passed batch {next} before it was read"
+            );
+            if let Some(last) = seen.borrow().last() {
+                gate.release(*last);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(*seen.borrow(), (1..=8).collect::<Vec<_>>());
+        while rejected.borrow().len() < 5 && t.elapsed() < Duration::from_secs(30) {
+            worker.step();
+        }
+        let reasons = rejected.borrow().clone();
+        assert_eq!(reasons.len(), 5, "{reasons:?}");
+        for (reason, expected) in reasons.iter().zip([
+            "undecodable",
+            "undecodable",
+            "undecodable: empty",
+            "key",
+            "out of order: batch 3 after batch 4",
+        ]) {
+            assert!(reason.contains(expected), "{expected:?} in {reason:?}");
+        }
+    });
 }

@@ -449,6 +449,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     };
     let lag = telemetry.watch_lag(
         LagProbe::new(&brokers, topic, DEMO_GROUP, &Default::default())?,
+        spec.source.held.clone(),
         Duration::from_secs(2),
     );
     let run_started = Instant::now();

@@ -237,6 +237,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let lag = if delivers {
         Some(telemetry.watch_lag(
             LagProbe::new(&k.brokers, &k.batches_topic, &k.group_id, &k.rdkafka)?,
+            spec.source.held.clone(),
             Duration::from_secs(5),
         ))
     } else {

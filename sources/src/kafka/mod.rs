@@ -8,11 +8,14 @@ mod lag;
 mod producer;
 mod reader;
 
-pub use committer::{OffsetCommitter, OffsetTracker, ReadMark, Settle};
+pub use committer::{Follows, OffsetCommitter, OffsetTracker, ReadMark, Settle};
 pub use embedded::EmbeddedBroker;
 pub use lag::LagProbe;
 pub use producer::{partition_for, produce_batches, ProduceReport};
-pub use reader::{kafka_source, InFlightGate, KafkaSourceConfig, ReaderStreams};
+pub use reader::{
+    kafka_source, Held, InFlightGate, KafkaSourceConfig, PartitionWatch, ReaderStreams,
+    MAX_RECORD_BYTES,
+};
 
 /// Errors of the Kafka source side.
 #[derive(Debug, thiserror::Error)]

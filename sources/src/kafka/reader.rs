@@ -9,18 +9,31 @@
 //! partitions drops its capability at once, and in bounded mode a partition is done at the end offset it
 //! had when the reader started: an idle or finished input never stalls the graph.
 //!
+//! **A record earns its place before it moves anything.** The reader decodes and validates every record
+//! (frame, payload, batch limits, key = the batch number inside) before its key is trusted. A record that
+//! fails is a dead letter ([`Rejected`], with its reason) and moves nothing: not the partition's next
+//! batch, not the capability, not the in-flight gate; it never makes a batch a gap or a duplicate. Only a
+//! well-formed batch is timestamped and gated. A partition may carry a batch number again (a second record
+//! of batch `n`: a duplicate or a broken chain link, which the chain check sorts out), never a lower one:
+//! that one breaks the partition contract and is a dead letter too.
+//!
 //! Records of batches below `start_batch` (delivered before a restart, replayed because their offsets were
 //! not committed yet) are not emitted: they only produce a [`ReadMark`] that settles at once. Every record
-//! read yields a read mark for the offset committer.
+//! read yields a read mark for the offset committer, naming the record read before it in its partition
+//! ([`Follows`]), so that the committer can order marks that the dataflow delivers out of order.
 //!
 //! Backpressure: with an [`InFlightGate`], a record of batch `n` is emitted only while
 //! `n <= released + max_in_flight`, where `released` is the last batch the ordered sink let go (fed back
 //! by the pipeline on every worker). A record above it is held and its partition paused
-//! (`rd_kafka_pause_partitions`); the partition resumes once the sink has caught up.
+//! (`rd_kafka_pause_partitions`); the partition resumes once the sink has caught up. A partition that holds
+//! a batch while the sink releases nothing is reported in the [`PartitionWatch`] (a producer that put a
+//! far-future batch ahead of lower ones in its partition stalls it for good: the metric and the alert
+//! name the partition).
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
@@ -32,9 +45,10 @@ use timely::dataflow::operators::generic::operator::source;
 use timely::dataflow::operators::vec::Map;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::{Scope, Stream};
+use zkstream_operators::decode::{decode, Decoded};
 use zkstream_operators::{RawBatch, Rejected};
 
-use super::committer::{ReadMark, Settle};
+use super::committer::{Follows, ReadMark, Settle};
 use super::{parse_batch_key, SourceError};
 
 /// How a reader connects and where it starts.
@@ -57,6 +71,8 @@ pub struct KafkaSourceConfig {
     /// At most this many batches beyond the last released one are let into the pipeline (`None`: no
     /// limit). Needs an [`InFlightGate`].
     pub max_in_flight: Option<u64>,
+    /// Where the readers report the partitions they hold back (for the metrics).
+    pub held: PartitionWatch,
 }
 
 /// The backpressure feedback: the last batch the ordered sink released, shared on one worker between the
@@ -64,6 +80,48 @@ pub struct KafkaSourceConfig {
 #[derive(Clone, Debug)]
 pub struct InFlightGate {
     released: Rc<Cell<u64>>,
+}
+
+/// A partition whose reader holds a batch back (the in-flight gate is closed for it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// The first batch it holds.
+    pub batch: u64,
+    /// Since when it has held a batch while the ordered sink released nothing.
+    pub stalled_since: Instant,
+}
+
+/// The partitions the readers of this process hold back, shared with the metrics (any thread).
+#[derive(Clone, Debug, Default)]
+pub struct PartitionWatch(Arc<Mutex<BTreeMap<i32, Held>>>);
+
+impl PartitionWatch {
+    /// The held partitions now.
+    pub fn held(&self) -> BTreeMap<i32, Held> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, partition: i32, head: Option<u64>, released_moved: bool) {
+        let Ok(mut map) = self.0.lock() else {
+            return;
+        };
+        match head {
+            None => {
+                map.remove(&partition);
+            }
+            Some(batch) => {
+                let now = Instant::now();
+                let e = map.entry(partition).or_insert(Held {
+                    batch,
+                    stalled_since: now,
+                });
+                e.batch = batch;
+                if released_moved {
+                    e.stalled_since = now;
+                }
+            }
+        }
+    }
 }
 
 impl InFlightGate {
@@ -99,14 +157,19 @@ impl KafkaSourceConfig {
             poll_interval: Duration::from_millis(50),
             rdkafka: BTreeMap::new(),
             max_in_flight: None,
+            held: PartitionWatch::default(),
         }
     }
 }
 
 struct Partition {
     id: i32,
-    /// The least batch number this partition may still deliver.
+    /// The least batch number this partition may still deliver (the last batch it delivered: a second
+    /// record of it may still come).
     next: u64,
+    /// Where the reader started, and the offset of the last record read (the links of the read marks).
+    start: i64,
+    last_offset: Option<i64>,
     /// Bounded mode: the end offset; the partition is done once its position reaches it and it has been
     /// quiet for [`SETTLE`] (some brokers report a high watermark below the real end of the log, so the
     /// watermark alone would end the partition early).
@@ -121,37 +184,68 @@ struct Partition {
 
 /// What the reader makes of one record.
 #[derive(Clone, Debug)]
-enum Read {
-    /// A batch for the pipeline.
-    Batch(RawBatch),
-    /// A record that cannot be timestamped.
-    Rejected(Rejected),
+enum What {
+    /// A well-formed batch for the pipeline.
+    Batch(Box<Decoded>),
+    /// A record that cannot be timestamped: a dead letter.
+    Rejected(Box<Rejected>),
     /// A batch below the start (already delivered).
-    Skipped(ReadMark),
+    Skipped,
+}
+
+/// One record read, with its read mark.
+#[derive(Clone, Debug)]
+struct Read {
+    what: What,
+    mark: ReadMark,
 }
 
 /// The time a read goes out at: a batch at its own number, anything else at the reader's current time.
 fn stamp(read: &Read, held: &Capability<u64>) -> Capability<u64> {
-    match read {
-        Read::Batch(r) => held.delayed(&r.batch_number),
+    match &read.what {
+        What::Batch(d) => held.delayed(&d.batch.batch_number),
         _ => held.clone(),
     }
 }
 
-impl Read {
-    fn mark(&self) -> ReadMark {
-        match self {
-            Read::Batch(r) => ReadMark {
-                partition: r.partition,
-                offset: r.offset,
-                settle: Settle::OnDelivery(r.batch_number),
-            },
-            Read::Rejected(r) => ReadMark {
-                partition: r.raw.partition,
-                offset: r.raw.offset,
-                settle: Settle::OnDeadLetter,
-            },
-            Read::Skipped(m) => *m,
+/// Largest record value accepted (bigger ones are dead letters, never decompressed).
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Decides what a record is, before anything trusts its key. `next` is the least batch its partition
+/// may still deliver, `start_batch` the delivery start.
+fn classify(raw: RawBatch, key_ok: bool, next: u64, start_batch: u64) -> (What, Settle) {
+    let rejected = |raw: RawBatch, reason: String| {
+        (
+            What::Rejected(Box::new(Rejected { raw, reason })),
+            Settle::OnDeadLetter,
+        )
+    };
+    if !key_ok {
+        return rejected(raw, "record key is not an 8-byte batch number".into());
+    }
+    if raw.payload.is_empty() {
+        return rejected(raw, "undecodable: empty record value".into());
+    }
+    if raw.payload.len() > MAX_RECORD_BYTES {
+        let reason = format!(
+            "oversized: record value of {} bytes, at most {MAX_RECORD_BYTES}",
+            raw.payload.len()
+        );
+        return rejected(raw, reason);
+    }
+    match decode(raw) {
+        Err(r) => rejected(r.raw, r.reason),
+        Ok(d) if d.batch.batch_number < start_batch => (What::Skipped, Settle::Now),
+        Ok(d) if d.batch.batch_number < next => {
+            let reason = format!(
+                "out of order: batch {} after batch {} in partition {}",
+                d.batch.batch_number, next, d.raw.partition
+            );
+            rejected(d.raw, reason)
+        }
+        Ok(d) => {
+            let n = d.batch.batch_number;
+            (What::Batch(Box::new(d)), Settle::OnDelivery(n))
         }
     }
 }
@@ -237,6 +331,8 @@ fn assign(
         partitions.push(Partition {
             id: p,
             next: config.start_batch,
+            start,
+            last_offset: None,
             end,
             at_end: end.is_some_and(|e| start >= e),
             quiet_since: Instant::now(),
@@ -258,10 +354,11 @@ fn assign(
 
 /// The reader's outputs.
 pub struct ReaderStreams<'scope> {
-    /// Batches to decode, each at its batch number.
-    pub records: Stream<'scope, u64, Vec<RawBatch>>,
-    /// Records that cannot be timestamped (no valid key, or a batch number below what the partition
-    /// already delivered): dead letters.
+    /// Well-formed batches (decoded and validated), each at its batch number.
+    pub records: Stream<'scope, u64, Vec<Decoded>>,
+    /// Records that cannot be timestamped (no valid key, a value that does not decode or validate or
+    /// names another batch than its key, or a batch number below what the partition already delivered):
+    /// dead letters, at the reader's current time.
     pub rejected: Stream<'scope, u64, Vec<Rejected>>,
     /// One mark per record read, for the offset committer.
     pub marks: Stream<'scope, u64, Vec<ReadMark>>,
@@ -304,10 +401,13 @@ pub fn kafka_source<'scope>(
             move |initial, info| {
                 let activator = scope.activator_for(info.address);
                 let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
-                let admits = move |read: &Read| match (read, config.max_in_flight) {
-                    (Read::Batch(r), Some(max)) => r.batch_number <= gate.released() + max,
+                let watch = config.held.clone();
+                let gate_view = gate.clone();
+                let admits = move |read: &Read| match (&read.what, config.max_in_flight) {
+                    (What::Batch(d), Some(max)) => d.batch.batch_number <= gate.released() + max,
                     _ => true,
                 };
+                let mut released_seen = gate_view.released();
                 move |output| {
                     let Some(held) = cap.as_mut() else {
                         return;
@@ -347,34 +447,35 @@ pub fn kafka_source<'scope>(
                         if part.end.is_some_and(|e| offset + 1 >= e) {
                             part.at_end = true;
                         }
-                        let raw = |batch_number| RawBatch {
-                            batch_number,
+                        if part.last_offset.is_some_and(|l| offset <= l) || offset < part.start {
+                            tracing::warn!(partition = pid, offset, "record read twice; ignored");
+                            continue;
+                        }
+                        let key = parse_batch_key(message.key());
+                        let raw = RawBatch {
+                            batch_number: key.unwrap_or(0),
                             partition: pid,
                             offset,
                             key: message.key().map(<[u8]>::to_vec),
                             payload: message.payload().unwrap_or_default().to_vec(),
                         };
-                        let read = match parse_batch_key(message.key()) {
-                            None => Read::Rejected(Rejected {
-                                raw: raw(0),
-                                reason: "record key is not an 8-byte batch number".into(),
-                            }),
-                            Some(n) if n < config.start_batch => Read::Skipped(ReadMark {
+                        let (what, settle) =
+                            classify(raw, key.is_some(), part.next, config.start_batch);
+                        if let What::Batch(d) = &what {
+                            part.next = d.batch.batch_number;
+                        }
+                        let follows = match part.last_offset.replace(offset) {
+                            None => Follows::Start(part.start),
+                            Some(previous) => Follows::Record(previous),
+                        };
+                        let read = Read {
+                            what,
+                            mark: ReadMark {
                                 partition: pid,
                                 offset,
-                                settle: Settle::Now,
-                            }),
-                            Some(n) if n < part.next => Read::Rejected(Rejected {
-                                raw: raw(n),
-                                reason: format!(
-                                    "out of order: batch {n} after batch {} in partition {pid}",
-                                    part.next - 1
-                                ),
-                            }),
-                            Some(n) => {
-                                part.next = n + 1;
-                                Read::Batch(raw(n))
-                            }
+                                follows,
+                                settle,
+                            },
                         };
                         if part.held.is_empty() && admits(&read) {
                             output.session(&stamp(&read, held)).give(read);
@@ -384,6 +485,9 @@ pub fn kafka_source<'scope>(
                             set_paused(&consumer, &config.topic, part, true);
                         }
                     }
+                    let released_now = gate_view.released();
+                    let moved = released_now != released_seen;
+                    released_seen = released_now;
                     for part in partitions.iter_mut() {
                         if part.at_end
                             && part.held.is_empty()
@@ -391,6 +495,11 @@ pub fn kafka_source<'scope>(
                         {
                             part.done = true;
                         }
+                        let head = part.held.iter().find_map(|r| match &r.what {
+                            What::Batch(d) => Some(d.batch.batch_number),
+                            _ => None,
+                        });
+                        watch.update(part.id, head, moved);
                     }
                     let open: Vec<&Partition> = partitions
                         .iter()
@@ -404,8 +513,8 @@ pub fn kafka_source<'scope>(
                     let least = open
                         .iter()
                         .map(|p| {
-                            match p.held.iter().find_map(|r| match r {
-                                Read::Batch(b) => Some(b.batch_number),
+                            match p.held.iter().find_map(|r| match &r.what {
+                                What::Batch(d) => Some(d.batch.batch_number),
                                 _ => None,
                             }) {
                                 Some(b) => b.min(p.next),
@@ -425,13 +534,13 @@ pub fn kafka_source<'scope>(
                 }
             },
         );
-    let marks = reads.clone().map(|r| r.mark());
-    let records = reads.clone().flat_map(|r| match r {
-        Read::Batch(b) => Some(b),
+    let marks = reads.clone().map(|r| r.mark);
+    let records = reads.clone().flat_map(|r| match r.what {
+        What::Batch(d) => Some(*d),
         _ => None,
     });
-    let rejected = reads.flat_map(|r| match r {
-        Read::Rejected(j) => Some(j),
+    let rejected = reads.flat_map(|r| match r.what {
+        What::Rejected(j) => Some(*j),
         _ => None,
     });
     Ok(ReaderStreams {
