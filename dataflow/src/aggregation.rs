@@ -662,6 +662,51 @@ impl AggregationProgress {
 mod tests {
     use super::*;
 
+    mod commits {
+        //! Aggregation mode's commit rule, with random positions, waiting and handled submissions:
+        //! the offset committed after a run is at or below every submission still waiting, a partition
+        //! with nothing waiting commits its position, and what was handled past the commit is remembered.
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::{BTreeMap, BTreeSet};
+
+        proptest! {
+            #[test]
+            fn the_commit_after_a_run_never_passes_a_waiting_submission(
+                read in proptest::collection::vec((0i32..3, 0u8..3), 0..40),
+            ) {
+                // Each submission read: its partition and whether it waits (0), was aggregated (1) or
+                // refused (2).
+                let mut position: BTreeMap<i32, i64> = BTreeMap::new();
+                let (mut waiting, mut handled) = (Vec::new(), BTreeSet::new());
+                for (p, fate) in &read {
+                    let o = *position.get(p).unwrap_or(&0);
+                    position.insert(*p, o + 1);
+                    if *fate == 0 {
+                        waiting.push((*p, o));
+                    } else {
+                        handled.insert((*p, o));
+                    }
+                }
+                let saved = AggregationProgress::after_run(7, &position, &waiting, &handled);
+                for (p, o) in &waiting {
+                    prop_assert!(saved.offsets[p] <= *o);
+                    prop_assert!(!saved.handled.contains(&(*p, *o)));
+                }
+                for (p, end) in &position {
+                    if !waiting.iter().any(|(q, _)| q == p) {
+                        prop_assert_eq!(saved.offsets[p], *end);
+                    }
+                }
+                for (p, o) in &handled {
+                    prop_assert_eq!(saved.handled.contains(&(*p, *o)), *o >= saved.offsets[p]);
+                }
+                let back = AggregationProgress::decode(&saved.encode()).unwrap();
+                prop_assert_eq!(back.offsets, saved.offsets);
+            }
+        }
+    }
+
     #[test]
     fn progress_round_trips_and_rejects_garbage() {
         let p = AggregationProgress {

@@ -237,7 +237,16 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
     loop {
         if let Some(msg) = consumer.poll(Duration::from_millis(100)) {
             quiet_since = Instant::now();
-            let msg = msg.context("reading a submission")?;
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    // Transient (a broker away, a rebalance of the cluster): librdkafka retries; the
+                    // position is unchanged, so nothing is skipped.
+                    tracing::warn!(error = %e, "reading submissions failed; retrying");
+                    std::thread::sleep(Duration::from_millis(200));
+                    continue;
+                }
+            };
             let (partition, offset) = (msg.partition(), msg.offset());
             position.insert(partition, offset + 1);
             if handled.contains(&(partition, offset)) {
