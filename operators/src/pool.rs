@@ -669,7 +669,12 @@ fn slot_loop(shared: &Shared, me: usize) {
             }
         };
         let took = finished.duration_since(started);
-        tracing::debug!(took_ms = took.as_millis() as u64, ?end, "job done");
+        if end == JobEnd::Proved {
+            // One line per proof made (a killed run prints no summary: this is what counts its work).
+            tracing::info!(took_ms = took.as_millis() as u64, "proof generated");
+        } else {
+            tracing::debug!(took_ms = took.as_millis() as u64, ?end, "job done");
+        }
         if end == JobEnd::Proved {
             lock(&shared.times).record(&item.job, slot.kind, took);
         }

@@ -143,8 +143,8 @@ pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
     Reaped(child)
 }
 
-/// The core's proof endpoint, in the test: answers 500 to the first `fail_first` requests, then 200 for
-/// a new batch and 409 for one it already has.
+/// The core's proof endpoint, in the test: answers 500 to the first `fail_first` requests and 503 while
+/// `outage` is set, then 200 for a new batch and 409 for one it already has.
 #[derive(Clone)]
 pub struct Core {
     /// Base URL.
@@ -153,6 +153,8 @@ pub struct Core {
     pub requests: Arc<Mutex<Vec<(u64, u16)>>>,
     /// Accepted proofs, in arrival order.
     pub accepted: Arc<Mutex<Vec<FinalBatchProof>>>,
+    /// While set, every request is answered 503.
+    pub outage: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Core {
@@ -164,6 +166,7 @@ impl Core {
             url: format!("http://127.0.0.1:{port}"),
             requests: Arc::default(),
             accepted: Arc::default(),
+            outage: Arc::default(),
         };
         let c = core.clone();
         let seen = AtomicUsize::new(0);
@@ -178,6 +181,8 @@ impl Core {
                 let _ = request.as_reader().read_to_end(&mut body);
                 let status = if seen.fetch_add(1, Ordering::SeqCst) < fail_first {
                     500
+                } else if c.outage.load(Ordering::SeqCst) {
+                    503
                 } else {
                     match FinalBatchProof::from_frame(&body) {
                         Err(_) => 400,
