@@ -300,3 +300,63 @@ fn bad_records_under_future_keys_move_nothing() {
         }
     });
 }
+
+/// A producer that breaks the partition contract (batch 9 ahead of batches 1 and 2 in one partition):
+/// the gate holds batch 9 and pauses the partition; the watch names the partition and its held batch,
+/// and its stall clock is not reset while the sink releases nothing.
+#[test]
+fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
+    use std::time::Instant;
+    use zkstream_types::Framed;
+
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("contract", 2).unwrap();
+    let brokers = broker.bootstrap_servers();
+    let chain = sample_chain(1, 9, 3, 1, &Digest::default());
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    for n in [9u64, 1, 2] {
+        let frame = chain[n as usize - 1].to_frame().unwrap();
+        let key = n.to_be_bytes();
+        producer
+            .send(
+                BaseRecord::to("contract")
+                    .key(&key[..])
+                    .payload(&frame)
+                    .partition(1),
+            )
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    timely::execute_directly(move |worker| {
+        let mut config = KafkaSourceConfig::new(&brokers, "contract");
+        config.group_id = "contract".into();
+        config.max_in_flight = Some(3);
+        config.bounded = true;
+        let watch = config.held.clone();
+        let gate = InFlightGate::new(1);
+        let g = gate.clone();
+        worker.dataflow::<u64, _, _>(move |scope| {
+            kafka_source(scope, config, g).unwrap();
+        });
+        let t = Instant::now();
+        while watch.held().is_empty() && t.elapsed() < Duration::from_secs(20) {
+            worker.step();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let held = watch.held();
+        assert_eq!(held.keys().copied().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(held[&1].batch, 9);
+        let since = held[&1].stalled_since;
+        for _ in 0..100 {
+            worker.step();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(watch.held()[&1].stalled_since, since);
+        // Opened by hand: batch 9 goes, the lower ones behind it are out of order, the reader ends.
+        gate.release(9);
+    });
+}
