@@ -38,7 +38,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
-use zkstream_prover::{verify_final_proof, KeyStore, ProofProfile, TreeShape};
+use zkstream_prover::verify_final_proof;
 use zkstream_sources::synthetic::sample_chain;
 use zkstream_types::{BatchInput, Digest, Framed, Request};
 
@@ -98,19 +98,6 @@ impl Bad {
             _ => None,
         }
     }
-}
-
-fn keys() -> KeyStore {
-    let k = KeyStore::open(
-        Some(&keys_dir()),
-        ProofProfile::test(),
-        TreeShape::default(),
-        1,
-        2,
-    )
-    .unwrap();
-    k.generate_all().unwrap();
-    k
 }
 
 /// The records to produce: batches `1..=n` spread over the partitions (increasing within each, out of
@@ -375,7 +362,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     let (tansu_proc, brokers) = tansu(&dir.path().join("tansu.log"));
     let tansu_pid = tansu_proc.0.id().to_string();
     create_topics(&brokers);
-    let keys = keys();
+    let keys = test_keys();
     let chain = sample_chain(
         1,
         batches,

@@ -19,7 +19,7 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
-use zkstream_prover::{verify_final_proof, KeyStore, ProofProfile, TreeShape};
+use zkstream_prover::{verify_final_proof, KeyStore};
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::EmbeddedBroker;
@@ -29,19 +29,6 @@ use zkstream_types::{BatchInput, Digest, Framed, Request};
 static SERIAL: Mutex<()> = Mutex::new(());
 
 const SEED: u64 = 7;
-
-fn keys() -> KeyStore {
-    let k = KeyStore::open(
-        Some(&keys_dir()),
-        ProofProfile::test(),
-        TreeShape::default(),
-        1,
-        2,
-    )
-    .unwrap();
-    k.generate_all().unwrap();
-    k
-}
 
 fn chain(keys: &KeyStore, count: u64) -> Vec<BatchInput> {
     sample_chain(1, count, SEED, 1, &keys.vk_set_commitment().unwrap())
@@ -152,7 +139,7 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
-    let keys = keys();
+    let keys = test_keys();
     produce_cli(&brokers, 6);
     let core = Core::start(2);
     let config = config(
@@ -270,7 +257,7 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_broker, brokers) = mock_broker(1);
-    let keys = keys();
+    let keys = test_keys();
     let good = chain(&keys, 8);
     // Batch 1 was delivered before: the store says so, so the run starts at batch 2 and checks batch 2's
     // previous commitment against batch 1's.
@@ -384,7 +371,7 @@ fn broker_faults_lose_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (broker, brokers) = mock_broker(2);
-    let keys = keys();
+    let keys = test_keys();
     let inputs = chain(&keys, 2);
     produce_batches(&brokers, "zkstream.batches", 2, inputs.clone()).unwrap();
     let core = Core::start(0);
@@ -444,7 +431,7 @@ fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
-    let keys = keys();
+    let keys = test_keys();
     produce_cli(&brokers, 4);
     let core = Core::start(0);
     let config = config(

@@ -24,6 +24,20 @@ pub fn keys_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
 }
 
+/// The test profile's key store in the shared cache, every key set up.
+pub fn test_keys() -> zkstream_prover::KeyStore {
+    let k = zkstream_prover::KeyStore::open(
+        Some(&keys_dir()),
+        zkstream_prover::ProofProfile::test(),
+        zkstream_prover::TreeShape::default(),
+        1,
+        2,
+    )
+    .unwrap();
+    k.generate_all().unwrap();
+    k
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
