@@ -115,6 +115,7 @@ pub struct DeliveryReport {
 
 enum Event {
     Mark(ReadMark),
+    Accepted(i32, i64),
     Rejected(Box<Rejected>),
     Delivery(Box<Delivery>),
     Done,
@@ -160,7 +161,12 @@ impl DeliveryThread {
 
     /// Pipeline hooks that feed this thread.
     pub fn hooks(&self) -> Hooks {
-        let (a, b, c) = (self.tx.clone(), self.tx.clone(), self.tx.clone());
+        let (a, b, c, d) = (
+            self.tx.clone(),
+            self.tx.clone(),
+            self.tx.clone(),
+            self.tx.clone(),
+        );
         Hooks {
             on_delivery: Arc::new(move |d: &Delivery| {
                 let _ = a.send(Event::Delivery(Box::new(d.clone())));
@@ -170,6 +176,9 @@ impl DeliveryThread {
             }),
             on_mark: Arc::new(move |m: &ReadMark| {
                 let _ = c.send(Event::Mark(*m));
+            }),
+            on_accept: Arc::new(move |p, o| {
+                let _ = d.send(Event::Accepted(p, o));
             }),
         }
     }
@@ -196,6 +205,11 @@ fn serve(
                 }
                 if let Some(c) = out.committer.as_mut() {
                     c.tracker().read(m);
+                }
+            }
+            Event::Accepted(p, o) => {
+                if let Some(c) = out.committer.as_mut() {
+                    c.tracker().accepted(p, o);
                 }
             }
             Event::Rejected(r) => dead_letter(&mut out, &mut report, &r),
@@ -322,12 +336,19 @@ fn deliver(
         batch_number: n,
         batch_commitment: p.batch_commitment,
     };
-    if let Err(e) = progress.save(&out.store) {
-        // The proof is out; only the restart position is stale (a restart re-delivers, idempotently).
-        tracing::warn!(batch = n, error = %e, "delivery progress not saved");
-    }
-    if let Some(c) = out.committer.as_mut() {
-        c.tracker().delivered(n);
+    match progress.save(&out.store) {
+        Ok(()) => {
+            if let Some(c) = out.committer.as_mut() {
+                c.tracker().delivered(n);
+            }
+        }
+        // The proof is out, but a restart would start at this batch: its records stay uncommitted so
+        // that the restart reads them again (and re-delivers, idempotently).
+        Err(e) => tracing::warn!(
+            batch = n,
+            error = %e,
+            "delivery progress not saved; its offsets stay uncommitted"
+        ),
     }
     report.delivered.push(n);
     on_delivered(p);

@@ -157,6 +157,9 @@ pub type DeliveryHook = Arc<dyn Fn(&Delivery) + Send + Sync>;
 pub type RejectHook = Arc<dyn Fn(&Rejected) + Send + Sync>;
 /// Called on worker 0 for each record any reader read (for the offset committer).
 pub type MarkHook = Arc<dyn Fn(&ReadMark) + Send + Sync>;
+/// Called on worker 0 with (partition, offset) of each record the chain check accepted as its batch's
+/// record (for the offset committer: only that record is settled by its batch's delivery).
+pub type AcceptHook = Arc<dyn Fn(i32, i64) + Send + Sync>;
 
 /// Where the pipeline's results go.
 #[derive(Clone)]
@@ -167,6 +170,8 @@ pub struct Hooks {
     pub on_reject: RejectHook,
     /// Read marks.
     pub on_mark: MarkHook,
+    /// Records accepted by the chain check.
+    pub on_accept: AcceptHook,
 }
 
 impl Hooks {
@@ -176,6 +181,7 @@ impl Hooks {
             on_delivery,
             on_reject,
             on_mark: Arc::new(|_| {}),
+            on_accept: Arc::new(|_, _| {}),
         }
     }
 }
@@ -232,10 +238,14 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 source
                     .records
                     .check_chain(ctx.vk_set_commitment, spec.policy.start, spec.anchor);
+            let on_accept = Arc::clone(&hooks.on_accept);
             let batches = checked
                 .clone()
-                .flat_map(|c| match c {
-                    Checked::Accepted(d) => Some(d.batch),
+                .flat_map(move |c| match c {
+                    Checked::Accepted(d) => {
+                        on_accept(d.raw.partition, d.raw.offset);
+                        Some(d.batch)
+                    }
                     _ => None,
                 })
                 .exchange(|b| b.batch_number);

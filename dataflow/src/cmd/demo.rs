@@ -438,6 +438,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         anchor: None,
         cluster: None,
     };
+    let on_accept = {
+        let settle = settle.clone();
+        Arc::new(move |p: i32, o: i64| settle(&|t| t.accepted(p, o)))
+    };
     let on_mark = {
         let telemetry = Arc::clone(&telemetry);
         Arc::new(move |m: &ReadMark| {
@@ -448,7 +452,12 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         })
     };
     let lag = telemetry.watch_lag(
-        LagProbe::new(&brokers, topic, DEMO_GROUP, &Default::default())?,
+        Some(LagProbe::new(
+            &brokers,
+            topic,
+            DEMO_GROUP,
+            &Default::default(),
+        )?),
         spec.source.held.clone(),
         Duration::from_secs(2),
     );
@@ -460,6 +469,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             on_delivery,
             on_reject,
             on_mark,
+            on_accept,
         },
     )?;
     let wall = run_started.elapsed();

@@ -1,7 +1,9 @@
 //! The offset committer (Materialize's reader / committer split): readers never commit; the sink side
-//! commits a partition's offset only once every record below it is *settled* — its batch's final proof
-//! was acknowledged by every sink, or the record itself went to the dead-letter topic, or it was below
-//! the delivery start (already delivered before a restart). [`OffsetTracker`] is that bookkeeping, pure;
+//! commits a partition's offset only once every record below it is *settled* — it is the record the
+//! chain check accepted for its batch and that batch's final proof was acknowledged by every sink, or the
+//! record itself went to the dead-letter topic, or it was below the delivery start (already delivered
+//! before a restart). A second record of a delivered batch (a copy, a broken link) is settled only by
+//! its dead letter: delivery of its batch does not settle it. [`OffsetTracker`] is that bookkeeping, pure;
 //! [`OffsetCommitter`] sends the commits for the consumer group.
 //!
 //! Read marks do not reach the tracker in offset order: they travel through the dataflow at their
@@ -24,7 +26,8 @@ use super::SourceError;
 /// When a record read by a reader counts as settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Settle {
-    /// When its batch is delivered (the batch number it carries).
+    /// When its batch is delivered (the batch number it carries), if the chain check accepted it;
+    /// otherwise when it is dead-lettered.
     OnDelivery(u64),
     /// When the dead-letter sink acknowledged it.
     OnDeadLetter,
@@ -61,8 +64,8 @@ struct PartitionState {
     tail: Option<i64>,
     /// Marks that arrived before the record they follow: previous offset → offset.
     links: BTreeMap<i64, i64>,
-    /// Offsets whose marks arrived and that are not settled yet, with the batch that settles them.
-    open: BTreeMap<i64, Option<u64>>,
+    /// Offsets whose marks arrived and that are not settled yet.
+    open: BTreeMap<i64, Open>,
     /// The offset last committed.
     committed: Option<i64>,
 }
@@ -83,6 +86,15 @@ impl PartitionState {
     }
 }
 
+/// A record read and not settled.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    /// The batch it carries (a well-formed record).
+    batch: Option<u64>,
+    /// Whether the chain check accepted it as its batch's record.
+    accepted: bool,
+}
+
 /// Which offsets may be committed. Its invariant: for every partition, the offset it lets commit is at
 /// or below the offset of every record a reader read (or will read) that is not settled.
 #[derive(Debug)]
@@ -97,6 +109,8 @@ pub struct OffsetTracker {
     gaps: BTreeSet<u64>,
     /// Dead letters acknowledged before their read mark arrived.
     early: BTreeSet<(i32, i64)>,
+    /// Records accepted by the chain check before their read mark arrived.
+    early_accepted: BTreeSet<(i32, i64)>,
 }
 
 impl OffsetTracker {
@@ -108,6 +122,7 @@ impl OffsetTracker {
             delivered_above: BTreeSet::new(),
             gaps: BTreeSet::new(),
             early: BTreeSet::new(),
+            early_accepted: BTreeSet::new(),
         }
     }
 
@@ -118,11 +133,15 @@ impl OffsetTracker {
 
     /// A reader read a record (marks may arrive in any order).
     pub fn read(&mut self, mark: ReadMark) {
-        let done = match mark.settle {
-            Settle::Now => true,
-            Settle::OnDelivery(b) => self.done(b),
-            Settle::OnDeadLetter => false,
-        } || self.early.remove(&(mark.partition, mark.offset));
+        let key = (mark.partition, mark.offset);
+        let accepted = self.early_accepted.remove(&key);
+        let dead = self.early.remove(&key);
+        let done = dead
+            || match mark.settle {
+                Settle::Now => true,
+                Settle::OnDelivery(b) => accepted && self.done(b),
+                Settle::OnDeadLetter => false,
+            };
         let state = self.partitions.entry(mark.partition).or_default();
         if state.seen(mark.offset) {
             tracing::warn!(
@@ -137,7 +156,7 @@ impl OffsetTracker {
                 Settle::OnDelivery(b) => Some(b),
                 _ => None,
             };
-            state.open.insert(mark.offset, batch);
+            state.open.insert(mark.offset, Open { batch, accepted });
         }
         match mark.follows {
             Follows::Start(_) => state.tail = Some(mark.offset),
@@ -154,6 +173,29 @@ impl OffsetTracker {
         let state = self.partitions.entry(partition).or_default();
         if state.open.remove(&offset).is_none() && !state.seen(offset) {
             self.early.insert((partition, offset));
+        }
+    }
+
+    /// The chain check accepted the record at (partition, offset) as its batch's record: its batch's
+    /// delivery settles it.
+    pub fn accepted(&mut self, partition: i32, offset: i64) {
+        let state = self.partitions.entry(partition).or_default();
+        let seen = state.seen(offset);
+        match state.open.get_mut(&offset) {
+            Some(open) => {
+                open.accepted = true;
+                let settled = open.batch.is_some_and(|b| {
+                    (b < self.decided_below && !self.gaps.contains(&b))
+                        || self.delivered_above.contains(&b)
+                });
+                if settled {
+                    state.open.remove(&offset);
+                }
+            }
+            None if !seen => {
+                self.early_accepted.insert((partition, offset));
+            }
+            None => {}
         }
     }
 
@@ -186,8 +228,11 @@ impl OffsetTracker {
     fn settle_delivered(&mut self) {
         let (below, above, gaps) = (self.decided_below, &self.delivered_above, &self.gaps);
         for state in self.partitions.values_mut() {
-            state.open.retain(|_, batch| {
-                !batch.is_some_and(|b| (b < below && !gaps.contains(&b)) || above.contains(&b))
+            state.open.retain(|_, open| {
+                !(open.accepted
+                    && open
+                        .batch
+                        .is_some_and(|b| (b < below && !gaps.contains(&b)) || above.contains(&b)))
             });
         }
     }
@@ -320,6 +365,12 @@ mod tests {
             .collect()
     }
 
+    /// A record read and accepted by the chain check.
+    fn accept(t: &mut OffsetTracker, m: ReadMark) {
+        t.read(m);
+        t.accepted(m.partition, m.offset);
+    }
+
     #[test]
     fn commits_only_below_the_first_unsettled_record() {
         let mut t = OffsetTracker::new(0);
@@ -327,7 +378,7 @@ mod tests {
         let p0 = run_of(0, 0, &[1, 3, 5].map(Settle::OnDelivery));
         let p1 = run_of(1, 0, &[2, 4].map(Settle::OnDelivery));
         for m in [p0[0], p1[0], p0[1], p1[1], p0[2]] {
-            t.read(m);
+            accept(&mut t, m);
         }
         assert_eq!(t.committable(), vec![(0, 0), (1, 0)]);
         t.delivered(1);
@@ -364,10 +415,10 @@ mod tests {
         assert!(t.committable().is_empty(), "{:?}", t.committable());
         t.dead_lettered(1, 3);
         assert!(t.committable().is_empty(), "{:?}", t.committable());
-        t.read(marks[1]);
-        t.read(marks[2]);
+        accept(&mut t, marks[1]);
+        accept(&mut t, marks[2]);
         assert!(t.committable().is_empty(), "{:?}", t.committable());
-        t.read(marks[0]);
+        accept(&mut t, marks[0]);
         assert_eq!(t.committable(), vec![(1, 0)]);
         for n in 1..=5 {
             t.delivered(n);
@@ -391,6 +442,8 @@ mod tests {
         for m in marks.iter().rev() {
             t.read(*m);
         }
+        t.accepted(0, 16);
+        t.accepted(0, 10);
         for o in 11..=15 {
             t.dead_lettered(0, o);
         }
@@ -419,14 +472,16 @@ mod tests {
                 Settle::OnDelivery(4),
             ],
         );
-        t.read(marks[0]);
+        accept(&mut t, marks[0]);
         t.read(marks[1]);
         t.dead_lettered(0, 1);
         // A record with a bad key: its dead letter is acknowledged before its read mark arrives.
         t.dead_lettered(0, 2);
         t.read(marks[2]);
         // Batch 3 fails in proving: a gap, left open for the replay.
-        t.read(marks[3]);
+        accept(&mut t, marks[3]);
+        // Accepted before its mark arrived.
+        t.accepted(0, 4);
         t.read(marks[4]);
         t.delivered(1);
         t.gap(2);
@@ -440,11 +495,31 @@ mod tests {
     fn records_below_the_start_settle_at_once_and_holes_are_skipped() {
         let mut t = OffsetTracker::new(7);
         t.read(mark(2, 10, Follows::Start(9), Settle::Now));
-        t.read(mark(2, 14, Follows::Record(11), Settle::OnDelivery(8)));
-        t.read(mark(2, 11, Follows::Record(10), Settle::OnDelivery(6)));
+        accept(
+            &mut t,
+            mark(2, 14, Follows::Record(11), Settle::OnDelivery(8)),
+        );
+        accept(
+            &mut t,
+            mark(2, 11, Follows::Record(10), Settle::OnDelivery(6)),
+        );
         assert_eq!(t.committable(), vec![(2, 14)]);
         t.delivered(8);
         assert_eq!(t.committable(), vec![(2, 15)]);
+    }
+
+    /// A copy of batch 2 read after batch 2 was delivered: its batch's delivery does not settle it (the
+    /// chain check did not accept it); only its dead letter does, so a crash before that replays it.
+    #[test]
+    fn a_copy_of_a_delivered_batch_waits_for_its_dead_letter() {
+        let mut t = OffsetTracker::new(0);
+        let marks = run_of(0, 0, &[Settle::OnDelivery(1), Settle::OnDelivery(1)]);
+        accept(&mut t, marks[0]);
+        t.delivered(1);
+        t.read(marks[1]);
+        assert_eq!(t.committable(), vec![(0, 1)]);
+        t.dead_lettered(0, 1);
+        assert_eq!(t.committable(), vec![(0, 2)]);
     }
 
     mod interleavings {
@@ -506,6 +581,7 @@ mod tests {
 
         enum Event {
             Mark(ReadMark),
+            Accept(i32, i64),
             DeadLetter(i32, i64),
             Deliver(u64),
             Gap(u64),
@@ -533,12 +609,20 @@ mod tests {
                 let (records, batches) = topic(&spec);
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 let mut settled = vec![false; records.len()];
+                let mut accepted = vec![false; records.len()];
+                let mut delivered: BTreeSet<u64> = BTreeSet::new();
+                let index = |p: i32, o: i64| {
+                    records.iter().position(|r| (r.partition, r.offset) == (p, o))
+                };
                 let mut committed: BTreeMap<i32, i64> = BTreeMap::new();
                 // Batches delivered by earlier runs (the delivery progress): every batch up to it.
                 let mut delivered_upto = 0u64;
                 for run in 0..=restarts {
                     let last = run == restarts;
                     let mut tracker = OffsetTracker::new(delivered_upto);
+                    // What this run's chain check accepted and its sinks delivered.
+                    accepted = vec![false; records.len()];
+                    delivered.clear();
                     // The readers resume at the committed offsets.
                     let mut events = Vec::new();
                     let mut previous: BTreeMap<i32, i64> = BTreeMap::new();
@@ -567,6 +651,9 @@ mod tests {
                         {
                             events.push(Event::DeadLetter(r.partition, r.offset));
                         }
+                        if matches!((r.kind, settle), (Kind::Batch(_), Settle::OnDelivery(_))) {
+                            events.push(Event::Accept(r.partition, r.offset));
+                        }
                     }
                     events.shuffle(&mut rng);
                     // Deliveries in batch order (the ordered sink), merged at random places; a failed
@@ -585,18 +672,34 @@ mod tests {
                     let steps = if last { events.len() } else { rng.gen_range(0..=events.len()) };
                     for event in events.into_iter().take(steps) {
                         match event {
-                            Event::Mark(m) => tracker.read(m),
+                            Event::Mark(m) => {
+                                tracker.read(m);
+                                // Below the start: settled by definition (delivered before).
+                                if let (Settle::Now, Some(i)) = (m.settle, index(m.partition, m.offset)) {
+                                    settled[i] = true;
+                                }
+                            }
+                            Event::Accept(p, o) => {
+                                tracker.accepted(p, o);
+                                if let Some(i) = index(p, o) {
+                                    accepted[i] = true;
+                                    if matches!(records[i].kind, Kind::Batch(b) if delivered.contains(&b)) {
+                                        settled[i] = true;
+                                    }
+                                }
+                            }
                             Event::DeadLetter(p, o) => {
                                 tracker.dead_lettered(p, o);
-                                if let Some(i) = records.iter().position(|r| (r.partition, r.offset) == (p, o)) {
+                                if let Some(i) = index(p, o) {
                                     settled[i] = true;
                                 }
                             }
                             Event::Deliver(n) => {
                                 tracker.delivered(n);
                                 delivered_upto = n;
+                                delivered.insert(n);
                                 for (i, r) in records.iter().enumerate() {
-                                    if matches!(r.kind, Kind::Batch(b) | Kind::Again(b) if b == n) {
+                                    if matches!(r.kind, Kind::Batch(b) if b == n) && accepted[i] {
                                         settled[i] = true;
                                     }
                                 }
