@@ -206,7 +206,9 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
 /// reader: batches 1..4, five bad records (random bytes under key 99, a truncated frame under key 100, an
 /// empty value under key 101, no key, a byte copy of batch 3 under key 3), then batches 5..8, all in one
 /// partition, behind an in-flight gate of 2 that the test opens as batches come out. Every batch comes out
-/// at its own time, the frontier never passes a batch before it is read, and the five are dead letters.
+/// at its own time, the frontier never passes a batch before it is read, and the first four are dead
+/// letters; the copy of batch 3 is one too, unless the frontier was still at 3 when it was read (then it
+/// comes out as a second record of batch 3, for the chain check to refuse as a duplicate).
 #[test]
 fn bad_records_under_future_keys_move_nothing() {
     use std::cell::RefCell;
@@ -270,7 +272,8 @@ fn bad_records_under_future_keys_move_nothing() {
             probe
         });
         let t = Instant::now();
-        while seen.borrow().len() < 8 && t.elapsed() < Duration::from_secs(30) {
+        let distinct = |v: &Vec<u64>| v.iter().collect::<std::collections::BTreeSet<_>>().len();
+        while distinct(&seen.borrow()) < 8 && t.elapsed() < Duration::from_secs(30) {
             worker.step();
             // The frontier never passes a batch that has not come out yet.
             let next = seen.borrow().iter().max().copied().unwrap_or(0) + 1;
@@ -283,12 +286,19 @@ fn bad_records_under_future_keys_move_nothing() {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
-        assert_eq!(*seen.borrow(), (1..=8).collect::<Vec<_>>());
-        while rejected.borrow().len() < 5 && t.elapsed() < Duration::from_secs(30) {
+        let mut got = seen.borrow().clone();
+        let copies = got.len() - 8;
+        got.dedup();
+        assert_eq!(got, (1..=8).collect::<Vec<_>>());
+        assert!(copies <= 1 && (copies == 0 || seen.borrow()[3] == 3), "{seen:?}");
+        while rejected.borrow().len() < 5 - copies && t.elapsed() < Duration::from_secs(30) {
+            worker.step();
+        }
+        for _ in 0..50 {
             worker.step();
         }
         let reasons = rejected.borrow().clone();
-        assert_eq!(reasons.len(), 5, "{reasons:?}");
+        assert_eq!(reasons.len(), 5 - copies, "{reasons:?}");
         for (reason, expected) in reasons.iter().zip([
             "undecodable",
             "undecodable",

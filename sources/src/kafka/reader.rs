@@ -14,8 +14,10 @@
 //! fails is a dead letter ([`Rejected`], with its reason) and moves nothing: not the partition's next
 //! batch, not the capability, not the in-flight gate; it never makes a batch a gap or a duplicate. Only a
 //! well-formed batch is timestamped and gated. A partition may carry a batch number again (a second record
-//! of batch `n`: a duplicate or a broken chain link, which the chain check sorts out), never a lower one:
-//! that one breaks the partition contract and is a dead letter too.
+//! of batch `n`: a duplicate or a broken chain link, which the chain check sorts out), and even a lower
+//! one as long as the reader's frontier has not passed it (a copy of a later batch put ahead of it does
+//! not cost the real one); only a batch below the frontier is refused ("out of order": the producer broke
+//! the partition contract), as a dead letter.
 //!
 //! Records of batches below `start_batch` (delivered before a restart, replayed because their offsets were
 //! not committed yet) are not emitted: they only produce a [`ReadMark`] that settles at once. Every record
@@ -211,9 +213,15 @@ fn stamp(read: &Read, held: &Capability<u64>) -> Capability<u64> {
 /// Largest record value accepted (bigger ones are dead letters, never decompressed).
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
-/// Decides what a record is, before anything trusts its key. `next` is the least batch its partition
-/// may still deliver, `start_batch` the delivery start.
-fn classify(raw: RawBatch, key_ok: bool, next: u64, start_batch: u64) -> (What, Settle) {
+/// Decides what a record is, before anything trusts its key. `floor` is the least batch the reader may
+/// still emit (its capability's time), `next` the last batch its partition delivered, `start_batch` the
+/// delivery start.
+fn classify(
+    raw: RawBatch,
+    key_ok: bool,
+    (floor, next): (u64, u64),
+    start_batch: u64,
+) -> (What, Settle) {
     let rejected = |raw: RawBatch, reason: String| {
         (
             What::Rejected(Box::new(Rejected { raw, reason })),
@@ -236,7 +244,7 @@ fn classify(raw: RawBatch, key_ok: bool, next: u64, start_batch: u64) -> (What, 
     match decode(raw) {
         Err(r) => rejected(r.raw, r.reason),
         Ok(d) if d.batch.batch_number < start_batch => (What::Skipped, Settle::Now),
-        Ok(d) if d.batch.batch_number < next => {
+        Ok(d) if d.batch.batch_number < floor => {
             let reason = format!(
                 "out of order: batch {} after batch {} in partition {}",
                 d.batch.batch_number, next, d.raw.partition
@@ -459,10 +467,14 @@ pub fn kafka_source<'scope>(
                             key: message.key().map(<[u8]>::to_vec),
                             payload: message.payload().unwrap_or_default().to_vec(),
                         };
-                        let (what, settle) =
-                            classify(raw, key.is_some(), part.next, config.start_batch);
+                        let (what, settle) = classify(
+                            raw,
+                            key.is_some(),
+                            (*held.time(), part.next),
+                            config.start_batch,
+                        );
                         if let What::Batch(d) = &what {
-                            part.next = d.batch.batch_number;
+                            part.next = part.next.max(d.batch.batch_number);
                         }
                         let follows = match part.last_offset.replace(offset) {
                             None => Follows::Start(part.start),
