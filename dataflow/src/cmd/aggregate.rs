@@ -235,18 +235,18 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
         progress.run
     );
     loop {
-        if let Some(msg) = consumer.poll(Duration::from_millis(100)) {
+        let polled = match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                // Transient (a broker away, a rebalance of the cluster): librdkafka retries; the
+                // position is unchanged, so nothing is skipped, and runs still go on schedule.
+                tracing::warn!(error = %e, "reading submissions failed; retrying");
+                None
+            }
+            None => None,
+        };
+        if let Some(msg) = polled {
             quiet_since = Instant::now();
-            let msg = match msg {
-                Ok(m) => m,
-                Err(e) => {
-                    // Transient (a broker away, a rebalance of the cluster): librdkafka retries; the
-                    // position is unchanged, so nothing is skipped.
-                    tracing::warn!(error = %e, "reading submissions failed; retrying");
-                    std::thread::sleep(Duration::from_millis(200));
-                    continue;
-                }
-            };
             let (partition, offset) = (msg.partition(), msg.offset());
             position.insert(partition, offset + 1);
             if handled.contains(&(partition, offset)) {

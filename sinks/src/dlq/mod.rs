@@ -1,9 +1,15 @@
 //! The dead-letter sink: a record the pipeline refused goes to the DLQ topic (`zkstream.dlq`) with its
 //! original key and bytes, and headers saying why and where it came from: `zkstream-reason` (the reason in
 //! words), `zkstream-source-topic`, `zkstream-source-partition`, `zkstream-source-offset`. Only once the
-//! broker acknowledged the dead letter may the original record's offset be committed.
+//! broker acknowledged the dead letter may the original record's offset be committed. A value longer
+//! than [`MAX_DEAD_LETTER_VALUE`] is cut to that length (header `zkstream-original-bytes` gives its full
+//! length): an oversized record must not become a dead letter the broker refuses forever, which would
+//! hold up the sink thread.
 
 use crate::{KafkaWriter, SinkError};
+
+/// The longest value a dead letter carries (brokers refuse messages over 1 MB by default).
+pub const MAX_DEAD_LETTER_VALUE: usize = 512 << 10;
 
 /// A refused record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,12 +53,18 @@ impl DeadLetterSink {
     /// Writes one dead letter and waits for the acknowledgement.
     pub fn send(&mut self, letter: &DeadLetter<'_>) -> Result<(), SinkError> {
         let (partition, offset) = (letter.partition.to_string(), letter.offset.to_string());
-        let headers: [(&str, &[u8]); 4] = [
+        let original = letter.payload.len().to_string();
+        let cut = letter.payload.len() > MAX_DEAD_LETTER_VALUE;
+        let mut headers: Vec<(&str, &[u8])> = vec![
             ("zkstream-reason", letter.reason.as_bytes()),
             ("zkstream-source-topic", letter.topic.as_bytes()),
             ("zkstream-source-partition", partition.as_bytes()),
             ("zkstream-source-offset", offset.as_bytes()),
         ];
+        if cut {
+            headers.push(("zkstream-original-bytes", original.as_bytes()));
+        }
+        let payload = &letter.payload[..letter.payload.len().min(MAX_DEAD_LETTER_VALUE)];
         let label = letter
             .key
             .and_then(|k| <[u8; 8]>::try_from(k).ok())
@@ -62,7 +74,7 @@ impl DeadLetterSink {
             &self.topic,
             label,
             letter.key.unwrap_or_default(),
-            letter.payload,
+            payload,
             &headers,
         )?;
         self.written += 1;
