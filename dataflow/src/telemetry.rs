@@ -106,12 +106,13 @@ pub struct LagWatcher {
 }
 
 impl Telemetry {
-    /// Reads the group's lag and the partitions this process's readers hold back every `every` (and
+    /// Reads the group's lag (with a probe: process 0 of a cluster) and the partitions this process's
+    /// readers hold back every `every` (and
     /// once more when the watcher is dropped). A partition that has held a batch for a minute with no
     /// release is logged as a warning naming it.
     pub fn watch_lag(
         self: &Arc<Self>,
-        probe: LagProbe,
+        probe: Option<LagProbe>,
         held: PartitionWatch,
         every: Duration,
     ) -> LagWatcher {
@@ -124,8 +125,9 @@ impl Telemetry {
               loop {
                 let last = flag.load(Ordering::Acquire);
                 let mut partitions = Vec::new();
-                match probe.lag() {
-                    Ok(lags) => {
+                match probe.as_ref().map(LagProbe::lag).transpose() {
+                    Ok(None) => {}
+                    Ok(Some(lags)) => {
                         for (p, lag) in lags {
                             telemetry.metrics.set_consumer_lag(p, lag);
                             partitions.push(p);

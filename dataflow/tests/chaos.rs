@@ -316,10 +316,21 @@ fn committed(consumer: &BaseConsumer) -> Option<Vec<i64>> {
 /// Where each planned record landed: (partition, offset).
 type Placed = Vec<(Planned, i64)>;
 
-/// Whether a record is settled: its batch at the core, or itself in the dead-letter topic.
-fn settled(r: &Planned, offset: i64, at_core: &BTreeSet<u64>, dlq: &DeadLetters) -> bool {
-    let carried = r.batch.or(r.bad.and_then(Bad::carries));
-    carried.is_some_and(|n| at_core.contains(&n)) || dlq.seen.contains_key(&(r.partition, offset))
+/// Whether a record is settled: a valid batch at the core, or the record itself in the dead-letter
+/// topic, or a well-formed copy of a batch delivered before a restart (it is then below the delivery
+/// start, skipped as delivered).
+fn settled(
+    r: &Planned,
+    offset: i64,
+    at_core: &BTreeSet<u64>,
+    before_restart: &BTreeSet<u64>,
+    dlq: &DeadLetters,
+) -> bool {
+    r.batch.is_some_and(|n| at_core.contains(&n))
+        || r.bad
+            .and_then(Bad::carries)
+            .is_some_and(|n| before_restart.contains(&n))
+        || dlq.seen.contains_key(&(r.partition, offset))
 }
 
 /// What one episode did.
@@ -414,14 +425,17 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     let violations: Arc<Mutex<Vec<String>>> = Arc::default();
     let samples = Arc::new(Mutex::new(0usize));
     let offsets: Arc<Mutex<Option<Placed>>> = Arc::default();
+    // Batches at the core when a run was killed (a later run may start past them).
+    let delivered_at_kills: Arc<Mutex<BTreeSet<u64>>> = Arc::default();
     let sampler = {
-        let (brokers, stop, violations, samples, core, offsets) = (
+        let (brokers, stop, violations, samples, core, offsets, before_restart) = (
             brokers.clone(),
             Arc::clone(&stop),
             Arc::clone(&violations),
             Arc::clone(&samples),
             core.clone(),
             Arc::clone(&offsets),
+            Arc::clone(&delivered_at_kills),
         );
         std::thread::spawn(move || {
             let group: BaseConsumer = ClientConfig::new()
@@ -439,12 +453,15 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
                     continue;
                 };
                 let at_core: BTreeSet<u64> = core.batches().into_iter().collect();
+                let before_restart = before_restart.lock().unwrap().clone();
                 if !dlq.catch_up() {
                     continue;
                 }
                 *samples.lock().unwrap() += 1;
                 for (r, o) in &located {
-                    if c[r.partition as usize] > *o && !settled(r, *o, &at_core, &dlq) {
+                    if c[r.partition as usize] > *o
+                        && !settled(r, *o, &at_core, &before_restart, &dlq)
+                    {
                         violations.lock().unwrap().push(format!(
                             "partition {} committed at {} past unsettled offset {o} ({:?} {:?})",
                             r.partition, c[r.partition as usize], r.batch, r.bad
@@ -465,7 +482,6 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         records: plan.len(),
         ..Summary::default()
     };
-    let mut delivered_at_kills: BTreeSet<u64> = BTreeSet::new();
     let env_log = "warn,zkstream_operators::pool=info";
     let started = Instant::now();
     for k in 0..kills {
@@ -500,7 +516,9 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         let mut outage: Option<Instant> = None;
         while t.elapsed() < life {
             refresh();
-            if k > 0 && core.batches().len() > delivered && life == Duration::from_secs(60) {
+            let all = core.batches().len() as u64 == batches;
+            if k > 0 && (core.batches().len() > delivered || all) && life == Duration::from_secs(60)
+            {
                 life = t.elapsed() + extra;
             }
             if freeze_at.is_some_and(|f| t.elapsed() >= f) && frozen.is_none() {
@@ -534,7 +552,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         run.0.kill().unwrap();
         run.0.wait().unwrap();
         summary.kills += 1;
-        delivered_at_kills.extend(core.batches());
+        delivered_at_kills.lock().unwrap().extend(core.batches());
         eprintln!(
             "  kill {} after {:.1} s: {} batch(es) at the core, {} of {} records produced",
             k + 1,
@@ -633,7 +651,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
             }
             (Some(bad), None) => assert!(
                 bad.carries()
-                    .is_some_and(|n| delivered_at_kills.contains(&n)),
+                    .is_some_and(|n| delivered_at_kills.lock().unwrap().contains(&n)),
                 "seed {seed}: {bad:?} at {}:{o} is not in the dead-letter topic",
                 r.partition
             ),

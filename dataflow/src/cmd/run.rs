@@ -234,15 +234,18 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         k.group_id,
         if args.bounded { ", bounded" } else { "" }
     );
-    let lag = if delivers {
-        Some(telemetry.watch_lag(
-            LagProbe::new(&k.brokers, &k.batches_topic, &k.group_id, &k.rdkafka)?,
-            spec.source.held.clone(),
-            Duration::from_secs(5),
-        ))
+    // Every process reports the partitions its readers hold back; process 0 also the group's lag.
+    let probe = if delivers {
+        Some(LagProbe::new(
+            &k.brokers,
+            &k.batches_topic,
+            &k.group_id,
+            &k.rdkafka,
+        )?)
     } else {
         None
     };
+    let lag = telemetry.watch_lag(probe, spec.source.held.clone(), Duration::from_secs(5));
     let pipeline_started = Instant::now();
     let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
     let report = delivery.finish()?;
