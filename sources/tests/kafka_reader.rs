@@ -290,7 +290,10 @@ fn bad_records_under_future_keys_move_nothing() {
         let copies = got.len() - 8;
         got.dedup();
         assert_eq!(got, (1..=8).collect::<Vec<_>>());
-        assert!(copies <= 1 && (copies == 0 || seen.borrow()[3] == 3), "{seen:?}");
+        assert!(
+            copies <= 1 && (copies == 0 || seen.borrow()[3] == 3),
+            "{seen:?}"
+        );
         while rejected.borrow().len() < 5 - copies && t.elapsed() < Duration::from_secs(30) {
             worker.step();
         }
