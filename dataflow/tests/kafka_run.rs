@@ -317,6 +317,12 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
             "oversized",
         ),
         (Some(b"nope".to_vec()), b"x".to_vec(), "key"),
+        // A value longer than a dead letter carries: cut to 512 KiB, its length in a header.
+        (
+            Some(9u64.to_be_bytes().to_vec()),
+            (0..600_000u32).map(|i| (i * 7 % 251) as u8).collect(),
+            "undecodable",
+        ),
     ];
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
@@ -342,7 +348,7 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     // could still come), and the run ends cleanly.
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stderr.contains("gap"), "{stderr}");
-    assert!(stdout.contains("7 dead letter(s)"), "{stdout}");
+    assert!(stdout.contains("8 dead letter(s)"), "{stdout}");
     assert_eq!(
         summary_counter(&stdout, "zkstream_proofs_generated_total"),
         0
@@ -351,10 +357,14 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     let dlq = read_topic(&brokers, "zkstream.dlq", |r| r.len() >= records.len());
     assert_eq!(dlq.len(), records.len());
     for (key, value, reason) in &records {
+        let kept = zkstream_sinks::dlq::MAX_DEAD_LETTER_VALUE.min(value.len());
         let letter = dlq
             .iter()
-            .find(|(k, v, _)| k == key && v == value)
+            .find(|(k, v, _)| k == key && v[..] == value[..kept])
             .unwrap_or_else(|| panic!("no dead letter for {reason}"));
+        if kept < value.len() {
+            assert_eq!(letter.2["zkstream-original-bytes"], value.len().to_string());
+        }
         let got = &letter.2["zkstream-reason"];
         assert!(got.contains(reason), "expected {reason:?} in {got:?}");
         assert_eq!(letter.2["zkstream-source-topic"], "zkstream.batches");
