@@ -210,6 +210,16 @@ fn stamp(read: &Read, held: &Capability<u64>) -> Capability<u64> {
     }
 }
 
+/// The least batch among held reads (a partition may hold a lower batch behind a higher one).
+fn least_held(held: &VecDeque<Read>) -> Option<u64> {
+    held.iter()
+        .filter_map(|r| match &r.what {
+            What::Batch(d) => Some(d.batch.batch_number),
+            _ => None,
+        })
+        .min()
+}
+
 /// Largest record value accepted (bigger ones are dead letters, never decompressed).
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
@@ -507,10 +517,7 @@ pub fn kafka_source<'scope>(
                         {
                             part.done = true;
                         }
-                        let head = part.held.iter().find_map(|r| match &r.what {
-                            What::Batch(d) => Some(d.batch.batch_number),
-                            _ => None,
-                        });
+                        let head = least_held(&part.held);
                         watch.update(part.id, head, moved);
                     }
                     let open: Vec<&Partition> = partitions
@@ -524,14 +531,9 @@ pub fn kafka_source<'scope>(
                     // The least batch still to come: a held batch, else the partition's next.
                     let least = open
                         .iter()
-                        .map(|p| {
-                            match p.held.iter().find_map(|r| match &r.what {
-                                What::Batch(d) => Some(d.batch.batch_number),
-                                _ => None,
-                            }) {
-                                Some(b) => b.min(p.next),
-                                None => p.next,
-                            }
+                        .map(|p| match least_held(&p.held) {
+                            Some(b) => b.min(p.next),
+                            None => p.next,
                         })
                         .min()
                         .unwrap_or(config.start_batch);
