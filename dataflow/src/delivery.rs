@@ -107,6 +107,9 @@ pub struct DeliveryReport {
     pub unverified: Vec<(u64, String)>,
     /// Dead letters written.
     pub dead_letters: u64,
+    /// Batches delivered whose progress record could not be saved yet: their records stay uncommitted
+    /// until a later save succeeds (a restart would start at the first of them).
+    pub unsaved: Vec<u64>,
     /// Offset commits made.
     pub commits: u64,
     /// The first permanent sink error, after which nothing more was delivered.
@@ -338,17 +341,22 @@ fn deliver(
     };
     match progress.save(&out.store) {
         Ok(()) => {
+            // This save covers every batch up to n, those whose own save failed included.
+            let settled = report.unsaved.drain(..).chain([n]);
             if let Some(c) = out.committer.as_mut() {
-                c.tracker().delivered(n);
+                settled.for_each(|k| c.tracker().delivered(k));
             }
         }
         // The proof is out, but a restart would start at this batch: its records stay uncommitted so
         // that the restart reads them again (and re-delivers, idempotently).
-        Err(e) => tracing::warn!(
-            batch = n,
-            error = %e,
-            "delivery progress not saved; its offsets stay uncommitted"
-        ),
+        Err(e) => {
+            tracing::warn!(
+                batch = n,
+                error = %e,
+                "delivery progress not saved; its offsets stay uncommitted"
+            );
+            report.unsaved.push(n);
+        }
     }
     report.delivered.push(n);
     on_delivered(p);
