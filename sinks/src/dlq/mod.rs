@@ -3,13 +3,16 @@
 //! words), `zkstream-source-topic`, `zkstream-source-partition`, `zkstream-source-offset`. Only once the
 //! broker acknowledged the dead letter may the original record's offset be committed. A value longer
 //! than [`MAX_DEAD_LETTER_VALUE`] is cut to that length (header `zkstream-original-bytes` gives its full
-//! length): an oversized record must not become a dead letter the broker refuses forever, which would
+//! length), a key longer than [`MAX_DEAD_LETTER_KEY`] likewise (`zkstream-original-key-bytes`): an oversized record must not become a dead letter the broker refuses forever, which would
 //! hold up the sink thread.
 
 use crate::{KafkaWriter, SinkError};
 
 /// The longest value a dead letter carries (brokers refuse messages over 1 MB by default).
 pub const MAX_DEAD_LETTER_VALUE: usize = 512 << 10;
+
+/// The longest key a dead letter carries.
+pub const MAX_DEAD_LETTER_KEY: usize = 1 << 10;
 
 /// A refused record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,19 +67,20 @@ impl DeadLetterSink {
         if cut {
             headers.push(("zkstream-original-bytes", original.as_bytes()));
         }
+        let key = letter.key.unwrap_or_default();
+        let key_length = key.len().to_string();
+        if key.len() > MAX_DEAD_LETTER_KEY {
+            headers.push(("zkstream-original-key-bytes", key_length.as_bytes()));
+        }
+        let key = &key[..key.len().min(MAX_DEAD_LETTER_KEY)];
         let payload = &letter.payload[..letter.payload.len().min(MAX_DEAD_LETTER_VALUE)];
         let label = letter
             .key
             .and_then(|k| <[u8; 8]>::try_from(k).ok())
             .map(u64::from_be_bytes)
             .unwrap_or(0);
-        self.writer.send(
-            &self.topic,
-            label,
-            letter.key.unwrap_or_default(),
-            payload,
-            &headers,
-        )?;
+        self.writer
+            .send(&self.topic, label, key, payload, &headers)?;
         self.written += 1;
         tracing::warn!(
             topic = %letter.topic,
