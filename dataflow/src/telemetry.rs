@@ -122,6 +122,7 @@ impl Telemetry {
             .name("zkstream-lag".into())
             .spawn(move || {
               let mut warned = std::collections::BTreeSet::new();
+              let mut reported = std::collections::BTreeSet::new();
               loop {
                 let last = flag.load(Ordering::Acquire);
                 let mut partitions = Vec::new();
@@ -136,7 +137,9 @@ impl Telemetry {
                     Err(e) => tracing::debug!(error = %e, "consumer lag not read"),
                 }
                 let now_held = held.held();
-                partitions.extend(now_held.keys());
+                // Every partition ever reported keeps being reported (a released one reads 0).
+                reported.extend(now_held.keys());
+                partitions.extend(reported.iter());
                 partitions.sort_unstable();
                 partitions.dedup();
                 telemetry.metrics.set_held_partitions(partitions, &now_held);
