@@ -95,18 +95,42 @@ struct Open {
     accepted: bool,
 }
 
+/// Which batches the sinks have decided: delivered, or gaps.
+#[derive(Debug)]
+struct Decided {
+    /// Every batch below this one is decided (delivered, or a gap listed in `gaps`).
+    below: u64,
+    /// Batches at or above `below` already delivered (sinks deliver in order, so this stays empty in the
+    /// pipeline; the tracker does not rely on it).
+    delivered_above: BTreeSet<u64>,
+    /// Batches that failed: their records stay open (a restart replays them) unless dead-lettered.
+    gaps: BTreeSet<u64>,
+}
+
+impl Decided {
+    /// Whether every sink acknowledged `batch`.
+    fn delivered(&self, batch: u64) -> bool {
+        (batch < self.below && !self.gaps.contains(&batch)) || self.delivered_above.contains(&batch)
+    }
+
+    /// Whether `open` is settled by its batch's delivery (only the record the chain check accepted).
+    fn settles(&self, open: &Open) -> bool {
+        open.accepted && open.batch.is_some_and(|b| self.delivered(b))
+    }
+
+    fn compact(&mut self) {
+        while self.delivered_above.remove(&self.below) || self.gaps.contains(&self.below) {
+            self.below += 1;
+        }
+    }
+}
+
 /// Which offsets may be committed. Its invariant: for every partition, the offset it lets commit is at
 /// or below the offset of every record a reader read (or will read) that is not settled.
 #[derive(Debug)]
 pub struct OffsetTracker {
     partitions: BTreeMap<i32, PartitionState>,
-    /// Every batch below this one is decided (delivered, or a gap listed in `gaps`).
-    decided_below: u64,
-    /// Batches at or above `decided_below` already delivered (sinks deliver in order, so this stays
-    /// empty in the pipeline; the tracker does not rely on it).
-    delivered_above: BTreeSet<u64>,
-    /// Batches that failed: their records stay open (a restart replays them) unless dead-lettered.
-    gaps: BTreeSet<u64>,
+    decided: Decided,
     /// Dead letters acknowledged before their read mark arrived.
     early: BTreeSet<(i32, i64)>,
     /// Records accepted by the chain check before their read mark arrived.
@@ -118,17 +142,14 @@ impl OffsetTracker {
     pub fn new(delivered: u64) -> Self {
         OffsetTracker {
             partitions: BTreeMap::new(),
-            decided_below: delivered.saturating_add(1),
-            delivered_above: BTreeSet::new(),
-            gaps: BTreeSet::new(),
+            decided: Decided {
+                below: delivered.saturating_add(1),
+                delivered_above: BTreeSet::new(),
+                gaps: BTreeSet::new(),
+            },
             early: BTreeSet::new(),
             early_accepted: BTreeSet::new(),
         }
-    }
-
-    fn done(&self, batch: u64) -> bool {
-        (batch < self.decided_below && !self.gaps.contains(&batch))
-            || self.delivered_above.contains(&batch)
     }
 
     /// A reader read a record (marks may arrive in any order).
@@ -139,7 +160,7 @@ impl OffsetTracker {
         let done = dead
             || match mark.settle {
                 Settle::Now => true,
-                Settle::OnDelivery(b) => accepted && self.done(b),
+                Settle::OnDelivery(b) => accepted && self.decided.delivered(b),
                 Settle::OnDeadLetter => false,
             };
         let state = self.partitions.entry(mark.partition).or_default();
@@ -184,11 +205,7 @@ impl OffsetTracker {
         match state.open.get_mut(&offset) {
             Some(open) => {
                 open.accepted = true;
-                let settled = open.batch.is_some_and(|b| {
-                    (b < self.decided_below && !self.gaps.contains(&b))
-                        || self.delivered_above.contains(&b)
-                });
-                if settled {
+                if self.decided.settles(open) {
                     state.open.remove(&offset);
                 }
             }
@@ -201,40 +218,23 @@ impl OffsetTracker {
 
     /// Every sink acknowledged batch `n`.
     pub fn delivered(&mut self, n: u64) {
-        if n >= self.decided_below {
-            self.delivered_above.insert(n);
+        if n >= self.decided.below {
+            self.decided.delivered_above.insert(n);
         }
-        self.compact();
-        self.settle_delivered();
+        self.decided.compact();
+        let decided = &self.decided;
+        for state in self.partitions.values_mut() {
+            state.open.retain(|_, open| !decided.settles(open));
+        }
     }
 
     /// Batch `n` is a gap: its records stay open (a restart replays them) unless dead-lettered.
     pub fn gap(&mut self, n: u64) {
-        if n >= self.decided_below {
-            self.gaps.insert(n);
-            self.delivered_above.remove(&n);
+        if n >= self.decided.below {
+            self.decided.gaps.insert(n);
+            self.decided.delivered_above.remove(&n);
         }
-        self.compact();
-    }
-
-    fn compact(&mut self) {
-        while self.delivered_above.remove(&self.decided_below)
-            || self.gaps.contains(&self.decided_below)
-        {
-            self.decided_below += 1;
-        }
-    }
-
-    fn settle_delivered(&mut self) {
-        let (below, above, gaps) = (self.decided_below, &self.delivered_above, &self.gaps);
-        for state in self.partitions.values_mut() {
-            state.open.retain(|_, open| {
-                !(open.accepted
-                    && open
-                        .batch
-                        .is_some_and(|b| (b < below && !gaps.contains(&b)) || above.contains(&b)))
-            });
-        }
+        self.decided.compact();
     }
 
     /// The offset a partition may commit now: the first unsettled record, else the record after the
