@@ -127,6 +127,8 @@ fn plan(rng: &mut ChaCha8Rng, chain: &[BatchInput], bad: usize) -> Vec<Planned> 
         Bad::Invalid,
         Bad::Copy(0),
         Bad::BrokenLink(0),
+        // Always one forged batch 1 read ahead of the real one: only genesis can tell them apart.
+        Bad::BrokenLink(1),
         Bad::Stale(0),
     ];
     for i in 0..bad.max(kinds.len()) {
@@ -135,14 +137,10 @@ fn plan(rng: &mut ChaCha8Rng, chain: &[BatchInput], bad: usize) -> Vec<Planned> 
         } else {
             *kinds.choose(rng).unwrap()
         };
-        // A broken link of batch 1 is left out: on a fresh start batch 1 has nothing to chain to, so a
-        // forged batch 1 ahead of the real one is taken (a limit of the chain check, see the README).
-        let first = if matches!(kind, Bad::BrokenLink(_)) {
-            2
-        } else {
-            1
+        let target = match kind {
+            Bad::BrokenLink(t) if t > 0 => t,
+            _ => rng.gen_range(1..=n),
         };
-        let target = rng.gen_range(first..=n);
         let b = &chain[target as usize - 1];
         let home = lanes
             .iter()
@@ -179,7 +177,10 @@ fn plan(rng: &mut ChaCha8Rng, chain: &[BatchInput], bad: usize) -> Vec<Planned> 
             Bad::BrokenLink(_) => {
                 let mut x = b.clone();
                 x.previous_batch_commitment = Digest([rng.gen(), 1, 2, 3]);
-                let at = at_home + rng.gen_range(0..=1);
+                let at = match kind {
+                    Bad::BrokenLink(1) => at_home,
+                    _ => at_home + rng.gen_range(0..=1),
+                };
                 (Some(home), Some(at), (key(target), frame(&x)))
             }
             Bad::Stale(_) => {

@@ -5,7 +5,8 @@
 //! until it is clear `n - 1` will not come (the input frontier passed it: the ordered sink reports that
 //! gap; `n` cannot be checked against a batch that does not exist and goes on unchecked, with a warning).
 //! The first batch is checked against the anchor — the last delivered batch before a restart — when there
-//! is one. A record that does not chain is rejected with a reason (the DLQ) and nothing else: the batch
+//! is one; batch 1 is always checked, against genesis ([`Digest::ZERO`], the previous commitment every
+//! chain's batch 1 names), so a forged batch 1 ahead of the real one cannot take its place on a fresh start. A record that does not chain is rejected with a reason (the DLQ) and nothing else: the batch
 //! stays expected, and a record of it that chains is accepted when it comes (before or after the bad
 //! one). Records of the same batch waiting together are decided in record order (partition, offset): the first
 //! that chains is accepted, a later one is a duplicate; one that comes after a record of its batch was
@@ -56,10 +57,11 @@ pub struct ChainChecker {
 }
 
 impl ChainChecker {
-    /// Checks from batch `start`; `anchor` is the commitment of batch `start - 1` when known.
+    /// Checks from batch `start`; `anchor` is the commitment of batch `start - 1` when known. Starting at
+    /// batch 1 without an anchor, batch 1 is checked against genesis ([`Digest::ZERO`]).
     pub fn new(vk_set: Digest, start: u64, anchor: Option<Digest>) -> Self {
         let mut known = BTreeMap::new();
-        if let Some(a) = anchor {
+        if let Some(a) = anchor.or((start == 1).then_some(Digest::ZERO)) {
             known.insert(start.saturating_sub(1), a);
         }
         ChainChecker {
@@ -336,5 +338,24 @@ mod tests {
         let mut c = ChainChecker::new(vk, 3, Some(Digest([1; 4])));
         assert!(c.push(decoded(batches[2].clone())).is_none());
         assert_eq!(numbers(&c.release(Some(3))), [(3, false)]);
+    }
+
+    #[test]
+    fn batch_one_is_checked_against_genesis() {
+        let vk = Digest([3; 4]);
+        let batches = chain(&vk, 2);
+        assert_eq!(batches[0].previous_batch_commitment, Digest::ZERO);
+        let mut forged = batches[0].clone();
+        forged.previous_batch_commitment = Digest([7; 4]);
+        let mut c = ChainChecker::new(vk, 1, None);
+        // A forged batch 1 read ahead of the real one is refused; the real one is accepted after it.
+        assert!(c.push(decoded(forged)).is_none());
+        assert!(c.push(decoded(batches[0].clone())).is_none());
+        assert!(c.push(decoded(batches[1].clone())).is_none());
+        let out = c.release(Some(1));
+        assert_eq!(numbers(&out), [(1, false), (1, true), (2, true)]);
+        assert!(
+            matches!(&out[0], Checked::Refused(r) if r.reason.contains("wrong previous commitment"))
+        );
     }
 }
