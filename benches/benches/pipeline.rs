@@ -114,7 +114,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
                 l.0 += 1;
                 l.1 = started.elapsed().as_secs_f64();
             }),
-            Arc::new(|r: &zkstream_operators::Rejected| panic!("rejected: {}", r.reason)),
+            Arc::new(|r: &zkstream_types::Rejected| panic!("rejected: {}", r.reason)),
         ),
     )
     .unwrap();

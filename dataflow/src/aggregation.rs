@@ -20,7 +20,7 @@ use zkstream_prover::user::{
     user_commitment, ReferenceAggregate,
 };
 use zkstream_prover::{decode_proof, Prover, ProverError, UserFamily};
-use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
+use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, RejectReason, UserSubmission};
 
 use crate::pipeline::Cluster;
 
@@ -59,13 +59,13 @@ pub enum AggregationError {
     Dataflow(String),
 }
 
-/// A submission that will not be aggregated, and why (`invalid: …` or `unsupported: …`).
+/// A submission that will not be aggregated, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     /// The submitter's proof id.
     pub proof_id: String,
-    /// The reason (its first word is the dead-letter label).
-    pub reason: String,
+    /// Why (its label is the dead-letter metrics label).
+    pub reason: RejectReason,
 }
 
 /// A submission that passed every check.
@@ -87,43 +87,43 @@ pub fn check_submission(
     prover: &Prover,
     registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
     sub: &UserSubmission,
-) -> Result<CheckedProof, String> {
+) -> Result<CheckedProof, RejectReason> {
     sub.validate()?;
     match ProvingSystem::from_id(sub.proving_system_id) {
         Some(ProvingSystem::Boojum) => {}
         Some(other) => {
-            return Err(format!(
-                "unsupported: proving system {} is not aggregated by this deployment",
+            return Err(RejectReason::Unsupported(format!(
+                "proving system {} is not aggregated by this deployment",
                 other.name()
-            ))
+            )))
         }
         None => {
-            return Err(format!(
-                "unsupported: unknown proving system id {:#06x}",
+            return Err(RejectReason::Unsupported(format!(
+                "unknown proving system id {:#06x}",
                 sub.proving_system_id
-            ))
+            )))
         }
     }
     let vk: BVk = match &sub.vk {
         Some(bytes) => zkstream_prover::field::decode_vk(bytes)
-            .map_err(|e| format!("invalid: undecodable key ({e})"))?,
+            .map_err(|e| RejectReason::Invalid(format!("undecodable key ({e})")))?,
         None => registered(&sub.program_id).ok_or_else(|| {
-            format!(
-                "invalid: program {} is not registered and the submission embeds no key",
+            RejectReason::Invalid(format!(
+                "program {} is not registered and the submission embeds no key",
                 hex::encode(sub.program_id)
-            )
+            ))
         })?,
     };
-    let proof =
-        decode_proof(&sub.proof).map_err(|e| format!("invalid: undecodable proof ({e})"))?;
+    let proof = decode_proof(&sub.proof)
+        .map_err(|e| RejectReason::Invalid(format!("undecodable proof ({e})")))?;
     let family = prover
         .check_user_proof(&sub.program_id, &sub.public_inputs, &vk, &proof)
         .map_err(|e| match e {
             zkstream_prover::user::UserProofError::Unsupported(_)
             | zkstream_prover::user::UserProofError::UnsupportedConfig => {
-                format!("unsupported: {e}")
+                RejectReason::Unsupported(e.to_string())
             }
-            other => format!("invalid: {other}"),
+            other => RejectReason::Invalid(other.to_string()),
         })?;
     Ok(CheckedProof {
         proof_id: sub.proof_id.clone(),

@@ -12,14 +12,13 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use zkstream_operators::model::Delivery;
+use zkstream_operators::model::{Delivery, FailureStage};
 use zkstream_operators::store::{ArtifactStore, StoreError};
-use zkstream_operators::Rejected;
 use zkstream_prover::{verify_final_record, KeyStore};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
 use zkstream_sources::{OffsetCommitter, ReadMark, Settle};
-use zkstream_types::{Digest, FinalBatchProof};
+use zkstream_types::{Digest, FinalBatchProof, Rejected};
 
 use crate::pipeline::Hooks;
 use crate::telemetry::Telemetry;
@@ -102,7 +101,7 @@ pub struct DeliveryReport {
     /// Batches delivered to every sink, in order.
     pub delivered: Vec<u64>,
     /// Gaps: (batch, stage, reason).
-    pub gaps: Vec<(u64, String, String)>,
+    pub gaps: Vec<(u64, FailureStage, String)>,
     /// Final proofs that failed the record check (never delivered).
     pub unverified: Vec<(u64, String)>,
     /// Dead letters written.
@@ -277,7 +276,7 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
         offset: r.raw.offset,
         key: r.raw.key.as_deref(),
         payload: &r.raw.payload,
-        reason: &r.reason,
+        reason: &r.reason.to_string(),
     };
     match dlq.send(&letter) {
         Ok(()) => {

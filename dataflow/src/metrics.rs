@@ -17,7 +17,7 @@ use prometheus::{
 use zkstream_operators::model::Job;
 use zkstream_operators::pool::{JobEnd, PoolObserver, SlotInfo};
 use zkstream_prover::SlotKind;
-use zkstream_types::{AggregationRound, CircuitType};
+use zkstream_types::{AggregationRound, CircuitType, RejectReason};
 
 /// Errors creating or serving metrics.
 #[derive(Debug, thiserror::Error)]
@@ -88,39 +88,6 @@ fn round_of(job: &Job) -> &'static str {
 
 fn circuit_of(job: &Job) -> &'static str {
     job.key.circuit.map(|c| c.name()).unwrap_or("batch")
-}
-
-/// Every value of the `reason` label of `zkstream_dlq_total`.
-pub const DLQ_REASONS: [&str; 8] = [
-    "undecodable",
-    "invalid",
-    "unsupported",
-    "wrong_previous_commitment",
-    "duplicate",
-    "out_of_order",
-    "bad_key",
-    "other",
-];
-
-/// The bounded label for a dead-letter reason (one of [`DLQ_REASONS`]).
-pub fn dlq_reason_label(reason: &str) -> &'static str {
-    if reason.starts_with("undecodable") {
-        "undecodable"
-    } else if reason.starts_with("invalid") {
-        "invalid"
-    } else if reason.starts_with("unsupported") {
-        "unsupported"
-    } else if reason.starts_with("wrong previous commitment") {
-        "wrong_previous_commitment"
-    } else if reason.contains("duplicate") {
-        "duplicate"
-    } else if reason.starts_with("out of order") {
-        "out_of_order"
-    } else if reason.contains("key") {
-        "bad_key"
-    } else {
-        "other"
-    }
 }
 
 impl Metrics {
@@ -315,7 +282,7 @@ impl Metrics {
         }
         self.verification_failures_total
             .with_label_values(&["final"]);
-        for reason in DLQ_REASONS {
+        for reason in RejectReason::LABELS {
             self.dlq_total.with_label_values(&[reason]);
         }
         for result in ["published", "failed"] {
@@ -386,10 +353,8 @@ impl Metrics {
     }
 
     /// A dead letter was written.
-    pub fn record_dead_letter(&self, reason: &str) {
-        self.dlq_total
-            .with_label_values(&[dlq_reason_label(reason)])
-            .inc();
+    pub fn record_dead_letter(&self, reason: &RejectReason) {
+        self.dlq_total.with_label_values(&[reason.label()]).inc();
     }
 
     /// A sink took (or refused) a proof.
@@ -586,8 +551,12 @@ mod tests {
     fn every_metric_is_exported_with_bounded_labels() {
         let m = Metrics::new().unwrap();
         m.batches_received.inc();
-        m.record_dead_letter("undecodable: bad magic");
-        m.record_dead_letter("wrong previous commitment: batch 3 names ...");
+        m.record_dead_letter(&RejectReason::Undecodable("bad magic".into()));
+        m.record_dead_letter(&RejectReason::WrongPreviousCommitment {
+            batch: 3,
+            names: zkstream_types::Digest::ZERO,
+            expected: zkstream_types::Digest::ZERO,
+        });
         m.record_submission("core", true);
         m.set_consumer_lag(0, 4);
         m.batch_latency_seconds.observe(12.0);
@@ -616,6 +585,5 @@ mod tests {
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");
         }
-        assert_eq!(dlq_reason_label("anything else"), "other");
     }
 }

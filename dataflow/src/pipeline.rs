@@ -1,4 +1,4 @@
-//! The graph of ARCHITECTURE.md §1 as one timely dataflow per worker:
+//! The graph of `docs/architecture.md` ("The route of a batch") as one timely dataflow per worker:
 //!
 //! ```text
 //! kafka reader (decodes and validates each record before trusting its key)
@@ -26,7 +26,6 @@ use timely::dataflow::operators::{Concatenate, Exchange, Inspect, OkErr};
 use zkstream_operators::chain::{ChainExt, Checked};
 use zkstream_operators::chunk::{ChunkExt, Release};
 use zkstream_operators::compress::{CompressExt, FinalizeContext};
-use zkstream_operators::decode::Rejected;
 use zkstream_operators::model::{BatchFailure, BatchOutcome, Delivery, Job};
 use zkstream_operators::order::{OrderExt, OrderPolicy};
 use zkstream_operators::pool::ProverPool;
@@ -36,7 +35,7 @@ use zkstream_operators::scheduler::SchedulerExt;
 use zkstream_operators::tip::TipExt;
 use zkstream_operators::witness::WitnessExt;
 use zkstream_sources::{kafka_source, InFlightGate, KafkaSourceConfig, ReadMark};
-use zkstream_types::Digest;
+use zkstream_types::{Digest, Rejected};
 
 /// Errors starting or running the pipeline.
 #[derive(Debug, thiserror::Error)]

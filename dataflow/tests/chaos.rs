@@ -38,8 +38,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
+use zkstream_prover::sample::sample_chain;
 use zkstream_prover::verify_final_proof;
-use zkstream_sources::synthetic::sample_chain;
 use zkstream_types::{BatchInput, Digest, Framed, Request};
 
 const TOPIC: &str = "zkstream.batches";

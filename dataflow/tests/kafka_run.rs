@@ -19,9 +19,9 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
+use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{verify_final_proof, KeyStore};
 use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::EmbeddedBroker;
 use zkstream_types::{BatchInput, Digest, Framed, Request};
 

@@ -20,15 +20,15 @@ use zkstream_operators::pool::{
     FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, SlotInfo,
 };
 use zkstream_operators::store::ArtifactStore;
-use zkstream_operators::Rejected;
 use zkstream_prover::reference::RoundCounts;
+use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{
     init_resolver_threads, prove_batch, verify_final_proof, BackendError, BackendInfo, CircuitId,
     CpuBackend, KeyStore, ProofProfile, Prover, ProvingBackend, ProvingJob, SlotKind, TreeShape,
 };
 use zkstream_sources::kafka::{batch_key, produce_batches};
-use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
+use zkstream_types::Rejected;
 use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
 
 /// One run at a time: they share two cores.
@@ -411,7 +411,7 @@ fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run
     );
     assert_eq!(run.rejected.len(), 1);
     assert!(
-        run.rejected[0].reason.starts_with("undecodable"),
+        run.rejected[0].reason.label() == "undecodable",
         "{:?}",
         run.rejected[0]
     );
@@ -427,7 +427,7 @@ fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run
             // The corrupt record is only a dead letter: batch 1 is a gap because no valid record
             // of it came before the input ended.
             assert_eq!(f.batch_number, 1);
-            assert_eq!(f.stage, "source");
+            assert_eq!(f.stage.label(), "source");
         }
         other => panic!("{other:?}"),
     }

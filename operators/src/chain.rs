@@ -18,9 +18,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::{Capability, Operator};
 use timely::dataflow::Stream;
 use zkstream_prover::batch_commitment;
-use zkstream_types::Digest;
-
-use crate::decode::{Decoded, Rejected};
+use zkstream_types::{Decoded, Digest, RejectReason, Rejected};
 
 /// What the chain check decided for one record.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -86,7 +84,7 @@ impl ChainChecker {
     fn duplicate(d: Decoded) -> Rejected {
         let n = d.batch.batch_number;
         Rejected {
-            reason: format!("batch {n} was already read (duplicate or late record)"),
+            reason: RejectReason::Duplicate { batch: n },
             raw: d.raw,
         }
     }
@@ -130,12 +128,11 @@ impl ChainChecker {
                 match previous {
                     Some(expected) if expected != d.batch.previous_batch_commitment => {
                         out.push(Checked::Refused(Rejected {
-                            reason: format!(
-                                "wrong previous commitment: batch {n} names {}, batch {} has {}",
-                                d.batch.previous_batch_commitment.to_hex(),
-                                n - 1,
-                                expected.to_hex()
-                            ),
+                            reason: RejectReason::WrongPreviousCommitment {
+                                batch: n,
+                                names: d.batch.previous_batch_commitment,
+                                expected,
+                            },
                             raw: d.raw,
                         }));
                     }
@@ -234,9 +231,9 @@ impl<'scope> ChainExt<'scope> for Stream<'scope, u64, Vec<Decoded>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RawBatch;
     use zkstream_prover::sample::{sample_batch, SampleSize};
     use zkstream_types::BatchInput;
+    use zkstream_types::RawBatch;
 
     fn decoded(batch: BatchInput) -> Decoded {
         Decoded {
@@ -278,14 +275,14 @@ mod tests {
         let out = c.release(Some(3));
         assert_eq!(numbers(&out), [(3, false)]);
         assert!(
-            matches!(&out[0], Checked::Refused(r) if r.reason.contains("wrong previous commitment"))
+            matches!(&out[0], Checked::Refused(r) if r.reason.label() == "wrong_previous_commitment")
         );
         // Batch 3 is still expected: batch 4 waits for it, and goes on unchecked once 3 can no longer
         // come.
         assert!(c.release(Some(3)).is_empty());
         assert_eq!(numbers(&c.release(Some(4))), [(4, true)]);
         let dup = c.push(decoded(batches[3].clone()));
-        assert!(dup.is_some_and(|r| r.reason.contains("duplicate")));
+        assert!(dup.is_some_and(|r| r.reason == RejectReason::Duplicate { batch: 4 }));
     }
 
     #[test]
@@ -311,7 +308,7 @@ mod tests {
         assert_eq!(numbers(&c.release(Some(1))), [(1, true), (2, true)]);
         assert!(c
             .push(decoded(forged))
-            .is_some_and(|r| r.reason.contains("duplicate")));
+            .is_some_and(|r| r.reason.label() == "duplicate"));
         // Refused alone, then the real record much later: accepted.
         let mut c = ChainChecker::new(vk, 1, None);
         let mut forged3 = batches[2].clone();
@@ -355,7 +352,7 @@ mod tests {
         let out = c.release(Some(1));
         assert_eq!(numbers(&out), [(1, false), (1, true), (2, true)]);
         assert!(
-            matches!(&out[0], Checked::Refused(r) if r.reason.contains("wrong previous commitment"))
+            matches!(&out[0], Checked::Refused(r) if r.reason.label() == "wrong_previous_commitment")
         );
     }
 }

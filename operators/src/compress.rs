@@ -6,7 +6,7 @@ use timely::dataflow::operators::vec::Map;
 use timely::dataflow::Stream;
 use zkstream_types::{AggregationRound, ArtifactKey, Digest, FinalBatchProof};
 
-use crate::model::{BatchFailure, BatchOutcome, Job, JobKind, ProofRef};
+use crate::model::{BatchFailure, BatchOutcome, FailureStage, Job, JobKind, ProofRef};
 use crate::store::ArtifactStore;
 
 /// The compression job over a scheduler reference.
@@ -38,7 +38,7 @@ pub struct FinalizeContext {
 pub fn finalize(ctx: &FinalizeContext, r: &ProofRef) -> BatchOutcome {
     let fail = |reason: String| BatchFailure {
         batch_number: r.header.batch_number,
-        stage: "finalize".into(),
+        stage: FailureStage::Finalize,
         reason,
     };
     let artifact = ctx
@@ -127,7 +127,7 @@ mod tests {
             proof_profile: "test".into(),
         };
         let missing = finalize(&ctx, &c.output()).unwrap_err();
-        assert_eq!(missing.stage, "finalize");
+        assert_eq!(missing.stage, FailureStage::Finalize);
         store
             .put(&Artifact {
                 key: c.key,

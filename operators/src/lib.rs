@@ -1,15 +1,14 @@
-//! timely operators of the zkstream graph, one extension trait per file: decode, chain check, witness, prove (async,
+//! timely operators of the zkstream graph, one extension trait per file: chain check, witness, prove (async,
 //! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, the
 //! ordered sink stage, and aggregation mode's proof tree over users' proofs (chunks, node levels). They
 //! wrap the pure `zkstream-prover` crate and the artifact store, and know nothing of Kafka: sources hand
-//! them [`model::RawBatch`] records, sinks take [`model::Delivery`]s. Time is the batch number (`u64`),
+//! them decoded records ([`zkstream_types::Decoded`]), sinks take [`model::Delivery`]s. Time is the batch number (`u64`),
 //! or the run number in aggregation mode.
 #![deny(missing_docs)]
 
 pub mod chain;
 pub mod chunk;
 pub mod compress;
-pub mod decode;
 pub mod model;
 pub mod order;
 pub mod pool;
@@ -24,12 +23,11 @@ pub mod witness;
 pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
-pub use decode::{Decoded, Rejected};
 pub use model::{
-    BatchFailure, BatchHeader, BatchOutcome, Delivery, Job, JobKind, ProofRef, RawBatch,
+    BatchFailure, BatchHeader, BatchOutcome, Delivery, FailureStage, Job, JobKind, ProofRef,
 };
 pub use order::{OrderExt, OrderPolicy};
-pub use pool::{PoolConfig, PoolObserver, ProverPool, Schedule};
+pub use pool::{JobError, PoolConfig, PoolObserver, ProverPool, Schedule};
 pub use prove::ProveExt;
 pub use reduce::ReduceExt;
 pub use scheduler::SchedulerExt;

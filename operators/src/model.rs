@@ -1,4 +1,4 @@
-//! The records that flow between the operators: raw input records, jobs for the prover pool, artifact
+//! The records that flow between the operators: jobs for the prover pool, artifact
 //! references, per-batch outcomes. Proof bytes never travel through timely: a [`ProofRef`] names an
 //! artifact in the store, written before the reference is forwarded.
 
@@ -7,21 +7,6 @@ use zkstream_prover::{BasicJob, CircuitId};
 use zkstream_types::{
     AggregationRound, ArtifactKey, CircuitType, Digest, FinalBatchProof, QueueRange,
 };
-
-/// A record as a source read it, before decoding: the source-neutral shape of a Kafka message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawBatch {
-    /// Batch number the source read from the key (the record's timely time).
-    pub batch_number: u64,
-    /// Partition it came from (0 for non-partitioned sources).
-    pub partition: i32,
-    /// Offset within the partition.
-    pub offset: i64,
-    /// The record key as read (for the dead-letter topic; absent when the record had none).
-    pub key: Option<Vec<u8>>,
-    /// The framed `BatchInput` bytes, untouched.
-    pub payload: Vec<u8>,
-}
 
 /// What every job and reference of a batch carries about the batch itself (a few dozen bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -143,9 +128,43 @@ pub struct BatchFailure {
     /// The batch.
     pub batch_number: u64,
     /// The stage that gave up.
-    pub stage: String,
+    pub stage: FailureStage,
     /// Why, in words.
     pub reason: String,
+}
+
+/// Where a batch gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FailureStage {
+    /// No valid record of it arrived (the input moved past it).
+    Source,
+    /// Its witness: the batch does not fit the proof tree.
+    Witness,
+    /// A proving job, after its attempts (at once when a retry cannot help).
+    Prove(ArtifactKey),
+    /// The final record did not check out.
+    Finalize,
+}
+
+impl FailureStage {
+    /// The bounded label: `source`, `witness`, `prove` or `finalize`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FailureStage::Source => "source",
+            FailureStage::Witness => "witness",
+            FailureStage::Prove(_) => "prove",
+            FailureStage::Finalize => "finalize",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailureStage::Prove(key) => write!(f, "prove {key}"),
+            other => f.write_str(other.label()),
+        }
+    }
 }
 
 /// What the pipeline concludes about one batch: its final proof, or why there is none.

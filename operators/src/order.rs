@@ -2,7 +2,7 @@
 //! are gathered on worker 0 and released strictly in batch order with no gaps: batch `n` goes out when
 //! its outcome is there and every batch below it went out. The input frontier tells when a batch can no
 //! longer come (its time was passed with no outcome): that is a gap. A failed batch is a gap too. The
-//! default policy stops at the first gap (ARCHITECTURE.md §3: stop and alert); `allow_gaps` reports it
+//! default policy stops at the first gap (stop and alert: a later batch cannot be proved before it); `allow_gaps` reports it
 //! and goes on.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Operator;
 use timely::dataflow::Stream;
 
-use crate::model::{BatchFailure, BatchOutcome, Delivery};
+use crate::model::{BatchFailure, BatchOutcome, Delivery, FailureStage};
 
 /// Where delivery starts and what a gap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +87,7 @@ impl Orderer {
                     }
                     Delivery::Gap(BatchFailure {
                         batch_number: n,
-                        stage: "source".into(),
+                        stage: FailureStage::Source,
                         reason: "batch never arrived (the input moved past it)".into(),
                     })
                 }
@@ -207,7 +207,7 @@ mod tests {
             2,
             Err(BatchFailure {
                 batch_number: 2,
-                stage: "prove".into(),
+                stage: FailureStage::Finalize,
                 reason: "x".into(),
             }),
         );
@@ -228,7 +228,7 @@ mod tests {
         assert!(o.release(Some(1)).is_empty());
         let d = o.release(Some(2));
         assert_eq!(batches(&d), [1, 2]);
-        assert!(matches!(&d[0].1, Delivery::Gap(f) if f.stage == "source"));
+        assert!(matches!(&d[0].1, Delivery::Gap(f) if f.stage == FailureStage::Source));
         assert!(matches!(d[1].1, Delivery::Proof(_)));
         assert!(!o.halted());
     }

@@ -64,7 +64,7 @@ impl<'scope> ReduceExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BatchHeader;
+    use crate::model::{BatchHeader, FailureStage};
     use crate::pool::failing_pool;
     use std::sync::Mutex;
     use std::time::Duration;
@@ -126,7 +126,7 @@ mod tests {
                         .reduce_by_depth(p, 2, 2, Release::Streaming);
                 ok.inspect(move |_| *fi.lock().unwrap() += 1)
                     .probe_with(&probe);
-                err.inspect(move |f| fa.lock().unwrap().push(f.stage.clone()))
+                err.inspect(move |f| fa.lock().unwrap().push(f.stage))
                     .probe_with(&probe);
             });
             input.advance_to(2);
@@ -149,7 +149,7 @@ mod tests {
         assert!(
             stages
                 .iter()
-                .all(|s| s.contains("node") && s.contains("depth 1")),
+                .all(|s| matches!(s, FailureStage::Prove(k) if k.round == AggregationRound::Node && k.depth == 1)),
             "{stages:?}"
         );
     }

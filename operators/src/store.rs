@@ -50,6 +50,26 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether retrying can help: a backend failure may be transient (I/O, network); a bad URL, a
+    /// corrupt or misplaced artifact is the same on every read.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Backend { source, .. } => !matches!(
+                source,
+                object_store::Error::NotFound { .. }
+                    | object_store::Error::InvalidPath { .. }
+                    | object_store::Error::NotSupported { .. }
+                    | object_store::Error::NotImplemented
+                    | object_store::Error::UnknownConfigurationKey { .. }
+            ),
+            StoreError::Url { .. } | StoreError::Corrupt { .. } | StoreError::Misplaced { .. } => {
+                false
+            }
+        }
+    }
+}
+
 /// A handle on the artifact store; cheap to clone and shared by every worker and prover slot.
 #[derive(Clone, Debug)]
 pub struct ArtifactStore {

@@ -7,13 +7,13 @@ use timely::dataflow::Stream;
 use zkstream_prover::{witness_batch, TreeShape};
 use zkstream_types::{AggregationRound, ArtifactKey, BatchInput};
 
-use crate::model::{BatchFailure, BatchHeader, Job, JobKind};
+use crate::model::{BatchFailure, BatchHeader, FailureStage, Job, JobKind};
 
 /// The basic circuit jobs of a batch, in (type, index) order.
 pub fn basic_jobs(batch: &BatchInput, shape: &TreeShape) -> Result<Vec<Job>, BatchFailure> {
     let witness = witness_batch(batch, shape).map_err(|e| BatchFailure {
         batch_number: batch.batch_number,
-        stage: "witness".into(),
+        stage: FailureStage::Witness,
         reason: e.to_string(),
     })?;
     let header = BatchHeader {
@@ -109,7 +109,7 @@ mod tests {
         };
         let batch = sample_batch(1, 5, 1, &Digest::default(), SampleSize::default());
         let err = basic_jobs(&batch, &shape).unwrap_err();
-        assert_eq!(err.stage, "witness");
+        assert_eq!(err.stage, FailureStage::Witness);
         assert!(err.reason.contains("basic circuits"), "{}", err.reason);
     }
 }

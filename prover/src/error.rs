@@ -63,6 +63,9 @@ pub enum ProverError {
         /// What was given.
         got: usize,
     },
+    /// The circuit rejects its witness (a bad child, a wrong input): the same job fails the same way.
+    #[error("{0}: unsatisfiable witness")]
+    Unsatisfiable(String),
     /// A freshly made proof did not verify (a prover bug or a hardware fault; retry may help).
     #[error("proof of {0} failed self-verification")]
     SelfCheckFailed(String),
@@ -89,7 +92,9 @@ pub enum ProverError {
 }
 
 impl ProverError {
-    /// Whether retrying the same job can help (transient faults only).
+    /// Whether retrying the same job can help (transient faults only). Everything about the input, the
+    /// keys or the configuration is deterministic and fails again; a device failure is not retried on the
+    /// same slot either (the pool moves the job).
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,

@@ -136,9 +136,7 @@ impl Prover {
                 assembly.check_if_satisfied(&self.worker)
             };
             if !catch_unwind(AssertUnwindSafe(check)).unwrap_or(false) {
-                return Err(ProverError::SelfCheckFailed(format!(
-                    "{id} (unsatisfiable witness)"
-                )));
+                return Err(ProverError::Unsatisfiable(id.to_string()));
             }
         }
         let proving = || {
@@ -166,8 +164,8 @@ impl Prover {
                 return Err(ProverError::Device(format!("{info}: {e}")));
             }
             Err(_) => {
-                return Err(ProverError::SelfCheckFailed(format!(
-                    "{id} (prover aborted: unsatisfiable witness)"
+                return Err(ProverError::Unsatisfiable(format!(
+                    "{id} (the prover aborted)"
                 )))
             }
         };

@@ -80,9 +80,55 @@ pub fn sample_batch(
     }
 }
 
+/// The batches `start..start + count` of the chain of `seed` (default sizes), each carrying the
+/// commitment of the one before (genesis for batch 1). `demo` and `produce` feed it into a topic; tests
+/// use it as input for the oracle.
+pub fn sample_chain(
+    start: u64,
+    count: u64,
+    seed: u64,
+    protocol_version: u32,
+    vk_set: &Digest,
+) -> Vec<BatchInput> {
+    let size = SampleSize::default();
+    let mut out: Vec<BatchInput> = Vec::new();
+    for n in start..start + count {
+        let batch = match out.last() {
+            Some(previous) => BatchInput {
+                batch_number: n,
+                protocol_version,
+                previous_batch_commitment: batch_commitment(previous, vk_set),
+                requests: sample_requests(n, seed, size),
+            },
+            None => sample_batch(n, seed, protocol_version, vk_set, size),
+        };
+        out.push(batch);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chain_links_each_batch_to_the_previous_commitment() {
+        let vk_set = Digest([1, 2, 3, 4]);
+        let chain = sample_chain(1, 4, 7, 1, &vk_set);
+        assert_eq!(chain.len(), 4);
+        assert_eq!(chain[0].previous_batch_commitment, Digest::ZERO);
+        for pair in chain.windows(2) {
+            assert_eq!(
+                pair[1].previous_batch_commitment,
+                batch_commitment(&pair[0], &vk_set)
+            );
+        }
+        assert_eq!(sample_chain(3, 1, 7, 1, &vk_set)[0], chain[2]);
+        assert_eq!(
+            chain[3],
+            sample_batch(4, 7, 1, &vk_set, SampleSize::default())
+        );
+    }
 
     #[test]
     fn deterministic_valid_and_chained() {

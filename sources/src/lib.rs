@@ -1,10 +1,8 @@
 //! Where batches come from. [`kafka`]: the production reader (one per worker, manual partition
 //! assignment, manual offsets), an embedded Kafka-protocol broker for `demo` and tests, and a producer.
-//! [`synthetic`]: the deterministic `sample-batch` chain that `demo` and `produce` feed into a topic.
 #![deny(missing_docs)]
 
 pub mod kafka;
-pub mod synthetic;
 
 pub use kafka::{
     kafka_source, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig, LagProbe,

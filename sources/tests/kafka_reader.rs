@@ -9,8 +9,8 @@ use std::time::Duration;
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use timely::dataflow::operators::Inspect;
+use zkstream_prover::sample::sample_chain;
 use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::{kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig};
 use zkstream_types::Digest;
 
@@ -35,7 +35,7 @@ fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
             });
             streams
                 .rejected
-                .inspect(move |rej| r.lock().unwrap().push(rej.reason.clone()));
+                .inspect(move |rej| r.lock().unwrap().push(rej.reason.to_string()));
         });
     })
     .unwrap()
@@ -258,7 +258,7 @@ fn bad_records_under_future_keys_move_nothing() {
             let streams = kafka_source(scope, config, g).unwrap();
             streams
                 .rejected
-                .inspect(move |x| r.borrow_mut().push(x.reason.clone()));
+                .inspect(move |x| r.borrow_mut().push(x.reason.to_string()));
             let records = streams.records.inspect_core(move |event| {
                 if let Ok((stamp, data)) = event {
                     for d in data {

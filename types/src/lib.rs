@@ -1,11 +1,12 @@
 //! Domain types shared by every zkstream crate (batches, circuit types, rounds, artifact keys, final proof
-//! records) and the framed wire format used for everything that crosses Kafka or the artifact store.
+//! records, records as read and why one is refused) and the framed wire format used for everything that crosses Kafka or the artifact store.
 #![deny(missing_docs)]
 
 pub mod artifact;
 pub mod batch;
 pub mod digest;
 pub mod proof;
+pub mod record;
 pub mod round;
 pub mod user;
 pub mod wire;
@@ -14,6 +15,7 @@ pub use artifact::{Artifact, ArtifactKey};
 pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
 pub use proof::{FinalBatchProof, QueueRange};
+pub use record::{Decoded, RawBatch, RejectReason, Rejected};
 pub use round::AggregationRound;
 pub use user::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 pub use wire::{decode_any, Frame, FrameKind, Framed, WireError, FORMAT_VERSION};

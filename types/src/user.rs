@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::RejectReason;
+
 /// Largest proof or key bytes a submission may carry.
 pub const MAX_SUBMISSION_BYTES: usize = 4 << 20;
 /// Largest public-input bytes a submission may carry.
@@ -27,12 +29,14 @@ pub struct UserSubmission {
 
 impl UserSubmission {
     /// Size limits and an id that can be named on a command line.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), RejectReason> {
         if self.proof_id.is_empty()
             || self.proof_id.len() > 128
             || self.proof_id.chars().any(|c| c.is_control())
         {
-            return Err("invalid: proof id must be 1 to 128 printable characters".into());
+            return Err(RejectReason::Invalid(
+                "proof id must be 1 to 128 printable characters".into(),
+            ));
         }
         if self.proof.len() > MAX_SUBMISSION_BYTES
             || self
@@ -40,14 +44,14 @@ impl UserSubmission {
                 .as_ref()
                 .is_some_and(|v| v.len() > MAX_SUBMISSION_BYTES)
         {
-            return Err(format!(
-                "invalid: proof or key larger than {MAX_SUBMISSION_BYTES} bytes"
-            ));
+            return Err(RejectReason::Invalid(format!(
+                "proof or key larger than {MAX_SUBMISSION_BYTES} bytes"
+            )));
         }
         if self.public_inputs.len() > MAX_PUBLIC_INPUT_BYTES {
-            return Err(format!(
-                "invalid: public inputs larger than {MAX_PUBLIC_INPUT_BYTES} bytes"
-            ));
+            return Err(RejectReason::Invalid(format!(
+                "public inputs larger than {MAX_PUBLIC_INPUT_BYTES} bytes"
+            )));
         }
         Ok(())
     }

@@ -40,7 +40,7 @@ use zkstream_prover::{KeyStore, Prover, UserFamily};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy};
 use zkstream_sources::kafka::consumer_config;
-use zkstream_types::{AggregationRecord, Framed, UserSubmission};
+use zkstream_types::{AggregationRecord, Framed, RejectReason, UserSubmission};
 
 use super::read_file;
 
@@ -256,7 +256,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             }
             let payload = msg.payload().unwrap_or_default();
             let verdict = UserSubmission::from_frame(payload)
-                .map_err(|e| format!("undecodable: {e}"))
+                .map_err(|e| RejectReason::Undecodable(e.to_string()))
                 .and_then(|sub| check_submission(&prover, &registered, &sub));
             match verdict {
                 Ok(checked) => {
@@ -275,7 +275,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
                         offset,
                         key: msg.key(),
                         payload,
-                        reason: &reason,
+                        reason: &reason.to_string(),
                     })?;
                     metrics.record_dead_letter(&reason);
                     handled.insert((partition, offset));

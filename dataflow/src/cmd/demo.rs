@@ -21,10 +21,10 @@ use zkstream_operators::pool::{
     FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule,
 };
 use zkstream_operators::store::ArtifactStore;
+use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{verify_final_proof, SlotKind};
 use zkstream_sinks::FileSink;
 use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::synthetic::sample_chain;
 use zkstream_sources::{
     EmbeddedBroker, KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, ReadMark, Settle,
 };
@@ -407,7 +407,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             Arc::clone(&progress),
             Arc::clone(&metrics),
         );
-        Arc::new(move |r: &zkstream_operators::Rejected| {
+        Arc::new(move |r: &zkstream_types::Rejected| {
             metrics.record_dead_letter(&r.reason);
             progress.println(&format!(
                 "rejected record (partition {} offset {}): {}",
@@ -417,7 +417,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .problems
-                .push(r.reason.clone());
+                .push(r.reason.to_string());
         })
     };
     let mut source = KafkaSourceConfig::new(&brokers, topic);

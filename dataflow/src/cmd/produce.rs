@@ -12,8 +12,8 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use zkstream_prover::sample::sample_chain;
 use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::synthetic::sample_chain;
 
 use super::ProofOpts;
 

@@ -3,8 +3,9 @@
 //! committed offsets (or the beginning). Time = batch number (from the record key).
 //!
 //! Each reader holds one capability at the least batch any of its partitions may still deliver: a
-//! partition's next batch is above the last one it delivered (partitions carry increasing batch numbers),
-//! so the capability is `min over partitions (last + 1)`, starting at `start_batch`. It downgrades as it
+//! partition's next batch is at or above the last one it emitted (partitions carry increasing batch
+//! numbers, and a second record of that batch may still come), so the capability is the least over
+//! partitions of the last batch emitted (and of any batch held at the gate), starting at `start_batch`. It downgrades as it
 //! reads and when idle keeps re-polling on a timer, never blocking the worker thread. A worker without
 //! partitions drops its capability at once, and in bounded mode a partition is done at the end offset it
 //! had when the reader started: an idle or finished input never stalls the graph.
@@ -47,8 +48,8 @@ use timely::dataflow::operators::generic::operator::source;
 use timely::dataflow::operators::vec::Map;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::{Scope, Stream};
-use zkstream_operators::decode::{decode, Decoded};
-use zkstream_operators::{RawBatch, Rejected};
+use zkstream_types::record::decode;
+use zkstream_types::{Decoded, RawBatch, RejectReason, Rejected};
 
 use super::committer::{Follows, ReadMark, Settle};
 use super::{parse_batch_key, SourceError};
@@ -232,33 +233,37 @@ fn classify(
     (floor, next): (u64, u64),
     start_batch: u64,
 ) -> (What, Settle) {
-    let rejected = |raw: RawBatch, reason: String| {
+    let rejected = |raw: RawBatch, reason: RejectReason| {
         (
             What::Rejected(Box::new(Rejected { raw, reason })),
             Settle::OnDeadLetter,
         )
     };
     if !key_ok {
-        return rejected(raw, "record key is not an 8-byte batch number".into());
+        return rejected(raw, RejectReason::BadKey);
     }
     if raw.payload.is_empty() {
-        return rejected(raw, "undecodable: empty record value".into());
+        return rejected(raw, RejectReason::Undecodable("empty record value".into()));
     }
     if raw.payload.len() > MAX_RECORD_BYTES {
-        let reason = format!(
-            "oversized: record value of {} bytes, at most {MAX_RECORD_BYTES}",
-            raw.payload.len()
-        );
+        let reason = RejectReason::Oversized {
+            bytes: raw.payload.len(),
+            limit: MAX_RECORD_BYTES,
+        };
         return rejected(raw, reason);
     }
     match decode(raw) {
-        Err(r) => rejected(r.raw, r.reason),
+        Err(r) => {
+            let Rejected { raw, reason } = *r;
+            rejected(raw, reason)
+        }
         Ok(d) if d.batch.batch_number < start_batch => (What::Skipped, Settle::Now),
         Ok(d) if d.batch.batch_number < floor => {
-            let reason = format!(
-                "out of order: batch {} after batch {} in partition {}",
-                d.batch.batch_number, next, d.raw.partition
-            );
+            let reason = RejectReason::OutOfOrder {
+                batch: d.batch.batch_number,
+                after: next,
+                partition: d.raw.partition,
+            };
             rejected(d.raw, reason)
         }
         Ok(d) => {

@@ -1,0 +1,502 @@
+//! The prover pool: proving never runs on a timely worker thread. Slots (CPU threads and GPU devices)
+//! take jobs from one priority queue shared by every worker of the process: by default oldest batch
+//! first, then the highest round (so batches finish in order and latency stays low), then arrival order;
+//! [`Schedule::Throughput`] puts the critical path first instead.
+//!
+//! Each slot has a proving backend ([`ProvingBackend`]): boojum's CPU prover, or a GPU one. A slot only
+//! takes jobs its backend supports. GPU slots go first: a CPU slot leaves a job a GPU could prove to the
+//! GPUs unless every such GPU is busy and, once both kinds have been timed on that circuit, the CPU
+//! would finish it sooner than the GPU queue would ([`SlotTimes`]). A slot whose device fails is taken
+//! out and its job goes back to the queue for another slot, without using up one of its attempts; the
+//! pool always keeps at least one CPU slot, which proves everything.
+//!
+//! A slot first looks for the job's artifact in the store and reuses it if it verifies (recovery); else it
+//! loads the children from the store, proves, writes the artifact, and only then replies. A failed
+//! attempt is retried after a backoff, up to `max_attempts`, when a retry can help
+//! ([`JobError::is_retryable`]); otherwise the reply is a [`BatchFailure`]. Every reply is delivered: the
+//! prove operator never loses a capability.
+//!
+//! One concern per file: `queue.rs` (the priority queue and its ranks), `routing.rs` (which slot takes
+//! which job), `slots.rs` (the slot threads, retries, replies), `job.rs` (one attempt at one job).
+
+mod job;
+mod queue;
+mod routing;
+mod slots;
+
+pub use job::{expected_public_input, JobError};
+pub use routing::SlotTimes;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use zkstream_prover::{BackendInfo, CpuBackend, KeyStore, ProvingBackend, SlotKind};
+use zkstream_types::ArtifactKey;
+
+use crate::model::{BatchFailure, Job, ProofRef};
+use crate::store::ArtifactStore;
+use queue::{rank, Queue, Queued};
+use slots::{slot_loop, Slot};
+
+/// How the pool runs.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// CPU prover slots (CPU jobs proved at once); at least one runs whatever this says.
+    pub slots: usize,
+    /// boojum worker threads per slot.
+    pub threads_per_slot: usize,
+    /// Attempts per job before its batch is marked failed (zkSync requeues 5 times).
+    pub max_attempts: u32,
+    /// Backoff before the first retry; doubled per further attempt.
+    pub backoff: Duration,
+    /// Which ready job a free slot takes first.
+    pub schedule: Schedule,
+}
+
+/// Which ready job a free slot takes first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Schedule {
+    /// Oldest batch first, then the highest round: batches finish in order, each as early as possible
+    /// (lowest latency; the default for a stream).
+    #[default]
+    Latency,
+    /// Most rounds still ahead first (critical path first), then the oldest batch: basic circuits of
+    /// every queued batch before aggregation, so the serial tail of the last batch overlaps other
+    /// work (shortest makespan for a backlog, at the cost of first-batch latency).
+    Throughput,
+}
+
+impl PoolConfig {
+    /// One slot per `cores / threads_per_slot`, at least one.
+    pub fn for_cores(cores: usize, threads_per_slot: usize) -> Self {
+        let threads_per_slot = threads_per_slot.max(1);
+        PoolConfig {
+            slots: (cores / threads_per_slot).max(1),
+            threads_per_slot,
+            max_attempts: 5,
+            backoff: Duration::from_millis(200),
+            schedule: Schedule::Latency,
+        }
+    }
+}
+
+/// Decides whether an attempt fails on purpose (fault-injection tests and chaos drills):
+/// `(artifact key, attempt starting at 1) -> fail?`.
+pub type FaultInjector = Arc<dyn Fn(&ArtifactKey, u32) -> bool + Send + Sync>;
+
+/// How a job ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobEnd {
+    /// Proved now.
+    Proved,
+    /// A verifying artifact was already in the store.
+    Reused,
+    /// Every attempt failed.
+    Failed(String),
+}
+
+/// Hooks for progress bars and metrics. Called from slot threads.
+pub trait PoolObserver: Send + Sync {
+    /// A job entered the queue.
+    fn queued(&self, _job: &Job) {}
+    /// A slot picked a job up after it waited `waited` in the queue.
+    fn started(&self, _job: &Job, _attempt: u32, _waited: Duration) {}
+    /// An attempt failed and will be retried.
+    fn retrying(&self, _job: &Job, _attempt: u32, _error: &str) {}
+    /// A job ended after `took` on its last attempt, on a slot of kind `slot`.
+    fn finished(&self, _job: &Job, _end: &JobEnd, _took: Duration, _slot: SlotKind) {}
+    /// A slot was taken out of the pool (its device failed).
+    fn slot_lost(&self, _slot: &SlotInfo, _error: &str) {}
+}
+
+/// One prover slot as the pool reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotInfo {
+    /// Slot number (CPU slots first).
+    pub index: usize,
+    /// Kind, device id, name and free memory, from the backend.
+    pub backend: BackendInfo,
+    /// False once the slot was taken out.
+    pub healthy: bool,
+}
+
+/// One job's timing, for the pipeline benchmark's lower bound and critical path.
+#[derive(Clone, Debug)]
+pub struct JobRecord {
+    /// The artifact produced.
+    pub key: ArtifactKey,
+    /// The artifacts it read.
+    pub children: Vec<ArtifactKey>,
+    /// When it was first queued, since the pool started.
+    pub queued: Duration,
+    /// When its last attempt started.
+    pub started: Duration,
+    /// When it ended.
+    pub finished: Duration,
+    /// Attempts made.
+    pub attempts: u32,
+    /// How it ended.
+    pub end: JobEnd,
+    /// The kind of slot that ran its last attempt.
+    pub slot: SlotKind,
+}
+
+/// Where a job's result goes: called exactly once, from a slot thread.
+pub type Reply = Box<dyn FnOnce(Result<ProofRef, BatchFailure>) + Send>;
+
+struct Shared {
+    keys: Arc<KeyStore>,
+    store: ArtifactStore,
+    config: PoolConfig,
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    shutdown: AtomicBool,
+    seq: AtomicU64,
+    epoch: Instant,
+    records: Mutex<Vec<JobRecord>>,
+    observer: Option<Arc<dyn PoolObserver>>,
+    faults: Option<FaultInjector>,
+    slots: Vec<Slot>,
+    times: Mutex<SlotTimes>,
+}
+
+impl Shared {
+    fn new(
+        keys: Arc<KeyStore>,
+        store: ArtifactStore,
+        config: PoolConfig,
+        slots: Vec<Slot>,
+        observer: Option<Arc<dyn PoolObserver>>,
+        faults: Option<FaultInjector>,
+    ) -> Self {
+        Shared {
+            keys,
+            store,
+            config,
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+            seq: AtomicU64::new(0),
+            epoch: Instant::now(),
+            records: Mutex::new(Vec::new()),
+            observer,
+            faults,
+            slots,
+            times: Mutex::new(SlotTimes::default()),
+        }
+    }
+}
+
+/// A pool of prover slots shared by every timely worker of the process.
+pub struct ProverPool {
+    shared: Arc<Shared>,
+    slots: Vec<JoinHandle<()>>,
+}
+
+/// Builder for a [`ProverPool`].
+pub struct PoolBuilder {
+    keys: Arc<KeyStore>,
+    store: ArtifactStore,
+    config: PoolConfig,
+    observer: Option<Arc<dyn PoolObserver>>,
+    faults: Option<FaultInjector>,
+    accelerators: Vec<Arc<dyn ProvingBackend>>,
+}
+
+impl PoolBuilder {
+    /// Adds one slot per backend (GPU devices), beside the CPU slots.
+    pub fn accelerators(mut self, backends: Vec<Arc<dyn ProvingBackend>>) -> Self {
+        self.accelerators.extend(backends);
+        self
+    }
+
+    /// Reports queueing, retries and results to `observer`.
+    pub fn observer(mut self, observer: Arc<dyn PoolObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Fails attempts on purpose where `faults` says so.
+    pub fn faults(mut self, faults: FaultInjector) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// Starts the slot threads.
+    pub fn start(self) -> ProverPool {
+        let cpu = (0..self.config.slots.max(1)).map(|_| {
+            Slot::new(
+                Arc::new(CpuBackend::new(self.config.threads_per_slot)) as Arc<dyn ProvingBackend>
+            )
+        });
+        let slots: Vec<Slot> = cpu
+            .chain(self.accelerators.into_iter().map(Slot::new))
+            .collect();
+        let shared = Arc::new(Shared::new(
+            self.keys,
+            self.store,
+            self.config,
+            slots,
+            self.observer,
+            self.faults,
+        ));
+        let threads = (0..shared.slots.len())
+            .map(|i| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name(format!("prover-slot-{i}"))
+                    .spawn(move || slot_loop(&shared, i))
+                    .expect("spawning a prover slot thread")
+            })
+            .collect();
+        ProverPool {
+            shared,
+            slots: threads,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ProverPool {
+    /// A pool proving with `keys`, storing artifacts in `store`.
+    pub fn builder(keys: Arc<KeyStore>, store: ArtifactStore, config: PoolConfig) -> PoolBuilder {
+        PoolBuilder {
+            keys,
+            store,
+            config,
+            observer: None,
+            faults: None,
+            accelerators: Vec::new(),
+        }
+    }
+
+    /// Every slot: kind, device, free memory (asked of the backend now) and health.
+    pub fn slots(&self) -> Vec<SlotInfo> {
+        self.shared
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(index, s)| SlotInfo {
+                index,
+                backend: s.backend.info(),
+                healthy: s.healthy.load(AtomicOrdering::SeqCst),
+            })
+            .collect()
+    }
+
+    /// Healthy slots of a kind.
+    pub fn healthy_slots(&self, kind: SlotKind) -> usize {
+        self.shared
+            .slots
+            .iter()
+            .filter(|s| s.kind == kind && s.healthy.load(AtomicOrdering::SeqCst))
+            .count()
+    }
+
+    /// The keys it proves with.
+    pub fn keys(&self) -> &Arc<KeyStore> {
+        &self.shared.keys
+    }
+
+    /// The artifact store it writes to.
+    pub fn store(&self) -> &ArtifactStore {
+        &self.shared.store
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &PoolConfig {
+        &self.shared.config
+    }
+
+    /// Queues a job; `reply` is called exactly once with its reference or its batch's failure.
+    pub fn submit(&self, job: Job, reply: Reply) {
+        if let Some(o) = &self.shared.observer {
+            o.queued(&job);
+        }
+        let now = Instant::now();
+        let rank = rank(
+            self.shared.config.schedule,
+            job.header.batch_number,
+            job.key.round,
+        );
+        let item = Queued {
+            rank,
+            seq: self.shared.seq.fetch_add(1, AtomicOrdering::Relaxed),
+            attempt: 1,
+            not_before: now,
+            queued: now,
+            job,
+            reply,
+        };
+        lock(&self.shared.queue).ready.push(item);
+        // Every slot looks: the first may leave it to a GPU slot.
+        self.shared.wake.notify_all();
+    }
+
+    /// Jobs waiting (ready or backing off).
+    pub fn queued(&self) -> usize {
+        let q = lock(&self.shared.queue);
+        q.ready.len() + q.delayed.len()
+    }
+
+    /// Timing of every finished job so far.
+    pub fn records(&self) -> Vec<JobRecord> {
+        lock(&self.shared.records).clone()
+    }
+}
+
+impl Drop for ProverPool {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, AtomicOrdering::SeqCst);
+        self.shared.wake.notify_all();
+        for slot in self.slots.drain(..) {
+            let _ = slot.join();
+        }
+    }
+}
+
+/// A pool over keys that are never computed, whose every attempt fails on purpose: exercises the
+/// operators' capability and failure paths without proving anything.
+#[cfg(test)]
+pub(crate) fn failing_pool(
+    shape: zkstream_prover::TreeShape,
+    slots: usize,
+    max_attempts: u32,
+) -> ProverPool {
+    let keys = KeyStore::open(None, zkstream_prover::ProofProfile::test(), shape, 1, 1)
+        .expect("opening an in-memory key store");
+    let config = PoolConfig {
+        slots,
+        threads_per_slot: 1,
+        max_attempts,
+        backoff: Duration::from_millis(2),
+        schedule: Schedule::Latency,
+    };
+    ProverPool::builder(
+        Arc::new(keys),
+        ArtifactStore::open("memory://").expect("memory store"),
+        config,
+    )
+    .faults(Arc::new(|_, _| true))
+    .start()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchHeader, JobKind};
+    use std::sync::mpsc::channel;
+    use zkstream_types::{AggregationRound, CircuitType, Digest, QueueRange};
+
+    /// A leaf job over one child that is not in the store: a retry cannot bring it back.
+    fn orphan_leaf() -> Job {
+        let range = QueueRange {
+            circuit: CircuitType::Sha256,
+            start: Digest::default(),
+            end: Digest::default(),
+            count: 1,
+        };
+        let header = BatchHeader {
+            batch_number: 7,
+            protocol_version: 1,
+            previous_batch_commitment: Digest::default(),
+        };
+        let key = |round, index| ArtifactKey {
+            protocol_version: 1,
+            batch: 7,
+            round,
+            circuit: Some(CircuitType::Sha256),
+            depth: 0,
+            index,
+        };
+        Job {
+            key: key(AggregationRound::Leaf, 0),
+            header,
+            ranges: vec![range],
+            siblings: 1,
+            kind: JobKind::Aggregate(vec![ProofRef {
+                key: key(AggregationRound::Basic, 0),
+                header,
+                ranges: vec![range],
+                siblings: 1,
+            }]),
+        }
+    }
+
+    #[test]
+    fn a_failure_a_retry_cannot_help_is_not_retried() {
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            zkstream_prover::TreeShape::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        let config = PoolConfig {
+            max_attempts: 5,
+            backoff: Duration::from_millis(1),
+            ..PoolConfig::for_cores(1, 1)
+        };
+        let pool = ProverPool::builder(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").unwrap(),
+            config,
+        )
+        .start();
+        let (tx, rx) = channel();
+        pool.submit(
+            orphan_leaf(),
+            Box::new(move |r| {
+                let _ = tx.send(r);
+            }),
+        );
+        let failure = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(failure.batch_number, 7);
+        assert_eq!(failure.stage.label(), "prove");
+        assert!(
+            failure.reason.contains("missing from the store")
+                && failure.reason.contains("after 1 attempts"),
+            "{}",
+            failure.reason
+        );
+        let records = pool.records();
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            records[0].attempts, 1,
+            "a deterministic failure is tried once"
+        );
+    }
+
+    #[test]
+    fn retry_hints_follow_the_cause() {
+        assert!(JobError::Injected.is_retryable());
+        assert!(JobError::Panicked.is_retryable());
+        assert!(
+            JobError::Prover(zkstream_prover::ProverError::SelfCheckFailed("x".into()))
+                .is_retryable()
+        );
+        let key = orphan_leaf().key;
+        assert!(!JobError::MissingArtifact(key).is_retryable());
+        assert!(
+            !JobError::Prover(zkstream_prover::ProverError::Unsatisfiable("x".into()))
+                .is_retryable()
+        );
+        assert!(
+            !JobError::Prover(zkstream_prover::ProverError::BatchTooLarge {
+                circuit: CircuitType::Sha256,
+                needed: 9,
+                limit: 4,
+            })
+            .is_retryable()
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! Which slot proves a job: a slot only takes jobs its backend supports; GPU slots go first, and a CPU
+//! slot takes a job a GPU could prove only when every such GPU is busy and, once both kinds have been
+//! timed on that circuit, the CPU would finish it sooner than the GPU queue would ([`SlotTimes`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering as AtomicOrdering;
+use std::time::Duration;
+
+use zkstream_prover::SlotKind;
+use zkstream_types::AggregationRound;
+
+use super::queue::Queued;
+use super::slots::Slot;
+use super::{lock, Shared};
+use crate::model::Job;
+
+/// Measured proving time per (round, circuit type) and slot kind: an exponentially weighted mean, used
+/// to decide whether a CPU slot should take a job a GPU could prove.
+#[derive(Debug, Default)]
+pub struct SlotTimes(HashMap<(JobClass, SlotKind), f64>);
+
+/// What a job's time is compared by: its round and circuit type.
+type JobClass = (AggregationRound, Option<zkstream_types::CircuitType>);
+
+impl SlotTimes {
+    fn class(job: &Job) -> JobClass {
+        (job.key.round, job.key.circuit)
+    }
+
+    /// Records one proof's time.
+    pub fn record(&mut self, job: &Job, kind: SlotKind, took: Duration) {
+        let t = took.as_secs_f64();
+        self.0
+            .entry((Self::class(job), kind))
+            .and_modify(|m| *m = 0.7 * *m + 0.3 * t)
+            .or_insert(t);
+    }
+
+    /// The mean time of `job`'s class on `kind`, if measured.
+    pub fn estimate(&self, job: &Job, kind: SlotKind) -> Option<f64> {
+        self.0.get(&(Self::class(job), kind)).copied()
+    }
+}
+
+/// Whether a slot takes a ready job now, or leaves it (with the seconds of GPU work it represents).
+pub(super) enum Decision {
+    /// Take it now.
+    Take,
+    /// Leave it for another slot (the seconds of GPU work it represents).
+    Leave(f64),
+}
+
+/// Slot `slot` considers `item`, with `gpu_ahead` seconds of GPU-bound work queued before it.
+pub(super) fn decide(shared: &Shared, slot: &Slot, item: &Queued, gpu_ahead: f64) -> Decision {
+    let id = item.job.circuit_id();
+    if !slot.supports(id) {
+        return Decision::Leave(0.0);
+    }
+    if slot.kind != SlotKind::Cpu {
+        return Decision::Take;
+    }
+    let gpus: Vec<&Slot> = shared
+        .slots
+        .iter()
+        .filter(|s| {
+            s.kind == SlotKind::Gpu && s.healthy.load(AtomicOrdering::SeqCst) && s.supports(id)
+        })
+        .collect();
+    if gpus.is_empty() {
+        return Decision::Take;
+    }
+    let times = lock(&shared.times);
+    let gpu = times.estimate(&item.job, SlotKind::Gpu);
+    if gpus.iter().any(|s| !s.busy.load(AtomicOrdering::SeqCst)) {
+        // An idle GPU takes it.
+        return Decision::Leave(gpu.unwrap_or(0.0));
+    }
+    match (times.estimate(&item.job, SlotKind::Cpu), gpu) {
+        // Faster end to end here than behind the GPU queue.
+        (Some(cpu), Some(gpu)) if cpu <= gpu_ahead / gpus.len() as f64 + gpu => Decision::Take,
+        (Some(_), Some(gpu)) => Decision::Leave(gpu),
+        // Not yet timed on both kinds: keep every slot busy.
+        _ => Decision::Take,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchHeader, JobKind};
+    use crate::pool::PoolConfig;
+    use crate::store::ArtifactStore;
+    use std::sync::Arc;
+    use std::time::Instant;
+    use zkstream_prover::{
+        BackendError, BackendInfo, BasicJob, CircuitId, CpuBackend, KeyStore, ProvingBackend,
+        ProvingJob, TreeShape,
+    };
+    use zkstream_types::{ArtifactKey, CircuitType, Digest, QueueRange};
+    use AggregationRound::*;
+
+    /// A slot kind that never proves: only for the routing decisions, which never call `prove`.
+    struct Idle(SlotKind, Option<AggregationRound>);
+
+    impl ProvingBackend for Idle {
+        fn info(&self) -> BackendInfo {
+            BackendInfo {
+                kind: self.0,
+                device: None,
+                name: "routing test".into(),
+                free_memory: None,
+            }
+        }
+        fn supports(&self, id: CircuitId) -> Result<(), String> {
+            match (self.1, id) {
+                (Some(Basic), CircuitId::Basic(_)) | (None, _) => Ok(()),
+                _ => Err("only basic circuits".into()),
+            }
+        }
+        fn prove(
+            &self,
+            _job: ProvingJob<'_>,
+        ) -> Result<zkstream_prover::field::BProof, BackendError> {
+            Err(BackendError::Job("routing tests never prove".into()))
+        }
+    }
+
+    fn shared(slots: Vec<Slot>) -> Shared {
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            TreeShape::default(),
+            1,
+            1,
+        )
+        .expect("in-memory key store");
+        Shared::new(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").expect("memory store"),
+            PoolConfig::for_cores(1, 1),
+            slots,
+            None,
+            None,
+        )
+    }
+
+    fn queued(round: AggregationRound) -> Queued {
+        let range = QueueRange {
+            circuit: CircuitType::Poseidon2Hash,
+            start: Digest::default(),
+            end: Digest::default(),
+            count: 0,
+        };
+        let now = Instant::now();
+        Queued {
+            rank: (0, 0),
+            seq: 0,
+            attempt: 1,
+            not_before: now,
+            queued: now,
+            job: Job {
+                key: ArtifactKey {
+                    protocol_version: 1,
+                    batch: 1,
+                    round,
+                    circuit: Some(CircuitType::Poseidon2Hash),
+                    depth: 0,
+                    index: 0,
+                },
+                header: BatchHeader {
+                    batch_number: 1,
+                    protocol_version: 1,
+                    previous_batch_commitment: Digest::default(),
+                },
+                ranges: vec![range],
+                siblings: 1,
+                kind: JobKind::Basic(BasicJob {
+                    index: 0,
+                    range,
+                    requests: Vec::new(),
+                }),
+            },
+            reply: Box::new(|_| {}),
+        }
+    }
+
+    fn takes(d: Decision) -> bool {
+        matches!(d, Decision::Take)
+    }
+
+    #[test]
+    fn a_cpu_slot_leaves_gpu_work_to_an_idle_gpu_and_takes_what_no_gpu_can_prove() {
+        let s = shared(vec![
+            Slot::new(Arc::new(CpuBackend::new(1))),
+            Slot::new(Arc::new(Idle(SlotKind::Gpu, Some(Basic)))),
+        ]);
+        let (cpu, gpu) = (&s.slots[0], &s.slots[1]);
+        let basic = queued(Basic);
+        let leaf = queued(Leaf);
+        assert!(!takes(decide(&s, cpu, &basic, 0.0)), "an idle GPU takes it");
+        assert!(takes(decide(&s, gpu, &basic, 0.0)));
+        assert!(
+            takes(decide(&s, cpu, &leaf, 0.0)),
+            "no GPU can prove a leaf here"
+        );
+        assert!(
+            !takes(decide(&s, gpu, &leaf, 0.0)),
+            "unsupported on the GPU"
+        );
+        // A busy GPU and no timings yet: the CPU keeps busy.
+        gpu.busy.store(true, AtomicOrdering::SeqCst);
+        assert!(takes(decide(&s, cpu, &basic, 0.0)));
+        // A GPU that failed is out of the picture.
+        gpu.busy.store(false, AtomicOrdering::SeqCst);
+        gpu.healthy.store(false, AtomicOrdering::SeqCst);
+        assert!(takes(decide(&s, cpu, &basic, 0.0)));
+        // So is a circuit the GPU turned out not to support.
+        gpu.healthy.store(true, AtomicOrdering::SeqCst);
+        lock(&gpu.unsupported).insert(CircuitId::Basic(CircuitType::Poseidon2Hash));
+        assert!(takes(decide(&s, cpu, &basic, 0.0)));
+        assert!(!takes(decide(&s, gpu, &basic, 0.0)));
+    }
+
+    #[test]
+    fn with_both_kinds_timed_a_cpu_slot_takes_a_gpu_job_only_when_it_finishes_sooner() {
+        let s = shared(vec![
+            Slot::new(Arc::new(CpuBackend::new(1))),
+            Slot::new(Arc::new(Idle(SlotKind::Gpu, None))),
+        ]);
+        let (cpu, gpu) = (&s.slots[0], &s.slots[1]);
+        gpu.busy.store(true, AtomicOrdering::SeqCst);
+        let basic = queued(Basic);
+        {
+            let mut t = lock(&s.times);
+            t.record(&basic.job, SlotKind::Cpu, Duration::from_secs(10));
+            t.record(&basic.job, SlotKind::Gpu, Duration::from_secs(1));
+        }
+        // CPU 10 s against GPU 1 s behind 4 s of queued GPU work: leave it to the GPU.
+        assert!(matches!(decide(&s, cpu, &basic, 4.0), Decision::Leave(g) if g == 1.0));
+        // Behind 12 s of GPU work, the CPU finishes first.
+        assert!(takes(decide(&s, cpu, &basic, 12.0)));
+        // The mean follows new measurements.
+        lock(&s.times).record(&basic.job, SlotKind::Gpu, Duration::from_secs(21));
+        assert_eq!(
+            lock(&s.times).estimate(&basic.job, SlotKind::Gpu),
+            Some(7.0)
+        );
+        assert!(takes(decide(&s, cpu, &basic, 4.0)));
+    }
+}

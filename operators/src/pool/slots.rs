@@ -1,0 +1,232 @@
+//! The slots: one thread each, taking the best job it may ([`super::routing`]) from the queue, running it
+//! ([`super::job`]) and replying. A failed attempt is retried after a backoff, up to `max_attempts`, when a
+//! retry can help ([`JobError::is_retryable`]); otherwise, or after the last attempt, the reply is a
+//! [`BatchFailure`]. A slot whose device fails is taken out and its job goes back to the queue for another
+//! slot without using up an attempt; a slot whose backend cannot prove a circuit leaves such jobs to
+//! others.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zkstream_prover::{CircuitId, Prover, ProverError, ProvingBackend, SlotKind};
+
+use super::job::{run_job, JobError};
+use super::queue::Queued;
+use super::routing::{decide, Decision};
+use super::{lock, JobEnd, JobRecord, Shared, SlotInfo};
+use crate::model::{BatchFailure, FailureStage};
+
+/// A slot's state, shared with the queue so others can see who is busy and who is gone.
+pub(super) struct Slot {
+    /// What it proves on.
+    pub(super) backend: Arc<dyn ProvingBackend>,
+    /// CPU or GPU.
+    pub(super) kind: SlotKind,
+    /// False once its device failed.
+    pub(super) healthy: AtomicBool,
+    /// Proving now.
+    pub(super) busy: AtomicBool,
+    /// Circuits its backend turned out not to prove.
+    pub(super) unsupported: Mutex<HashSet<CircuitId>>,
+}
+
+impl Slot {
+    pub(super) fn new(backend: Arc<dyn ProvingBackend>) -> Self {
+        Slot {
+            kind: backend.info().kind,
+            backend,
+            healthy: AtomicBool::new(true),
+            busy: AtomicBool::new(false),
+            unsupported: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub(super) fn supports(&self, id: Option<CircuitId>) -> bool {
+        match id {
+            // A job naming no circuit fails in `run_job`, on whichever slot.
+            None => true,
+            Some(id) => self.backend.supports(id).is_ok() && !lock(&self.unsupported).contains(&id),
+        }
+    }
+}
+
+fn next_job(shared: &Shared, me: usize) -> Option<Queued> {
+    let slot = &shared.slots[me];
+    let mut q = lock(&shared.queue);
+    loop {
+        if shared.shutdown.load(AtomicOrdering::SeqCst)
+            || !slot.healthy.load(AtomicOrdering::SeqCst)
+        {
+            return None;
+        }
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = q.delayed.drain(..).partition(|d| d.not_before <= now);
+        q.delayed = later;
+        q.ready.extend(due);
+        // Highest priority first; what this slot leaves stays queued for the others.
+        let mut left = Vec::new();
+        let mut gpu_ahead = 0.0;
+        let mut taken = None;
+        while let Some(item) = q.ready.pop() {
+            match decide(shared, slot, &item, gpu_ahead) {
+                Decision::Take => {
+                    taken = Some(item);
+                    break;
+                }
+                Decision::Leave(gpu) => {
+                    gpu_ahead += gpu;
+                    left.push(item);
+                }
+            }
+        }
+        q.ready.extend(left);
+        if let Some(item) = taken {
+            slot.busy.store(true, AtomicOrdering::SeqCst);
+            return Some(item);
+        }
+        let wait = q
+            .delayed
+            .iter()
+            .map(|d| d.not_before.saturating_duration_since(now))
+            .min()
+            .unwrap_or(Duration::from_millis(500));
+        q = shared
+            .wake
+            .wait_timeout(q, wait)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
+/// Takes slot `me` out of the pool (its device failed) and says so.
+fn take_out(shared: &Shared, me: usize, error: &str) {
+    let slot = &shared.slots[me];
+    slot.healthy.store(false, AtomicOrdering::SeqCst);
+    tracing::error!(
+        slot = me,
+        error,
+        "prover slot failed; taken out, its jobs go to other slots"
+    );
+    if let Some(o) = &shared.observer {
+        let info = SlotInfo {
+            index: me,
+            backend: slot.backend.info(),
+            healthy: false,
+        };
+        o.slot_lost(&info, error);
+    }
+}
+
+/// Puts a job back at once, for another slot, without counting an attempt.
+fn requeue(shared: &Shared, item: Queued) {
+    lock(&shared.queue).ready.push(item);
+    shared.wake.notify_all();
+}
+
+pub(super) fn slot_loop(shared: &Shared, me: usize) {
+    let slot = &shared.slots[me];
+    let prover = Prover::new(Arc::clone(&shared.keys), shared.config.threads_per_slot)
+        .with_backend(Arc::clone(&slot.backend));
+    while let Some(item) = next_job(shared, me) {
+        if let Err(e) = slot.backend.healthy() {
+            take_out(shared, me, &format!("health check: {e}"));
+            requeue(shared, item);
+            return;
+        }
+        let started = Instant::now();
+        if let Some(o) = &shared.observer {
+            o.started(&item.job, item.attempt, started.duration_since(item.queued));
+        }
+        let span = tracing::info_span!(
+            "job",
+            batch = item.job.header.batch_number,
+            round = %item.job.key.round,
+            circuit = item.job.key.circuit.map(|c| c.name()).unwrap_or("all"),
+            index = item.job.key.index,
+            attempt = item.attempt,
+            slot = me,
+            kind = %slot.kind
+        );
+        let _enter = span.enter();
+        let result = match &shared.faults {
+            Some(f) if f(&item.job.key, item.attempt) => Err(JobError::Injected),
+            _ => catch_unwind(AssertUnwindSafe(|| run_job(shared, &prover, &item.job)))
+                .unwrap_or(Err(JobError::Panicked)),
+        };
+        let finished = Instant::now();
+        slot.busy.store(false, AtomicOrdering::SeqCst);
+        let end = match result {
+            Ok(true) => JobEnd::Reused,
+            Ok(false) => JobEnd::Proved,
+            Err(JobError::Prover(ProverError::Device(e))) => {
+                take_out(shared, me, &e);
+                requeue(shared, item);
+                return;
+            }
+            Err(JobError::Prover(ProverError::Unsupported(e))) => {
+                if let Some(id) = item.job.circuit_id() {
+                    lock(&slot.unsupported).insert(id);
+                }
+                tracing::warn!(error = %e, "slot cannot prove this circuit; another slot will");
+                requeue(shared, item);
+                continue;
+            }
+            Err(e) if e.is_retryable() && item.attempt < shared.config.max_attempts => {
+                tracing::warn!(error = %e, "attempt failed; retrying");
+                if let Some(o) = &shared.observer {
+                    o.retrying(&item.job, item.attempt, &e.to_string());
+                }
+                let backoff = shared.config.backoff * 2u32.saturating_pow(item.attempt - 1);
+                let mut retry = item;
+                retry.attempt += 1;
+                retry.not_before = finished + backoff;
+                lock(&shared.queue).delayed.push(retry);
+                shared.wake.notify_all();
+                continue;
+            }
+            Err(e) => {
+                if e.is_retryable() {
+                    tracing::error!(error = %e, "job failed after its last attempt");
+                } else {
+                    tracing::error!(error = %e, "job failed; a retry cannot help");
+                }
+                JobEnd::Failed(e.to_string())
+            }
+        };
+        let took = finished.duration_since(started);
+        if end == JobEnd::Proved {
+            // One line per proof made (a killed run prints no summary: this is what counts its work).
+            tracing::info!(took_ms = took.as_millis() as u64, "proof generated");
+        } else {
+            tracing::debug!(took_ms = took.as_millis() as u64, ?end, "job done");
+        }
+        if end == JobEnd::Proved {
+            lock(&shared.times).record(&item.job, slot.kind, took);
+        }
+        if let Some(o) = &shared.observer {
+            o.finished(&item.job, &end, took, slot.kind);
+        }
+        lock(&shared.records).push(JobRecord {
+            key: item.job.key,
+            children: item.job.children(),
+            queued: item.queued.duration_since(shared.epoch),
+            started: started.duration_since(shared.epoch),
+            finished: finished.duration_since(shared.epoch),
+            attempts: item.attempt,
+            end: end.clone(),
+            slot: slot.kind,
+        });
+        let reply = match end {
+            JobEnd::Failed(reason) => Err(BatchFailure {
+                batch_number: item.job.header.batch_number,
+                stage: FailureStage::Prove(item.job.key),
+                reason: format!("{reason} (after {} attempts)", item.attempt),
+            }),
+            _ => Ok(item.job.output()),
+        };
+        (item.reply)(reply);
+    }
+}

@@ -1,0 +1,253 @@
+//! A record as a source read it, what it decodes to, and why one is refused. Sources decode every record
+//! here before they trust its key (a record earns its timestamp by decoding); the chain check refuses
+//! records that do not continue the chain. A refused record is a dead letter and nothing else: it never
+//! makes its batch a gap or a duplicate. [`RejectReason`] is the one list of reasons: its
+//! [`label`](RejectReason::label) is the bounded metrics label, its text the dead-letter reason header.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{BatchInput, Digest, Framed};
+
+/// A record as a source read it, before decoding: the source-neutral shape of a Kafka message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawBatch {
+    /// Batch number the source read from the key (the record's timely time).
+    pub batch_number: u64,
+    /// Partition it came from (0 for non-partitioned sources).
+    pub partition: i32,
+    /// Offset within the partition.
+    pub offset: i64,
+    /// The record key as read (for the dead-letter topic; absent when the record had none).
+    pub key: Option<Vec<u8>>,
+    /// The framed `BatchInput` bytes, untouched.
+    pub payload: Vec<u8>,
+}
+
+/// A record that decoded and validated: the batch, and the record it came from (kept for the dead-letter
+/// topic, should a later check refuse it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decoded {
+    /// The batch.
+    pub batch: BatchInput,
+    /// The record as read.
+    pub raw: RawBatch,
+}
+
+/// A record refused before it reached the prover (by the source, the decoder or the chain check), with
+/// the original bytes and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// The record as read.
+    pub raw: RawBatch,
+    /// Why.
+    pub reason: RejectReason,
+}
+
+/// Why a record (or a user's submission in aggregation mode) is refused. The text is the dead-letter
+/// reason; [`RejectReason::label`] the metrics label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum RejectReason {
+    /// The key is missing or not an 8-byte batch number.
+    #[error("record key is not an 8-byte batch number")]
+    BadKey,
+    /// The key names another batch than the payload.
+    #[error("key says batch {key} but the payload is batch {payload}")]
+    KeyMismatch {
+        /// The batch number in the key.
+        key: u64,
+        /// The batch number in the payload.
+        payload: u64,
+    },
+    /// The value does not decode (frame, compression, payload, or empty).
+    #[error("undecodable: {0}")]
+    Undecodable(String),
+    /// The value is larger than a record may be; it is never decompressed.
+    #[error("oversized: record value of {bytes} bytes, at most {limit}")]
+    Oversized {
+        /// The value's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The value decodes but breaks a rule or limit.
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// Well formed, but of a kind this deployment does not take (aggregation mode).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// A batch below one its partition already passed.
+    #[error("out of order: batch {batch} after batch {after} in partition {partition}")]
+    OutOfOrder {
+        /// The batch read.
+        batch: u64,
+        /// The batch its partition had reached.
+        after: u64,
+        /// The partition.
+        partition: i32,
+    },
+    /// The batch does not continue the chain.
+    #[error(
+        "wrong previous commitment: batch {batch} names {}, batch {} has {}",
+        .names.to_hex(), .batch - 1, .expected.to_hex()
+    )]
+    WrongPreviousCommitment {
+        /// The batch read.
+        batch: u64,
+        /// The previous commitment it names.
+        names: Digest,
+        /// The commitment of batch `batch - 1`.
+        expected: Digest,
+    },
+    /// A second record of a batch already read.
+    #[error("batch {batch} was already read (duplicate or late record)")]
+    Duplicate {
+        /// The batch.
+        batch: u64,
+    },
+}
+
+impl RejectReason {
+    /// Every value of [`RejectReason::label`].
+    pub const LABELS: [&'static str; 7] = [
+        "undecodable",
+        "invalid",
+        "unsupported",
+        "wrong_previous_commitment",
+        "duplicate",
+        "out_of_order",
+        "bad_key",
+    ];
+
+    /// The bounded label of the reason (one of [`RejectReason::LABELS`]).
+    pub fn label(&self) -> &'static str {
+        match self {
+            RejectReason::BadKey | RejectReason::KeyMismatch { .. } => "bad_key",
+            RejectReason::Undecodable(_) => "undecodable",
+            RejectReason::Oversized { .. } | RejectReason::Invalid(_) => "invalid",
+            RejectReason::Unsupported(_) => "unsupported",
+            RejectReason::OutOfOrder { .. } => "out_of_order",
+            RejectReason::WrongPreviousCommitment { .. } => "wrong_previous_commitment",
+            RejectReason::Duplicate { .. } => "duplicate",
+        }
+    }
+}
+
+/// Decodes and validates one record: the frame, the payload, the batch's limits, and that the key names
+/// the batch inside. (A refusal is boxed: it carries the record's bytes and is the rare case.)
+pub fn decode(raw: RawBatch) -> Result<Decoded, Box<Rejected>> {
+    let checked = BatchInput::from_frame(&raw.payload)
+        .map_err(|e| RejectReason::Undecodable(e.to_string()))
+        .and_then(|batch| match batch.validate() {
+            Err(e) => Err(RejectReason::Invalid(e.to_string())),
+            Ok(()) if batch.batch_number != raw.batch_number => Err(RejectReason::KeyMismatch {
+                key: raw.batch_number,
+                payload: batch.batch_number,
+            }),
+            Ok(()) => Ok(batch),
+        });
+    match checked {
+        Ok(batch) => Ok(Decoded { batch, raw }),
+        Err(reason) => Err(Box::new(Rejected { raw, reason })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Request;
+
+    fn raw(batch_number: u64, payload: Vec<u8>) -> RawBatch {
+        RawBatch {
+            batch_number,
+            partition: 0,
+            offset: 0,
+            key: Some(batch_number.to_be_bytes().to_vec()),
+            payload,
+        }
+    }
+
+    fn batch(n: u64) -> BatchInput {
+        BatchInput {
+            batch_number: n,
+            protocol_version: 1,
+            previous_batch_commitment: Digest::ZERO,
+            requests: vec![Request::Poseidon2Hash {
+                inputs: vec![1, 2, 3, 4],
+            }],
+        }
+    }
+
+    #[test]
+    fn good_bad_and_mismatched_records() {
+        let b = batch(4);
+        let bytes = b.to_frame().unwrap();
+        assert_eq!(decode(raw(4, bytes.clone())).unwrap().batch, b);
+
+        let r = decode(raw(5, bytes.clone())).unwrap_err();
+        assert_eq!(r.reason, RejectReason::KeyMismatch { key: 5, payload: 4 });
+        assert_eq!(r.reason.label(), "bad_key");
+        assert!(r.reason.to_string().contains("key says batch 5"));
+
+        let mut flipped = bytes.clone();
+        let n = flipped.len();
+        flipped[n - 1] ^= 1;
+        let r = decode(raw(4, flipped)).unwrap_err();
+        assert!(
+            matches!(r.reason, RejectReason::Undecodable(_)),
+            "{}",
+            r.reason
+        );
+        assert!(r.reason.to_string().starts_with("undecodable"));
+        assert_eq!(
+            r.raw.payload.len(),
+            bytes.len(),
+            "the original bytes are kept"
+        );
+
+        let r = decode(raw(4, vec![1, 2, 3])).unwrap_err();
+        assert_eq!(r.reason.label(), "undecodable");
+
+        let mut empty = batch(4);
+        empty.requests.clear();
+        let r = decode(raw(4, empty.to_frame().unwrap())).unwrap_err();
+        assert!(matches!(r.reason, RejectReason::Invalid(_)), "{}", r.reason);
+        assert_eq!(r.reason.label(), "invalid");
+    }
+
+    #[test]
+    fn every_reason_has_a_listed_label() {
+        let d = Digest([1, 2, 3, 4]);
+        let all = [
+            RejectReason::BadKey,
+            RejectReason::KeyMismatch { key: 1, payload: 2 },
+            RejectReason::Undecodable("x".into()),
+            RejectReason::Oversized { bytes: 2, limit: 1 },
+            RejectReason::Invalid("x".into()),
+            RejectReason::Unsupported("x".into()),
+            RejectReason::OutOfOrder {
+                batch: 1,
+                after: 2,
+                partition: 0,
+            },
+            RejectReason::WrongPreviousCommitment {
+                batch: 3,
+                names: d,
+                expected: d,
+            },
+            RejectReason::Duplicate { batch: 1 },
+        ];
+        for r in &all {
+            assert!(RejectReason::LABELS.contains(&r.label()), "{r}");
+        }
+        for l in RejectReason::LABELS {
+            assert!(all.iter().any(|r| r.label() == l), "{l} is never used");
+        }
+        assert_eq!(
+            all[7].to_string(),
+            format!(
+                "wrong previous commitment: batch 3 names {0}, batch 2 has {0}",
+                d.to_hex()
+            )
+        );
+    }
+}
