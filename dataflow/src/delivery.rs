@@ -139,6 +139,9 @@ pub struct Outputs {
     pub keys: Arc<KeyStore>,
     /// Metrics and views to update (batches, sinks, dead letters, latency, oldest unproven batch).
     pub telemetry: Option<Arc<Telemetry>>,
+    /// Whether delivery goes on past a batch whose final proof does not verify (`pipeline.allow_gaps`);
+    /// if not, nothing after it is delivered and its offsets stay uncommitted.
+    pub allow_gaps: bool,
 }
 
 /// The running sink thread.
@@ -314,6 +317,13 @@ fn deliver(
         if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
             m.record_verification_failure("final");
         }
+        if !out.allow_gaps {
+            // A gap in the delivered sequence: stop here, as the ordered sink stops at any other gap.
+            report.error = Some(format!(
+                "batch {n}: final proof does not verify ({e}); delivery stopped"
+            ));
+            return Some(false);
+        }
         if let Some(c) = out.committer.as_mut() {
             c.tracker().gap(n);
         }
@@ -383,5 +393,74 @@ mod tests {
             DeliveryProgress::load(&store),
             Err(DeliveryError::Progress)
         ));
+    }
+
+    /// Final records of batches `1..=n` that cannot verify (a protocol version the keys do not have).
+    fn unverifiable(n: u64) -> Vec<FinalBatchProof> {
+        (1..=n)
+            .map(|batch_number| FinalBatchProof {
+                batch_number,
+                protocol_version: 99,
+                previous_batch_commitment: Digest::ZERO,
+                batch_commitment: Digest::ZERO,
+                aggregation_result_coords: Vec::new(),
+                vk_set_commitment: Digest::ZERO,
+                proof_profile: "test".into(),
+                proof: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn deliver_all(allow_gaps: bool, records: &[FinalBatchProof]) -> DeliveryReport {
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            zkstream_prover::TreeShape::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        let thread = DeliveryThread::start(
+            Outputs {
+                sinks: Vec::new(),
+                dlq: None,
+                source_topic: "batches".into(),
+                committer: None,
+                store: ArtifactStore::open("memory://").unwrap(),
+                keys: Arc::new(keys),
+                telemetry: None,
+                allow_gaps,
+            },
+            Box::new(|_| {}),
+        )
+        .unwrap();
+        let hooks = thread.hooks();
+        for r in records {
+            (hooks.on_delivery)(&Delivery::Proof(r.clone()));
+        }
+        thread.finish().unwrap()
+    }
+
+    #[test]
+    fn a_final_proof_that_does_not_verify_stops_delivery_unless_gaps_are_allowed() {
+        let records = unverifiable(3);
+        let stopped = deliver_all(false, &records);
+        assert_eq!(
+            stopped
+                .unverified
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>(),
+            [1],
+            "batches after the first bad one are held back"
+        );
+        assert!(stopped
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("batch 1: final proof does not verify")));
+        assert!(stopped.delivered.is_empty());
+        let goes_on = deliver_all(true, &records);
+        assert_eq!(goes_on.unverified.len(), 3);
+        assert!(goes_on.error.is_none());
     }
 }

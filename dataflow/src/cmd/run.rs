@@ -157,6 +157,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             store: store.clone(),
             keys: Arc::clone(&keys),
             telemetry: Some(Arc::clone(&telemetry)),
+            allow_gaps: config.pipeline.allow_gaps,
         },
         Box::new(move |p| {
             println!(
