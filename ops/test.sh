@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # boojum needs nightly features on the stable toolchain. .cargo/config.toml sets this for every cargo
 # command; exporting it too covers tools that bypass cargo's [env].
 export RUSTC_BOOTSTRAP=1
-# boojum's witness resolver threads: its default stalls on small machines (see shared/FACTS.md).
+# boojum's witness resolver threads: its default stalls on small machines (3 threads plus a broker spin on 2 cores).
 cores=$(nproc 2>/dev/null || echo 1)
 export BOOJUM_CR_THREADS=${BOOJUM_CR_THREADS:-$(( cores / 4 > 0 ? cores / 4 : 1 ))}
 

@@ -66,7 +66,7 @@ pub fn commitment(proving_system_id: u16, program_id: &Hash32, public_inputs: &[
 mod tests {
     use super::*;
 
-    /// The program id of FACTS.md's vectors: bytes 00..1f.
+    /// The program id of the test vectors below: bytes 00..1f.
     pub(crate) fn program() -> Hash32 {
         std::array::from_fn(|i| i as u8)
     }

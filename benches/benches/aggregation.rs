@@ -22,7 +22,7 @@ use zkstream_prover::{
 };
 
 const ONE: &str = "ZKSTREAM_BENCH_ONE_CHUNK_SIZE";
-/// Aligned's published 3,968-proof runs (FACTS.md), minutes.
+/// Aligned's published 3,968-proof runs (Aligned's batcher benchmarks, as published), minutes.
 const ALIGNED: [(&str, f64); 2] = [("SP1", 92.0), ("Risc0", 137.9)];
 const BLOB: usize = 3968;
 

@@ -32,7 +32,7 @@ pub use reference::prove_batch;
 pub use verify::{batch_commitment, verify_final_proof, verify_final_record, VerifyError};
 
 /// Sets `BOOJUM_CR_THREADS` (boojum's witness-resolver threads) from the available cores unless the
-/// user set it. boojum's default (3 resolver threads plus a broker) stalls on 2 cores (FACTS.md).
+/// user set it. boojum's default (3 resolver threads plus a broker) stalls on 2 cores (the resolver spins).
 /// Call before any constraint system is built, while the process is still single-threaded.
 pub fn init_resolver_threads() -> usize {
     if let Some(n) = std::env::var("BOOJUM_CR_THREADS")

@@ -43,7 +43,7 @@ pub struct ProofProfile {
     /// Basic circuits. Every basic proof is verified inside a leaf, so its LDE factor sets the
     /// leaf's cost per child: the number of FRI queries is `security / log2(LDE)` (LDE 2: 100,
     /// LDE 8: 34, LDE 16: 25), and each query is a Merkle path per oracle in the verifier circuit
-    /// (FACTS.md: 22 K vs 52 K rows to verify two children at LDE 8 vs 2).
+    /// (measured here: 22 K vs 52 K rows to verify two children at LDE 8 vs 2).
     pub basic: LayerConfig,
     /// Leaf, node, tip and scheduler: the same trade one level up (their proofs are verified by
     /// the next layer).

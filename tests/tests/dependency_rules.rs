@@ -1,0 +1,99 @@
+//! The crate layering, as a test: the cryptography (`prover`, `aggregation`) knows nothing of streaming
+//! or Kafka, the operators know nothing of Kafka, and the sources and sinks move bytes without proving.
+//! It reads `cargo metadata` and follows every crate's normal (non-dev, non-build) dependencies
+//! transitively, so a rule cannot be broken through a crate in between.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// Package name → the names of its normal dependencies, over the resolved workspace graph.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Only the packages this machine builds (no download of other platforms' crates).
+    let rustc = Command::new("rustc").arg("-vV").output().expect("running rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host");
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("running cargo metadata");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name_of: BTreeMap<&str, &str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let mut graph = BTreeMap::new();
+    for node in meta["resolve"]["nodes"].as_array().unwrap() {
+        let name = name_of[node["id"].as_str().unwrap()].to_string();
+        let deps = node["deps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].is_null())
+            })
+            .map(|d| name_of[d["pkg"].as_str().unwrap()].to_string())
+            .collect();
+        graph.insert(name, deps);
+    }
+    graph
+}
+
+/// Every crate `root` depends on, directly or through others.
+fn closure(graph: &BTreeMap<String, BTreeSet<String>>, root: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![root.to_string()];
+    while let Some(n) = todo.pop() {
+        for d in graph.get(&n).into_iter().flatten() {
+            if seen.insert(d.clone()) {
+                todo.push(d.clone());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn crates_depend_only_downward() {
+    let graph = graph();
+    let rules: [(&str, &[&str]); 6] = [
+        ("zkstream-prover", &["timely", "rdkafka"]),
+        ("zkstream-aggregation", &["timely", "rdkafka"]),
+        ("zkstream-operators", &["rdkafka"]),
+        ("zkstream-sources", &["zkstream-prover"]),
+        ("zkstream-sinks", &["zkstream-prover"]),
+        ("zkstream-types", &["timely", "rdkafka", "boojum"]),
+    ];
+    let mut broken = Vec::new();
+    for (krate, forbidden) in rules {
+        assert!(graph.contains_key(krate), "{krate} is not in the workspace");
+        let deps = closure(&graph, krate);
+        for f in forbidden {
+            if deps.contains(*f) {
+                broken.push(format!("{krate} depends on {f}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "dependency rules broken: {broken:?}");
+    // The test itself can fail: the application crate does depend on all of them.
+    let app = closure(&graph, "zkstream-dataflow");
+    for d in ["timely", "rdkafka", "zkstream-prover"] {
+        assert!(app.contains(d), "zkstream-dataflow should reach {d}");
+    }
+}
