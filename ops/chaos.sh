@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The mixed-fault chaos harness (dataflow/tests/chaos.rs) for as long as asked: episodes of valid batches
+# The mixed-fault chaos harness (cli/tests/chaos.rs) for as long as asked: episodes of valid batches
 # mixed with bad records of every kind, `kill -9` of `zkstream run` at random moments, a frozen broker
 # (SIGSTOP/SIGCONT) and a core answering 503, each checked for lost, repeated or reordered batches,
 # missing dead letters, offsets committed past unsettled records and recomputed proofs. Prints a summary
@@ -24,4 +24,4 @@ ZKSTREAM_TANSU_BIN=$(./ops/install-tansu.sh)
 export ZKSTREAM_TANSU_BIN
 echo "chaos: $minutes minute(s), seed $seed"
 ZKSTREAM_CHAOS_MINUTES=$minutes ZKSTREAM_CHAOS_SEED=$seed \
-  cargo test --release -p zkstream-dataflow --test chaos -- --nocapture
+  cargo test --release -p zkstream-cli --test chaos -- --nocapture

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use thiserror::Error;
-use zkstream_prover::backend::gpu_backend_factory;
+use zkstream_prover::backend::GpuBackendFactory;
 use zkstream_prover::{discover_gpus, Discovery, ProvingBackend};
 
 /// Whether to use GPUs.
@@ -58,6 +58,14 @@ pub enum GpuError {
     UnknownMode(String),
 }
 
+/// The proving backends a binary brings beside boojum's CPU prover (which every binary has). The CPU
+/// binary brings none; the GPU build (`gpu/`) brings a factory of boojum GPU prover slots.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Backends {
+    /// Makes the backend of one GPU slot.
+    pub gpu: Option<GpuBackendFactory>,
+}
+
 /// The GPU slots to add to the pool, and what to tell the operator.
 pub struct Accelerators {
     /// One backend per usable device.
@@ -66,9 +74,13 @@ pub struct Accelerators {
     pub summary: String,
 }
 
-/// Discovers GPUs and builds a backend per device, as `mode` asks. `threads` are the host threads each
-/// GPU slot uses for synthesis and transfers.
-pub fn accelerators(mode: GpuMode, threads: usize) -> Result<Accelerators, GpuError> {
+/// Discovers GPUs and builds a backend per device with the binary's GPU backend, as `mode` asks.
+/// `threads` are the host threads each GPU slot uses for synthesis and transfers.
+pub fn accelerators(
+    mode: GpuMode,
+    threads: usize,
+    backends: &Backends,
+) -> Result<Accelerators, GpuError> {
     let none = |summary: String| -> Result<Accelerators, GpuError> {
         if mode == GpuMode::Require {
             return Err(GpuError::Required(summary));
@@ -91,7 +103,7 @@ pub fn accelerators(mode: GpuMode, threads: usize) -> Result<Accelerators, GpuEr
         Discovery::Devices(d) => d,
     };
     let listed: Vec<String> = devices.iter().map(|d| d.to_string()).collect();
-    let Some(factory) = gpu_backend_factory() else {
+    let Some(factory) = backends.gpu else {
         return none(format!(
             "found {} but this binary has no GPU backend (build it with ops/build-gpu.sh); using CPU slots",
             listed.join("; ")
@@ -146,10 +158,10 @@ mod tests {
 
     #[test]
     fn without_a_gpu_backend_auto_falls_back_to_cpu_and_require_refuses() {
-        // This test binary registers no GPU backend, so whatever the machine has, no GPU slot is made.
-        let off = accelerators(GpuMode::Off, 1).unwrap();
+        // No GPU backend is brought, so whatever the machine has, no GPU slot is made.
+        let off = accelerators(GpuMode::Off, 1, &Backends::default()).unwrap();
         assert!(off.backends.is_empty());
-        let auto = accelerators(GpuMode::Auto, 1).unwrap();
+        let auto = accelerators(GpuMode::Auto, 1, &Backends::default()).unwrap();
         assert!(auto.backends.is_empty());
         assert!(auto.summary.contains("using CPU slots"), "{}", auto.summary);
         if matches!(discover_gpus(), Discovery::NoCuda(_)) {
@@ -160,7 +172,7 @@ mod tests {
                 auto.summary
             );
         }
-        let required = accelerators(GpuMode::Require, 1)
+        let required = accelerators(GpuMode::Require, 1, &Backends::default())
             .err()
             .map(|e| e.to_string());
         assert!(

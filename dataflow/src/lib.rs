@@ -1,6 +1,6 @@
-//! The zkstream graph: builds the timely dataflow (decode → witness → prove → aggregate → compress →
-//! ordered delivery) from configuration ([`pipeline`]), and the settings every subcommand shares. The
-//! `zkstream` binary lives here too.
+//! The zkstream application: the timely dataflow (decode → witness → prove → aggregate → compress →
+//! ordered delivery, [`pipeline`]), the delivery thread ([`delivery`]), configuration, telemetry, and
+//! aggregation mode's service. The command line that drives it is the `cli` crate.
 #![deny(missing_docs)]
 
 pub mod aggregation;

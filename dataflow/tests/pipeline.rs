@@ -269,10 +269,10 @@ impl ProvingBackend for FailingDevice {
         }
     }
 
-    fn supports(&self, id: CircuitId) -> Result<(), String> {
+    fn supports(&self, id: CircuitId) -> Result<(), BackendError> {
         match id {
             CircuitId::Basic(_) | CircuitId::Leaf(_) => Ok(()),
-            other => Err(format!("no kernel for {other}")),
+            other => Err(BackendError::Unsupported(format!("no kernel for {other}"))),
         }
     }
 
@@ -299,7 +299,7 @@ impl ProvingBackend for SickDevice {
         }
     }
 
-    fn supports(&self, _id: CircuitId) -> Result<(), String> {
+    fn supports(&self, _id: CircuitId) -> Result<(), BackendError> {
         Ok(())
     }
 
@@ -309,8 +309,8 @@ impl ProvingBackend for SickDevice {
         ))
     }
 
-    fn healthy(&self) -> Result<(), String> {
-        Err("device lost (test)".into())
+    fn healthy(&self) -> Result<(), BackendError> {
+        Err(BackendError::Device("device lost (test)".into()))
     }
 }
 

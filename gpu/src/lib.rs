@@ -14,15 +14,17 @@
 //! - traces of at least 2^12 rows (its allocator's block); smaller circuits go to CPU slots.
 #![feature(allocator_api)]
 
-use zkstream_prover::backend::register_gpu_backends;
+use zkstream_dataflow::gpu::Backends;
 
-/// Registers the GPU backend with the prover crate (call once, at the top of `main`). A build without
-/// the `gpu` feature registers nothing: the binary then says it has no GPU backend and uses CPU slots.
-pub fn install() {
-    #[cfg(feature = "gpu")]
-    register_gpu_backends(shivini_backend::factory);
-    #[cfg(not(feature = "gpu"))]
-    let _ = register_gpu_backends;
+/// The backends this binary brings: boojum's GPU prover for GPU slots. A build without the `gpu`
+/// feature brings none: the binary then says it has no GPU backend and uses CPU slots.
+pub fn backends() -> Backends {
+    Backends {
+        #[cfg(feature = "gpu")]
+        gpu: Some(shivini_backend::factory),
+        #[cfg(not(feature = "gpu"))]
+        gpu: None,
+    }
 }
 
 /// Whether this build replaced the CUDA code by stubs (`ZKSYNC_USE_CUDA_STUBS=1`, a build without the
@@ -59,13 +61,16 @@ pub mod shivini_backend {
     pub const SMALLEST_DOMAIN: usize = 1 << 12;
 
     /// Makes the backend for `device` (the [`zkstream_prover::backend::GpuBackendFactory`]).
-    pub fn factory(device: &GpuDevice, _threads: usize) -> Result<Arc<dyn ProvingBackend>, String> {
+    pub fn factory(
+        device: &GpuDevice,
+        _threads: usize,
+    ) -> Result<Arc<dyn ProvingBackend>, BackendError> {
         if device.id != 0 {
-            return Err(format!(
+            return Err(BackendError::Device(format!(
                 "shivini keeps one prover context per process, on device 0; run one zkstream per GPU \
                  (CUDA_VISIBLE_DEVICES={}) to use this one",
                 device.id
-            ));
+            )));
         }
         Ok(Arc::new(ShiviniBackend {
             device: device.clone(),
@@ -158,12 +163,14 @@ pub mod shivini_backend {
             }
         }
 
-        fn supports(&self, id: CircuitId) -> Result<(), String> {
+        fn supports(&self, id: CircuitId) -> Result<(), BackendError> {
             gpu_supports_layout(id.layout())
         }
 
-        fn healthy(&self) -> Result<(), String> {
-            zkstream_prover::device::memory_info(self.device.id).map(|_| ())
+        fn healthy(&self) -> Result<(), BackendError> {
+            zkstream_prover::device::memory_info(self.device.id)
+                .map(|_| ())
+                .map_err(BackendError::Device)
         }
 
         fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError> {

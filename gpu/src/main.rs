@@ -1,12 +1,8 @@
-//! `zkstream` with GPU slots: the same command line as the main binary (its code is shared, not
-//! copied), with boojum's GPU prover registered as the backend for GPU slots.
-
-#[path = "../../dataflow/src/cmd/mod.rs"]
-mod cmd;
+//! `zkstream` with GPU slots: the command line of `cli/` (a library), with boojum's GPU prover as the
+//! backend of GPU slots.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    zkstream_gpu::install();
-    cmd::main()
+    zkstream_cli::main(zkstream_gpu::backends())
 }

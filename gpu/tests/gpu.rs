@@ -17,7 +17,9 @@ fn gpu() -> Result<Arc<dyn ProvingBackend>, String> {
     }
     match discover_gpus() {
         Discovery::NoCuda(reason) => Err(reason),
-        Discovery::Devices(d) => zkstream_gpu::shivini_backend::factory(&d[0], 4),
+        Discovery::Devices(d) => {
+            zkstream_gpu::shivini_backend::factory(&d[0], 4).map_err(|e| e.to_string())
+        }
     }
 }
 
@@ -115,9 +117,15 @@ fn support_is_decided_by_gate_set_and_only_device_0_gets_a_slot() {
     }
     let family = zkstream_prover::UserFamily(0);
     let err = backend.supports(CircuitId::UserChunk(family)).unwrap_err();
-    assert!(err.contains("UIntXAddGate<8>"), "{err}");
+    assert!(
+        matches!(&err, zkstream_prover::BackendError::Unsupported(e) if e.contains("UIntXAddGate<8>")),
+        "{err}"
+    );
     let err = zkstream_gpu::shivini_backend::factory(&device(1), 4)
         .err()
         .unwrap();
-    assert!(err.contains("one prover context per process"), "{err}");
+    assert!(
+        matches!(&err, zkstream_prover::BackendError::Device(e) if e.contains("one prover context per process")),
+        "{err}"
+    );
 }

@@ -4,7 +4,8 @@
 //! with the circuit's precomputed setup, and verifies the returned proof natively (the CPU verifier)
 //! before anyone sees it. [`CpuBackend`] is boojum's own prover. A GPU backend (boojum's GPU prover,
 //! shivini) lives in the separate `gpu/` crate, because shivini pins another boojum patch release than
-//! this workspace; it plugs in through [`register_gpu_backends`], so this crate stays free of CUDA.
+//! this workspace; its binary hands a [`GpuBackendFactory`] to the command line, so this crate stays free
+//! of CUDA.
 //!
 //! A backend says which circuits it can prove ([`ProvingBackend::supports`]) and distinguishes a
 //! failed job from a failed device ([`BackendError`]): the prover pool retries the first and takes the
@@ -12,7 +13,7 @@
 
 use std::alloc::Global;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use boojum::config::ProvingCSConfig;
 use boojum::cs::implementations::pow::NoPow;
@@ -117,12 +118,14 @@ pub struct ProvingJob<'a> {
 pub trait ProvingBackend: Send + Sync {
     /// Kind, device and free memory, for slot listings and metrics.
     fn info(&self) -> BackendInfo;
-    /// Whether it can prove `id` (checked before a job is handed to it).
-    fn supports(&self, id: CircuitId) -> Result<(), String>;
+    /// Whether it can prove `id` (checked before a job is handed to it); if not, a
+    /// [`BackendError::Unsupported`] that says why.
+    fn supports(&self, id: CircuitId) -> Result<(), BackendError>;
     /// Proves one job.
     fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError>;
-    /// Whether the device still answers (asked before each job; an error takes the slot out).
-    fn healthy(&self) -> Result<(), String> {
+    /// Whether the device still answers (asked before each job; an error, a [`BackendError::Device`],
+    /// takes the slot out).
+    fn healthy(&self) -> Result<(), BackendError> {
         Ok(())
     }
 }
@@ -150,7 +153,7 @@ impl ProvingBackend for CpuBackend {
         }
     }
 
-    fn supports(&self, _id: CircuitId) -> Result<(), String> {
+    fn supports(&self, _id: CircuitId) -> Result<(), BackendError> {
         Ok(())
     }
 
@@ -190,29 +193,17 @@ impl ProvingBackend for CpuBackend {
 /// (the flattened Poseidon2 gate at 130 variables, FMA in the base field and in the extension,
 /// selection, reduction, zero check, boolean, constants, public input, nop), but the keccak layout of aggregation mode adds the 8-bit
 /// `UIntXAddGate<8>`, for which it has none (it has the 32-bit one). Those circuits stay on CPU slots.
-pub fn gpu_supports_layout(layout: Layout) -> Result<(), String> {
+pub fn gpu_supports_layout(layout: Layout) -> Result<(), BackendError> {
     match layout {
         Layout::Plain | Layout::Sha | Layout::Recursion => Ok(()),
-        Layout::Keccak => Err(
+        Layout::Keccak => Err(BackendError::Unsupported(
             "the keccak layout uses UIntXAddGate<8>, which boojum's GPU prover has no kernel for"
                 .to_string(),
-        ),
+        )),
     }
 }
 
-/// Builds a GPU backend for one device (supplied by a binary built with the `gpu` feature).
+/// Builds a GPU backend for one device: what a binary with a GPU prover brings (`gpu/src/lib.rs`). A
+/// device it cannot use is a [`BackendError::Device`] that says why.
 pub type GpuBackendFactory =
-    fn(device: &GpuDevice, threads: usize) -> Result<Arc<dyn ProvingBackend>, String>;
-
-static GPU_FACTORY: OnceLock<GpuBackendFactory> = OnceLock::new();
-
-/// Installs the GPU backend of this binary (called once, from `main`, by the GPU build).
-pub fn register_gpu_backends(factory: GpuBackendFactory) {
-    // A second registration keeps the first: there is one GPU backend per binary.
-    let _ = GPU_FACTORY.set(factory);
-}
-
-/// The GPU backend factory of this binary, if it was built with one.
-pub fn gpu_backend_factory() -> Option<GpuBackendFactory> {
-    GPU_FACTORY.get().copied()
-}
+    fn(device: &GpuDevice, threads: usize) -> Result<Arc<dyn ProvingBackend>, BackendError>;

@@ -111,10 +111,10 @@ mod tests {
                 free_memory: None,
             }
         }
-        fn supports(&self, id: CircuitId) -> Result<(), String> {
+        fn supports(&self, id: CircuitId) -> Result<(), BackendError> {
             match (self.1, id) {
                 (Some(Basic), CircuitId::Basic(_)) | (None, _) => Ok(()),
-                _ => Err("only basic circuits".into()),
+                _ => Err(BackendError::Unsupported("only basic circuits".into())),
             }
         }
         fn prove(

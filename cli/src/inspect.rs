@@ -15,7 +15,7 @@ pub struct InspectArgs {
 }
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let bytes = super::read_file(&args.file)?;
+    let bytes = crate::read_file(&args.file)?;
     let frame = decode_any(&bytes)
         .with_context(|| format!("{} is not a valid zkstream frame", args.file.display()))?;
     print!("{}", summary(&frame, bytes.len()));

@@ -42,7 +42,7 @@ use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy};
 use zkstream_sources::kafka::consumer_config;
 use zkstream_types::{AggregationRecord, Framed, RejectReason, UserSubmission};
 
-use super::read_file;
+use crate::read_file;
 
 /// Arguments of `aggregate`.
 #[derive(Args, Debug)]
@@ -63,7 +63,7 @@ pub struct AggregateArgs {
     /// The timely cluster proving the runs' trees: process 0 reads the submissions, runs, publishes
     /// and commits; every process (0 included) proves chunks and nodes.
     #[command(flatten)]
-    cluster: super::ClusterArgs,
+    cluster: crate::ClusterArgs,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -335,7 +335,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             )?;
             if let Some(dir) = &a.out_dir {
                 std::fs::create_dir_all(dir)?;
-                super::write_file(&dir.join(format!("run-{run}.rec")), &record.to_frame()?)?;
+                crate::write_file(&dir.join(format!("run-{run}.rec")), &record.to_frame()?)?;
             }
             // Offsets: everything read, except what still waits for a later run; what this run took
             // past a waiting submission is remembered, so a restart does not aggregate it again.

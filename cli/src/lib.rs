@@ -1,4 +1,7 @@
-//! Subcommands of the `zkstream` binary.
+//! The `zkstream` command line, as a library: argument parsing and the subcommands, one file each. A
+//! binary is `main` with the proving backends it brings: `src/main.rs` (CPU only) and the GPU build
+//! (`gpu/src/main.rs`, which adds boojum's GPU prover) are one line each.
+#![deny(missing_docs)]
 
 mod aggregate;
 mod demo;
@@ -15,6 +18,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use zkstream_dataflow::gpu::Backends;
 use zkstream_dataflow::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
 use zkstream_prover::{ProofProfile, TreeShape};
 
@@ -66,7 +70,7 @@ enum Command {
 
 /// Options shared by every command that proves or verifies.
 #[derive(Args, Debug, Clone)]
-pub struct ProofOpts {
+pub(crate) struct ProofOpts {
     /// Proof profile: `production` (100-bit) or `test` (few FRI queries; never for real use).
     #[arg(long, default_value = "production")]
     profile: String,
@@ -128,7 +132,7 @@ impl ProofOpts {
 
 /// Logs go to stderr; the level comes from `RUST_LOG` (default `info`, boojum's internals at `warn`);
 /// `ZKSTREAM_LOG_FORMAT=json` writes one JSON object per event, with its spans (batch, job) as fields.
-pub fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,boojum=warn"));
     let builder = tracing_subscriber::fmt()
@@ -145,13 +149,13 @@ pub fn init_logging() {
     };
 }
 
-/// The whole of `main`: resolver threads, logging, the command, its exit code. The GPU build's `main`
-/// registers its backend first, then calls this.
-pub fn main() -> ExitCode {
+/// The whole of `main`: resolver threads, logging, the command, its exit code. `backends` are the
+/// proving backends the binary brings beside boojum's CPU prover.
+pub fn main(backends: Backends) -> ExitCode {
     // Before anything builds a constraint system, and while still single-threaded.
     zkstream_prover::init_resolver_threads();
     init_logging();
-    match run() {
+    match run(&backends) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -161,14 +165,14 @@ pub fn main() -> ExitCode {
 }
 
 /// Parses the command line and runs the command.
-pub fn run() -> Result<ExitCode> {
+fn run(backends: &Backends) -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Demo(a) => demo::run(a),
-        Command::Run(a) => run::run(a),
+        Command::Demo(a) => demo::run(a, backends),
+        Command::Run(a) => run::run(a, backends),
         Command::Produce(a) => produce::run(a),
         Command::Inspect(a) => inspect::run(a),
-        Command::BenchGpu(a) => gpu_bench::run(a),
+        Command::BenchGpu(a) => gpu_bench::run(a, backends),
         Command::SampleBatch(a) => proving::sample_batch(a),
         Command::Prove(a) => proving::prove(a),
         Command::Verify(a) => proving::verify(a),
@@ -183,7 +187,7 @@ pub fn run() -> Result<ExitCode> {
 
 /// A process's place in a timely cluster (`-n`, `-p`, `-h`, as timely's own examples take them).
 #[derive(clap::Args, Debug)]
-pub struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     /// Processes in the timely cluster (each runs this same command with its own `-p`).
     #[arg(long, short = 'n', default_value_t = 1)]
     pub processes: usize,
@@ -219,13 +223,13 @@ impl ClusterArgs {
 }
 
 /// Reads a whole file with the path in the error.
-pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
     use anyhow::Context;
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Writes a whole file atomically (temporary file, then rename) with the path in the error.
-pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     use anyhow::Context;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use super::ProofOpts;
+use crate::ProofOpts;
 
 /// Arguments of `keys`.
 #[derive(Args, Debug)]

@@ -15,7 +15,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use zkstream_prover::sample::sample_chain;
 use zkstream_sources::kafka::produce_batches;
 
-use super::ProofOpts;
+use crate::ProofOpts;
 
 /// Arguments of `produce`.
 #[derive(Args, Debug)]

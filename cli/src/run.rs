@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
+use zkstream_dataflow::gpu::Backends;
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_dataflow::telemetry::Telemetry;
 use zkstream_operators::chunk::Release;
@@ -44,14 +45,14 @@ pub struct RunArgs {
     bounded: bool,
     /// The timely cluster (process 0 delivers, dead-letters and commits).
     #[command(flatten)]
-    cluster: super::ClusterArgs,
+    cluster: crate::ClusterArgs,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
 }
 
 /// Runs the job.
-pub fn run(args: RunArgs) -> Result<ExitCode> {
+pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
     let started = Instant::now();
     let config = Config::load(&args.config)?;
     let cluster = args.cluster.cluster()?;
@@ -172,7 +173,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     let slots = config.prover.slots.max(1);
     let threads_per_slot = (settings.threads / slots).max(1);
-    let gpus = zkstream_dataflow::gpu::accelerators(config.prover.gpu, threads_per_slot)?;
+    let gpus = zkstream_dataflow::gpu::accelerators(config.prover.gpu, threads_per_slot, backends)?;
     println!("run: {}", gpus.summary);
     telemetry.metrics.set_prover_slots("cpu", slots);
     telemetry

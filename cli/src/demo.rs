@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use zkstream_dataflow::gpu::{accelerators, GpuMode};
+use zkstream_dataflow::gpu::{accelerators, Backends, GpuMode};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::{Delivery, Job};
 use zkstream_operators::order::OrderPolicy;
@@ -38,7 +38,7 @@ use zkstream_types::{AggregationRound, BatchInput};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_dataflow::telemetry::Telemetry;
 
-use super::ProofOpts;
+use crate::ProofOpts;
 
 /// Arguments of `demo`.
 #[derive(Args, Debug)]
@@ -198,7 +198,7 @@ fn chaos(rate: f64, seed: u64) -> Option<FaultInjector> {
 }
 
 /// Runs the demo.
-pub fn run(args: DemoArgs) -> Result<ExitCode> {
+pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     anyhow::ensure!(args.batches >= 1, "--batches must be at least 1");
     anyhow::ensure!(args.workers >= 1, "--workers must be at least 1");
     anyhow::ensure!(
@@ -283,6 +283,7 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             GpuMode::Off
         },
         pool_config.threads_per_slot,
+        backends,
     )?;
     if args.gpu {
         println!("{}", gpus.summary);

@@ -11,7 +11,7 @@ use zkstream_prover::sample::{sample_batch as make_batch, sample_requests, Sampl
 use zkstream_prover::{prove_batch, verify_final_proof, Prover};
 use zkstream_types::{BatchInput, Digest, FinalBatchProof, Framed};
 
-use super::{read_file, write_file, ProofOpts};
+use crate::{read_file, write_file, ProofOpts};
 
 /// Arguments of `sample-batch`.
 #[derive(Args, Debug)]

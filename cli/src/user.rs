@@ -18,7 +18,7 @@ use zkstream_prover::user::{program_id, public_input_bytes};
 use zkstream_prover::{encode_proof, Prover, UserShape};
 use zkstream_types::{AggregationRecord, Framed, UserSubmission};
 
-use super::{read_file, write_file, ProofOpts};
+use crate::{read_file, write_file, ProofOpts};
 
 /// The shape of aggregation mode's circuits.
 #[derive(Args, Debug, Clone)]

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
-use zkstream_dataflow::gpu::{accelerators, GpuMode};
+use zkstream_dataflow::gpu::{accelerators, Backends, GpuMode};
 use zkstream_prover::sample::{sample_batch, SampleSize};
 use zkstream_prover::{witness_batch, ChildProof, CircuitId, KeyStore, Prover, ProvingBackend};
 use zkstream_types::CircuitType;
 
-use super::ProofOpts;
+use crate::ProofOpts;
 
 /// Arguments of `zkstream bench-gpu`.
 #[derive(Args, Debug)]
@@ -84,7 +84,7 @@ fn bench_prover(
 }
 
 /// Runs the benchmark.
-pub fn run(args: GpuBenchArgs) -> Result<ExitCode> {
+pub fn run(args: GpuBenchArgs, backends: &Backends) -> Result<ExitCode> {
     let settings = args.opts.settings()?;
     let keys = Arc::new(args.opts.keystore()?);
     keys.generate_all().context("setting up keys")?;
@@ -107,7 +107,7 @@ pub fn run(args: GpuBenchArgs) -> Result<ExitCode> {
             (t, v)
         })
         .collect();
-    let gpus = accelerators(GpuMode::Auto, settings.threads)?;
+    let gpus = accelerators(GpuMode::Auto, settings.threads, backends)?;
     println!(
         "bench-gpu: profile {}, {} CPU thread(s); {}",
         settings.profile.name, settings.threads, gpus.summary
