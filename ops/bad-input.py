@@ -199,7 +199,7 @@ def scenario_2():
         ((100).to_bytes(8, "big"), frames[3][: len(frames[3]) // 2], "undecodable"),
         ((101).to_bytes(8, "big"), b"", "undecodable: empty"),
         (None, frames[5], "key"),
-        ((3).to_bytes(8, "big"), frames[3], "out of order"),
+        ((3).to_bytes(8, "big"), frames[3], "already read"),
     ]
     for key, value, _ in bad:
         send(key, value)

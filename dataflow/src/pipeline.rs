@@ -229,8 +229,12 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
         let hooks = hooks.clone();
         worker.dataflow::<u64, _, _>(move |scope| -> Result<(), String> {
             let gate = InFlightGate::new(spec.policy.start);
-            let source = kafka_source(scope, spec.source.clone(), gate.clone())
-                .map_err(|e| e.to_string())?;
+            let mut source_config = spec.source.clone();
+            // Without gaps, a batch read late (behind a higher one in its partition) is still taken:
+            // the readers' frontier waits at the first batch the ordered sink has not released.
+            source_config.hold_at_release = !spec.policy.allow_gaps;
+            let source =
+                kafka_source(scope, source_config, gate.clone()).map_err(|e| e.to_string())?;
             let on_mark = Arc::clone(&hooks.on_mark);
             source.marks.exchange(|_| 0).inspect(move |m| on_mark(m));
             let checked =

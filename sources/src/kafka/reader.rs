@@ -76,6 +76,13 @@ pub struct KafkaSourceConfig {
     pub max_in_flight: Option<u64>,
     /// Where the readers report the partitions they hold back (for the metrics).
     pub held: PartitionWatch,
+    /// Keep the reader's frontier at the first batch the ordered sink has not released (the gate's
+    /// `released + 1`), so that a batch read late — behind a higher one in its partition, even a copy of
+    /// a later batch put ahead of it — is still taken. A batch that never comes then stalls delivery
+    /// (its partitions are held at the gate and reported) instead of becoming a gap: what a pipeline
+    /// that stops at gaps wants. A record below the frontier is then a batch already released: a
+    /// duplicate.
+    pub hold_at_release: bool,
 }
 
 /// The backpressure feedback: the last batch the ordered sink released, shared on one worker between the
@@ -161,6 +168,7 @@ impl KafkaSourceConfig {
             rdkafka: BTreeMap::new(),
             max_in_flight: None,
             held: PartitionWatch::default(),
+            hold_at_release: false,
         }
     }
 }
@@ -226,11 +234,12 @@ pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Decides what a record is, before anything trusts its key. `floor` is the least batch the reader may
 /// still emit (its capability's time), `next` the last batch its partition delivered, `start_batch` the
-/// delivery start.
+/// delivery start; `released` says that the floor is the first unreleased batch (so a batch below it
+/// was released: a duplicate).
 fn classify(
     raw: RawBatch,
     key_ok: bool,
-    (floor, next): (u64, u64),
+    (floor, next, released): (u64, u64, bool),
     start_batch: u64,
 ) -> (What, Settle) {
     let rejected = |raw: RawBatch, reason: RejectReason| {
@@ -258,6 +267,12 @@ fn classify(
             rejected(raw, reason)
         }
         Ok(d) if d.batch.batch_number < start_batch => (What::Skipped, Settle::Now),
+        Ok(d) if d.batch.batch_number < floor && released => {
+            let reason = RejectReason::Duplicate {
+                batch: d.batch.batch_number,
+            };
+            rejected(d.raw, reason)
+        }
         Ok(d) if d.batch.batch_number < floor => {
             let reason = RejectReason::OutOfOrder {
                 batch: d.batch.batch_number,
@@ -485,7 +500,7 @@ pub fn kafka_source<'scope>(
                         let (what, settle) = classify(
                             raw,
                             key.is_some(),
-                            (*held.time(), part.next),
+                            (*held.time(), part.next, config.hold_at_release),
                             config.start_batch,
                         );
                         if let What::Batch(d) = &what {
@@ -542,6 +557,11 @@ pub fn kafka_source<'scope>(
                         })
                         .min()
                         .unwrap_or(config.start_batch);
+                    let least = if config.hold_at_release {
+                        least.min(gate_view.released() + 1)
+                    } else {
+                        least
+                    };
                     if least > *held.time() {
                         held.downgrade(&least);
                     }
