@@ -352,6 +352,10 @@ struct Summary {
     samples: usize,
     proofs: usize,
     recomputed: usize,
+    /// Broker freezes (SIGSTOP … SIGCONT of Tansu).
+    freezes: usize,
+    /// Submissions the core refused with 503 during its outages.
+    refused_by_core: usize,
 }
 
 /// Counts the "proof generated" lines of a run's JSON log by job (batch, round, circuit, index).
@@ -492,6 +496,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     };
     let env_log = "warn,zkstream_operators::pool=info";
     let started = Instant::now();
+    let mut outages_with_work = 0usize;
     for k in 0..kills {
         summary.runs += 1;
         let log = dir.path().join(format!("run{}.log", summary.runs));
@@ -522,6 +527,15 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         let outage_at = (k % 2 == 1).then_some(fault_at);
         let mut frozen: Option<Instant> = None;
         let mut outage: Option<Instant> = None;
+        let refusals = || {
+            core.requests
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(_, s)| *s == 503)
+                .count()
+        };
+        let refused_before = refusals();
         while t.elapsed() < life {
             refresh();
             let all = core.batches().len() as u64 == batches;
@@ -535,6 +549,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
                     .status()
                     .unwrap();
                 frozen = Some(Instant::now());
+                summary.freezes += 1;
             }
             if frozen.is_some_and(|f| f.elapsed() > Duration::from_millis(2500)) {
                 Command::new("kill")
@@ -543,12 +558,24 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
                     .unwrap();
                 frozen = Some(Instant::now() + Duration::from_secs(3600));
             }
-            if outage_at.is_some_and(|o| t.elapsed() >= o) && outage.is_none() {
+            if outage_at.is_some_and(|o| t.elapsed() >= o)
+                && outage.is_none()
+                && (core.batches().len() as u64) < batches
+            {
                 core.outage.store(true, Ordering::SeqCst);
                 outage = Some(Instant::now());
+                outages_with_work += 1;
             }
-            if outage.is_some_and(|o| o.elapsed() > Duration::from_secs(4)) {
-                core.outage.store(false, Ordering::SeqCst);
+            // The outage lasts until the core has refused a submission (the sink then retries), or
+            // 90 s; the run is not killed during it.
+            if core.outage.load(Ordering::SeqCst) {
+                if refusals() > refused_before
+                    || outage.is_some_and(|o| o.elapsed() > Duration::from_secs(90))
+                {
+                    core.outage.store(false, Ordering::SeqCst);
+                } else {
+                    life = life.max(t.elapsed() + Duration::from_secs(1));
+                }
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -617,6 +644,13 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     stop.store(true, Ordering::SeqCst);
     sampler.join().unwrap();
     summary.samples = *samples.lock().unwrap();
+    summary.refused_by_core = core
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, s)| *s == 503)
+        .count();
     eprintln!(
         "  episode done in {:.1} s: {} runs",
         started.elapsed().as_secs_f64(),
@@ -693,6 +727,15 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         "seed {seed}: {} proofs logged, {stored} artifacts",
         summary.proofs
     );
+    // The faults happened: the broker froze in the first run, and an outage that began with batches to
+    // deliver was felt by the sink.
+    assert!(summary.freezes > 0, "seed {seed}: the broker never froze");
+    if outages_with_work > 0 {
+        assert!(
+            summary.refused_by_core > 0,
+            "seed {seed}: the core's outage refused nothing"
+        );
+    }
     drop(tansu_proc);
     eprintln!("  {summary:?}");
     summary
@@ -737,10 +780,13 @@ fn mixed_faults_lose_nothing_duplicate_nothing_and_commit_only_settled_records()
         total.samples += s.samples;
         total.proofs += s.proofs;
         total.recomputed += s.recomputed;
+        total.freezes += s.freezes;
+        total.refused_by_core += s.refused_by_core;
     }
     println!(
         "chaos summary: seed {seed}, {episodes} episode(s) in {:.1} min: {} runs, {} kills, {} records, \
-         {} dead letters ({} repeated after a kill), {} offset samples, {} proofs, {} recomputed",
+         {} dead letters ({} repeated after a kill), {} offset samples, {} proofs, {} recomputed, \
+         {} broker freezes, {} submissions refused by the core",
         started.elapsed().as_secs_f64() / 60.0,
         total.runs,
         total.kills,
@@ -749,6 +795,8 @@ fn mixed_faults_lose_nothing_duplicate_nothing_and_commit_only_settled_records()
         total.repeated_dead_letters,
         total.samples,
         total.proofs,
-        total.recomputed
+        total.recomputed,
+        total.freezes,
+        total.refused_by_core
     );
 }
