@@ -48,6 +48,49 @@ fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
     (seen, rejected)
 }
 
+/// A reader on one worker, watched: the batches it emits (each checked to come out at its own time),
+/// the reasons of the records it rejects, and a probe on its records.
+struct Watched {
+    seen: std::rc::Rc<std::cell::RefCell<Vec<u64>>>,
+    rejected: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    probe: timely::dataflow::ProbeHandle<u64>,
+}
+
+fn watch_reader(
+    worker: &mut timely::worker::Worker,
+    config: KafkaSourceConfig,
+    gate: &InFlightGate,
+) -> Watched {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use timely::dataflow::operators::Probe;
+
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let rejected = Rc::new(RefCell::new(Vec::new()));
+    let (s, r, g) = (Rc::clone(&seen), Rc::clone(&rejected), gate.clone());
+    let probe = worker.dataflow::<u64, _, _>(move |scope| {
+        let streams = kafka_source(scope, config, g).unwrap();
+        streams
+            .rejected
+            .inspect(move |x| r.borrow_mut().push(x.reason.to_string()));
+        let records = streams.records.inspect_core(move |event| {
+            if let Ok((stamp, data)) = event {
+                for d in data {
+                    assert_eq!(*stamp.least().unwrap(), d.batch.batch_number);
+                    s.borrow_mut().push(d.batch.batch_number);
+                }
+            }
+        });
+        let (probe, _) = records.probe();
+        probe
+    });
+    Watched {
+        seen,
+        rejected,
+        probe,
+    }
+}
+
 #[test]
 fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
     let broker = EmbeddedBroker::start().unwrap();
@@ -211,8 +254,6 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
 /// comes out as a second record of batch 3, for the chain check to refuse as a duplicate).
 #[test]
 fn bad_records_under_future_keys_move_nothing() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
     use std::time::Instant;
     use zkstream_types::Framed;
 
@@ -247,30 +288,15 @@ fn bad_records_under_future_keys_move_nothing() {
     }
     timely::execute_directly(move |worker| {
         let gate = InFlightGate::new(1);
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let rejected = Rc::new(RefCell::new(Vec::new()));
         let mut config = KafkaSourceConfig::new(&brokers, "mixed");
         config.group_id = "mixed".into();
         config.max_in_flight = Some(2);
         config.bounded = true;
-        let (s, r, g) = (Rc::clone(&seen), Rc::clone(&rejected), gate.clone());
-        let probe = worker.dataflow::<u64, _, _>(move |scope| {
-            let streams = kafka_source(scope, config, g).unwrap();
-            streams
-                .rejected
-                .inspect(move |x| r.borrow_mut().push(x.reason.to_string()));
-            let records = streams.records.inspect_core(move |event| {
-                if let Ok((stamp, data)) = event {
-                    for d in data {
-                        assert_eq!(*stamp.least().unwrap(), d.batch.batch_number);
-                        s.borrow_mut().push(d.batch.batch_number);
-                    }
-                }
-            });
-            use timely::dataflow::operators::Probe;
-            let (probe, _) = records.probe();
-            probe
-        });
+        let Watched {
+            seen,
+            rejected,
+            probe,
+        } = watch_reader(worker, config, &gate);
         let t = Instant::now();
         let distinct = |v: &Vec<u64>| v.iter().collect::<std::collections::BTreeSet<_>>().len();
         while distinct(&seen.borrow()) < 8 && t.elapsed() < Duration::from_secs(30) {
@@ -379,8 +405,6 @@ fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
 /// would be refused as out of order, a gap). A record of a batch already released is a duplicate.
 #[test]
 fn held_at_release_a_batch_read_late_is_still_taken() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
     use std::time::Instant;
     use zkstream_types::Framed;
 
@@ -410,30 +434,15 @@ fn held_at_release_a_batch_read_late_is_still_taken() {
     }
     timely::execute_directly(move |worker| {
         let gate = InFlightGate::new(1);
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let rejected = Rc::new(RefCell::new(Vec::new()));
         let mut config = KafkaSourceConfig::new(&brokers, "late");
         config.group_id = "late".into();
         config.bounded = true;
         config.hold_at_release = true;
-        let (s, r, g) = (Rc::clone(&seen), Rc::clone(&rejected), gate.clone());
-        let probe = worker.dataflow::<u64, _, _>(move |scope| {
-            let streams = kafka_source(scope, config, g).unwrap();
-            streams
-                .rejected
-                .inspect(move |x| r.borrow_mut().push(x.reason.to_string()));
-            let records = streams.records.inspect_core(move |event| {
-                if let Ok((stamp, data)) = event {
-                    for d in data {
-                        assert_eq!(*stamp.least().unwrap(), d.batch.batch_number);
-                        s.borrow_mut().push(d.batch.batch_number);
-                    }
-                }
-            });
-            use timely::dataflow::operators::Probe;
-            let (probe, _) = records.probe();
-            probe
-        });
+        let Watched {
+            seen,
+            rejected,
+            probe,
+        } = watch_reader(worker, config, &gate);
         let t = Instant::now();
         let mut copy_sent = false;
         while !probe.done() && t.elapsed() < Duration::from_secs(30) {
