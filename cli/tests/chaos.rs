@@ -527,15 +527,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         let outage_at = (k % 2 == 1).then_some(fault_at);
         let mut frozen: Option<Instant> = None;
         let mut outage: Option<Instant> = None;
-        let refusals = || {
-            core.requests
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|(_, s)| *s == 503)
-                .count()
-        };
-        let refused_before = refusals();
+        let refused_before = core.refused();
         while t.elapsed() < life {
             refresh();
             let all = core.batches().len() as u64 == batches;
@@ -569,7 +561,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
             // The outage lasts until the core has refused a submission (the sink then retries), or
             // 90 s; the run is not killed during it.
             if core.outage.load(Ordering::SeqCst) {
-                if refusals() > refused_before
+                if core.refused() > refused_before
                     || outage.is_some_and(|o| o.elapsed() > Duration::from_secs(90))
                 {
                     core.outage.store(false, Ordering::SeqCst);
@@ -644,13 +636,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     stop.store(true, Ordering::SeqCst);
     sampler.join().unwrap();
     summary.samples = *samples.lock().unwrap();
-    summary.refused_by_core = core
-        .requests
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(_, s)| *s == 503)
-        .count();
+    summary.refused_by_core = core.refused();
     eprintln!(
         "  episode done in {:.1} s: {} runs",
         started.elapsed().as_secs_f64(),

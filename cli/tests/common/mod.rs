@@ -172,6 +172,16 @@ pub struct Core {
 }
 
 impl Core {
+    /// Submissions answered 503 (during an outage) so far.
+    pub fn refused(&self) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, s)| *s == 503)
+            .count()
+    }
+
     /// Starts it on a free port.
     pub fn start(fail_first: usize) -> Core {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
