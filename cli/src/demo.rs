@@ -441,7 +441,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     };
     let on_accept = {
         let settle = settle.clone();
-        Arc::new(move |p: i32, o: i64| settle(&|t| t.accepted(p, o)))
+        Arc::new(move |_: u64, p: i32, o: i64| settle(&|t| t.accepted(p, o)))
     };
     let on_mark = {
         let telemetry = Arc::clone(&telemetry);

@@ -81,6 +81,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
     let store = ArtifactStore::open(&config.store.url)?;
     let progress = DeliveryProgress::load(&store)?;
     let start = progress
+        .as_ref()
         .map(|p| p.batch_number + 1)
         .unwrap_or(config.kafka.start_batch)
         .max(config.kafka.start_batch);
@@ -159,6 +160,10 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             keys: Arc::clone(&keys),
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
+            delivered_records: progress
+                .as_ref()
+                .and_then(|p| p.records.clone())
+                .unwrap_or_default(),
         },
         Box::new(move |p| {
             println!(
@@ -206,6 +211,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
     source.poll_interval = Duration::from_millis(k.poll_interval_ms.max(1));
     source.rdkafka = k.rdkafka.clone();
     source.max_in_flight = Some(config.pipeline.max_batches_in_flight);
+    source.delivered_records = progress.as_ref().and_then(|p| p.delivered_records());
     let spec = PipelineSpec {
         workers: args.workers.unwrap_or(config.pipeline.workers).max(1),
         source,
@@ -214,7 +220,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             allow_gaps: config.pipeline.allow_gaps,
         },
         release: Release::Streaming,
-        anchor: progress.map(|p| p.batch_commitment),
+        anchor: progress.as_ref().map(|p| p.batch_commitment),
         cluster: cluster.clone(),
     };
     eprintln!(

@@ -9,8 +9,8 @@
 //!
 //! Asserted: every valid batch reaches the core once (first receipts in batch order) and its final proof
 //! verifies; every bad record is in the dead-letter topic with its reason (a well-formed copy of a batch
-//! that was delivered before a restart may instead be skipped as delivered); no valid record is
-//! dead-lettered; no committed offset ever passes an unsettled record (sampled all along); every
+//! delivered before a restart too: only the record it was delivered from is skipped as delivered); no
+//! valid record is dead-lettered; no committed offset ever passes an unsettled record (sampled all along); every
 //! partition ends committed to its end; no finished proof is proved again after a restart (per-job log
 //! lines of every run, killed ones included, against the artifacts in the store).
 //!
@@ -88,14 +88,6 @@ impl Bad {
             Bad::Copy(_) => &["already read", "out of order"],
             Bad::BrokenLink(_) => &["wrong previous commitment", "already read", "out of order"],
             Bad::Stale(_) => &["out of order", "already read"],
-        }
-    }
-
-    /// The batch a well-formed bad record carries (it may be skipped as delivered after a restart).
-    fn carries(self) -> Option<u64> {
-        match self {
-            Bad::Copy(n) | Bad::BrokenLink(n) | Bad::Stale(n) => Some(n),
-            _ => None,
         }
     }
 }
@@ -325,20 +317,9 @@ fn committed(consumer: &BaseConsumer) -> Option<Vec<i64>> {
 type Placed = Vec<(Planned, i64)>;
 
 /// Whether a record is settled: a valid batch at the core, or the record itself in the dead-letter
-/// topic, or a well-formed copy of a batch delivered before a restart (it is then below the delivery
-/// start, skipped as delivered).
-fn settled(
-    r: &Planned,
-    offset: i64,
-    at_core: &BTreeSet<u64>,
-    before_restart: &BTreeSet<u64>,
-    dlq: &DeadLetters,
-) -> bool {
-    r.batch.is_some_and(|n| at_core.contains(&n))
-        || r.bad
-            .and_then(Bad::carries)
-            .is_some_and(|n| before_restart.contains(&n))
-        || dlq.seen.contains_key(&(r.partition, offset))
+/// topic.
+fn settled(r: &Planned, offset: i64, at_core: &BTreeSet<u64>, dlq: &DeadLetters) -> bool {
+    r.batch.is_some_and(|n| at_core.contains(&n)) || dlq.seen.contains_key(&(r.partition, offset))
 }
 
 /// What one episode did.
@@ -437,17 +418,14 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     let violations: Arc<Mutex<Vec<String>>> = Arc::default();
     let samples = Arc::new(Mutex::new(0usize));
     let offsets: Arc<Mutex<Option<Placed>>> = Arc::default();
-    // Batches at the core when a run was killed (a later run may start past them).
-    let delivered_at_kills: Arc<Mutex<BTreeSet<u64>>> = Arc::default();
     let sampler = {
-        let (brokers, stop, violations, samples, core, offsets, before_restart) = (
+        let (brokers, stop, violations, samples, core, offsets) = (
             brokers.clone(),
             Arc::clone(&stop),
             Arc::clone(&violations),
             Arc::clone(&samples),
             core.clone(),
             Arc::clone(&offsets),
-            Arc::clone(&delivered_at_kills),
         );
         std::thread::spawn(move || {
             let group: BaseConsumer = ClientConfig::new()
@@ -465,15 +443,12 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
                     continue;
                 };
                 let at_core: BTreeSet<u64> = core.batches().into_iter().collect();
-                let before_restart = before_restart.lock().unwrap().clone();
                 if !dlq.catch_up() {
                     continue;
                 }
                 *samples.lock().unwrap() += 1;
                 for (r, o) in &located {
-                    if c[r.partition as usize] > *o
-                        && !settled(r, *o, &at_core, &before_restart, &dlq)
-                    {
+                    if c[r.partition as usize] > *o && !settled(r, *o, &at_core, &dlq) {
                         violations.lock().unwrap().push(format!(
                             "partition {} committed at {} past unsettled offset {o} ({:?} {:?})",
                             r.partition, c[r.partition as usize], r.batch, r.bad
@@ -579,7 +554,6 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         run.0.kill().unwrap();
         run.0.wait().unwrap();
         summary.kills += 1;
-        delivered_at_kills.lock().unwrap().extend(core.batches());
         eprintln!(
             "  kill {} after {:.1} s: {} batch(es) at the core, {} of {} records produced",
             k + 1,
@@ -677,9 +651,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
                 summary.dead_letters += 1;
                 summary.repeated_dead_letters += l.len() - 1;
             }
-            (Some(bad), None) => assert!(
-                bad.carries()
-                    .is_some_and(|n| delivered_at_kills.lock().unwrap().contains(&n)),
+            (Some(bad), None) => panic!(
                 "seed {seed}: {bad:?} at {}:{o} is not in the dead-letter topic",
                 r.partition
             ),

@@ -8,6 +8,7 @@
 //! Running the sinks here, not in a timely operator, keeps slow HTTP retries off the worker threads; the
 //! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -26,36 +27,69 @@ use crate::telemetry::Telemetry;
 /// Name of the delivery progress record in the artifact store.
 pub const PROGRESS: &str = "delivered";
 
-/// How far delivery got: the last batch every sink acknowledged, and its commitment (the next batch's
-/// previous commitment).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How far delivery got: the last batch every sink acknowledged, its commitment (the next batch's
+/// previous commitment), and the records delivered batches were read from whose offsets may not be
+/// committed yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveryProgress {
     /// The batch.
     pub batch_number: u64,
     /// Its commitment.
     pub batch_commitment: Digest,
+    /// Delivered records, (partition, offset) → batch, that a restart may read again: the readers skip
+    /// exactly these below the start, and dead-letter any other copy of a delivered batch. `None` for a
+    /// progress record written before they were kept (then every replayed record below the start is
+    /// skipped).
+    pub records: Option<BTreeMap<(i32, i64), u64>>,
 }
 
 impl DeliveryProgress {
     fn encode(&self) -> Vec<u8> {
-        format!(
-            "zkstream delivery progress v1\nbatch {}\ncommitment {}\n",
+        let mut text = format!(
+            "zkstream delivery progress v2\nbatch {}\ncommitment {}\n",
             self.batch_number,
             self.batch_commitment.to_hex()
-        )
-        .into_bytes()
+        );
+        for ((partition, offset), batch) in self.records.iter().flatten() {
+            text.push_str(&format!("record {batch} {partition} {offset}\n"));
+        }
+        text.into_bytes()
     }
 
     fn decode(bytes: &[u8]) -> Option<Self> {
         let text = std::str::from_utf8(bytes).ok()?;
         let mut lines = text.lines();
-        (lines.next()? == "zkstream delivery progress v1").then_some(())?;
+        let v2 = match lines.next()? {
+            "zkstream delivery progress v1" => false,
+            "zkstream delivery progress v2" => true,
+            _ => return None,
+        };
         let batch_number = lines.next()?.strip_prefix("batch ")?.parse().ok()?;
         let batch_commitment = Digest::from_hex(lines.next()?.strip_prefix("commitment ")?)?;
+        let mut records = BTreeMap::new();
+        for line in lines {
+            let mut fields = line.strip_prefix("record ")?.split(' ');
+            let batch: u64 = fields.next()?.parse().ok()?;
+            let partition: i32 = fields.next()?.parse().ok()?;
+            let offset: i64 = fields.next()?.parse().ok()?;
+            if fields.next().is_some() {
+                return None;
+            }
+            records.insert((partition, offset), batch);
+        }
+        (v2 || records.is_empty()).then_some(())?;
         Some(DeliveryProgress {
             batch_number,
             batch_commitment,
+            records: v2.then_some(records),
         })
+    }
+
+    /// The delivered records a reader skips below the start (see [`Self::records`]).
+    pub fn delivered_records(&self) -> Option<Arc<BTreeSet<(i32, i64)>>> {
+        self.records
+            .as_ref()
+            .map(|r| Arc::new(r.keys().copied().collect()))
     }
 
     /// Reads the progress record; `Ok(None)` on a fresh store.
@@ -117,7 +151,7 @@ pub struct DeliveryReport {
 
 enum Event {
     Mark(ReadMark),
-    Accepted(i32, i64),
+    Accepted(u64, i32, i64),
     Rejected(Box<Rejected>),
     Delivery(Box<Delivery>),
     Done,
@@ -142,6 +176,39 @@ pub struct Outputs {
     /// Whether delivery goes on past a batch whose final proof does not verify (`pipeline.allow_gaps`);
     /// if not, nothing after it is delivered and its offsets stay uncommitted.
     pub allow_gaps: bool,
+    /// Records of batches delivered before this run whose offsets may not be committed yet (from the
+    /// progress record it resumed from): kept in the progress record until their offsets are committed.
+    pub delivered_records: BTreeMap<(i32, i64), u64>,
+}
+
+/// Where the batches being delivered were read from.
+#[derive(Default)]
+struct Positions {
+    /// Records the chain check accepted, batch → (partition, offset), until their batch is delivered.
+    accepted: BTreeMap<u64, (i32, i64)>,
+    /// Records of delivered batches, (partition, offset) → batch, until their offsets are committed.
+    delivered: BTreeMap<(i32, i64), u64>,
+}
+
+impl Positions {
+    /// Batch `n` was delivered: its record joins the delivered ones; those whose offsets the committer
+    /// has committed past are dropped (a restart does not read them again).
+    fn deliver(
+        &mut self,
+        n: u64,
+        committer: Option<&mut OffsetCommitter>,
+    ) -> BTreeMap<(i32, i64), u64> {
+        if let Some(position) = self.accepted.remove(&n) {
+            self.delivered.insert(position, n);
+        }
+        self.accepted.retain(|b, _| *b > n);
+        if let Some(c) = committer {
+            let tracker = c.tracker();
+            self.delivered
+                .retain(|(p, o), _| tracker.committed_offset(*p).is_none_or(|c| *o >= c));
+        }
+        self.delivered.clone()
+    }
 }
 
 /// The running sink thread.
@@ -182,8 +249,8 @@ impl DeliveryThread {
             on_mark: Arc::new(move |m: &ReadMark| {
                 let _ = c.send(Event::Mark(*m));
             }),
-            on_accept: Arc::new(move |p, o| {
-                let _ = d.send(Event::Accepted(p, o));
+            on_accept: Arc::new(move |n, p, o| {
+                let _ = d.send(Event::Accepted(n, p, o));
             }),
         }
     }
@@ -201,6 +268,10 @@ fn serve(
     on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
 ) -> DeliveryReport {
     let mut report = DeliveryReport::default();
+    let mut positions = Positions {
+        delivered: std::mem::take(&mut out.delivered_records),
+        ..Positions::default()
+    };
     while let Ok(event) = rx.recv() {
         match event {
             Event::Done => break,
@@ -212,7 +283,8 @@ fn serve(
                     c.tracker().read(m);
                 }
             }
-            Event::Accepted(p, o) => {
+            Event::Accepted(n, p, o) => {
+                positions.accepted.insert(n, (p, o));
                 if let Some(c) = out.committer.as_mut() {
                     c.tracker().accepted(p, o);
                 }
@@ -223,7 +295,8 @@ fn serve(
                     let span = tracing::info_span!("batch", batch = p.batch_number);
                     let _entered = span.enter();
                     // Delivered, a gap (did not verify), or held back by a failed sink (stays unproven).
-                    let outcome = deliver(&mut out, &mut report, &p, &*on_delivered);
+                    let outcome =
+                        deliver(&mut out, &mut report, &mut positions, &p, &*on_delivered);
                     match (outcome, &out.telemetry) {
                         (Some(true), Some(t)) => t.batch_delivered(p.batch_number),
                         (Some(false), Some(t)) => t.batch_failed(p.batch_number),
@@ -303,6 +376,7 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
 fn deliver(
     out: &mut Outputs,
     report: &mut DeliveryReport,
+    positions: &mut Positions,
     p: &FinalBatchProof,
     on_delivered: &dyn Fn(&FinalBatchProof),
 ) -> Option<bool> {
@@ -347,6 +421,7 @@ fn deliver(
     let progress = DeliveryProgress {
         batch_number: n,
         batch_commitment: p.batch_commitment,
+        records: Some(positions.deliver(n, out.committer.as_mut())),
     };
     match progress.save(&out.store) {
         Ok(()) => {
@@ -381,9 +456,21 @@ mod tests {
         let p = DeliveryProgress {
             batch_number: 42,
             batch_commitment: Digest([1, 2, 3, 4]),
+            records: Some(BTreeMap::from([((0, 7), 41), ((2, 3), 42)])),
         };
-        assert_eq!(DeliveryProgress::decode(&p.encode()), Some(p));
+        assert_eq!(DeliveryProgress::decode(&p.encode()), Some(p.clone()));
         assert_eq!(DeliveryProgress::decode(b"batch 4"), None);
+        // A record written before the delivered records were kept: every replay below it is skipped.
+        let v1 = format!(
+            "zkstream delivery progress v1\nbatch 42\ncommitment {}\n",
+            p.batch_commitment.to_hex()
+        );
+        let old = DeliveryProgress::decode(v1.as_bytes()).unwrap();
+        assert_eq!((old.batch_number, old.records), (42, None));
+        let bad = String::from_utf8(p.encode())
+            .unwrap()
+            .replace("record 42 2 3", "record 42 two 3");
+        assert_eq!(DeliveryProgress::decode(bad.as_bytes()), None);
         let store = ArtifactStore::open("memory://").unwrap();
         assert_eq!(DeliveryProgress::load(&store).unwrap(), None);
         p.save(&store).unwrap();
@@ -430,6 +517,7 @@ mod tests {
                 keys: Arc::new(keys),
                 telemetry: None,
                 allow_gaps,
+                delivered_records: BTreeMap::new(),
             },
             Box::new(|_| {}),
         )

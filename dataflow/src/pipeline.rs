@@ -156,9 +156,10 @@ pub type DeliveryHook = Arc<dyn Fn(&Delivery) + Send + Sync>;
 pub type RejectHook = Arc<dyn Fn(&Rejected) + Send + Sync>;
 /// Called on worker 0 for each record any reader read (for the offset committer).
 pub type MarkHook = Arc<dyn Fn(&ReadMark) + Send + Sync>;
-/// Called on worker 0 with (partition, offset) of each record the chain check accepted as its batch's
-/// record (for the offset committer: only that record is settled by its batch's delivery).
-pub type AcceptHook = Arc<dyn Fn(i32, i64) + Send + Sync>;
+/// Called on worker 0 with (batch, partition, offset) of each record the chain check accepted as its
+/// batch's record (for the offset committer: only that record is settled by its batch's delivery; and
+/// for the delivery progress, which lists it until its offset is committed).
+pub type AcceptHook = Arc<dyn Fn(u64, i32, i64) + Send + Sync>;
 
 /// Where the pipeline's results go.
 #[derive(Clone)]
@@ -180,7 +181,7 @@ impl Hooks {
             on_delivery,
             on_reject,
             on_mark: Arc::new(|_| {}),
-            on_accept: Arc::new(|_, _| {}),
+            on_accept: Arc::new(|_, _, _| {}),
         }
     }
 }
@@ -246,7 +247,7 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .clone()
                 .flat_map(move |c| match c {
                     Checked::Accepted(d) => {
-                        on_accept(d.raw.partition, d.raw.offset);
+                        on_accept(d.batch.batch_number, d.raw.partition, d.raw.offset);
                         Some(d.batch)
                     }
                     _ => None,

@@ -245,6 +245,72 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
     }
 }
 
+/// After a restart at batch 4 with nothing committed, the records batches 1..3 were delivered from are
+/// skipped, but a byte copy of batch 2 that sits between them (a crash kept it from the dead-letter
+/// topic) is a dead letter. A progress record that does not list the delivered records skips it too.
+#[test]
+fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
+    use std::collections::BTreeSet;
+    use std::time::Instant;
+    use zkstream_types::Framed;
+
+    let broker = EmbeddedBroker::start().unwrap();
+    broker.create_topic("replay", 1).unwrap();
+    let brokers = broker.bootstrap_servers();
+    let chain = sample_chain(1, 5, 3, 1, &Digest::default());
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .unwrap();
+    // Offsets: batch 1 @0, batch 2 @1, the copy of batch 2 @2, batches 3..5 @3..5.
+    let mut frames: Vec<(u64, Vec<u8>)> = chain
+        .iter()
+        .map(|b| (b.batch_number, b.to_frame().unwrap()))
+        .collect();
+    frames.insert(2, frames[1].clone());
+    for (n, frame) in &frames {
+        let key = n.to_be_bytes();
+        let record = BaseRecord::to("replay")
+            .key(&key[..])
+            .payload(frame)
+            .partition(0);
+        producer.send(record).map_err(|(e, _)| e).unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    let delivered: BTreeSet<(i32, i64)> = [(0, 0), (0, 1), (0, 3)].into();
+    for (records, expected) in [
+        (Some(Arc::new(delivered)), vec!["batch 2 was already read"]),
+        (None, vec![]),
+    ] {
+        let brokers = brokers.clone();
+        timely::execute_directly(move |worker| {
+            let gate = InFlightGate::new(4);
+            let mut config = KafkaSourceConfig::new(&brokers, "replay");
+            config.group_id = "replay".into();
+            config.bounded = true;
+            config.start_batch = 4;
+            config.delivered_records = records;
+            let Watched {
+                seen,
+                rejected,
+                probe,
+            } = watch_reader(worker, config, &gate);
+            let t = Instant::now();
+            while !probe.done() && t.elapsed() < Duration::from_secs(30) {
+                worker.step();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            assert!(probe.done(), "the bounded reader finished");
+            assert_eq!(*seen.borrow(), vec![4, 5]);
+            let reasons = rejected.borrow().clone();
+            assert_eq!(reasons.len(), expected.len(), "{reasons:?}");
+            for (reason, e) in reasons.iter().zip(&expected) {
+                assert!(reason.contains(e), "{e:?} in {reason:?}");
+            }
+        });
+    }
+}
+
 /// The second case of the issue "one bad record must never lose, stall or reorder good batches", at the
 /// reader: batches 1..4, five bad records (random bytes under key 99, a truncated frame under key 100, an
 /// empty value under key 101, no key, a byte copy of batch 3 under key 3), then batches 5..8, all in one

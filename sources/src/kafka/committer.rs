@@ -267,6 +267,11 @@ impl OffsetTracker {
         }
     }
 
+    /// The offset last committed for `partition` in this run (`None`: nothing committed yet).
+    pub fn committed_offset(&self, partition: i32) -> Option<i64> {
+        self.partitions.get(&partition).and_then(|s| s.committed)
+    }
+
     /// Records read and not settled.
     pub fn open(&self) -> usize {
         self.partitions.values().map(|s| s.open.len()).sum()

@@ -21,7 +21,9 @@
 //! the partition contract), as a dead letter.
 //!
 //! Records of batches below `start_batch` (delivered before a restart, replayed because their offsets were
-//! not committed yet) are not emitted: they only produce a [`ReadMark`] that settles at once. Every record
+//! not committed yet) are not emitted: the record each such batch was delivered from (listed with the
+//! delivery progress) only produces a [`ReadMark`] that settles at once; any other copy is a dead letter
+//! (a crash may have kept it from the dead-letter topic the first time). Every record
 //! read yields a read mark for the offset committer, naming the record read before it in its partition
 //! ([`Follows`]), so that the committer can order marks that the dataflow delivers out of order.
 //!
@@ -34,7 +36,7 @@
 //! name the partition).
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -83,6 +85,11 @@ pub struct KafkaSourceConfig {
     /// that stops at gaps wants. A record below the frontier is then a batch already released: a
     /// duplicate.
     pub hold_at_release: bool,
+    /// The records the chain check accepted for batches below `start_batch` whose offsets may not be
+    /// committed yet (kept with the delivery progress): a replayed record below the start is skipped
+    /// only if it is one of them; any other (a copy of a delivered batch that a crash kept from the
+    /// dead-letter topic) is a dead letter. `None` (progress that does not list them): all are skipped.
+    pub delivered_records: Option<Arc<BTreeSet<(i32, i64)>>>,
 }
 
 /// The backpressure feedback: the last batch the ordered sink released, shared on one worker between the
@@ -169,6 +176,7 @@ impl KafkaSourceConfig {
             max_in_flight: None,
             held: PartitionWatch::default(),
             hold_at_release: false,
+            delivered_records: None,
         }
     }
 }
@@ -233,14 +241,15 @@ fn least_held(held: &VecDeque<Read>) -> Option<u64> {
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Decides what a record is, before anything trusts its key. `floor` is the least batch the reader may
-/// still emit (its capability's time), `next` the last batch its partition delivered, `start_batch` the
-/// delivery start; `released` says that the floor is the first unreleased batch (so a batch below it
-/// was released: a duplicate).
+/// still emit (its capability's time), `next` the last batch its partition delivered; `released` says
+/// that the floor is the first unreleased batch (so a batch below it was released: a duplicate).
+/// `start_batch` is the delivery start and `delivered` the records accepted below it (see
+/// [`KafkaSourceConfig::delivered_records`]).
 fn classify(
     raw: RawBatch,
     key_ok: bool,
     (floor, next, released): (u64, u64, bool),
-    start_batch: u64,
+    (start_batch, delivered): (u64, Option<&BTreeSet<(i32, i64)>>),
 ) -> (What, Settle) {
     let rejected = |raw: RawBatch, reason: RejectReason| {
         (
@@ -266,7 +275,17 @@ fn classify(
             let Rejected { raw, reason } = *r;
             rejected(raw, reason)
         }
-        Ok(d) if d.batch.batch_number < start_batch => (What::Skipped, Settle::Now),
+        Ok(d) if d.batch.batch_number < start_batch => {
+            let position = (d.raw.partition, d.raw.offset);
+            if delivered.is_none_or(|records| records.contains(&position)) {
+                (What::Skipped, Settle::Now)
+            } else {
+                let reason = RejectReason::Duplicate {
+                    batch: d.batch.batch_number,
+                };
+                rejected(d.raw, reason)
+            }
+        }
         Ok(d) if d.batch.batch_number < floor && released => {
             let reason = RejectReason::Duplicate {
                 batch: d.batch.batch_number,
@@ -501,7 +520,7 @@ pub fn kafka_source<'scope>(
                             raw,
                             key.is_some(),
                             (*held.time(), part.next, config.hold_at_release),
-                            config.start_batch,
+                            (config.start_batch, config.delivered_records.as_deref()),
                         );
                         if let What::Batch(d) = &what {
                             part.next = part.next.max(d.batch.batch_number);
