@@ -160,9 +160,9 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             keys: Arc::clone(&keys),
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
-            delivered_records: progress
+            delivered: progress
                 .as_ref()
-                .and_then(|p| p.records.clone())
+                .and_then(|p| p.delivered.clone())
                 .unwrap_or_default(),
         },
         Box::new(move |p| {
@@ -211,7 +211,10 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
     source.poll_interval = Duration::from_millis(k.poll_interval_ms.max(1));
     source.rdkafka = k.rdkafka.clone();
     source.max_in_flight = Some(config.pipeline.max_batches_in_flight);
-    source.delivered_records = progress.as_ref().and_then(|p| p.delivered_records());
+    source.delivered = progress
+        .as_ref()
+        .and_then(|p| p.delivered.clone())
+        .map(Arc::new);
     let spec = PipelineSpec {
         workers: args.workers.unwrap_or(config.pipeline.workers).max(1),
         source,

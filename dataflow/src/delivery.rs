@@ -1,14 +1,15 @@
 //! The sink thread of process 0: everything that leaves the dataflow goes through it, in the order the
 //! ordered stage released it. Per final proof: check it on its own (a proof that does not verify is never
 //! delivered), hand it to every proof sink in turn (each retries transient failures and never skips),
-//! persist the delivery progress (`state/delivered` in the artifact store: last batch and its
-//! commitment), then settle its records and commit offsets. Per dead letter: write it to the DLQ topic,
+//! persist the delivery progress (`state/delivered` in the artifact store: last batch, its commitment,
+//! and the records delivery settled that a restart may read again), then settle its records and commit
+//! offsets. Per dead letter: write it to the DLQ topic,
 //! then settle and commit its offset. A gap leaves its records open (a restart replays them).
 //!
 //! Running the sinks here, not in a timely operator, keeps slow HTTP retries off the worker threads; the
 //! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -18,7 +19,7 @@ use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_prover::{verify_final_record, KeyStore};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
-use zkstream_sources::{OffsetCommitter, ReadMark, Settle};
+use zkstream_sources::{Delivered, OffsetCommitter, OffsetTracker, ReadMark, Settle};
 use zkstream_types::{Digest, FinalBatchProof, Rejected};
 
 use crate::pipeline::Hooks;
@@ -28,30 +29,37 @@ use crate::telemetry::Telemetry;
 pub const PROGRESS: &str = "delivered";
 
 /// How far delivery got: the last batch every sink acknowledged, its commitment (the next batch's
-/// previous commitment), and the records delivered batches were read from whose offsets may not be
-/// committed yet.
+/// previous commitment), and which records a restart may read again that delivery settled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveryProgress {
     /// The batch.
     pub batch_number: u64,
     /// Its commitment.
     pub batch_commitment: Digest,
-    /// Delivered records, (partition, offset) → batch, that a restart may read again: the readers skip
-    /// exactly these below the start, and dead-letter any other copy of a delivered batch. `None` for a
-    /// progress record written before they were kept (then every replayed record below the start is
-    /// skipped).
-    pub records: Option<BTreeMap<(i32, i64), u64>>,
+    /// The records delivery settled that a restart may read again (the readers skip exactly those below
+    /// the start and dead-letter any other copy of a delivered batch). `None` for a progress record
+    /// written before they were kept (`v1`: every replayed record below the start is skipped).
+    pub delivered: Option<Delivered>,
 }
+
+const V1: &str = "zkstream delivery progress v1";
+const V2: &str = "zkstream delivery progress v2";
 
 impl DeliveryProgress {
     fn encode(&self) -> Vec<u8> {
         let mut text = format!(
-            "zkstream delivery progress v2\nbatch {}\ncommitment {}\n",
+            "{}\nbatch {}\ncommitment {}\n",
+            if self.delivered.is_some() { V2 } else { V1 },
             self.batch_number,
             self.batch_commitment.to_hex()
         );
-        for ((partition, offset), batch) in self.records.iter().flatten() {
-            text.push_str(&format!("record {batch} {partition} {offset}\n"));
+        if let Some(d) = &self.delivered {
+            for (partition, offset) in &d.committed {
+                text.push_str(&format!("committed {partition} {offset}\n"));
+            }
+            for (partition, offset) in &d.records {
+                text.push_str(&format!("record {partition} {offset}\n"));
+            }
         }
         text.into_bytes()
     }
@@ -60,36 +68,35 @@ impl DeliveryProgress {
         let text = std::str::from_utf8(bytes).ok()?;
         let mut lines = text.lines();
         let v2 = match lines.next()? {
-            "zkstream delivery progress v1" => false,
-            "zkstream delivery progress v2" => true,
+            V1 => false,
+            V2 => true,
             _ => return None,
         };
         let batch_number = lines.next()?.strip_prefix("batch ")?.parse().ok()?;
         let batch_commitment = Digest::from_hex(lines.next()?.strip_prefix("commitment ")?)?;
-        let mut records = BTreeMap::new();
+        let mut delivered = Delivered {
+            through: batch_number,
+            ..Delivered::default()
+        };
         for line in lines {
-            let mut fields = line.strip_prefix("record ")?.split(' ');
-            let batch: u64 = fields.next()?.parse().ok()?;
-            let partition: i32 = fields.next()?.parse().ok()?;
-            let offset: i64 = fields.next()?.parse().ok()?;
-            if fields.next().is_some() {
-                return None;
+            let (what, rest) = line.split_once(' ')?;
+            let (partition, offset) = rest.split_once(' ')?;
+            let (partition, offset): (i32, i64) = (partition.parse().ok()?, offset.parse().ok()?);
+            match what {
+                "committed" if v2 => {
+                    delivered.committed.insert(partition, offset);
+                }
+                "record" if v2 => {
+                    delivered.records.insert((partition, offset));
+                }
+                _ => return None,
             }
-            records.insert((partition, offset), batch);
         }
-        (v2 || records.is_empty()).then_some(())?;
         Some(DeliveryProgress {
             batch_number,
             batch_commitment,
-            records: v2.then_some(records),
+            delivered: v2.then_some(delivered),
         })
-    }
-
-    /// The delivered records a reader skips below the start (see [`Self::records`]).
-    pub fn delivered_records(&self) -> Option<Arc<BTreeSet<(i32, i64)>>> {
-        self.records
-            .as_ref()
-            .map(|r| Arc::new(r.keys().copied().collect()))
     }
 
     /// Reads the progress record; `Ok(None)` on a fresh store.
@@ -176,37 +183,39 @@ pub struct Outputs {
     /// Whether delivery goes on past a batch whose final proof does not verify (`pipeline.allow_gaps`);
     /// if not, nothing after it is delivered and its offsets stay uncommitted.
     pub allow_gaps: bool,
-    /// Records of batches delivered before this run whose offsets may not be committed yet (from the
-    /// progress record it resumed from): kept in the progress record until their offsets are committed.
-    pub delivered_records: BTreeMap<(i32, i64), u64>,
+    /// What the progress record this run resumed from says delivery settled (default on a fresh store):
+    /// kept, and extended, in every progress record this run saves.
+    pub delivered: Delivered,
 }
 
-/// Where the batches being delivered were read from.
-#[derive(Default)]
+/// Which records delivery settled: what a restart must skip, not dead-letter, when it reads them again.
 struct Positions {
-    /// Records the chain check accepted, batch → (partition, offset), until their batch is delivered.
+    /// Records the chain check accepted, batch → (partition, offset), until their batch is decided.
     accepted: BTreeMap<u64, (i32, i64)>,
-    /// Records of delivered batches, (partition, offset) → batch, until their offsets are committed.
-    delivered: BTreeMap<(i32, i64), u64>,
+    /// What goes into the progress record.
+    delivered: Delivered,
 }
 
 impl Positions {
-    /// Batch `n` was delivered: its record joins the delivered ones; those whose offsets the committer
-    /// has committed past are dropped (a restart does not read them again).
-    fn deliver(
-        &mut self,
-        n: u64,
-        committer: Option<&mut OffsetCommitter>,
-    ) -> BTreeMap<(i32, i64), u64> {
+    /// Batch `n` was decided (delivered, or a gap): its accepted record is settled by delivery.
+    fn decided(&mut self, n: u64) {
         if let Some(position) = self.accepted.remove(&n) {
-            self.delivered.insert(position, n);
+            self.delivered.records.insert(position);
         }
-        self.accepted.retain(|b, _| *b > n);
-        if let Some(c) = committer {
-            let tracker = c.tracker();
-            self.delivered
-                .retain(|(p, o), _| tracker.committed_offset(*p).is_none_or(|c| *o >= c));
+    }
+
+    /// Batch `n` was delivered: the list to save with it, without the records below the offsets the
+    /// committer has committed since (a restart does not read them again).
+    fn delivered(&mut self, n: u64, tracker: Option<&OffsetTracker>) -> Delivered {
+        self.decided(n);
+        self.delivered.through = self.delivered.through.max(n);
+        if let Some(t) = tracker {
+            for (p, o) in t.committed_offsets() {
+                let c = self.delivered.committed.entry(p).or_insert(o);
+                *c = (*c).max(o);
+            }
         }
+        self.delivered.prune();
         self.delivered.clone()
     }
 }
@@ -269,8 +278,8 @@ fn serve(
 ) -> DeliveryReport {
     let mut report = DeliveryReport::default();
     let mut positions = Positions {
-        delivered: std::mem::take(&mut out.delivered_records),
-        ..Positions::default()
+        accepted: BTreeMap::new(),
+        delivered: std::mem::take(&mut out.delivered),
     };
     while let Ok(event) = rx.recv() {
         match event {
@@ -278,6 +287,10 @@ fn serve(
             Event::Mark(m) => {
                 if let (Settle::OnDelivery(n), Some(t)) = (m.settle, &out.telemetry) {
                     t.batch_read(n);
+                }
+                // Skipped as delivered: a later restart skips it again until its offset commits.
+                if m.settle == Settle::Now {
+                    positions.delivered.records.insert((m.partition, m.offset));
                 }
                 if let Some(c) = out.committer.as_mut() {
                     c.tracker().read(m);
@@ -308,6 +321,7 @@ fn serve(
                         t.batch_failed(f.batch_number);
                     }
                     tracing::error!(batch = f.batch_number, stage = %f.stage, reason = %f.reason, "gap: batch not delivered");
+                    positions.decided(f.batch_number);
                     if let Some(c) = out.committer.as_mut() {
                         c.tracker().gap(f.batch_number);
                     }
@@ -323,7 +337,7 @@ fn serve(
         }
     }
     // The last commit may have failed (broker away): try again for a while before giving up (what is
-    // not committed is only replayed, and skipped as delivered, on the next start).
+    // not committed is only replayed on the next start: what delivery settled is skipped again).
     if let Some(c) = out.committer.as_mut() {
         let mut wait = std::time::Duration::from_millis(100);
         for attempt in 1..=12 {
@@ -398,6 +412,7 @@ fn deliver(
             ));
             return Some(false);
         }
+        positions.decided(n);
         if let Some(c) = out.committer.as_mut() {
             c.tracker().gap(n);
         }
@@ -421,7 +436,7 @@ fn deliver(
     let progress = DeliveryProgress {
         batch_number: n,
         batch_commitment: p.batch_commitment,
-        records: Some(positions.deliver(n, out.committer.as_mut())),
+        delivered: Some(positions.delivered(n, out.committer.as_mut().map(|c| &*c.tracker()))),
     };
     match progress.save(&out.store) {
         Ok(()) => {
@@ -450,13 +465,18 @@ fn deliver(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn progress_round_trips_and_rejects_garbage() {
         let p = DeliveryProgress {
             batch_number: 42,
             batch_commitment: Digest([1, 2, 3, 4]),
-            records: Some(BTreeMap::from([((0, 7), 41), ((2, 3), 42)])),
+            delivered: Some(Delivered {
+                through: 42,
+                committed: BTreeMap::from([(0, 5), (2, 3)]),
+                records: BTreeSet::from([(0, 7), (2, 3)]),
+            }),
         };
         assert_eq!(DeliveryProgress::decode(&p.encode()), Some(p.clone()));
         assert_eq!(DeliveryProgress::decode(b"batch 4"), None);
@@ -466,10 +486,11 @@ mod tests {
             p.batch_commitment.to_hex()
         );
         let old = DeliveryProgress::decode(v1.as_bytes()).unwrap();
-        assert_eq!((old.batch_number, old.records), (42, None));
+        assert_eq!((old.batch_number, &old.delivered), (42, &None));
+        assert_eq!(old.encode(), v1.as_bytes(), "written back as v1");
         let bad = String::from_utf8(p.encode())
             .unwrap()
-            .replace("record 42 2 3", "record 42 two 3");
+            .replace("record 2 3", "record two 3");
         assert_eq!(DeliveryProgress::decode(bad.as_bytes()), None);
         let store = ArtifactStore::open("memory://").unwrap();
         assert_eq!(DeliveryProgress::load(&store).unwrap(), None);
@@ -480,6 +501,45 @@ mod tests {
             DeliveryProgress::load(&store),
             Err(DeliveryError::Progress)
         ));
+    }
+
+    /// What a restart skips: the records delivery settled (accepted records of delivered and failed
+    /// batches, records skipped as delivered), until the committer commits past them; a copy of a
+    /// delivered batch is not among them, and batches past the last delivered one are not judged.
+    #[test]
+    fn delivery_lists_the_records_it_settled_until_their_offsets_commit() {
+        use zkstream_sources::Follows;
+        let mut positions = Positions {
+            accepted: BTreeMap::new(),
+            delivered: Delivered::default(),
+        };
+        let mut tracker = OffsetTracker::new(0);
+        for (n, offset) in [(1, 0), (2, 1), (3, 3)] {
+            positions.accepted.insert(n, (0, offset));
+        }
+        let saved = positions.delivered(1, Some(&tracker));
+        assert_eq!(saved.records, BTreeSet::from([(0, 0)]));
+        positions.decided(2); // a gap, with gaps allowed
+        tracker.read(ReadMark {
+            partition: 0,
+            offset: 0,
+            follows: Follows::Start(0),
+            settle: Settle::Now,
+        });
+        tracker.committed(&[(0, 1)]);
+        let saved = positions.delivered(3, Some(&tracker));
+        assert_eq!(saved.through, 3);
+        assert_eq!(saved.committed, BTreeMap::from([(0, 1)]));
+        assert_eq!(
+            saved.records,
+            BTreeSet::from([(0, 1), (0, 3)]),
+            "(0, 0) committed"
+        );
+        assert!(positions.accepted.is_empty());
+        // The copy of batch 2 at offset 2 is not settled; batch 4 is past the last delivered one; the
+        // record at offset 0 is below the committed offset.
+        assert!(!saved.settled(2, 0, 2));
+        assert!(saved.settled(2, 0, 1) && saved.settled(1, 0, 0) && saved.settled(4, 0, 9));
     }
 
     /// Final records of batches `1..=n` that cannot verify (a protocol version the keys do not have).
@@ -517,7 +577,7 @@ mod tests {
                 keys: Arc::new(keys),
                 telemetry: None,
                 allow_gaps,
-                delivered_records: BTreeMap::new(),
+                delivered: Delivered::default(),
             },
             Box::new(|_| {}),
         )

@@ -5,6 +5,6 @@
 pub mod kafka;
 
 pub use kafka::{
-    kafka_source, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig, LagProbe,
-    OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle, SourceError,
+    kafka_source, Delivered, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig,
+    LagProbe, OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle, SourceError,
 };

@@ -247,11 +247,14 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
 
 /// After a restart at batch 4 with nothing committed, the records batches 1..3 were delivered from are
 /// skipped, but a byte copy of batch 2 that sits between them (a crash kept it from the dead-letter
-/// topic) is a dead letter. A progress record that does not list the delivered records skips it too.
+/// topic) is a dead letter; so it is after a start at 5, where batch 4, never delivered, is skipped. Below
+/// a committed offset, or with a progress record that does not list the delivered records, it is
+/// skipped.
 #[test]
 fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::time::Instant;
+    use zkstream_sources::Delivered;
     use zkstream_types::Framed;
 
     let broker = EmbeddedBroker::start().unwrap();
@@ -277,10 +280,34 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
         producer.send(record).map_err(|(e, _)| e).unwrap();
     }
     producer.flush(Duration::from_secs(10)).unwrap();
-    let delivered: BTreeSet<(i32, i64)> = [(0, 0), (0, 1), (0, 3)].into();
-    for (records, expected) in [
-        (Some(Arc::new(delivered)), vec!["batch 2 was already read"]),
-        (None, vec![]),
+    // Batches 1..3 delivered from offsets 0, 1 and 3; the progress record of a start at batch 5 says
+    // batch 4 was never delivered (a configured start past it): its record is not a copy.
+    let delivered = Delivered {
+        through: 3,
+        committed: BTreeMap::new(),
+        records: BTreeSet::from([(0, 0), (0, 1), (0, 3)]),
+    };
+    for (records, start, expected) in [
+        (
+            Some(Arc::new(delivered.clone())),
+            4,
+            vec!["batch 2 was already read"],
+        ),
+        (
+            Some(Arc::new(delivered.clone())),
+            5,
+            vec!["batch 2 was already read"],
+        ),
+        // Offsets 0..=2 committed: the copy at 2 was settled (dead-lettered) before the commit.
+        (
+            Some(Arc::new(Delivered {
+                committed: BTreeMap::from([(0, 3)]),
+                ..delivered
+            })),
+            4,
+            vec![],
+        ),
+        (None, 4, vec![]),
     ] {
         let brokers = brokers.clone();
         timely::execute_directly(move |worker| {
@@ -288,8 +315,8 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
             let mut config = KafkaSourceConfig::new(&brokers, "replay");
             config.group_id = "replay".into();
             config.bounded = true;
-            config.start_batch = 4;
-            config.delivered_records = records;
+            config.start_batch = start;
+            config.delivered = records;
             let Watched {
                 seen,
                 rejected,
@@ -301,7 +328,7 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
                 std::thread::sleep(Duration::from_millis(2));
             }
             assert!(probe.done(), "the bounded reader finished");
-            assert_eq!(*seen.borrow(), vec![4, 5]);
+            assert_eq!(*seen.borrow(), (start..=5).collect::<Vec<_>>());
             let reasons = rejected.borrow().clone();
             assert_eq!(reasons.len(), expected.len(), "{reasons:?}");
             for (reason, e) in reasons.iter().zip(&expected) {

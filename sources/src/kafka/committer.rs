@@ -1,8 +1,8 @@
 //! The offset committer (Materialize's reader / committer split): readers never commit; the sink side
 //! commits a partition's offset only once every record below it is *settled* — it is the record the
 //! chain check accepted for its batch and that batch's final proof was acknowledged by every sink, or the
-//! record itself went to the dead-letter topic, or it was below the delivery start (already delivered
-//! before a restart). A second record of a delivered batch (a copy, a broken link) is settled only by
+//! record itself went to the dead-letter topic, or it is the record a batch below the delivery start was
+//! delivered from before a restart (the reader says so: [`Settle::Now`]). A second record of a delivered batch (a copy, a broken link) is settled only by
 //! its dead letter: delivery of its batch does not settle it. [`OffsetTracker`] is that bookkeeping, pure;
 //! [`OffsetCommitter`] sends the commits for the consumer group.
 //!
@@ -267,9 +267,12 @@ impl OffsetTracker {
         }
     }
 
-    /// The offset last committed for `partition` in this run (`None`: nothing committed yet).
-    pub fn committed_offset(&self, partition: i32) -> Option<i64> {
-        self.partitions.get(&partition).and_then(|s| s.committed)
+    /// The offsets committed so far in this run, per partition.
+    pub fn committed_offsets(&self) -> BTreeMap<i32, i64> {
+        self.partitions
+            .iter()
+            .filter_map(|(p, s)| Some((*p, s.committed?)))
+            .collect()
     }
 
     /// Records read and not settled.

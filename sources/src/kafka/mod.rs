@@ -13,7 +13,7 @@ pub use embedded::EmbeddedBroker;
 pub use lag::LagProbe;
 pub use producer::{partition_for, produce_batches, ProduceReport};
 pub use reader::{
-    kafka_source, Held, InFlightGate, KafkaSourceConfig, PartitionWatch, ReaderStreams,
+    kafka_source, Delivered, Held, InFlightGate, KafkaSourceConfig, PartitionWatch, ReaderStreams,
     MAX_RECORD_BYTES,
 };
 

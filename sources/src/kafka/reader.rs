@@ -85,11 +85,41 @@ pub struct KafkaSourceConfig {
     /// that stops at gaps wants. A record below the frontier is then a batch already released: a
     /// duplicate.
     pub hold_at_release: bool,
-    /// The records the chain check accepted for batches below `start_batch` whose offsets may not be
-    /// committed yet (kept with the delivery progress): a replayed record below the start is skipped
-    /// only if it is one of them; any other (a copy of a delivered batch that a crash kept from the
-    /// dead-letter topic) is a dead letter. `None` (progress that does not list them): all are skipped.
-    pub delivered_records: Option<Arc<BTreeSet<(i32, i64)>>>,
+    /// What the delivery progress says about the records read before a restart: a replayed record of a
+    /// delivered batch is skipped only if delivery settled it; any other copy (one a crash kept from the
+    /// dead-letter topic) is a dead letter. `None` (progress that does not say): every replayed record
+    /// below `start_batch` is skipped.
+    pub delivered: Option<Arc<Delivered>>,
+}
+
+/// The records of delivered batches a restart may read again, as the delivery progress keeps them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// The last batch delivered.
+    pub through: u64,
+    /// Per partition, an offset committed by then: every record below it was settled.
+    pub committed: BTreeMap<i32, i64>,
+    /// (partition, offset) of the records at or past their partition's committed offset that delivery
+    /// settled: each delivered (or, with gaps allowed, failed) batch's accepted record, and the records
+    /// skipped as delivered after an earlier restart.
+    pub records: BTreeSet<(i32, i64)>,
+}
+
+impl Delivered {
+    /// Whether a replayed record of `batch` at (partition, offset) was settled by delivery (a reader skips
+    /// it). A record of a batch up to [`Self::through`] that was not is a copy: a dead letter.
+    pub fn settled(&self, batch: u64, partition: i32, offset: i64) -> bool {
+        batch > self.through
+            || self.committed.get(&partition).is_some_and(|c| offset < *c)
+            || self.records.contains(&(partition, offset))
+    }
+
+    /// Forgets the records below their partition's committed offset (a restart does not read them).
+    pub fn prune(&mut self) {
+        let committed = &self.committed;
+        self.records
+            .retain(|(p, o)| committed.get(p).is_none_or(|c| o >= c));
+    }
 }
 
 /// The backpressure feedback: the last batch the ordered sink released, shared on one worker between the
@@ -176,7 +206,7 @@ impl KafkaSourceConfig {
             max_in_flight: None,
             held: PartitionWatch::default(),
             hold_at_release: false,
-            delivered_records: None,
+            delivered: None,
         }
     }
 }
@@ -244,12 +274,12 @@ pub const MAX_RECORD_BYTES: usize = 16 << 20;
 /// still emit (its capability's time), `next` the last batch its partition delivered; `released` says
 /// that the floor is the first unreleased batch (so a batch below it was released: a duplicate).
 /// `start_batch` is the delivery start and `delivered` the records accepted below it (see
-/// [`KafkaSourceConfig::delivered_records`]).
+/// [`KafkaSourceConfig::delivered`]).
 fn classify(
     raw: RawBatch,
     key_ok: bool,
     (floor, next, released): (u64, u64, bool),
-    (start_batch, delivered): (u64, Option<&BTreeSet<(i32, i64)>>),
+    (start_batch, delivered): (u64, Option<&Delivered>),
 ) -> (What, Settle) {
     let rejected = |raw: RawBatch, reason: RejectReason| {
         (
@@ -276,8 +306,8 @@ fn classify(
             rejected(raw, reason)
         }
         Ok(d) if d.batch.batch_number < start_batch => {
-            let position = (d.raw.partition, d.raw.offset);
-            if delivered.is_none_or(|records| records.contains(&position)) {
+            let (n, p, o) = (d.batch.batch_number, d.raw.partition, d.raw.offset);
+            if delivered.is_none_or(|x| x.settled(n, p, o)) {
                 (What::Skipped, Settle::Now)
             } else {
                 let reason = RejectReason::Duplicate {
@@ -520,7 +550,7 @@ pub fn kafka_source<'scope>(
                             raw,
                             key.is_some(),
                             (*held.time(), part.next, config.hold_at_release),
-                            (config.start_batch, config.delivered_records.as_deref()),
+                            (config.start_batch, config.delivered.as_deref()),
                         );
                         if let What::Batch(d) = &what {
                             part.next = part.next.max(d.batch.batch_number);
