@@ -76,8 +76,8 @@ pub struct DemoArgs {
     inject_failures: f64,
     /// Which ready job a free prover slot takes first: `latency` (oldest batch first) or `throughput`
     /// (critical path first).
-    #[arg(long, default_value = "latency", value_parser = ["latency", "throughput"])]
-    schedule: String,
+    #[arg(long, default_value = "latency")]
+    schedule: Schedule,
     /// Serve Prometheus metrics on this address during the run, e.g. 127.0.0.1:9898.
     #[arg(long)]
     metrics_addr: Option<String>,
@@ -264,11 +264,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         threads_per_slot: (settings.threads / slots).max(1),
         max_attempts: args.max_attempts.max(1),
         backoff: Duration::from_millis(200),
-        schedule: if args.schedule == "throughput" {
-            Schedule::Throughput
-        } else {
-            Schedule::Latency
-        },
+        schedule: args.schedule,
     };
     println!(
         "provers: {} CPU slot(s) x {} thread(s); artifacts in {}",

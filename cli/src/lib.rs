@@ -20,7 +20,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use zkstream_dataflow::gpu::Backends;
 use zkstream_dataflow::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
-use zkstream_prover::{ProofProfile, TreeShape};
+use zkstream_prover::{ProfileKind, TreeShape};
 
 /// zkstream: streaming recursive proof aggregation for rollup batches.
 #[derive(Parser, Debug)]
@@ -73,7 +73,7 @@ enum Command {
 pub(crate) struct ProofOpts {
     /// Proof profile: `production` (100-bit) or `test` (few FRI queries; never for real use).
     #[arg(long, default_value = "production")]
-    profile: String,
+    profile: ProfileKind,
     /// Children per leaf and node proof.
     #[arg(long, default_value_t = TreeShape::default().arity)]
     arity: usize,
@@ -107,7 +107,7 @@ impl ProofOpts {
         };
         shape.validate()?;
         Ok(ProofSettings {
-            profile: ProofProfile::by_name(&self.profile)?,
+            profile: self.profile.profile(),
             shape,
             keys_dir: self.keys_dir.clone().unwrap_or_else(default_keys_dir),
             threads: self.threads.unwrap_or_else(|| {

@@ -18,7 +18,7 @@ use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_dataflow::telemetry::Telemetry;
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool, Schedule};
+use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::KeyStore;
 use zkstream_sinks::{
@@ -193,11 +193,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
                 threads_per_slot,
                 max_attempts: config.pipeline.max_attempts,
                 backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
-                schedule: if config.prover.schedule == "throughput" {
-                    Schedule::Throughput
-                } else {
-                    Schedule::Latency
-                },
+                schedule: config.prover.schedule,
             },
         )
         .observer(telemetry.observer(Vec::new()))

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use zkstream_prover::{ProofProfile, TreeShape};
+use zkstream_operators::pool::Schedule;
+use zkstream_prover::{ProfileKind, TreeShape, UserShape};
+
+use crate::gpu::GpuMode;
 
 use crate::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
 
@@ -69,52 +72,42 @@ pub struct Config {
 
 /// `[aggregation]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct AggregationConfig {
     /// The topic users' proof submissions are read from.
-    #[serde(default = "default_user_topic")]
     pub topic: String,
     /// The topic run records are written to (key = run number, 8 bytes big-endian).
-    #[serde(default = "default_aggregates_topic")]
     pub output_topic: String,
     /// The consumer group whose committed offsets mark what was aggregated or refused.
-    #[serde(default = "default_aggregation_group")]
     pub group_id: String,
     /// A run starts this many seconds after the previous one when proofs are waiting (Aligned: daily).
-    #[serde(default = "default_interval_s")]
     pub interval_s: u64,
     /// A run starts as soon as this many valid proofs are waiting [default: one aggregate's capacity].
-    #[serde(default)]
     pub max_proofs: Option<usize>,
     /// User proofs per chunk proof (a power of two).
-    #[serde(default = "two")]
     pub proofs_per_chunk: usize,
     /// Children per node of the aggregation tree (a power of two, at least 2).
-    #[serde(default = "two")]
     pub node_arity: usize,
     /// Node levels above the chunks (1 to 4): a run holds up to proofs_per_chunk × node_arity^levels.
-    #[serde(default = "one_level")]
     pub levels: u32,
     /// Hash rounds of the sample user programs (their keys' fixed parameters).
-    #[serde(default = "default_program_rounds")]
     pub program_rounds: usize,
     /// Also write each run record to `DIR/run-N.rec`.
-    #[serde(default)]
     pub out_dir: Option<PathBuf>,
 }
 
 impl Default for AggregationConfig {
     fn default() -> Self {
         AggregationConfig {
-            topic: default_user_topic(),
-            output_topic: default_aggregates_topic(),
-            group_id: default_aggregation_group(),
-            interval_s: default_interval_s(),
+            topic: "zkstream.user_proofs".into(),
+            output_topic: "zkstream.aggregates".into(),
+            group_id: "zkstream-aggregation".into(),
+            interval_s: 86_400,
             max_proofs: None,
             proofs_per_chunk: 2,
             node_arity: 2,
             levels: 1,
-            program_rounds: default_program_rounds(),
+            program_rounds: UserShape::default().program_rounds,
             out_dir: None,
         }
     }
@@ -122,8 +115,8 @@ impl Default for AggregationConfig {
 
 impl AggregationConfig {
     /// The shape of the aggregation circuits.
-    pub fn shape(&self) -> zkstream_prover::UserShape {
-        zkstream_prover::UserShape {
+    pub fn shape(&self) -> UserShape {
+        UserShape {
             program_rounds: self.program_rounds,
             proofs_per_chunk: self.proofs_per_chunk,
             node_arity: self.node_arity,
@@ -138,162 +131,144 @@ impl AggregationConfig {
     }
 }
 
-fn default_user_topic() -> String {
-    "zkstream.user_proofs".into()
-}
-fn default_aggregates_topic() -> String {
-    "zkstream.aggregates".into()
-}
-fn default_aggregation_group() -> String {
-    "zkstream-aggregation".into()
-}
-fn default_interval_s() -> u64 {
-    86_400
-}
-fn two() -> usize {
-    2
-}
-fn one_level() -> u32 {
-    1
-}
-fn default_program_rounds() -> usize {
-    zkstream_prover::UserShape::default().program_rounds
-}
-
 /// `[kafka]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct KafkaConfig {
     /// `bootstrap.servers`, e.g. `"127.0.0.1:9092"`.
     pub brokers: String,
     /// The topic batches are read from (key = batch number, 8 bytes big-endian).
-    #[serde(default = "default_batches_topic")]
     pub batches_topic: String,
     /// The topic final proofs are written to (key = batch number); absent or empty: no Kafka proof sink.
-    #[serde(default)]
     pub proofs_topic: Option<String>,
     /// The dead-letter topic: refused records with a `zkstream-reason` header.
-    #[serde(default = "default_dlq_topic")]
     pub dlq_topic: String,
     /// The consumer group whose committed offsets mark what was delivered.
-    #[serde(default = "default_group")]
     pub group_id: String,
     /// The first batch to deliver when the store holds no delivery progress yet.
-    #[serde(default = "one")]
     pub start_batch: u64,
     /// How long an idle reader waits between polls, in milliseconds.
-    #[serde(default = "default_poll_ms")]
     pub poll_interval_ms: u64,
     /// librdkafka settings for every client (reader, committer, producers), passed through verbatim.
-    #[serde(default)]
     pub rdkafka: BTreeMap<String, String>,
+}
+
+impl Default for KafkaConfig {
+    /// Every default; `brokers` is required (empty here, refused by [`Config::load`]).
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: String::new(),
+            batches_topic: "zkstream.batches".into(),
+            proofs_topic: None,
+            dlq_topic: "zkstream.dlq".into(),
+            group_id: "zkstream".into(),
+            start_batch: 1,
+            poll_interval_ms: 50,
+            rdkafka: BTreeMap::new(),
+        }
+    }
 }
 
 /// `[store]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
     /// An `object_store` URL: `file:///abs/dir` (or `memory://` for experiments; lost on exit).
-    #[serde(default = "default_store_url")]
     pub url: String,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
-            url: default_store_url(),
+            url: "file:///var/lib/zkstream/artifacts".into(),
         }
     }
 }
 
 /// `[prover]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProverConfig {
     /// `production` (100-bit) or `test` (few FRI queries; never for real use).
-    #[serde(default = "default_profile")]
-    pub profile: String,
+    pub profile: ProfileKind,
     /// Prover threads in this process [default: available cores].
-    #[serde(default)]
     pub threads: Option<usize>,
     /// Prover slots (jobs proved at once); the threads are shared among them.
-    #[serde(default = "one_usize")]
     pub slots: usize,
     /// Children per leaf and node proof.
-    #[serde(default = "default_arity")]
     pub arity: usize,
     /// Children of the recursion tip: one per circuit type (fixed by the circuits; checked if given).
-    #[serde(default)]
     pub tip_arity: Option<usize>,
     /// Node layers per circuit type.
-    #[serde(default = "default_node_depth")]
     pub node_depth: u32,
     /// Requests per Poseidon2 basic circuit.
-    #[serde(default = "default_p2_capacity")]
     pub poseidon2_capacity: usize,
     /// Requests per SHA-256 basic circuit.
-    #[serde(default = "default_sha_capacity")]
     pub sha256_capacity: usize,
     /// Setup/VK cache [default: $ZKSTREAM_KEYS_DIR or ~/.cache/zkstream/keys].
-    #[serde(default)]
     pub keys_dir: Option<PathBuf>,
     /// Protocol version the keys are for.
-    #[serde(default = "default_protocol_version")]
     pub protocol_version: u32,
     /// `latency` (oldest batch first) or `throughput` (critical path first).
-    #[serde(default = "default_schedule")]
-    pub schedule: String,
+    pub schedule: Schedule,
     /// GPU slots: `off`, `auto` (one slot per usable GPU; CPU only without one) or `require`.
-    #[serde(default = "default_gpu")]
-    pub gpu: crate::gpu::GpuMode,
+    pub gpu: GpuMode,
 }
 
 impl Default for ProverConfig {
     fn default() -> Self {
+        let shape = TreeShape::default();
         ProverConfig {
-            profile: default_profile(),
+            profile: ProfileKind::Production,
             threads: None,
             slots: 1,
-            arity: default_arity(),
+            arity: shape.arity,
             tip_arity: None,
-            node_depth: default_node_depth(),
-            poseidon2_capacity: default_p2_capacity(),
-            sha256_capacity: default_sha_capacity(),
+            node_depth: shape.node_depth,
+            poseidon2_capacity: shape.poseidon2_capacity,
+            sha256_capacity: shape.sha256_capacity,
             keys_dir: None,
             protocol_version: DEFAULT_PROTOCOL_VERSION,
-            schedule: default_schedule(),
-            gpu: default_gpu(),
+            schedule: Schedule::Latency,
+            gpu: GpuMode::Auto,
         }
     }
 }
 
 /// `[sink]`.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SinkConfig {
     /// `[sink.core]`: the core's HTTP endpoint.
-    #[serde(default)]
     pub core: Option<CoreSinkConfig>,
     /// `[sink.file]`: a directory of `batch-N.proof` files.
-    #[serde(default)]
     pub file: Option<FileSinkConfig>,
 }
 
 /// `[sink.core]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct CoreSinkConfig {
     /// Base URL; proofs go to `POST {url}/submit_proof/{batch_number}`.
     pub url: String,
     /// Per-request timeout, in seconds.
-    #[serde(default = "default_timeout_s")]
     pub timeout_s: u64,
     /// First retry wait, in milliseconds (doubles up to `max_backoff_ms`; retries never stop).
-    #[serde(default = "default_backoff_ms")]
     pub backoff_ms: u64,
     /// Longest retry wait, in milliseconds.
-    #[serde(default = "default_max_backoff_ms")]
     pub max_backoff_ms: u64,
+}
+
+impl Default for CoreSinkConfig {
+    /// Every default; `url` is required (empty here, refused by [`Config::load`]).
+    fn default() -> Self {
+        CoreSinkConfig {
+            url: String::new(),
+            timeout_s: 30,
+            backoff_ms: 200,
+            max_backoff_ms: 30_000,
+        }
+    }
 }
 
 /// `[sink.file]`.
@@ -306,31 +281,26 @@ pub struct FileSinkConfig {
 
 /// `[pipeline]`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PipelineConfig {
     /// At most this many batches between the reader and the ordered sink; readers pause above it.
-    #[serde(default = "default_in_flight")]
     pub max_batches_in_flight: u64,
     /// Attempts per proving job before its batch fails.
-    #[serde(default = "default_attempts")]
     pub max_attempts: u32,
     /// First wait before a job is retried, in milliseconds (doubles per attempt).
-    #[serde(default = "default_backoff_ms")]
     pub retry_backoff_ms: u64,
     /// Deliver later batches after a failed or missing one (default: stop at the gap and alert).
-    #[serde(default)]
     pub allow_gaps: bool,
     /// Timely worker threads in this process.
-    #[serde(default = "one_usize")]
     pub workers: usize,
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
         PipelineConfig {
-            max_batches_in_flight: default_in_flight(),
-            max_attempts: default_attempts(),
-            retry_backoff_ms: default_backoff_ms(),
+            max_batches_in_flight: 8,
+            max_attempts: 5,
+            retry_backoff_ms: 200,
             allow_gaps: false,
             workers: 1,
         }
@@ -339,73 +309,10 @@ impl Default for PipelineConfig {
 
 /// `[metrics]`.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Address of the Prometheus `/metrics` endpoint, e.g. `"127.0.0.1:9898"` (absent: not served).
-    #[serde(default)]
     pub addr: Option<String>,
-}
-
-fn default_batches_topic() -> String {
-    "zkstream.batches".into()
-}
-fn default_dlq_topic() -> String {
-    "zkstream.dlq".into()
-}
-fn default_group() -> String {
-    "zkstream".into()
-}
-fn one() -> u64 {
-    1
-}
-fn one_usize() -> usize {
-    1
-}
-fn default_poll_ms() -> u64 {
-    50
-}
-fn default_store_url() -> String {
-    "file:///var/lib/zkstream/artifacts".into()
-}
-fn default_profile() -> String {
-    "production".into()
-}
-fn default_arity() -> usize {
-    TreeShape::default().arity
-}
-fn default_node_depth() -> u32 {
-    TreeShape::default().node_depth
-}
-fn default_p2_capacity() -> usize {
-    TreeShape::default().poseidon2_capacity
-}
-fn default_sha_capacity() -> usize {
-    TreeShape::default().sha256_capacity
-}
-fn default_protocol_version() -> u32 {
-    DEFAULT_PROTOCOL_VERSION
-}
-fn default_gpu() -> crate::gpu::GpuMode {
-    crate::gpu::GpuMode::Auto
-}
-
-fn default_schedule() -> String {
-    "latency".into()
-}
-fn default_timeout_s() -> u64 {
-    30
-}
-fn default_backoff_ms() -> u64 {
-    200
-}
-fn default_max_backoff_ms() -> u64 {
-    30_000
-}
-fn default_in_flight() -> u64 {
-    8
-}
-fn default_attempts() -> u32 {
-    5
 }
 
 impl Config {
@@ -435,7 +342,10 @@ impl Config {
             reason,
         };
         if self.kafka.brokers.trim().is_empty() {
-            return Err(invalid("kafka.brokers", "must not be empty".into()));
+            return Err(invalid(
+                "kafka.brokers",
+                "required, and not empty (host:port,...)".into(),
+            ));
         }
         if self.kafka.start_batch == 0 {
             return Err(invalid(
@@ -447,8 +357,6 @@ impl Config {
         s.shape
             .validate()
             .map_err(|e| invalid("prover", e.to_string()))?;
-        ProofProfile::by_name(&self.prover.profile)
-            .map_err(|e| invalid("prover.profile", e.to_string()))?;
         if let Some(t) = self.prover.tip_arity {
             if t != s.shape.tip_arity() {
                 return Err(invalid(
@@ -459,12 +367,6 @@ impl Config {
                     ),
                 ));
             }
-        }
-        if !matches!(self.prover.schedule.as_str(), "latency" | "throughput") {
-            return Err(invalid(
-                "prover.schedule",
-                format!("{:?}: expected latency or throughput", self.prover.schedule),
-            ));
         }
         if self.prover.slots == 0 || self.pipeline.workers == 0 {
             return Err(invalid(
@@ -513,12 +415,11 @@ impl Config {
         Ok(())
     }
 
-    /// The proof profile and tree shape this file asks for (profile name checked by [`Config::load`]).
+    /// The proof profile and tree shape this file asks for.
     pub fn proof_settings(&self) -> ProofSettings {
         let p = &self.prover;
         ProofSettings {
-            profile: ProofProfile::by_name(&p.profile)
-                .unwrap_or_else(|_| ProofProfile::production()),
+            profile: p.profile.profile(),
             shape: TreeShape {
                 poseidon2_capacity: p.poseidon2_capacity,
                 sha256_capacity: p.sha256_capacity,
@@ -567,6 +468,10 @@ mod tests {
         assert_eq!(c.kafka.group_id, "zkstream");
         assert_eq!(c.pipeline.max_batches_in_flight, 8);
         assert_eq!(c.proof_settings().shape, TreeShape::default());
+        assert_eq!(c.prover.profile, ProfileKind::Production);
+        assert_eq!(c.prover.schedule, Schedule::Latency);
+        assert_eq!(c.prover.gpu, GpuMode::Auto);
+        assert_eq!(c.aggregation.topic, "zkstream.user_proofs");
         assert!(c.proofs_topic().is_none());
     }
 
@@ -581,7 +486,13 @@ mod tests {
         let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\ntip_arity = 5\n").unwrap_err();
         assert!(e.to_string().contains("prover.tip_arity"), "{e}");
         let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\nprofile = \"fast\"\n").unwrap_err();
-        assert!(e.to_string().contains("prover.profile"), "{e}");
+        assert!(e.to_string().contains("unknown variant `fast`"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[prover]\nschedule = \"fifo\"\n").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `fifo`"), "{e}");
+        let e = parse("[kafka]\n").unwrap_err();
+        assert!(e.to_string().contains("kafka.brokers"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[sink.core]\ntimeout_s = 3\n").unwrap_err();
+        assert!(e.to_string().contains("sink.core.url"), "{e}");
         let e = parse("[kafka]\nbrokers = \"b\"\n[sink.core]\nurl = \"ftp://x\"\n").unwrap_err();
         assert!(e.to_string().contains("sink.core.url"), "{e}");
         let e =

@@ -26,7 +26,7 @@ pub use error::ProverError;
 pub use field::{decode_proof, encode_proof};
 pub use keys::{CircuitId, KeyStore, UserFamily, UserShape};
 pub use layers::{ChildProof, Prover};
-pub use profile::{LayerConfig, ProofProfile, TreeShape};
+pub use profile::{LayerConfig, ProfileKind, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};
 pub use reference::prove_batch;
 pub use verify::{batch_commitment, verify_final_proof, verify_final_record, VerifyError};

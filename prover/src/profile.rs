@@ -34,6 +34,40 @@ impl LayerConfig {
     }
 }
 
+/// Which proof profile: the names a configuration file or the command line accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    /// 100-bit security: what a rollup runs.
+    #[default]
+    Production,
+    /// Few FRI queries: fast, for tests and demos; never for real use.
+    Test,
+}
+
+impl ProfileKind {
+    /// The profile's parameters.
+    pub fn profile(self) -> ProofProfile {
+        match self {
+            ProfileKind::Production => ProofProfile::production(),
+            ProfileKind::Test => ProofProfile::test(),
+        }
+    }
+}
+
+impl std::str::FromStr for ProfileKind {
+    type Err = ProverError;
+    fn from_str(name: &str) -> Result<Self, ProverError> {
+        match name {
+            "production" => Ok(ProfileKind::Production),
+            "test" => Ok(ProfileKind::Test),
+            other => Err(ProverError::Config(format!(
+                "unknown proof profile {other:?} (expected \"production\" or \"test\")"
+            ))),
+        }
+    }
+}
+
 /// A named set of per-layer parameters. All profiles run the same circuits and the same code path;
 /// only FRI parameters differ.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,13 +161,7 @@ impl ProofProfile {
 
     /// A profile by name.
     pub fn by_name(name: &str) -> Result<Self, ProverError> {
-        match name {
-            "production" => Ok(Self::production()),
-            "test" => Ok(Self::test()),
-            other => Err(ProverError::Config(format!(
-                "unknown proof profile {other:?} (expected \"production\" or \"test\")"
-            ))),
-        }
+        name.parse::<ProfileKind>().map(ProfileKind::profile)
     }
 }
 

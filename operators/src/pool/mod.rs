@@ -55,8 +55,9 @@ pub struct PoolConfig {
     pub schedule: Schedule,
 }
 
-/// Which ready job a free slot takes first.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which ready job a free slot takes first (`latency` or `throughput` in a configuration file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// Oldest batch first, then the highest round: batches finish in order, each as early as possible
     /// (lowest latency; the default for a stream).
@@ -66,6 +67,22 @@ pub enum Schedule {
     /// every queued batch before aggregation, so the serial tail of the last batch overlaps other
     /// work (shortest makespan for a backlog, at the cost of first-batch latency).
     Throughput,
+}
+
+/// A schedule name that is neither `latency` nor `throughput`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown schedule {0:?} (expected latency or throughput)")]
+pub struct UnknownSchedule(pub String);
+
+impl std::str::FromStr for Schedule {
+    type Err = UnknownSchedule;
+    fn from_str(name: &str) -> Result<Self, UnknownSchedule> {
+        match name {
+            "latency" => Ok(Schedule::Latency),
+            "throughput" => Ok(Schedule::Throughput),
+            other => Err(UnknownSchedule(other.to_string())),
+        }
+    }
 }
 
 impl PoolConfig {
