@@ -160,10 +160,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             keys: Arc::clone(&keys),
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
-            delivered: progress
-                .as_ref()
-                .and_then(|p| p.delivered.clone())
-                .unwrap_or_default(),
+            delivered: DeliveryProgress::resume(progress.as_ref(), start),
         },
         Box::new(move |p| {
             println!(

@@ -657,9 +657,6 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
             ),
         }
     }
-    if summary.kills == 0 {
-        assert_eq!(summary.repeated_dead_letters, 0, "seed {seed}");
-    }
     // No offset ever passed an unsettled record.
     let violations = violations.lock().unwrap().clone();
     assert!(violations.is_empty(), "seed {seed}: {violations:#?}");

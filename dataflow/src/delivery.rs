@@ -54,6 +54,7 @@ impl DeliveryProgress {
             self.batch_commitment.to_hex()
         );
         if let Some(d) = &self.delivered {
+            text.push_str(&format!("judged-from {}\n", d.judged_from));
             for (partition, offset) in &d.committed {
                 text.push_str(&format!("committed {partition} {offset}\n"));
             }
@@ -79,6 +80,10 @@ impl DeliveryProgress {
             ..Delivered::default()
         };
         for line in lines {
+            if let Some(n) = line.strip_prefix("judged-from ").filter(|_| v2) {
+                delivered.judged_from = n.parse().ok()?;
+                continue;
+            }
             let (what, rest) = line.split_once(' ')?;
             let (partition, offset) = rest.split_once(' ')?;
             let (partition, offset): (i32, i64) = (partition.parse().ok()?, offset.parse().ok()?);
@@ -97,6 +102,24 @@ impl DeliveryProgress {
             batch_commitment,
             delivered: v2.then_some(delivered),
         })
+    }
+
+    /// What a run starting at batch `start` after `progress` (none: a fresh store) carries into the
+    /// progress records it saves: the stored list when it resumes right after the last delivered batch;
+    /// otherwise (an older record, a fresh store, a configured start further on) batches below `start`
+    /// are not judged, since the records it skips below them may be read before or after its first save.
+    pub fn resume(progress: Option<&Self>, start: u64) -> Delivered {
+        match progress.and_then(|p| p.delivered.as_ref()) {
+            Some(d) if start == d.through + 1 => d.clone(),
+            Some(d) => Delivered {
+                judged_from: d.judged_from.max(start),
+                ..d.clone()
+            },
+            None => Delivered {
+                judged_from: start,
+                ..Delivered::default()
+            },
+        }
     }
 
     /// Reads the progress record; `Ok(None)` on a fresh store.
@@ -474,6 +497,7 @@ mod tests {
             batch_commitment: Digest([1, 2, 3, 4]),
             delivered: Some(Delivered {
                 through: 42,
+                judged_from: 3,
                 committed: BTreeMap::from([(0, 5), (2, 3)]),
                 records: BTreeSet::from([(0, 7), (2, 3)]),
             }),
@@ -488,6 +512,16 @@ mod tests {
         let old = DeliveryProgress::decode(v1.as_bytes()).unwrap();
         assert_eq!((old.batch_number, &old.delivered), (42, &None));
         assert_eq!(old.encode(), v1.as_bytes(), "written back as v1");
+        // Resuming: right after the last delivered batch the list is kept; after a v1 record or from a
+        // configured start further on, batches below the start are not judged.
+        assert_eq!(
+            DeliveryProgress::resume(Some(&p), 43),
+            p.delivered.clone().unwrap()
+        );
+        assert_eq!(DeliveryProgress::resume(Some(&p), 50).judged_from, 50);
+        assert_eq!(DeliveryProgress::resume(Some(&old), 43).judged_from, 43);
+        assert_eq!(DeliveryProgress::resume(None, 1).judged_from, 1);
+        assert!(DeliveryProgress::resume(Some(&old), 43).settled(42, 0, 0));
         let bad = String::from_utf8(p.encode())
             .unwrap()
             .replace("record 2 3", "record two 3");

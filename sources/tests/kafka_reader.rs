@@ -284,6 +284,7 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
     // batch 4 was never delivered (a configured start past it): its record is not a copy.
     let delivered = Delivered {
         through: 3,
+        judged_from: 1,
         committed: BTreeMap::new(),
         records: BTreeSet::from([(0, 0), (0, 1), (0, 3)]),
     };

@@ -97,6 +97,9 @@ pub struct KafkaSourceConfig {
 pub struct Delivered {
     /// The last batch delivered.
     pub through: u64,
+    /// Batches below it are not judged: their replayed records are all skipped (delivered before the
+    /// records were kept, by a progress record of an older version, or below a configured start).
+    pub judged_from: u64,
     /// Per partition, an offset committed by then: every record below it was settled.
     pub committed: BTreeMap<i32, i64>,
     /// (partition, offset) of the records at or past their partition's committed offset that delivery
@@ -110,6 +113,7 @@ impl Delivered {
     /// it). A record of a batch up to [`Self::through`] that was not is a copy: a dead letter.
     pub fn settled(&self, batch: u64, partition: i32, offset: i64) -> bool {
         batch > self.through
+            || batch < self.judged_from
             || self.committed.get(&partition).is_some_and(|c| offset < *c)
             || self.records.contains(&(partition, offset))
     }
