@@ -14,6 +14,27 @@ use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig};
 use zkstream_types::Digest;
 
+/// Writes `records` (key, value) to one partition of `topic` in order, each acknowledged before the next.
+fn send_records(
+    brokers: &str,
+    topic: &str,
+    partition: i32,
+    records: &[(Option<Vec<u8>>, Vec<u8>)],
+) {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    for (key, value) in records {
+        let mut r = BaseRecord::to(topic).payload(value).partition(partition);
+        if let Some(k) = key {
+            r = r.key(k);
+        }
+        producer.send(r).map_err(|(e, _)| e).unwrap();
+        producer.flush(Duration::from_secs(10)).unwrap();
+    }
+}
+
 fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let rejected = Arc::new(Mutex::new(Vec::new()));
@@ -100,19 +121,12 @@ fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
     let report = produce_batches(&brokers, "batches", 2, chain).unwrap();
     assert_eq!(report.records, 5);
 
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    producer
-        .send(
-            BaseRecord::to("batches")
-                .key("nope")
-                .payload("x")
-                .partition(1),
-        )
-        .unwrap();
-    producer.flush(Duration::from_secs(10)).unwrap();
+    send_records(
+        &brokers,
+        "batches",
+        1,
+        &[(Some(b"nope".to_vec()), b"x".to_vec())],
+    );
 
     for workers in [1, 3] {
         let (seen, rejected) = run(brokers.clone(), workers);
@@ -261,25 +275,18 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
     broker.create_topic("replay", 1).unwrap();
     let brokers = broker.bootstrap_servers();
     let chain = sample_chain(1, 5, 3, 1, &Digest::default());
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
     // Offsets: batch 1 @0, batch 2 @1, the copy of batch 2 @2, batches 3..5 @3..5.
-    let mut frames: Vec<(u64, Vec<u8>)> = chain
+    let mut frames: Vec<(Option<Vec<u8>>, Vec<u8>)> = chain
         .iter()
-        .map(|b| (b.batch_number, b.to_frame().unwrap()))
+        .map(|b| {
+            (
+                Some(b.batch_number.to_be_bytes().to_vec()),
+                b.to_frame().unwrap(),
+            )
+        })
         .collect();
     frames.insert(2, frames[1].clone());
-    for (n, frame) in &frames {
-        let key = n.to_be_bytes();
-        let record = BaseRecord::to("replay")
-            .key(&key[..])
-            .payload(frame)
-            .partition(0);
-        producer.send(record).map_err(|(e, _)| e).unwrap();
-    }
-    producer.flush(Duration::from_secs(10)).unwrap();
+    send_records(&brokers, "replay", 0, &frames);
     // Batches 1..3 delivered from offsets 0, 1 and 3; the progress record of a start at batch 5 says
     // batch 4 was never delivered (a configured start past it): its record is not a copy.
     let delivered = Delivered {
@@ -355,18 +362,8 @@ fn bad_records_under_future_keys_move_nothing() {
     broker.create_topic("mixed", 1).unwrap();
     let brokers = broker.bootstrap_servers();
     let chain = sample_chain(1, 8, 3, 1, &Digest::default());
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    let send = |key: Option<Vec<u8>>, value: Vec<u8>| {
-        let mut r = BaseRecord::to("mixed").payload(&value).partition(0);
-        if let Some(k) = &key {
-            r = r.key(k);
-        }
-        producer.send(r).map_err(|(e, _)| e).unwrap();
-        producer.flush(Duration::from_secs(10)).unwrap();
-    };
+    let send =
+        |key: Option<Vec<u8>>, value: Vec<u8>| send_records(&brokers, "mixed", 0, &[(key, value)]);
     let key = |n: u64| Some(n.to_be_bytes().to_vec());
     for b in &chain[..4] {
         send(key(b.batch_number), b.to_frame().unwrap());
@@ -446,24 +443,16 @@ fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
     broker.create_topic("contract", 2).unwrap();
     let brokers = broker.bootstrap_servers();
     let chain = sample_chain(1, 9, 3, 1, &Digest::default());
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    for n in [9u64, 1, 2] {
-        let frame = chain[n as usize - 1].to_frame().unwrap();
-        let key = n.to_be_bytes();
-        producer
-            .send(
-                BaseRecord::to("contract")
-                    .key(&key[..])
-                    .payload(&frame)
-                    .partition(1),
+    let records: Vec<_> = [9u64, 1, 2]
+        .iter()
+        .map(|n| {
+            (
+                Some(n.to_be_bytes().to_vec()),
+                chain[*n as usize - 1].to_frame().unwrap(),
             )
-            .map_err(|(e, _)| e)
-            .unwrap();
-    }
-    producer.flush(Duration::from_secs(10)).unwrap();
+        })
+        .collect();
+    send_records(&brokers, "contract", 1, &records);
     timely::execute_directly(move |worker| {
         let mut config = KafkaSourceConfig::new(&brokers, "contract");
         config.group_id = "contract".into();
@@ -506,26 +495,16 @@ fn held_at_release_a_batch_read_late_is_still_taken() {
     broker.create_topic("late", 1).unwrap();
     let brokers = broker.bootstrap_servers();
     let chain = sample_chain(1, 5, 3, 1, &Digest::default());
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    let send = move |n: u64| {
-        let value = chain[n as usize - 1].to_frame().unwrap();
-        producer
-            .send(
-                BaseRecord::to("late")
-                    .key(&n.to_be_bytes()[..])
-                    .payload(&value)
-                    .partition(0),
+    let records: Vec<_> = [1u64, 2, 5, 3, 4, 5]
+        .iter()
+        .map(|n| {
+            (
+                Some(n.to_be_bytes().to_vec()),
+                chain[*n as usize - 1].to_frame().unwrap(),
             )
-            .map_err(|(e, _)| e)
-            .unwrap();
-        producer.flush(Duration::from_secs(10)).unwrap();
-    };
-    for n in [1, 2, 5, 3, 4, 5] {
-        send(n);
-    }
+        })
+        .collect();
+    send_records(&brokers, "late", 0, &records);
     timely::execute_directly(move |worker| {
         let gate = InFlightGate::new(1);
         let mut config = KafkaSourceConfig::new(&brokers, "late");
@@ -545,7 +524,7 @@ fn held_at_release_a_batch_read_late_is_still_taken() {
             // (before the bounded partition has been quiet long enough to end).
             if !copy_sent && seen.borrow().contains(&2) {
                 gate.release(2);
-                send(2);
+                send_records(&brokers, "late", 0, &records[1..2]);
                 copy_sent = true;
             }
             // Until the input ends, the frontier never passes the first batch not released.
