@@ -12,7 +12,10 @@ export RUSTC_BOOTSTRAP=1
 cores=$(nproc 2>/dev/null || echo 1)
 export BOOJUM_CR_THREADS=${BOOJUM_CR_THREADS:-$(( cores / 4 > 0 ? cores / 4 : 1 ))}
 
-echo "== installing test dependencies"
+# Each stage prints the seconds since the start, so a slow CI run shows where its time went.
+stage() { echo "== $1 (at ${SECONDS} s)"; }
+
+stage "installing test dependencies"
 for component in rustfmt clippy; do
   if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
     rustup component add "$component"
@@ -23,20 +26,23 @@ tansu=$(./ops/install-tansu.sh)
 export ZKSTREAM_TANSU_BIN="$tansu"
 echo "tansu broker: $ZKSTREAM_TANSU_BIN"
 
-echo "== cargo fmt --check"
+stage "cargo fmt --check"
 cargo fmt --all --check
 
-echo "== cargo clippy"
+stage "cargo clippy"
 cargo clippy --workspace --all-targets --release -- -D warnings
 
-echo "== cargo test (release)"
+stage "cargo test (release): build"
+cargo test --workspace --release --no-run
+stage "cargo test (release): run"
 cargo test --workspace --release
 
 # The GPU build (gpu/, its own workspace: see gpu/Cargo.toml) without the CUDA toolkit: CUDA calls are
 # stubs, so it must compile, pass clippy, and its GPU tests must skip, saying why. Sharing target/ with
 # the build above, only the GPU crates and what links them are compiled again.
-echo "== GPU build with CUDA stubs, its clippy and its tests"
+stage "GPU build with CUDA stubs, its clippy and its tests"
 export CARGO_TARGET_DIR="$PWD/target"
 ./ops/build-gpu.sh --stubs --test
 cargo fmt --manifest-path gpu/Cargo.toml --check
 ZKSYNC_USE_CUDA_STUBS=1 cargo clippy --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings
+stage "done"

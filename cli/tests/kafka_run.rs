@@ -1,6 +1,7 @@
 //! `zkstream run` end to end against real Kafka-protocol brokers, started by the tests on loopback:
-//! - a Tansu broker process: produce 6 batches, run, kill -9 mid-way, restart — every batch delivered in
-//!   order, once, at the core, each final proof verifying, and no proof generated twice;
+//! - a Tansu broker process: produce 6 batches, run, kill -9 mid-way, restart as a two-process timely
+//!   cluster — every batch delivered in order, once, at the core, each final proof verifying, and no
+//!   proof generated twice; aggregation mode with a kill -9 between its runs;
 //! - librdkafka's mock cluster (in this test process, reached over TCP by the binary): bad records go to
 //!   the dead-letter topic with a reason and their offsets commit; broker faults (slow broker, request
 //!   errors, broker down then up) lose nothing.
@@ -134,8 +135,42 @@ fn produce_cli(brokers: &str, batches: u64) {
     assert!(o.status.success(), "produce: {}", text(&o.stderr));
 }
 
+/// Runs `zkstream run --bounded` as process `i` of a `-n 2` timely cluster (one worker each) over
+/// `hostfile`, to its end.
+fn cluster_process(
+    config: &std::path::Path,
+    hostfile: &std::path::Path,
+    i: usize,
+) -> std::thread::JoinHandle<std::process::Output> {
+    let (config, hostfile) = (config.to_path_buf(), hostfile.to_path_buf());
+    std::thread::spawn(move || {
+        run_bounded(
+            zkstream().args([
+                "run",
+                "--config",
+                config.to_str().unwrap(),
+                "--bounded",
+                "-w",
+                "1",
+                "-n",
+                "2",
+                "-p",
+                &i.to_string(),
+                "-h",
+                hostfile.to_str().unwrap(),
+            ]),
+            Duration::from_secs(900),
+        )
+    })
+}
+
+/// A single process is killed with SIGKILL mid-run; the restart is a two-process timely cluster
+/// (`-n 2 -p I -h HOSTFILE`, one worker each, one shared store). Every batch reaches the core once and
+/// in order (delivered by process 0 only), each final proof verifies, no artifact of the killed run is
+/// proved again, the two processes together generated exactly the missing artifacts (both some), and
+/// the group's offsets are committed to the end.
 #[test]
-fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice() {
+fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twice() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
@@ -169,13 +204,31 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
         "run 1 finished before the kill: {at_kill:?}"
     );
 
-    // Run 2: resumes and finishes.
-    let out = run_bounded(
-        zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
-        Duration::from_secs(900),
+    // Run 2: two processes resume and finish.
+    let hostfile = dir.path().join("hosts");
+    std::fs::write(
+        &hostfile,
+        format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port()),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (p0, p1) = (
+        cluster_process(&config, &hostfile, 0),
+        cluster_process(&config, &hostfile, 1),
     );
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let (out0, out1) = (p0.join().unwrap(), p1.join().unwrap());
+    let took = started.elapsed();
+    let (stdout0, stdout1) = (text(&out0.stdout), text(&out1.stdout));
+    assert!(
+        out0.status.success(),
+        "process 0:\n{stdout0}\n{}",
+        text(&out0.stderr)
+    );
+    assert!(
+        out1.status.success(),
+        "process 1:\n{stdout1}\n{}",
+        text(&out1.stderr)
+    );
     let after = artifacts(&store);
 
     // Every batch accepted by the core exactly once, in order; the 500s were retried. A batch the core
@@ -194,18 +247,23 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
         "{requests:?}"
     );
     assert!(requests.iter().all(|(_, s)| *s != 400), "{requests:?}");
-    // Batches whose delivery was recorded are not delivered again.
+    // Batches whose delivery was recorded are not delivered again; process 0 delivers, process 1 only
+    // proves.
     assert!(
-        !stdout.contains("batch 1: final proof delivered"),
-        "{stdout}"
+        !stdout0.contains("batch 1: final proof delivered"),
+        "{stdout0}"
+    );
+    assert!(
+        stdout1.contains("summary: 0 batches delivered"),
+        "{stdout1}"
     );
     // Each final proof verifies against its batch input.
     let inputs = chain(&keys, 6);
     for p in core.accepted.lock().unwrap().iter() {
         verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
     }
-    // No proof generated twice: every artifact of run 1 is untouched, and run 2 generated exactly the
-    // artifacts that were missing.
+    // No proof generated twice: every artifact of run 1 is untouched, and the two processes of run 2
+    // together generated exactly the artifacts that were missing, each some of them.
     for (path, stamp) in &before {
         assert_eq!(
             after.get(path),
@@ -214,13 +272,23 @@ fn crash_and_restart_on_tansu_deliver_every_batch_once_and_prove_nothing_twice()
             path.display()
         );
     }
-    let generated = summary_counter(&stdout, "zkstream_proofs_generated_total");
-    let reused = summary_counter(&stdout, "zkstream_proofs_reused_total");
-    assert_eq!(generated, after.len() - before.len(), "{stdout}");
+    let (g0, g1) = (
+        summary_counter(&stdout0, "zkstream_proofs_generated_total"),
+        summary_counter(&stdout1, "zkstream_proofs_generated_total"),
+    );
+    let reused = summary_counter(&stdout0, "zkstream_proofs_reused_total")
+        + summary_counter(&stdout1, "zkstream_proofs_reused_total");
+    assert_eq!(g0 + g1, after.len() - before.len(), "{stdout0}\n{stdout1}");
+    assert!(
+        g0 > 0 && g1 > 0,
+        "one process did all the work: {g0} + {g1}"
+    );
     eprintln!(
-        "crash test: {} batches at the core before the kill, {} artifacts; run 2 generated {generated}, reused {reused}",
+        "crash test: {} batches at the core before the kill, {} artifacts; run 2 ({:.1} s) generated \
+         {g0} + {g1}, reused {reused}",
         at_kill.len(),
-        before.len()
+        before.len(),
+        took.as_secs_f64()
     );
     // The proofs topic has every batch; offsets are committed to the end of each partition.
     // (A batch written in the instant before the kill may be there twice: at-least-once, keyed.)
@@ -432,111 +500,8 @@ fn broker_faults_lose_nothing() {
     );
 }
 
-/// Two `zkstream run` processes form one timely cluster (`-n 2 -p I -h HOSTFILE`) against a Tansu broker
-/// with a 3-partition topic: every batch is proved exactly once (the artifacts in the shared store are
-/// exactly the proofs the two processes generated, and both generated some), delivered once and in order
-/// by process 0, each final proof verifies, and the group's offsets are committed to the end.
-#[test]
-fn a_two_process_cluster_proves_every_batch_once_and_delivers_in_order() {
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
-    let keys = test_keys();
-    produce_cli(&brokers, 4);
-    let core = Core::start(0);
-    let config = config(
-        dir.path(),
-        &brokers,
-        Some(&core.url),
-        "[pipeline]\nworkers = 1\n",
-    );
-    let hostfile = dir.path().join("hosts");
-    std::fs::write(
-        &hostfile,
-        format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port()),
-    )
-    .unwrap();
-    let process = |i: usize| {
-        let (config, hostfile) = (config.clone(), hostfile.clone());
-        std::thread::spawn(move || {
-            run_bounded(
-                zkstream().args([
-                    "run",
-                    "--config",
-                    config.to_str().unwrap(),
-                    "--bounded",
-                    "-w",
-                    "1",
-                    "-n",
-                    "2",
-                    "-p",
-                    &i.to_string(),
-                    "-h",
-                    hostfile.to_str().unwrap(),
-                ]),
-                Duration::from_secs(900),
-            )
-        })
-    };
-    let started = std::time::Instant::now();
-    let (p0, p1) = (process(0), process(1));
-    let (out0, out1) = (p0.join().unwrap(), p1.join().unwrap());
-    let took = started.elapsed();
-    let (stdout0, stdout1) = (text(&out0.stdout), text(&out1.stdout));
-    assert!(
-        out0.status.success(),
-        "process 0:\n{stdout0}\n{}",
-        text(&out0.stderr)
-    );
-    assert!(
-        out1.status.success(),
-        "process 1:\n{stdout1}\n{}",
-        text(&out1.stderr)
-    );
-
-    // Delivered once each, in order, by process 0 only.
-    assert_eq!(core.batches(), (1..=4).collect::<Vec<_>>());
-    let requests = core.requests.lock().unwrap().clone();
-    assert!(requests.iter().all(|(_, s)| *s == 200), "{requests:?}");
-    assert!(
-        stdout0.contains("summary: 4 batches delivered"),
-        "{stdout0}"
-    );
-    assert!(
-        stdout1.contains("summary: 0 batches delivered"),
-        "{stdout1}"
-    );
-    let inputs = chain(&keys, 4);
-    for p in core.accepted.lock().unwrap().iter() {
-        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
-    }
-    // Proved exactly once, across both processes.
-    let (g0, g1) = (
-        summary_counter(&stdout0, "zkstream_proofs_generated_total"),
-        summary_counter(&stdout1, "zkstream_proofs_generated_total"),
-    );
-    let reused = summary_counter(&stdout0, "zkstream_proofs_reused_total")
-        + summary_counter(&stdout1, "zkstream_proofs_reused_total");
-    let stored = artifacts(&dir.path().join("store")).len();
-    assert!(
-        g0 > 0 && g1 > 0,
-        "one process did all the work: {g0} + {g1}"
-    );
-    assert_eq!(reused, 0);
-    assert_eq!(g0 + g1, stored, "generated {g0} + {g1}, stored {stored}");
-    // Batch n is on partition (n - 1) % 3: offsets 2, 1, 1 are the ends.
-    assert_eq!(
-        committed(&brokers, "zkstream.batches", "zkstream", 3),
-        vec![2, 1, 1]
-    );
-    eprintln!(
-        "cluster: 4 batches in {:.1} s; process 0 generated {g0}, process 1 generated {g1} proofs",
-        took.as_secs_f64()
-    );
-}
-
-/// Aggregation mode end to end on a Tansu broker: a mix of valid (three programs, one registered rather
-/// than embedded, one of a bigger circuit — another family), invalid, unsupported and undecodable
+/// Aggregation mode end to end on a Tansu broker: a mix of valid (two programs: one with a proof whose
+/// key is embedded and one whose key was registered, one of the sha256 gate set — another family), invalid, unsupported and undecodable
 /// submissions on `zkstream.user_proofs`; one run per family aggregates exactly the valid ones, each
 /// record (topic and file) publishes its root and a blob with every commitment, every inclusion path
 /// verifies (a wrong one does not), the others are dead letters with their reasons. The first process
@@ -576,15 +541,14 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         out
     };
     let a1 = submit("1", "1,2,3,4", "alice-1", &[]);
-    let b1 = submit("2", "5,6,7,8", "bob-1", &[]);
     let a2 = submit("1", "9,9,9,9", "alice-2", &["--no-key"]);
-    // A program of another size: another family of circuits, aggregated in a run of its own.
-    let c1 = submit("3", "4,4,4,4", "carol-1", &["--program-rounds", "600"]);
+    // A program of another gate set: another family of circuits, aggregated in a run of its own.
+    let c1 = submit("3", "4,4,4,4", "carol-1", &["--gate-set", "sha256"]);
     let read = |p: &str| UserSubmission::from_frame(&std::fs::read(p).unwrap()).unwrap();
-    let mut bad = read(&b1);
+    let mut bad = read(&a1);
     bad.proof_id = "bad-1".into();
     bad.public_inputs[7] ^= 1;
-    let mut sp1 = read(&b1);
+    let mut sp1 = read(&a1);
     sp1.proof_id = "sp1-1".into();
     sp1.proving_system_id = 1;
     // Carol's submission first: whichever family runs first, a run takes submissions past one still
@@ -593,7 +557,6 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         ("carol-1".into(), std::fs::read(&c1).unwrap()),
         ("alice-1".into(), std::fs::read(&a1).unwrap()),
         ("bad-1".into(), bad.to_frame().unwrap()),
-        ("bob-1".into(), std::fs::read(&b1).unwrap()),
         ("garbage".into(), b"not a frame".to_vec()),
         ("sp1-1".into(), sp1.to_frame().unwrap()),
         ("alice-2".into(), std::fs::read(&a2).unwrap()),
@@ -737,9 +700,9 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         stdout.contains("summary: 1 run(s) published, 0 submission(s) refused"),
         "{stdout}"
     );
-    // One run per family: alice's and bob's programs share one, carol's bigger program has its own.
+    // One run per family: alice's proofs share one, carol's sha256 program has its own.
     let both = format!("{killed}{stdout}");
-    assert!(both.contains(": 3 proofs in 2 chunk(s)"), "{both}");
+    assert!(both.contains(": 2 proofs in 1 chunk(s)"), "{both}");
     assert!(both.contains(": 1 proofs in 1 chunk(s)"), "{both}");
 
     // The records on the topic equal the files; together they hold exactly the valid proofs.
@@ -760,7 +723,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     }
     assert_ne!(runs[0].family, runs[1].family);
     assert_ne!(runs[0].aggregate_key, runs[1].aggregate_key);
-    let big = runs.iter().position(|r| r.proofs.len() == 3).unwrap();
+    let big = runs.iter().position(|r| r.proofs.len() == 2).unwrap();
     let carol = &runs[1 - big];
     assert_eq!(carol.proofs.len(), 1);
     assert_eq!(carol.proofs[0].proof_id, "carol-1");
@@ -769,7 +732,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     let record = runs[big].clone();
     let mut ids: Vec<&str> = record.proofs.iter().map(|p| p.proof_id.as_str()).collect();
     ids.sort();
-    assert_eq!(ids, vec!["alice-1", "alice-2", "bob-1"]);
+    assert_eq!(ids, vec!["alice-1", "alice-2"]);
     let leaves: Vec<[u8; 32]> = record.proofs.iter().map(|p| p.commitment).collect();
     assert_eq!(record.root, MerkleTree::new(&leaves).unwrap().root());
     let blobs: Vec<BlobData> = record
@@ -777,14 +740,13 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         .iter()
         .map(|b| BlobData(b.data.clone()))
         .collect();
-    assert_eq!(unpack_blobs(&blobs, 3).unwrap(), leaves);
+    assert_eq!(unpack_blobs(&blobs, 2).unwrap(), leaves);
 
     // Every user can show inclusion; a wrong leaf is not included.
     let carol_file = format!("{out_dir}/run-{}.rec", 2 - big);
     for (id, file) in [
         ("alice-1", &record_file),
         ("alice-2", &record_file),
-        ("bob-1", &record_file),
         ("carol-1", &carol_file),
     ] {
         let o = run_bounded(

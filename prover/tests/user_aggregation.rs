@@ -1,7 +1,9 @@
-//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, arity-2 nodes, 2 node
-//! levels): users' proofs under different keys → chunk proofs → a level-1 node → the level-2 aggregate
-//! whose public input is the Aligned Merkle root over the proofs' commitments; and every way to cheat
-//! rejected — by the native checks, and by the circuits themselves when the checks are switched off.
+//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, arity-2 nodes, 1 node
+//! level): users' proofs under different keys → chunk proofs → the aggregate whose public input is the
+//! Aligned Merkle root over the proofs' commitments; and every way to cheat rejected — by the native
+//! checks, and by the circuits themselves when the checks are switched off. (Trees of two node levels
+//! are proved in `dataflow/tests/aggregation_tree.rs`, whose keys this test shares: a node's circuit
+//! does not depend on how many levels sit above it.)
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -33,10 +35,7 @@ fn prover() -> Prover {
         2,
     )
     .unwrap()
-    .with_user_shape(UserShape {
-        levels: 2,
-        ..UserShape::default()
-    })
+    .with_user_shape(UserShape::default())
     .unwrap();
     Prover::new(Arc::new(keys), 2)
 }
@@ -183,13 +182,13 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         Err(UserProofError::Unsupported(reason)) if reason.contains("outside")
     ));
 
-    // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1], one
-    // level-1 node over both, the level-2 aggregate over that node (its second slot padded).
+    // The aggregate: programs grouped (11's two proofs, then 22's, by program id), chunks [2, 1], and
+    // the node over both.
     let t = Instant::now();
     let proofs = vec![a1.clone(), b.clone(), a2.clone()];
     let agg = aggregate_user_proofs(&prover, &proofs).unwrap();
     eprintln!(
-        "2 chunks + 2 nodes (incl. setups) in {:.1} s; aggregate proof {} bytes",
+        "2 chunks + 1 node (incl. setups) in {:.1} s; aggregate proof {} bytes",
         t.elapsed().as_secs_f64(),
         bincode::serialize(&agg.proof).unwrap().len()
     );
@@ -204,7 +203,7 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert_eq!(agg.chunk_proofs.len(), 2);
     assert_eq!(
         agg.node_proofs.iter().map(Vec::len).collect::<Vec<_>>(),
-        [1, 1]
+        [1]
     );
     assert_eq!(agg.family, family);
     assert_eq!(
@@ -217,26 +216,27 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     let chunk1 = Summary::of_proof(&agg.chunk_proofs[1]).unwrap();
     assert_eq!(chunk1, Summary::of_leaves(&leaves[2..], 2).unwrap());
     assert_eq!(
-        Summary::of_proof(&agg.node_proofs[0][0]).unwrap(),
-        Summary::of_leaves(&leaves, 4).unwrap()
+        bincode::serialize(&agg.node_proofs[0][0]).unwrap(),
+        bincode::serialize(&agg.proof).unwrap()
     );
     assert_eq!(
         Summary::of_proof(&agg.proof).unwrap(),
-        Summary::of_leaves(&leaves, 8).unwrap()
+        Summary::of_leaves(&leaves, 4).unwrap()
     );
-    // The level-1 node's proof is not an aggregate: it does not verify under the top key.
+    // A chunk's proof is not an aggregate: it does not verify under the top key.
     assert!(prover
-        .verify_user_aggregate(family, &agg.node_proofs[0][0])
+        .verify_user_aggregate(family, &agg.chunk_proofs[0])
         .is_err());
 
-    // The native checks refuse a partial chunk before a full one, and a child of the wrong level.
+    // The native checks refuse a partial chunk before a full one, a level above the top, and a node's
+    // proof where chunk proofs are expected.
     let swapped = vec![agg.chunk_proofs[1].clone(), agg.chunk_proofs[0].clone()];
     assert!(prover.prove_user_node(family, 1, &swapped).is_err());
     assert!(prover
-        .prove_user_node(family, 2, &agg.chunk_proofs[..1])
+        .prove_user_node(family, 2, &agg.node_proofs[0])
         .is_err());
     assert!(prover
-        .prove_user_node(family, 3, &agg.node_proofs[1])
+        .prove_user_node(family, 1, std::slice::from_ref(&agg.proof))
         .is_err());
 
     // The circuits themselves refuse cheats (native checks off).
@@ -254,9 +254,9 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert!(unchecked
         .prove_user_node(family, 1, &[agg.chunk_proofs[0].clone(), forged])
         .is_err());
-    // A chunk proof where a level-1 node is expected (the level-2 node's key check).
+    // A node's proof where a chunk proof is expected (the node's constant child key).
     assert!(unchecked
-        .prove_user_node(family, 2, &agg.chunk_proofs[..1])
+        .prove_user_node(family, 1, std::slice::from_ref(&agg.proof))
         .is_err());
 
     // The other gate sets' families: a chunk of their own verifies the proof in-circuit with that gate
