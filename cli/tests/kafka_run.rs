@@ -14,12 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, Message};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
-use rdkafka::{Offset, TopicPartitionList};
 use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{verify_final_proof, KeyStore};
 use zkstream_sources::kafka::produce_batches;
@@ -35,50 +30,6 @@ fn chain(keys: &KeyStore, count: u64) -> Vec<BatchInput> {
     sample_chain(1, count, SEED, 1, &keys.vk_set_commitment().unwrap())
 }
 
-/// Reads a whole topic from the beginning: (key, value, headers) per record.
-type Record = (Option<Vec<u8>>, Vec<u8>, BTreeMap<String, String>);
-/// Reads until `enough` says so (or 20 s passed).
-fn read_topic(brokers: &str, topic: &str, enough: impl Fn(&[Record]) -> bool) -> Vec<Record> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "zkstream-test-reader")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let metadata = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .unwrap();
-    let partitions = metadata.topics()[0].partitions().len() as i32;
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .unwrap();
-    }
-    consumer.assign(&tpl).unwrap();
-    let mut out = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !enough(&out) && std::time::Instant::now() < deadline {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
-            let mut headers = BTreeMap::new();
-            if let Some(h) = m.headers() {
-                for i in 0..h.count() {
-                    let header = h.get(i);
-                    headers.insert(
-                        header.key.to_string(),
-                        text(header.value.unwrap_or_default()),
-                    );
-                }
-            }
-            out.push((
-                m.key().map(<[u8]>::to_vec),
-                m.payload().unwrap_or_default().to_vec(),
-                headers,
-            ));
-        }
-    }
-    out
-}
-
 /// The distinct batch numbers among the records' keys, sorted.
 fn batch_keys(records: &[Record]) -> Vec<u64> {
     let mut keys: Vec<u64> = records
@@ -88,27 +39,6 @@ fn batch_keys(records: &[Record]) -> Vec<u64> {
     keys.sort();
     keys.dedup();
     keys
-}
-
-fn committed(brokers: &str, topic: &str, group: &str, partitions: i32) -> Vec<i64> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition(topic, p);
-    }
-    let c = consumer
-        .committed_offsets(tpl, Duration::from_secs(10))
-        .unwrap();
-    (0..partitions)
-        .map(|p| match c.find_partition(topic, p).map(|e| e.offset()) {
-            Some(Offset::Offset(o)) => o,
-            _ => -1,
-        })
-        .collect()
 }
 
 fn produce_cli(brokers: &str, batches: u64) {
@@ -392,20 +322,11 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
             "undecodable",
         ),
     ];
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    for (key, value, _) in &records {
-        let mut r = BaseRecord::to("zkstream.batches")
-            .payload(value)
-            .partition(0);
-        if let Some(k) = key {
-            r = r.key(k);
-        }
-        producer.send(r).unwrap();
-    }
-    producer.flush(Duration::from_secs(10)).unwrap();
+    let raw: Vec<(Option<Vec<u8>>, Vec<u8>)> = records
+        .iter()
+        .map(|(key, value, _)| (key.clone(), value.clone()))
+        .collect();
+    send_records(&brokers, "zkstream.batches", 0, &raw);
 
     let out = run_bounded(
         zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
@@ -561,21 +482,11 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         ("sp1-1".into(), sp1.to_frame().unwrap()),
         ("alice-2".into(), std::fs::read(&a2).unwrap()),
     ];
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .create()
-        .unwrap();
-    for (key, value) in &records {
-        producer
-            .send(
-                BaseRecord::to("zkstream.user_proofs")
-                    .key(key.as_bytes())
-                    .payload(value)
-                    .partition(0),
-            )
-            .unwrap();
-    }
-    producer.flush(Duration::from_secs(20)).unwrap();
+    let keyed: Vec<(Option<Vec<u8>>, Vec<u8>)> = records
+        .iter()
+        .map(|(key, value)| (Some(key.as_bytes().to_vec()), value.clone()))
+        .collect();
+    send_records(&brokers, "zkstream.user_proofs", 0, &keyed);
 
     let out_dir = path("records");
     let config = config(

@@ -6,34 +6,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use timely::dataflow::operators::Inspect;
 use zkstream_prover::sample::sample_chain;
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig};
+use zkstream_testkit::kafka::send_records;
 use zkstream_types::Digest;
-
-/// Writes `records` (key, value) to one partition of `topic` in order, each acknowledged before the next.
-fn send_records(
-    brokers: &str,
-    topic: &str,
-    partition: i32,
-    records: &[(Option<Vec<u8>>, Vec<u8>)],
-) {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    for (key, value) in records {
-        let mut r = BaseRecord::to(topic).payload(value).partition(partition);
-        if let Some(k) = key {
-            r = r.key(k);
-        }
-        producer.send(r).map_err(|(e, _)| e).unwrap();
-        producer.flush(Duration::from_secs(10)).unwrap();
-    }
-}
 
 fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -199,6 +177,7 @@ fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
 
 #[test]
 fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
+    use rdkafka::config::ClientConfig;
     use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
     use rdkafka::{Offset, TopicPartitionList};
 

