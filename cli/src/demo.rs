@@ -1,8 +1,9 @@
 //! `zkstream demo`: the embedded end-to-end run. An in-process Kafka-protocol broker (librdkafka's mock
-//! cluster) carries a synthetic batch chain into the production Kafka reader; the full pipeline proves
-//! it on a prover pool; progress bars follow each round; every final proof is checked with the
-//! independent verifier as it is delivered (in batch order), optionally written to `--out`, and a
-//! summary closes the run. No external service.
+//! cluster) carries a synthetic batch chain; the batch service that `run` uses
+//! (`dataflow/src/service.rs`) reads, proves and delivers it, configured for that broker, with a
+//! verifying sink (each final proof checked against its batch input with the independent verifier, in
+//! batch order), `--out` as its file sink, and progress bars on its prover pool; a summary closes the
+//! run. No external service.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,30 +14,24 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use zkstream_dataflow::gpu::{accelerators, Backends, GpuMode};
+use zkstream_dataflow::config::{Config, FileSinkConfig};
+use zkstream_dataflow::gpu::{Backends, GpuMode};
+use zkstream_dataflow::service::{self, BatchRun, Options};
 use zkstream_operators::chunk::Release;
-use zkstream_operators::model::{Delivery, Job};
-use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{
-    FaultInjector, JobEnd, PoolConfig, PoolObserver, ProverPool, Schedule,
-};
+use zkstream_operators::model::Job;
+use zkstream_operators::pool::{FaultInjector, JobEnd, PoolObserver, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::sample::sample_chain;
-use zkstream_prover::{verify_final_proof, SlotKind};
-use zkstream_sinks::FileSink;
+use zkstream_prover::{verify_final_proof, KeyStore, SlotKind};
+use zkstream_sinks::{ProofSink, SinkError};
 use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::{
-    EmbeddedBroker, KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, ReadMark, Settle,
-};
+use zkstream_sources::EmbeddedBroker;
+use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
 
 /// The consumer group of the demo's reader (its committed offsets give the consumer-lag gauge).
 const DEMO_GROUP: &str = "zkstream-demo";
 /// The demo's own sink: the independent verifier that checks each final proof against its batch input.
 const DEMO_SINK: &str = "demo-verifier";
-use zkstream_types::{AggregationRound, BatchInput};
-
-use zkstream_dataflow::pipeline::{self, PipelineSpec};
-use zkstream_dataflow::telemetry::Telemetry;
 
 use crate::ProofOpts;
 
@@ -178,10 +173,32 @@ impl PoolObserver for Progress {
     }
 }
 
-#[derive(Default)]
-struct Results {
-    verified: Vec<u64>,
-    problems: Vec<String>,
+/// The demo's own sink: checks each final proof against the batch input it was made from, with the
+/// independent verifier (the delivery thread has already checked the record on its own).
+struct Verifier {
+    keys: Arc<KeyStore>,
+    inputs: BTreeMap<u64, BatchInput>,
+}
+
+impl ProofSink for Verifier {
+    fn name(&self) -> &str {
+        DEMO_SINK
+    }
+
+    fn deliver(&mut self, p: &FinalBatchProof) -> Result<(), SinkError> {
+        let refused = |reason: String| SinkError::Check {
+            sink: DEMO_SINK.into(),
+            batch: p.batch_number,
+            reason,
+        };
+        let input = self
+            .inputs
+            .get(&p.batch_number)
+            .ok_or_else(|| refused("delivered but never produced".into()))?;
+        verify_final_proof(&self.keys, input, p)
+            .map(|_| ())
+            .map_err(|e| refused(format!("final proof rejected: {e}")))
+    }
 }
 
 /// A deterministic chaos drill: attempt `a` of key `k` fails when hash(k, a) < rate.
@@ -229,26 +246,26 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         "keys: {} circuits ready in {:.1} s ({computed} computed, the rest cached in {})",
         generated.len(),
         t.elapsed().as_secs_f64(),
-        keys.dir()
-            .map(|d| d.display().to_string())
-            .unwrap_or_default()
+        settings.keys_dir.display()
     );
 
     // The embedded broker and the synthetic chain in its batches topic.
     let broker = EmbeddedBroker::start()?;
     let brokers = broker.bootstrap_servers();
-    let topic = "zkstream.batches";
+    let mut config = Config::with_brokers(&brokers);
+    let topic = config.kafka.batches_topic.clone();
     let partitions = args.partitions.unwrap_or(args.workers.max(2) as i32).max(1);
-    broker.create_topic(topic, partitions)?;
+    broker.create_topic(&topic, partitions)?;
+    broker.create_topic(&config.kafka.dlq_topic, 1)?;
     let vk_set = keys.vk_set_commitment()?;
     let chain = sample_chain(1, args.batches, args.seed, keys.protocol_version(), &vk_set);
-    let report = produce_batches(&brokers, topic, partitions, chain.clone())?;
+    let report = produce_batches(&brokers, &topic, partitions, chain.clone())?;
     println!(
         "broker: embedded at {brokers}; produced {} batches ({} bytes) into {topic} ({partitions} partitions)",
         report.records, report.bytes
     );
 
-    // Artifact store and prover pool.
+    // The same application as `run`, configured for the embedded broker.
     let _tmp;
     let store_dir = match &args.store {
         Some(d) => d.clone(),
@@ -257,231 +274,114 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
             _tmp.path().to_path_buf()
         }
     };
-    let store = ArtifactStore::local(&store_dir)?;
-    let slots = args.prover_slots.max(1);
-    let pool_config = PoolConfig {
-        slots,
-        threads_per_slot: (settings.threads / slots).max(1),
-        max_attempts: args.max_attempts.max(1),
-        backoff: Duration::from_millis(200),
-        schedule: args.schedule,
+    config.kafka.group_id = DEMO_GROUP.into();
+    config.store.url = ArtifactStore::local(&store_dir)?.url().to_string();
+    config.prover.threads = Some(settings.threads);
+    config.prover.slots = args.prover_slots.max(1);
+    config.prover.schedule = args.schedule;
+    config.prover.gpu = if args.gpu {
+        GpuMode::Auto
+    } else {
+        GpuMode::Off
     };
-    println!(
-        "provers: {} CPU slot(s) x {} thread(s); artifacts in {}",
-        pool_config.slots,
-        pool_config.threads_per_slot,
-        store.url()
-    );
-    let gpus = accelerators(
-        if args.gpu {
-            GpuMode::Auto
-        } else {
-            GpuMode::Off
-        },
-        pool_config.threads_per_slot,
-        backends,
-    )?;
-    if args.gpu {
-        println!("{}", gpus.summary);
-    }
-    let gpu_slots = gpus.backends.len();
-    let progress = Arc::new(Progress::new());
-    let telemetry = Telemetry::start(1)?;
-    let metrics = Arc::clone(&telemetry.metrics);
-    metrics.set_prover_slots("cpu", slots);
-    metrics.set_prover_slots("gpu", gpu_slots);
-    if let Some(addr) = &args.metrics_addr {
-        let bound = metrics.serve(addr)?;
-        println!("metrics: http://{bound}/metrics");
-    }
-    let observers = telemetry.observer(vec![Arc::clone(&progress) as Arc<dyn PoolObserver>]);
-    let mut builder = ProverPool::builder(Arc::clone(&keys), store, pool_config)
-        .observer(observers)
-        .accelerators(gpus.backends);
-    if let Some(f) = chaos(args.inject_failures, args.seed) {
-        builder = builder.faults(f);
-    }
-    let pool = Arc::new(builder.start());
+    config.pipeline.workers = args.workers;
+    config.pipeline.max_attempts = args.max_attempts.max(1);
+    // Every batch of the chain may be in flight at once (the demo reads a topic it filled itself).
+    config.pipeline.max_batches_in_flight = args.batches.max(1);
+    config.sink.file = args.out.clone().map(|dir| FileSinkConfig { dir });
+    config.metrics.addr = args.metrics_addr.clone();
 
-    let sink = args.out.as_deref().map(FileSink::new).transpose()?;
-    metrics.declare_sink(DEMO_SINK);
-    if sink.is_some() {
-        metrics.declare_sink("file");
-    }
-    let inputs: Arc<BTreeMap<u64, BatchInput>> =
-        Arc::new(chain.into_iter().map(|b| (b.batch_number, b)).collect());
-    let results = Arc::new(Mutex::new(Results::default()));
-    // Offsets are committed behind the deliveries, as in `run`, so the consumer-lag gauge means the same.
-    let committer = Arc::new(Mutex::new(OffsetCommitter::new(
-        &brokers,
-        topic,
-        DEMO_GROUP,
-        &Default::default(),
-        OffsetTracker::new(0),
-    )?));
-    let settle = {
-        let committer = Arc::clone(&committer);
-        move |f: &dyn Fn(&mut OffsetTracker)| {
-            let mut c = committer.lock().unwrap_or_else(|p| p.into_inner());
-            f(c.tracker());
-            if let Err(e) = c.commit() {
-                tracing::debug!(error = %e, "demo offset commit failed (retried on the next delivery)");
-            }
-        }
-    };
-    let on_delivery = {
-        let settle = settle.clone();
-        let (keys, inputs, results, progress, telemetry) = (
-            Arc::clone(&keys),
-            Arc::clone(&inputs),
-            Arc::clone(&results),
-            Arc::clone(&progress),
-            Arc::clone(&telemetry),
-        );
-        Arc::new(move |d: &Delivery| {
-            let mut res = results.lock().unwrap_or_else(|p| p.into_inner());
-            match d {
-                Delivery::Proof(p) => {
-                    let n = p.batch_number;
-                    let Some(input) = inputs.get(&n) else {
-                        res.problems
-                            .push(format!("batch {n}: delivered but never produced"));
-                        return;
-                    };
-                    match verify_final_proof(&keys, input, p) {
-                        Ok(c) => {
-                            let written = match &sink {
-                                Some(s) => match s.deliver(p) {
-                                    Ok(path) => {
-                                        telemetry.metrics.record_submission("file", true);
-                                        format!(", written to {}", path.display())
-                                    }
-                                    Err(e) => {
-                                        telemetry.metrics.record_submission("file", false);
-                                        res.problems.push(format!("batch {n}: {e}"));
-                                        String::new()
-                                    }
-                                },
-                                None => String::new(),
-                            };
-                            progress.println(&format!(
-                                "batch {n}: final proof verified (commitment {}, {} bytes, {:.1} s after start{written})",
-                                c.to_hex(),
-                                p.proof.len(),
-                                started.elapsed().as_secs_f64()
-                            ));
-                            res.verified.push(n);
-                            telemetry.metrics.record_submission(DEMO_SINK, true);
-                            telemetry.batch_delivered(n);
-                            settle(&|t| t.delivered(n));
-                        }
-                        Err(e) => {
-                            telemetry.metrics.record_submission(DEMO_SINK, false);
-                            telemetry.metrics.record_verification_failure("final");
-                            telemetry.batch_failed(n);
-                            progress.println(&format!("batch {n}: final proof REJECTED: {e}"));
-                            res.problems
-                                .push(format!("batch {n}: final proof rejected: {e}"));
-                        }
-                    }
-                }
-                Delivery::Gap(f) => {
-                    telemetry.batch_failed(f.batch_number);
-                    settle(&|t| t.gap(f.batch_number));
-                    progress.println(&format!(
-                        "batch {}: NOT proved ({}: {}); delivery stops here",
-                        f.batch_number, f.stage, f.reason
-                    ));
-                    res.problems
-                        .push(format!("batch {}: {}", f.batch_number, f.reason));
-                }
-            }
-        })
-    };
-    let on_reject = {
-        let (results, progress, metrics) = (
-            Arc::clone(&results),
-            Arc::clone(&progress),
-            Arc::clone(&metrics),
-        );
-        Arc::new(move |r: &zkstream_types::Rejected| {
-            metrics.record_dead_letter(&r.reason);
+    let progress = Arc::new(Progress::new());
+    let on_delivered = {
+        let (progress, out) = (Arc::clone(&progress), args.out.clone());
+        Box::new(move |p: &FinalBatchProof| {
+            let written = out
+                .as_ref()
+                .map(|d| {
+                    format!(
+                        ", written to {}",
+                        d.join(format!("batch-{}.proof", p.batch_number)).display()
+                    )
+                })
+                .unwrap_or_default();
             progress.println(&format!(
-                "rejected record (partition {} offset {}): {}",
-                r.raw.partition, r.raw.offset, r.reason
+                "batch {}: final proof verified (commitment {}, {} bytes, {:.1} s after start{written})",
+                p.batch_number,
+                p.batch_commitment.to_hex(),
+                p.proof.len(),
+                started.elapsed().as_secs_f64()
             ));
-            results
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .problems
-                .push(r.reason.to_string());
         })
     };
-    let mut source = KafkaSourceConfig::new(&brokers, topic);
-    source.bounded = true;
-    source.group_id = DEMO_GROUP.into();
-    let spec = PipelineSpec {
-        workers: args.workers,
-        source,
-        policy: OrderPolicy {
-            start: 1,
-            allow_gaps: false,
-        },
+    let say = {
+        let progress = Arc::clone(&progress);
+        Arc::new(move |line: &str| progress.println(line))
+    };
+    let options = Options {
+        resume: false,
+        keys: Some(Arc::clone(&keys)),
+        sinks: vec![Box::new(Verifier {
+            keys: Arc::clone(&keys),
+            inputs: chain.into_iter().map(|b| (b.batch_number, b)).collect(),
+        })],
+        observers: vec![Arc::clone(&progress) as Arc<dyn PoolObserver>],
+        faults: chaos(args.inject_failures, args.seed),
         release: if args.barrier {
             Release::Barrier
         } else {
             Release::Streaming
         },
-        anchor: None,
-        cluster: None,
+        bounded: true,
+        on_delivered,
+        say,
+        ..Options::default()
     };
-    let on_accept = {
-        let settle = settle.clone();
-        Arc::new(move |_: u64, p: i32, o: i64| settle(&|t| t.accepted(p, o)))
-    };
-    let on_mark = {
-        let telemetry = Arc::clone(&telemetry);
-        Arc::new(move |m: &ReadMark| {
-            if let Settle::OnDelivery(n) = m.settle {
-                telemetry.batch_read(n);
-            }
-            settle(&|t| t.read(*m));
-        })
-    };
-    let lag = telemetry.watch_lag(
-        Some(LagProbe::new(
-            &brokers,
-            topic,
-            DEMO_GROUP,
-            &Default::default(),
-        )?),
-        spec.source.held.clone(),
-        Duration::from_secs(2),
-    );
-    let run_started = Instant::now();
-    pipeline::run(
-        &spec,
-        Arc::clone(&pool),
-        pipeline::Hooks {
-            on_delivery,
-            on_reject,
-            on_mark,
-            on_accept,
-        },
-    )?;
-    let wall = run_started.elapsed();
-    drop(lag);
+    let run = service::run(&config, options, backends)?;
     for b in &progress.bars {
         b.finish_and_clear();
     }
     drop(broker);
+    print_summary(&args, &run, &progress.stats(), started);
 
-    let res = results.lock().unwrap_or_else(|p| p.into_inner());
-    let stats = progress.stats();
+    let report = &run.report;
+    let mut problems: Vec<String> = Vec::new();
+    problems.extend(
+        report
+            .gaps
+            .iter()
+            .map(|(n, stage, reason)| format!("batch {n}: NOT proved ({stage}): {reason}")),
+    );
+    problems.extend(
+        report
+            .unverified
+            .iter()
+            .map(|(n, e)| format!("batch {n}: final proof does not verify: {e}")),
+    );
+    problems.extend(report.error.clone());
+    if report.dead_letters > 0 {
+        problems.push(format!("{} record(s) dead-lettered", report.dead_letters));
+    }
+    let delivered = report.delivered.len() as u64;
+    if problems.is_empty() && delivered == args.batches {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        eprintln!("problem: {p}");
+    }
+    if delivered != args.batches {
+        eprintln!("error: {delivered} of {} batches delivered", args.batches);
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// The closing summary: batches verified, then per round the proofs, reuses, retries, failures and
+/// prover time, and the slots' utilisation.
+fn print_summary(args: &DemoArgs, run: &BatchRun, stats: &[RoundStats; 6], started: Instant) {
+    let wall = run.pipeline;
     println!();
     println!(
         "summary: {} of {} batches proved and verified in {:.1} s (pipeline {:.1} s, {:.1} s per batch)",
-        res.verified.len(),
+        run.report.delivered.len(),
         args.batches,
         started.elapsed().as_secs_f64(),
         wall.as_secs_f64(),
@@ -512,22 +412,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     println!(
         "  prover busy {:.1} s over {} slot(s): utilisation {:.0}%",
         total.as_secs_f64(),
-        slots,
-        100.0 * total.as_secs_f64() / (wall.as_secs_f64() * slots as f64)
+        run.slots,
+        100.0 * total.as_secs_f64() / (wall.as_secs_f64() * run.slots as f64)
     );
-    let complete = res.problems.is_empty() && res.verified.len() as u64 == args.batches;
-    if !complete {
-        for p in &res.problems {
-            eprintln!("problem: {p}");
-        }
-        if res.verified.len() as u64 != args.batches {
-            eprintln!(
-                "error: {} of {} batches delivered",
-                res.verified.len(),
-                args.batches
-            );
-        }
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -7,24 +7,13 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use zkstream_dataflow::config::Config;
-use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
 use zkstream_dataflow::gpu::Backends;
-use zkstream_dataflow::pipeline::{self, PipelineSpec};
-use zkstream_dataflow::telemetry::Telemetry;
-use zkstream_operators::chunk::Release;
-use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool};
-use zkstream_operators::store::ArtifactStore;
-use zkstream_prover::KeyStore;
-use zkstream_sinks::{
-    CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink, RetryPolicy,
-};
-use zkstream_sources::{KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker};
+use zkstream_dataflow::service::{self, BatchRun, Options};
 use zkstream_types::AggregationRound;
 
 /// Arguments of `run`.
@@ -55,114 +44,12 @@ pub struct RunArgs {
 pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
     let started = Instant::now();
     let config = Config::load(&args.config)?;
-    let cluster = args.cluster.cluster()?;
-    // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
-    let delivers = args.cluster.process == 0;
-    let settings = config.proof_settings();
-    let keys = Arc::new(KeyStore::open(
-        Some(&settings.keys_dir),
-        settings.profile.clone(),
-        settings.shape.clone(),
-        config.prover.protocol_version,
-        settings.threads,
-    )?);
-    let t = Instant::now();
-    let prepared = keys
-        .generate_all()
-        .context("preparing setup data and keys")?;
-    eprintln!(
-        "keys: {} circuits ready in {:.1} s (profile {}, cache {})",
-        prepared.len(),
-        t.elapsed().as_secs_f64(),
-        keys.profile().name,
-        settings.keys_dir.display()
-    );
-
-    let store = ArtifactStore::open(&config.store.url)?;
-    let progress = DeliveryProgress::load(&store)?;
-    let start = progress
-        .as_ref()
-        .map(|p| p.batch_number + 1)
-        .unwrap_or(config.kafka.start_batch)
-        .max(config.kafka.start_batch);
-    eprintln!(
-        "store: {}; delivery starts at batch {start}{}",
-        store.url(),
-        if progress.is_some() {
-            " (resuming after the last delivered batch)"
-        } else {
-            ""
-        }
-    );
-
-    let telemetry = Telemetry::start(start)?;
-    if let Some(addr) = args.metrics_addr.as_ref().or(config.metrics.addr.as_ref()) {
-        let bound = telemetry.metrics.serve(addr)?;
-        eprintln!("metrics: http://{bound}/metrics");
-    }
-
-    let k = &config.kafka;
-    let mut sinks: Vec<Box<dyn ProofSink>> = Vec::new();
-    if !delivers {
-        eprintln!(
-            "cluster: process {} of {}: proving only (process 0 delivers, dead-letters and commits)",
-            args.cluster.process, args.cluster.processes
-        );
-    }
-    if let (true, Some(core)) = (delivers, &config.sink.core) {
-        sinks.push(Box::new(CoreHttpSink::new(
-            &core.url,
-            Duration::from_secs(core.timeout_s.max(1)),
-            RetryPolicy {
-                initial: Duration::from_millis(core.backoff_ms),
-                max: Duration::from_millis(core.max_backoff_ms),
-                max_attempts: None,
-            },
-        )?));
-    }
-    if let (true, Some(topic)) = (delivers, config.proofs_topic()) {
-        let writer = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
-        sinks.push(Box::new(KafkaProofSink::new(writer, topic)));
-    }
-    if let (true, Some(file)) = (delivers, &config.sink.file) {
-        sinks.push(Box::new(FileSink::new(&file.dir)?));
-    }
-    if sinks.is_empty() && delivers {
-        tracing::warn!("no proof sink configured: proofs are checked and counted, then dropped");
-    }
-    let names: Vec<String> = sinks.iter().map(|s| s.name().to_string()).collect();
-    for n in &names {
-        telemetry.metrics.declare_sink(n);
-    }
-    let (dlq, committer) = if delivers {
-        let dlq = DeadLetterSink::new(
-            KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
-            &k.dlq_topic,
-        );
-        let committer = OffsetCommitter::new(
-            &k.brokers,
-            &k.batches_topic,
-            &k.group_id,
-            &k.rdkafka,
-            OffsetTracker::new(start - 1),
-        )?;
-        (Some(dlq), Some(committer))
-    } else {
-        (None, None)
-    };
-    let delivery = DeliveryThread::start(
-        Outputs {
-            sinks,
-            dlq,
-            source_topic: k.batches_topic.clone(),
-            committer,
-            store: store.clone(),
-            keys: Arc::clone(&keys),
-            telemetry: Some(Arc::clone(&telemetry)),
-            allow_gaps: config.pipeline.allow_gaps,
-            delivered: DeliveryProgress::resume(progress.as_ref(), start),
-        },
-        Box::new(move |p| {
+    let options = Options {
+        workers: args.workers,
+        metrics_addr: args.metrics_addr,
+        bounded: args.bounded,
+        cluster: args.cluster.cluster()?,
+        on_delivered: Box::new(move |p| {
             println!(
                 "batch {}: final proof delivered (commitment {}, {} bytes, {:.1} s after start)",
                 p.batch_number,
@@ -171,105 +58,30 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
         }),
-    )?;
-
-    let slots = config.prover.slots.max(1);
-    let threads_per_slot = (settings.threads / slots).max(1);
-    let gpus = zkstream_dataflow::gpu::accelerators(config.prover.gpu, threads_per_slot, backends)?;
-    println!("run: {}", gpus.summary);
-    telemetry.metrics.set_prover_slots("cpu", slots);
-    telemetry
-        .metrics
-        .set_prover_slots("gpu", gpus.backends.len());
-    let pool = Arc::new(
-        ProverPool::builder(
-            Arc::clone(&keys),
-            store,
-            PoolConfig {
-                slots,
-                threads_per_slot,
-                max_attempts: config.pipeline.max_attempts,
-                backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
-                schedule: config.prover.schedule,
-            },
-        )
-        .observer(telemetry.observer(Vec::new()))
-        .accelerators(gpus.backends)
-        .start(),
-    );
-    let mut source = KafkaSourceConfig::new(&k.brokers, &k.batches_topic);
-    source.group_id = k.group_id.clone();
-    source.start_batch = start;
-    source.bounded = args.bounded;
-    source.poll_interval = Duration::from_millis(k.poll_interval_ms.max(1));
-    source.rdkafka = k.rdkafka.clone();
-    source.max_in_flight = Some(config.pipeline.max_batches_in_flight);
-    source.delivered = progress
-        .as_ref()
-        .and_then(|p| p.delivered.clone())
-        .map(Arc::new);
-    let spec = PipelineSpec {
-        workers: args.workers.unwrap_or(config.pipeline.workers).max(1),
-        source,
-        policy: OrderPolicy {
-            start,
-            allow_gaps: config.pipeline.allow_gaps,
-        },
-        release: Release::Streaming,
-        anchor: progress.as_ref().map(|p| p.batch_commitment),
-        cluster: cluster.clone(),
+        say: Arc::new(|line| eprintln!("{line}")),
+        ..Options::default()
     };
-    eprintln!(
-        "run: {}{} worker(s), {} prover slot(s), sinks [{}], reading {} from {} (group {}){}",
-        match &cluster {
-            Some(c) => format!(
-                "process {} of {} ({}), ",
-                c.process,
-                c.addresses.len(),
-                c.addresses.join(" ")
-            ),
-            None => String::new(),
-        },
-        spec.workers,
-        slots,
-        names.join(", "),
-        k.batches_topic,
-        k.brokers,
-        k.group_id,
-        if args.bounded { ", bounded" } else { "" }
-    );
-    // Every process reports the partitions its readers hold back; process 0 also the group's lag.
-    let probe = if delivers {
-        Some(LagProbe::new(
-            &k.brokers,
-            &k.batches_topic,
-            &k.group_id,
-            &k.rdkafka,
-        )?)
+    let run = service::run(&config, options, backends)?;
+    print_summary(&run, started);
+    for (n, stage, reason) in &run.report.gaps {
+        eprintln!("gap: batch {n} ({stage}): {reason}");
+    }
+    for (n, e) in &run.report.unverified {
+        eprintln!("error: batch {n}: final proof does not verify: {e}");
+    }
+    if let Some(e) = &run.report.error {
+        eprintln!("error: {e}");
+    }
+    Ok(if run.complete() {
+        ExitCode::SUCCESS
     } else {
-        None
-    };
-    let lag = telemetry.watch_lag(probe, spec.source.held.clone(), Duration::from_secs(5));
-    let pipeline_started = Instant::now();
-    let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
-    let report = delivery.finish()?;
-    drop(lag);
-    result?;
+        ExitCode::FAILURE
+    })
+}
 
-    let records = pool.records();
-    let count = |round: AggregationRound, reused: bool| {
-        records
-            .iter()
-            .filter(|r| r.key.round == round)
-            .filter(|r| match r.end {
-                JobEnd::Proved => !reused,
-                JobEnd::Reused => reused,
-                JobEnd::Failed(_) => false,
-            })
-            .count()
-    };
-    let generated: usize = AggregationRound::ALL.iter().map(|r| count(*r, false)).sum();
-    let reused: usize = AggregationRound::ALL.iter().map(|r| count(*r, true)).sum();
+/// The closing summary: batches, per-round proofs generated and reused, the two totals as metric lines.
+fn print_summary(run: &BatchRun, started: Instant) {
+    let report = &run.report;
     println!();
     println!(
         "summary: {} batches delivered{} in {:.1} s (pipeline {:.1} s); {} gap(s), {} dead letter(s), {} offset commit(s)",
@@ -279,7 +91,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             _ => String::new(),
         },
         started.elapsed().as_secs_f64(),
-        pipeline_started.elapsed().as_secs_f64(),
+        run.pipeline.as_secs_f64(),
         report.gaps.len(),
         report.dead_letters,
         report.commits
@@ -289,28 +101,10 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
         println!(
             "  {:<12} {:>9} {:>7}",
             r.name(),
-            count(r, false),
-            count(r, true)
+            run.count(r, false),
+            run.count(r, true)
         );
     }
-    println!("zkstream_proofs_generated_total {generated}");
-    println!("zkstream_proofs_reused_total {reused}");
-    let mut ok = true;
-    for (n, stage, reason) in &report.gaps {
-        eprintln!("gap: batch {n} ({stage}): {reason}");
-        ok = false;
-    }
-    for (n, e) in &report.unverified {
-        eprintln!("error: batch {n}: final proof does not verify: {e}");
-        ok = false;
-    }
-    if let Some(e) = &report.error {
-        eprintln!("error: {e}");
-        ok = false;
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    println!("zkstream_proofs_generated_total {}", run.total(false));
+    println!("zkstream_proofs_reused_total {}", run.total(true));
 }

@@ -316,6 +316,22 @@ pub struct MetricsConfig {
 }
 
 impl Config {
+    /// Every default, reading from `brokers`: what a file with only `[kafka] brokers` gives.
+    pub fn with_brokers(brokers: &str) -> Self {
+        Config {
+            kafka: KafkaConfig {
+                brokers: brokers.to_string(),
+                ..KafkaConfig::default()
+            },
+            store: StoreConfig::default(),
+            prover: ProverConfig::default(),
+            sink: SinkConfig::default(),
+            pipeline: PipelineConfig::default(),
+            metrics: MetricsConfig::default(),
+            aggregation: AggregationConfig::default(),
+        }
+    }
+
     /// Parses and checks a configuration text; `path` only labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
@@ -465,6 +481,10 @@ mod tests {
     #[test]
     fn a_minimal_file_takes_the_defaults() {
         let c = parse("[kafka]\nbrokers = \"127.0.0.1:9092\"\n").unwrap();
+        assert_eq!(
+            format!("{c:?}"),
+            format!("{:?}", Config::with_brokers("127.0.0.1:9092"))
+        );
         assert_eq!(c.kafka.group_id, "zkstream");
         assert_eq!(c.pipeline.max_batches_in_flight, 8);
         assert_eq!(c.proof_settings().shape, TreeShape::default());

@@ -1,4 +1,5 @@
-//! The zkstream application: the timely dataflow (decode → witness → prove → aggregate → compress →
+//! The zkstream application: the batch service ([`service`], the composition root that builds the rest
+//! from a [`config::Config`]), the timely dataflow (decode → witness → prove → aggregate → compress →
 //! ordered delivery, [`pipeline`]), the delivery thread ([`delivery`]), configuration, telemetry, and
 //! aggregation mode's service. The command line that drives it is the `cli` crate.
 #![deny(missing_docs)]
@@ -9,6 +10,7 @@ pub mod delivery;
 pub mod gpu;
 pub mod metrics;
 pub mod pipeline;
+pub mod service;
 pub mod settings;
 pub mod telemetry;
 pub mod views;

@@ -45,6 +45,16 @@ pub enum SinkError {
         /// librdkafka's error.
         source: rdkafka::error::KafkaError,
     },
+    /// A sink's own check refused the proof (the demo's verifier: it does not prove its batch input).
+    #[error("{sink} refused batch {batch}: {reason}")]
+    Check {
+        /// Which sink.
+        sink: String,
+        /// The batch.
+        batch: u64,
+        /// Why.
+        reason: String,
+    },
     /// Retries were bounded and ran out.
     #[error("{sink}: gave up on batch {batch} after {attempts} attempts: {last}")]
     GaveUp {

@@ -1,0 +1,418 @@
+//! The batch service: the one composition root of the batch pipeline. From a [`Config`] it builds, in
+//! order, the key store, the artifact store (and the delivery progress a restart resumes from), the
+//! telemetry, the proof sinks, the dead-letter sink and the offset committer (process 0 only), the
+//! delivery thread ([`crate::delivery`]), the prover pool with its GPU slots, and the Kafka source; then
+//! it runs the dataflow ([`crate::pipeline`]) until a bounded source is exhausted and hands back what
+//! was delivered and proved.
+//!
+//! `zkstream run` calls [`run`] with the configuration file; `zkstream demo` calls the same function with
+//! a configuration of its own (an embedded broker, a file sink) and adds a verifying sink and progress
+//! bars through [`Options`]. So both deliver on the same path: verify, sinks in order, progress record,
+//! offsets committed behind it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zkstream_operators::chunk::Release;
+use zkstream_operators::order::OrderPolicy;
+use zkstream_operators::pool::{
+    FaultInjector, JobEnd, JobRecord, PoolConfig, PoolObserver, ProverPool,
+};
+use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_prover::keys::KeySource;
+use zkstream_prover::{KeyStore, ProverError};
+use zkstream_sinks::{
+    CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink, RetryPolicy,
+    SinkError,
+};
+use zkstream_sources::{KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, SourceError};
+use zkstream_types::{AggregationRound, FinalBatchProof};
+
+use crate::config::{Config, KafkaConfig, SinkConfig};
+use crate::delivery::{DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs};
+use crate::gpu::{accelerators, Backends, GpuError};
+use crate::metrics::MetricsError;
+use crate::pipeline::{self, Cluster, PipelineError, PipelineSpec};
+use crate::telemetry::{Telemetry, TelemetryError};
+
+/// Why the service could not start, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Keys could not be opened or prepared.
+    #[error("keys: {0}")]
+    Keys(#[from] ProverError),
+    /// The artifact store failed.
+    #[error("artifact store: {0}")]
+    Store(#[from] StoreError),
+    /// Metrics or views could not start.
+    #[error(transparent)]
+    Telemetry(#[from] TelemetryError),
+    /// The metrics endpoint could not be served.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    /// A sink could not be built.
+    #[error("sink: {0}")]
+    Sink(#[from] SinkError),
+    /// A Kafka client (committer, lag probe) could not be built.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// GPU slots were required and could not be had.
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    /// The delivery thread failed, or the progress record is unreadable.
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+    /// The dataflow failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+}
+
+/// What a caller adds to what the configuration says.
+pub struct Options {
+    /// Timely worker threads (overrides `pipeline.workers`).
+    pub workers: Option<usize>,
+    /// Serve metrics here (overrides `metrics.addr`).
+    pub metrics_addr: Option<String>,
+    /// Stop once the records present at start are handled, instead of following the topic.
+    pub bounded: bool,
+    /// This process's place in a timely cluster (`None`: a single process). Process 0 delivers.
+    pub cluster: Option<Cluster>,
+    /// Resume from the delivery progress in the store (`run`); `false` starts at `kafka.start_batch`
+    /// whatever the store says (the demo: its embedded broker is new each time).
+    pub resume: bool,
+    /// Keys already opened and prepared by the caller (else opened from `[prover]`).
+    pub keys: Option<Arc<KeyStore>>,
+    /// Sinks fed before the configured ones (the demo's verifier: a proof it refuses reaches no other
+    /// sink).
+    pub sinks: Vec<Box<dyn ProofSink>>,
+    /// Pool observers beside the metrics (the demo's progress bars).
+    pub observers: Vec<Arc<dyn PoolObserver>>,
+    /// Attempts that fail on purpose (chaos drills).
+    pub faults: Option<FaultInjector>,
+    /// How leaf/node chunks are released (zkSync's barrier only to compare).
+    pub release: Release,
+    /// Called after each batch reached every sink.
+    pub on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
+    /// Where the service says what it built (keys, store, sinks, slots): one line each (default: the
+    /// log).
+    pub say: Arc<dyn Fn(&str) + Send + Sync>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            workers: None,
+            metrics_addr: None,
+            bounded: false,
+            cluster: None,
+            resume: true,
+            keys: None,
+            sinks: Vec::new(),
+            observers: Vec::new(),
+            faults: None,
+            release: Release::Streaming,
+            on_delivered: Box::new(|_| {}),
+            say: Arc::new(|line| tracing::info!("{line}")),
+        }
+    }
+}
+
+/// What a run delivered and proved.
+pub struct BatchRun {
+    /// What the delivery thread did (delivered, gaps, dead letters, commits, errors).
+    pub report: DeliveryReport,
+    /// Every job of the prover pool, with how it ended.
+    pub jobs: Vec<JobRecord>,
+    /// CPU prover slots.
+    pub slots: usize,
+    /// Time in the dataflow.
+    pub pipeline: Duration,
+}
+
+impl BatchRun {
+    /// Jobs of `round` proved now (`reused: false`) or reused from the store (`true`).
+    pub fn count(&self, round: AggregationRound, reused: bool) -> usize {
+        self.jobs
+            .iter()
+            .filter(|r| r.key.round == round)
+            .filter(|r| match r.end {
+                JobEnd::Proved => !reused,
+                JobEnd::Reused => reused,
+                JobEnd::Failed(_) => false,
+            })
+            .count()
+    }
+
+    /// Proofs generated (`reused: false`) or reused, over every round.
+    pub fn total(&self, reused: bool) -> usize {
+        AggregationRound::ALL
+            .iter()
+            .map(|r| self.count(*r, reused))
+            .sum()
+    }
+
+    /// Whether every batch read was delivered: no gap, no final proof that failed its check, no sink
+    /// error.
+    pub fn complete(&self) -> bool {
+        self.report.gaps.is_empty()
+            && self.report.unverified.is_empty()
+            && self.report.error.is_none()
+    }
+}
+
+impl SinkConfig {
+    /// The configured proof sinks, in delivery order: core, Kafka proofs topic, files.
+    pub fn build(&self, kafka: &KafkaConfig) -> Result<Vec<Box<dyn ProofSink>>, SinkError> {
+        let mut sinks: Vec<Box<dyn ProofSink>> = Vec::new();
+        if let Some(core) = &self.core {
+            sinks.push(Box::new(CoreHttpSink::new(
+                &core.url,
+                Duration::from_secs(core.timeout_s.max(1)),
+                RetryPolicy {
+                    initial: Duration::from_millis(core.backoff_ms),
+                    max: Duration::from_millis(core.max_backoff_ms),
+                    max_attempts: None,
+                },
+            )?));
+        }
+        if let Some(topic) = kafka.proofs_topic.as_deref().filter(|t| !t.is_empty()) {
+            let writer = KafkaWriter::new(&kafka.brokers, &kafka.rdkafka, RetryPolicy::default())?;
+            sinks.push(Box::new(KafkaProofSink::new(writer, topic)));
+        }
+        if let Some(file) = &self.file {
+            sinks.push(Box::new(FileSink::new(&file.dir)?));
+        }
+        Ok(sinks)
+    }
+}
+
+impl KafkaConfig {
+    /// The dead-letter sink on `dlq_topic`.
+    pub fn dead_letters(&self) -> Result<DeadLetterSink, SinkError> {
+        let writer = KafkaWriter::new(&self.brokers, &self.rdkafka, RetryPolicy::default())?;
+        Ok(DeadLetterSink::new(writer, &self.dlq_topic))
+    }
+
+    /// The group's offset committer on the batches topic, everything up to batch `delivered` settled.
+    pub fn committer(&self, delivered: u64) -> Result<OffsetCommitter, SourceError> {
+        OffsetCommitter::new(
+            &self.brokers,
+            &self.batches_topic,
+            &self.group_id,
+            &self.rdkafka,
+            OffsetTracker::new(delivered),
+        )
+    }
+
+    /// The reader of the batches topic from batch `start` on.
+    pub fn source(&self, start: u64, bounded: bool, max_in_flight: u64) -> KafkaSourceConfig {
+        let mut source = KafkaSourceConfig::new(&self.brokers, &self.batches_topic);
+        source.group_id = self.group_id.clone();
+        source.start_batch = start;
+        source.bounded = bounded;
+        source.poll_interval = Duration::from_millis(self.poll_interval_ms.max(1));
+        source.rdkafka = self.rdkafka.clone();
+        source.max_in_flight = Some(max_in_flight);
+        source
+    }
+}
+
+/// Builds the batch pipeline from `config` and `options` and runs it (see the module comment).
+pub fn run(
+    config: &Config,
+    options: Options,
+    backends: &Backends,
+) -> Result<BatchRun, ServiceError> {
+    let say = Arc::clone(&options.say);
+    // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
+    let delivers = options.cluster.as_ref().is_none_or(|c| c.process == 0);
+    let settings = config.proof_settings();
+    let keys = match options.keys {
+        Some(keys) => keys,
+        None => {
+            let keys = Arc::new(KeyStore::open(
+                Some(&settings.keys_dir),
+                settings.profile.clone(),
+                settings.shape.clone(),
+                config.prover.protocol_version,
+                settings.threads,
+            )?);
+            let t = Instant::now();
+            let prepared = keys.generate_all()?;
+            let computed = prepared
+                .iter()
+                .filter(|(_, _, s)| matches!(s, KeySource::Computed))
+                .count();
+            say(&format!(
+                "keys: {} circuits ready in {:.1} s ({computed} computed; profile {}, cache {})",
+                prepared.len(),
+                t.elapsed().as_secs_f64(),
+                keys.profile().name,
+                settings.keys_dir.display()
+            ));
+            keys
+        }
+    };
+
+    let store = ArtifactStore::open(&config.store.url)?;
+    let progress = if options.resume {
+        DeliveryProgress::load(&store)?
+    } else {
+        None
+    };
+    let k = &config.kafka;
+    let start = progress
+        .as_ref()
+        .map(|p| p.batch_number + 1)
+        .unwrap_or(k.start_batch)
+        .max(k.start_batch);
+    say(&format!(
+        "store: {}; delivery starts at batch {start}{}",
+        store.url(),
+        if progress.is_some() {
+            " (resuming after the last delivered batch)"
+        } else {
+            ""
+        }
+    ));
+
+    let telemetry = Telemetry::start(start)?;
+    if let Some(addr) = options
+        .metrics_addr
+        .as_ref()
+        .or(config.metrics.addr.as_ref())
+    {
+        let bound = telemetry.metrics.serve(addr)?;
+        say(&format!("metrics: http://{bound}/metrics"));
+    }
+
+    let (sinks, dlq, committer) = if delivers {
+        let mut sinks = options.sinks;
+        sinks.extend(config.sink.build(k)?);
+        (
+            sinks,
+            Some(k.dead_letters()?),
+            Some(k.committer(start - 1)?),
+        )
+    } else {
+        if let Some(c) = &options.cluster {
+            say(&format!(
+                "cluster: process {} of {}: proving only (process 0 delivers, dead-letters and commits)",
+                c.process,
+                c.addresses.len()
+            ));
+        }
+        (Vec::new(), None, None)
+    };
+    if sinks.is_empty() && delivers {
+        tracing::warn!("no proof sink configured: proofs are checked and counted, then dropped");
+    }
+    let names: Vec<String> = sinks.iter().map(|s| s.name().to_string()).collect();
+    for n in &names {
+        telemetry.metrics.declare_sink(n);
+    }
+    let delivery = DeliveryThread::start(
+        Outputs {
+            sinks,
+            dlq,
+            source_topic: k.batches_topic.clone(),
+            committer,
+            store: store.clone(),
+            keys: Arc::clone(&keys),
+            telemetry: Some(Arc::clone(&telemetry)),
+            allow_gaps: config.pipeline.allow_gaps,
+            delivered: DeliveryProgress::resume(progress.as_ref(), start),
+        },
+        options.on_delivered,
+    )?;
+
+    let slots = config.prover.slots.max(1);
+    let threads_per_slot = (settings.threads / slots).max(1);
+    let gpus = accelerators(config.prover.gpu, threads_per_slot, backends)?;
+    say(&format!("run: {}", gpus.summary));
+    telemetry.metrics.set_prover_slots("cpu", slots);
+    telemetry
+        .metrics
+        .set_prover_slots("gpu", gpus.backends.len());
+    let mut pool = ProverPool::builder(
+        Arc::clone(&keys),
+        store,
+        PoolConfig {
+            slots,
+            threads_per_slot,
+            max_attempts: config.pipeline.max_attempts,
+            backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
+            schedule: config.prover.schedule,
+        },
+    )
+    .observer(telemetry.observer(options.observers))
+    .accelerators(gpus.backends);
+    if let Some(f) = options.faults {
+        pool = pool.faults(f);
+    }
+    let pool = Arc::new(pool.start());
+
+    let mut source = k.source(
+        start,
+        options.bounded,
+        config.pipeline.max_batches_in_flight,
+    );
+    source.delivered = progress
+        .as_ref()
+        .and_then(|p| p.delivered.clone())
+        .map(Arc::new);
+    let spec = PipelineSpec {
+        workers: options.workers.unwrap_or(config.pipeline.workers).max(1),
+        source,
+        policy: OrderPolicy {
+            start,
+            allow_gaps: config.pipeline.allow_gaps,
+        },
+        release: options.release,
+        anchor: progress.as_ref().map(|p| p.batch_commitment),
+        cluster: options.cluster.clone(),
+    };
+    say(&format!(
+        "run: {}{} worker(s), {} prover slot(s) x {} thread(s), sinks [{}], reading {} from {} (group {}){}",
+        match &options.cluster {
+            Some(c) => format!(
+                "process {} of {} ({}), ",
+                c.process,
+                c.addresses.len(),
+                c.addresses.join(" ")
+            ),
+            None => String::new(),
+        },
+        spec.workers,
+        slots,
+        threads_per_slot,
+        names.join(", "),
+        k.batches_topic,
+        k.brokers,
+        k.group_id,
+        if options.bounded { ", bounded" } else { "" }
+    ));
+    // Every process reports the partitions its readers hold back; process 0 also the group's lag.
+    let probe = if delivers {
+        Some(LagProbe::new(
+            &k.brokers,
+            &k.batches_topic,
+            &k.group_id,
+            &k.rdkafka,
+        )?)
+    } else {
+        None
+    };
+    let lag = telemetry.watch_lag(probe, spec.source.held.clone(), Duration::from_secs(5));
+    let started = Instant::now();
+    let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
+    let report = delivery.finish()?;
+    drop(lag);
+    result?;
+    Ok(BatchRun {
+        report,
+        jobs: pool.records(),
+        slots,
+        pipeline: started.elapsed(),
+    })
+}
