@@ -1,5 +1,6 @@
-//! Where batches come from. [`kafka`]: the production reader (one per worker, manual partition
-//! assignment, manual offsets), an embedded Kafka-protocol broker for `demo` and tests, and a producer.
+//! Where batches and users' proof submissions come from. [`kafka`]: the production reader (one per
+//! worker, manual partition assignment, manual offsets), aggregation mode's submissions reader, an
+//! embedded Kafka-protocol broker for `demo` and tests, and a producer.
 #![deny(missing_docs)]
 
 pub mod kafka;
@@ -7,4 +8,5 @@ pub mod kafka;
 pub use kafka::{
     kafka_source, Delivered, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig,
     LagProbe, OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle, SourceError,
+    SubmissionReader, SubmissionRecord,
 };

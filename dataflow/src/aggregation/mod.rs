@@ -7,7 +7,10 @@
 //! [`run_sequential`] is the reference (one thread, in order); a [`TreeService`] proves the same tree
 //! in a long-lived timely dataflow (chunks spread over the workers of every process of a cluster,
 //! each node level once the level below is complete, proofs on a bounded set of slots) and is what
-//! `zkstream aggregate` runs over the `zkstream.user_proofs` topic.
+//! `zkstream aggregate` runs over the `zkstream.user_proofs` topic. [`service`] is aggregation mode's
+//! composition root and run loop.
+
+pub mod service;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Arc, Mutex};

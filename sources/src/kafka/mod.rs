@@ -1,4 +1,5 @@
-//! Kafka in: the reader operator, the embedded broker, the producer. Record format: key = batch number as
+//! Kafka in: the reader operator, the embedded broker, the producer, and aggregation mode's submissions
+//! reader (`submissions.rs`). Batch record format: key = batch number as
 //! 8 bytes big-endian, value = framed `BatchInput` (`ZKSB…`); batch `n` goes to partition
 //! `(n - 1) % partitions`, so every partition carries an increasing sequence of batch numbers.
 
@@ -7,6 +8,7 @@ mod embedded;
 mod lag;
 mod producer;
 mod reader;
+mod submissions;
 
 pub use committer::{Follows, OffsetCommitter, OffsetTracker, ReadMark, Settle};
 pub use embedded::EmbeddedBroker;
@@ -16,6 +18,7 @@ pub use reader::{
     kafka_source, Delivered, Held, InFlightGate, KafkaSourceConfig, PartitionWatch, ReaderStreams,
     MAX_RECORD_BYTES,
 };
+pub use submissions::{SubmissionReader, SubmissionRecord};
 
 /// Errors of the Kafka source side.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,502 @@
+//! The aggregation service: the composition root of aggregation mode (`zkstream aggregate`), and its run
+//! loop as steps a caller (the command, a test) drives. From a [`Config`] it builds the prover with the
+//! configured user-proof shape, the [`TreeService`] (a timely dataflow, possibly over a cluster), the
+//! artifact store, the metrics, the submissions reader (`sources/`), the dead-letter sink and the
+//! writer of run records.
+//!
+//! Each [`AggregationService::step`] reads at most one submission (refusing undecodable, invalid and
+//! unsupported ones to the dead-letter topic with a reason), then runs at most one family that is due:
+//! one with `max_proofs` valid proofs waiting, or every waiting family once `interval_s` has passed (or
+//! a bounded service has read everything), one per step. A run aggregates one family (a run's circuits verify one
+//! family's proofs): chunk proofs, the aggregate, the root re-check, blobs, inclusion paths. Its record
+//! goes to `output_topic` (key = run number) and `out_dir`; offsets commit only after that.
+//!
+//! Restart safety: a run's record is kept in the artifact store before it is published, and the run
+//! number with its offsets is saved after — with the submissions past a partition's committed offset
+//! that were already aggregated or refused (a run takes one family, possibly past a submission of
+//! another still waiting); a restart skips those, republishes a stored record instead of proving the
+//! same run again, and commits offsets a crash left uncommitted.
+//!
+//! Cluster: process 0 does all of the above; the runs' chunk and node proofs spread over the workers of
+//! every process. [`start`] gives the other processes a [`Role::Member`]: their tree service only
+//! proves, and returns when process 0 closes. Timely's cluster has a fixed membership, so a process
+//! that stops stops the others' dataflow too: restart them together.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_prover::field::{decode_vk, encode_vk, BVk};
+use zkstream_prover::user::{program_id, user_commitment};
+use zkstream_prover::{KeyStore, Prover, ProverError, UserFamily};
+use zkstream_sinks::dlq::DeadLetter;
+use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy, SinkError};
+use zkstream_sources::{SourceError, SubmissionReader, SubmissionRecord};
+use zkstream_types::{AggregationRecord, Framed, RejectReason, UserSubmission, WireError};
+
+use super::{
+    aggregate, check_submission, AggregationError, AggregationProgress, CheckedProof, TreeProving,
+    TreeService,
+};
+use crate::config::{AggregationConfig, Config};
+use crate::metrics::{Metrics, MetricsError};
+use crate::pipeline::Cluster;
+
+/// Name of the progress record in the artifact store.
+const PROGRESS: &str = "aggregation";
+
+/// Why the service could not start, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Keys could not be opened.
+    #[error("keys: {0}")]
+    Keys(#[from] ProverError),
+    /// A run failed (nothing of it was published).
+    #[error(transparent)]
+    Run(#[from] AggregationError),
+    /// The artifact store failed.
+    #[error("artifact store: {0}")]
+    Store(#[from] StoreError),
+    /// The submissions topic could not be read or committed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A dead letter or a run record could not be written.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// The metrics failed.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    /// A record could not be framed, or a registration decoded.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// The stored progress record is unreadable.
+    #[error("the aggregation progress record (state/aggregation): {0}")]
+    Progress(String),
+    /// A registration embeds no key.
+    #[error("a registration must embed its key")]
+    NoKey,
+    /// A registration's key does not decode.
+    #[error("a registration's key does not decode: {0}")]
+    BadKey(#[source] ProverError),
+    /// A run record could not be written to `out_dir`.
+    #[error("writing {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// What a caller adds to what the configuration says.
+pub struct Options {
+    /// Stop once the submissions present at start are handled (the last run takes what is left).
+    pub bounded: bool,
+    /// Serve metrics here (overrides `metrics.addr`).
+    pub metrics_addr: Option<String>,
+    /// This process's place in a timely cluster (`None`: a single process).
+    pub cluster: Option<Cluster>,
+    /// Where the service says what it built and did (one line each).
+    pub say: Arc<dyn Fn(&str) + Send + Sync>,
+}
+
+/// This process's part.
+pub enum Role {
+    /// Process 0: reads, runs, publishes and commits.
+    Leader(Box<AggregationService>),
+    /// Another process of the cluster: its tree service proves chunks and nodes for process 0;
+    /// [`TreeService::finish`] returns when process 0 closes.
+    Member(TreeService),
+}
+
+/// A submission that passed the checks and waits for its family's run.
+struct Pending {
+    checked: CheckedProof,
+    partition: i32,
+    offset: i64,
+}
+
+/// A run that was published.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// Its number.
+    pub run: u64,
+    /// The family it aggregated.
+    pub family: UserFamily,
+    /// Its record (as published).
+    pub record: AggregationRecord,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, Default)]
+pub struct Step {
+    /// The submission read, if any, and why it was refused, if it was.
+    pub read: Option<(i32, i64, Option<RejectReason>)>,
+    /// The run published in this step, if one was due.
+    pub published: Option<Published>,
+    /// A bounded service has handled everything that was there at start: stop stepping.
+    pub ended: bool,
+}
+
+/// The run loop of process 0 (see the module comment).
+pub struct AggregationService {
+    prover: Arc<Prover>,
+    tree: TreeService,
+    store: ArtifactStore,
+    metrics: Arc<Metrics>,
+    reader: SubmissionReader,
+    dlq: DeadLetterSink,
+    out: KafkaWriter,
+    config: AggregationConfig,
+    bounded: bool,
+    say: Arc<dyn Fn(&str) + Send + Sync>,
+    run: u64,
+    handled: BTreeSet<(i32, i64)>,
+    pending: Vec<Pending>,
+    /// Families due to run, one per step.
+    due: VecDeque<UserFamily>,
+    last_run: Instant,
+    quiet_since: Instant,
+    refused: usize,
+    published: usize,
+}
+
+/// Builds aggregation mode from `config` (see the module comment).
+pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
+    let say = options.say;
+    let a = config.aggregation.clone();
+    let k = &config.kafka;
+    let settings = config.proof_settings();
+    let keys = KeyStore::open(
+        Some(&settings.keys_dir),
+        settings.profile.clone(),
+        settings.shape.clone(),
+        config.prover.protocol_version,
+        settings.threads,
+    )?
+    .with_user_shape(a.shape())?;
+    // Proofs run `slots` at a time and share the threads.
+    let threads = (settings.threads / config.prover.slots.max(1)).max(1);
+    let prover = Arc::new(Prover::new(Arc::new(keys), threads));
+    let cluster = options.cluster.as_ref();
+    if let Some(c) = cluster.filter(|c| c.addresses.len() > 1) {
+        // Starting the dataflow waits until every process of the cluster has connected.
+        say(&format!(
+            "aggregate: process {} of {}: connecting to the cluster ({})",
+            c.process,
+            c.addresses.len(),
+            c.addresses.join(", ")
+        ));
+    }
+    let tree = TreeService::start(
+        Arc::clone(&prover),
+        config.pipeline.workers,
+        config.prover.slots,
+        cluster,
+    )?;
+    if !tree.hosts_worker_0() {
+        say(&format!(
+            "aggregate: process {} of {}: proving chunks and nodes for process 0 ({})",
+            cluster.map_or(0, |c| c.process),
+            cluster.map_or(1, |c| c.addresses.len()),
+            cluster
+                .and_then(|c| c.addresses.first())
+                .map(String::as_str)
+                .unwrap_or("?")
+        ));
+        return Ok(Role::Member(tree));
+    }
+    let store = ArtifactStore::open(&config.store.url)?;
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.set_prover_slots("cpu", config.prover.slots);
+    if let Some(addr) = options
+        .metrics_addr
+        .as_ref()
+        .or(config.metrics.addr.as_ref())
+    {
+        let bound = metrics.serve(addr)?;
+        say(&format!("metrics: http://{bound}/metrics"));
+    }
+    // Where we are: the stored progress wins over older committed offsets (a crash after publishing).
+    let progress = match store.get_state(PROGRESS)? {
+        Some(bytes) => AggregationProgress::decode(&String::from_utf8_lossy(&bytes))
+            .map_err(ServiceError::Progress)?,
+        None => AggregationProgress::default(),
+    };
+    let reader = SubmissionReader::open(
+        &k.brokers,
+        &a.topic,
+        &a.group_id,
+        &k.rdkafka,
+        &progress.offsets,
+    )?;
+    let dlq = DeadLetterSink::new(
+        KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?,
+        &k.dlq_topic,
+    );
+    let out = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
+    say(&format!(
+        "aggregate: {} from {} (group {}), runs of up to {} proofs every {} s, last run {}",
+        a.topic,
+        k.brokers,
+        a.group_id,
+        a.max_proofs(),
+        a.interval_s,
+        progress.run
+    ));
+    Ok(Role::Leader(Box::new(AggregationService {
+        prover,
+        tree,
+        store,
+        metrics,
+        reader,
+        dlq,
+        out,
+        config: a,
+        bounded: options.bounded,
+        say,
+        run: progress.run,
+        handled: progress.handled,
+        pending: Vec::new(),
+        due: VecDeque::new(),
+        last_run: Instant::now(),
+        quiet_since: Instant::now(),
+        refused: 0,
+        published: 0,
+    })))
+}
+
+fn program_state(p: &[u8; 32]) -> String {
+    format!("program-{}", hex::encode(p))
+}
+
+fn run_state(run: u64) -> String {
+    format!("aggregation-run-{run}")
+}
+
+impl AggregationService {
+    /// Registers the program of a framed submission that embeds its key: later submissions of that
+    /// program may leave the key out. Returns the program id. (Register before the first
+    /// [`Self::step`]: a submission read before its program is registered is refused.)
+    pub fn register(&self, submission: &[u8]) -> Result<[u8; 32], ServiceError> {
+        let sub = UserSubmission::from_frame(submission)?;
+        let vk = decode_vk(&sub.vk.ok_or(ServiceError::NoKey)?).map_err(ServiceError::BadKey)?;
+        let id = program_id(&vk);
+        self.store.put_state(&program_state(&id), encode_vk(&vk)?)?;
+        Ok(id)
+    }
+
+    /// Runs published and submissions refused so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.published, self.refused)
+    }
+
+    /// Reads at most one submission, then runs at most one family that is due (see the module comment):
+    /// when several are due at once, the next steps run the others, so a caller sees each run as soon
+    /// as it is published.
+    pub fn step(&mut self) -> Result<Step, ServiceError> {
+        let mut step = Step::default();
+        if let Some(record) = self.reader.poll(Duration::from_millis(100)) {
+            self.quiet_since = Instant::now();
+            step.read = self.take(record)?;
+        }
+        let at_end = self.bounded
+            && self.quiet_since.elapsed() > Duration::from_millis(500)
+            && self.reader.caught_up();
+        if self.due.is_empty() {
+            // A run aggregates one family: the families with a full run waiting, or every waiting
+            // family when the interval has passed (or at the end of a bounded service).
+            let max = self.config.max_proofs();
+            let mut by_family: BTreeMap<UserFamily, usize> = BTreeMap::new();
+            for p in &self.pending {
+                *by_family.entry(p.checked.family).or_default() += 1;
+            }
+            let all_due = !self.pending.is_empty()
+                && (at_end
+                    || self.last_run.elapsed() >= Duration::from_secs(self.config.interval_s));
+            self.due = by_family
+                .iter()
+                .filter(|(_, n)| all_due || **n >= max)
+                .map(|(f, _)| *f)
+                .collect();
+        }
+        if let Some(family) = self.due.pop_front() {
+            step.published = Some(self.run_family(family)?);
+            // The interval counts from the end of the last run that was due.
+            if self.due.is_empty() {
+                self.last_run = Instant::now();
+            }
+        } else if at_end {
+            self.reader.commit(self.reader.position())?;
+            step.ended = true;
+        }
+        Ok(step)
+    }
+
+    /// Closes the tree service here and, with it, the other processes of the cluster.
+    pub fn finish(self) -> Result<(), ServiceError> {
+        Ok(self.tree.finish()?)
+    }
+
+    /// Checks one record: it waits for its family's run, or is refused to the dead-letter topic.
+    fn take(
+        &mut self,
+        record: SubmissionRecord,
+    ) -> Result<Option<(i32, i64, Option<RejectReason>)>, ServiceError> {
+        let (partition, offset) = (record.partition, record.offset);
+        if self.handled.contains(&(partition, offset)) {
+            // Handled before a restart, past a submission that was still waiting.
+            tracing::info!(partition, offset, "submission already handled");
+            return Ok(None);
+        }
+        let store = &self.store;
+        let registered = |p: &[u8; 32]| -> Option<BVk> {
+            let bytes = store.get_state(&program_state(p)).ok()??;
+            decode_vk(&bytes).ok()
+        };
+        let verdict = UserSubmission::from_frame(&record.payload)
+            .map_err(|e| RejectReason::Undecodable(e.to_string()))
+            .and_then(|sub| check_submission(&self.prover, &registered, &sub));
+        match verdict {
+            Ok(checked) => {
+                self.pending.push(Pending {
+                    checked,
+                    partition,
+                    offset,
+                });
+                self.metrics
+                    .aggregation_waiting_proofs
+                    .set(self.pending.len() as i64);
+                Ok(Some((partition, offset, None)))
+            }
+            Err(reason) => {
+                tracing::warn!(partition, offset, %reason, "submission refused");
+                self.dlq.send(&DeadLetter {
+                    topic: self.reader.topic(),
+                    partition,
+                    offset,
+                    key: record.key.as_deref(),
+                    payload: &record.payload,
+                    reason: &reason.to_string(),
+                })?;
+                self.metrics.record_dead_letter(&reason);
+                self.handled.insert((partition, offset));
+                self.refused += 1;
+                Ok(Some((partition, offset, Some(reason))))
+            }
+        }
+    }
+
+    /// Runs `family`: up to `max_proofs` of its waiting proofs, in arrival order; publishes the record,
+    /// saves the progress, commits.
+    fn run_family(&mut self, family: UserFamily) -> Result<Published, ServiceError> {
+        self.run += 1;
+        let run = self.run;
+        let max = self.config.max_proofs();
+        let (mut batch, mut rest) = (Vec::new(), Vec::new());
+        for p in self.pending.drain(..) {
+            if p.checked.family == family && batch.len() < max {
+                batch.push(p);
+            } else {
+                rest.push(p);
+            }
+        }
+        self.pending = rest;
+        let started = Instant::now();
+        let record = match self.prove_or_reuse(run, &batch) {
+            Ok(r) => r,
+            Err(e) => {
+                self.metrics.record_aggregation_run(false, batch.len(), 0.0);
+                return Err(e);
+            }
+        };
+        self.metrics
+            .record_aggregation_run(true, batch.len(), started.elapsed().as_secs_f64());
+        self.metrics
+            .aggregation_waiting_proofs
+            .set(self.pending.len() as i64);
+        let frame = record.to_frame()?;
+        self.out.send(
+            &self.config.output_topic,
+            run,
+            &run.to_be_bytes(),
+            &frame,
+            &[],
+        )?;
+        if let Some(dir) = &self.config.out_dir {
+            write_atomically(&dir.join(format!("run-{run}.rec")), &frame)?;
+        }
+        // Offsets: everything read, except what still waits for a later run; what this run took past a
+        // waiting submission is remembered, so a restart does not aggregate it again.
+        self.handled
+            .extend(batch.iter().map(|p| (p.partition, p.offset)));
+        let waiting: Vec<(i32, i64)> = self
+            .pending
+            .iter()
+            .map(|p| (p.partition, p.offset))
+            .collect();
+        let saved =
+            AggregationProgress::after_run(run, self.reader.position(), &waiting, &self.handled);
+        self.store
+            .put_state(PROGRESS, saved.encode().into_bytes())?;
+        self.handled = saved.handled;
+        self.reader.commit(&saved.offsets)?;
+        self.published += 1;
+        Ok(Published {
+            run,
+            family,
+            record,
+        })
+    }
+
+    /// The run's record: reused from the store when a crash interrupted its publication (same proofs),
+    /// otherwise proved now and stored before anything is published.
+    fn prove_or_reuse(
+        &mut self,
+        run: u64,
+        batch: &[Pending],
+    ) -> Result<AggregationRecord, ServiceError> {
+        let name = run_state(run);
+        let mut wanted: Vec<[u8; 32]> = batch
+            .iter()
+            .map(|p| user_commitment(&p.checked.vk, &p.checked.proof))
+            .collect();
+        wanted.sort();
+        if let Some(bytes) = self.store.get_state(&name)? {
+            if let Ok(r) = AggregationRecord::from_frame(&bytes) {
+                let mut have: Vec<[u8; 32]> = r.proofs.iter().map(|p| p.commitment).collect();
+                have.sort();
+                if have == wanted {
+                    (self.say)(&format!(
+                        "run {run}: republishing the stored record (nothing proved again)"
+                    ));
+                    return Ok(r);
+                }
+            }
+        }
+        let checked: Vec<CheckedProof> = batch.iter().map(|p| p.checked.clone()).collect();
+        let record = aggregate(
+            &self.prover,
+            run,
+            &checked,
+            TreeProving::Dataflow(&mut self.tree),
+        )?;
+        self.store.put_state(&name, record.to_frame()?)?;
+        Ok(record)
+    }
+}
+
+/// Writes a whole file through a temporary file and a rename, creating its directory.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), ServiceError> {
+    let io = |source| ServiceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
