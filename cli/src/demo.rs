@@ -234,20 +234,8 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         keys.shape().arity,
         keys.shape().node_depth
     );
-    let t = Instant::now();
-    let generated = keys
-        .generate_all()
+    service::prepare_keys(&keys, &|line| println!("{line}"))
         .context("preparing setup data and keys")?;
-    let computed = generated
-        .iter()
-        .filter(|(_, _, s)| matches!(s, zkstream_prover::keys::KeySource::Computed))
-        .count();
-    println!(
-        "keys: {} circuits ready in {:.1} s ({computed} computed, the rest cached in {})",
-        generated.len(),
-        t.elapsed().as_secs_f64(),
-        settings.keys_dir.display()
-    );
 
     // The embedded broker and the synthetic chain in its batches topic.
     let broker = EmbeddedBroker::start()?;

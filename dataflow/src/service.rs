@@ -217,6 +217,26 @@ impl KafkaConfig {
     }
 }
 
+/// Computes or loads every setup and key of `keys` (`generate_all`) and says how many were computed.
+pub fn prepare_keys(keys: &KeyStore, say: &dyn Fn(&str)) -> Result<(), ProverError> {
+    let t = Instant::now();
+    let prepared = keys.generate_all()?;
+    let computed = prepared
+        .iter()
+        .filter(|(_, _, s)| matches!(s, KeySource::Computed))
+        .count();
+    say(&format!(
+        "keys: {} circuits ready in {:.1} s ({computed} computed; profile {}, cache {})",
+        prepared.len(),
+        t.elapsed().as_secs_f64(),
+        keys.profile().name,
+        keys.dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default()
+    ));
+    Ok(())
+}
+
 /// Builds the batch pipeline from `config` and `options` and runs it (see the module comment).
 pub fn run(
     config: &Config,
@@ -237,19 +257,7 @@ pub fn run(
                 config.prover.protocol_version,
                 settings.threads,
             )?);
-            let t = Instant::now();
-            let prepared = keys.generate_all()?;
-            let computed = prepared
-                .iter()
-                .filter(|(_, _, s)| matches!(s, KeySource::Computed))
-                .count();
-            say(&format!(
-                "keys: {} circuits ready in {:.1} s ({computed} computed; profile {}, cache {})",
-                prepared.len(),
-                t.elapsed().as_secs_f64(),
-                keys.profile().name,
-                settings.keys_dir.display()
-            ));
+            prepare_keys(&keys, &*say)?;
             keys
         }
     };
