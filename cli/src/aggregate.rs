@@ -54,8 +54,12 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
     };
     let mut service = match service::start(&config, options)? {
         Role::Member(tree) => {
+            let pool = Arc::clone(tree.pool());
             tree.finish()?;
-            eprintln!("aggregate: process 0 closed the cluster");
+            let (proved, reused) = zkstream_dataflow::aggregation::proof_counts(&pool);
+            eprintln!(
+                "aggregate: process 0 closed the cluster ({proved} tree proof(s) made, {reused} reused)"
+            );
             return Ok(ExitCode::SUCCESS);
         }
         Role::Leader(service) => service,
@@ -88,8 +92,11 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
             break;
         }
     }
-    let (published, refused) = service.counts();
+    let c = service.counts();
     service.finish()?;
-    println!("summary: {published} run(s) published, {refused} submission(s) refused");
+    println!(
+        "summary: {} run(s) published, {} submission(s) refused, {} tree proof(s) made, {} reused",
+        c.published, c.refused, c.proved, c.reused
+    );
     Ok(ExitCode::SUCCESS)
 }

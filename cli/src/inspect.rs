@@ -116,6 +116,12 @@ fn summary(frame: &Frame, size: usize) -> String {
             }
             let _ = writeln!(s, "  aggregated proof: {} bytes", a.proof.len());
         }
+        Frame::UserArtifact(a) => {
+            let _ = writeln!(s, "user proof artifact ({size} bytes framed)");
+            let _ = writeln!(s, "  key:   {}", a.key);
+            let _ = writeln!(s, "  vk:    {}", a.vk_commitment);
+            let _ = writeln!(s, "  proof: {} bytes", a.proof.len());
+        }
     }
     s
 }

@@ -508,8 +508,8 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
         stdout
     };
-    // Run 1, killed with SIGKILL once its first run is published and its progress saved (the second
-    // family's run is then under way).
+    // Run 1, killed with SIGKILL once its first run is published and its progress saved and the
+    // second family's run has stored its chunk proof (its node is then under way).
     let started = std::time::Instant::now();
     let log = dir.path().join("aggregate-1.log");
     let first = zkstream()
@@ -527,12 +527,25 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         .unwrap();
     let mut first = Reaped(first);
     let progress = dir.path().join("store").join("state").join("aggregation");
+    let run_2 = dir
+        .path()
+        .join("store")
+        .join("v1")
+        .join("aggregation")
+        .join("run-000000000002");
+    let stored = |level: u32| -> usize {
+        files_under(&run_2)
+            .iter()
+            .filter(|p| p.ends_with(&format!("l{level}-i000000.artifact")))
+            .count()
+    };
     wait_for(
         Duration::from_secs(1200),
-        "the first run's progress",
+        "the first run's progress and the second run's chunk proof",
         || {
             std::fs::read_to_string(&progress).is_ok_and(|t| t.contains("\nrun 1\n"))
                 && std::fs::read_to_string(&log).is_ok_and(|t| t.contains("run 1 (family"))
+                && stored(0) == 1
         },
     );
     first.0.kill().unwrap();
@@ -544,6 +557,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         started.elapsed().as_secs_f64()
     );
     assert!(!killed.contains("run 2"), "{killed}");
+    assert_eq!(stored(1), 0, "the kill came before run 2's node proof");
     // The first run took submissions past one still waiting: they are remembered.
     assert!(saved.contains("handled 0 "), "{saved}");
     // The committed offset is at or below every submission not yet settled (neither in the published
@@ -564,7 +578,8 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         "committed {at_kill} past the waiting submission at offset {unsettled}"
     );
 
-    // The restart aggregates the other family only: nothing proved or dead-lettered twice. It runs as a
+    // The restart aggregates the other family only: nothing proved or dead-lettered twice (run 2's
+    // chunk proof is reused from the store, only its node is proved). It runs as a
     // 2-process cluster (the run's one chunk and its nodes all fall to process 0's worker 0; the tree
     // on two processes is checked in `aggregation_tree.rs`): the second process only proves, and exits
     // when process 0 closes.
@@ -608,9 +623,17 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     );
     assert!(stdout.contains("run 2 (family"), "{stdout}");
     assert!(
-        stdout.contains("summary: 1 run(s) published, 0 submission(s) refused"),
+        stdout.contains(
+            "summary: 1 run(s) published, 0 submission(s) refused, \
+             1 tree proof(s) made, 1 reused"
+        ),
         "{stdout}"
     );
+    assert!(
+        member_err.contains("(0 tree proof(s) made, 0 reused)"),
+        "{member_err}"
+    );
+    assert_eq!(stored(1), 1, "run 2's node proof is stored");
     // One run per family: alice's proofs share one, carol's sha256 program has its own.
     let both = format!("{killed}{stdout}");
     assert!(both.contains(": 2 proofs in 1 chunk(s)"), "{both}");
@@ -719,4 +742,21 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         again.contains("summary: 0 run(s) published, 0 submission(s) refused"),
         "{again}"
     );
+}
+
+/// Every file under `dir` (none if it does not exist), as paths.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p.to_string_lossy().into_owned());
+        }
+    }
+    out
 }

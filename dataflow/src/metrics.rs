@@ -15,7 +15,7 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{JobEnd, PoolObserver, SlotInfo};
+use zkstream_operators::pool::{JobEnd, PoolObserver, SlotInfo, Work};
 use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, CircuitType, RejectReason};
 
@@ -81,14 +81,6 @@ const PROVE_BUCKETS: [f64; 12] = [
 const LATENCY_BUCKETS: [f64; 12] = [
     1.0, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0, 240.0, 480.0, 900.0, 1800.0, 3600.0,
 ];
-
-fn round_of(job: &Job) -> &'static str {
-    job.key.round.name()
-}
-
-fn circuit_of(job: &Job) -> &'static str {
-    job.key.circuit.map(|c| c.name()).unwrap_or("batch")
-}
 
 impl Metrics {
     /// Creates and registers every metric.
@@ -470,26 +462,29 @@ impl Metrics {
     }
 }
 
-impl PoolObserver for Metrics {
+/// Every kind of pool job is measured the same way, labelled by [`Work::labels`]: the batch tree's
+/// rounds and types, aggregation mode's `user_chunk`/`user_node` and family.
+impl<W: Work> PoolObserver<W> for Metrics {
     // Queued and in-flight gauges come from the live views (`views.rs`), not from here.
-    fn started(&self, job: &Job, attempt: u32, waited: Duration) {
+    fn started(&self, job: &W, attempt: u32, waited: Duration) {
         if attempt <= 1 {
             self.stage_wait_seconds
-                .with_label_values(&[round_of(job)])
+                .with_label_values(&[job.labels().0])
                 .observe(waited.as_secs_f64());
         }
     }
 
-    fn retrying(&self, job: &Job, _attempt: u32, error: &str) {
-        let round = round_of(job);
+    fn retrying(&self, job: &W, _attempt: u32, error: &str) {
+        let round = job.labels().0;
         self.job_retries_total.with_label_values(&[round]).inc();
         if error.contains("verif") {
             self.record_verification_failure(round);
         }
     }
 
-    fn finished(&self, job: &Job, end: &JobEnd, took: Duration, slot: SlotKind) {
-        let (round, circuit) = (round_of(job), circuit_of(job));
+    fn finished(&self, job: &W, end: &JobEnd, took: Duration, slot: SlotKind) {
+        let (round, circuit) = job.labels();
+        let circuit = circuit.as_str();
         match end {
             JobEnd::Proved => {
                 self.proofs_generated

@@ -15,8 +15,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use zkstream_aggregation::MerkleTree;
-use zkstream_dataflow::aggregation::{aggregate_in_dataflow, aggregate_with_service, TreeService};
+use zkstream_dataflow::aggregation::{
+    aggregate_in_dataflow, aggregate_with_service, tree_pool, TreeService,
+};
 use zkstream_dataflow::pipeline::Cluster;
+use zkstream_operators::pool::JobEnd;
+use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::user::{order_by_program, tree_plan, user_commitment, Summary};
 use zkstream_prover::{
     init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape, UserShape,
@@ -54,13 +58,16 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         (proofs[1].0.clone(), proofs[0].1.clone()),
     ];
     let err = aggregate_in_dataflow(Arc::clone(&prover), 2, 2, &bad).unwrap_err();
-    assert!(err.to_string().contains("chunk 0"), "{err}");
+    assert!(err.to_string().contains("chunk level 0 #0"), "{err}");
 
     // The run on a cluster of two timely processes (two services of this test on localhost, one
     // worker and one slot each). The second has a key store of its own that has never seen the
     // family: chunk 1 goes to its worker, so it makes the family known from the key the job carries,
-    // sets up the chunk circuit and proves it; process 0 proves chunk 0 and both nodes.
+    // sets up the chunk circuit and proves it; process 0 proves chunk 0 and both nodes. The two share
+    // nothing but the artifact store.
     let member_keys = tempfile::tempdir().unwrap();
+    let shared = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::local(shared.path()).unwrap();
     let addresses: Vec<String> = (0..2)
         .map(|_| {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -69,12 +76,13 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         .collect();
     let member = {
         let prover = prover_with_keys(member_keys.path());
+        let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store.clone(), 1, 2));
         let cluster = Cluster {
             process: 1,
             addresses: addresses.clone(),
         };
         std::thread::spawn(move || {
-            let service = TreeService::start(prover, 1, 1, Some(&cluster)).unwrap();
+            let service = TreeService::start(pool, 1, Some(&cluster)).unwrap();
             assert!(!service.hosts_worker_0());
             service.finish()
         })
@@ -84,7 +92,8 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         process: 0,
         addresses,
     };
-    let mut service = TreeService::start(Arc::clone(&prover), 1, 1, Some(&cluster)).unwrap();
+    let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store.clone(), 1, 2));
+    let mut service = TreeService::start(pool, 1, Some(&cluster)).unwrap();
     let agg = aggregate_with_service(&mut service, &prover, 7, &proofs).unwrap();
     // Runs go in increasing order.
     assert!(service.prove_run(7, Vec::new()).is_err());
@@ -136,6 +145,19 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
             .verify_user_aggregate(agg.family, &agg.proof)
             .unwrap(),
         (3, agg.root)
+    );
+
+    // The same run again (a restart): every chunk and node is in the store, checked and reused;
+    // nothing is proved twice, and the aggregate is the one stored.
+    let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store, 1, 2));
+    let mut again = TreeService::start(Arc::clone(&pool), 1, None).unwrap();
+    let agg2 = aggregate_with_service(&mut again, &prover, 7, &proofs).unwrap();
+    again.finish().unwrap();
+    let ends: Vec<JobEnd> = pool.records().into_iter().map(|r| r.end).collect();
+    assert_eq!(ends, vec![JobEnd::Reused; 4], "2 chunks and 2 nodes reused");
+    assert_eq!(
+        zkstream_prover::encode_proof(&agg2.proof).unwrap(),
+        zkstream_prover::encode_proof(&agg.proof).unwrap()
     );
 
     // The member made the family known and set up its chunk circuit itself.

@@ -4,7 +4,7 @@
 
 use timely::dataflow::operators::vec::Map;
 use timely::dataflow::Stream;
-use zkstream_types::{AggregationRound, ArtifactKey, Digest, FinalBatchProof};
+use zkstream_types::{AggregationRound, Artifact, ArtifactKey, Digest, FinalBatchProof};
 
 use crate::model::{BatchFailure, BatchOutcome, FailureStage, Job, JobKind, ProofRef};
 use crate::store::ArtifactStore;
@@ -41,7 +41,7 @@ pub fn finalize(ctx: &FinalizeContext, r: &ProofRef) -> BatchOutcome {
         stage: FailureStage::Finalize,
         reason,
     };
-    let artifact = ctx
+    let artifact: Artifact = ctx
         .store
         .get(&r.key)
         .map_err(|e| fail(e.to_string()))?

@@ -27,11 +27,11 @@ pub use model::{
     BatchFailure, BatchHeader, BatchOutcome, Delivery, FailureStage, Job, JobKind, ProofRef,
 };
 pub use order::{OrderExt, OrderPolicy};
-pub use pool::{JobError, PoolConfig, PoolObserver, ProverPool, Schedule};
+pub use pool::{JobError, PoolConfig, PoolObserver, ProverPool, Schedule, Work};
 pub use prove::ProveExt;
 pub use reduce::ReduceExt;
 pub use scheduler::SchedulerExt;
 pub use store::ArtifactStore;
 pub use tip::TipExt;
-pub use user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
+pub use user_tree::{TreeProof, UserFailure, UserJob, UserJobKind, UserProofRef, UserTreeExt};
 pub use witness::WitnessExt;

@@ -1,7 +1,8 @@
-//! `prove`: the async prove operator. Each incoming [`Job`] goes to the [`ProverPool`]; the operator keeps
-//! a capability for the job's batch until the pool replies (from a slot thread, through a mailbox and a
+//! `prove`: the async prove operator. Each incoming job (any [`Work`]: a batch's [`crate::model::Job`],
+//! an aggregation run's [`crate::user_tree::UserJob`]) goes to the [`ProverPool`]; the operator keeps
+//! a capability for the job's time until the pool replies (from a slot thread, through a mailbox and a
 //! `SyncActivator` that wakes this operator). Proving never runs on the timely worker thread, and a
-//! capability is released only with a result: the proof's reference, or the batch's failure after the
+//! capability is released only with a result: the proof's reference, or the job's failure after the
 //! pool's last attempt.
 
 use std::collections::HashMap;
@@ -11,33 +12,32 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::{Capability, Operator};
 use timely::dataflow::Stream;
 
-use crate::model::{BatchFailure, Job, ProofRef};
-use crate::pool::ProverPool;
+use crate::pool::{ProverPool, Work};
 
-type Mailbox = Arc<Mutex<Vec<(u64, Result<ProofRef, BatchFailure>)>>>;
+/// What a job's reply carries: its output, or its failure.
+pub type Proved<W> = Result<<W as Work>::Output, <W as Work>::Failure>;
+
+type Mailbox<W> = Arc<Mutex<Vec<(u64, Proved<W>)>>>;
 
 /// Proves jobs asynchronously on a prover pool.
-pub trait ProveExt<'scope> {
-    /// Submits every job to `pool`; emits, at the job's time, its artifact reference or its batch's
-    /// failure.
-    fn prove(
-        self,
-        pool: Arc<ProverPool>,
-        name: &str,
-    ) -> Stream<'scope, u64, Vec<Result<ProofRef, BatchFailure>>>;
+pub trait ProveExt<'scope, W: Work> {
+    /// Submits every job to `pool`; emits, at the job's time, its output (an artifact reference) or
+    /// its failure.
+    fn prove(self, pool: Arc<ProverPool<W>>, name: &str) -> Stream<'scope, u64, Vec<Proved<W>>>;
 }
 
-impl<'scope> ProveExt<'scope> for Stream<'scope, u64, Vec<Job>> {
-    fn prove(
-        self,
-        pool: Arc<ProverPool>,
-        name: &str,
-    ) -> Stream<'scope, u64, Vec<Result<ProofRef, BatchFailure>>> {
+impl<'scope, W> ProveExt<'scope, W> for Stream<'scope, u64, Vec<W>>
+where
+    W: Work + Clone,
+    W::Output: Clone,
+    W::Failure: Clone,
+{
+    fn prove(self, pool: Arc<ProverPool<W>>, name: &str) -> Stream<'scope, u64, Vec<Proved<W>>> {
         let scope = self.scope();
         self.unary(Pipeline, name, move |initial, info| {
             drop(initial);
             let activator = scope.worker().sync_activator_for(info.address.to_vec());
-            let mailbox: Mailbox = Arc::default();
+            let mailbox: Mailbox<W> = Arc::default();
             let mut pending: HashMap<u64, Capability<u64>> = HashMap::new();
             let mut next_ticket = 0u64;
             move |input, output| {
@@ -81,7 +81,7 @@ impl<'scope> ProveExt<'scope> for Stream<'scope, u64, Vec<Job>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BatchHeader, JobKind};
+    use crate::model::{BatchHeader, Job, JobKind};
     use crate::pool::failing_pool;
     use std::time::Duration;
     use timely::dataflow::operators::{Input, Inspect, Probe};

@@ -1,15 +1,18 @@
-//! The artifact store: proof bytes of every round, framed (`ZKSA…`), under their [`ArtifactKey`] path in
-//! an `object_store` (a local directory by default; any `object_store` URL the build supports). A stage
+//! The artifact store: every stored proof, framed, under its key's path ([`Stored`]: a batch's
+//! [`Artifact`] under its [`ArtifactKey`], aggregation mode's [`UserArtifact`] under its
+//! [`UserProofKey`]) in an `object_store` (a local directory by default; any `object_store` URL the
+//! build supports). A stage
 //! writes its artifact here *before* it forwards the reference, so a reference always names bytes that
 //! exist, and a restarted pipeline finds finished work.
 
+use std::fmt;
 use std::sync::Arc;
 
 use futures::executor::block_on;
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
-use zkstream_types::{Artifact, ArtifactKey, Framed, WireError};
+use zkstream_types::{Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError};
 
 /// Errors of the artifact store.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +49,7 @@ pub enum StoreError {
         /// The object path.
         path: String,
         /// The key inside.
-        found: ArtifactKey,
+        found: String,
     },
 }
 
@@ -120,17 +123,17 @@ impl ArtifactStore {
         &self.url
     }
 
-    fn path(&self, key: &ArtifactKey) -> Path {
+    fn object_path(&self, relative: &str) -> Path {
         let mut p = self.prefix.clone();
-        for part in key.path().split('/') {
+        for part in relative.split('/') {
             p = p.child(part);
         }
         p
     }
 
     /// Writes an artifact (atomically on a local directory: temporary file, then rename).
-    pub fn put(&self, artifact: &Artifact) -> Result<(), StoreError> {
-        let path = self.path(&artifact.key);
+    pub fn put<T: Stored>(&self, artifact: &T) -> Result<(), StoreError> {
+        let path = self.object_path(&T::path_of(artifact.key()));
         let bytes = artifact.to_frame().map_err(|source| StoreError::Corrupt {
             path: path.to_string(),
             source,
@@ -149,8 +152,8 @@ impl ArtifactStore {
     }
 
     /// Reads an artifact; `Ok(None)` if there is none under that key.
-    pub fn get(&self, key: &ArtifactKey) -> Result<Option<Artifact>, StoreError> {
-        let path = self.path(key);
+    pub fn get<T: Stored>(&self, key: &T::Key) -> Result<Option<T>, StoreError> {
+        let path = self.object_path(&T::path_of(key));
         let backend = |source| StoreError::Backend {
             op: "get",
             path: path.to_string(),
@@ -164,17 +167,49 @@ impl ArtifactStore {
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(backend(e)),
         };
-        let artifact = Artifact::from_frame(&bytes).map_err(|source| StoreError::Corrupt {
+        let artifact = T::from_frame(&bytes).map_err(|source| StoreError::Corrupt {
             path: path.to_string(),
             source,
         })?;
-        if artifact.key != *key {
+        if artifact.key() != key {
             return Err(StoreError::Misplaced {
                 path: path.to_string(),
-                found: artifact.key,
+                found: artifact.key().to_string(),
             });
         }
         Ok(Some(artifact))
+    }
+}
+
+/// Something the store keeps under its key: a framed value that knows its key, and a key that names
+/// its object path. The store reads nothing else, so every kind of proof (a batch's tree, aggregation
+/// mode's tree, a circuit family's) is stored the same way.
+pub trait Stored: Framed {
+    /// What it is stored under.
+    type Key: PartialEq + fmt::Display;
+    /// Its key.
+    fn key(&self) -> &Self::Key;
+    /// The object path of a key, relative to the store's prefix.
+    fn path_of(key: &Self::Key) -> String;
+}
+
+impl Stored for Artifact {
+    type Key = ArtifactKey;
+    fn key(&self) -> &ArtifactKey {
+        &self.key
+    }
+    fn path_of(key: &ArtifactKey) -> String {
+        key.path()
+    }
+}
+
+impl Stored for UserArtifact {
+    type Key = UserProofKey;
+    fn key(&self) -> &UserProofKey {
+        &self.key
+    }
+    fn path_of(key: &UserProofKey) -> String {
+        key.path()
     }
 }
 
@@ -236,7 +271,7 @@ mod tests {
     fn local_directory_round_trip_and_missing() {
         let dir = tempfile::tempdir().unwrap();
         let store = ArtifactStore::local(dir.path()).unwrap();
-        assert_eq!(store.get(&key(0)).unwrap(), None);
+        assert_eq!(store.get::<Artifact>(&key(0)).unwrap(), None);
         store.put(&artifact(0)).unwrap();
         assert_eq!(store.get(&key(0)).unwrap(), Some(artifact(0)));
         let on_disk = dir.path().join(key(0).path());
@@ -255,12 +290,12 @@ mod tests {
         let p2 = dir.path().join(key(2).path());
         std::fs::copy(&p1, &p2).unwrap();
         assert!(matches!(
-            store.get(&key(2)),
+            store.get::<Artifact>(&key(2)),
             Err(StoreError::Misplaced { .. })
         ));
         std::fs::write(&p1, b"ZKSA\x00\x01garbage").unwrap();
         assert!(matches!(
-            store.get(&key(1)),
+            store.get::<Artifact>(&key(1)),
             Err(StoreError::Corrupt { .. })
         ));
     }

@@ -1,349 +1,381 @@
-//! Aggregation mode's proof tree as operators. Time is the run number.
+//! Aggregation mode's ("user proofs") tree as prover-pool jobs and operators. Time is the run number.
 //!
-//! - [`UserTreeExt::prove_user_chunks`]: chunk jobs (a chunk's index and its checked user proofs) in,
-//!   spread over the workers by index, each proved asynchronously.
-//! - [`UserTreeExt::prove_user_level`]: the proofs of the level below in, exchanged by parent (`index /
-//!   arity`); once the input frontier has passed the run, every child of the level exists, and each
-//!   parent's children are proved as one node of that level.
-//!
-//! Proofs run on [`ProofSlots`], a fixed set of threads beside the workers; the operator
-//! holds the run's capability until each proof returns, so the next level sees a complete level. A
-//! failed child fails its parent with the child's reason, so the top of the tree carries the first
-//! failure and nothing is proved over it.
+//! - [`UserJob`]: one chunk proof (over a chunk's checked user proofs) or one node proof (over the
+//!   stored proofs of the level below), as [`Work`] of a [`ProverPool`]: queued, routed, retried,
+//!   measured and reused from the artifact store like a batch's jobs. Its proof is stored under its
+//!   [`UserProofKey`] before the reply, so a restarted run finds every finished chunk and node.
+//! - [`UserTreeExt::prove_user_tree`]: chunk jobs in (spread over the workers by index), every proof of
+//!   the tree out. Each node level waits until the frontier has passed the run at the level below
+//!   (every child exists), groups the children by parent (`index / arity`) and proves each parent. A
+//!   failed child fails its parent with the child's reason, so the top of the tree carries the first
+//!   failure and nothing is proved over it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use timely::dataflow::channels::pact::Exchange;
-use timely::dataflow::operators::{Capability, Operator};
+use timely::dataflow::operators::core::OkErr;
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::{Capability, Concatenate, Exchange as _, Operator};
 use timely::dataflow::Stream;
 use zkstream_prover::field::{BProof, BVk};
-use zkstream_prover::{Prover, UserFamily};
+use zkstream_prover::user::{user_commitment, Summary};
+use zkstream_prover::{
+    decode_proof, encode_proof, CircuitId, KeyStore, Prover, ProverError, UserFamily,
+};
+use zkstream_types::{UserArtifact, UserProofKey};
 
-/// One chunk of a run: its index and its users' (key, proof) pairs, in leaf order.
+use crate::pool::{Attempt, JobContext, JobError, ProverPool, Rank, Work};
+use crate::prove::{ProveExt, Proved};
+use crate::store::ArtifactStore;
+
+/// What a job of the tree proves.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ChunkJob {
-    /// The run's family (a run aggregates one).
-    pub family: UserFamily,
-    /// A key of the family: a process that has not seen the family yet (another process of a
+pub enum UserJobKind {
+    /// A chunk over checked user proofs, in leaf order.
+    Chunk(Vec<(BVk, BProof)>),
+    /// A node over the stored proofs of the level below, in order.
+    Node(Vec<UserProofKey>),
+}
+
+/// One proof of a run's tree to make.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserJob {
+    /// Where its proof goes (level 0: a chunk).
+    pub key: UserProofKey,
+    /// A key of the run's family: a process that has not seen the family yet (another process of a
     /// cluster) makes it known from this before proving any of its circuits.
-    pub template: BVk,
-    /// The chunk's place among the run's chunks.
-    pub index: u32,
-    /// Checked user proofs, in leaf order.
-    pub proofs: Vec<(BVk, BProof)>,
+    pub template: Box<BVk>,
+    /// The work.
+    pub kind: UserJobKind,
 }
 
-/// A proof of the tree: chunk proofs are level 0, nodes levels 1 and up.
+/// A stored proof of the tree (the reply of a [`UserJob`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct TreeProof {
+pub struct UserProofRef {
+    /// Where it is stored.
+    pub key: UserProofKey,
+    /// A key of the run's family (see [`UserJob::template`]), handed up the tree.
+    pub template: Box<BVk>,
+}
+
+/// A proof of the tree that could not be made, or whose child could not.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserFailure {
+    /// The proof that is missing.
+    pub key: UserProofKey,
+    /// A key of the run's family.
+    pub template: Box<BVk>,
+    /// Why (the first failure below it).
+    pub reason: String,
+}
+
+/// One proof of the tree as the dataflow carries it: stored, or failed.
+pub type TreeProof = Proved<UserJob>;
+
+/// The key and family key of a tree proof, stored or failed.
+pub fn tree_key(p: &TreeProof) -> (&UserProofKey, &BVk) {
+    match p {
+        Ok(r) => (&r.key, &r.template),
+        Err(f) => (&f.key, &f.template),
+    }
+}
+
+impl UserJob {
     /// The run's family.
-    pub family: UserFamily,
-    /// A key of the family (see [`ChunkJob::template`]), handed up the tree.
-    pub template: BVk,
-    /// Its level.
-    pub level: u32,
-    /// Its place among the proofs of its level.
-    pub index: u32,
-    /// The proof, or why it (or a proof below it) failed.
-    pub proof: Result<BProof, String>,
-}
-
-type Task = Box<dyn FnOnce() + Send>;
-
-/// The proving threads of a process: `slots` long-lived threads taking proofs from one queue, so at
-/// most `slots` proofs run at once and the memory a proof frees is reused by the next one on the same
-/// thread (a fresh thread per proof would grow a fresh allocator arena each time). The threads end when
-/// the last handle is dropped.
-#[derive(Clone)]
-pub struct ProofSlots(Arc<Mutex<std::sync::mpsc::Sender<Task>>>);
-
-impl ProofSlots {
-    /// `slots` proving threads (at least 1).
-    pub fn new(slots: usize) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Task>();
-        let rx = Arc::new(Mutex::new(rx));
-        for i in 0..slots.max(1) {
-            let rx = Arc::clone(&rx);
-            let spawned = std::thread::Builder::new()
-                .name(format!("zkstream-user-slot-{i}"))
-                .spawn(move || loop {
-                    let task = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                    match task {
-                        Ok(task) => task(),
-                        Err(_) => return,
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "could not start a proving thread");
-            }
-        }
-        ProofSlots(Arc::new(Mutex::new(tx)))
+    pub fn family(&self) -> UserFamily {
+        UserFamily(self.key.family)
     }
 
-    /// Queues `f` for the next free slot.
-    pub fn submit(&self, f: impl FnOnce() + Send + 'static) {
-        let sent = self
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(Box::new(f));
-        if sent.is_err() {
-            tracing::error!("no proving thread is left to take a proof");
-        }
+    fn circuit_id(&self) -> CircuitId {
+        circuit_of(&self.key)
     }
 }
 
-type Mailbox = Arc<Mutex<Vec<(u64, TreeProof)>>>;
-
-/// Proofs in flight of one operator: results come back through the mailbox, each with its ticket.
-struct InFlight {
-    mailbox: Mailbox,
-    pending: HashMap<u64, Capability<u64>>,
-    next: u64,
-    slots: ProofSlots,
-    activator: timely::scheduling::SyncActivator,
+/// The circuit a proof of the tree is made with.
+pub fn circuit_of(key: &UserProofKey) -> CircuitId {
+    let family = UserFamily(key.family);
+    match key.level {
+        0 => CircuitId::UserChunk(family),
+        level => CircuitId::UserNode(family, level),
+    }
 }
 
-impl InFlight {
-    fn new(slots: ProofSlots, activator: timely::scheduling::SyncActivator) -> Self {
-        InFlight {
-            mailbox: Arc::default(),
-            pending: HashMap::new(),
-            next: 0,
-            slots,
-            activator,
-        }
-    }
-
-    fn spawn(
-        &mut self,
-        cap: Capability<u64>,
-        family: UserFamily,
-        template: BVk,
-        level: u32,
-        index: u32,
-        prove: impl FnOnce() -> Result<BProof, String> + Send + 'static,
-    ) {
-        let ticket = self.next;
-        self.next += 1;
-        self.pending.insert(ticket, cap);
-        let (mailbox, slots, activator) = (
-            Arc::clone(&self.mailbox),
-            self.slots.clone(),
-            self.activator.clone(),
-        );
-        slots.submit(move || {
-            let proof = prove();
-            mailbox.lock().unwrap_or_else(|p| p.into_inner()).push((
-                ticket,
-                TreeProof {
-                    family,
-                    template,
-                    level,
-                    index,
-                    proof,
-                },
-            ));
-            // The worker is gone only when the dataflow was torn down.
-            let _ = activator.activate();
+/// Makes the job's family known to this process's key store from its key (a no-op where it is known:
+/// the process that checked the run's submissions, or one that proved the family before).
+fn known_family(prover: &Prover, job: &UserJob) -> Result<(), JobError> {
+    let family = prover
+        .user_family(&job.template)
+        .map_err(|e| ProverError::ChildRejected {
+            parent: job.circuit_id().to_string(),
+            index: 0,
+            reason: format!("the run's key: {e}"),
+        })?;
+    if family != job.family() {
+        return Err(JobError::Mismatch {
+            key: job.key.to_string(),
+            circuit: circuit_of(&job.key),
         });
     }
+    Ok(())
+}
 
-    /// The results that came back, each with the capability it held.
-    fn done(&mut self) -> Vec<(Capability<u64>, TreeProof)> {
-        let done = std::mem::take(&mut *self.mailbox.lock().unwrap_or_else(|p| p.into_inner()));
-        done.into_iter()
-            .filter_map(|(ticket, p)| self.pending.remove(&ticket).map(|cap| (cap, p)))
-            .collect()
+/// Reads a stored proof of the tree.
+pub fn load_user_proof(store: &ArtifactStore, key: &UserProofKey) -> Result<BProof, JobError> {
+    let a: UserArtifact = store
+        .get(key)?
+        .ok_or_else(|| JobError::MissingArtifact(key.to_string()))?;
+    decode_proof(&a.proof).map_err(|source| JobError::BadArtifact {
+        key: key.to_string(),
+        source,
+    })
+}
+
+impl UserJob {
+    /// The summary its proof must expose: of its users' commitments (a chunk), or its children's
+    /// summaries combined (a node; the children are read from the store).
+    fn expected_summary(&self, ctx: &JobContext<'_>) -> Result<Summary, JobError> {
+        let shape = *ctx.keys.user_shape();
+        match &self.kind {
+            UserJobKind::Chunk(proofs) => {
+                let leaves: Vec<[u8; 32]> = proofs
+                    .iter()
+                    .map(|(vk, p)| user_commitment(vk, p))
+                    .collect();
+                Ok(Summary::of_leaves(&leaves, shape.proofs_per_chunk)?)
+            }
+            UserJobKind::Node(children) => {
+                let mut summaries = Vec::with_capacity(children.len());
+                for c in children {
+                    let proof = load_user_proof(ctx.store, c)?;
+                    summaries.push(Summary::of_proof(&proof).ok_or_else(|| {
+                        JobError::BadArtifact {
+                            key: c.to_string(),
+                            source: ProverError::SelfCheckFailed(
+                                "its public input is not a summary".into(),
+                            ),
+                        }
+                    })?);
+                }
+                let child_capacity = shape.capacity_at(self.key.level.saturating_sub(1));
+                Ok(Summary::combine(
+                    &summaries,
+                    child_capacity,
+                    shape.node_arity,
+                )?)
+            }
+        }
+    }
+
+    /// Whether a stored artifact is this job's proof: right key, verifies, exposes the expected summary.
+    fn reusable(&self, ctx: &JobContext<'_>, a: &UserArtifact) -> bool {
+        let id = self.circuit_id();
+        let check = || -> Result<bool, JobError> {
+            if a.vk_commitment != ctx.keys.vk_commitment(id)? {
+                return Ok(false);
+            }
+            let proof = decode_proof(&a.proof)?;
+            let expected = self.expected_summary(ctx)?;
+            Ok(Summary::of_proof(&proof) == Some(expected) && ctx.prover.verify(id, &proof)?)
+        };
+        match check() {
+            Ok(ok) => ok,
+            Err(e) => {
+                tracing::warn!(key = %self.key, error = %e, "stored proof unusable; proving again");
+                false
+            }
+        }
     }
 }
 
-/// Makes `family` known to this process's key store from one of its keys (a no-op where it is known:
-/// the process that checked the run's submissions, or one that proved the family before).
-fn known_family(prover: &Prover, family: UserFamily, template: &BVk) -> Result<(), String> {
-    match prover.user_family(template) {
-        Ok(f) if f == family => Ok(()),
-        Ok(f) => Err(format!("the run's key is of family {f}, not {family}")),
-        Err(e) => Err(e.to_string()),
+impl Work for UserJob {
+    type Key = UserProofKey;
+    type Output = UserProofRef;
+    type Failure = UserFailure;
+
+    fn key(&self) -> UserProofKey {
+        self.key
+    }
+
+    fn rank(&self) -> Rank {
+        Rank {
+            scope: self.key.run,
+            stage: self.key.level,
+        }
+    }
+
+    fn circuit(&self) -> Option<CircuitId> {
+        Some(self.circuit_id())
+    }
+
+    fn children(&self) -> Vec<UserProofKey> {
+        match &self.kind {
+            UserJobKind::Chunk(_) => Vec::new(),
+            UserJobKind::Node(c) => c.clone(),
+        }
+    }
+
+    fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
+        known_family(ctx.prover, self)?;
+        if let Some(existing) = ctx.store.get::<UserArtifact>(&self.key)? {
+            if self.reusable(ctx, &existing) {
+                return Ok(Attempt::Reused);
+            }
+        }
+        let proof = match &self.kind {
+            UserJobKind::Chunk(proofs) => ctx.prover.prove_user_chunk(proofs)?,
+            UserJobKind::Node(children) => {
+                let proofs = children
+                    .iter()
+                    .map(|c| load_user_proof(ctx.store, c))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ctx.prover
+                    .prove_user_node(self.family(), self.key.level, &proofs)?
+            }
+        };
+        ctx.store.put(&UserArtifact {
+            key: self.key,
+            vk_commitment: ctx.keys.vk_commitment(self.circuit_id())?,
+            proof: encode_proof(&proof)?,
+        })?;
+        Ok(Attempt::Proved)
+    }
+
+    fn output(&self) -> UserProofRef {
+        UserProofRef {
+            key: self.key,
+            template: self.template.clone(),
+        }
+    }
+
+    fn failure(&self, reason: String) -> UserFailure {
+        UserFailure {
+            key: self.key,
+            template: self.template.clone(),
+            reason: format!("{}: {reason}", self.key),
+        }
+    }
+
+    fn labels(&self) -> (&'static str, String) {
+        let stage = match self.kind {
+            UserJobKind::Chunk(_) => "user_chunk",
+            UserJobKind::Node(_) => "user_node",
+        };
+        (stage, self.family().to_string())
     }
 }
 
 /// The proof tree of aggregation mode as operators.
 pub trait UserTreeExt<'scope> {
-    /// Chunk jobs in, chunk proofs (level 0) out.
-    fn prove_user_chunks(
+    /// Chunk jobs in; every proof of the tree out (chunks, then each node level up to `levels`), at
+    /// the run's time, each stored or failed.
+    fn prove_user_tree(
         self,
-        prover: Arc<Prover>,
-        slots: ProofSlots,
+        pool: Arc<ProverPool<UserJob>>,
+        levels: u32,
     ) -> Stream<'scope, u64, Vec<TreeProof>>;
 }
 
-/// The node levels.
-pub trait UserLevelExt<'scope> {
-    /// Proofs of `level − 1` in, proofs of `level` out (one per `arity` consecutive children).
-    fn prove_user_level(
+impl<'scope> UserTreeExt<'scope> for Stream<'scope, u64, Vec<UserJob>> {
+    fn prove_user_tree(
         self,
-        prover: Arc<Prover>,
-        slots: ProofSlots,
-        level: u32,
-    ) -> Stream<'scope, u64, Vec<TreeProof>>;
-}
-
-impl<'scope> UserTreeExt<'scope> for Stream<'scope, u64, Vec<ChunkJob>> {
-    fn prove_user_chunks(
-        self,
-        prover: Arc<Prover>,
-        slots: ProofSlots,
+        pool: Arc<ProverPool<UserJob>>,
+        levels: u32,
     ) -> Stream<'scope, u64, Vec<TreeProof>> {
         let scope = self.scope();
-        let pact = Exchange::new(|j: &ChunkJob| j.index as u64);
-        self.unary(pact, "ProveUserChunks", move |_initial, info| {
-            let mut flight = InFlight::new(
-                slots,
-                scope.worker().sync_activator_for(info.address.to_vec()),
-            );
-            move |input, output| {
-                let port = output.output_index();
-                input.for_each_stamp(|cap, data| {
-                    let Some(held) = cap.retain_least(port) else {
-                        return;
-                    };
-                    for container in data {
-                        for job in container.drain(..) {
-                            let prover = Arc::clone(&prover);
-                            let (family, template) = (job.family, job.template.clone());
-                            flight.spawn(held.clone(), family, template, 0, job.index, move || {
-                                known_family(&prover, family, &job.template)
-                                    .and_then(|()| {
-                                        prover
-                                            .prove_user_chunk(&job.proofs)
-                                            .map_err(|e| e.to_string())
-                                    })
-                                    .map_err(|e| format!("chunk {}: {e}", job.index))
-                            });
-                        }
-                    }
-                });
-                for (cap, p) in flight.done() {
-                    output.session(&cap).give(p);
-                }
-            }
-        })
+        let mut level = self
+            .exchange(|j: &UserJob| j.key.index as u64)
+            .prove(Arc::clone(&pool), "ProveUserChunks");
+        let mut all = vec![level.clone()];
+        for l in 1..=levels {
+            let (jobs, failed) = plan_level(level, Arc::clone(pool.keys()), l).ok_err(|x| x);
+            level = scope.concatenate(vec![
+                jobs.prove(Arc::clone(&pool), &format!("ProveUserNode{l}")),
+                failed.map(Err),
+            ]);
+            all.push(level.clone());
+        }
+        scope.concatenate(all)
     }
 }
 
-impl<'scope> UserLevelExt<'scope> for Stream<'scope, u64, Vec<TreeProof>> {
-    fn prove_user_level(
-        self,
-        prover: Arc<Prover>,
-        slots: ProofSlots,
-        level: u32,
-    ) -> Stream<'scope, u64, Vec<TreeProof>> {
-        let scope = self.scope();
-        let arity = prover.keys().user_shape().node_arity.max(1) as u32;
-        let pact = Exchange::new(move |p: &TreeProof| (p.index / arity) as u64);
-        let name = format!("ProveUserNode{level}");
-        self.unary_frontier(pact, &name, move |_initial, info| {
-            let mut flight = InFlight::new(
-                slots,
-                scope.worker().sync_activator_for(info.address.to_vec()),
-            );
-            let mut waiting: BTreeMap<u64, (Capability<u64>, Vec<TreeProof>)> = BTreeMap::new();
-            move |(input, frontier), output| {
-                let port = output.output_index();
-                input.for_each_stamp(|cap, data| {
-                    let Some(held) = cap.retain_least(port) else {
-                        return;
-                    };
-                    let entry = waiting
-                        .entry(*held.time())
-                        .or_insert_with(|| (held.clone(), Vec::new()));
-                    for container in data {
-                        entry.1.append(container);
-                    }
-                });
-                let complete: Vec<u64> = waiting
-                    .keys()
-                    .copied()
-                    .filter(|t| !frontier.frontier().less_equal(t))
-                    .collect();
-                for t in complete {
-                    let Some((cap, children)) = waiting.remove(&t) else {
-                        continue;
-                    };
-                    let Some((family, template)) =
-                        children.first().map(|c| (c.family, c.template.clone()))
+/// The node jobs of `level` from the proofs of the level below: once the frontier has passed a run,
+/// every child exists; each parent's children (grouped by `index / arity`) become one job, or the
+/// parent's failure when a child failed.
+fn plan_level<'scope>(
+    below: Stream<'scope, u64, Vec<TreeProof>>,
+    keys: Arc<KeyStore>,
+    level: u32,
+) -> Stream<'scope, u64, Vec<Result<UserJob, UserFailure>>> {
+    let arity = keys.user_shape().node_arity.max(1) as u32;
+    let pact = Exchange::new(move |p: &TreeProof| (tree_key(p).0.index / arity) as u64);
+    let name = format!("PlanUserNodes{level}");
+    below.unary_frontier(pact, &name, move |_initial, _info| {
+        let mut waiting: BTreeMap<u64, (Capability<u64>, Vec<TreeProof>)> = BTreeMap::new();
+        move |(input, frontier), output| {
+            let port = output.output_index();
+            input.for_each_stamp(|cap, data| {
+                let Some(held) = cap.retain_least(port) else {
+                    return;
+                };
+                let entry = waiting
+                    .entry(*held.time())
+                    .or_insert_with(|| (held.clone(), Vec::new()));
+                for container in data {
+                    entry.1.append(container);
+                }
+            });
+            let complete: Vec<u64> = waiting
+                .keys()
+                .copied()
+                .filter(|t| !frontier.frontier().less_equal(t))
+                .collect();
+            for t in complete {
+                let Some((cap, children)) = waiting.remove(&t) else {
+                    continue;
+                };
+                if let Some(first) = children.first() {
+                    // Every proof of the level below exists: its setup may leave memory.
+                    keys.release(circuit_of(tree_key(first).0));
+                }
+                let mut groups: BTreeMap<u32, Vec<TreeProof>> = BTreeMap::new();
+                for c in children {
+                    groups
+                        .entry(tree_key(&c).0.index / arity)
+                        .or_default()
+                        .push(c);
+                }
+                let mut session = output.session(&cap);
+                for (parent, mut group) in groups {
+                    group.sort_by_key(|c| tree_key(c).0.index);
+                    let Some((first, template)) = group
+                        .first()
+                        .map(|c| (*tree_key(c).0, Box::new(tree_key(c).1.clone())))
                     else {
                         continue;
                     };
-                    // Every proof of the level below exists: its setup may leave memory.
-                    prover.release_user_level(family, level - 1);
-                    let mut groups: BTreeMap<u32, Vec<TreeProof>> = BTreeMap::new();
-                    for c in children {
-                        groups.entry(c.index / arity).or_default().push(c);
+                    let key = UserProofKey {
+                        level,
+                        index: parent,
+                        ..first
+                    };
+                    if let Some(reason) = group.iter().find_map(|c| c.as_ref().err()) {
+                        session.give(Err(UserFailure {
+                            key,
+                            template,
+                            reason: reason.reason.clone(),
+                        }));
+                        continue;
                     }
-                    for (parent, mut group) in groups {
-                        group.sort_by_key(|c| c.index);
-                        let failed = group.iter().find_map(|c| c.proof.as_ref().err().cloned());
-                        if let Some(reason) = failed {
-                            output.session(&cap).give(TreeProof {
-                                family,
-                                template: template.clone(),
-                                level,
-                                index: parent,
-                                proof: Err(reason),
-                            });
-                            continue;
-                        }
-                        let proofs: Vec<BProof> =
-                            group.into_iter().filter_map(|c| c.proof.ok()).collect();
-                        let prover = Arc::clone(&prover);
-                        let key = template.clone();
-                        flight.spawn(cap.clone(), family, key.clone(), level, parent, move || {
-                            known_family(&prover, family, &key)
-                                .and_then(|()| {
-                                    prover
-                                        .prove_user_node(family, level, &proofs)
-                                        .map_err(|e| e.to_string())
-                                })
-                                .map_err(|e| format!("level {level} node {parent}: {e}"))
-                        });
-                    }
-                }
-                for (cap, p) in flight.done() {
-                    output.session(&cap).give(p);
+                    let children = group.iter().map(|c| *tree_key(c).0).collect();
+                    session.give(Ok(UserJob {
+                        key,
+                        template,
+                        kind: UserJobKind::Node(children),
+                    }));
                 }
             }
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[test]
-    fn slots_bound_concurrency_and_run_everything() {
-        let slots = ProofSlots::new(2);
-        let running = Arc::new(AtomicUsize::new(0));
-        let most = Arc::new(AtomicUsize::new(0));
-        let (tx, rx) = std::sync::mpsc::channel();
-        for i in 0..6 {
-            let (running, most, tx) = (running.clone(), most.clone(), tx.clone());
-            slots.submit(move || {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                most.fetch_max(now, Ordering::SeqCst);
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                running.fetch_sub(1, Ordering::SeqCst);
-                tx.send(i).unwrap();
-            });
         }
-        let mut done: Vec<i32> = (0..6).map(|_| rx.recv().unwrap()).collect();
-        done.sort();
-        assert_eq!(done, [0, 1, 2, 3, 4, 5]);
-        assert_eq!(most.load(Ordering::SeqCst), 2);
-    }
+    })
 }

@@ -67,3 +67,52 @@ pub struct Artifact {
     /// The boojum proof (bincode).
     pub proof: Vec<u8>,
 }
+
+/// Where one proof of aggregation mode's tree lives: `(protocol version, run, family, level, index)`.
+/// Level 0 holds the chunk proofs, levels 1 and up the nodes; the top level's one proof is the run's
+/// aggregated proof.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserProofKey {
+    /// Protocol version (selects the verification keys).
+    pub protocol_version: u32,
+    /// The aggregation run.
+    pub run: u64,
+    /// The family of the run's programs (its id).
+    pub family: u64,
+    /// 0 for a chunk, 1 and up for a node.
+    pub level: u32,
+    /// Index within the level.
+    pub index: u32,
+}
+
+impl UserProofKey {
+    /// The object-store path of this proof (beside the run's record, under `aggregation/`).
+    pub fn path(&self) -> String {
+        format!(
+            "v{}/aggregation/run-{:012}/family-{:016x}/l{}-i{:06}.artifact",
+            self.protocol_version, self.run, self.family, self.level, self.index
+        )
+    }
+}
+
+impl fmt::Display for UserProofKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.level == 0 { "chunk" } else { "node" };
+        write!(
+            f,
+            "run {} family {:016x} {what} level {} #{} (v{})",
+            self.run, self.family, self.level, self.index, self.protocol_version
+        )
+    }
+}
+
+/// One stored proof of aggregation mode's tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserArtifact {
+    /// Where it belongs.
+    pub key: UserProofKey,
+    /// Commitment of the verification key the proof was made under.
+    pub vk_commitment: Digest,
+    /// The boojum proof (bincode).
+    pub proof: Vec<u8>,
+}

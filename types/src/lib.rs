@@ -11,7 +11,7 @@ pub mod round;
 pub mod user;
 pub mod wire;
 
-pub use artifact::{Artifact, ArtifactKey};
+pub use artifact::{Artifact, ArtifactKey, UserArtifact, UserProofKey};
 pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
 pub use proof::{FinalBatchProof, QueueRange};

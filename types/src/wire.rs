@@ -13,7 +13,7 @@ use bincode::Options;
 use serde::{de::DeserializeOwned, Serialize};
 use thiserror::Error;
 
-use crate::artifact::Artifact;
+use crate::artifact::{Artifact, UserArtifact};
 use crate::batch::BatchInput;
 use crate::proof::FinalBatchProof;
 use crate::user::{AggregationRecord, UserSubmission};
@@ -42,6 +42,8 @@ pub enum FrameKind {
     UserProof,
     /// An [`AggregationRecord`] (`ZKSG`).
     Aggregation,
+    /// A [`UserArtifact`] (`ZKST`): one proof of aggregation mode's tree.
+    UserArtifact,
 }
 
 impl FrameKind {
@@ -53,6 +55,7 @@ impl FrameKind {
             FrameKind::FinalProof => b'F',
             FrameKind::UserProof => b'U',
             FrameKind::Aggregation => b'G',
+            FrameKind::UserArtifact => b'T',
         }
     }
 
@@ -64,6 +67,7 @@ impl FrameKind {
             b'F' => Some(FrameKind::FinalProof),
             b'U' => Some(FrameKind::UserProof),
             b'G' => Some(FrameKind::Aggregation),
+            b'T' => Some(FrameKind::UserArtifact),
             _ => None,
         }
     }
@@ -76,6 +80,7 @@ impl FrameKind {
             FrameKind::FinalProof => "final proof",
             FrameKind::UserProof => "user proof submission",
             FrameKind::Aggregation => "aggregation record",
+            FrameKind::UserArtifact => "user proof artifact",
         }
     }
 }
@@ -181,6 +186,9 @@ impl Framed for BatchInput {
 impl Framed for Artifact {
     const KIND: FrameKind = FrameKind::Artifact;
 }
+impl Framed for UserArtifact {
+    const KIND: FrameKind = FrameKind::UserArtifact;
+}
 impl Framed for FinalBatchProof {
     const KIND: FrameKind = FrameKind::FinalProof;
 }
@@ -204,6 +212,8 @@ pub enum Frame {
     UserProof(Box<UserSubmission>),
     /// An aggregation run's record.
     Aggregation(Box<AggregationRecord>),
+    /// One proof of aggregation mode's tree.
+    UserArtifact(Box<UserArtifact>),
 }
 
 /// Decodes a frame of any kind.
@@ -215,6 +225,7 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
         FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_payload(kind, payload)?)),
         FrameKind::UserProof => Frame::UserProof(Box::new(decode_payload(kind, payload)?)),
         FrameKind::Aggregation => Frame::Aggregation(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::UserArtifact => Frame::UserArtifact(Box::new(decode_payload(kind, payload)?)),
     })
 }
 

@@ -6,7 +6,8 @@
 //!
 //! [`run_sequential`] is the reference (one thread, in order); a [`TreeService`] proves the same tree
 //! in a long-lived timely dataflow (chunks spread over the workers of every process of a cluster,
-//! each node level once the level below is complete, proofs on a bounded set of slots) and is what
+//! each node level once the level below is complete, every proof a job of the prover pool, stored in
+//! the artifact store) and is what
 //! `zkstream aggregate` runs over the `zkstream.user_proofs` topic. [`service`] is aggregation mode's
 //! composition root and run loop.
 
@@ -16,14 +17,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Arc, Mutex};
 
 use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
-use zkstream_operators::user_tree::{ChunkJob, ProofSlots, TreeProof, UserLevelExt, UserTreeExt};
+use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool};
+use zkstream_operators::store::ArtifactStore;
+use zkstream_operators::user_tree::{
+    load_user_proof, tree_key, TreeProof, UserJob, UserJobKind, UserTreeExt,
+};
 use zkstream_prover::field::{BProof, BVk};
 use zkstream_prover::user::{
     aggregate_user_proofs, group_by_family, order_by_program, run_family, tree_plan,
     user_commitment, ReferenceAggregate,
 };
-use zkstream_prover::{decode_proof, Prover, ProverError, UserFamily};
-use zkstream_types::{AggregationRecord, BlobRecord, IncludedProof, RejectReason, UserSubmission};
+use zkstream_prover::{decode_proof, KeyStore, Prover, ProverError, UserFamily};
+use zkstream_types::{
+    AggregationRecord, BlobRecord, IncludedProof, RejectReason, UserProofKey, UserSubmission,
+};
 
 use crate::pipeline::Cluster;
 
@@ -147,59 +154,54 @@ pub enum TreeProving<'a> {
 /// A run handed to the service's worker 0, and where its proofs go back.
 struct RunRequest {
     run: u64,
-    jobs: Vec<ChunkJob>,
+    jobs: Vec<UserJob>,
     reply: mpsc::Sender<Vec<TreeProof>>,
 }
 
 /// A long-lived timely dataflow that proves aggregation runs' trees: chunk jobs are spread over every
 /// worker of every process by index, each node level is proved once the level below is complete
-/// (timely's frontier; time is the run number), at most `slots` proofs at a time per process.
+/// (timely's frontier; time is the run number). Every proof is a job of the process's prover pool
+/// ([`UserJob`]), stored in the artifact store before the dataflow hears of it: a run handed in again
+/// after a restart reuses every proof that was finished.
 ///
-/// In a cluster every process runs one; process 0 (which hosts worker 0) hands runs in with
-/// [`TreeService::prove_run`] and gets the proofs of every level back, the others only prove
-/// ([`TreeService::finish`] returns when process 0 closes its service). Each process has its own key
-/// store: a family it has not seen is made known from the key each job carries, and its chunk and
-/// node keys are set up (or loaded from that process's cache) on first use.
+/// In a cluster every process runs one, each with its own pool and key store over the same artifact
+/// store; process 0 (which hosts worker 0) hands runs in with [`TreeService::prove_run`] and gets the
+/// references of every level back, the others only prove ([`TreeService::finish`] returns when process
+/// 0 closes its service). A family a process has not seen is made known from the key each job carries,
+/// and its chunk and node keys are set up (or loaded from that process's cache) on first use.
 pub struct TreeService {
     requests: Option<mpsc::Sender<RunRequest>>,
     guards: Option<timely::communication::WorkerGuards<()>>,
     hosts_worker_0: bool,
     last_run: Option<u64>,
+    pool: Arc<ProverPool<UserJob>>,
 }
 
 impl TreeService {
     /// Starts the dataflow: `workers` threads in this process (the same in every process of a
-    /// cluster), `slots` proving threads beside them.
+    /// cluster), proving on `pool`.
     pub fn start(
-        prover: Arc<Prover>,
+        pool: Arc<ProverPool<UserJob>>,
         workers: usize,
-        slots: usize,
         cluster: Option<&Cluster>,
     ) -> Result<Self, AggregationError> {
         let hosts_worker_0 = cluster.is_none_or(|c| c.process == 0);
         let (tx, rx) = mpsc::channel::<RunRequest>();
         let rx = Arc::new(Mutex::new(Some(rx)));
-        let slots = ProofSlots::new(slots);
-        let levels = prover.keys().user_shape().levels;
+        let levels = pool.keys().user_shape().levels;
+        let tree_pool = Arc::clone(&pool);
         let guards = timely::execute(cluster_config(cluster, workers), move |worker| {
-            use timely::dataflow::operators::{Concatenate, Exchange, Inspect, Probe};
+            use timely::dataflow::operators::{Exchange, Inspect, Probe};
             use timely::dataflow::{InputHandleVec, ProbeHandle};
-            let mut input = InputHandleVec::<u64, ChunkJob>::new();
+            let mut input = InputHandleVec::<u64, UserJob>::new();
             let probe = ProbeHandle::new();
             let done: Arc<Mutex<BTreeMap<u64, Vec<TreeProof>>>> = Arc::default();
             let sink = Arc::clone(&done);
-            let (prover, slots) = (Arc::clone(&prover), slots.clone());
+            let pool = Arc::clone(&tree_pool);
             worker.dataflow::<u64, _, _>(|scope| {
-                let mut level = input
+                input
                     .to_stream(scope)
-                    .prove_user_chunks(Arc::clone(&prover), slots.clone());
-                let mut all = vec![level.clone()];
-                for l in 1..=levels {
-                    level = level.prove_user_level(Arc::clone(&prover), slots.clone(), l);
-                    all.push(level.clone());
-                }
-                scope
-                    .concatenate(all)
+                    .prove_user_tree(pool, levels)
                     .exchange(|_| 0)
                     .inspect_core(move |event| {
                         // Data with its time (the run); frontier notices need nothing.
@@ -283,6 +285,7 @@ impl TreeService {
             guards: Some(guards),
             hosts_worker_0,
             last_run: None,
+            pool,
         })
     }
 
@@ -291,13 +294,23 @@ impl TreeService {
         self.hosts_worker_0
     }
 
+    /// The pool the tree is proved on.
+    pub fn pool(&self) -> &Arc<ProverPool<UserJob>> {
+        &self.pool
+    }
+
+    /// Chunk and node proofs this process made, and found stored and reused.
+    pub fn proof_counts(&self) -> (usize, usize) {
+        proof_counts(&self.pool)
+    }
+
     /// Proves run `run`'s chunks and every node level above them; returns every proof of the tree
-    /// (each with its level and index, failures with their reasons). Runs must be handed in in
-    /// increasing order.
+    /// (each stored under its key, failures with their reasons). Runs must be handed in in increasing
+    /// order.
     pub fn prove_run(
         &mut self,
         run: u64,
-        jobs: Vec<ChunkJob>,
+        jobs: Vec<UserJob>,
     ) -> Result<Vec<TreeProof>, AggregationError> {
         if !self.hosts_worker_0 {
             return Err(AggregationError::Dataflow(
@@ -350,6 +363,13 @@ impl Drop for TreeService {
     }
 }
 
+/// Chunk and node proofs a pool made, and found stored and reused.
+pub fn proof_counts(pool: &ProverPool<UserJob>) -> (usize, usize) {
+    let records = pool.records();
+    let count = |end: JobEnd| records.iter().filter(|r| r.end == end).count();
+    (count(JobEnd::Proved), count(JobEnd::Reused))
+}
+
 /// timely's configuration for `workers` threads in this process, of a cluster when given.
 fn cluster_config(cluster: Option<&Cluster>, workers: usize) -> timely::Config {
     match cluster {
@@ -372,11 +392,16 @@ struct RunJobs {
     family: UserFamily,
     /// The proofs in leaf order (grouped by program).
     ordered: Vec<(BVk, BProof)>,
-    jobs: Vec<ChunkJob>,
+    jobs: Vec<UserJob>,
 }
 
-/// The chunk jobs of a run over checked proofs of one family, in leaf order.
-fn chunk_jobs(prover: &Prover, proofs: &[(BVk, BProof)]) -> Result<RunJobs, AggregationError> {
+/// The chunk jobs of run `run` over checked proofs of one family, in leaf order. The same proofs give
+/// the same jobs under the same keys, so a run proved again after a restart finds its stored proofs.
+fn chunk_jobs(
+    prover: &Prover,
+    run: u64,
+    proofs: &[(BVk, BProof)],
+) -> Result<RunJobs, AggregationError> {
     let shape = *prover.keys().user_shape();
     let family = run_family(prover, proofs)?;
     let ordered = order_by_program(proofs);
@@ -390,11 +415,16 @@ fn chunk_jobs(prover: &Prover, proofs: &[(BVk, BProof)]) -> Result<RunJobs, Aggr
     let jobs = ordered
         .chunks(shape.proofs_per_chunk)
         .enumerate()
-        .map(|(i, c)| ChunkJob {
-            family,
-            template: template.clone(),
-            index: i as u32,
-            proofs: c.to_vec(),
+        .map(|(i, c)| UserJob {
+            key: UserProofKey {
+                protocol_version: prover.keys().protocol_version(),
+                run,
+                family: family.0,
+                level: 0,
+                index: i as u32,
+            },
+            template: Box::new(template.clone()),
+            kind: UserJobKind::Chunk(c.to_vec()),
         })
         .collect();
     Ok(RunJobs {
@@ -405,7 +435,7 @@ fn chunk_jobs(prover: &Prover, proofs: &[(BVk, BProof)]) -> Result<RunJobs, Aggr
 }
 
 /// Proves a run's tree in `service` and checks it against the plan: what [`aggregate_user_proofs`]
-/// gives, for the same proofs.
+/// gives, for the same proofs (read back from the artifact store).
 pub fn aggregate_with_service(
     service: &mut TreeService,
     prover: &Prover,
@@ -418,15 +448,21 @@ pub fn aggregate_with_service(
         family,
         ordered,
         jobs,
-    } = chunk_jobs(prover, proofs)?;
+    } = chunk_jobs(prover, run, proofs)?;
     let mut proofs = service.prove_run(run, jobs)?;
-    proofs.sort_by_key(|p| (p.level, p.index));
+    proofs.sort_by_key(|p| {
+        let key = tree_key(p).0;
+        (key.level, key.index)
+    });
+    let store = service.pool().store();
     let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];
     for p in proofs {
-        let proof = p.proof.map_err(AggregationError::Dataflow)?;
+        let key = p.map_err(|f| AggregationError::Dataflow(f.reason))?.key;
+        let proof =
+            load_user_proof(store, &key).map_err(|e| AggregationError::Dataflow(e.to_string()))?;
         let slot = levels
-            .get_mut(p.level as usize)
-            .ok_or_else(|| AggregationError::Dataflow(format!("a proof of level {}", p.level)))?;
+            .get_mut(key.level as usize)
+            .ok_or_else(|| AggregationError::Dataflow(format!("a proof of level {}", key.level)))?;
         slot.push(proof);
     }
     let counts: Vec<usize> = levels.iter().map(Vec::len).collect();
@@ -444,15 +480,30 @@ pub fn aggregate_with_service(
     )?)
 }
 
+/// A prover pool for aggregation mode's tree: `slots` CPU slots of `threads` threads each over
+/// `keys`, storing in `store`.
+pub fn tree_pool(
+    keys: Arc<KeyStore>,
+    store: ArtifactStore,
+    slots: usize,
+    threads: usize,
+) -> ProverPool<UserJob> {
+    ProverPool::builder(keys, store, PoolConfig::for_cores(slots * threads, threads)).start()
+}
+
 /// Proves a run's tree in a dataflow of its own (`workers` threads, at most `slots` proofs at a
-/// time, this process only): what [`aggregate_user_proofs`] gives, for the same proofs.
+/// time, this process only, proofs kept in memory): what [`aggregate_user_proofs`] gives, for the same
+/// proofs.
 pub fn aggregate_in_dataflow(
     prover: Arc<Prover>,
     workers: usize,
     slots: usize,
     proofs: &[(BVk, BProof)],
 ) -> Result<ReferenceAggregate, AggregationError> {
-    let mut service = TreeService::start(Arc::clone(&prover), workers, slots, None)?;
+    let store =
+        ArtifactStore::open("memory://").map_err(|e| AggregationError::Dataflow(e.to_string()))?;
+    let pool = tree_pool(Arc::clone(prover.keys()), store, slots, 1);
+    let mut service = TreeService::start(Arc::new(pool), workers, None)?;
     let aggregate = aggregate_with_service(&mut service, &prover, 1, proofs);
     service.finish()?;
     aggregate

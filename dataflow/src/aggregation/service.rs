@@ -26,7 +26,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use zkstream_operators::pool::{PoolConfig, PoolObserver, ProverPool};
 use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_operators::user_tree::UserJob;
 use zkstream_prover::field::{decode_vk, encode_vk, BVk};
 use zkstream_prover::user::{program_id, user_commitment};
 use zkstream_prover::{KeyStore, Prover, ProverError, UserFamily};
@@ -128,6 +130,19 @@ pub struct Published {
     pub record: AggregationRecord,
 }
 
+/// What a service has done so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Runs published.
+    pub published: usize,
+    /// Submissions refused (dead letters).
+    pub refused: usize,
+    /// Chunk and node proofs this process made.
+    pub proved: usize,
+    /// Chunk and node proofs this process found stored and reused (after a restart).
+    pub reused: usize,
+}
+
 /// What one step did.
 #[derive(Clone, Debug, Default)]
 pub struct Step {
@@ -177,8 +192,27 @@ pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
     )?
     .with_user_shape(a.shape())?;
     // Proofs run `slots` at a time and share the threads.
-    let threads = (settings.threads / config.prover.slots.max(1)).max(1);
-    let prover = Arc::new(Prover::new(Arc::new(keys), threads));
+    let slots = config.prover.slots.max(1);
+    let threads = (settings.threads / slots).max(1);
+    let keys = Arc::new(keys);
+    let prover = Arc::new(Prover::new(Arc::clone(&keys), threads));
+    // Every process of a cluster stores its chunk and node proofs in the one artifact store.
+    let store = ArtifactStore::open(&config.store.url)?;
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.set_prover_slots("cpu", slots);
+    let pool = ProverPool::builder(
+        keys,
+        store.clone(),
+        PoolConfig {
+            slots,
+            threads_per_slot: threads,
+            max_attempts: config.pipeline.max_attempts,
+            backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
+            schedule: config.prover.schedule,
+        },
+    )
+    .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver<UserJob>>)
+    .start();
     let cluster = options.cluster.as_ref();
     if let Some(c) = cluster.filter(|c| c.addresses.len() > 1) {
         // Starting the dataflow waits until every process of the cluster has connected.
@@ -189,12 +223,7 @@ pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
             c.addresses.join(", ")
         ));
     }
-    let tree = TreeService::start(
-        Arc::clone(&prover),
-        config.pipeline.workers,
-        config.prover.slots,
-        cluster,
-    )?;
+    let tree = TreeService::start(Arc::new(pool), config.pipeline.workers, cluster)?;
     if !tree.hosts_worker_0() {
         say(&format!(
             "aggregate: process {} of {}: proving chunks and nodes for process 0 ({})",
@@ -207,9 +236,6 @@ pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
         ));
         return Ok(Role::Member(tree));
     }
-    let store = ArtifactStore::open(&config.store.url)?;
-    let metrics = Arc::new(Metrics::new()?);
-    metrics.set_prover_slots("cpu", config.prover.slots);
     if let Some(addr) = options
         .metrics_addr
         .as_ref()
@@ -287,9 +313,15 @@ impl AggregationService {
         Ok(id)
     }
 
-    /// Runs published and submissions refused so far.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.published, self.refused)
+    /// What this process has done so far.
+    pub fn counts(&self) -> Counts {
+        let (proved, reused) = self.tree.proof_counts();
+        Counts {
+            published: self.published,
+            refused: self.refused,
+            proved,
+            reused,
+        }
     }
 
     /// Reads at most one submission, then runs at most one family that is due (see the module comment):

@@ -1,19 +1,19 @@
-//! One attempt at one job: reuse its artifact if the store has one that verifies (recovery), else load
-//! the children from the store, prove, write the artifact, and only then reply. [`JobError`] says why an
-//! attempt failed and whether a retry can help.
+//! One attempt at one batch job ([`Job`] as [`Work`]): reuse its artifact if the store has one that
+//! verifies (recovery), else load the children from the store, prove, write the artifact, and only then
+//! reply. [`JobError`] says why an attempt failed, of any job, and whether a retry can help.
 
 use zkstream_prover::circuits::SchedulerInputs;
 use zkstream_prover::field::proof_public_input;
 use zkstream_prover::verify::commitment_from_ranges;
 use zkstream_prover::{
     decode_proof, encode_proof, range_public_input, tip_public_input, ChildProof, CircuitId,
-    Prover, ProverError,
+    ProverError,
 };
 use zkstream_types::{AggregationRound, Artifact, ArtifactKey, Digest};
 
-use super::Shared;
-use crate::model::{Job, JobKind, ProofRef};
-use crate::store::StoreError;
+use super::work::{Attempt, JobContext, Rank, Work};
+use crate::model::{BatchFailure, FailureStage, Job, JobKind, ProofRef};
+use crate::store::{ArtifactStore, StoreError};
 
 /// Why one attempt at a job failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,12 +27,12 @@ pub enum JobError {
     Store(#[from] StoreError),
     /// A child's artifact is not in the store (it was replied as written: the store lost it).
     #[error("artifact {0} is missing from the store")]
-    MissingArtifact(ArtifactKey),
+    MissingArtifact(String),
     /// A child's artifact holds no decodable proof.
     #[error("artifact {key}: {source}")]
     BadArtifact {
         /// The child.
-        key: ArtifactKey,
+        key: String,
         /// Why it does not decode.
         source: ProverError,
     },
@@ -46,7 +46,7 @@ pub enum JobError {
     #[error("job {key} does not match circuit {circuit}")]
     Mismatch {
         /// The job.
-        key: ArtifactKey,
+        key: String,
         /// Its circuit.
         circuit: CircuitId,
     },
@@ -99,16 +99,16 @@ pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobEr
 }
 
 /// Whether a stored artifact is a valid proof of `job` (right VK, verifies, right public input).
-fn reusable(shared: &Shared, prover: &Prover, id: CircuitId, job: &Job, a: &Artifact) -> bool {
+fn reusable(ctx: &JobContext<'_>, id: CircuitId, job: &Job, a: &Artifact) -> bool {
     let check = || -> Result<bool, JobError> {
-        let vk = shared.keys.vk_commitment(id)?;
-        let vk_set = shared.keys.vk_set_commitment()?;
+        let vk = ctx.keys.vk_commitment(id)?;
+        let vk_set = ctx.keys.vk_set_commitment()?;
         let expected = expected_public_input(job, &vk_set)?;
         if a.vk_commitment != vk || a.public_input != expected {
             return Ok(false);
         }
         let proof = decode_proof(&a.proof)?;
-        Ok(proof_public_input(&proof) == Some(expected) && prover.verify(id, &proof)?)
+        Ok(proof_public_input(&proof) == Some(expected) && ctx.prover.verify(id, &proof)?)
     };
     match check() {
         Ok(ok) => ok,
@@ -119,83 +119,131 @@ fn reusable(shared: &Shared, prover: &Prover, id: CircuitId, job: &Job, a: &Arti
     }
 }
 
-fn load(shared: &Shared, r: &ProofRef) -> Result<ChildProof, JobError> {
+fn load(store: &ArtifactStore, r: &ProofRef) -> Result<ChildProof, JobError> {
     let range = r.ranges.first().copied().ok_or(JobError::NoRange(r.key))?;
     Ok(ChildProof {
-        proof: load_proof(shared, r)?,
+        proof: load_proof(store, r)?,
         range,
     })
 }
 
-fn load_all(shared: &Shared, refs: &[ProofRef]) -> Result<Vec<ChildProof>, JobError> {
-    refs.iter().map(|r| load(shared, r)).collect()
+fn load_all(store: &ArtifactStore, refs: &[ProofRef]) -> Result<Vec<ChildProof>, JobError> {
+    refs.iter().map(|r| load(store, r)).collect()
 }
 
-/// Runs one attempt; `Ok(true)` if a stored artifact was reused.
-pub(super) fn run_job(shared: &Shared, prover: &Prover, job: &Job) -> Result<bool, JobError> {
-    let id = job.circuit_id().ok_or(JobError::NoCircuit(job.key))?;
-    if let Some(existing) = shared.store.get(&job.key)? {
-        if reusable(shared, prover, id, job, &existing) {
-            return Ok(true);
+fn load_proof(
+    store: &ArtifactStore,
+    r: &ProofRef,
+) -> Result<zkstream_prover::field::BProof, JobError> {
+    let a: Artifact = store
+        .get(&r.key)?
+        .ok_or_else(|| JobError::MissingArtifact(r.key.to_string()))?;
+    decode_proof(&a.proof).map_err(|source| JobError::BadArtifact {
+        key: r.key.to_string(),
+        source,
+    })
+}
+
+impl Work for Job {
+    type Key = ArtifactKey;
+    type Output = ProofRef;
+    type Failure = BatchFailure;
+
+    fn key(&self) -> ArtifactKey {
+        self.key
+    }
+
+    fn rank(&self) -> Rank {
+        Rank {
+            scope: self.header.batch_number,
+            stage: self.key.round.number() as u32,
         }
     }
-    let proof = match (&job.kind, id) {
-        (JobKind::Basic(b), CircuitId::Basic(_)) => prover.prove_basic(b)?.proof,
-        (JobKind::Aggregate(children), CircuitId::Leaf(t)) => {
-            let cs = load_all(shared, children)?;
-            prover.prove_leaf(t, &cs)?.proof
-        }
-        (JobKind::Aggregate(children), CircuitId::Node(t, d)) => {
-            let cs = load_all(shared, children)?;
-            prover.prove_node(t, d, &cs)?.proof
-        }
-        (JobKind::Tip(children), CircuitId::Tip) => {
-            let cs = load_all(shared, children)?;
-            prover.prove_tip(&cs)?
-        }
-        (JobKind::Scheduler(tip), CircuitId::Scheduler) => {
-            let tip = load_proof(shared, tip)?;
-            prover.prove_scheduler(
-                &tip,
-                SchedulerInputs {
-                    batch_number: job.header.batch_number,
-                    protocol_version: job.header.protocol_version,
-                    previous_batch_commitment: job.header.previous_batch_commitment,
-                    ranges: job.ranges.clone(),
-                },
-            )?
-        }
-        (JobKind::Compression(s), CircuitId::Compression) => {
-            prover.prove_compression(&load_proof(shared, s)?)?
-        }
-        _ => {
-            return Err(JobError::Mismatch {
-                key: job.key,
-                circuit: id,
-            })
-        }
-    };
-    let public_input = proof_public_input(&proof).ok_or(JobError::NoPublicInput(id))?;
-    let artifact = Artifact {
-        key: job.key,
-        vk_commitment: shared.keys.vk_commitment(id)?,
-        public_input,
-        range: match job.key.round {
-            AggregationRound::Basic | AggregationRound::Leaf | AggregationRound::Node => {
-                job.ranges.first().copied()
-            }
-            _ => None,
-        },
-        proof: encode_proof(&proof)?,
-    };
-    shared.store.put(&artifact)?;
-    Ok(false)
-}
 
-fn load_proof(shared: &Shared, r: &ProofRef) -> Result<zkstream_prover::field::BProof, JobError> {
-    let a = shared
-        .store
-        .get(&r.key)?
-        .ok_or(JobError::MissingArtifact(r.key))?;
-    decode_proof(&a.proof).map_err(|source| JobError::BadArtifact { key: r.key, source })
+    fn circuit(&self) -> Option<CircuitId> {
+        self.circuit_id()
+    }
+
+    fn children(&self) -> Vec<ArtifactKey> {
+        Job::children(self)
+    }
+
+    fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
+        let job = self;
+        let (store, prover) = (ctx.store, ctx.prover);
+        let id = job.circuit_id().ok_or(JobError::NoCircuit(job.key))?;
+        if let Some(existing) = store.get::<Artifact>(&job.key)? {
+            if reusable(ctx, id, job, &existing) {
+                return Ok(Attempt::Reused);
+            }
+        }
+        let proof = match (&job.kind, id) {
+            (JobKind::Basic(b), CircuitId::Basic(_)) => prover.prove_basic(b)?.proof,
+            (JobKind::Aggregate(children), CircuitId::Leaf(t)) => {
+                let cs = load_all(store, children)?;
+                prover.prove_leaf(t, &cs)?.proof
+            }
+            (JobKind::Aggregate(children), CircuitId::Node(t, d)) => {
+                let cs = load_all(store, children)?;
+                prover.prove_node(t, d, &cs)?.proof
+            }
+            (JobKind::Tip(children), CircuitId::Tip) => {
+                let cs = load_all(store, children)?;
+                prover.prove_tip(&cs)?
+            }
+            (JobKind::Scheduler(tip), CircuitId::Scheduler) => {
+                let tip = load_proof(store, tip)?;
+                prover.prove_scheduler(
+                    &tip,
+                    SchedulerInputs {
+                        batch_number: job.header.batch_number,
+                        protocol_version: job.header.protocol_version,
+                        previous_batch_commitment: job.header.previous_batch_commitment,
+                        ranges: job.ranges.clone(),
+                    },
+                )?
+            }
+            (JobKind::Compression(s), CircuitId::Compression) => {
+                prover.prove_compression(&load_proof(store, s)?)?
+            }
+            _ => {
+                return Err(JobError::Mismatch {
+                    key: job.key.to_string(),
+                    circuit: id,
+                })
+            }
+        };
+        let public_input = proof_public_input(&proof).ok_or(JobError::NoPublicInput(id))?;
+        let artifact = Artifact {
+            key: job.key,
+            vk_commitment: ctx.keys.vk_commitment(id)?,
+            public_input,
+            range: match job.key.round {
+                AggregationRound::Basic | AggregationRound::Leaf | AggregationRound::Node => {
+                    job.ranges.first().copied()
+                }
+                _ => None,
+            },
+            proof: encode_proof(&proof)?,
+        };
+        store.put(&artifact)?;
+        Ok(Attempt::Proved)
+    }
+
+    fn output(&self) -> ProofRef {
+        Job::output(self)
+    }
+
+    fn failure(&self, reason: String) -> BatchFailure {
+        BatchFailure {
+            batch_number: self.header.batch_number,
+            stage: FailureStage::Prove(self.key),
+            reason,
+        }
+    }
+
+    fn labels(&self) -> (&'static str, String) {
+        let circuit = self.key.circuit.map(|c| c.name()).unwrap_or("batch");
+        (self.key.round.name(), circuit.to_string())
+    }
 }

@@ -13,19 +13,25 @@
 //! A slot first looks for the job's artifact in the store and reuses it if it verifies (recovery); else it
 //! loads the children from the store, proves, writes the artifact, and only then replies. A failed
 //! attempt is retried after a backoff, up to `max_attempts`, when a retry can help
-//! ([`JobError::is_retryable`]); otherwise the reply is a [`BatchFailure`]. Every reply is delivered: the
+//! ([`JobError::is_retryable`]); otherwise the reply is the job's failure ([`Work::failure`]). Every reply is delivered: the
 //! prove operator never loses a capability.
 //!
-//! One concern per file: `queue.rs` (the priority queue and its ranks), `routing.rs` (which slot takes
-//! which job), `slots.rs` (the slot threads, retries, replies), `job.rs` (one attempt at one job).
+//! The pool proves any [`Work`]: the batch tree's jobs ([`Job`], the default) and aggregation mode's
+//! chunk and node jobs each run on a pool of their own kind, with the same machinery.
+//!
+//! One concern per file: `work.rs` (what a job must say), `queue.rs` (the priority queue and its
+//! ranks), `routing.rs` (which slot takes which job), `slots.rs` (the slot threads, retries, replies),
+//! `job.rs` (one attempt at one batch job, and why attempts fail).
 
 mod job;
 mod queue;
 mod routing;
 mod slots;
+mod work;
 
 pub use job::{expected_public_input, JobError};
 pub use routing::SlotTimes;
+pub use work::{Attempt, JobContext, Rank, Work};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -35,7 +41,7 @@ use std::time::{Duration, Instant};
 use zkstream_prover::{BackendInfo, CpuBackend, KeyStore, ProvingBackend, SlotKind};
 use zkstream_types::ArtifactKey;
 
-use crate::model::{BatchFailure, Job, ProofRef};
+use crate::model::Job;
 use crate::store::ArtifactStore;
 use queue::{rank, Queue, Queued};
 use slots::{slot_loop, Slot};
@@ -101,7 +107,7 @@ impl PoolConfig {
 
 /// Decides whether an attempt fails on purpose (fault-injection tests and chaos drills):
 /// `(artifact key, attempt starting at 1) -> fail?`.
-pub type FaultInjector = Arc<dyn Fn(&ArtifactKey, u32) -> bool + Send + Sync>;
+pub type FaultInjector<K = ArtifactKey> = Arc<dyn Fn(&K, u32) -> bool + Send + Sync>;
 
 /// How a job ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,16 +120,16 @@ pub enum JobEnd {
     Failed(String),
 }
 
-/// Hooks for progress bars and metrics. Called from slot threads.
-pub trait PoolObserver: Send + Sync {
+/// Hooks for progress bars and metrics, for jobs of kind `W`. Called from slot threads.
+pub trait PoolObserver<W = Job>: Send + Sync {
     /// A job entered the queue.
-    fn queued(&self, _job: &Job) {}
+    fn queued(&self, _job: &W) {}
     /// A slot picked a job up after it waited `waited` in the queue.
-    fn started(&self, _job: &Job, _attempt: u32, _waited: Duration) {}
+    fn started(&self, _job: &W, _attempt: u32, _waited: Duration) {}
     /// An attempt failed and will be retried.
-    fn retrying(&self, _job: &Job, _attempt: u32, _error: &str) {}
+    fn retrying(&self, _job: &W, _attempt: u32, _error: &str) {}
     /// A job ended after `took` on its last attempt, on a slot of kind `slot`.
-    fn finished(&self, _job: &Job, _end: &JobEnd, _took: Duration, _slot: SlotKind) {}
+    fn finished(&self, _job: &W, _end: &JobEnd, _took: Duration, _slot: SlotKind) {}
     /// A slot was taken out of the pool (its device failed).
     fn slot_lost(&self, _slot: &SlotInfo, _error: &str) {}
 }
@@ -141,11 +147,11 @@ pub struct SlotInfo {
 
 /// One job's timing, for the pipeline benchmark's lower bound and critical path.
 #[derive(Clone, Debug)]
-pub struct JobRecord {
+pub struct JobRecord<K = ArtifactKey> {
     /// The artifact produced.
-    pub key: ArtifactKey,
+    pub key: K,
     /// The artifacts it read.
-    pub children: Vec<ArtifactKey>,
+    pub children: Vec<K>,
     /// When it was first queued, since the pool started.
     pub queued: Duration,
     /// When its last attempt started.
@@ -161,38 +167,38 @@ pub struct JobRecord {
 }
 
 /// Where a job's result goes: called exactly once, from a slot thread.
-pub type Reply = Box<dyn FnOnce(Result<ProofRef, BatchFailure>) + Send>;
+pub type Reply<W = Job> = Box<dyn FnOnce(Result<<W as Work>::Output, <W as Work>::Failure>) + Send>;
 
-struct Shared {
+struct Shared<W: Work> {
     keys: Arc<KeyStore>,
     store: ArtifactStore,
     config: PoolConfig,
-    queue: Mutex<Queue>,
+    queue: Mutex<Queue<W>>,
     wake: Condvar,
     shutdown: AtomicBool,
     seq: AtomicU64,
     epoch: Instant,
-    records: Mutex<Vec<JobRecord>>,
-    observer: Option<Arc<dyn PoolObserver>>,
-    faults: Option<FaultInjector>,
+    records: Mutex<Vec<JobRecord<W::Key>>>,
+    observer: Option<Arc<dyn PoolObserver<W>>>,
+    faults: Option<FaultInjector<W::Key>>,
     slots: Vec<Slot>,
     times: Mutex<SlotTimes>,
 }
 
-impl Shared {
+impl<W: Work> Shared<W> {
     fn new(
         keys: Arc<KeyStore>,
         store: ArtifactStore,
         config: PoolConfig,
         slots: Vec<Slot>,
-        observer: Option<Arc<dyn PoolObserver>>,
-        faults: Option<FaultInjector>,
+        observer: Option<Arc<dyn PoolObserver<W>>>,
+        faults: Option<FaultInjector<W::Key>>,
     ) -> Self {
         Shared {
             keys,
             store,
             config,
-            queue: Mutex::new(Queue::default()),
+            queue: Mutex::new(Queue::new()),
             wake: Condvar::new(),
             shutdown: AtomicBool::new(false),
             seq: AtomicU64::new(0),
@@ -206,23 +212,23 @@ impl Shared {
     }
 }
 
-/// A pool of prover slots shared by every timely worker of the process.
-pub struct ProverPool {
-    shared: Arc<Shared>,
+/// A pool of prover slots shared by every timely worker of the process, for jobs of kind `W`.
+pub struct ProverPool<W: Work = Job> {
+    shared: Arc<Shared<W>>,
     slots: Vec<JoinHandle<()>>,
 }
 
 /// Builder for a [`ProverPool`].
-pub struct PoolBuilder {
+pub struct PoolBuilder<W: Work = Job> {
     keys: Arc<KeyStore>,
     store: ArtifactStore,
     config: PoolConfig,
-    observer: Option<Arc<dyn PoolObserver>>,
-    faults: Option<FaultInjector>,
+    observer: Option<Arc<dyn PoolObserver<W>>>,
+    faults: Option<FaultInjector<W::Key>>,
     accelerators: Vec<Arc<dyn ProvingBackend>>,
 }
 
-impl PoolBuilder {
+impl<W: Work> PoolBuilder<W> {
     /// Adds one slot per backend (GPU devices), beside the CPU slots.
     pub fn accelerators(mut self, backends: Vec<Arc<dyn ProvingBackend>>) -> Self {
         self.accelerators.extend(backends);
@@ -230,19 +236,19 @@ impl PoolBuilder {
     }
 
     /// Reports queueing, retries and results to `observer`.
-    pub fn observer(mut self, observer: Arc<dyn PoolObserver>) -> Self {
+    pub fn observer(mut self, observer: Arc<dyn PoolObserver<W>>) -> Self {
         self.observer = Some(observer);
         self
     }
 
     /// Fails attempts on purpose where `faults` says so.
-    pub fn faults(mut self, faults: FaultInjector) -> Self {
+    pub fn faults(mut self, faults: FaultInjector<W::Key>) -> Self {
         self.faults = Some(faults);
         self
     }
 
     /// Starts the slot threads.
-    pub fn start(self) -> ProverPool {
+    pub fn start(self) -> ProverPool<W> {
         let cpu = (0..self.config.slots.max(1)).map(|_| {
             Slot::new(
                 Arc::new(CpuBackend::new(self.config.threads_per_slot)) as Arc<dyn ProvingBackend>
@@ -279,9 +285,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-impl ProverPool {
+impl<W: Work> ProverPool<W> {
     /// A pool proving with `keys`, storing artifacts in `store`.
-    pub fn builder(keys: Arc<KeyStore>, store: ArtifactStore, config: PoolConfig) -> PoolBuilder {
+    pub fn builder(
+        keys: Arc<KeyStore>,
+        store: ArtifactStore,
+        config: PoolConfig,
+    ) -> PoolBuilder<W> {
         PoolBuilder {
             keys,
             store,
@@ -330,17 +340,13 @@ impl ProverPool {
         &self.shared.config
     }
 
-    /// Queues a job; `reply` is called exactly once with its reference or its batch's failure.
-    pub fn submit(&self, job: Job, reply: Reply) {
+    /// Queues a job; `reply` is called exactly once with its output or its failure.
+    pub fn submit(&self, job: W, reply: Reply<W>) {
         if let Some(o) = &self.shared.observer {
             o.queued(&job);
         }
         let now = Instant::now();
-        let rank = rank(
-            self.shared.config.schedule,
-            job.header.batch_number,
-            job.key.round,
-        );
+        let rank = rank(self.shared.config.schedule, job.rank());
         let item = Queued {
             rank,
             seq: self.shared.seq.fetch_add(1, AtomicOrdering::Relaxed),
@@ -362,12 +368,12 @@ impl ProverPool {
     }
 
     /// Timing of every finished job so far.
-    pub fn records(&self) -> Vec<JobRecord> {
+    pub fn records(&self) -> Vec<JobRecord<W::Key>> {
         lock(&self.shared.records).clone()
     }
 }
 
-impl Drop for ProverPool {
+impl<W: Work> Drop for ProverPool<W> {
     fn drop(&mut self) {
         self.shared.shutdown.store(true, AtomicOrdering::SeqCst);
         self.shared.wake.notify_all();
@@ -406,7 +412,7 @@ pub(crate) fn failing_pool(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BatchHeader, JobKind};
+    use crate::model::{BatchFailure, BatchHeader, JobKind, ProofRef};
     use std::sync::mpsc::channel;
     use zkstream_types::{AggregationRound, CircuitType, Digest, QueueRange};
 
@@ -473,7 +479,7 @@ mod tests {
                 let _ = tx.send(r);
             }),
         );
-        let failure = rx
+        let failure: BatchFailure = rx
             .recv_timeout(Duration::from_secs(30))
             .unwrap()
             .unwrap_err();
@@ -502,7 +508,7 @@ mod tests {
                 .is_retryable()
         );
         let key = orphan_leaf().key;
-        assert!(!JobError::MissingArtifact(key).is_retryable());
+        assert!(!JobError::MissingArtifact(key.to_string()).is_retryable());
         assert!(
             !JobError::Prover(zkstream_prover::ProverError::Unsatisfiable("x".into()))
                 .is_retryable()

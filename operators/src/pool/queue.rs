@@ -5,13 +5,11 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
-use zkstream_types::AggregationRound;
-
+use super::work::{Rank, Work};
 use super::{Reply, Schedule};
-use crate::model::Job;
 
 /// A job in the queue, with its rank and its attempt.
-pub(super) struct Queued {
+pub(super) struct Queued<W: Work> {
     /// Higher goes first ([`rank`]).
     pub(super) rank: (u64, u64),
     /// Arrival order, among equal ranks.
@@ -23,56 +21,65 @@ pub(super) struct Queued {
     /// When it was first queued.
     pub(super) queued: Instant,
     /// The job.
-    pub(super) job: Job,
+    pub(super) job: W,
     /// Where its result goes.
-    pub(super) reply: Reply,
+    pub(super) reply: Reply<W>,
 }
 
-impl Queued {
+impl<W: Work> Queued<W> {
     fn priority(&self) -> ((u64, u64), Reverse<u64>) {
         (self.rank, Reverse(self.seq))
     }
 }
 
-impl PartialEq for Queued {
+impl<W: Work> PartialEq for Queued<W> {
     fn eq(&self, other: &Self) -> bool {
         self.priority() == other.priority()
     }
 }
-impl Eq for Queued {}
-impl PartialOrd for Queued {
+impl<W: Work> Eq for Queued<W> {}
+impl<W: Work> PartialOrd for Queued<W> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Queued {
+impl<W: Work> Ord for Queued<W> {
     fn cmp(&self, other: &Self) -> Ordering {
         self.priority().cmp(&other.priority())
     }
 }
 
 /// Ready jobs by priority, and retries waiting out their backoff.
-#[derive(Default)]
-pub(super) struct Queue {
+pub(super) struct Queue<W: Work> {
     /// Ready now, highest priority on top.
-    pub(super) ready: BinaryHeap<Queued>,
+    pub(super) ready: BinaryHeap<Queued<W>>,
     /// Retries not yet due.
-    pub(super) delayed: Vec<Queued>,
+    pub(super) delayed: Vec<Queued<W>>,
+}
+
+impl<W: Work> Queue<W> {
+    pub(super) fn new() -> Self {
+        Queue {
+            ready: BinaryHeap::new(),
+            delayed: Vec::new(),
+        }
+    }
 }
 
 /// The queue rank of a job (higher goes first).
-pub(super) fn rank(schedule: Schedule, batch: u64, round: AggregationRound) -> (u64, u64) {
-    let older = u64::MAX - batch;
-    let round = round.number() as u64;
+pub(super) fn rank(schedule: Schedule, r: Rank) -> (u64, u64) {
+    let older = u64::MAX - r.scope;
+    let stage = r.stage as u64;
     match schedule {
-        Schedule::Latency => (older, round),
-        Schedule::Throughput => (AggregationRound::Compression.number() as u64 - round, older),
+        Schedule::Latency => (older, stage),
+        Schedule::Throughput => (u32::MAX as u64 - stage, older),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zkstream_types::AggregationRound;
     use AggregationRound::*;
 
     fn order(schedule: Schedule) -> Vec<(u64, AggregationRound)> {
@@ -83,7 +90,15 @@ mod tests {
             (2, Compression),
             (1, Node),
         ];
-        jobs.sort_by_key(|&(b, r)| Reverse(rank(schedule, b, r)));
+        jobs.sort_by_key(|&(b, r)| {
+            Reverse(rank(
+                schedule,
+                Rank {
+                    scope: b,
+                    stage: r.number() as u32,
+                },
+            ))
+        });
         jobs
     }
 

@@ -6,39 +6,31 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Duration;
 
-use zkstream_prover::SlotKind;
-use zkstream_types::AggregationRound;
+use zkstream_prover::{CircuitId, SlotKind};
 
 use super::queue::Queued;
 use super::slots::Slot;
+use super::work::Work;
 use super::{lock, Shared};
-use crate::model::Job;
 
-/// Measured proving time per (round, circuit type) and slot kind: an exponentially weighted mean, used
-/// to decide whether a CPU slot should take a job a GPU could prove.
+/// Measured proving time per circuit and slot kind: an exponentially weighted mean, used to decide
+/// whether a CPU slot should take a job a GPU could prove.
 #[derive(Debug, Default)]
-pub struct SlotTimes(HashMap<(JobClass, SlotKind), f64>);
-
-/// What a job's time is compared by: its round and circuit type.
-type JobClass = (AggregationRound, Option<zkstream_types::CircuitType>);
+pub struct SlotTimes(HashMap<(Option<CircuitId>, SlotKind), f64>);
 
 impl SlotTimes {
-    fn class(job: &Job) -> JobClass {
-        (job.key.round, job.key.circuit)
-    }
-
-    /// Records one proof's time.
-    pub fn record(&mut self, job: &Job, kind: SlotKind, took: Duration) {
+    /// Records one proof's time on a circuit.
+    pub fn record(&mut self, circuit: Option<CircuitId>, kind: SlotKind, took: Duration) {
         let t = took.as_secs_f64();
         self.0
-            .entry((Self::class(job), kind))
+            .entry((circuit, kind))
             .and_modify(|m| *m = 0.7 * *m + 0.3 * t)
             .or_insert(t);
     }
 
-    /// The mean time of `job`'s class on `kind`, if measured.
-    pub fn estimate(&self, job: &Job, kind: SlotKind) -> Option<f64> {
-        self.0.get(&(Self::class(job), kind)).copied()
+    /// The mean time of a circuit on `kind`, if measured.
+    pub fn estimate(&self, circuit: Option<CircuitId>, kind: SlotKind) -> Option<f64> {
+        self.0.get(&(circuit, kind)).copied()
     }
 }
 
@@ -51,8 +43,13 @@ pub(super) enum Decision {
 }
 
 /// Slot `slot` considers `item`, with `gpu_ahead` seconds of GPU-bound work queued before it.
-pub(super) fn decide(shared: &Shared, slot: &Slot, item: &Queued, gpu_ahead: f64) -> Decision {
-    let id = item.job.circuit_id();
+pub(super) fn decide<W: Work>(
+    shared: &Shared<W>,
+    slot: &Slot,
+    item: &Queued<W>,
+    gpu_ahead: f64,
+) -> Decision {
+    let id = item.job.circuit();
     if !slot.supports(id) {
         return Decision::Leave(0.0);
     }
@@ -70,12 +67,12 @@ pub(super) fn decide(shared: &Shared, slot: &Slot, item: &Queued, gpu_ahead: f64
         return Decision::Take;
     }
     let times = lock(&shared.times);
-    let gpu = times.estimate(&item.job, SlotKind::Gpu);
+    let gpu = times.estimate(id, SlotKind::Gpu);
     if gpus.iter().any(|s| !s.busy.load(AtomicOrdering::SeqCst)) {
         // An idle GPU takes it.
         return Decision::Leave(gpu.unwrap_or(0.0));
     }
-    match (times.estimate(&item.job, SlotKind::Cpu), gpu) {
+    match (times.estimate(id, SlotKind::Cpu), gpu) {
         // Faster end to end here than behind the GPU queue.
         (Some(cpu), Some(gpu)) if cpu <= gpu_ahead / gpus.len() as f64 + gpu => Decision::Take,
         (Some(_), Some(gpu)) => Decision::Leave(gpu),
@@ -87,7 +84,7 @@ pub(super) fn decide(shared: &Shared, slot: &Slot, item: &Queued, gpu_ahead: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BatchHeader, JobKind};
+    use crate::model::{BatchHeader, Job, JobKind};
     use crate::pool::PoolConfig;
     use crate::store::ArtifactStore;
     use std::sync::Arc;
@@ -96,7 +93,7 @@ mod tests {
         BackendError, BackendInfo, BasicJob, CircuitId, CpuBackend, KeyStore, ProvingBackend,
         ProvingJob, TreeShape,
     };
-    use zkstream_types::{ArtifactKey, CircuitType, Digest, QueueRange};
+    use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
     use AggregationRound::*;
 
     /// A slot kind that never proves: only for the routing decisions, which never call `prove`.
@@ -125,7 +122,7 @@ mod tests {
         }
     }
 
-    fn shared(slots: Vec<Slot>) -> Shared {
+    fn shared(slots: Vec<Slot>) -> Shared<Job> {
         let keys = KeyStore::open(
             None,
             zkstream_prover::ProofProfile::test(),
@@ -144,7 +141,7 @@ mod tests {
         )
     }
 
-    fn queued(round: AggregationRound) -> Queued {
+    fn queued(round: AggregationRound) -> Queued<Job> {
         let range = QueueRange {
             circuit: CircuitType::Poseidon2Hash,
             start: Digest::default(),
@@ -232,17 +229,29 @@ mod tests {
         let basic = queued(Basic);
         {
             let mut t = lock(&s.times);
-            t.record(&basic.job, SlotKind::Cpu, Duration::from_secs(10));
-            t.record(&basic.job, SlotKind::Gpu, Duration::from_secs(1));
+            t.record(
+                basic.job.circuit_id(),
+                SlotKind::Cpu,
+                Duration::from_secs(10),
+            );
+            t.record(
+                basic.job.circuit_id(),
+                SlotKind::Gpu,
+                Duration::from_secs(1),
+            );
         }
         // CPU 10 s against GPU 1 s behind 4 s of queued GPU work: leave it to the GPU.
         assert!(matches!(decide(&s, cpu, &basic, 4.0), Decision::Leave(g) if g == 1.0));
         // Behind 12 s of GPU work, the CPU finishes first.
         assert!(takes(decide(&s, cpu, &basic, 12.0)));
         // The mean follows new measurements.
-        lock(&s.times).record(&basic.job, SlotKind::Gpu, Duration::from_secs(21));
+        lock(&s.times).record(
+            basic.job.circuit_id(),
+            SlotKind::Gpu,
+            Duration::from_secs(21),
+        );
         assert_eq!(
-            lock(&s.times).estimate(&basic.job, SlotKind::Gpu),
+            lock(&s.times).estimate(basic.job.circuit_id(), SlotKind::Gpu),
             Some(7.0)
         );
         assert!(takes(decide(&s, cpu, &basic, 4.0)));

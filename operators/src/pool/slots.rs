@@ -1,7 +1,7 @@
 //! The slots: one thread each, taking the best job it may ([`super::routing`]) from the queue, running it
 //! ([`super::job`]) and replying. A failed attempt is retried after a backoff, up to `max_attempts`, when a
 //! retry can help ([`JobError::is_retryable`]); otherwise, or after the last attempt, the reply is a
-//! [`BatchFailure`]. A slot whose device fails is taken out and its job goes back to the queue for another
+//! failure ([`Work::failure`]). A slot whose device fails is taken out and its job goes back to the queue for another
 //! slot without using up an attempt; a slot whose backend cannot prove a circuit leaves such jobs to
 //! others.
 
@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use zkstream_prover::{CircuitId, Prover, ProverError, ProvingBackend, SlotKind};
 
-use super::job::{run_job, JobError};
+use super::job::JobError;
 use super::queue::Queued;
 use super::routing::{decide, Decision};
+use super::work::{Attempt, JobContext, Work};
 use super::{lock, JobEnd, JobRecord, Shared, SlotInfo};
-use crate::model::{BatchFailure, FailureStage};
 
 /// A slot's state, shared with the queue so others can see who is busy and who is gone.
 pub(super) struct Slot {
@@ -53,7 +53,7 @@ impl Slot {
     }
 }
 
-fn next_job(shared: &Shared, me: usize) -> Option<Queued> {
+fn next_job<W: Work>(shared: &Shared<W>, me: usize) -> Option<Queued<W>> {
     let slot = &shared.slots[me];
     let mut q = lock(&shared.queue);
     loop {
@@ -102,7 +102,7 @@ fn next_job(shared: &Shared, me: usize) -> Option<Queued> {
 }
 
 /// Takes slot `me` out of the pool (its device failed) and says so.
-fn take_out(shared: &Shared, me: usize, error: &str) {
+fn take_out<W: Work>(shared: &Shared<W>, me: usize, error: &str) {
     let slot = &shared.slots[me];
     slot.healthy.store(false, AtomicOrdering::SeqCst);
     tracing::error!(
@@ -121,15 +121,20 @@ fn take_out(shared: &Shared, me: usize, error: &str) {
 }
 
 /// Puts a job back at once, for another slot, without counting an attempt.
-fn requeue(shared: &Shared, item: Queued) {
+fn requeue<W: Work>(shared: &Shared<W>, item: Queued<W>) {
     lock(&shared.queue).ready.push(item);
     shared.wake.notify_all();
 }
 
-pub(super) fn slot_loop(shared: &Shared, me: usize) {
+pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
     let slot = &shared.slots[me];
     let prover = Prover::new(Arc::clone(&shared.keys), shared.config.threads_per_slot)
         .with_backend(Arc::clone(&slot.backend));
+    let ctx = JobContext {
+        keys: &shared.keys,
+        store: &shared.store,
+        prover: &prover,
+    };
     while let Some(item) = next_job(shared, me) {
         if let Err(e) = slot.backend.healthy() {
             take_out(shared, me, &format!("health check: {e}"));
@@ -140,34 +145,32 @@ pub(super) fn slot_loop(shared: &Shared, me: usize) {
         if let Some(o) = &shared.observer {
             o.started(&item.job, item.attempt, started.duration_since(item.queued));
         }
+        let key = item.job.key();
         let span = tracing::info_span!(
             "job",
-            batch = item.job.header.batch_number,
-            round = %item.job.key.round,
-            circuit = item.job.key.circuit.map(|c| c.name()).unwrap_or("all"),
-            index = item.job.key.index,
+            key = %key,
             attempt = item.attempt,
             slot = me,
             kind = %slot.kind
         );
         let _enter = span.enter();
         let result = match &shared.faults {
-            Some(f) if f(&item.job.key, item.attempt) => Err(JobError::Injected),
-            _ => catch_unwind(AssertUnwindSafe(|| run_job(shared, &prover, &item.job)))
+            Some(f) if f(&key, item.attempt) => Err(JobError::Injected),
+            _ => catch_unwind(AssertUnwindSafe(|| item.job.run(&ctx)))
                 .unwrap_or(Err(JobError::Panicked)),
         };
         let finished = Instant::now();
         slot.busy.store(false, AtomicOrdering::SeqCst);
         let end = match result {
-            Ok(true) => JobEnd::Reused,
-            Ok(false) => JobEnd::Proved,
+            Ok(Attempt::Reused) => JobEnd::Reused,
+            Ok(Attempt::Proved) => JobEnd::Proved,
             Err(JobError::Prover(ProverError::Device(e))) => {
                 take_out(shared, me, &e);
                 requeue(shared, item);
                 return;
             }
             Err(JobError::Prover(ProverError::Unsupported(e))) => {
-                if let Some(id) = item.job.circuit_id() {
+                if let Some(id) = item.job.circuit() {
                     lock(&slot.unsupported).insert(id);
                 }
                 tracing::warn!(error = %e, "slot cannot prove this circuit; another slot will");
@@ -204,13 +207,13 @@ pub(super) fn slot_loop(shared: &Shared, me: usize) {
             tracing::debug!(took_ms = took.as_millis() as u64, ?end, "job done");
         }
         if end == JobEnd::Proved {
-            lock(&shared.times).record(&item.job, slot.kind, took);
+            lock(&shared.times).record(item.job.circuit(), slot.kind, took);
         }
         if let Some(o) = &shared.observer {
             o.finished(&item.job, &end, took, slot.kind);
         }
         lock(&shared.records).push(JobRecord {
-            key: item.job.key,
+            key,
             children: item.job.children(),
             queued: item.queued.duration_since(shared.epoch),
             started: started.duration_since(shared.epoch),
@@ -220,11 +223,9 @@ pub(super) fn slot_loop(shared: &Shared, me: usize) {
             slot: slot.kind,
         });
         let reply = match end {
-            JobEnd::Failed(reason) => Err(BatchFailure {
-                batch_number: item.job.header.batch_number,
-                stage: FailureStage::Prove(item.job.key),
-                reason: format!("{reason} (after {} attempts)", item.attempt),
-            }),
+            JobEnd::Failed(reason) => Err(item
+                .job
+                .failure(format!("{reason} (after {} attempts)", item.attempt))),
             _ => Ok(item.job.output()),
         };
         (item.reply)(reply);

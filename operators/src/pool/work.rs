@@ -1,0 +1,70 @@
+//! What the pool proves: any [`Work`]. A job names its artifact (a key with an object path), its place
+//! in the queue ([`Rank`]: a scope such as a batch or a run, and a stage within it), the circuit a slot
+//! must support, the artifacts it reads, and how one attempt runs. The pool and the store read nothing
+//! else, so the batch tree's jobs ([`crate::model::Job`]), aggregation mode's chunk and node jobs
+//! ([`crate::user_tree::UserJob`]) and a later circuit family's share the queue, routing, retries,
+//! artifact reuse and metrics without either naming a circuit type.
+
+use std::fmt;
+
+use zkstream_prover::{CircuitId, KeyStore, Prover};
+
+use super::JobError;
+use crate::store::ArtifactStore;
+
+/// A job's place in the queue: under [`super::Schedule::Latency`] the oldest scope first, then the
+/// highest stage; under [`super::Schedule::Throughput`] the lowest stage first, then the oldest scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rank {
+    /// The batch number, or the run number: what finishes in order.
+    pub scope: u64,
+    /// How far up its tree the job is (0 for the leaves' provers).
+    pub stage: u32,
+}
+
+/// What one attempt at a job may use: the keys, the store, and the slot's prover.
+pub struct JobContext<'a> {
+    /// The process's keys.
+    pub keys: &'a KeyStore,
+    /// The artifact store every job reads its children from and writes its artifact to.
+    pub store: &'a ArtifactStore,
+    /// The prover of the slot running the attempt (its backend: CPU or a GPU).
+    pub prover: &'a Prover,
+}
+
+/// How an attempt ended well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Proved now; the artifact is stored.
+    Proved,
+    /// A stored artifact that verifies was found and kept (recovery).
+    Reused,
+}
+
+/// A job of the prover pool.
+pub trait Work: Send + 'static {
+    /// The key of its artifact (and of the artifacts it reads).
+    type Key: Copy + fmt::Display + fmt::Debug + Send + Sync + 'static;
+    /// What its reply carries once the artifact is stored.
+    type Output: Send + 'static;
+    /// What its reply carries when every attempt failed.
+    type Failure: Send + 'static;
+
+    /// The artifact it produces.
+    fn key(&self) -> Self::Key;
+    /// Its place in the queue.
+    fn rank(&self) -> Rank;
+    /// The circuit it proves, which a slot's backend must support (`None` fails in [`Work::run`]).
+    fn circuit(&self) -> Option<CircuitId>;
+    /// The artifacts it reads.
+    fn children(&self) -> Vec<Self::Key>;
+    /// One attempt: reuse a stored artifact that verifies, or load the children, prove and store the
+    /// artifact, and only then return.
+    fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError>;
+    /// The reply once its artifact is stored.
+    fn output(&self) -> Self::Output;
+    /// The reply once it failed for good (`reason` says why, attempts included).
+    fn failure(&self, reason: String) -> Self::Failure;
+    /// Metric labels: its stage (e.g. `leaf`, `user_chunk`) and its circuit (e.g. `sha256`, a family).
+    fn labels(&self) -> (&'static str, String);
+}
