@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use zkstream_dataflow::aggregation::service::{self, Options, Role};
 use zkstream_dataflow::config::Config;
+use zkstream_dataflow::gpu::Backends;
 
 use crate::read_file;
 
@@ -44,7 +45,7 @@ pub struct AggregateArgs {
 }
 
 /// Runs aggregation mode.
-pub fn run(args: AggregateArgs) -> Result<ExitCode> {
+pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
     let config = Config::load(&args.config)?;
     let options = Options {
         bounded: args.bounded,
@@ -52,7 +53,7 @@ pub fn run(args: AggregateArgs) -> Result<ExitCode> {
         cluster: args.cluster.cluster()?,
         say: Arc::new(|line| eprintln!("{line}")),
     };
-    let mut service = match service::start(&config, options)? {
+    let mut service = match service::start(&config, options, backends)? {
         Role::Member(tree) => {
             let pool = Arc::clone(tree.pool());
             tree.finish()?;

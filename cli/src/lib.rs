@@ -177,7 +177,7 @@ fn run(backends: &Backends) -> Result<ExitCode> {
         Command::Prove(a) => proving::prove(a),
         Command::Verify(a) => proving::verify(a),
         Command::Keys(a) => keys::run(a),
-        Command::Aggregate(a) => aggregate::run(a),
+        Command::Aggregate(a) => aggregate::run(a, backends),
         Command::UserProof(a) => user::user_proof(a),
         Command::AggregateFiles(a) => user::aggregate_files(a),
         Command::Inclusion(a) => user::inclusion(a),

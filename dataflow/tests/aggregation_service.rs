@@ -37,7 +37,7 @@ fn leader(config: &Config) -> Box<AggregationService> {
         cluster: None,
         say: Arc::new(|line| eprintln!("{line}")),
     };
-    match service::start(config, options).unwrap() {
+    match service::start(config, options, &Default::default()).unwrap() {
         Role::Leader(s) => s,
         Role::Member(_) => panic!("a single process leads"),
     }

@@ -6,6 +6,7 @@
 //! or the run number in aggregation mode.
 #![deny(missing_docs)]
 
+pub mod batch_job;
 pub mod chain;
 pub mod chunk;
 pub mod compress;

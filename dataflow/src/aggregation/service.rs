@@ -42,6 +42,7 @@ use super::{
     TreeService,
 };
 use crate::config::{AggregationConfig, Config};
+use crate::gpu::{accelerators, Backends, GpuError};
 use crate::metrics::{Metrics, MetricsError};
 use crate::pipeline::Cluster;
 
@@ -60,6 +61,9 @@ pub enum ServiceError {
     /// The artifact store failed.
     #[error("artifact store: {0}")]
     Store(#[from] StoreError),
+    /// GPU slots were required and none could start.
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
     /// The submissions topic could not be read or committed.
     #[error(transparent)]
     Source(#[from] SourceError),
@@ -178,7 +182,7 @@ pub struct AggregationService {
 }
 
 /// Builds aggregation mode from `config` (see the module comment).
-pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
+pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<Role, ServiceError> {
     let say = options.say;
     let a = config.aggregation.clone();
     let k = &config.kafka;
@@ -200,6 +204,10 @@ pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
     let store = ArtifactStore::open(&config.store.url)?;
     let metrics = Arc::new(Metrics::new()?);
     metrics.set_prover_slots("cpu", slots);
+    // GPU slots take the chunk and node circuits their backend supports; the CPU slots the rest.
+    let gpus = accelerators(config.prover.gpu, threads, backends)?;
+    say(&format!("aggregate: {}", gpus.summary));
+    metrics.set_prover_slots("gpu", gpus.backends.len());
     let pool = ProverPool::builder(
         keys,
         store.clone(),
@@ -212,6 +220,7 @@ pub fn start(config: &Config, options: Options) -> Result<Role, ServiceError> {
         },
     )
     .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver<UserJob>>)
+    .accelerators(gpus.backends)
     .start();
     let cluster = options.cluster.as_ref();
     if let Some(c) = cluster.filter(|c| c.addresses.len() > 1) {

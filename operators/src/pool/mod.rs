@@ -21,15 +21,16 @@
 //!
 //! One concern per file: `work.rs` (what a job must say), `queue.rs` (the priority queue and its
 //! ranks), `routing.rs` (which slot takes which job), `slots.rs` (the slot threads, retries, replies),
-//! `job.rs` (one attempt at one batch job, and why attempts fail).
+//! `error.rs` (why an attempt failed). A batch job's attempt is `crate::batch_job`, aggregation mode's
+//! `crate::user_tree`: the pool names no circuit type.
 
-mod job;
+mod error;
 mod queue;
 mod routing;
 mod slots;
 mod work;
 
-pub use job::{expected_public_input, JobError};
+pub use error::JobError;
 pub use routing::SlotTimes;
 pub use work::{Attempt, JobContext, Rank, Work};
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use zkstream_prover::{CircuitId, Prover, ProverError, ProvingBackend, SlotKind};
 
-use super::job::JobError;
+use super::error::JobError;
 use super::queue::Queued;
 use super::routing::{decide, Decision};
 use super::work::{Attempt, JobContext, Work};

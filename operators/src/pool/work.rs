@@ -9,7 +9,7 @@ use std::fmt;
 
 use zkstream_prover::{CircuitId, KeyStore, Prover};
 
-use super::JobError;
+use super::error::JobError;
 use crate::store::ArtifactStore;
 
 /// A job's place in the queue: under [`super::Schedule::Latency`] the oldest scope first, then the

@@ -1,84 +1,18 @@
-//! One attempt at one batch job ([`Job`] as [`Work`]): reuse its artifact if the store has one that
-//! verifies (recovery), else load the children from the store, prove, write the artifact, and only then
-//! reply. [`JobError`] says why an attempt failed, of any job, and whether a retry can help.
+//! A batch's job as the pool's [`Work`]: one attempt reuses its artifact if the store has one that
+//! verifies (recovery), else loads the children from the store, proves, writes the artifact, and only
+//! then replies. This is where the batch tree's rounds and circuit types are named; the pool is not.
 
 use zkstream_prover::circuits::SchedulerInputs;
 use zkstream_prover::field::proof_public_input;
 use zkstream_prover::verify::commitment_from_ranges;
 use zkstream_prover::{
     decode_proof, encode_proof, range_public_input, tip_public_input, ChildProof, CircuitId,
-    ProverError,
 };
 use zkstream_types::{AggregationRound, Artifact, ArtifactKey, Digest};
 
-use super::work::{Attempt, JobContext, Rank, Work};
 use crate::model::{BatchFailure, FailureStage, Job, JobKind, ProofRef};
-use crate::store::{ArtifactStore, StoreError};
-
-/// Why one attempt at a job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    /// The prover refused or failed (its own retry hint; a device failure moves the job to another
-    /// slot, an unsupported circuit to a slot that supports it).
-    #[error(transparent)]
-    Prover(#[from] ProverError),
-    /// The artifact store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A child's artifact is not in the store (it was replied as written: the store lost it).
-    #[error("artifact {0} is missing from the store")]
-    MissingArtifact(String),
-    /// A child's artifact holds no decodable proof.
-    #[error("artifact {key}: {source}")]
-    BadArtifact {
-        /// The child.
-        key: String,
-        /// Why it does not decode.
-        source: ProverError,
-    },
-    /// A per-type job or child without its queue range.
-    #[error("{0} carries no queue range")]
-    NoRange(ArtifactKey),
-    /// A job that names no circuit.
-    #[error("{0} names no circuit")]
-    NoCircuit(ArtifactKey),
-    /// A job whose kind does not fit its circuit.
-    #[error("job {key} does not match circuit {circuit}")]
-    Mismatch {
-        /// The job.
-        key: String,
-        /// Its circuit.
-        circuit: CircuitId,
-    },
-    /// A proof without the 4-element public input every layer exposes.
-    #[error("{0}: the proof exposes no 4-element public input")]
-    NoPublicInput(CircuitId),
-    /// The prover panicked (cause unknown: worth another attempt).
-    #[error("the prover panicked")]
-    Panicked,
-    /// A fault injected by a test or a chaos drill (transient by design).
-    #[error("injected fault")]
-    Injected,
-}
-
-impl JobError {
-    /// Whether another attempt at the same job can help. The pool retries only these; a batch too large,
-    /// a rejected child or a lost artifact fails the same way every time.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            JobError::Prover(e) => e.is_retryable(),
-            JobError::Store(e) => e.is_retryable(),
-            JobError::Panicked | JobError::Injected => true,
-            JobError::MissingArtifact(_)
-            | JobError::BadArtifact { .. }
-            | JobError::NoRange(_)
-            | JobError::NoCircuit(_)
-            | JobError::Mismatch { .. }
-            | JobError::NoPublicInput(_) => false,
-        }
-    }
-}
-
+use crate::pool::{Attempt, JobContext, JobError, Rank, Work};
+use crate::store::ArtifactStore;
 /// The public input a job's proof must expose.
 pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobError> {
     match job.key.round {
@@ -86,7 +20,7 @@ pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobEr
             .ranges
             .first()
             .map(range_public_input)
-            .ok_or(JobError::NoRange(job.key)),
+            .ok_or_else(|| JobError::NoRange(job.key.to_string())),
         AggregationRound::RecursionTip => Ok(tip_public_input(&job.ranges)),
         AggregationRound::Scheduler | AggregationRound::Compression => Ok(commitment_from_ranges(
             job.header.batch_number,
@@ -120,7 +54,11 @@ fn reusable(ctx: &JobContext<'_>, id: CircuitId, job: &Job, a: &Artifact) -> boo
 }
 
 fn load(store: &ArtifactStore, r: &ProofRef) -> Result<ChildProof, JobError> {
-    let range = r.ranges.first().copied().ok_or(JobError::NoRange(r.key))?;
+    let range = r
+        .ranges
+        .first()
+        .copied()
+        .ok_or_else(|| JobError::NoRange(r.key.to_string()))?;
     Ok(ChildProof {
         proof: load_proof(store, r)?,
         range,
@@ -171,7 +109,9 @@ impl Work for Job {
     fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
         let job = self;
         let (store, prover) = (ctx.store, ctx.prover);
-        let id = job.circuit_id().ok_or(JobError::NoCircuit(job.key))?;
+        let id = job
+            .circuit_id()
+            .ok_or_else(|| JobError::NoCircuit(job.key.to_string()))?;
         if let Some(existing) = store.get::<Artifact>(&job.key)? {
             if reusable(ctx, id, job, &existing) {
                 return Ok(Attempt::Reused);
