@@ -339,7 +339,7 @@ struct Summary {
     refused_by_core: usize,
 }
 
-/// Counts the "proof generated" lines of a run's JSON log by job (batch, round, circuit, index).
+/// Counts the "proof generated" lines of a run's JSON log by job (its artifact key).
 fn proofs_in_log(log: &Path, into: &mut BTreeMap<String, usize>) {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     for line in text.lines() {
@@ -350,12 +350,10 @@ fn proofs_in_log(log: &Path, into: &mut BTreeMap<String, usize>) {
         if event["fields"]["message"] != "proof generated" {
             continue;
         }
-        let span = &event["span"];
-        let key = format!(
-            "batch {} {} {} #{}",
-            span["batch"], span["round"], span["circuit"], span["index"]
-        );
-        *into.entry(key).or_default() += 1;
+        let key = event["span"]["key"]
+            .as_str()
+            .unwrap_or("a job without a key");
+        *into.entry(key.to_string()).or_default() += 1;
     }
 }
 

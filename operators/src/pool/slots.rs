@@ -146,9 +146,13 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
             o.started(&item.job, item.attempt, started.duration_since(item.queued));
         }
         let key = item.job.key();
+        let (stage, circuit) = item.job.labels();
         let span = tracing::info_span!(
             "job",
             key = %key,
+            scope = item.job.rank().scope,
+            stage,
+            circuit = %circuit,
             attempt = item.attempt,
             slot = me,
             kind = %slot.kind
