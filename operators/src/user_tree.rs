@@ -379,3 +379,118 @@ fn plan_level<'scope>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::{JobEnd, PoolConfig, Schedule};
+    use std::sync::Mutex;
+    use std::time::Duration;
+    use timely::dataflow::operators::{Input, Inspect, Probe};
+    use timely::dataflow::{InputHandle, ProbeHandle};
+    use zkstream_prover::{ProofProfile, TreeShape};
+    use zkstream_types::CircuitType;
+
+    /// Three chunks of run 4 on a pool whose every attempt fails on purpose (nothing is proved): each
+    /// chunk is tried `max_attempts` times (an injected fault is transient), its failure comes back at
+    /// the run's time, and each level-1 node fails with its first failed child's reason without ever
+    /// being queued; nothing is stored.
+    #[test]
+    fn failed_chunks_are_retried_then_fail_their_parents() {
+        let keys = Arc::new(
+            KeyStore::open(None, ProofProfile::test(), TreeShape::default(), 1, 1)
+                .expect("in-memory key store"),
+        );
+        // Any key will do as the run's template: the injected faults come before a job runs.
+        let template = Box::new(
+            keys.vk(CircuitId::Basic(CircuitType::Poseidon2Hash))
+                .expect("a basic key"),
+        );
+        let store = ArtifactStore::open("memory://").expect("memory store");
+        let config = PoolConfig {
+            slots: 2,
+            threads_per_slot: 1,
+            max_attempts: 3,
+            backoff: Duration::from_millis(1),
+            schedule: Schedule::Latency,
+        };
+        let pool = Arc::new(
+            ProverPool::<UserJob>::builder(Arc::clone(&keys), store.clone(), config)
+                .faults(Arc::new(|_, _| true))
+                .start(),
+        );
+        let key = |level, index| UserProofKey {
+            protocol_version: 1,
+            run: 4,
+            family: 9,
+            level,
+            index,
+        };
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (s, p) = (Arc::clone(&seen), Arc::clone(&pool));
+        timely::execute(timely::Config::thread(), move |worker| {
+            let mut input = InputHandle::new();
+            let probe = ProbeHandle::new();
+            let (s, p) = (Arc::clone(&s), Arc::clone(&p));
+            worker.dataflow::<u64, _, _>(|scope| {
+                scope
+                    .input_from(&mut input)
+                    .prove_user_tree(p, 1)
+                    .inspect_core(move |event| {
+                        if let Ok((stamp, data)) = event {
+                            for r in data {
+                                s.lock().unwrap().push((*stamp.least().unwrap(), r.clone()));
+                            }
+                        }
+                    })
+                    .probe_with(&probe);
+            });
+            input.advance_to(4);
+            for index in 0..3 {
+                input.send(UserJob {
+                    key: key(0, index),
+                    template: template.clone(),
+                    kind: UserJobKind::Chunk(Vec::new()),
+                });
+            }
+            input.close();
+            while !probe.done() {
+                worker.step_or_park(Some(Duration::from_millis(10)));
+            }
+        })
+        .unwrap()
+        .join()
+        .into_iter()
+        .for_each(|r| r.unwrap());
+        let seen = seen.lock().unwrap().clone();
+        let mut failed: Vec<(u64, u32, u32, String)> = seen
+            .into_iter()
+            .map(|(t, r)| {
+                let f = r.expect_err("every proof fails");
+                (t, f.key.level, f.key.index, f.reason)
+            })
+            .collect();
+        failed.sort();
+        let keys_seen: Vec<(u64, u32, u32)> = failed.iter().map(|f| (f.0, f.1, f.2)).collect();
+        assert_eq!(
+            keys_seen,
+            [(4, 0, 0), (4, 0, 1), (4, 0, 2), (4, 1, 0), (4, 1, 1)],
+            "three chunks, two parents, all at the run's time"
+        );
+        for (_, _, _, reason) in &failed {
+            assert!(
+                reason.contains("chunk level 0") && reason.contains("after 3 attempts"),
+                "{reason}"
+            );
+        }
+        // A parent carries its first child's reason.
+        assert!(failed[3].3.contains("#0 "), "{}", failed[3].3);
+        assert!(failed[4].3.contains("#2 "), "{}", failed[4].3);
+        let records = pool.records();
+        assert_eq!(records.len(), 3, "the nodes were never queued");
+        assert!(records
+            .iter()
+            .all(|r| r.attempts == 3 && matches!(r.end, JobEnd::Failed(_))));
+        assert_eq!(store.get::<UserArtifact>(&key(0, 0)).unwrap(), None);
+    }
+}
