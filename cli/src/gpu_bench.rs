@@ -27,6 +27,23 @@ pub struct GpuBenchArgs {
     /// Seed of the sample batch the basic circuits prove.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Only these circuit types (comma-separated names: poseidon2, sha256); all by default.
+    #[arg(long, value_delimiter = ',', value_parser = circuit_type)]
+    types: Vec<CircuitType>,
+}
+
+/// A circuit type by name, or the names there are.
+fn circuit_type(name: &str) -> Result<CircuitType, String> {
+    CircuitType::ALL
+        .into_iter()
+        .find(|t| t.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = CircuitType::ALL.iter().map(|t| t.name()).collect();
+            format!(
+                "unknown circuit type {name:?} (expected {})",
+                names.join(", ")
+            )
+        })
 }
 
 /// One circuit timed on one prover.
@@ -100,6 +117,7 @@ pub fn run(args: GpuBenchArgs, backends: &Backends) -> Result<ExitCode> {
     let jobs: Vec<(CircuitType, Vec<zkstream_prover::BasicJob>)> = witness
         .jobs
         .into_iter()
+        .filter(|(t, _)| args.types.is_empty() || args.types.contains(t))
         .map(|(t, mut v)| {
             if v.len() == 1 {
                 v.push(v[0].clone());
