@@ -11,6 +11,7 @@ use zkstream_prover::sample::sample_chain;
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{kafka_source, EmbeddedBroker, InFlightGate, KafkaSourceConfig};
 use zkstream_testkit::kafka::send_records;
+use zkstream_testkit::worker::{step_for, step_until};
 use zkstream_types::Digest;
 
 fn run(brokers: String, workers: usize) -> (Vec<(u64, u64)>, Vec<String>) {
@@ -122,7 +123,6 @@ fn reads_every_batch_once_at_its_time_and_rejects_bad_keys() {
 fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
     use std::cell::RefCell;
     use std::rc::Rc;
-    use std::time::Instant;
 
     let broker = EmbeddedBroker::start().unwrap();
     broker.create_topic("gated", 2).unwrap();
@@ -149,19 +149,12 @@ fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
                 .records
                 .inspect(move |r| s.borrow_mut().push(r.batch.batch_number));
         });
-        let mut step_for = |d: Duration| {
-            let t = Instant::now();
-            while t.elapsed() < d {
-                worker.step();
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        };
-        step_for(Duration::from_secs(3));
+        step_for(worker, Duration::from_secs(3));
         let mut got = seen.borrow().clone();
         got.sort();
         assert_eq!(got, vec![1, 2, 3], "nothing released: at most 3 batches in");
         gate.release(4);
-        step_for(Duration::from_secs(3));
+        step_for(worker, Duration::from_secs(3));
         let mut got = seen.borrow().clone();
         got.sort();
         assert_eq!(
@@ -170,7 +163,7 @@ fn the_gate_holds_batches_above_the_in_flight_limit_until_released() {
             "released up to 4: up to 7 in"
         );
         gate.release(8);
-        step_for(Duration::from_secs(3));
+        step_for(worker, Duration::from_secs(3));
         assert_eq!(seen.borrow().len(), 8);
     });
 }
@@ -246,7 +239,6 @@ fn resumes_from_committed_offsets_and_skips_batches_below_the_start() {
 #[test]
 fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
     use std::collections::{BTreeMap, BTreeSet};
-    use std::time::Instant;
     use zkstream_sources::Delivered;
     use zkstream_types::Framed;
 
@@ -309,12 +301,8 @@ fn a_replayed_copy_of_a_delivered_batch_is_a_dead_letter() {
                 rejected,
                 probe,
             } = watch_reader(worker, config, &gate);
-            let t = Instant::now();
-            while !probe.done() && t.elapsed() < Duration::from_secs(30) {
-                worker.step();
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            assert!(probe.done(), "the bounded reader finished");
+            let done = step_until(worker, Duration::from_secs(30), || probe.done());
+            assert!(done, "the bounded reader finished");
             assert_eq!(*seen.borrow(), (start..=5).collect::<Vec<_>>());
             let reasons = rejected.borrow().clone();
             assert_eq!(reasons.len(), expected.len(), "{reasons:?}");
@@ -415,7 +403,6 @@ fn bad_records_under_future_keys_move_nothing() {
 /// and its stall clock is not reset while the sink releases nothing.
 #[test]
 fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
-    use std::time::Instant;
     use zkstream_types::Framed;
 
     let broker = EmbeddedBroker::start().unwrap();
@@ -443,19 +430,12 @@ fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
         worker.dataflow::<u64, _, _>(move |scope| {
             kafka_source(scope, config, g).unwrap();
         });
-        let t = Instant::now();
-        while watch.held().is_empty() && t.elapsed() < Duration::from_secs(20) {
-            worker.step();
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        step_until(worker, Duration::from_secs(20), || !watch.held().is_empty());
         let held = watch.held();
         assert_eq!(held.keys().copied().collect::<Vec<_>>(), vec![1]);
         assert_eq!(held[&1].batch, 9);
         let since = held[&1].stalled_since;
-        for _ in 0..100 {
-            worker.step();
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        step_for(worker, Duration::from_millis(500));
         assert_eq!(watch.held()[&1].stalled_since, since);
         // Opened by hand: batch 9 goes, the lower ones behind it are out of order, the reader ends.
         gate.release(9);
@@ -467,7 +447,6 @@ fn a_far_future_batch_ahead_of_lower_ones_is_reported_by_partition() {
 /// would be refused as out of order, a gap). A record of a batch already released is a duplicate.
 #[test]
 fn held_at_release_a_batch_read_late_is_still_taken() {
-    use std::time::Instant;
     use zkstream_types::Framed;
 
     let broker = EmbeddedBroker::start().unwrap();
@@ -495,10 +474,8 @@ fn held_at_release_a_batch_read_late_is_still_taken() {
             rejected,
             probe,
         } = watch_reader(worker, config, &gate);
-        let t = Instant::now();
         let mut copy_sent = false;
-        while !probe.done() && t.elapsed() < Duration::from_secs(30) {
-            worker.step();
+        let done = step_until(worker, Duration::from_secs(30), || {
             // The sink releases batches 1 and 2 once read, nothing after; then a copy of batch 2 comes
             // (before the bounded partition has been quiet long enough to end).
             if !copy_sent && seen.borrow().contains(&2) {
@@ -511,9 +488,9 @@ fn held_at_release_a_batch_read_late_is_still_taken() {
                 probe.done() || probe.less_equal(&(gate.released() + 1)),
                 "the frontier passed the release point"
             );
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        assert!(probe.done(), "the bounded reader ends");
+            probe.done()
+        });
+        assert!(done, "the bounded reader ends");
         let mut got = seen.borrow().clone();
         got.sort();
         // Batch 5 twice (the copy ahead and the real one: the chain check picks), 3 and 4 taken.

@@ -1,8 +1,8 @@
 //! What zkstream's tests share, so each test file keeps only what it checks: records in and out of a
 //! Kafka-protocol broker and the group's committed offsets ([`kafka`]), a Tansu broker process
 //! ([`tansu`]), the core's proof endpoint as a test double that counts and answers like the real one
-//! ([`core`]), child processes and bounded waits ([`process`]). A dev-dependency only: nothing here is
-//! part of zkstream.
+//! ([`core`]), child processes and bounded waits ([`process`]), a timely worker stepped by hand
+//! ([`worker`]). A dev-dependency only: nothing here is part of zkstream.
 #![deny(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
@@ -10,3 +10,4 @@ pub mod core;
 pub mod kafka;
 pub mod process;
 pub mod tansu;
+pub mod worker;
