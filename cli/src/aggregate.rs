@@ -1,5 +1,5 @@
 //! `zkstream aggregate --config FILE`: aggregation mode over Kafka. The service
-//! (`dataflow/src/aggregation/service.rs`) reads users' proof submissions from `[aggregation] topic`,
+//! (`dataflow/src/user_proofs/service.rs`) reads users' proof submissions from `[aggregation] topic`,
 //! refuses bad ones to the dead-letter topic with a reason, and runs one aggregation per waiting family
 //! when due, publishing each run's record to `output_topic` and `out_dir` before committing; this
 //! command registers programs, steps the service and prints what each run published.
@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use zkstream_dataflow::aggregation::service::{self, Options, Role};
 use zkstream_dataflow::config::Config;
 use zkstream_dataflow::gpu::Backends;
+use zkstream_dataflow::user_proofs::service::{self, Options, Role};
 
 use crate::read_file;
 
@@ -57,7 +57,7 @@ pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
         Role::Member(tree) => {
             let pool = Arc::clone(tree.pool());
             tree.finish()?;
-            let (proved, reused) = zkstream_dataflow::aggregation::proof_counts(&pool);
+            let (proved, reused) = zkstream_dataflow::user_proofs::proof_counts(&pool);
             eprintln!(
                 "aggregate: process 0 closed the cluster ({proved} tree proof(s) made, {reused} reused)"
             );

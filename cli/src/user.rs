@@ -12,7 +12,7 @@ use zkstream_aggregation::merkle::hex32;
 use zkstream_aggregation::{
     unpack_blobs, verify_blob, verify_inclusion, BlobData, BlobKzg, InclusionProof,
 };
-use zkstream_dataflow::aggregation::run_sequential;
+use zkstream_dataflow::user_proofs::run_sequential;
 use zkstream_prover::field::{decode_vk, encode_vk};
 use zkstream_prover::user::{program_id, public_input_bytes};
 use zkstream_prover::{encode_proof, Prover, UserShape};

@@ -67,13 +67,13 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Aggregation mode (`zkstream aggregate`): users' proofs into one proof per run.
     #[serde(default)]
-    pub aggregation: AggregationConfig,
+    pub aggregation: UserProofsConfig,
 }
 
 /// `[aggregation]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct AggregationConfig {
+pub struct UserProofsConfig {
     /// The topic users' proof submissions are read from.
     pub topic: String,
     /// The topic run records are written to (key = run number, 8 bytes big-endian).
@@ -96,9 +96,9 @@ pub struct AggregationConfig {
     pub out_dir: Option<PathBuf>,
 }
 
-impl Default for AggregationConfig {
+impl Default for UserProofsConfig {
     fn default() -> Self {
-        AggregationConfig {
+        UserProofsConfig {
             topic: "zkstream.user_proofs".into(),
             output_topic: "zkstream.aggregates".into(),
             group_id: "zkstream-aggregation".into(),
@@ -113,7 +113,7 @@ impl Default for AggregationConfig {
     }
 }
 
-impl AggregationConfig {
+impl UserProofsConfig {
     /// The shape of the aggregation circuits.
     pub fn shape(&self) -> UserShape {
         UserShape {
@@ -328,7 +328,7 @@ impl Config {
             sink: SinkConfig::default(),
             pipeline: PipelineConfig::default(),
             metrics: MetricsConfig::default(),
-            aggregation: AggregationConfig::default(),
+            aggregation: UserProofsConfig::default(),
         }
     }
 

@@ -1,10 +1,10 @@
 //! The zkstream application: the batch service ([`service`], the composition root that builds the rest
 //! from a [`config::Config`]), the timely dataflow (decode → witness → prove → aggregate → compress →
 //! ordered delivery, [`pipeline`]), the delivery thread ([`delivery`]), configuration, telemetry, and
-//! aggregation mode's service. The command line that drives it is the `cli` crate.
+//! the user-proof service ([`user_proofs`]: what users know as aggregation mode, `zkstream aggregate`).
+//! The command line that drives it is the `cli` crate.
 #![deny(missing_docs)]
 
-pub mod aggregation;
 pub mod config;
 pub mod delivery;
 pub mod gpu;
@@ -13,4 +13,5 @@ pub mod pipeline;
 pub mod service;
 pub mod settings;
 pub mod telemetry;
+pub mod user_proofs;
 pub mod views;

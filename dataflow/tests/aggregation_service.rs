@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use zkstream_dataflow::aggregation::service::{self, AggregationService, Options, Role};
 use zkstream_dataflow::config::Config;
+use zkstream_dataflow::user_proofs::service::{self, Options, Role, UserProofService};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::ProfileKind;
 use zkstream_sources::EmbeddedBroker;
@@ -30,7 +30,7 @@ fn submission(id: &str, system: u16, vk: Option<Vec<u8>>) -> Vec<u8> {
     .unwrap()
 }
 
-fn leader(config: &Config) -> Box<AggregationService> {
+fn leader(config: &Config) -> Box<UserProofService> {
     let options = Options {
         bounded: true,
         metrics_addr: None,
@@ -44,7 +44,7 @@ fn leader(config: &Config) -> Box<AggregationService> {
 }
 
 /// Steps until the service ends; returns what each step read: (partition, offset, refusal label).
-fn drive(service: &mut AggregationService) -> Vec<(i32, i64, Option<&'static str>)> {
+fn drive(service: &mut UserProofService) -> Vec<(i32, i64, Option<&'static str>)> {
     let mut reads = Vec::new();
     for _ in 0..1000 {
         let step = service.step().unwrap();

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use zkstream_aggregation::MerkleTree;
-use zkstream_dataflow::aggregation::{
-    aggregate_in_dataflow, aggregate_with_service, tree_pool, TreeService,
-};
 use zkstream_dataflow::pipeline::Cluster;
+use zkstream_dataflow::user_proofs::{
+    aggregate_in_dataflow, aggregate_with_service, tree_pool, UserTreeService,
+};
 use zkstream_operators::pool::JobEnd;
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::user::{order_by_program, tree_plan, user_commitment, Summary};
@@ -82,7 +82,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
             addresses: addresses.clone(),
         };
         std::thread::spawn(move || {
-            let service = TreeService::start(pool, 1, Some(&cluster)).unwrap();
+            let service = UserTreeService::start(pool, 1, Some(&cluster)).unwrap();
             assert!(!service.hosts_worker_0());
             service.finish()
         })
@@ -93,7 +93,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         addresses,
     };
     let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store.clone(), 1, 2));
-    let mut service = TreeService::start(pool, 1, Some(&cluster)).unwrap();
+    let mut service = UserTreeService::start(pool, 1, Some(&cluster)).unwrap();
     let agg = aggregate_with_service(&mut service, &prover, 7, &proofs).unwrap();
     // Runs go in increasing order.
     assert!(service.prove_run(7, Vec::new()).is_err());
@@ -150,7 +150,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
     // The same run again (a restart): every chunk and node is in the store, checked and reused;
     // nothing is proved twice, and the aggregate is the one stored.
     let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store, 1, 2));
-    let mut again = TreeService::start(Arc::clone(&pool), 1, None).unwrap();
+    let mut again = UserTreeService::start(Arc::clone(&pool), 1, None).unwrap();
     let agg2 = aggregate_with_service(&mut again, &prover, 7, &proofs).unwrap();
     again.finish().unwrap();
     let ends: Vec<JobEnd> = pool.records().into_iter().map(|r| r.end).collect();

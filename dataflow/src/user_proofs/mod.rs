@@ -1,15 +1,15 @@
-//! Aggregation mode: one run over users' proof submissions — check each submission natively (invalid or
-//! unsupported ones are refused with a reason, never aggregated), group by program, chunk, prove every
-//! chunk and the aggregate, re-check the aggregate's root natively against the commitments (refusing to
-//! publish on a mismatch), pack the commitments into EIP-4844 blobs with their KZG commitments and
-//! proofs, and record every proof's inclusion path.
+//! The user-proof mode (`zkstream aggregate`, "aggregation mode" to users): one run over users'
+//! proof submissions — check each submission natively (invalid or unsupported ones are refused with
+//! a reason, never aggregated), group by program, chunk, prove every chunk and the aggregate,
+//! re-check the aggregate's root natively against the commitments (refusing to publish on a mismatch),
+//! pack the commitments into EIP-4844 blobs with their KZG commitments and proofs, and record every
+//! proof's inclusion path.
 //!
-//! [`run_sequential`] is the reference (one thread, in order); a [`TreeService`] proves the same tree
-//! in a long-lived timely dataflow (chunks spread over the workers of every process of a cluster,
-//! each node level once the level below is complete, every proof a job of the prover pool, stored in
-//! the artifact store) and is what
-//! `zkstream aggregate` runs over the `zkstream.user_proofs` topic. [`service`] is aggregation mode's
-//! composition root and run loop.
+//! [`run_sequential`] is the reference (one thread, in order); a [`UserTreeService`] proves the same
+//! tree in a long-lived timely dataflow (chunks spread over the workers of every process of a
+//! cluster, each node level once the level below is complete, every proof a job of the prover pool,
+//! stored in the artifact store) and is what `zkstream aggregate` runs over the
+//! `zkstream.user_proofs` topic. [`service`] is the mode's composition root and run loop.
 
 pub mod service;
 
@@ -36,7 +36,7 @@ use crate::pipeline::Cluster;
 
 /// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
 #[derive(Debug, thiserror::Error)]
-pub enum AggregationError {
+pub enum RunError {
     /// Proving failed.
     #[error(transparent)]
     Prover(#[from] ProverError),
@@ -147,8 +147,8 @@ pub fn check_submission(
 pub enum TreeProving<'a> {
     /// In this thread, in order (the reference).
     Sequential,
-    /// In a running [`TreeService`]: a timely dataflow, possibly over a cluster of processes.
-    Dataflow(&'a mut TreeService),
+    /// In a running [`UserTreeService`]: a timely dataflow, possibly over a cluster of processes.
+    Dataflow(&'a mut UserTreeService),
 }
 
 /// A run handed to the service's worker 0, and where its proofs go back.
@@ -165,11 +165,11 @@ struct RunRequest {
 /// after a restart reuses every proof that was finished.
 ///
 /// In a cluster every process runs one, each with its own pool and key store over the same artifact
-/// store; process 0 (which hosts worker 0) hands runs in with [`TreeService::prove_run`] and gets the
-/// references of every level back, the others only prove ([`TreeService::finish`] returns when process
+/// store; process 0 (which hosts worker 0) hands runs in with [`UserTreeService::prove_run`] and gets the
+/// references of every level back, the others only prove ([`UserTreeService::finish`] returns when process
 /// 0 closes its service). A family a process has not seen is made known from the key each job carries,
 /// and its chunk and node keys are set up (or loaded from that process's cache) on first use.
-pub struct TreeService {
+pub struct UserTreeService {
     requests: Option<mpsc::Sender<RunRequest>>,
     guards: Option<timely::communication::WorkerGuards<()>>,
     hosts_worker_0: bool,
@@ -177,14 +177,14 @@ pub struct TreeService {
     pool: Arc<ProverPool<UserJob>>,
 }
 
-impl TreeService {
+impl UserTreeService {
     /// Starts the dataflow: `workers` threads in this process (the same in every process of a
     /// cluster), proving on `pool`.
     pub fn start(
         pool: Arc<ProverPool<UserJob>>,
         workers: usize,
         cluster: Option<&Cluster>,
-    ) -> Result<Self, AggregationError> {
+    ) -> Result<Self, RunError> {
         let hosts_worker_0 = cluster.is_none_or(|c| c.process == 0);
         let (tx, rx) = mpsc::channel::<RunRequest>();
         let rx = Arc::new(Mutex::new(Some(rx)));
@@ -279,8 +279,8 @@ impl TreeService {
             }
             while worker.step_or_park(None) {}
         })
-        .map_err(AggregationError::Dataflow)?;
-        Ok(TreeService {
+        .map_err(RunError::Dataflow)?;
+        Ok(UserTreeService {
             requests: hosts_worker_0.then_some(tx),
             guards: Some(guards),
             hosts_worker_0,
@@ -307,18 +307,14 @@ impl TreeService {
     /// Proves run `run`'s chunks and every node level above them; returns every proof of the tree
     /// (each stored under its key, failures with their reasons). Runs must be handed in in increasing
     /// order.
-    pub fn prove_run(
-        &mut self,
-        run: u64,
-        jobs: Vec<UserJob>,
-    ) -> Result<Vec<TreeProof>, AggregationError> {
+    pub fn prove_run(&mut self, run: u64, jobs: Vec<UserJob>) -> Result<Vec<TreeProof>, RunError> {
         if !self.hosts_worker_0 {
-            return Err(AggregationError::Dataflow(
+            return Err(RunError::Dataflow(
                 "only process 0 of the cluster takes runs in".into(),
             ));
         }
         if self.last_run.is_some_and(|last| run <= last) {
-            return Err(AggregationError::Dataflow(format!(
+            return Err(RunError::Dataflow(format!(
                 "run {run} after run {:?}: runs go in increasing order",
                 self.last_run
             )));
@@ -326,36 +322,36 @@ impl TreeService {
         let (reply, answer) = mpsc::channel();
         self.requests
             .as_ref()
-            .ok_or_else(|| AggregationError::Dataflow("the service is closed".into()))?
+            .ok_or_else(|| RunError::Dataflow("the service is closed".into()))?
             .send(RunRequest { run, jobs, reply })
-            .map_err(|_| AggregationError::Dataflow("the dataflow has stopped".into()))?;
+            .map_err(|_| RunError::Dataflow("the dataflow has stopped".into()))?;
         self.last_run = Some(run);
         answer.recv().map_err(|_| {
             // Worker 0 dropped the reply: it stopped (a panic, a lost peer); say what it said.
             let why = self.stop().err().map(|e| e.to_string());
-            AggregationError::Dataflow(why.unwrap_or_else(|| "the dataflow stopped".into()))
+            RunError::Dataflow(why.unwrap_or_else(|| "the dataflow stopped".into()))
         })
     }
 
     /// Closes this process's side and waits for the dataflow to end: on process 0 at once (the
     /// other processes' dataflows end with it), elsewhere when process 0 closes.
-    pub fn finish(mut self) -> Result<(), AggregationError> {
+    pub fn finish(mut self) -> Result<(), RunError> {
         self.stop()
     }
 
-    fn stop(&mut self) -> Result<(), AggregationError> {
+    fn stop(&mut self) -> Result<(), RunError> {
         self.requests = None;
         let Some(guards) = self.guards.take() else {
             return Ok(());
         };
         for r in guards.join() {
-            r.map_err(AggregationError::Dataflow)?;
+            r.map_err(RunError::Dataflow)?;
         }
         Ok(())
     }
 }
 
-impl Drop for TreeService {
+impl Drop for UserTreeService {
     fn drop(&mut self) {
         if let Err(e) = self.stop() {
             tracing::error!(error = %e, "the aggregation dataflow ended with an error");
@@ -397,18 +393,14 @@ struct RunJobs {
 
 /// The chunk jobs of run `run` over checked proofs of one family, in leaf order. The same proofs give
 /// the same jobs under the same keys, so a run proved again after a restart finds its stored proofs.
-fn chunk_jobs(
-    prover: &Prover,
-    run: u64,
-    proofs: &[(BVk, BProof)],
-) -> Result<RunJobs, AggregationError> {
+fn chunk_jobs(prover: &Prover, run: u64, proofs: &[(BVk, BProof)]) -> Result<RunJobs, RunError> {
     let shape = *prover.keys().user_shape();
     let family = run_family(prover, proofs)?;
     let ordered = order_by_program(proofs);
     let template = ordered
         .first()
         .map(|p| p.0.clone())
-        .ok_or(AggregationError::TooMany {
+        .ok_or(RunError::TooMany {
             got: 0,
             max: shape.proofs_per_aggregate(),
         })?;
@@ -437,11 +429,11 @@ fn chunk_jobs(
 /// Proves a run's tree in `service` and checks it against the plan: what [`aggregate_user_proofs`]
 /// gives, for the same proofs (read back from the artifact store).
 pub fn aggregate_with_service(
-    service: &mut TreeService,
+    service: &mut UserTreeService,
     prover: &Prover,
     run: u64,
     proofs: &[(BVk, BProof)],
-) -> Result<ReferenceAggregate, AggregationError> {
+) -> Result<ReferenceAggregate, RunError> {
     let shape = *prover.keys().user_shape();
     let plan = tree_plan(&shape, proofs.len())?;
     let RunJobs {
@@ -457,17 +449,16 @@ pub fn aggregate_with_service(
     let store = service.pool().store();
     let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];
     for p in proofs {
-        let key = p.map_err(|f| AggregationError::Dataflow(f.reason))?.key;
-        let proof =
-            load_user_proof(store, &key).map_err(|e| AggregationError::Dataflow(e.to_string()))?;
+        let key = p.map_err(|f| RunError::Dataflow(f.reason))?.key;
+        let proof = load_user_proof(store, &key).map_err(|e| RunError::Dataflow(e.to_string()))?;
         let slot = levels
             .get_mut(key.level as usize)
-            .ok_or_else(|| AggregationError::Dataflow(format!("a proof of level {}", key.level)))?;
+            .ok_or_else(|| RunError::Dataflow(format!("a proof of level {}", key.level)))?;
         slot.push(proof);
     }
     let counts: Vec<usize> = levels.iter().map(Vec::len).collect();
     if counts != plan {
-        return Err(AggregationError::Dataflow(format!(
+        return Err(RunError::Dataflow(format!(
             "the tree has {counts:?} proofs per level, the plan {plan:?}"
         )));
     }
@@ -499,11 +490,10 @@ pub fn aggregate_in_dataflow(
     workers: usize,
     slots: usize,
     proofs: &[(BVk, BProof)],
-) -> Result<ReferenceAggregate, AggregationError> {
-    let store =
-        ArtifactStore::open("memory://").map_err(|e| AggregationError::Dataflow(e.to_string()))?;
+) -> Result<ReferenceAggregate, RunError> {
+    let store = ArtifactStore::open("memory://").map_err(|e| RunError::Dataflow(e.to_string()))?;
     let pool = tree_pool(Arc::clone(prover.keys()), store, slots, 1);
-    let mut service = TreeService::start(Arc::new(pool), workers, None)?;
+    let mut service = UserTreeService::start(Arc::new(pool), workers, None)?;
     let aggregate = aggregate_with_service(&mut service, &prover, 1, proofs);
     service.finish()?;
     aggregate
@@ -515,10 +505,10 @@ pub fn aggregate(
     run: u64,
     proofs: &[CheckedProof],
     how: TreeProving<'_>,
-) -> Result<AggregationRecord, AggregationError> {
+) -> Result<AggregationRecord, RunError> {
     let shape = *prover.keys().user_shape();
     if proofs.is_empty() || proofs.len() > shape.proofs_per_aggregate() {
-        return Err(AggregationError::TooMany {
+        return Err(RunError::TooMany {
             got: proofs.len(),
             max: shape.proofs_per_aggregate(),
         });
@@ -543,7 +533,7 @@ pub fn aggregate(
     // The host's own check before anything is published.
     let (count, proved) = prover.verify_user_aggregate(done.family, &done.proof)?;
     if proved != tree.root() || count != leaves.len() as u64 {
-        return Err(AggregationError::RootMismatch {
+        return Err(RunError::RootMismatch {
             proved: hex::encode(proved),
             count,
             expected: hex::encode(tree.root()),
@@ -585,7 +575,7 @@ pub fn aggregate(
         aggregate_key: aggregate_key.to_bytes(),
         root: tree.root(),
         proof: zkstream_prover::encode_proof(&done.proof)
-            .map_err(|e| AggregationError::Encode(e.to_string()))?,
+            .map_err(|e| RunError::Encode(e.to_string()))?,
         chunks: done.chunk_proofs.len() as u32,
         proofs: included,
         blobs,
@@ -599,7 +589,7 @@ pub fn run_sequential(
     run: u64,
     registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
     submissions: &[UserSubmission],
-) -> Result<(Vec<AggregationRecord>, Vec<Refusal>), AggregationError> {
+) -> Result<(Vec<AggregationRecord>, Vec<Refusal>), RunError> {
     let mut ok = Vec::new();
     let mut refused = Vec::new();
     for sub in submissions {
@@ -631,7 +621,7 @@ pub fn run_sequential(
 /// that were handled already (aggregated, or refused to the dead-letter topic) are listed in
 /// `handled`, so a restart skips them instead of proving or dead-lettering them twice.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AggregationProgress {
+pub struct RunProgress {
     /// The last run published (0: none yet).
     pub run: u64,
     /// Per partition, the offset to commit once that run is published.
@@ -643,7 +633,7 @@ pub struct AggregationProgress {
 
 const PROGRESS_HEADER: &str = "zkstream aggregation progress v1";
 
-impl AggregationProgress {
+impl RunProgress {
     /// The progress after run `run`: `position` is the next offset to read per partition, `waiting`
     /// the submissions read and not yet aggregated, `handled` those aggregated or refused so far. Each
     /// partition commits up to its first waiting submission; what was handled past that point is
@@ -664,7 +654,7 @@ impl AggregationProgress {
             .filter(|(p, o)| offsets.get(p).is_some_and(|c| o >= c))
             .copied()
             .collect();
-        AggregationProgress {
+        RunProgress {
             run,
             offsets,
             handled,
@@ -689,7 +679,7 @@ impl AggregationProgress {
         if lines.next() != Some(PROGRESS_HEADER) {
             return Err("not an aggregation progress record".into());
         }
-        let mut out = AggregationProgress::default();
+        let mut out = RunProgress::default();
         for line in lines {
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
@@ -742,7 +732,7 @@ mod tests {
                         handled.insert((*p, o));
                     }
                 }
-                let saved = AggregationProgress::after_run(7, &position, &waiting, &handled);
+                let saved = RunProgress::after_run(7, &position, &waiting, &handled);
                 for (p, o) in &waiting {
                     prop_assert!(saved.offsets[p] <= *o);
                     prop_assert!(!saved.handled.contains(&(*p, *o)));
@@ -755,7 +745,7 @@ mod tests {
                 for (p, o) in &handled {
                     prop_assert_eq!(saved.handled.contains(&(*p, *o)), *o >= saved.offsets[p]);
                 }
-                let back = AggregationProgress::decode(&saved.encode()).unwrap();
+                let back = RunProgress::decode(&saved.encode()).unwrap();
                 prop_assert_eq!(back.offsets, saved.offsets);
             }
         }
@@ -763,14 +753,14 @@ mod tests {
 
     #[test]
     fn progress_round_trips_and_rejects_garbage() {
-        let p = AggregationProgress {
+        let p = RunProgress {
             run: 7,
             offsets: [(0, 12), (3, 4)].into_iter().collect(),
             handled: [(0, 14), (0, 15)].into_iter().collect(),
         };
-        assert_eq!(AggregationProgress::decode(&p.encode()).unwrap(), p);
-        assert!(AggregationProgress::decode("hello").is_err());
-        assert!(AggregationProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).is_err());
+        assert_eq!(RunProgress::decode(&p.encode()).unwrap(), p);
+        assert!(RunProgress::decode("hello").is_err());
+        assert!(RunProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).is_err());
     }
 
     #[test]
@@ -780,17 +770,17 @@ mod tests {
         // four; B1 still waits.
         let position: BTreeMap<i32, i64> = [(0, 4), (1, 1)].into_iter().collect();
         let mut done: BTreeSet<(i32, i64)> = [(0, 0), (0, 2), (0, 3), (1, 0)].into_iter().collect();
-        let p = AggregationProgress::after_run(1, &position, &[(0, 1)], &done);
+        let p = RunProgress::after_run(1, &position, &[(0, 1)], &done);
         // Partition 0 commits up to B1; A2 and A3 lie past it and are remembered; partition 1 is done.
         assert_eq!(p.offsets, [(0, 1), (1, 1)].into_iter().collect());
         assert_eq!(p.handled, [(0, 2), (0, 3)].into_iter().collect());
         // A restart reads partition 0 from 1: B1 is new, A2 and A3 are skipped.
-        let again = AggregationProgress::decode(&p.encode()).unwrap();
+        let again = RunProgress::decode(&p.encode()).unwrap();
         assert!(!again.handled.contains(&(0, 1)));
         assert!(again.handled.contains(&(0, 2)) && again.handled.contains(&(0, 3)));
         // Run 2 takes B1: everything read is aggregated, nothing is left to remember.
         done.insert((0, 1));
-        let p = AggregationProgress::after_run(2, &position, &[], &done);
+        let p = RunProgress::after_run(2, &position, &[], &done);
         assert_eq!(p.offsets, position);
         assert!(p.handled.is_empty());
     }

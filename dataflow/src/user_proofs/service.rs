@@ -1,10 +1,10 @@
-//! The aggregation service: the composition root of aggregation mode (`zkstream aggregate`), and its run
-//! loop as steps a caller (the command, a test) drives. From a [`Config`] it builds the prover with the
-//! configured user-proof shape, the [`TreeService`] (a timely dataflow, possibly over a cluster), the
-//! artifact store, the metrics, the submissions reader (`sources/`), the dead-letter sink and the
-//! writer of run records.
+//! The user-proof service: the composition root of the user-proof mode (`zkstream aggregate`), and
+//! its run loop as steps a caller (the command, a test) drives. From a [`Config`] it builds the
+//! prover with the configured user-proof shape, the [`UserTreeService`] (a timely dataflow,
+//! possibly over a cluster), the artifact store, the metrics, the submissions reader (`sources/`),
+//! the dead-letter sink and the writer of run records.
 //!
-//! Each [`AggregationService::step`] reads at most one submission (refusing undecodable, invalid and
+//! Each [`UserProofService::step`] reads at most one submission (refusing undecodable, invalid and
 //! unsupported ones to the dead-letter topic with a reason), then runs at most one family that is due:
 //! one with `max_proofs` valid proofs waiting, or every waiting family once `interval_s` has passed (or
 //! a bounded service has read everything), one per step. A run aggregates one family (a run's circuits verify one
@@ -38,10 +38,9 @@ use zkstream_sources::{SourceError, SubmissionReader, SubmissionRecord};
 use zkstream_types::{AggregationRecord, Framed, RejectReason, UserSubmission, WireError};
 
 use super::{
-    aggregate, check_submission, AggregationError, AggregationProgress, CheckedProof, TreeProving,
-    TreeService,
+    aggregate, check_submission, CheckedProof, RunError, RunProgress, TreeProving, UserTreeService,
 };
-use crate::config::{AggregationConfig, Config};
+use crate::config::{Config, UserProofsConfig};
 use crate::gpu::{accelerators, Backends, GpuError};
 use crate::metrics::{Metrics, MetricsError};
 use crate::pipeline::Cluster;
@@ -57,7 +56,7 @@ pub enum ServiceError {
     Keys(#[from] ProverError),
     /// A run failed (nothing of it was published).
     #[error(transparent)]
-    Run(#[from] AggregationError),
+    Run(#[from] RunError),
     /// The artifact store failed.
     #[error("artifact store: {0}")]
     Store(#[from] StoreError),
@@ -110,10 +109,10 @@ pub struct Options {
 /// This process's part.
 pub enum Role {
     /// Process 0: reads, runs, publishes and commits.
-    Leader(Box<AggregationService>),
+    Leader(Box<UserProofService>),
     /// Another process of the cluster: its tree service proves chunks and nodes for process 0;
-    /// [`TreeService::finish`] returns when process 0 closes.
-    Member(TreeService),
+    /// [`UserTreeService::finish`] returns when process 0 closes.
+    Member(UserTreeService),
 }
 
 /// A submission that passed the checks and waits for its family's run.
@@ -159,15 +158,15 @@ pub struct Step {
 }
 
 /// The run loop of process 0 (see the module comment).
-pub struct AggregationService {
+pub struct UserProofService {
     prover: Arc<Prover>,
-    tree: TreeService,
+    tree: UserTreeService,
     store: ArtifactStore,
     metrics: Arc<Metrics>,
     reader: SubmissionReader,
     dlq: DeadLetterSink,
     out: KafkaWriter,
-    config: AggregationConfig,
+    config: UserProofsConfig,
     bounded: bool,
     say: Arc<dyn Fn(&str) + Send + Sync>,
     run: u64,
@@ -232,7 +231,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
             c.addresses.join(", ")
         ));
     }
-    let tree = TreeService::start(Arc::new(pool), config.pipeline.workers, cluster)?;
+    let tree = UserTreeService::start(Arc::new(pool), config.pipeline.workers, cluster)?;
     if !tree.hosts_worker_0() {
         say(&format!(
             "aggregate: process {} of {}: proving chunks and nodes for process 0 ({})",
@@ -255,9 +254,10 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     }
     // Where we are: the stored progress wins over older committed offsets (a crash after publishing).
     let progress = match store.get_state(PROGRESS)? {
-        Some(bytes) => AggregationProgress::decode(&String::from_utf8_lossy(&bytes))
-            .map_err(ServiceError::Progress)?,
-        None => AggregationProgress::default(),
+        Some(bytes) => {
+            RunProgress::decode(&String::from_utf8_lossy(&bytes)).map_err(ServiceError::Progress)?
+        }
+        None => RunProgress::default(),
     };
     let reader = SubmissionReader::open(
         &k.brokers,
@@ -280,7 +280,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         a.interval_s,
         progress.run
     ));
-    Ok(Role::Leader(Box::new(AggregationService {
+    Ok(Role::Leader(Box::new(UserProofService {
         prover,
         tree,
         store,
@@ -310,7 +310,7 @@ fn run_state(run: u64) -> String {
     format!("aggregation-run-{run}")
 }
 
-impl AggregationService {
+impl UserProofService {
     /// Registers the program of a framed submission that embeds its key: later submissions of that
     /// program may leave the key out. Returns the program id. (Register before the first
     /// [`Self::step`]: a submission read before its program is registered is refused.)
@@ -444,6 +444,9 @@ impl AggregationService {
             }
         }
         self.pending = rest;
+        // In log order, not read order (partitions interleave differently after a restart): the same
+        // submissions give the same leaves, chunks and keys, so a restarted run finds its stored proofs.
+        batch.sort_by_key(|p| (p.partition, p.offset));
         let started = Instant::now();
         let record = match self.prove_or_reuse(run, &batch) {
             Ok(r) => r,
@@ -477,8 +480,7 @@ impl AggregationService {
             .iter()
             .map(|p| (p.partition, p.offset))
             .collect();
-        let saved =
-            AggregationProgress::after_run(run, self.reader.position(), &waiting, &self.handled);
+        let saved = RunProgress::after_run(run, self.reader.position(), &waiting, &self.handled);
         self.store
             .put_state(PROGRESS, saved.encode().into_bytes())?;
         self.handled = saved.handled;
