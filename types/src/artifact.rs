@@ -86,7 +86,7 @@ pub struct UserProofKey {
 }
 
 impl UserProofKey {
-    /// The object-store path of this proof (beside the run's record, under `aggregation/`).
+    /// The object-store path of this proof: `v{protocol}/aggregation/run-{run}/family-{family}/…`.
     pub fn path(&self) -> String {
         format!(
             "v{}/aggregation/run-{:012}/family-{:016x}/l{}-i{:06}.artifact",

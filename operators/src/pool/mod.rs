@@ -1,7 +1,8 @@
 //! The prover pool: proving never runs on a timely worker thread. Slots (CPU threads and GPU devices)
-//! take jobs from one priority queue shared by every worker of the process: by default oldest batch
-//! first, then the highest round (so batches finish in order and latency stays low), then arrival order;
-//! [`Schedule::Throughput`] puts the critical path first instead.
+//! take jobs from one priority queue shared by every worker of the process, ranked by [`Rank`]: by
+//! default the oldest scope (a batch, or an aggregation run) first, then the highest stage (so scopes
+//! finish in order and latency stays low), then arrival order; [`Schedule::Throughput`] puts the
+//! critical path first instead.
 //!
 //! Each slot has a proving backend ([`ProvingBackend`]): boojum's CPU prover, or a GPU one. A slot only
 //! takes jobs its backend supports. GPU slots go first: a CPU slot leaves a job a GPU could prove to the

@@ -1,9 +1,9 @@
-//! The slots: one thread each, taking the best job it may ([`super::routing`]) from the queue, running it
-//! ([`super::job`]) and replying. A failed attempt is retried after a backoff, up to `max_attempts`, when a
-//! retry can help ([`JobError::is_retryable`]); otherwise, or after the last attempt, the reply is a
-//! failure ([`Work::failure`]). A slot whose device fails is taken out and its job goes back to the queue for another
-//! slot without using up an attempt; a slot whose backend cannot prove a circuit leaves such jobs to
-//! others.
+//! The slots: one thread each, taking the best job it may ([`super::routing`]) from the queue, running
+//! it ([`Work::run`]) and replying. A failed attempt is retried after a backoff, up to `max_attempts`,
+//! when a retry can help ([`JobError::is_retryable`]); otherwise, or after the last attempt, the reply
+//! is a failure ([`Work::failure`]). A slot whose device fails is taken out and its job goes back to
+//! the queue for another slot without using up an attempt; a slot whose backend cannot prove a circuit
+//! leaves such jobs to others.
 
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -46,7 +46,7 @@ impl Slot {
 
     pub(super) fn supports(&self, id: Option<CircuitId>) -> bool {
         match id {
-            // A job naming no circuit fails in `run_job`, on whichever slot.
+            // A job naming no circuit fails in `Work::run`, on whichever slot.
             None => true,
             Some(id) => self.backend.supports(id).is_ok() && !lock(&self.unsupported).contains(&id),
         }
