@@ -19,7 +19,7 @@ use zkstream_dataflow::gpu::{Backends, GpuMode};
 use zkstream_dataflow::service::{self, BatchRun, Options};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{FaultInjector, JobEnd, PoolObserver, Schedule};
+use zkstream_operators::pool::{FaultInjector, JobEnd, JobError, PoolObserver, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{verify_final_proof, KeyStore, SlotKind};
@@ -147,7 +147,7 @@ impl PoolObserver for Progress {
         self.bars[job.key.round.number() as usize].set_message(msg);
     }
 
-    fn retrying(&self, job: &Job, attempt: u32, error: &str) {
+    fn retrying(&self, job: &Job, attempt: u32, error: &JobError) {
         let r = job.key.round.number() as usize;
         self.stats.lock().unwrap_or_else(|p| p.into_inner())[r].retries += 1;
         self.println(&format!(
@@ -164,7 +164,7 @@ impl PoolObserver for Progress {
             match end {
                 JobEnd::Proved => s.proved += 1,
                 JobEnd::Reused => s.reused += 1,
-                JobEnd::Failed(_) => s.failed += 1,
+                JobEnd::Failed { .. } => s.failed += 1,
             }
             s.busy += took;
         }

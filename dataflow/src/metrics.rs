@@ -15,7 +15,7 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{JobEnd, PoolObserver, SlotInfo, Work};
+use zkstream_operators::pool::{JobEnd, JobError, PoolObserver, SlotInfo, Work};
 use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, CircuitType, RejectReason};
 
@@ -474,10 +474,10 @@ impl<W: Work> PoolObserver<W> for Metrics {
         }
     }
 
-    fn retrying(&self, job: &W, _attempt: u32, error: &str) {
+    fn retrying(&self, job: &W, _attempt: u32, error: &JobError) {
         let round = job.labels().0;
         self.job_retries_total.with_label_values(&[round]).inc();
-        if error.contains("verif") {
+        if error.is_verification_failure() {
             self.record_verification_failure(round);
         }
     }
@@ -498,8 +498,8 @@ impl<W: Work> PoolObserver<W> for Metrics {
                 .proofs_reused
                 .with_label_values(&[round, circuit])
                 .inc(),
-            JobEnd::Failed(e) => {
-                if e.contains("verif") {
+            JobEnd::Failed { verification, .. } => {
+                if *verification {
                     self.record_verification_failure(round);
                 }
             }
@@ -525,7 +525,7 @@ impl PoolObserver for Observers {
         self.0.iter().for_each(|o| o.started(job, attempt, waited));
     }
 
-    fn retrying(&self, job: &Job, attempt: u32, error: &str) {
+    fn retrying(&self, job: &Job, attempt: u32, error: &JobError) {
         self.0.iter().for_each(|o| o.retrying(job, attempt, error));
     }
 

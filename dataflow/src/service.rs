@@ -138,7 +138,7 @@ impl BatchRun {
             .filter(|r| match r.end {
                 JobEnd::Proved => !reused,
                 JobEnd::Reused => reused,
-                JobEnd::Failed(_) => false,
+                JobEnd::Failed { .. } => false,
             })
             .count()
     }

@@ -25,7 +25,7 @@ use differential_dataflow::input::Input;
 use serde::{Deserialize, Serialize};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{JobEnd, PoolObserver};
+use zkstream_operators::pool::{JobEnd, JobError, PoolObserver};
 use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, ArtifactKey, CircuitType};
 
@@ -199,14 +199,14 @@ impl PoolObserver for OpsViews {
         self.send(ViewEvent::Job(job.key, JobState::Proving));
     }
 
-    fn retrying(&self, job: &Job, _attempt: u32, _error: &str) {
+    fn retrying(&self, job: &Job, _attempt: u32, _error: &JobError) {
         self.send(ViewEvent::Job(job.key, JobState::Queued));
     }
 
     fn finished(&self, job: &Job, end: &JobEnd, _took: Duration, _slot: SlotKind) {
         let state = match end {
             JobEnd::Proved | JobEnd::Reused => JobState::Done,
-            JobEnd::Failed(_) => JobState::Failed,
+            JobEnd::Failed { .. } => JobState::Failed,
         };
         self.send(ViewEvent::Job(job.key, state));
     }

@@ -439,7 +439,7 @@ fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run
         .pool
         .records()
         .into_iter()
-        .filter(|r| matches!(r.end, JobEnd::Failed(_)))
+        .filter(|r| matches!(r.end, JobEnd::Failed { .. }))
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].attempts, 2);

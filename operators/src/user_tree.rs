@@ -490,7 +490,7 @@ mod tests {
         assert_eq!(records.len(), 3, "the nodes were never queued");
         assert!(records
             .iter()
-            .all(|r| r.attempts == 3 && matches!(r.end, JobEnd::Failed(_))));
+            .all(|r| r.attempts == 3 && matches!(r.end, JobEnd::Failed { .. })));
         assert_eq!(store.get::<UserArtifact>(&key(0, 0)).unwrap(), None);
     }
 }

@@ -83,6 +83,9 @@ pub enum ProverError {
     /// The proving device failed (out of memory, lost): the job belongs on another slot.
     #[error("prover device failed: {0}")]
     Device(String),
+    /// The slot's backend failed on this job, its device still healthy (retry may help).
+    #[error("prover backend failed: {0}")]
+    Backend(String),
     /// The slot's backend cannot prove this circuit.
     #[error("backend cannot prove it: {0}")]
     Unsupported(String),
@@ -98,7 +101,20 @@ impl ProverError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            ProverError::SelfCheckFailed(_) | ProverError::KeyCache { .. }
+            ProverError::SelfCheckFailed(_)
+                | ProverError::KeyCache { .. }
+                | ProverError::Backend(_)
+        )
+    }
+
+    /// Whether a proof failed a verification: a fresh proof its self-check, a child its parent's
+    /// check, or a public input the expected one (what `zkstream_verification_failures_total` counts).
+    pub fn is_verification_failure(&self) -> bool {
+        matches!(
+            self,
+            ProverError::SelfCheckFailed(_)
+                | ProverError::ChildRejected { .. }
+                | ProverError::PublicInputMismatch { .. }
         )
     }
 }

@@ -156,7 +156,7 @@ impl Prover {
             // The backend's description only when it failed (a GPU's asks the driver).
             Ok(Err(BackendError::Job(e))) => {
                 let info = self.backend.info();
-                return Err(ProverError::SelfCheckFailed(format!("{id} on {info}: {e}")));
+                return Err(ProverError::Backend(format!("{id} on {info}: {e}")));
             }
             Ok(Err(BackendError::Unsupported(e))) => return Err(ProverError::Unsupported(e)),
             Ok(Err(BackendError::Device(e))) => {

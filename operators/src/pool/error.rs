@@ -51,6 +51,11 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// Whether a proof failed a verification ([`ProverError::is_verification_failure`]).
+    pub fn is_verification_failure(&self) -> bool {
+        matches!(self, JobError::Prover(e) if e.is_verification_failure())
+    }
+
     /// Whether another attempt at the same job can help. The pool retries only these; a batch too large,
     /// a rejected child or a lost artifact fails the same way every time.
     pub fn is_retryable(&self) -> bool {

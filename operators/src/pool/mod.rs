@@ -118,8 +118,13 @@ pub enum JobEnd {
     Proved,
     /// A verifying artifact was already in the store.
     Reused,
-    /// Every attempt failed.
-    Failed(String),
+    /// Every attempt failed, or one a retry cannot help.
+    Failed {
+        /// Why, attempts included.
+        reason: String,
+        /// Whether the last attempt failed a verification ([`JobError::is_verification_failure`]).
+        verification: bool,
+    },
 }
 
 /// Hooks for progress bars and metrics, for jobs of kind `W`. Called from slot threads.
@@ -129,7 +134,7 @@ pub trait PoolObserver<W = Job>: Send + Sync {
     /// A slot picked a job up after it waited `waited` in the queue.
     fn started(&self, _job: &W, _attempt: u32, _waited: Duration) {}
     /// An attempt failed and will be retried.
-    fn retrying(&self, _job: &W, _attempt: u32, _error: &str) {}
+    fn retrying(&self, _job: &W, _attempt: u32, _error: &JobError) {}
     /// A job ended after `took` on its last attempt, on a slot of kind `slot`.
     fn finished(&self, _job: &W, _end: &JobEnd, _took: Duration, _slot: SlotKind) {}
     /// A slot was taken out of the pool (its device failed).
@@ -499,6 +504,23 @@ mod tests {
             records[0].attempts, 1,
             "a deterministic failure is tried once"
         );
+    }
+
+    #[test]
+    fn verification_failures_are_typed_not_read_from_the_text() {
+        use zkstream_prover::ProverError;
+        let verification = |e: ProverError| JobError::Prover(e).is_verification_failure();
+        assert!(verification(ProverError::SelfCheckFailed("x".into())));
+        assert!(verification(ProverError::ChildRejected {
+            parent: "leaf".into(),
+            index: 0,
+            reason: "anything".into(),
+        }));
+        // A backend's job failure is no verification failure, whatever its text says; a retry may help.
+        let backend = JobError::Prover(ProverError::Backend("proof does not verify".into()));
+        assert!(!backend.is_verification_failure() && backend.is_retryable());
+        assert!(!JobError::MissingArtifact("verify".into()).is_verification_failure());
+        assert!(!JobError::Injected.is_verification_failure());
     }
 
     #[test]

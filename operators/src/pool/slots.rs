@@ -184,7 +184,7 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
             Err(e) if e.is_retryable() && item.attempt < shared.config.max_attempts => {
                 tracing::warn!(error = %e, "attempt failed; retrying");
                 if let Some(o) = &shared.observer {
-                    o.retrying(&item.job, item.attempt, &e.to_string());
+                    o.retrying(&item.job, item.attempt, &e);
                 }
                 let backoff = shared.config.backoff * 2u32.saturating_pow(item.attempt - 1);
                 let mut retry = item;
@@ -200,7 +200,10 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
                 } else {
                     tracing::error!(error = %e, "job failed; a retry cannot help");
                 }
-                JobEnd::Failed(e.to_string())
+                JobEnd::Failed {
+                    reason: e.to_string(),
+                    verification: e.is_verification_failure(),
+                }
             }
         };
         let took = finished.duration_since(started);
@@ -227,7 +230,7 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
             slot: slot.kind,
         });
         let reply = match end {
-            JobEnd::Failed(reason) => Err(item
+            JobEnd::Failed { reason, .. } => Err(item
                 .job
                 .failure(format!("{reason} (after {} attempts)", item.attempt))),
             _ => Ok(item.job.output()),
