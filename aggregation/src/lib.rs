@@ -60,4 +60,20 @@ pub enum AggregationError {
     /// c-kzg refused an operation.
     #[error("kzg: {0}")]
     Kzg(String),
+    /// A text is not a 32-byte hash in hex.
+    #[error("{text:?} is not a 32-byte hash in hex: {reason}")]
+    BadHash {
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl AggregationError {
+    /// Whether trying again can help: never — every error here is about the input, and the same input
+    /// fails the same way.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
 }

@@ -135,13 +135,17 @@ pub mod hex32 {
     }
 
     /// Parses 64 hex digits (an optional `0x` first).
-    pub fn parse(text: &str) -> Result<[u8; 32], String> {
+    pub fn parse(text: &str) -> Result<[u8; 32], crate::AggregationError> {
+        let bad = |reason: String| crate::AggregationError::BadHash {
+            text: text.to_string(),
+            reason,
+        };
         let t = text.trim();
         let t = t.strip_prefix("0x").unwrap_or(t);
-        let bytes = hex::decode(t).map_err(|e| format!("{text:?}: {e}"))?;
+        let bytes = hex::decode(t).map_err(|e| bad(e.to_string()))?;
         bytes
             .try_into()
-            .map_err(|b: Vec<u8>| format!("{text:?}: {} bytes, not 32", b.len()))
+            .map_err(|b: Vec<u8>| bad(format!("{} bytes, not 32", b.len())))
     }
 }
 

@@ -328,7 +328,7 @@ pub fn verify_inclusion_cmd(args: VerifyInclusionArgs) -> Result<ExitCode> {
             (p.root, p.leaf, p.path)
         }
         (None, Some(r), Some(l)) => {
-            let parse = |t: &str| hex32::parse(t).map_err(anyhow::Error::msg);
+            let parse = |t: &str| hex32::parse(t).map_err(anyhow::Error::from);
             let path = args
                 .path
                 .iter()

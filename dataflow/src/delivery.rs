@@ -159,6 +159,18 @@ pub enum DeliveryError {
     Panicked,
 }
 
+impl DeliveryError {
+    /// Whether a restart can deliver what this stopped: a sink or store fault may pass (the batches
+    /// are replayed and delivered again, idempotently); a corrupt progress record or a panic stays.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DeliveryError::Sink { source, .. } => source.is_retryable(),
+            DeliveryError::Store(e) => e.is_retryable(),
+            DeliveryError::Progress | DeliveryError::Panicked => false,
+        }
+    }
+}
+
 /// What the sink thread did.
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryReport {
@@ -366,6 +378,10 @@ fn serve(
         for attempt in 1..=12 {
             match c.commit() {
                 Ok(()) => break,
+                Err(e) if !e.is_retryable() => {
+                    tracing::error!(error = %e, "final offset commit failed; not retrying");
+                    break;
+                }
                 Err(e) => {
                     tracing::warn!(attempt, error = %e, "final offset commit failed; retrying");
                     std::thread::sleep(wait);

@@ -170,7 +170,7 @@ pub mod shivini_backend {
         fn healthy(&self) -> Result<(), BackendError> {
             zkstream_prover::device::memory_info(self.device.id)
                 .map(|_| ())
-                .map_err(BackendError::Device)
+                .map_err(|e| BackendError::Device(e.to_string()))
         }
 
         fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError> {

@@ -99,6 +99,15 @@ pub enum BackendError {
     Device(String),
 }
 
+impl BackendError {
+    /// Whether the same job on the same slot may succeed: only a job failure (what
+    /// [`crate::ProverError::Backend`] carries); an unsupported circuit or a failed device sends the
+    /// job elsewhere instead.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, BackendError::Job(_))
+    }
+}
+
 /// One proof to compute.
 pub struct ProvingJob<'a> {
     /// The circuit.

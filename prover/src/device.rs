@@ -54,9 +54,33 @@ impl Discovery {
     }
 }
 
+/// Why a device did not answer a memory query.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceError {
+    /// There is no CUDA here: no driver, or a build without GPU discovery.
+    #[error("{0}")]
+    NoCuda(String),
+    /// The driver answered with an error for this device (lost, reset, out of memory).
+    #[error("gpu {id}: {reason}")]
+    Driver {
+        /// The device ordinal.
+        id: u32,
+        /// The driver's error.
+        reason: String,
+    },
+}
+
+impl DeviceError {
+    /// Whether asking again can help: never — a device that stopped answering is taken out of service
+    /// (its slot's jobs move), and a machine without CUDA stays without.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 /// Free and total memory of device `id` now, through the driver (the health probe of a GPU slot): an
 /// error says the device is unusable (lost, reset, driver gone) or that there is no CUDA here.
-pub fn memory_info(id: u32) -> Result<(u64, u64), String> {
+pub fn memory_info(id: u32) -> Result<(u64, u64), DeviceError> {
     imp::memory_info(id)
 }
 
@@ -69,7 +93,7 @@ pub fn discover_gpus() -> Discovery {
 
 #[cfg(feature = "cuda")]
 mod imp {
-    use super::{Discovery, GpuDevice};
+    use super::{DeviceError, Discovery, GpuDevice};
     use cudarc::driver::safe::CudaContext;
     use cudarc::driver::sys::CUdevice_attribute;
 
@@ -80,12 +104,16 @@ mod imp {
         unsafe { cudarc::driver::sys::is_culib_present() }
     }
 
-    pub(super) fn memory_info(id: u32) -> Result<(u64, u64), String> {
+    pub(super) fn memory_info(id: u32) -> Result<(u64, u64), DeviceError> {
         if !driver_present() {
-            return Err("no CUDA driver found".into());
+            return Err(DeviceError::NoCuda("no CUDA driver found".into()));
         }
-        let ctx = CudaContext::new(id as usize).map_err(|e| format!("gpu {id}: {e:?}"))?;
-        let (free, total) = ctx.mem_get_info().map_err(|e| format!("gpu {id}: {e:?}"))?;
+        let driver = |e: cudarc::driver::result::DriverError| DeviceError::Driver {
+            id,
+            reason: format!("{e:?}"),
+        };
+        let ctx = CudaContext::new(id as usize).map_err(driver)?;
+        let (free, total) = ctx.mem_get_info().map_err(driver)?;
         Ok((free as u64, total as u64))
     }
 
@@ -134,14 +162,16 @@ mod imp {
 
 #[cfg(not(feature = "cuda"))]
 mod imp {
-    use super::Discovery;
+    use super::{DeviceError, Discovery};
 
     pub(super) fn discover() -> Discovery {
         Discovery::NoCuda("built without GPU discovery (the prover crate's `cuda` feature)".into())
     }
 
-    pub(super) fn memory_info(_id: u32) -> Result<(u64, u64), String> {
-        Err("built without GPU discovery (the prover crate's `cuda` feature)".into())
+    pub(super) fn memory_info(_id: u32) -> Result<(u64, u64), DeviceError> {
+        Err(DeviceError::NoCuda(
+            "built without GPU discovery (the prover crate's `cuda` feature)".into(),
+        ))
     }
 }
 
@@ -155,7 +185,9 @@ mod tests {
             Discovery::NoCuda(reason) => {
                 assert!(!reason.is_empty());
                 eprintln!("no GPU here: {reason}");
-                assert!(memory_info(0).is_err());
+                let e = memory_info(0).expect_err("no CUDA, yet device 0 answered");
+                assert!(matches!(e, DeviceError::NoCuda(_)), "{e}");
+                assert!(!e.is_retryable());
             }
             Discovery::Devices(d) => {
                 assert!(!d.is_empty());

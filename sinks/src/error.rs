@@ -70,6 +70,21 @@ pub enum SinkError {
 }
 
 impl SinkError {
+    /// Whether delivering again later can help: a file system fault, a broker away or a sink that ran
+    /// out of bounded retries may pass; a refusal, a bad configuration or a failed check stays.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SinkError::Io { .. } | SinkError::GaveUp { .. } => true,
+            // An error the broker or librdkafka reported at run time carries its code; one without
+            // is about the client's own settings, which stay wrong.
+            SinkError::Kafka { source, .. } => source.rdkafka_error_code().is_some(),
+            SinkError::Encode { .. }
+            | SinkError::Refused { .. }
+            | SinkError::Config(_)
+            | SinkError::Check { .. } => false,
+        }
+    }
+
     pub(crate) fn kafka(op: impl Into<String>) -> impl FnOnce(rdkafka::error::KafkaError) -> Self {
         let op = op.into();
         move |source| SinkError::Kafka { op, source }
@@ -83,4 +98,38 @@ pub(crate) fn frame(proof: &zkstream_types::FinalBatchProof) -> Result<Vec<u8>, 
         batch: proof.batch_number,
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+    #[test]
+    fn faults_that_may_pass_are_retryable_refusals_are_not() {
+        let kafka = |source| SinkError::Kafka {
+            op: "producing".into(),
+            source,
+        };
+        assert!(kafka(KafkaError::MessageProduction(
+            RDKafkaErrorCode::BrokerTransportFailure
+        ))
+        .is_retryable());
+        assert!(!kafka(KafkaError::ClientCreation("bad settings".into())).is_retryable());
+        let gave_up = SinkError::GaveUp {
+            sink: "core".into(),
+            batch: 3,
+            attempts: 4,
+            last: "HTTP 503".into(),
+        };
+        assert!(gave_up.is_retryable());
+        let refused = SinkError::Refused {
+            url: "http://core/".into(),
+            batch: 3,
+            status: 400,
+            body: String::new(),
+        };
+        assert!(!refused.is_retryable());
+        assert!(!SinkError::Config("no scheme".into()).is_retryable());
+    }
 }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Arc, Mutex};
 
 use zkstream_aggregation::{commit_blob, pack_blobs, MerkleTree, ProvingSystem};
-use zkstream_operators::pool::{JobEnd, PoolConfig, ProverPool};
+use zkstream_operators::pool::{JobEnd, JobError, PoolConfig, ProverPool};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_operators::user_tree::{
     load_user_proof, tree_key, TreeProof, UserJob, UserJobKind, UserTreeExt,
@@ -64,9 +64,63 @@ pub enum RunError {
     /// Encoding the aggregated proof failed.
     #[error("encoding: {0}")]
     Encode(String),
-    /// The dataflow failed (a worker, or a proof of the tree).
-    #[error("aggregation dataflow: {0}")]
-    Dataflow(String),
+    /// A proof of the tree failed after the pool's retries (its reason is the first failure below it).
+    #[error("tree proof {key}: {reason}")]
+    Tree {
+        /// The proof that is missing.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The tree came back with other proofs than its plan (a bug, never an input).
+    #[error("the tree has {got:?} proofs per level, the plan {plan:?}")]
+    Shape {
+        /// Proofs per level received.
+        got: Vec<usize>,
+        /// Proofs per level planned.
+        plan: Vec<usize>,
+    },
+    /// A tree proof could not be read back from the artifact store.
+    #[error("reading a tree proof: {0}")]
+    Read(#[from] Box<JobError>),
+    /// The service was used against its contract (a run handed in out of order, or on a process
+    /// other than 0).
+    #[error("{0}")]
+    Misuse(String),
+    /// The dataflow stopped (a worker panicked, a peer was lost): a new service must be started.
+    #[error("aggregation dataflow stopped: {0}")]
+    Stopped(String),
+}
+
+impl RunError {
+    /// Whether running the same submissions again on the same service can help: a store fault may
+    /// pass (what the failed attempt stored is reused). A proof that failed after the pool's retries,
+    /// a refused input or a root mismatch fails the same way again, and a stopped dataflow stays
+    /// stopped (a restarted process reuses what it stored).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            RunError::Prover(e) => e.is_retryable(),
+            RunError::Read(e) => e.is_retryable(),
+            RunError::Stopped(_)
+            | RunError::RootMismatch { .. }
+            | RunError::TooMany { .. }
+            | RunError::Blobs(_)
+            | RunError::Encode(_)
+            | RunError::Tree { .. }
+            | RunError::Shape { .. }
+            | RunError::Misuse(_) => false,
+        }
+    }
+}
+
+/// A stored progress record that does not parse.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{line:?}: {reason}")]
+pub struct BadProgress {
+    /// The line that does not parse (the first line for a missing header).
+    pub line: String,
+    /// What is wrong with it.
+    pub reason: String,
 }
 
 /// A submission that will not be aggregated, and why.
@@ -279,7 +333,7 @@ impl UserTreeService {
             }
             while worker.step_or_park(None) {}
         })
-        .map_err(RunError::Dataflow)?;
+        .map_err(RunError::Stopped)?;
         Ok(UserTreeService {
             requests: hosts_worker_0.then_some(tx),
             guards: Some(guards),
@@ -309,12 +363,12 @@ impl UserTreeService {
     /// order.
     pub fn prove_run(&mut self, run: u64, jobs: Vec<UserJob>) -> Result<Vec<TreeProof>, RunError> {
         if !self.hosts_worker_0 {
-            return Err(RunError::Dataflow(
+            return Err(RunError::Misuse(
                 "only process 0 of the cluster takes runs in".into(),
             ));
         }
         if self.last_run.is_some_and(|last| run <= last) {
-            return Err(RunError::Dataflow(format!(
+            return Err(RunError::Misuse(format!(
                 "run {run} after run {:?}: runs go in increasing order",
                 self.last_run
             )));
@@ -322,14 +376,14 @@ impl UserTreeService {
         let (reply, answer) = mpsc::channel();
         self.requests
             .as_ref()
-            .ok_or_else(|| RunError::Dataflow("the service is closed".into()))?
+            .ok_or_else(|| RunError::Misuse("the service is closed".into()))?
             .send(RunRequest { run, jobs, reply })
-            .map_err(|_| RunError::Dataflow("the dataflow has stopped".into()))?;
+            .map_err(|_| RunError::Stopped("worker 0 is gone".into()))?;
         self.last_run = Some(run);
         answer.recv().map_err(|_| {
             // Worker 0 dropped the reply: it stopped (a panic, a lost peer); say what it said.
             let why = self.stop().err().map(|e| e.to_string());
-            RunError::Dataflow(why.unwrap_or_else(|| "the dataflow stopped".into()))
+            RunError::Stopped(why.unwrap_or_else(|| "worker 0 dropped the run".into()))
         })
     }
 
@@ -345,7 +399,7 @@ impl UserTreeService {
             return Ok(());
         };
         for r in guards.join() {
-            r.map_err(RunError::Dataflow)?;
+            r.map_err(RunError::Stopped)?;
         }
         Ok(())
     }
@@ -449,18 +503,22 @@ pub fn aggregate_with_service(
     let store = service.pool().store();
     let mut levels: Vec<Vec<BProof>> = vec![Vec::new(); plan.len()];
     for p in proofs {
-        let key = p.map_err(|f| RunError::Dataflow(f.reason))?.key;
-        let proof = load_user_proof(store, &key).map_err(|e| RunError::Dataflow(e.to_string()))?;
-        let slot = levels
-            .get_mut(key.level as usize)
-            .ok_or_else(|| RunError::Dataflow(format!("a proof of level {}", key.level)))?;
-        slot.push(proof);
+        let key = p
+            .map_err(|f| RunError::Tree {
+                key: f.key.to_string(),
+                reason: f.reason,
+            })?
+            .key;
+        let proof = load_user_proof(store, &key).map_err(Box::new)?;
+        let level = key.level as usize;
+        if level >= levels.len() {
+            levels.resize(level + 1, Vec::new());
+        }
+        levels[level].push(proof);
     }
     let counts: Vec<usize> = levels.iter().map(Vec::len).collect();
     if counts != plan {
-        return Err(RunError::Dataflow(format!(
-            "the tree has {counts:?} proofs per level, the plan {plan:?}"
-        )));
+        return Err(RunError::Shape { got: counts, plan });
     }
     let chunk_proofs = levels.remove(0);
     Ok(ReferenceAggregate::from_levels(
@@ -491,7 +549,7 @@ pub fn aggregate_in_dataflow(
     slots: usize,
     proofs: &[(BVk, BProof)],
 ) -> Result<ReferenceAggregate, RunError> {
-    let store = ArtifactStore::open("memory://").map_err(|e| RunError::Dataflow(e.to_string()))?;
+    let store = ArtifactStore::open("memory://").map_err(|e| Box::new(JobError::Store(e)))?;
     let pool = tree_pool(Arc::clone(prover.keys()), store, slots, 1);
     let mut service = UserTreeService::start(Arc::new(pool), workers, None)?;
     let aggregate = aggregate_with_service(&mut service, &prover, 1, proofs);
@@ -674,28 +732,34 @@ impl RunProgress {
     }
 
     /// Parses the text form.
-    pub fn decode(text: &str) -> Result<Self, String> {
+    pub fn decode(text: &str) -> Result<Self, BadProgress> {
+        let bad = |line: &str, reason: String| BadProgress {
+            line: line.to_string(),
+            reason,
+        };
         let mut lines = text.lines();
-        if lines.next() != Some(PROGRESS_HEADER) {
-            return Err("not an aggregation progress record".into());
+        let first = lines.next().unwrap_or_default();
+        if first != PROGRESS_HEADER {
+            return Err(bad(first, "not an aggregation progress record".into()));
         }
         let mut out = RunProgress::default();
         for line in lines {
+            let number = |what: &str, e: std::num::ParseIntError| bad(line, format!("{what}: {e}"));
             let words: Vec<&str> = line.split_whitespace().collect();
             match words.as_slice() {
-                ["run", n] => out.run = n.parse().map_err(|e| format!("run: {e}"))?,
+                ["run", n] => out.run = n.parse().map_err(|e| number("run", e))?,
                 ["offset", p, o] => {
-                    let p: i32 = p.parse().map_err(|e| format!("partition: {e}"))?;
-                    let o: i64 = o.parse().map_err(|e| format!("offset: {e}"))?;
+                    let p: i32 = p.parse().map_err(|e| number("partition", e))?;
+                    let o: i64 = o.parse().map_err(|e| number("offset", e))?;
                     out.offsets.insert(p, o);
                 }
                 ["handled", p, o] => {
-                    let p: i32 = p.parse().map_err(|e| format!("partition: {e}"))?;
-                    let o: i64 = o.parse().map_err(|e| format!("offset: {e}"))?;
+                    let p: i32 = p.parse().map_err(|e| number("partition", e))?;
+                    let o: i64 = o.parse().map_err(|e| number("offset", e))?;
                     out.handled.insert((p, o));
                 }
                 [] => {}
-                _ => return Err(format!("unexpected line {line:?}")),
+                _ => return Err(bad(line, "unexpected line".into())),
             }
         }
         Ok(out)
@@ -759,8 +823,33 @@ mod tests {
             handled: [(0, 14), (0, 15)].into_iter().collect(),
         };
         assert_eq!(RunProgress::decode(&p.encode()).unwrap(), p);
-        assert!(RunProgress::decode("hello").is_err());
-        assert!(RunProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).is_err());
+        assert_eq!(
+            RunProgress::decode("hello").unwrap_err().line,
+            "hello",
+            "a missing header names the first line"
+        );
+        let e = RunProgress::decode(&format!("{PROGRESS_HEADER}\nrun x\n")).unwrap_err();
+        assert_eq!(e.line, "run x");
+        assert!(e.reason.starts_with("run:"), "{e}");
+    }
+
+    #[test]
+    fn only_errors_a_second_attempt_can_mend_are_retryable() {
+        let lost = JobError::MissingArtifact("l0-i000000".into());
+        assert!(!RunError::Read(Box::new(lost)).is_retryable());
+        assert!(RunError::Read(Box::new(JobError::Injected)).is_retryable());
+        let tree = RunError::Tree {
+            key: "l0-i000000".into(),
+            reason: "unsatisfiable witness".into(),
+        };
+        assert!(!tree.is_retryable(), "the pool already retried it");
+        assert!(!RunError::Stopped("worker 0 panicked".into()).is_retryable());
+        assert!(!RunError::TooMany { got: 9, max: 8 }.is_retryable());
+        assert!(
+            !RunError::Prover(ProverError::Unsatisfiable("chunk".into())).is_retryable(),
+            "a bad witness fails the same way again"
+        );
+        assert!(RunError::Prover(ProverError::Backend("transient".into())).is_retryable());
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub enum ServiceError {
     Wire(#[from] WireError),
     /// The stored progress record is unreadable.
     #[error("the aggregation progress record (state/aggregation): {0}")]
-    Progress(String),
+    Progress(#[from] super::BadProgress),
     /// A registration embeds no key.
     #[error("a registration must embed its key")]
     NoKey,
@@ -92,6 +92,26 @@ pub enum ServiceError {
         /// The OS error.
         source: std::io::Error,
     },
+}
+
+impl ServiceError {
+    /// Whether trying again can help (a run is retried only then): store, broker and file faults may
+    /// pass; keys, configuration, GPUs that will not start and undecodable records stay as they are.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ServiceError::Keys(e) | ServiceError::BadKey(e) => e.is_retryable(),
+            ServiceError::Run(e) => e.is_retryable(),
+            ServiceError::Store(e) => e.is_retryable(),
+            ServiceError::Source(e) => e.is_retryable(),
+            ServiceError::Sink(e) => e.is_retryable(),
+            ServiceError::Io { .. } => true,
+            ServiceError::Gpu(_)
+            | ServiceError::Metrics(_)
+            | ServiceError::Wire(_)
+            | ServiceError::Progress(_)
+            | ServiceError::NoKey => false,
+        }
+    }
 }
 
 /// What a caller adds to what the configuration says.
@@ -167,6 +187,8 @@ pub struct UserProofService {
     dlq: DeadLetterSink,
     out: KafkaWriter,
     config: UserProofsConfig,
+    /// Attempts at a run whose error is retryable, and the first wait between them.
+    retry: (u32, Duration),
     bounded: bool,
     say: Arc<dyn Fn(&str) + Send + Sync>,
     run: u64,
@@ -254,9 +276,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     }
     // Where we are: the stored progress wins over older committed offsets (a crash after publishing).
     let progress = match store.get_state(PROGRESS)? {
-        Some(bytes) => {
-            RunProgress::decode(&String::from_utf8_lossy(&bytes)).map_err(ServiceError::Progress)?
-        }
+        Some(bytes) => RunProgress::decode(&String::from_utf8_lossy(&bytes))?,
         None => RunProgress::default(),
     };
     let reader = SubmissionReader::open(
@@ -289,6 +309,10 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         dlq,
         out,
         config: a,
+        retry: (
+            config.pipeline.max_attempts,
+            Duration::from_millis(config.pipeline.retry_backoff_ms),
+        ),
         bounded: options.bounded,
         say,
         run: progress.run,
@@ -338,7 +362,7 @@ impl UserProofService {
     /// as it is published.
     pub fn step(&mut self) -> Result<Step, ServiceError> {
         let mut step = Step::default();
-        if let Some(record) = self.reader.poll(Duration::from_millis(100)) {
+        if let Some(record) = self.reader.poll(Duration::from_millis(100))? {
             self.quiet_since = Instant::now();
             step.read = self.take(record)?;
         }
@@ -448,11 +472,22 @@ impl UserProofService {
         // submissions give the same leaves, chunks and keys, so a restarted run finds its stored proofs.
         batch.sort_by_key(|p| (p.partition, p.offset));
         let started = Instant::now();
-        let record = match self.prove_or_reuse(run, &batch) {
-            Ok(r) => r,
-            Err(e) => {
-                self.metrics.record_aggregation_run(false, batch.len(), 0.0);
-                return Err(e);
+        let (max_attempts, mut wait) = self.retry;
+        let mut attempt = 1;
+        let record = loop {
+            match self.prove_or_reuse(run, &batch) {
+                Ok(r) => break r,
+                // A store fault may pass; what the failed attempt stored is reused by the next.
+                Err(e) if e.is_retryable() && attempt < max_attempts => {
+                    tracing::warn!(run, attempt, error = %e, ?wait, "run failed; retrying");
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(Duration::from_secs(30));
+                    attempt += 1;
+                }
+                Err(e) => {
+                    self.metrics.record_aggregation_run(false, batch.len(), 0.0);
+                    return Err(e);
+                }
             }
         };
         self.metrics

@@ -48,6 +48,18 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// Whether trying again can help: a broker away or a record not acknowledged may pass; a missing
+    /// topic, a batch that does not frame or bad client settings stay as they are.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            // An error the broker or librdkafka reported at run time carries its code; one without
+            // is about the client's own settings, which stay wrong.
+            SourceError::Kafka { source, .. } => source.rdkafka_error_code().is_some(),
+            SourceError::Delivery(_) => true,
+            SourceError::NoTopic(_) | SourceError::Encode { .. } => false,
+        }
+    }
+
     pub(crate) fn kafka(op: impl Into<String>) -> impl FnOnce(rdkafka::error::KafkaError) -> Self {
         let op = op.into();
         move |source| SourceError::Kafka { op, source }

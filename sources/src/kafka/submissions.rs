@@ -109,10 +109,10 @@ impl SubmissionReader {
         Ok(reader)
     }
 
-    /// The next record, waiting up to `wait`. A failed fetch (a broker away, a rebalance of the broker
-    /// cluster) is logged and reads as nothing: librdkafka retries, and the position is unchanged, so
-    /// nothing is skipped.
-    pub fn poll(&mut self, wait: Duration) -> Option<SubmissionRecord> {
+    /// The next record, waiting up to `wait`. A fetch that failed transiently (a broker away, a
+    /// rebalance of the broker cluster) is logged and reads as nothing: librdkafka retries, and the
+    /// position is unchanged, so nothing is skipped. An error a retry cannot mend is returned.
+    pub fn poll(&mut self, wait: Duration) -> Result<Option<SubmissionRecord>, SourceError> {
         match self.consumer.poll(wait) {
             Some(Ok(m)) => {
                 let record = SubmissionRecord {
@@ -122,13 +122,20 @@ impl SubmissionReader {
                     payload: m.payload().unwrap_or_default().to_vec(),
                 };
                 self.position.insert(record.partition, record.offset + 1);
-                Some(record)
+                Ok(Some(record))
             }
-            Some(Err(e)) => {
+            Some(Err(source)) => {
+                let e = SourceError::Kafka {
+                    op: "reading submissions".into(),
+                    source,
+                };
+                if !e.is_retryable() {
+                    return Err(e);
+                }
                 tracing::warn!(error = %e, "reading submissions failed; retrying");
-                None
+                Ok(None)
             }
-            None => None,
+            None => Ok(None),
         }
     }
 
