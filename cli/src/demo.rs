@@ -1,11 +1,7 @@
-//! `zkstream demo`: the embedded end-to-end run. An in-process Kafka-protocol broker (librdkafka's mock
-//! cluster) carries a synthetic batch chain; the batch service that `run` uses
-//! (`dataflow/src/service.rs`) reads, proves and delivers it, configured for that broker, with a
-//! verifying sink (each final proof checked against its batch input with the independent verifier, in
-//! batch order), `--out` as its file sink, and progress bars on its prover pool; a summary closes the
-//! run. No external service.
+//! `zkstream demo`: arguments, progress bars and the summary around the demo application
+//! (`dataflow/src/demo.rs`): an embedded broker carrying a synthetic batch chain, read, proved and
+//! delivered by the batch service that `run` uses, with a verifying sink in front. No external service.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -15,23 +11,15 @@ use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use zkstream_dataflow::config::{Config, FileSinkConfig};
+use zkstream_dataflow::demo::{chaos, EmbeddedChain};
 use zkstream_dataflow::gpu::{Backends, GpuMode};
 use zkstream_dataflow::service::{self, BatchRun, Options};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::Job;
-use zkstream_operators::pool::{FaultInjector, JobEnd, JobError, PoolObserver, Schedule};
+use zkstream_operators::pool::{JobEnd, JobError, PoolObserver, Schedule};
 use zkstream_operators::store::ArtifactStore;
-use zkstream_prover::sample::sample_chain;
-use zkstream_prover::{verify_final_proof, KeyStore, SlotKind};
-use zkstream_sinks::{ProofSink, SinkError};
-use zkstream_sources::kafka::produce_batches;
-use zkstream_sources::EmbeddedBroker;
-use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
-
-/// The consumer group of the demo's reader (its committed offsets give the consumer-lag gauge).
-const DEMO_GROUP: &str = "zkstream-demo";
-/// The demo's own sink: the independent verifier that checks each final proof against its batch input.
-const DEMO_SINK: &str = "demo-verifier";
+use zkstream_prover::SlotKind;
+use zkstream_types::{AggregationRound, FinalBatchProof};
 
 use crate::ProofOpts;
 
@@ -130,6 +118,43 @@ impl Progress {
     fn stats(&self) -> [RoundStats; 6] {
         self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
+
+    fn finish(&self) {
+        for b in &self.bars {
+            b.finish_and_clear();
+        }
+    }
+
+    /// The service's status lines, above the bars.
+    fn say(self: &Arc<Self>) -> Arc<dyn Fn(&str) + Send + Sync> {
+        let progress = Arc::clone(self);
+        Arc::new(move |line: &str| progress.println(line))
+    }
+
+    /// One line per delivered batch (and where its record was written, if `out` is given).
+    fn on_delivered(
+        self: &Arc<Self>,
+        out: Option<PathBuf>,
+        started: Instant,
+    ) -> Box<dyn Fn(&FinalBatchProof) + Send> {
+        let progress = Arc::clone(self);
+        Box::new(move |p: &FinalBatchProof| {
+            let written = out
+                .as_ref()
+                .map(|d| {
+                    let file = d.join(format!("batch-{}.proof", p.batch_number));
+                    format!(", written to {}", file.display())
+                })
+                .unwrap_or_default();
+            progress.println(&format!(
+                "batch {}: final proof verified (commitment {}, {} bytes, {:.1} s after start{written})",
+                p.batch_number,
+                p.batch_commitment.to_hex(),
+                p.proof.len(),
+                started.elapsed().as_secs_f64()
+            ));
+        })
+    }
 }
 
 impl PoolObserver for Progress {
@@ -173,47 +198,6 @@ impl PoolObserver for Progress {
     }
 }
 
-/// The demo's own sink: checks each final proof against the batch input it was made from, with the
-/// independent verifier (the delivery thread has already checked the record on its own).
-struct Verifier {
-    keys: Arc<KeyStore>,
-    inputs: BTreeMap<u64, BatchInput>,
-}
-
-impl ProofSink for Verifier {
-    fn name(&self) -> &str {
-        DEMO_SINK
-    }
-
-    fn deliver(&mut self, p: &FinalBatchProof) -> Result<(), SinkError> {
-        let refused = |reason: String| SinkError::Check {
-            sink: DEMO_SINK.into(),
-            batch: p.batch_number,
-            reason,
-        };
-        let input = self
-            .inputs
-            .get(&p.batch_number)
-            .ok_or_else(|| refused("delivered but never produced".into()))?;
-        verify_final_proof(&self.keys, input, p)
-            .map(|_| ())
-            .map_err(|e| refused(format!("final proof rejected: {e}")))
-    }
-}
-
-/// A deterministic chaos drill: attempt `a` of key `k` fails when hash(k, a) < rate.
-fn chaos(rate: f64, seed: u64) -> Option<FaultInjector> {
-    if rate <= 0.0 {
-        return None;
-    }
-    Some(Arc::new(move |key, attempt| {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (key, attempt, seed).hash(&mut h);
-        (h.finish() as f64 / u64::MAX as f64) < rate
-    }))
-}
-
 /// Runs the demo.
 pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     anyhow::ensure!(args.batches >= 1, "--batches must be at least 1");
@@ -223,7 +207,6 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         "--inject-failures is a probability below 1"
     );
     let started = Instant::now();
-    let settings = args.opts.settings()?;
     let keys = Arc::new(args.opts.keystore()?);
     println!(
         "zkstream demo: {} batches (seed {}), {} worker(s), profile {}, arity {}, node depth {}",
@@ -236,24 +219,16 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     );
     service::prepare_keys(&keys, &|line| println!("{line}"))
         .context("preparing setup data and keys")?;
-
-    // The embedded broker and the synthetic chain in its batches topic.
-    let broker = EmbeddedBroker::start()?;
-    let brokers = broker.bootstrap_servers();
-    let mut config = Config::with_brokers(&brokers);
-    let topic = config.kafka.batches_topic.clone();
-    let partitions = args.partitions.unwrap_or(args.workers.max(2) as i32).max(1);
-    broker.create_topic(&topic, partitions)?;
-    broker.create_topic(&config.kafka.dlq_topic, 1)?;
-    let vk_set = keys.vk_set_commitment()?;
-    let chain = sample_chain(1, args.batches, args.seed, keys.protocol_version(), &vk_set);
-    let report = produce_batches(&brokers, &topic, partitions, chain.clone())?;
+    let partitions = args.partitions.unwrap_or(args.workers.max(2) as i32);
+    let world = EmbeddedChain::start(&keys, args.batches, args.seed, partitions)?;
     println!(
-        "broker: embedded at {brokers}; produced {} batches ({} bytes) into {topic} ({partitions} partitions)",
-        report.records, report.bytes
+        "broker: embedded at {}; produced {} batches ({} bytes) into {} ({} partitions)",
+        world.broker.bootstrap_servers(),
+        world.produced.records,
+        world.produced.bytes,
+        world.config.kafka.batches_topic,
+        world.partitions
     );
-
-    // The same application as `run`, configured for the embedded broker.
     let _tmp;
     let store_dir = match &args.store {
         Some(d) => d.clone(),
@@ -262,56 +237,12 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
             _tmp.path().to_path_buf()
         }
     };
-    config.kafka.group_id = DEMO_GROUP.into();
-    config.store.url = ArtifactStore::local(&store_dir)?.url().to_string();
-    config.prover.threads = Some(settings.threads);
-    config.prover.slots = args.prover_slots.max(1);
-    config.prover.schedule = args.schedule;
-    config.prover.gpu = if args.gpu {
-        GpuMode::Auto
-    } else {
-        GpuMode::Off
-    };
-    config.pipeline.workers = args.workers;
-    config.pipeline.max_attempts = args.max_attempts.max(1);
-    // Every batch of the chain may be in flight at once (the demo reads a topic it filled itself).
-    config.pipeline.max_batches_in_flight = args.batches.max(1);
-    config.sink.file = args.out.clone().map(|dir| FileSinkConfig { dir });
-    config.metrics.addr = args.metrics_addr.clone();
-
+    let config = args.config(world.config.clone(), &store_dir)?;
     let progress = Arc::new(Progress::new());
-    let on_delivered = {
-        let (progress, out) = (Arc::clone(&progress), args.out.clone());
-        Box::new(move |p: &FinalBatchProof| {
-            let written = out
-                .as_ref()
-                .map(|d| {
-                    format!(
-                        ", written to {}",
-                        d.join(format!("batch-{}.proof", p.batch_number)).display()
-                    )
-                })
-                .unwrap_or_default();
-            progress.println(&format!(
-                "batch {}: final proof verified (commitment {}, {} bytes, {:.1} s after start{written})",
-                p.batch_number,
-                p.batch_commitment.to_hex(),
-                p.proof.len(),
-                started.elapsed().as_secs_f64()
-            ));
-        })
-    };
-    let say = {
-        let progress = Arc::clone(&progress);
-        Arc::new(move |line: &str| progress.println(line))
-    };
     let options = Options {
         resume: false,
         keys: Some(Arc::clone(&keys)),
-        sinks: vec![Box::new(Verifier {
-            keys: Arc::clone(&keys),
-            inputs: chain.into_iter().map(|b| (b.batch_number, b)).collect(),
-        })],
+        sinks: vec![Box::new(world.verifier(Arc::clone(&keys)))],
         observers: vec![Arc::clone(&progress) as Arc<dyn PoolObserver>],
         faults: chaos(args.inject_failures, args.seed),
         release: if args.barrier {
@@ -320,46 +251,46 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
             Release::Streaming
         },
         bounded: true,
-        on_delivered,
-        say,
+        on_delivered: progress.on_delivered(args.out.clone(), started),
+        say: progress.say(),
         ..Options::default()
     };
     let run = service::run(&config, options, backends)?;
-    for b in &progress.bars {
-        b.finish_and_clear();
-    }
-    drop(broker);
+    progress.finish();
+    drop(world);
     print_summary(&args, &run, &progress.stats(), started);
-
-    let report = &run.report;
-    let mut problems: Vec<String> = Vec::new();
-    problems.extend(
-        report
-            .gaps
-            .iter()
-            .map(|(n, stage, reason)| format!("batch {n}: NOT proved ({stage}): {reason}")),
-    );
-    problems.extend(
-        report
-            .unverified
-            .iter()
-            .map(|(n, e)| format!("batch {n}: final proof does not verify: {e}")),
-    );
-    problems.extend(report.error.clone());
-    if report.dead_letters > 0 {
-        problems.push(format!("{} record(s) dead-lettered", report.dead_letters));
-    }
-    let delivered = report.delivered.len() as u64;
-    if problems.is_empty() && delivered == args.batches {
-        return Ok(ExitCode::SUCCESS);
-    }
+    let problems = run.problems(Some(args.batches));
     for p in &problems {
         eprintln!("problem: {p}");
     }
-    if delivered != args.batches {
-        eprintln!("error: {delivered} of {} batches delivered", args.batches);
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+impl DemoArgs {
+    /// The batch service's configuration for the demo: `base` (the embedded broker's) with the
+    /// arguments' store, slots, schedule, GPUs, workers, retries and file sink.
+    fn config(&self, mut config: Config, store_dir: &std::path::Path) -> Result<Config> {
+        config.store.url = ArtifactStore::local(store_dir)?.url().to_string();
+        config.prover.threads = Some(self.opts.settings()?.threads);
+        config.prover.slots = self.prover_slots.max(1);
+        config.prover.schedule = self.schedule;
+        config.prover.gpu = if self.gpu {
+            GpuMode::Auto
+        } else {
+            GpuMode::Off
+        };
+        config.pipeline.workers = self.workers;
+        config.pipeline.max_attempts = self.max_attempts.max(1);
+        // Every batch of the chain may be in flight at once (the demo reads a topic it filled itself).
+        config.pipeline.max_batches_in_flight = self.batches.max(1);
+        config.sink.file = self.out.clone().map(|dir| FileSinkConfig { dir });
+        config.metrics.addr = self.metrics_addr.clone();
+        Ok(config)
     }
-    Ok(ExitCode::FAILURE)
 }
 
 /// The closing summary: batches verified, then per round the proofs, reuses, retries, failures and

@@ -7,11 +7,13 @@
 
 pub mod config;
 pub mod delivery;
+pub mod demo;
 pub mod gpu;
 pub mod metrics;
 pub mod pipeline;
 pub mod service;
 pub mod settings;
+pub mod slots;
 pub mod telemetry;
 pub mod user_proofs;
 pub mod views;

@@ -15,9 +15,7 @@ use std::time::{Duration, Instant};
 
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{
-    FaultInjector, JobEnd, JobRecord, PoolConfig, PoolObserver, ProverPool,
-};
+use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_prover::keys::KeySource;
 use zkstream_prover::{KeyStore, ProverError};
@@ -30,9 +28,10 @@ use zkstream_types::{AggregationRound, FinalBatchProof};
 
 use crate::config::{Config, KafkaConfig, SinkConfig};
 use crate::delivery::{DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs};
-use crate::gpu::{accelerators, Backends, GpuError};
+use crate::gpu::{Backends, GpuError};
 use crate::metrics::MetricsError;
 use crate::pipeline::{self, Cluster, PipelineError, PipelineSpec};
+use crate::slots::{prover_slots, Slots};
 use crate::telemetry::{Telemetry, TelemetryError};
 
 /// Why the service could not start, or stopped.
@@ -157,6 +156,32 @@ impl BatchRun {
         self.report.gaps.is_empty()
             && self.report.unverified.is_empty()
             && self.report.error.is_none()
+    }
+
+    /// What went wrong, one sentence each (empty: nothing did): gaps, final proofs that failed their
+    /// check, a sink error, dead letters, and fewer than `expected` batches delivered if it is given.
+    pub fn problems(&self, expected: Option<u64>) -> Vec<String> {
+        let report = &self.report;
+        let mut problems: Vec<String> = report
+            .gaps
+            .iter()
+            .map(|(n, stage, reason)| format!("batch {n}: NOT proved ({stage}): {reason}"))
+            .collect();
+        problems.extend(
+            report
+                .unverified
+                .iter()
+                .map(|(n, e)| format!("batch {n}: final proof does not verify: {e}")),
+        );
+        problems.extend(report.error.clone());
+        if report.dead_letters > 0 {
+            problems.push(format!("{} record(s) dead-lettered", report.dead_letters));
+        }
+        let delivered = report.delivered.len() as u64;
+        if let Some(expected) = expected.filter(|e| *e != delivered) {
+            problems.push(format!("{delivered} of {expected} batches delivered"));
+        }
+        problems
     }
 }
 
@@ -334,27 +359,22 @@ pub fn run(
         options.on_delivered,
     )?;
 
-    let slots = config.prover.slots.max(1);
-    let threads_per_slot = (settings.threads / slots).max(1);
-    let gpus = accelerators(config.prover.gpu, threads_per_slot, backends)?;
-    say(&format!("run: {}", gpus.summary));
-    telemetry.metrics.set_prover_slots("cpu", slots);
-    telemetry
-        .metrics
-        .set_prover_slots("gpu", gpus.backends.len());
-    let mut pool = ProverPool::builder(
+    let Slots {
+        builder,
+        cpu: slots,
+        threads_per_slot,
+        gpu_summary,
+        ..
+    } = prover_slots(
+        config,
+        settings.threads,
         Arc::clone(&keys),
         store,
-        PoolConfig {
-            slots,
-            threads_per_slot,
-            max_attempts: config.pipeline.max_attempts,
-            backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
-            schedule: config.prover.schedule,
-        },
-    )
-    .observer(telemetry.observer(options.observers))
-    .accelerators(gpus.backends);
+        &telemetry.metrics,
+        backends,
+    )?;
+    say(&format!("run: {gpu_summary}"));
+    let mut pool = builder.observer(telemetry.observer(options.observers));
     if let Some(f) = options.faults {
         pool = pool.faults(f);
     }

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use zkstream_operators::pool::{PoolConfig, PoolObserver, ProverPool};
+use zkstream_operators::pool::PoolObserver;
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::user_tree::UserJob;
 use zkstream_prover::field::{decode_vk, encode_vk, BVk};
@@ -41,9 +41,10 @@ use super::{
     aggregate, check_submission, CheckedProof, RunError, RunProgress, TreeProving, UserTreeService,
 };
 use crate::config::{Config, UserProofsConfig};
-use crate::gpu::{accelerators, Backends, GpuError};
+use crate::gpu::{Backends, GpuError};
 use crate::metrics::{Metrics, MetricsError};
 use crate::pipeline::Cluster;
+use crate::slots::prover_slots;
 
 /// Name of the progress record in the artifact store.
 const PROGRESS: &str = "aggregation";
@@ -216,33 +217,26 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         settings.threads,
     )?
     .with_user_shape(a.shape())?;
-    // Proofs run `slots` at a time and share the threads.
-    let slots = config.prover.slots.max(1);
-    let threads = (settings.threads / slots).max(1);
     let keys = Arc::new(keys);
-    let prover = Arc::new(Prover::new(Arc::clone(&keys), threads));
     // Every process of a cluster stores its chunk and node proofs in the one artifact store.
     let store = ArtifactStore::open(&config.store.url)?;
     let metrics = Arc::new(Metrics::new()?);
-    metrics.set_prover_slots("cpu", slots);
     // GPU slots take the chunk and node circuits their backend supports; the CPU slots the rest.
-    let gpus = accelerators(config.prover.gpu, threads, backends)?;
-    say(&format!("aggregate: {}", gpus.summary));
-    metrics.set_prover_slots("gpu", gpus.backends.len());
-    let pool = ProverPool::builder(
-        keys,
+    let slots = prover_slots(
+        config,
+        settings.threads,
+        Arc::clone(&keys),
         store.clone(),
-        PoolConfig {
-            slots,
-            threads_per_slot: threads,
-            max_attempts: config.pipeline.max_attempts,
-            backoff: Duration::from_millis(config.pipeline.retry_backoff_ms),
-            schedule: config.prover.schedule,
-        },
-    )
-    .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver<UserJob>>)
-    .accelerators(gpus.backends)
-    .start();
+        &metrics,
+        backends,
+    )?;
+    say(&format!("aggregate: {}", slots.gpu_summary));
+    // Proofs run `slots` at a time and share the threads.
+    let prover = Arc::new(Prover::new(keys, slots.threads_per_slot));
+    let pool = slots
+        .builder
+        .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver<UserJob>>)
+        .start();
     let cluster = options.cluster.as_ref();
     if let Some(c) = cluster.filter(|c| c.addresses.len() > 1) {
         // Starting the dataflow waits until every process of the cluster has connected.
