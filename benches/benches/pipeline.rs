@@ -148,7 +148,7 @@ fn main() {
     init_resolver_threads();
     let profile =
         ProofProfile::by_name(&env("ZKSTREAM_BENCH_PROFILE", "test".to_string())).unwrap();
-    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
+    let root = zkstream_testkit::keys_dir!();
     let keys = Arc::new(KeyStore::open(Some(&root), profile, TreeShape::default(), 1, 2).unwrap());
     keys.generate_all().unwrap();
     let count = env("ZKSTREAM_BENCH_BATCHES", 4u64);

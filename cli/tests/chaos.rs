@@ -364,7 +364,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
     let (tansu_proc, brokers) = tansu(&dir.path().join("tansu.log"));
     let tansu_pid = tansu_proc.0.id().to_string();
     create_topics(&brokers);
-    let keys = test_keys();
+    let keys = test_keys!();
     let chain = sample_chain(
         1,
         batches,

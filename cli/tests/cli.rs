@@ -4,16 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use zkstream_testkit::keys_dir;
+
 fn zkstream(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zkstream"))
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run zkstream")
-}
-
-fn keys_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
 }
 
 fn stderr(o: &Output) -> String {
@@ -123,7 +121,7 @@ fn flip_byte(path: &Path, at: usize) -> PathBuf {
 #[test]
 fn sample_prove_verify_and_tamper() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = keys_dir();
+    let keys = keys_dir!();
     let common = ["--profile", "test", "--keys-dir", keys.to_str().unwrap()];
     let path = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
     let run = |mut args: Vec<String>| {
@@ -238,7 +236,7 @@ fn sample_prove_verify_and_tamper() {
 fn demo_proves_verifies_and_writes_every_batch() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("proofs");
-    let keys = keys_dir();
+    let keys = keys_dir!();
     let (keys, out_s) = (keys.to_str().unwrap(), out.to_str().unwrap());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -423,7 +421,7 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
     let sp1 = write("sp1-1", 1, None);
     let junk = write("junk-1", 0x0b00, Some(vec![1, 2, 3]));
     let unregistered = write("nokey-1", 0x0b00, None);
-    let keys = keys_dir();
+    let keys = keys_dir!();
     // A real proof of the sha256 gate set, whose public inputs were changed after proving.
     let sha = dir.path().join("sha-1.sub");
     let o = zkstream(&[
@@ -517,7 +515,7 @@ fn aggregate_files_refuses_unsupported_and_invalid_submissions() {
 /// ratio in a GPU build. One type keeps the test short; an unknown type is refused by name.
 #[test]
 fn bench_gpu_without_a_gpu_backend_says_why_and_times_the_cpu() {
-    let keys = keys_dir();
+    let keys = keys_dir!();
     let args = |types: &'static str| {
         [
             "bench-gpu",

@@ -58,7 +58,7 @@ fn produce_cli(brokers: &str, batches: u64) {
             "--profile",
             "test",
             "--keys-dir",
-            keys_dir().to_str().unwrap(),
+            keys_dir!().to_str().unwrap(),
         ]),
         Duration::from_secs(300),
     );
@@ -104,7 +104,7 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
-    let keys = test_keys();
+    let keys = test_keys!();
     produce_cli(&brokers, 6);
     let core = Core::start(2);
     let config = config(
@@ -255,7 +255,7 @@ fn bad_records_go_to_the_dlq_with_a_reason_and_their_offsets_commit() {
     // No SERIAL lock: nothing here is proved (every record is bad), so it runs beside the others.
     let dir = tempfile::tempdir().unwrap();
     let (_broker, brokers) = mock_broker(1);
-    let keys = test_keys();
+    let keys = test_keys!();
     let good = chain(&keys, 8);
     // Batch 1 was delivered before: the store says so, so the run starts at batch 2 and checks batch 2's
     // previous commitment against batch 1's.
@@ -370,7 +370,7 @@ fn broker_faults_lose_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (broker, brokers) = mock_broker(1);
-    let keys = test_keys();
+    let keys = test_keys!();
     let inputs = chain(&keys, 1);
     produce_batches(&brokers, "zkstream.batches", 1, inputs.clone()).unwrap();
     let core = Core::start(0);
@@ -437,7 +437,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
-    let keys = keys_dir();
+    let keys = keys_dir!();
     let keys = keys.to_str().unwrap();
     let submit = |salt: &str, secret: &str, id: &str, extra: &[&str]| -> String {
         let out = path(&format!("{id}.sub"));

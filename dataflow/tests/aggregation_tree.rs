@@ -27,7 +27,7 @@ use zkstream_prover::{
 };
 
 fn prover() -> Arc<Prover> {
-    prover_with_keys(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys"))
+    prover_with_keys(&zkstream_testkit::keys_dir!())
 }
 
 fn prover_with_keys(dir: &std::path::Path) -> Arc<Prover> {

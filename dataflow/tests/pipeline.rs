@@ -5,9 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
@@ -23,8 +22,8 @@ use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::reference::RoundCounts;
 use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{
-    init_resolver_threads, prove_batch, verify_final_proof, BackendError, BackendInfo, CircuitId,
-    CpuBackend, KeyStore, ProofProfile, Prover, ProvingBackend, ProvingJob, SlotKind, TreeShape,
+    prove_batch, verify_final_proof, BackendError, BackendInfo, CircuitId, CpuBackend, KeyStore,
+    Prover, ProvingBackend, ProvingJob, SlotKind,
 };
 use zkstream_sources::kafka::{batch_key, produce_batches};
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
@@ -35,22 +34,7 @@ use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn keys() -> Arc<KeyStore> {
-    static KEYS: OnceLock<Arc<KeyStore>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        init_resolver_threads();
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
-        let k = KeyStore::open(
-            Some(&root),
-            ProofProfile::test(),
-            TreeShape::default(),
-            1,
-            2,
-        )
-        .unwrap();
-        k.generate_all().unwrap();
-        Arc::new(k)
-    })
-    .clone()
+    zkstream_testkit::test_keys!()
 }
 
 fn chain(count: u64, seed: u64) -> Vec<BatchInput> {

@@ -6,7 +6,6 @@
 //! does not depend on how many levels sit above it.)
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,26 +16,15 @@ use zkstream_prover::user::{
     aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
     Summary, UserProofError,
 };
-use zkstream_prover::{
-    init_resolver_threads, CircuitId, KeyStore, ProofProfile, Prover, TreeShape, UserFamily,
-    UserShape,
-};
+use zkstream_prover::{CircuitId, Prover, UserFamily, UserShape};
 
 /// Hash rounds of a sample program big enough for a larger domain than the default's: another family.
 const BIG_ROUNDS: usize = 600;
 
 fn prover() -> Prover {
-    init_resolver_threads();
-    let keys = KeyStore::open(
-        Some(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")),
-        ProofProfile::test(),
-        TreeShape::default(),
-        1,
-        2,
-    )
-    .unwrap()
-    .with_user_shape(UserShape::default())
-    .unwrap();
+    let keys = zkstream_testkit::open_test_keys!()
+        .with_user_shape(UserShape::default())
+        .unwrap();
     Prover::new(Arc::new(keys), 2)
 }
 

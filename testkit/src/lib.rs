@@ -2,12 +2,13 @@
 //! Kafka-protocol broker and the group's committed offsets ([`kafka`]), a Tansu broker process
 //! ([`tansu`]), the core's proof endpoint as a test double that counts and answers like the real one
 //! ([`core`]), child processes and bounded waits ([`process`]), a timely worker stepped by hand
-//! ([`worker`]). A dev-dependency only: nothing here is part of zkstream.
+//! ([`worker`]), the test profile's shared key store ([`keys`]). A dev-dependency only: nothing here is part of zkstream.
 #![deny(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
 pub mod core;
 pub mod kafka;
+pub mod keys;
 pub mod process;
 pub mod tansu;
 pub mod worker;

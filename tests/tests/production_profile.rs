@@ -14,7 +14,7 @@ use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 #[test]
 fn production_profile_proves_and_verifies_a_batch() {
     init_resolver_threads();
-    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys");
+    let root = zkstream_testkit::keys_dir!();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

@@ -12,31 +12,13 @@ pub use zkstream_testkit::core::Core;
 pub use zkstream_testkit::kafka::{committed, read_topic, send_records, Record};
 pub use zkstream_testkit::process::{free_port, run_bounded, text, wait_for, Reaped};
 pub use zkstream_testkit::tansu::tansu;
+pub use zkstream_testkit::{keys_dir, test_keys};
 
 /// The binary under test.
 pub fn zkstream() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zkstream"));
     c.env("RUST_LOG", "warn");
     c
-}
-
-/// The shared key cache of the test profile.
-pub fn keys_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
-}
-
-/// The test profile's key store in the shared cache, every key set up.
-pub fn test_keys() -> zkstream_prover::KeyStore {
-    let k = zkstream_prover::KeyStore::open(
-        Some(&keys_dir()),
-        zkstream_prover::ProofProfile::test(),
-        zkstream_prover::TreeShape::default(),
-        1,
-        2,
-    )
-    .unwrap();
-    k.generate_all().unwrap();
-    k
 }
 
 /// Starts `zkstream run --config CONFIG --bounded` in the background, output to `log`; killed on drop.
@@ -59,7 +41,7 @@ pub fn config(dir: &Path, brokers: &str, core: Option<&str>, extra: &str) -> Pat
          [prover]\nprofile = \"test\"\nkeys_dir = \"{keys}\"\n\
          [sink.file]\ndir = \"{proofs}\"\n",
         store = dir.join("store").display(),
-        keys = keys_dir().display(),
+        keys = keys_dir!().display(),
         proofs = dir.join("proofs").display(),
     );
     if let Some(url) = core {

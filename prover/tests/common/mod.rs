@@ -3,33 +3,19 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use zkstream_prover::{init_resolver_threads, KeyStore, ProofProfile, Prover, TreeShape};
+use zkstream_prover::{KeyStore, Prover};
 use zkstream_types::{BatchInput, Digest, Request};
 
 /// Where test keys are cached between runs.
 pub fn keys_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keys")
+    zkstream_testkit::keys_dir!()
 }
 
-/// The test-profile key store (arity 2, node depth 1, capacities 8 and 2).
+/// The test-profile key store (arity 2, node depth 1, capacities 8 and 2), every key set up.
 pub fn keys() -> Arc<KeyStore> {
-    static KEYS: OnceLock<Arc<KeyStore>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        init_resolver_threads();
-        let k = KeyStore::open(
-            Some(&keys_root()),
-            ProofProfile::test(),
-            TreeShape::default(),
-            1,
-            2,
-        )
-        .expect("open key store");
-        k.generate_all().expect("generate keys");
-        Arc::new(k)
-    })
-    .clone()
+    zkstream_testkit::test_keys!()
 }
 
 /// A prover over [`keys`].
