@@ -1,4 +1,4 @@
-//! Aggregation mode's throughput per chunk size: for each `proofs_per_chunk` in
+//! User-proof mode's throughput per chunk size: for each `proofs_per_chunk` in
 //! `ZKSTREAM_BENCH_CHUNK_SIZES` (default `2,4,8,16,32`) it checks and aggregates two full chunks of real
 //! user proofs (from 4 programs) into one arity-2 node, and prints per chunk size: the chunk circuit's
 //! rows and domain, the native check per proof, the chunk and node proving times, the peak memory, the

@@ -1,7 +1,7 @@
 //! `zkstream run` end to end against real Kafka-protocol brokers, started by the tests on loopback:
 //! - a Tansu broker process: produce 6 batches, run, kill -9 mid-way, restart as a two-process timely
 //!   cluster — every batch delivered in order, once, at the core, each final proof verifying, and no
-//!   proof generated twice; aggregation mode with a kill -9 between its runs;
+//!   proof generated twice; user-proof mode with a kill -9 between its runs;
 //! - librdkafka's mock cluster (in this test process, reached over TCP by the binary): bad records go to
 //!   the dead-letter topic with a reason and their offsets commit; broker faults (slow broker, request
 //!   errors, broker down then up) lose nothing.
@@ -421,7 +421,7 @@ fn broker_faults_lose_nothing() {
     );
 }
 
-/// Aggregation mode end to end on a Tansu broker: a mix of valid (two programs: one with a proof whose
+/// User-proof mode end to end on a Tansu broker: a mix of valid (two programs: one with a proof whose
 /// key is embedded and one whose key was registered, one of the sha256 gate set — another family), invalid, unsupported and undecodable
 /// submissions on `zkstream.user_proofs`; one run per family aggregates exactly the valid ones, each
 /// record (topic and file) publishes its root and a blob with every commitment, every inclusion path

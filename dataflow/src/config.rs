@@ -65,7 +65,7 @@ pub struct Config {
     /// The Prometheus endpoint.
     #[serde(default)]
     pub metrics: MetricsConfig,
-    /// Aggregation mode (`zkstream aggregate`): users' proofs into one proof per run.
+    /// User-proof mode (`zkstream aggregate`): users' proofs into one proof per run.
     #[serde(default)]
     pub aggregation: UserProofsConfig,
 }

@@ -463,7 +463,7 @@ impl Metrics {
 }
 
 /// Every kind of pool job is measured the same way, labelled by [`Work::labels`]: the batch tree's
-/// rounds and types, aggregation mode's `user_chunk`/`user_node` and family.
+/// rounds and types, user-proof mode's `user_chunk`/`user_node` and family.
 impl<W: Work> PoolObserver<W> for Metrics {
     // Queued and in-flight gauges come from the live views (`views.rs`), not from here.
     fn started(&self, job: &W, attempt: u32, waited: Duration) {

@@ -1,4 +1,4 @@
-//! Aggregation mode's service driven step by step (the way `zkstream aggregate` drives it) against an
+//! User-proof mode's service driven step by step (the way `zkstream aggregate` drives it) against an
 //! in-process Kafka-protocol broker, on submissions that are refused before anything is proved: an
 //! undecodable record, a proof of another proving system, and a boojum submission whose key does not
 //! decode. Each step reads one record in order and says why it was refused; each is a dead letter with

@@ -1,4 +1,4 @@
-//! Aggregation mode's proof tree in the timely dataflow, on a cluster of two timely processes (two
+//! User-proof mode's proof tree in the timely dataflow, on a cluster of two timely processes (two
 //! services of this test on localhost, one worker and one proving slot each; the second with a key
 //! store of its own), against the sequential oracle: 3 users' proofs (2 programs) in the test profile
 //! with 2-proof chunks, arity-2 nodes and 2 node levels — chunks [2, 1] on different processes, a
@@ -17,7 +17,7 @@ use std::time::Instant;
 use zkstream_aggregation::MerkleTree;
 use zkstream_dataflow::pipeline::Cluster;
 use zkstream_dataflow::user_proofs::{
-    aggregate_in_dataflow, aggregate_with_service, tree_pool, UserTreeService,
+    prove_tree, prove_tree_in_memory, tree_pool, UserTreeService,
 };
 use zkstream_operators::pool::JobEnd;
 use zkstream_operators::store::ArtifactStore;
@@ -57,7 +57,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         proofs[0].clone(),
         (proofs[1].0.clone(), proofs[0].1.clone()),
     ];
-    let err = aggregate_in_dataflow(Arc::clone(&prover), 2, 2, &bad).unwrap_err();
+    let err = prove_tree_in_memory(Arc::clone(&prover), 2, 2, &bad).unwrap_err();
     assert!(err.to_string().contains("chunk level 0 #0"), "{err}");
 
     // The run on a cluster of two timely processes (two services of this test on localhost, one
@@ -94,7 +94,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
     };
     let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store.clone(), 1, 2));
     let mut service = UserTreeService::start(pool, 1, Some(&cluster)).unwrap();
-    let agg = aggregate_with_service(&mut service, &prover, 7, &proofs).unwrap();
+    let agg = prove_tree(&mut service, &prover, 7, &proofs).unwrap();
     // Runs go in increasing order.
     assert!(service.prove_run(7, Vec::new()).is_err());
     service.finish().unwrap();
@@ -151,7 +151,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
     // nothing is proved twice, and the aggregate is the one stored.
     let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store, 1, 2));
     let mut again = UserTreeService::start(Arc::clone(&pool), 1, None).unwrap();
-    let agg2 = aggregate_with_service(&mut again, &prover, 7, &proofs).unwrap();
+    let agg2 = prove_tree(&mut again, &prover, 7, &proofs).unwrap();
     again.finish().unwrap();
     let ends: Vec<JobEnd> = pool.records().into_iter().map(|r| r.end).collect();
     assert_eq!(ends, vec![JobEnd::Reused; 4], "2 chunks and 2 nodes reused");

@@ -7,7 +7,7 @@
 //! - one prover context per process (a global in shivini): one GPU slot per process, on device 0 of the
 //!   devices the process sees (`CUDA_VISIBLE_DEVICES` picks it); further devices are refused by name;
 //! - only the gates it has kernels for (generated from zkSync's circuits): zkstream's plain and
-//!   SHA-256 layouts (every batch-pipeline circuit) qualify; aggregation mode's keccak layout does not
+//!   SHA-256 layouts (every batch-pipeline circuit) qualify; user-proof mode's keccak layout does not
 //!   (its `UIntXAddGate<8>`), so those circuits stay on CPU slots. Each job is checked gate by gate
 //!   before it is handed to the GPU, and an unknown gate is an `Unsupported` answer, never a panic;
 //! - the Poseidon2 Goldilocks tree hasher and transcript zkstream uses, PoW by Blake2s (compression);

@@ -93,7 +93,7 @@ fn gpu_proofs_of_every_layer_verify_and_match_the_cpu_public_inputs() {
 
 /// What the backend accepts is decided without touching the device (the context is made on the first
 /// proof), so this runs on any machine: the batch pipeline's circuits are accepted, the keccak layout
-/// of aggregation mode is refused by name, and devices other than 0 are refused with the reason.
+/// of user-proof mode is refused by name, and devices other than 0 are refused with the reason.
 #[test]
 fn support_is_decided_by_gate_set_and_only_device_0_gets_a_slot() {
     let device = |id| zkstream_prover::GpuDevice {

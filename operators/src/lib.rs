@@ -1,9 +1,9 @@
 //! timely operators of the zkstream graph, one extension trait per file: chain check, witness, prove (async,
 //! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, the
-//! ordered sink stage, and aggregation mode's proof tree over users' proofs (chunks, node levels). They
+//! ordered sink stage, and user-proof mode's proof tree over users' proofs (chunks, node levels). They
 //! wrap the pure `zkstream-prover` crate and the artifact store, and know nothing of Kafka: sources hand
 //! them decoded records ([`zkstream_types::Decoded`]), sinks take [`model::Delivery`]s. Time is the batch number (`u64`),
-//! or the run number in aggregation mode.
+//! or the run number in user-proof mode.
 #![deny(missing_docs)]
 
 pub mod batch_job;

@@ -1,5 +1,5 @@
 //! The artifact store: every stored proof, framed, under its key's path ([`Stored`]: a batch's
-//! [`Artifact`] under its [`ArtifactKey`], aggregation mode's [`UserArtifact`] under its
+//! [`Artifact`] under its [`ArtifactKey`], user-proof mode's [`UserArtifact`] under its
 //! [`UserProofKey`]) in an `object_store` (a local directory by default; any `object_store` URL the
 //! build supports). A stage
 //! writes its artifact here *before* it forwards the reference, so a reference always names bytes that

@@ -1,4 +1,4 @@
-//! Aggregation mode's ("user proofs") tree as prover-pool jobs and operators. Time is the run number.
+//! User-proof mode's ("user proofs") tree as prover-pool jobs and operators. Time is the run number.
 //!
 //! - [`UserJob`]: one chunk proof (over a chunk's checked user proofs) or one node proof (over the
 //!   stored proofs of the level below), as [`Work`] of a [`ProverPool`]: queued, routed, retried,
@@ -266,7 +266,7 @@ impl Work for UserJob {
     }
 }
 
-/// The proof tree of aggregation mode as operators.
+/// The proof tree of user-proof mode as operators.
 pub trait UserTreeExt<'scope> {
     /// Chunk jobs in; every proof of the tree out (chunks, then each node level up to `levels`), at
     /// the run's time, each stored or failed.

@@ -200,7 +200,7 @@ impl ProvingBackend for CpuBackend {
 /// Whether a circuit's gate set is one boojum's GPU prover has kernels for. Its kernels are generated
 /// for the gates zkSync's circuits use; zkstream's plain, SHA-256 and recursion layouts use only those
 /// (the flattened Poseidon2 gate at 130 variables, FMA in the base field and in the extension,
-/// selection, reduction, zero check, boolean, constants, public input, nop), but the keccak layout of aggregation mode adds the 8-bit
+/// selection, reduction, zero check, boolean, constants, public input, nop), but the keccak layout of user-proof mode adds the 8-bit
 /// `UIntXAddGate<8>`, for which it has none (it has the 32-bit one). Those circuits stay on CPU slots.
 pub fn gpu_supports_layout(layout: Layout) -> Result<(), BackendError> {
     match layout {

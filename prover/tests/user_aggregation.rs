@@ -1,4 +1,4 @@
-//! Aggregation mode's circuits end to end (test profile, 2 proofs per chunk, arity-2 nodes, 1 node
+//! User-proof mode's circuits end to end (test profile, 2 proofs per chunk, arity-2 nodes, 1 node
 //! level): users' proofs under different keys → chunk proofs → the aggregate whose public input is the
 //! Aligned Merkle root over the proofs' commitments; and every way to cheat rejected — by the native
 //! checks, and by the circuits themselves when the checks are switched off. (Trees of two node levels

@@ -1,5 +1,5 @@
 //! Where batches and users' proof submissions come from. [`kafka`]: the production reader (one per
-//! worker, manual partition assignment, manual offsets), aggregation mode's submissions reader, an
+//! worker, manual partition assignment, manual offsets), user-proof mode's submissions reader, an
 //! embedded Kafka-protocol broker for `demo` and tests, and a producer.
 #![deny(missing_docs)]
 

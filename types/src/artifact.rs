@@ -68,7 +68,7 @@ pub struct Artifact {
     pub proof: Vec<u8>,
 }
 
-/// Where one proof of aggregation mode's tree lives: `(protocol version, run, family, level, index)`.
+/// Where one proof of user-proof mode's tree lives: `(protocol version, run, family, level, index)`.
 /// Level 0 holds the chunk proofs, levels 1 and up the nodes; the top level's one proof is the run's
 /// aggregated proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -106,7 +106,7 @@ impl fmt::Display for UserProofKey {
     }
 }
 
-/// One stored proof of aggregation mode's tree.
+/// One stored proof of user-proof mode's tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserArtifact {
     /// Where it belongs.

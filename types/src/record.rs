@@ -43,7 +43,7 @@ pub struct Rejected {
     pub reason: RejectReason,
 }
 
-/// Why a record (or a user's submission in aggregation mode) is refused. The text is the dead-letter
+/// Why a record (or a user's submission in user-proof mode) is refused. The text is the dead-letter
 /// reason; [`RejectReason::label`] the metrics label.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum RejectReason {
@@ -72,7 +72,7 @@ pub enum RejectReason {
     /// The value decodes but breaks a rule or limit.
     #[error("invalid: {0}")]
     Invalid(String),
-    /// Well formed, but of a kind this deployment does not take (aggregation mode).
+    /// Well formed, but of a kind this deployment does not take (user-proof mode).
     #[error("unsupported: {0}")]
     Unsupported(String),
     /// A batch below one its partition already passed.

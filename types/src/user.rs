@@ -1,4 +1,4 @@
-//! Aggregation mode's records: a user's proof submission (topic `zkstream.user_proofs`) and the record of
+//! User-proof mode's records: a user's proof submission (topic `zkstream.user_proofs`) and the record of
 //! one aggregation run (the aggregated proof, the root, the blobs, every proof's inclusion path).
 
 use serde::{Deserialize, Serialize};

@@ -42,7 +42,7 @@ pub enum FrameKind {
     UserProof,
     /// An [`AggregationRecord`] (`ZKSG`).
     Aggregation,
-    /// A [`UserArtifact`] (`ZKST`): one proof of aggregation mode's tree.
+    /// A [`UserArtifact`] (`ZKST`): one proof of user-proof mode's tree.
     UserArtifact,
 }
 
@@ -212,7 +212,7 @@ pub enum Frame {
     UserProof(Box<UserSubmission>),
     /// An aggregation run's record.
     Aggregation(Box<AggregationRecord>),
-    /// One proof of aggregation mode's tree.
+    /// One proof of user-proof mode's tree.
     UserArtifact(Box<UserArtifact>),
 }
 

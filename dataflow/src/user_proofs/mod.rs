@@ -1,4 +1,4 @@
-//! The user-proof mode (`zkstream aggregate`, "aggregation mode" to users): one run over users'
+//! The user-proof mode (`zkstream aggregate`, "user-proof mode" to users): one run over users'
 //! proof submissions — check each submission natively (invalid or unsupported ones are refused with
 //! a reason, never aggregated), group by program, chunk, prove every chunk and the aggregate,
 //! re-check the aggregate's root natively against the commitments (refusing to publish on a mismatch),
@@ -482,7 +482,7 @@ fn chunk_jobs(prover: &Prover, run: u64, proofs: &[(BVk, BProof)]) -> Result<Run
 
 /// Proves a run's tree in `service` and checks it against the plan: what [`aggregate_user_proofs`]
 /// gives, for the same proofs (read back from the artifact store).
-pub fn aggregate_with_service(
+pub fn prove_tree(
     service: &mut UserTreeService,
     prover: &Prover,
     run: u64,
@@ -529,7 +529,7 @@ pub fn aggregate_with_service(
     )?)
 }
 
-/// A prover pool for aggregation mode's tree: `slots` CPU slots of `threads` threads each over
+/// A prover pool for user-proof mode's tree: `slots` CPU slots of `threads` threads each over
 /// `keys`, storing in `store`.
 pub fn tree_pool(
     keys: Arc<KeyStore>,
@@ -543,7 +543,7 @@ pub fn tree_pool(
 /// Proves a run's tree in a dataflow of its own (`workers` threads, at most `slots` proofs at a
 /// time, this process only, proofs kept in memory): what [`aggregate_user_proofs`] gives, for the same
 /// proofs.
-pub fn aggregate_in_dataflow(
+pub fn prove_tree_in_memory(
     prover: Arc<Prover>,
     workers: usize,
     slots: usize,
@@ -552,7 +552,7 @@ pub fn aggregate_in_dataflow(
     let store = ArtifactStore::open("memory://").map_err(|e| Box::new(JobError::Store(e)))?;
     let pool = tree_pool(Arc::clone(prover.keys()), store, slots, 1);
     let mut service = UserTreeService::start(Arc::new(pool), workers, None)?;
-    let aggregate = aggregate_with_service(&mut service, &prover, 1, proofs);
+    let aggregate = prove_tree(&mut service, &prover, 1, proofs);
     service.finish()?;
     aggregate
 }
@@ -584,7 +584,7 @@ pub fn aggregate(
     });
     let done = match how {
         TreeProving::Sequential => aggregate_user_proofs(prover, &pairs)?,
-        TreeProving::Dataflow(service) => aggregate_with_service(service, prover, run, &pairs)?,
+        TreeProving::Dataflow(service) => prove_tree(service, prover, run, &pairs)?,
     };
     let leaves = done.leaves;
     let tree = MerkleTree::new(&leaves)?;
@@ -671,7 +671,7 @@ pub fn run_sequential(
     Ok((records, refused))
 }
 
-/// The progress of aggregation mode, kept in the artifact store (`state/aggregation`): the last run
+/// The progress of user-proof mode, kept in the artifact store (`state/aggregation`): the last run
 /// published and the submission offsets it covers, so a restart neither repeats nor skips a run.
 ///
 /// A run aggregates one family, so it may take submissions that lie *after* one still waiting for
@@ -771,7 +771,7 @@ mod tests {
     use super::*;
 
     mod commits {
-        //! Aggregation mode's commit rule, with random positions, waiting and handled submissions:
+        //! User-proof mode's commit rule, with random positions, waiting and handled submissions:
         //! the offset committed after a run is at or below every submission still waiting, a partition
         //! with nothing waiting commits its position, and what was handled past the commit is remembered.
         use super::*;

@@ -203,7 +203,7 @@ pub struct UserProofService {
     published: usize,
 }
 
-/// Builds aggregation mode from `config` (see the module comment).
+/// Builds user-proof mode from `config` (see the module comment).
 pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<Role, ServiceError> {
     let say = options.say;
     let a = config.aggregation.clone();

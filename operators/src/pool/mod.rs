@@ -17,12 +17,12 @@
 //! ([`JobError::is_retryable`]); otherwise the reply is the job's failure ([`Work::failure`]). Every reply is delivered: the
 //! prove operator never loses a capability.
 //!
-//! The pool proves any [`Work`]: the batch tree's jobs ([`Job`], the default) and aggregation mode's
+//! The pool proves any [`Work`]: the batch tree's jobs ([`Job`], the default) and user-proof mode's
 //! chunk and node jobs each run on a pool of their own kind, with the same machinery.
 //!
 //! One concern per file: `work.rs` (what a job must say), `queue.rs` (the priority queue and its
 //! ranks), `routing.rs` (which slot takes which job), `slots.rs` (the slot threads, retries, replies),
-//! `error.rs` (why an attempt failed). A batch job's attempt is `crate::batch_job`, aggregation mode's
+//! `error.rs` (why an attempt failed). A batch job's attempt is `crate::batch_job`, user-proof mode's
 //! `crate::user_tree`: the pool names no circuit type.
 
 mod error;

@@ -1,7 +1,7 @@
 //! What the pool proves: any [`Work`]. A job names its artifact (a key with an object path), its place
 //! in the queue ([`Rank`]: a scope such as a batch or a run, and a stage within it), the circuit a slot
 //! must support, the artifacts it reads, and how one attempt runs. The pool and the store read nothing
-//! else, so the batch tree's jobs ([`crate::model::Job`]), aggregation mode's chunk and node jobs
+//! else, so the batch tree's jobs ([`crate::model::Job`]), user-proof mode's chunk and node jobs
 //! ([`crate::user_tree::UserJob`]) and a later circuit family's share the queue, routing, retries,
 //! artifact reuse and metrics without either naming a circuit type.
 

@@ -139,7 +139,7 @@ pub fn configure_sha<
     configure_plain(builder.allow_lookup(SHA_LOOKUP))
 }
 
-/// [`configure_recursion`] (aggregation mode's chunk and node circuits are mostly recursive
+/// [`configure_recursion`] (user-proof mode's chunk and node circuits are mostly recursive
 /// verification) plus the keccak256 lookup argument and the 8-bit add/sub gate (byte comparisons).
 pub fn configure_keccak<
     T: CsBuilderImpl<F, T>,

@@ -1,4 +1,4 @@
-//! Aggregation mode: circuits over users' boojum proofs.
+//! User-proof mode: circuits over users' boojum proofs.
 //!
 //! - [`UserProgramCircuit`]: a small "user program" (Poseidon2 preimage knowledge with a program-specific
 //!   constant), so tests, the demo and benchmarks have real user proofs under many different keys: the

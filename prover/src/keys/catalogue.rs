@@ -1,4 +1,4 @@
-//! The circuit catalogue: every circuit of the batch proof tree and of aggregation mode (one
+//! The circuit catalogue: every circuit of the batch proof tree and of user-proof mode (one
 //! [`CircuitId`] each), what round and gate set it belongs to, which circuit it verifies, and how to
 //! build it.
 
@@ -41,12 +41,12 @@ pub enum CircuitId {
     Scheduler,
     /// Compression (the final proof).
     Compression,
-    /// Aggregation mode: a sample user program of `rounds` hash rounds with this constant (tests,
+    /// User-proof mode: a sample user program of `rounds` hash rounds with this constant (tests,
     /// demo, benchmarks); programs of different sizes fall in different [`UserFamily`]s.
     UserProgram(u32, u64),
-    /// Aggregation mode: a chunk of user proofs of one family.
+    /// User-proof mode: a chunk of user proofs of one family.
     UserChunk(UserFamily),
-    /// Aggregation mode: a node of a family's aggregation tree at a level ≥ 1 (children: chunks at
+    /// User-proof mode: a node of a family's aggregation tree at a level ≥ 1 (children: chunks at
     /// level 1, nodes of the level below above it); the top level's proof is a run's aggregated proof.
     UserNode(UserFamily, u32),
 }
@@ -61,7 +61,7 @@ impl CircuitId {
             CircuitId::Tip => AggregationRound::RecursionTip,
             CircuitId::Scheduler => AggregationRound::Scheduler,
             CircuitId::Compression => AggregationRound::Compression,
-            // Aggregation mode reuses the round labels: user proofs, chunks, aggregates.
+            // User-proof mode reuses the round labels: user proofs, chunks, aggregates.
             CircuitId::UserProgram(..) => AggregationRound::Basic,
             CircuitId::UserChunk(_) => AggregationRound::Leaf,
             CircuitId::UserNode(..) => AggregationRound::Node,

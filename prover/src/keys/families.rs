@@ -1,4 +1,4 @@
-//! Users' circuit families: [`UserFamily`] (keys one chunk verifier accepts), aggregation mode's
+//! Users' circuit families: [`UserFamily`] (keys one chunk verifier accepts), user-proof mode's
 //! [`UserShape`], and the key store's register of the families it has seen (kept on disk).
 
 use std::fmt;
@@ -36,7 +36,7 @@ impl fmt::Display for UserFamily {
     }
 }
 
-/// The shape of aggregation mode's circuits: chunks of `proofs_per_chunk` user proofs, then `levels`
+/// The shape of user-proof mode's circuits: chunks of `proofs_per_chunk` user proofs, then `levels`
 /// levels of nodes with `node_arity` children each; the top node's proof is a run's aggregated proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserShape {
@@ -103,19 +103,19 @@ impl UserShape {
 }
 
 impl KeyStore {
-    /// Sets the shape of aggregation mode's circuits (before any of their keys is used).
+    /// Sets the shape of user-proof mode's circuits (before any of their keys is used).
     pub fn with_user_shape(mut self, user: UserShape) -> Result<Self, ProverError> {
         user.validate()?;
         self.user = user;
         Ok(self)
     }
 
-    /// The shape of aggregation mode's circuits.
+    /// The shape of user-proof mode's circuits.
     pub fn user_shape(&self) -> &UserShape {
         &self.user
     }
 
-    /// Aggregation mode's key directory: a node's key depends on the chunk size and the arity, not on
+    /// User-proof mode's key directory: a node's key depends on the chunk size and the arity, not on
     /// how many levels a deployment uses. v3: a chunk and a tree per user family; v4: keccak over the
     /// XOR table alone (a 2^16 trace for small chunks), families of two gate sets; v5: 8 lookup
     /// column sets and the gates of [`Layout::Recursion`] under the keccak layout.

@@ -2,7 +2,7 @@
 //! cached on disk and in memory, and reused by every proof through `prove_from_precomputations`.
 //!
 //! [`KeyStore`] (here) hands them out. By concern: `catalogue` (which circuits exist and what each
-//! verifies), `families` (users' circuit families and aggregation mode's shape), `setup` (computing a
+//! verifies), `families` (users' circuit families and user-proof mode's shape), `setup` (computing a
 //! setup), `cache` (the disk cache).
 
 mod cache;
@@ -149,7 +149,7 @@ impl KeyStore {
     }
 
     /// Drops a setup from memory (its key stays known), when a disk cache holds it: the next proof of
-    /// that circuit loads it again. Aggregation mode releases a level's setup (3.6 GB for a keccak
+    /// that circuit loads it again. User-proof mode releases a level's setup (3.6 GB for a keccak
     /// circuit at 2^18 rows) once the level above has all its children, so a deep tree needs the
     /// memory of one or two setups at a time, not of all of them. Returns whether it was released.
     pub fn release(&self, id: CircuitId) -> bool {

@@ -1,6 +1,6 @@
-//! Aggregation mode, native side: program ids, commitments and public inputs of users' boojum proofs,
+//! User-proof mode, native side: program ids, commitments and public inputs of users' boojum proofs,
 //! the native checks a submission must pass before it may enter a chunk, and the sequential reference
-//! aggregation (the oracle of the dataflow's aggregation mode).
+//! aggregation (the oracle of the dataflow's user-proof mode).
 //!
 //! Here: the errors, program ids and commitments. By concern: `summary` (a chunk's or node's public
 //! input), `check` (the checks a submission passes), `sample` (sample programs per gate set), `tree`

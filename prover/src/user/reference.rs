@@ -1,4 +1,4 @@
-//! The sequential reference aggregation (the oracle of the dataflow's aggregation mode, and what
+//! The sequential reference aggregation (the oracle of the dataflow's user-proof mode, and what
 //! `aggregate-files` runs), with the run's plan and the grouping of submissions.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! Aggregation mode's tree: chunk proofs over users' proofs, node proofs over chunks and nodes, and
+//! User-proof mode's tree: chunk proofs over users' proofs, node proofs over chunks and nodes, and
 //! the check of a run's aggregate.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! Kafka in: the reader operator, the embedded broker, the producer, and aggregation mode's submissions
+//! Kafka in: the reader operator, the embedded broker, the producer, and user-proof mode's submissions
 //! reader (`submissions.rs`). Batch record format: key = batch number as
 //! 8 bytes big-endian, value = framed `BatchInput` (`ZKSB…`); batch `n` goes to partition
 //! `(n - 1) % partitions`, so every partition carries an increasing sequence of batch numbers.

@@ -1,4 +1,4 @@
-//! The reader of aggregation mode's submissions topic: one consumer of the group assigned every
+//! The reader of user-proof mode's submissions topic: one consumer of the group assigned every
 //! partition by hand (no rebalances), starting each partition at the later of the group's committed
 //! offset and the offset a stored progress record names (a crash after a run was published but before
 //! its commit), reading record by record and committing only what the caller says is settled. It knows
