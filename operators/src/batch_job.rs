@@ -33,26 +33,6 @@ pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobEr
 }
 
 /// Whether a stored artifact is a valid proof of `job` (right VK, verifies, right public input).
-fn reusable(ctx: &JobContext<'_>, id: CircuitId, job: &Job, a: &Artifact) -> bool {
-    let check = || -> Result<bool, JobError> {
-        let vk = ctx.keys.vk_commitment(id)?;
-        let vk_set = ctx.keys.vk_set_commitment()?;
-        let expected = expected_public_input(job, &vk_set)?;
-        if a.vk_commitment != vk || a.public_input != expected {
-            return Ok(false);
-        }
-        let proof = decode_proof(&a.proof)?;
-        Ok(proof_public_input(&proof) == Some(expected) && ctx.prover.verify(id, &proof)?)
-    };
-    match check() {
-        Ok(ok) => ok,
-        Err(e) => {
-            tracing::warn!(key = %job.key, error = %e, "stored artifact unusable; proving again");
-            false
-        }
-    }
-}
-
 fn load(store: &ArtifactStore, r: &ProofRef) -> Result<ChildProof, JobError> {
     let range = r
         .ranges
@@ -113,7 +93,13 @@ impl Work for Job {
             .circuit_id()
             .ok_or_else(|| JobError::NoCircuit(job.key.to_string()))?;
         if let Some(existing) = store.get::<Artifact>(&job.key)? {
-            if reusable(ctx, id, job, &existing) {
+            // Stored under this circuit's key, verifying, and exposing (in the record and in the
+            // proof) the public input this job's ranges hash to.
+            let reuse = ctx.reusable(&job.key, id, existing.vk_commitment, &existing.proof, |p| {
+                let expected = expected_public_input(job, &ctx.keys.vk_set_commitment()?)?;
+                Ok(existing.public_input == expected && proof_public_input(p) == Some(expected))
+            });
+            if reuse {
                 return Ok(Attempt::Reused);
             }
         }

@@ -21,6 +21,9 @@ pub mod tip;
 pub mod user_tree;
 pub mod witness;
 
+#[cfg(test)]
+mod testing;
+
 pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};

@@ -83,9 +83,7 @@ mod tests {
     use super::*;
     use crate::model::{BatchHeader, Job, JobKind};
     use crate::pool::failing_pool;
-    use std::time::Duration;
-    use timely::dataflow::operators::{Input, Inspect, Probe};
-    use timely::dataflow::{InputHandle, ProbeHandle};
+    use crate::testing::run_dataflow;
     use zkstream_prover::{BasicJob, TreeShape};
     use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
 
@@ -125,42 +123,11 @@ mod tests {
     #[test]
     fn failures_come_back_at_their_time_after_every_attempt() {
         let pool = Arc::new(failing_pool(TreeShape::default(), 2, 3));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let s = Arc::clone(&seen);
         let p = Arc::clone(&pool);
-        timely::execute(timely::Config::thread(), move |worker| {
-            let mut input = InputHandle::new();
-            let probe = ProbeHandle::new();
-            let s = Arc::clone(&s);
-            let p = Arc::clone(&p);
-            worker.dataflow::<u64, _, _>(|scope| {
-                scope
-                    .input_from(&mut input)
-                    .prove(p, "Prove")
-                    .inspect_core(move |event| {
-                        if let Ok((stamp, data)) = event {
-                            for r in data {
-                                s.lock().unwrap().push((*stamp.least().unwrap(), r.clone()));
-                            }
-                        }
-                    })
-                    .probe_with(&probe);
-            });
-            input.advance_to(3);
-            input.send(job(3, 0));
-            input.send(job(3, 1));
-            input.advance_to(5);
-            input.send(job(5, 0));
-            input.close();
-            while !probe.done() {
-                worker.step_or_park(Some(Duration::from_millis(10)));
-            }
-        })
-        .unwrap()
-        .join()
-        .into_iter()
-        .for_each(|r| r.unwrap());
-        let mut seen = seen.lock().unwrap().clone();
+        let mut seen = run_dataflow(
+            vec![(3, vec![job(3, 0), job(3, 1)]), (5, vec![job(5, 0)])],
+            move |jobs| jobs.prove(p, "Prove"),
+        );
         seen.sort_by_key(|(t, r)| (*t, r.clone().err().map(|f| f.stage)));
         assert_eq!(seen.len(), 3);
         for (t, r) in &seen {

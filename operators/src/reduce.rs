@@ -66,10 +66,9 @@ mod tests {
     use super::*;
     use crate::model::{BatchHeader, FailureStage};
     use crate::pool::failing_pool;
-    use std::sync::Mutex;
-    use std::time::Duration;
-    use timely::dataflow::operators::{Input, Inspect, Probe};
-    use timely::dataflow::{InputHandle, ProbeHandle};
+    use crate::testing::run_dataflow;
+    use timely::dataflow::operators::vec::Map;
+    use timely::dataflow::operators::Concat;
     use zkstream_prover::TreeShape;
     use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, Digest, QueueRange};
 
@@ -108,42 +107,19 @@ mod tests {
             ..TreeShape::default()
         };
         let pool = Arc::new(failing_pool(shape, 1, 1));
-        let finals = Arc::new(Mutex::new(0usize));
-        let failures = Arc::new(Mutex::new(Vec::new()));
-        let (fi, fa, p) = (
-            Arc::clone(&finals),
-            Arc::clone(&failures),
-            Arc::clone(&pool),
+        let out = run_dataflow(
+            vec![(2, (0..3).map(|i| leaf(i, 3)).collect())],
+            move |leaves| {
+                let (ok, err) = leaves.reduce_by_depth(pool, 2, 2, Release::Streaming);
+                ok.map(Ok).concat(err.map(Err))
+            },
         );
-        timely::execute(timely::Config::thread(), move |worker| {
-            let mut input = InputHandle::new();
-            let probe = ProbeHandle::new();
-            let (fi, fa, p) = (Arc::clone(&fi), Arc::clone(&fa), Arc::clone(&p));
-            worker.dataflow::<u64, _, _>(|scope| {
-                let (ok, err) =
-                    scope
-                        .input_from(&mut input)
-                        .reduce_by_depth(p, 2, 2, Release::Streaming);
-                ok.inspect(move |_| *fi.lock().unwrap() += 1)
-                    .probe_with(&probe);
-                err.inspect(move |f| fa.lock().unwrap().push(f.stage))
-                    .probe_with(&probe);
-            });
-            input.advance_to(2);
-            for i in 0..3 {
-                input.send(leaf(i, 3));
-            }
-            input.close();
-            while !probe.done() {
-                worker.step_or_park(Some(Duration::from_millis(10)));
-            }
-        })
-        .unwrap()
-        .join()
-        .into_iter()
-        .for_each(|r| r.unwrap());
-        assert_eq!(*finals.lock().unwrap(), 0);
-        let mut stages = failures.lock().unwrap().clone();
+        let finals = out.iter().filter(|(_, r)| r.is_ok()).count();
+        assert_eq!(finals, 0);
+        let mut stages: Vec<FailureStage> = out
+            .into_iter()
+            .filter_map(|(_, r)| r.err().map(|f: BatchFailure| f.stage))
+            .collect();
         stages.sort();
         assert_eq!(stages.len(), 2, "3 leaves at arity 2 make 2 depth-1 nodes");
         assert!(

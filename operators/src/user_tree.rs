@@ -167,26 +167,6 @@ impl UserJob {
             }
         }
     }
-
-    /// Whether a stored artifact is this job's proof: right key, verifies, exposes the expected summary.
-    fn reusable(&self, ctx: &JobContext<'_>, a: &UserArtifact) -> bool {
-        let id = self.circuit_id();
-        let check = || -> Result<bool, JobError> {
-            if a.vk_commitment != ctx.keys.vk_commitment(id)? {
-                return Ok(false);
-            }
-            let proof = decode_proof(&a.proof)?;
-            let expected = self.expected_summary(ctx)?;
-            Ok(Summary::of_proof(&proof) == Some(expected) && ctx.prover.verify(id, &proof)?)
-        };
-        match check() {
-            Ok(ok) => ok,
-            Err(e) => {
-                tracing::warn!(key = %self.key, error = %e, "stored proof unusable; proving again");
-                false
-            }
-        }
-    }
 }
 
 impl Work for UserJob {
@@ -219,7 +199,15 @@ impl Work for UserJob {
     fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
         known_family(ctx.prover, self)?;
         if let Some(existing) = ctx.store.get::<UserArtifact>(&self.key)? {
-            if self.reusable(ctx, &existing) {
+            // Stored under this circuit's key, verifying, and exposing the expected summary.
+            let reuse = ctx.reusable(
+                &self.key,
+                self.circuit_id(),
+                existing.vk_commitment,
+                &existing.proof,
+                |p| Ok(Summary::of_proof(p) == Some(self.expected_summary(ctx)?)),
+            );
+            if reuse {
                 return Ok(Attempt::Reused);
             }
         }
@@ -384,10 +372,8 @@ fn plan_level<'scope>(
 mod tests {
     use super::*;
     use crate::pool::{JobEnd, PoolConfig, Schedule};
-    use std::sync::Mutex;
+    use crate::testing::run_dataflow;
     use std::time::Duration;
-    use timely::dataflow::operators::{Input, Inspect, Probe};
-    use timely::dataflow::{InputHandle, ProbeHandle};
     use zkstream_prover::{ProofProfile, TreeShape};
     use zkstream_types::CircuitType;
 
@@ -426,43 +412,15 @@ mod tests {
             level,
             index,
         };
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (s, p) = (Arc::clone(&seen), Arc::clone(&pool));
-        timely::execute(timely::Config::thread(), move |worker| {
-            let mut input = InputHandle::new();
-            let probe = ProbeHandle::new();
-            let (s, p) = (Arc::clone(&s), Arc::clone(&p));
-            worker.dataflow::<u64, _, _>(|scope| {
-                scope
-                    .input_from(&mut input)
-                    .prove_user_tree(p, 1)
-                    .inspect_core(move |event| {
-                        if let Ok((stamp, data)) = event {
-                            for r in data {
-                                s.lock().unwrap().push((*stamp.least().unwrap(), r.clone()));
-                            }
-                        }
-                    })
-                    .probe_with(&probe);
-            });
-            input.advance_to(4);
-            for index in 0..3 {
-                input.send(UserJob {
-                    key: key(0, index),
-                    template: template.clone(),
-                    kind: UserJobKind::Chunk(Vec::new()),
-                });
-            }
-            input.close();
-            while !probe.done() {
-                worker.step_or_park(Some(Duration::from_millis(10)));
-            }
-        })
-        .unwrap()
-        .join()
-        .into_iter()
-        .for_each(|r| r.unwrap());
-        let seen = seen.lock().unwrap().clone();
+        let chunks = (0..3)
+            .map(|index| UserJob {
+                key: key(0, index),
+                template: template.clone(),
+                kind: UserJobKind::Chunk(Vec::new()),
+            })
+            .collect();
+        let p = Arc::clone(&pool);
+        let seen = run_dataflow(vec![(4, chunks)], move |jobs| jobs.prove_user_tree(p, 1));
         let mut failed: Vec<(u64, u32, u32, String)> = seen
             .into_iter()
             .map(|(t, r)| {

@@ -7,7 +7,9 @@
 
 use std::fmt;
 
-use zkstream_prover::{CircuitId, KeyStore, Prover};
+use zkstream_prover::field::BProof;
+use zkstream_prover::{decode_proof, CircuitId, KeyStore, Prover};
+use zkstream_types::Digest;
 
 use super::error::JobError;
 use crate::store::ArtifactStore;
@@ -30,6 +32,33 @@ pub struct JobContext<'a> {
     pub store: &'a ArtifactStore,
     /// The prover of the slot running the attempt (its backend: CPU or a GPU).
     pub prover: &'a Prover,
+}
+
+impl JobContext<'_> {
+    /// Whether a stored proof of circuit `id` may stand in for a new one: it was made under the
+    /// circuit's current key (`vk_commitment`), it exposes what the job must expose (`exposes`), and
+    /// it verifies against the pinned VK. A check that errs (a proof that does not decode, a key that
+    /// cannot be read) says no: the job is proved again, and the reason is logged under `key`.
+    pub fn reusable(
+        &self,
+        key: &dyn fmt::Display,
+        id: CircuitId,
+        vk_commitment: Digest,
+        proof: &[u8],
+        exposes: impl FnOnce(&BProof) -> Result<bool, JobError>,
+    ) -> bool {
+        let check = || -> Result<bool, JobError> {
+            if vk_commitment != self.keys.vk_commitment(id)? {
+                return Ok(false);
+            }
+            let proof = decode_proof(proof)?;
+            Ok(exposes(&proof)? && self.prover.verify(id, &proof)?)
+        };
+        check().unwrap_or_else(|e| {
+            tracing::warn!(%key, error = %e, "stored proof unusable; proving again");
+            false
+        })
+    }
 }
 
 /// How an attempt ended well.
