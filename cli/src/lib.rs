@@ -157,11 +157,33 @@ pub fn main(backends: Backends) -> ExitCode {
     init_logging();
     match run(&backends) {
         Ok(code) => code,
+        Err(e) if may_pass(&e) => {
+            eprintln!("error: {e:#}");
+            eprintln!("(this may pass: restarting may help; exit status {EXIT_MAY_PASS})");
+            ExitCode::from(EXIT_MAY_PASS)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of a service that stopped on an error a restart may mend (a store or broker away,
+/// an address in use): sysexits' `EX_TEMPFAIL`, so a supervisor can restart on it and stay down on 1.
+pub const EXIT_MAY_PASS: u8 = 75;
+
+/// Whether `e` comes from a service error whose retry hint says a restart can help.
+fn may_pass(e: &anyhow::Error) -> bool {
+    use zkstream_dataflow::{service, user_proofs};
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<service::ServiceError>()
+            .is_some_and(service::ServiceError::is_retryable)
+            || cause
+                .downcast_ref::<user_proofs::service::ServiceError>()
+                .is_some_and(user_proofs::service::ServiceError::is_retryable)
+    })
 }
 
 /// Parses the command line and runs the command.

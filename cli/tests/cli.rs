@@ -551,3 +551,39 @@ fn bench_gpu_without_a_gpu_backend_says_why_and_times_the_cpu() {
     assert!(!out.contains("poseidon2"), "only the type asked for: {out}");
     assert!(out.contains("no GPU slot: CPU only"), "{out}");
 }
+
+/// A service that stops on an error a restart may mend (its metrics address is taken) exits 75, so a
+/// supervisor restarts it; one that no restart mends (a misspelt config field) exits 1.
+#[test]
+fn the_exit_status_says_whether_a_restart_may_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let config = dir.path().join("zkstream.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[kafka]\nbrokers = \"127.0.0.1:1\"\n[store]\nurl = \"file://{}\"\n\
+             [prover]\nprofile = \"test\"\nkeys_dir = \"{}\"\n",
+            dir.path().join("store").display(),
+            keys_dir!().display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let o = zkstream(&[
+        "run",
+        "--config",
+        config,
+        "--bounded",
+        "--metrics-addr",
+        &addr,
+    ]);
+    assert_eq!(o.status.code(), Some(75), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("restarting may help"), "{}", stderr(&o));
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "[kafka]\nbrokrs = \"127.0.0.1:1\"\n").unwrap();
+    let o = zkstream(&["run", "--config", typo.to_str().unwrap(), "--bounded"]);
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("brokrs"), "{}", stderr(&o));
+}

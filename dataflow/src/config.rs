@@ -44,6 +44,13 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// Whether trying again can help: never — the file must be fixed first.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 /// The whole file.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

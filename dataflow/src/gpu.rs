@@ -58,6 +58,13 @@ pub enum GpuError {
     UnknownMode(String),
 }
 
+impl GpuError {
+    /// Whether trying again can help: never — the machine or the setting must change first.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 /// The proving backends a binary brings beside boojum's CPU prover (which every binary has). The CPU
 /// binary brings none; the GPU build (`gpu/`) brings a factory of boojum GPU prover slots.
 #[derive(Clone, Copy, Debug, Default)]

@@ -35,6 +35,14 @@ pub enum MetricsError {
     },
 }
 
+impl MetricsError {
+    /// Whether trying again can help: an address in use may be freed; a metric that does not
+    /// register is a bug.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, MetricsError::Bind { .. })
+    }
+}
+
 /// Every metric of the process.
 pub struct Metrics {
     registry: Registry,

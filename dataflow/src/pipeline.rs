@@ -53,6 +53,17 @@ pub enum PipelineError {
     },
 }
 
+impl PipelineError {
+    /// Whether running the dataflow again can help: a worker that stopped (a panic, a lost peer) may
+    /// not stop again after a restart, which replays what was not delivered; keys fail as they did.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            PipelineError::Keys(e) => e.is_retryable(),
+            PipelineError::Worker { .. } => true,
+        }
+    }
+}
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct PipelineSpec {
@@ -109,6 +120,13 @@ pub enum ClusterError {
         /// The line.
         text: String,
     },
+}
+
+impl ClusterError {
+    /// Whether trying again can help: never — the cluster flags or host file must be fixed first.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
 }
 
 impl Cluster {

@@ -66,6 +66,25 @@ pub enum ServiceError {
     Pipeline(#[from] PipelineError),
 }
 
+impl ServiceError {
+    /// Whether starting the service again can help: what may pass (a store or broker away, a sink
+    /// fault, a worker lost) says yes; keys, configuration and GPUs that will not start say no. The
+    /// binary's exit status says which (see `cli/src/lib.rs`).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ServiceError::Keys(e) => e.is_retryable(),
+            ServiceError::Store(e) => e.is_retryable(),
+            ServiceError::Telemetry(e) => e.is_retryable(),
+            ServiceError::Metrics(e) => e.is_retryable(),
+            ServiceError::Sink(e) => e.is_retryable(),
+            ServiceError::Source(e) => e.is_retryable(),
+            ServiceError::Gpu(e) => e.is_retryable(),
+            ServiceError::Delivery(e) => e.is_retryable(),
+            ServiceError::Pipeline(e) => e.is_retryable(),
+        }
+    }
+}
+
 /// What a caller adds to what the configuration says.
 pub struct Options {
     /// Timely worker threads (overrides `pipeline.workers`).

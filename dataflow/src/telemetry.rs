@@ -26,6 +26,16 @@ pub enum TelemetryError {
     Views(#[from] std::io::Error),
 }
 
+impl TelemetryError {
+    /// Whether trying again can help (the metrics' answer; the live views' thread may start later).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TelemetryError::Metrics(e) => e.is_retryable(),
+            TelemetryError::Views(_) => true,
+        }
+    }
+}
+
 /// Metrics, views and the batch clock of one process.
 pub struct Telemetry {
     /// The Prometheus metrics.

@@ -69,6 +69,13 @@ pub enum VerifyError {
     Keys(#[from] crate::error::ProverError),
 }
 
+impl VerifyError {
+    /// Whether trying again can help: never — a proof that does not verify never will.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 /// The whole-batch queue range of every type, in `CircuitType::ALL` order, recomputed natively.
 pub fn batch_ranges(batch: &BatchInput) -> Vec<QueueRange> {
     CircuitType::ALL

@@ -134,6 +134,13 @@ pub enum ValidationError {
     ZeroBatchNumber,
 }
 
+impl ValidationError {
+    /// Whether trying again can help: never — the same batch breaks the same limit every time.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 impl BatchInput {
     /// Checks every limit the circuits rely on. A batch that passes can be proved.
     pub fn validate(&self) -> Result<(), ValidationError> {

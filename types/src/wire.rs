@@ -149,6 +149,13 @@ pub enum WireError {
     },
 }
 
+impl WireError {
+    /// Whether trying again can help: never — the same bytes decode the same way every time (a bad record goes to the dead-letter topic).
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 fn bincode_options() -> impl Options {
     bincode::DefaultOptions::new()
         .with_fixint_encoding()

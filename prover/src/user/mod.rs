@@ -54,6 +54,13 @@ pub enum UserProofError {
     DoesNotVerify,
 }
 
+impl UserProofError {
+    /// Whether trying again can help: never — a submission refused for its key, inputs or proof is refused again.
+    pub fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
 /// The program id of a key: the bytes of its commitment (Poseidon2 of its setup cap).
 pub fn program_id(vk: &BVk) -> [u8; 32] {
     vk_commitment(vk).to_bytes()
