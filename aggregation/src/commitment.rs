@@ -1,4 +1,4 @@
-//! The commitment of one user proof, as Aligned's user-proof mode computes it:
+//! The commitment of one user proof, as Aligned's aggregation mode computes it:
 //! `keccak256(u16_be(proving_system_id) ‖ program_id[32] ‖ public_inputs)`, no length prefixes.
 
 use serde::{Deserialize, Serialize};

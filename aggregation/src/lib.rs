@@ -1,7 +1,7 @@
 //! Aligned-style aggregation of users' proofs, the parts that are pure functions of bytes:
 //!
 //! - [`commitment`]: a user proof's commitment `keccak256(u16_be(proving_system_id) ‖ program_id ‖
-//!   public_inputs)`, byte-exact with Aligned's user-proof mode;
+//!   public_inputs)`, byte-exact with Aligned's aggregation mode;
 //! - [`merkle`]: the tree over commitments (leaves not re-hashed, parent `keccak(min ‖ max)`, padded to a
 //!   power of two with the last leaf), inclusion paths, and OpenZeppelin `MerkleProof`'s sorted-pair check;
 //! - [`blob`]: EIP-4844 blob packing (31 data bytes per field element, 3,968 commitments per blob, up to

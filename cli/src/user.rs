@@ -243,12 +243,7 @@ pub struct InclusionArgs {
 pub fn inclusion(args: InclusionArgs) -> Result<ExitCode> {
     let record = AggregationRecord::from_frame(&read_file(&args.record)?)
         .with_context(|| format!("{} is not an aggregation record", args.record.display()))?;
-    let wanted = args
-        .commitment
-        .as_deref()
-        .map(hex32::parse)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let wanted = args.commitment.as_deref().map(hex32::parse).transpose()?;
     let Some(p) = record
         .proofs
         .iter()

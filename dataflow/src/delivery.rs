@@ -189,6 +189,10 @@ pub struct DeliveryReport {
     pub commits: u64,
     /// The first permanent sink error, after which nothing more was delivered.
     pub error: Option<String>,
+    /// Whether that error may pass, so that a restart (which replays and delivers again,
+    /// idempotently) can go on: a sink or dead-letter fault that may pass says yes, a final proof
+    /// that does not verify says no.
+    pub error_may_pass: bool,
 }
 
 enum Event {
@@ -419,7 +423,10 @@ fn dead_letter(out: &mut Outputs, report: &mut DeliveryReport, r: &Rejected) {
         }
         Err(e) => {
             tracing::error!(error = %e, "dead letter not written; its offset stays uncommitted");
-            report.error.get_or_insert_with(|| e.to_string());
+            if report.error.is_none() {
+                report.error = Some(e.to_string());
+                report.error_may_pass = e.is_retryable();
+            }
         }
     }
 }
@@ -469,6 +476,7 @@ fn deliver(
             };
             tracing::error!(batch = n, error = %e, "delivery stopped");
             report.error = Some(e.to_string());
+            report.error_may_pass = e.is_retryable();
             return None;
         }
     }

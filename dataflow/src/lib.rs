@@ -1,7 +1,7 @@
 //! The zkstream application: the batch service ([`service`], the composition root that builds the rest
 //! from a [`config::Config`]), the timely dataflow (decode → witness → prove → aggregate → compress →
 //! ordered delivery, [`pipeline`]), the delivery thread ([`delivery`]), configuration, telemetry, and
-//! the user-proof service ([`user_proofs`]: what users know as user-proof mode, `zkstream aggregate`).
+//! the user-proof service ([`user_proofs`]: what users know as aggregation mode, `zkstream aggregate`).
 //! The command line that drives it is the `cli` crate.
 #![deny(missing_docs)]
 

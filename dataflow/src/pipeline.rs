@@ -54,12 +54,13 @@ pub enum PipelineError {
 }
 
 impl PipelineError {
-    /// Whether running the dataflow again can help: a worker that stopped (a panic, a lost peer) may
-    /// not stop again after a restart, which replays what was not delivered; keys fail as they did.
+    /// Whether running the dataflow again can help. A worker's stop is told only as text (a panic, a
+    /// lost peer, a reader that could not start look alike), so it says no: a restart that meets the
+    /// same cause would loop; an operator looks first. Keys answer for themselves.
     pub fn is_retryable(&self) -> bool {
         match self {
             PipelineError::Keys(e) => e.is_retryable(),
-            PipelineError::Worker { .. } => true,
+            PipelineError::Worker { .. } => false,
         }
     }
 }

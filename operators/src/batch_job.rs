@@ -32,7 +32,7 @@ pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobEr
     }
 }
 
-/// Whether a stored artifact is a valid proof of `job` (right VK, verifies, right public input).
+/// A child's proof and the range it covers, read from the store.
 fn load(store: &ArtifactStore, r: &ProofRef) -> Result<ChildProof, JobError> {
     let range = r
         .ranges

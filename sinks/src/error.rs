@@ -69,15 +69,45 @@ pub enum SinkError {
     },
 }
 
+/// Whether a librdkafka error may pass (a broker away, a timeout, a leader moving), which the sinks,
+/// the sources and the offset committer all ask. What says no: an error without a code (the client's
+/// own settings), a fatal consumer error, and the codes that name a setting, a permission or a record
+/// the broker will refuse again (authentication, authorization, an unsupported version or feature, a
+/// message too large, an invalid record or configuration).
+pub fn kafka_error_is_retryable(e: &rdkafka::error::KafkaError) -> bool {
+    use rdkafka::error::{KafkaError, RDKafkaErrorCode as C};
+    if matches!(e, KafkaError::MessageConsumptionFatal(_)) {
+        return false;
+    }
+    match e.rdkafka_error_code() {
+        None => false,
+        Some(code) => !matches!(
+            code,
+            C::Fatal
+                | C::Authentication
+                | C::SaslAuthenticationFailed
+                | C::UnsupportedSASLMechanism
+                | C::TopicAuthorizationFailed
+                | C::GroupAuthorizationFailed
+                | C::ClusterAuthorizationFailed
+                | C::InvalidArgument
+                | C::InvalidConfig
+                | C::UnsupportedFeature
+                | C::UnsupportedVersion
+                | C::UnsupportedCompressionType
+                | C::MessageSizeTooLarge
+                | C::InvalidRecord
+        ),
+    }
+}
+
 impl SinkError {
     /// Whether delivering again later can help: a file system fault, a broker away or a sink that ran
     /// out of bounded retries may pass; a refusal, a bad configuration or a failed check stays.
     pub fn is_retryable(&self) -> bool {
         match self {
             SinkError::Io { .. } | SinkError::GaveUp { .. } => true,
-            // An error the broker or librdkafka reported at run time carries its code; one without
-            // is about the client's own settings, which stay wrong.
-            SinkError::Kafka { source, .. } => source.rdkafka_error_code().is_some(),
+            SinkError::Kafka { source, .. } => kafka_error_is_retryable(source),
             SinkError::Encode { .. }
             | SinkError::Refused { .. }
             | SinkError::Config(_)
@@ -116,6 +146,24 @@ mod tests {
         ))
         .is_retryable());
         assert!(!kafka(KafkaError::ClientCreation("bad settings".into())).is_retryable());
+        assert!(
+            !kafka(KafkaError::MessageProduction(
+                RDKafkaErrorCode::MessageSizeTooLarge
+            ))
+            .is_retryable(),
+            "a record too large is refused again"
+        );
+        assert!(
+            !kafka(KafkaError::MessageConsumptionFatal(RDKafkaErrorCode::Fatal)).is_retryable()
+        );
+        assert!(!kafka(KafkaError::ConsumerCommit(
+            RDKafkaErrorCode::GroupAuthorizationFailed
+        ))
+        .is_retryable());
+        assert!(kafka(KafkaError::ConsumerCommit(
+            RDKafkaErrorCode::RequestTimedOut
+        ))
+        .is_retryable());
         let gave_up = SinkError::GaveUp {
             sink: "core".into(),
             batch: 3,

@@ -16,7 +16,7 @@ mod retry;
 
 pub use core_http::CoreHttpSink;
 pub use dlq::{DeadLetter, DeadLetterSink};
-pub use error::SinkError;
+pub use error::{kafka_error_is_retryable, SinkError};
 pub use file::FileSink;
 pub use kafka::{KafkaProofSink, KafkaWriter};
 pub use retry::RetryPolicy;

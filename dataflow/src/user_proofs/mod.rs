@@ -1,4 +1,4 @@
-//! The user-proof mode (`zkstream aggregate`, "user-proof mode" to users): one run over users'
+//! User-proof mode (`zkstream aggregate`, "aggregation mode" to users): one run over users'
 //! proof submissions — check each submission natively (invalid or unsupported ones are refused with
 //! a reason, never aggregated), group by program, chunk, prove every chunk and the aggregate,
 //! re-check the aggregate's root natively against the commitments (refusing to publish on a mismatch),
@@ -207,14 +207,15 @@ pub enum TreeProving<'a> {
 
 /// A run handed to the service's worker 0, and where its proofs go back.
 struct RunRequest {
-    run: u64,
+    /// The dataflow time of this request (one per request: a retried run gets a new one).
+    time: u64,
     jobs: Vec<UserJob>,
     reply: mpsc::Sender<Vec<TreeProof>>,
 }
 
 /// A long-lived timely dataflow that proves aggregation runs' trees: chunk jobs are spread over every
 /// worker of every process by index, each node level is proved once the level below is complete
-/// (timely's frontier; time is the run number). Every proof is a job of the process's prover pool
+/// (timely's frontier; each run handed in gets the next time, a retried run a new one). Every proof is a job of the process's prover pool
 /// ([`UserJob`]), stored in the artifact store before the dataflow hears of it: a run handed in again
 /// after a restart reuses every proof that was finished.
 ///
@@ -228,6 +229,8 @@ pub struct UserTreeService {
     guards: Option<timely::communication::WorkerGuards<()>>,
     hosts_worker_0: bool,
     last_run: Option<u64>,
+    /// The dataflow time the next run request gets.
+    next_time: u64,
     pool: Arc<ProverPool<UserJob>>,
 }
 
@@ -258,7 +261,7 @@ impl UserTreeService {
                     .prove_user_tree(pool, levels)
                     .exchange(|_| 0)
                     .inspect_core(move |event| {
-                        // Data with its time (the run); frontier notices need nothing.
+                        // Data with its time (the request's); frontier notices need nothing.
                         if let Ok((stamp, proofs)) = event {
                             if let Some(run) = stamp.least() {
                                 sink.lock()
@@ -290,16 +293,16 @@ impl UserTreeService {
                     loop {
                         match requests.try_recv() {
                             Ok(req) => {
-                                if req.run < *handle.time() {
-                                    // Refused by `prove_run`; dropping the reply says so.
+                                if req.time < *handle.time() {
+                                    // Times only grow (see `prove_run`); dropping the reply says so.
                                     continue;
                                 }
-                                handle.advance_to(req.run);
+                                handle.advance_to(req.time);
                                 for job in req.jobs {
                                     handle.send(job);
                                 }
-                                handle.advance_to(req.run + 1);
-                                waiting.insert(req.run, req.reply);
+                                handle.advance_to(req.time + 1);
+                                waiting.insert(req.time, req.reply);
                             }
                             Err(mpsc::TryRecvError::Empty) => break,
                             Err(mpsc::TryRecvError::Disconnected) => {
@@ -309,19 +312,20 @@ impl UserTreeService {
                         }
                     }
                 }
-                // A run is complete once the frontier has passed it at the end of the dataflow.
+                // A request is complete once the frontier has passed its time at the end of the
+                // dataflow.
                 let complete: Vec<u64> = waiting
                     .keys()
                     .copied()
-                    .filter(|r| !probe.less_equal(r))
+                    .filter(|t| !probe.less_equal(t))
                     .collect();
-                for run in complete {
+                for time in complete {
                     let proofs = done
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .remove(&run)
+                        .remove(&time)
                         .unwrap_or_default();
-                    if let Some(reply) = waiting.remove(&run) {
+                    if let Some(reply) = waiting.remove(&time) {
                         // The caller may have gone (it gave up on the run): nothing to do.
                         let _ = reply.send(proofs);
                     }
@@ -339,6 +343,7 @@ impl UserTreeService {
             guards: Some(guards),
             hosts_worker_0,
             last_run: None,
+            next_time: 1,
             pool,
         })
     }
@@ -360,24 +365,26 @@ impl UserTreeService {
 
     /// Proves run `run`'s chunks and every node level above them; returns every proof of the tree
     /// (each stored under its key, failures with their reasons). Runs must be handed in in increasing
-    /// order.
+    /// order; the same run may be handed in again (a retry: what it stored before is reused).
     pub fn prove_run(&mut self, run: u64, jobs: Vec<UserJob>) -> Result<Vec<TreeProof>, RunError> {
         if !self.hosts_worker_0 {
             return Err(RunError::Misuse(
                 "only process 0 of the cluster takes runs in".into(),
             ));
         }
-        if self.last_run.is_some_and(|last| run <= last) {
+        if self.last_run.is_some_and(|last| run < last) {
             return Err(RunError::Misuse(format!(
                 "run {run} after run {:?}: runs go in increasing order",
                 self.last_run
             )));
         }
         let (reply, answer) = mpsc::channel();
+        let time = self.next_time;
+        self.next_time += 1;
         self.requests
             .as_ref()
             .ok_or_else(|| RunError::Misuse("the service is closed".into()))?
-            .send(RunRequest { run, jobs, reply })
+            .send(RunRequest { time, jobs, reply })
             .map_err(|_| RunError::Stopped("worker 0 is gone".into()))?;
         self.last_run = Some(run);
         answer.recv().map_err(|_| {

@@ -52,9 +52,7 @@ impl SourceError {
     /// topic, a batch that does not frame or bad client settings stay as they are.
     pub fn is_retryable(&self) -> bool {
         match self {
-            // An error the broker or librdkafka reported at run time carries its code; one without
-            // is about the client's own settings, which stay wrong.
-            SourceError::Kafka { source, .. } => source.rdkafka_error_code().is_some(),
+            SourceError::Kafka { source, .. } => zkstream_sinks::kafka_error_is_retryable(source),
             SourceError::Delivery(_) => true,
             SourceError::NoTopic(_) | SourceError::Encode { .. } => false,
         }
