@@ -25,6 +25,8 @@ done
 tansu=$(./ops/install-tansu.sh)
 export ZKSTREAM_TANSU_BIN="$tansu"
 echo "tansu broker: $ZKSTREAM_TANSU_BIN"
+# moto, the S3-compatible server the s3:// store tests start (ops/install-moto.sh).
+echo "S3 server: $(./ops/install-moto.sh)"
 
 stage "cargo fmt --check"
 cargo fmt --all --check

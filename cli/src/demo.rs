@@ -38,9 +38,11 @@ pub struct DemoArgs {
     /// Write each final proof record to DIR/batch-N.proof.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Keep artifacts in this directory (a restarted demo reuses them) [default: a temporary directory].
+    /// Keep artifacts and progress here (a restarted demo reuses them): a directory, or a store URL as
+    /// `[store] url` takes (`s3://bucket/prefix`, `gs://bucket/prefix`, `file:///dir`; S3 and GCS
+    /// settings from the standard environment) [default: a temporary directory].
     #[arg(long)]
-    store: Option<PathBuf>,
+    store: Option<String>,
     /// Partitions of the batches topic [default: max(workers, 2)].
     #[arg(long)]
     partitions: Option<i32>,
@@ -230,14 +232,17 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         world.partitions
     );
     let _tmp;
-    let store_dir = match &args.store {
-        Some(d) => d.clone(),
+    let store_url = match &args.store {
+        Some(url) if url.contains("://") => url.clone(),
+        Some(dir) => ArtifactStore::local(std::path::Path::new(dir))?
+            .url()
+            .to_string(),
         None => {
             _tmp = tempfile::tempdir().context("creating a temporary artifact directory")?;
-            _tmp.path().to_path_buf()
+            ArtifactStore::local(_tmp.path())?.url().to_string()
         }
     };
-    let config = args.config(world.config.clone(), &store_dir)?;
+    let config = args.config(world.config.clone(), store_url)?;
     let progress = Arc::new(Progress::new());
     let options = Options {
         resume: false,
@@ -273,8 +278,8 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
 impl DemoArgs {
     /// The batch service's configuration for the demo: `base` (the embedded broker's) with the
     /// arguments' store, slots, schedule, GPUs, workers, retries and file sink.
-    fn config(&self, mut config: Config, store_dir: &std::path::Path) -> Result<Config> {
-        config.store.url = ArtifactStore::local(store_dir)?.url().to_string();
+    fn config(&self, mut config: Config, store_url: String) -> Result<Config> {
+        config.store.url = store_url;
         config.prover.threads = Some(self.opts.settings()?.threads);
         config.prover.slots = self.prover_slots.max(1);
         config.prover.schedule = self.schedule;
@@ -327,6 +332,12 @@ fn print_summary(args: &DemoArgs, run: &BatchRun, stats: &[RoundStats; 6], start
             }
         );
     }
+    println!(
+        "  proofs: {} generated, {} reused from the store ({})",
+        run.total(false),
+        run.total(true),
+        args.store.as_deref().unwrap_or("a temporary directory")
+    );
     let total: Duration = stats.iter().map(|s| s.busy).sum();
     println!(
         "  prover busy {:.1} s over {} slot(s): utilisation {:.0}%",

@@ -587,3 +587,82 @@ fn the_exit_status_says_whether_a_restart_may_help() {
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("brokrs"), "{}", stderr(&o));
 }
+
+/// The check of the S3 store: `demo --store s3://bucket/prefix` with the standard environment
+/// pointing at a real S3-compatible server (moto) proves and verifies both batches and leaves its
+/// artifacts and progress in the bucket; a second identical run proves nothing (0 generated, every
+/// proof reused from the bucket) and still verifies every batch.
+#[test]
+fn demo_keeps_its_work_in_an_s3_bucket_and_a_second_run_proves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = zkstream_testkit::moto::moto(&dir.path().join("moto.log"));
+    s3.create_bucket("zkstream-check");
+    let keys = keys_dir!();
+    let run = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_zkstream"));
+        c.env("RUST_LOG", "warn").envs(s3.env()).args([
+            "demo",
+            "--profile",
+            "test",
+            "--keys-dir",
+            keys.to_str().unwrap(),
+            "--batches",
+            "2",
+            "--store",
+            "s3://zkstream-check/run1",
+        ]);
+        c.output().expect("run zkstream")
+    };
+    let first = run();
+    assert!(
+        first.status.success(),
+        "{}\n{}",
+        stdout(&first),
+        stderr(&first)
+    );
+    let objects = s3.keys("zkstream-check");
+    assert!(
+        objects.iter().all(|k| k.starts_with("run1/")),
+        "{objects:?}"
+    );
+    assert!(
+        objects.iter().any(|k| k == "run1/state/delivered"),
+        "the delivery progress is in the bucket: {objects:?}"
+    );
+    for batch in [1, 2] {
+        let finals = format!("run1/v1/batch-{batch:012}/");
+        assert!(
+            objects.iter().any(|k| k.starts_with(&finals)),
+            "batch {batch}'s artifacts are in the bucket: {objects:?}"
+        );
+    }
+    let generated = |o: &Output| {
+        stdout(o)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("proofs: "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no proofs line: {}", stdout(o)))
+    };
+    assert!(generated(&first) > 0, "{}", stdout(&first));
+    let second = run();
+    assert!(
+        second.status.success(),
+        "{}\n{}",
+        stdout(&second),
+        stderr(&second)
+    );
+    assert_eq!(generated(&second), 0, "{}", stdout(&second));
+    for n in 1..=2 {
+        assert!(
+            stdout(&second).contains(&format!("batch {n}: final proof verified")),
+            "{}",
+            stdout(&second)
+        );
+    }
+    assert_eq!(
+        s3.keys("zkstream-check").len(),
+        objects.len(),
+        "the second run added nothing"
+    );
+}

@@ -180,15 +180,31 @@ impl Default for KafkaConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
-    /// An `object_store` URL: `file:///abs/dir` (or `memory://` for experiments; lost on exit).
+    /// Where artifacts and progress live: `file:///abs/dir`, `s3://bucket/prefix` (S3, MinIO or any
+    /// S3-compatible server), `gs://bucket/prefix`, or `memory://` (experiments; lost on exit). Every
+    /// process of a cluster must name the same store.
     pub url: String,
+    /// `object_store` configuration keys for `s3://` and `gs://` (`aws_endpoint`, `aws_region`,
+    /// `aws_allow_http`, `google_service_account`, ...), over the standard environment.
+    pub options: BTreeMap<String, String>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             url: "file:///var/lib/zkstream/artifacts".into(),
+            options: BTreeMap::new(),
         }
+    }
+}
+
+impl StoreConfig {
+    /// Opens the store (an object store is checked first: see `ArtifactStore::open_with`).
+    pub fn build(
+        &self,
+    ) -> Result<zkstream_operators::store::ArtifactStore, zkstream_operators::store::StoreError>
+    {
+        zkstream_operators::store::ArtifactStore::open_with(&self.url, &self.options)
     }
 }
 

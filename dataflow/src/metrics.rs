@@ -71,6 +71,7 @@ pub struct Metrics {
     sink_submissions_total: IntCounterVec,
     verification_failures_total: IntCounterVec,
     job_retries_total: IntCounterVec,
+    store_retries_total: IntCounterVec,
     prover_slots: IntGaugeVec,
     aggregation_runs_total: IntCounterVec,
     /// Users' proofs in published aggregation runs.
@@ -240,6 +241,11 @@ impl Metrics {
                 "Failed proving attempts that were retried",
                 &["round"],
             )?,
+            store_retries_total: counter_vec(
+                "zkstream_store_retries_total",
+                "Artifact store calls that failed in a way that may pass and were retried",
+                &["op"],
+            )?,
             prover_slots: gauge_vec(
                 "zkstream_prover_slots",
                 "Prover slots of this process, by kind",
@@ -288,6 +294,9 @@ impl Metrics {
         for result in ["published", "failed"] {
             self.aggregation_runs_total.with_label_values(&[result]);
         }
+        for op in ["get", "put", "check"] {
+            self.store_retries_total.with_label_values(&[op]);
+        }
     }
 
     /// An aggregation run ended: published with `proofs` users' proofs, or failed.
@@ -313,7 +322,7 @@ impl Metrics {
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
     pub fn metric_names(&self) -> Vec<String> {
         use prometheus::core::Collector;
-        let collectors: [&dyn Collector; 24] = [
+        let collectors: [&dyn Collector; 25] = [
             &self.batches_received,
             &self.batches_completed,
             &self.proofs_generated,
@@ -333,6 +342,7 @@ impl Metrics {
             &self.sink_submissions_total,
             &self.verification_failures_total,
             &self.job_retries_total,
+            &self.store_retries_total,
             &self.prover_slots,
             &self.aggregation_runs_total,
             &self.aggregation_proofs_total,
@@ -362,6 +372,14 @@ impl Metrics {
         self.sink_submissions_total
             .with_label_values(&[sink, if ok { "ok" } else { "error" }])
             .inc();
+    }
+
+    /// Counts the artifact store's retries in `zkstream_store_retries_total{op}`.
+    pub fn count_store_retries(self: &Arc<Self>, store: &zkstream_operators::store::ArtifactStore) {
+        let metrics = Arc::clone(self);
+        store.on_retry(Arc::new(move |op| {
+            metrics.store_retries_total.with_label_values(&[op]).inc();
+        }));
     }
 
     /// A proof failed verification in `round` (`final` for the sink's check).

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
-use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_operators::store::StoreError;
 use zkstream_prover::keys::KeySource;
 use zkstream_prover::{KeyStore, ProverError};
 use zkstream_sinks::{
@@ -306,7 +306,7 @@ pub fn run(
         }
     };
 
-    let store = ArtifactStore::open(&config.store.url)?;
+    let store = config.store.build()?;
     let progress = if options.resume {
         DeliveryProgress::load(&store)?
     } else {
@@ -329,6 +329,7 @@ pub fn run(
     ));
 
     let telemetry = Telemetry::start(start)?;
+    telemetry.metrics.count_store_retries(&store);
     if let Some(addr) = options
         .metrics_addr
         .as_ref()

@@ -1,17 +1,30 @@
 //! The artifact store: every stored proof, framed, under its key's path ([`Stored`]: a batch's
 //! [`Artifact`] under its [`ArtifactKey`], user-proof mode's [`UserArtifact`] under its
-//! [`UserProofKey`]) in an `object_store` (a local directory by default; any `object_store` URL the
-//! build supports). A stage
-//! writes its artifact here *before* it forwards the reference, so a reference always names bytes that
-//! exist, and a restarted pipeline finds finished work.
+//! [`UserProofKey`]) in an `object_store`: a local directory (`file://`, the default), S3 or any
+//! S3-compatible server such as MinIO (`s3://bucket/prefix`), Google Cloud Storage
+//! (`gs://bucket/prefix`), or `memory://` for tests. A stage writes its artifact here *before* it
+//! forwards the reference, so a reference always names bytes that exist, and a restarted pipeline finds
+//! finished work.
+//!
+//! The store owns a small tokio runtime that drives `object_store` (its HTTP backends need one); the
+//! callers (prover slots, the delivery thread, the user-proof service) block on it from their own
+//! threads, never from a timely worker. A call that fails in a way that may pass (a connection reset,
+//! a 5xx, a timeout) is retried with backoff here, each retry reported to the retry hook (the
+//! `zkstream_store_retries_total` metric); `object_store`'s own HTTP retries are off so that every
+//! retry is counted once.
 
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-use futures::executor::block_on;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, S3ConditionalPut};
+use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::memory::InMemory;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload};
+use object_store::{ObjectStore, PutPayload, RetryConfig};
 use zkstream_types::{Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError};
 
 /// Errors of the artifact store.
@@ -24,6 +37,15 @@ pub enum StoreError {
         url: String,
         /// Why it was refused.
         reason: String,
+    },
+    /// An object store could not be used at start (a missing bucket, refused credentials, an
+    /// endpoint that does not answer).
+    #[error("artifact store {url} is not usable: {source} (check the bucket, the endpoint and the credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_ENDPOINT_URL, or GOOGLE_APPLICATION_CREDENTIALS)")]
+    Unusable {
+        /// The store's URL.
+        url: String,
+        /// The backend's error.
+        source: object_store::Error,
     },
     /// The backend failed.
     #[error("artifact store {op} {path}: {source}")]
@@ -61,48 +83,195 @@ impl StoreError {
             StoreError::Backend { source, .. } => !matches!(
                 source,
                 object_store::Error::NotFound { .. }
+                    | object_store::Error::PermissionDenied { .. }
+                    | object_store::Error::Unauthenticated { .. }
+                    | object_store::Error::AlreadyExists { .. }
+                    | object_store::Error::Precondition { .. }
                     | object_store::Error::InvalidPath { .. }
                     | object_store::Error::NotSupported { .. }
                     | object_store::Error::NotImplemented
                     | object_store::Error::UnknownConfigurationKey { .. }
             ),
-            StoreError::Url { .. } | StoreError::Corrupt { .. } | StoreError::Misplaced { .. } => {
-                false
-            }
+            StoreError::Url { .. }
+            | StoreError::Unusable { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::Misplaced { .. } => false,
         }
     }
 }
 
+/// Attempts at a store call whose error may pass, before the error is returned.
+const ATTEMPTS: u32 = 5;
+/// The wait after the first failed attempt (doubled after each, at most [`MAX_BACKOFF`]).
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+/// The longest wait between attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Called once per retried store call with the operation (`get`, `put`, `list`, `check`).
+pub type RetryHook = Arc<dyn Fn(&'static str) + Send + Sync>;
+
 /// A handle on the artifact store; cheap to clone and shared by every worker and prover slot.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ArtifactStore {
     inner: Arc<dyn ObjectStore>,
     prefix: Path,
     url: String,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a store shares: the runtime that drives it and the retry hook.
+struct Shared {
+    runtime: tokio::runtime::Runtime,
+    on_retry: OnceLock<RetryHook>,
+}
+
+impl fmt::Debug for ArtifactStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ArtifactStore")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ArtifactStore {
-    /// Opens a store by URL: `file:///abs/dir` or `memory://` (process-local, for tests).
+    /// Opens a store by URL (see the module comment) with no extra options.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, &BTreeMap::new())
+    }
+
+    /// Opens a store by URL. `s3://` and `gs://` stores take their settings from the standard
+    /// environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`,
+    /// `AWS_ALLOW_HTTP`, ...; `GOOGLE_APPLICATION_CREDENTIALS`, ...), then `options` (the `[store.options]`
+    /// table: `object_store`'s configuration keys, such as `aws_endpoint` or `google_service_account`),
+    /// which win; an option no backend knows is refused by name. An object store is checked before it
+    /// is used: a missing bucket or refused credentials fail here, with the reason.
+    pub fn open_with(url: &str, options: &BTreeMap<String, String>) -> Result<Self, StoreError> {
         let bad = |reason: String| StoreError::Url {
             url: url.to_string(),
             reason,
         };
         let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
-        let (inner, prefix): (Arc<dyn ObjectStore>, Path) = match parsed.scheme() {
+        let scheme = parsed.scheme();
+        if !options.is_empty() && !matches!(scheme, "s3" | "gs") {
+            return Err(bad(format!(
+                "[store.options] apply to s3:// and gs:// stores, not {scheme}://"
+            )));
+        }
+        // No retries inside object_store: they are made (and counted) here.
+        let no_retries = RetryConfig {
+            max_retries: 0,
+            ..RetryConfig::default()
+        };
+        let prefix = Path::from(parsed.path());
+        let (inner, prefix): (Arc<dyn ObjectStore>, Path) = match scheme {
             "memory" => (Arc::new(InMemory::new()), Path::default()),
             "file" => {
                 let (store, prefix) =
                     object_store::parse_url(&parsed).map_err(|e| bad(e.to_string()))?;
                 (Arc::from(store), prefix)
             }
-            other => return Err(bad(format!("unsupported scheme {other:?} (file, memory)"))),
+            "s3" => {
+                let mut b = AmazonS3Builder::from_env()
+                    .with_url(url)
+                    .with_retry(no_retries)
+                    // Conditional writes (If-None-Match, If-Match), which fencing needs.
+                    .with_conditional_put(S3ConditionalPut::ETagMatch);
+                for (k, v) in options {
+                    let key = AmazonS3ConfigKey::from_str(k)
+                        .map_err(|_| bad(format!("unknown [store.options] key {k:?} for s3://")))?;
+                    b = b.with_config(key, v);
+                }
+                (Arc::new(b.build().map_err(|e| bad(e.to_string()))?), prefix)
+            }
+            "gs" => {
+                let mut b = GoogleCloudStorageBuilder::from_env()
+                    .with_url(url)
+                    .with_retry(no_retries);
+                for (k, v) in options {
+                    let key = GoogleConfigKey::from_str(k)
+                        .map_err(|_| bad(format!("unknown [store.options] key {k:?} for gs://")))?;
+                    b = b.with_config(key, v);
+                }
+                (Arc::new(b.build().map_err(|e| bad(e.to_string()))?), prefix)
+            }
+            other => {
+                return Err(bad(format!(
+                    "unsupported scheme {other:?} (file, s3, gs, memory)"
+                )))
+            }
         };
-        Ok(ArtifactStore {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("zkstream-store")
+            .enable_all()
+            .build()
+            .map_err(|e| bad(format!("starting the store's runtime: {e}")))?;
+        let store = ArtifactStore {
             inner,
             prefix,
             url: url.to_string(),
+            shared: Arc::new(Shared {
+                runtime,
+                on_retry: OnceLock::new(),
+            }),
+        };
+        if matches!(scheme, "s3" | "gs") {
+            store.check()?;
+        }
+        Ok(store)
+    }
+
+    /// Reports each retried call to `hook` (the first hook set stays; every clone shares it).
+    pub fn on_retry(&self, hook: RetryHook) {
+        let _ = self.shared.on_retry.set(hook);
+    }
+
+    /// Lists the store's prefix once: a missing bucket, refused credentials or an endpoint that does
+    /// not answer fail here (after the retries a transient fault gets), with the backend's reason.
+    pub fn check(&self) -> Result<(), StoreError> {
+        self.call("check", &self.prefix, || async {
+            self.inner
+                .list_with_delimiter(Some(&self.prefix))
+                .await
+                .map(|_| ())
         })
+        .map_err(|e| match e {
+            StoreError::Backend { source, .. } => StoreError::Unusable {
+                url: self.url.clone(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Runs `call` on the store's runtime, retrying errors that may pass.
+    fn call<T, F, Fut>(&self, op: &'static str, path: &Path, call: F) -> Result<T, StoreError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = object_store::Result<T>>,
+    {
+        let mut wait = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let error = match self.shared.runtime.block_on(call()) {
+                Ok(v) => return Ok(v),
+                Err(source) => StoreError::Backend {
+                    op,
+                    path: path.to_string(),
+                    source,
+                },
+            };
+            if !error.is_retryable() || attempt >= ATTEMPTS {
+                return Err(error);
+            }
+            tracing::warn!(op, %path, attempt, error = %error, ?wait, "store call failed; retrying");
+            if let Some(hook) = self.shared.on_retry.get() {
+                hook(op);
+            }
+            std::thread::sleep(wait);
+            wait = (wait * 2).min(MAX_BACKOFF);
+            attempt += 1;
+        }
     }
 
     /// Opens a store in a local directory (created if missing).
@@ -142,30 +311,27 @@ impl ArtifactStore {
     }
 
     fn put_bytes(&self, path: &Path, bytes: Vec<u8>) -> Result<(), StoreError> {
-        block_on(self.inner.put(path, PutPayload::from(bytes)))
+        let payload = PutPayload::from(bytes);
+        self.call("put", path, || self.inner.put(path, payload.clone()))
             .map(|_| ())
-            .map_err(|source| StoreError::Backend {
-                op: "put",
-                path: path.to_string(),
-                source,
-            })
+    }
+
+    /// The bytes under `path`; `Ok(None)` if there are none.
+    fn get_bytes(&self, path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+        self.call("get", path, || async {
+            match self.inner.get(path).await {
+                Ok(got) => got.bytes().await.map(|b| Some(b.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
     }
 
     /// Reads an artifact; `Ok(None)` if there is none under that key.
     pub fn get<T: Stored>(&self, key: &T::Key) -> Result<Option<T>, StoreError> {
         let path = self.object_path(&T::path_of(key));
-        let backend = |source| StoreError::Backend {
-            op: "get",
-            path: path.to_string(),
-            source,
-        };
-        let bytes = match block_on(async {
-            let got = self.inner.get(&path).await?;
-            got.bytes().await
-        }) {
-            Ok(b) => b,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(backend(e)),
+        let Some(bytes) = self.get_bytes(&path)? else {
+            return Ok(None);
         };
         let artifact = T::from_frame(&bytes).map_err(|source| StoreError::Corrupt {
             path: path.to_string(),
@@ -225,19 +391,7 @@ impl ArtifactStore {
 
     /// Reads a state record; `Ok(None)` if there is none.
     pub fn get_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.state_path(name);
-        match block_on(async {
-            let got = self.inner.get(&path).await?;
-            got.bytes().await
-        }) {
-            Ok(b) => Ok(Some(b.to_vec())),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(source) => Err(StoreError::Backend {
-                op: "get",
-                path: path.to_string(),
-                source,
-            }),
-        }
+        self.get_bytes(&self.state_path(name))
     }
 }
 

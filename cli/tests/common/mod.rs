@@ -23,8 +23,14 @@ pub fn zkstream() -> Command {
 
 /// Starts `zkstream run --config CONFIG --bounded` in the background, output to `log`; killed on drop.
 pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
+    spawn_run_with(config, log, &[])
+}
+
+/// [`spawn_run`] with `env` added to the environment (an object store's settings).
+pub fn spawn_run_with(config: &Path, log: &Path, env: &[(&str, String)]) -> Reaped {
     let log = std::fs::File::create(log).unwrap();
     let child = zkstream()
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .args(["run", "--config", config.to_str().unwrap(), "--bounded"])
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -33,14 +39,25 @@ pub fn spawn_run(config: &Path, log: &Path) -> Reaped {
     Reaped(child)
 }
 
-/// Writes a run configuration for the test profile.
+/// Writes a run configuration for the test profile, its store in `dir/store`.
 pub fn config(dir: &Path, brokers: &str, core: Option<&str>, extra: &str) -> PathBuf {
+    let store = format!("file://{}", dir.join("store").display());
+    config_in(dir, brokers, core, &store, extra)
+}
+
+/// Writes a run configuration for the test profile with its store at `store_url`.
+pub fn config_in(
+    dir: &Path,
+    brokers: &str,
+    core: Option<&str>,
+    store_url: &str,
+    extra: &str,
+) -> PathBuf {
     let mut text = format!(
         "[kafka]\nbrokers = \"{brokers}\"\nproofs_topic = \"zkstream.proofs\"\npoll_interval_ms = 20\n\
-         [store]\nurl = \"file://{store}\"\n\
+         [store]\nurl = \"{store_url}\"\n\
          [prover]\nprofile = \"test\"\nkeys_dir = \"{keys}\"\n\
          [sink.file]\ndir = \"{proofs}\"\n",
-        store = dir.join("store").display(),
         keys = keys_dir!().display(),
         proofs = dir.join("proofs").display(),
     );

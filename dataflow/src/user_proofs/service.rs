@@ -105,12 +105,11 @@ impl ServiceError {
             ServiceError::Store(e) => e.is_retryable(),
             ServiceError::Source(e) => e.is_retryable(),
             ServiceError::Sink(e) => e.is_retryable(),
+            ServiceError::Gpu(e) => e.is_retryable(),
+            ServiceError::Metrics(e) => e.is_retryable(),
+            ServiceError::Wire(e) => e.is_retryable(),
             ServiceError::Io { .. } => true,
-            ServiceError::Gpu(_)
-            | ServiceError::Metrics(_)
-            | ServiceError::Wire(_)
-            | ServiceError::Progress(_)
-            | ServiceError::NoKey => false,
+            ServiceError::Progress(_) | ServiceError::NoKey => false,
         }
     }
 }
@@ -219,8 +218,9 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     .with_user_shape(a.shape())?;
     let keys = Arc::new(keys);
     // Every process of a cluster stores its chunk and node proofs in the one artifact store.
-    let store = ArtifactStore::open(&config.store.url)?;
+    let store = config.store.build()?;
     let metrics = Arc::new(Metrics::new()?);
+    metrics.count_store_retries(&store);
     // GPU slots take the chunk and node circuits their backend supports; the CPU slots the rest.
     let slots = prover_slots(
         config,
