@@ -102,4 +102,3 @@ fn a_server_that_goes_away_is_retried_and_each_retry_is_counted() {
         "five attempts, four retries"
     );
 }
-
