@@ -1,7 +1,9 @@
 //! The sink thread of process 0: everything that leaves the dataflow goes through it, in the order the
 //! ordered stage released it. Per final proof: check it on its own (a proof that does not verify is never
-//! delivered), hand it to every proof sink in turn (each retries transient failures and never skips),
-//! persist the delivery progress (`state/delivered` in the artifact store: last batch, its commitment,
+//! delivered), claim it under this process's fencing epoch (`zkstream_operators::fence`: a process
+//! that started later for the same store fences this one, which stops here), hand it to every proof sink
+//! in turn (each retries transient failures and never skips; each gets the epoch as a fencing token),
+//! claim and persist the delivery progress (`state/delivered` in the artifact store: last batch, its commitment,
 //! and the records delivery settled that a restart may read again), then settle its records and commit
 //! offsets. Per dead letter: write it to the DLQ topic,
 //! then settle and commit its offset. A gap leaves its records open (a restart replays them).
@@ -14,6 +16,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use zkstream_operators::fence::{Claim, Fence, FenceError};
 use zkstream_operators::model::{Delivery, FailureStage};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_prover::{verify_final_record, KeyStore};
@@ -151,6 +154,9 @@ pub enum DeliveryError {
     /// The store could not record progress.
     #[error("delivery progress: {0}")]
     Store(#[from] Box<StoreError>),
+    /// A newer epoch fenced this process, or the fence could not be read.
+    #[error("{0}")]
+    Fence(#[from] FenceError),
     /// The stored progress record is unreadable.
     #[error("the delivery progress record (state/delivered) is corrupt")]
     Progress,
@@ -166,6 +172,7 @@ impl DeliveryError {
         match self {
             DeliveryError::Sink { source, .. } => source.is_retryable(),
             DeliveryError::Store(e) => e.is_retryable(),
+            DeliveryError::Fence(e) => e.is_retryable(),
             DeliveryError::Progress | DeliveryError::Panicked => false,
         }
     }
@@ -225,6 +232,13 @@ pub struct Outputs {
     /// What the progress record this run resumed from says delivery settled (default on a fresh store):
     /// kept, and extended, in every progress record this run saves.
     pub delivered: Delivered,
+    /// The epoch this process delivers under, taken before the progress was read (absent: unfenced,
+    /// for tests of one deliverer). Each batch is claimed before the sinks, its progress before it is
+    /// saved; the sinks get the epoch as a fencing token.
+    pub fence: Option<Fence>,
+    /// Called with the batch number between a batch's claim and its delivery (tests pause here to race
+    /// two deliverers).
+    pub after_claim: Option<Box<dyn Fn(u64) + Send>>,
 }
 
 /// Which records delivery settled: what a restart must skip, not dead-letter, when it reads them again.
@@ -316,6 +330,11 @@ fn serve(
     on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
 ) -> DeliveryReport {
     let mut report = DeliveryReport::default();
+    if let Some(epoch) = out.fence.as_ref().map(Fence::epoch) {
+        for sink in out.sinks.iter_mut() {
+            sink.set_epoch(epoch);
+        }
+    }
     let mut positions = Positions {
         accepted: BTreeMap::new(),
         delivered: std::mem::take(&mut out.delivered),
@@ -464,6 +483,13 @@ fn deliver(
         }
         return Some(false);
     }
+    if let Err(e) = claim(out, report, Claim::Deliver(n)) {
+        tracing::error!(batch = n, error = %e, "not delivered");
+        return None;
+    }
+    if let Some(hook) = &out.after_claim {
+        hook(n);
+    }
     for sink in out.sinks.iter_mut() {
         let result = sink.deliver(p);
         if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
@@ -485,7 +511,9 @@ fn deliver(
         batch_commitment: p.batch_commitment,
         delivered: Some(positions.delivered(n, out.committer.as_mut().map(|c| &*c.tracker()))),
     };
-    match progress.save(&out.store) {
+    // Fenced after the sinks: the newer process writes the progress from now on.
+    let saved = claim(out, report, Claim::Progress(n)).and_then(|()| progress.save(&out.store));
+    match saved {
         Ok(()) => {
             // This save covers every batch up to n, those whose own save failed included.
             let settled = report.unsaved.drain(..).chain([n]);
@@ -507,6 +535,24 @@ fn deliver(
     report.delivered.push(n);
     on_delivered(p);
     Some(true)
+}
+
+/// Claims `what` under the fence, if there is one. Being fenced stops delivery (recorded in the report),
+/// as does any failure to claim a delivery (later batches must not overtake it); a progress claim that
+/// failed in a way that may pass leaves that batch unsaved, like a failed save.
+fn claim(out: &mut Outputs, report: &mut DeliveryReport, what: Claim) -> Result<(), DeliveryError> {
+    let Some(fence) = out.fence.as_mut() else {
+        return Ok(());
+    };
+    fence.claim(what).map_err(|e| {
+        let e = DeliveryError::from(e);
+        let stops = !e.is_retryable() || matches!(what, Claim::Deliver(_));
+        if stops && report.error.is_none() {
+            report.error = Some(e.to_string());
+            report.error_may_pass = e.is_retryable();
+        }
+        e
+    })
 }
 
 #[cfg(test)]
@@ -636,6 +682,8 @@ mod tests {
                 telemetry: None,
                 allow_gaps,
                 delivered: Delivered::default(),
+                fence: None,
+                after_claim: None,
             },
             Box::new(|_| {}),
         )

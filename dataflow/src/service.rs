@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zkstream_operators::chunk::Release;
+use zkstream_operators::fence::Fence;
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
 use zkstream_operators::store::StoreError;
@@ -27,12 +28,16 @@ use zkstream_sources::{KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTrack
 use zkstream_types::{AggregationRound, FinalBatchProof};
 
 use crate::config::{Config, KafkaConfig, SinkConfig};
+
 use crate::delivery::{DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs};
 use crate::gpu::{Backends, GpuError};
 use crate::metrics::MetricsError;
 use crate::pipeline::{self, Cluster, PipelineError, PipelineSpec};
 use crate::slots::{prover_slots, Slots};
 use crate::telemetry::{Telemetry, TelemetryError};
+
+/// The fence scope of the batch pipeline's deliverer (user-proof mode has its own).
+pub const FENCE_SCOPE: &str = "batches";
 
 /// Why the service could not start, or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +312,18 @@ pub fn run(
     };
 
     let store = config.store.build()?;
+    // The deliverer takes its epoch before it reads the progress: a process 0 that started earlier
+    // for this store is fenced from here on, and writes no progress this one has not seen.
+    let fence = if delivers {
+        let fence = Fence::take(&store, FENCE_SCOPE).map_err(DeliveryError::from)?;
+        say(&format!(
+            "fence: delivering under epoch {} (a process 0 started later for this store takes over)",
+            fence.epoch()
+        ));
+        Some(fence)
+    } else {
+        None
+    };
     let progress = if options.resume {
         DeliveryProgress::load(&store)?
     } else {
@@ -375,6 +392,8 @@ pub fn run(
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
             delivered: DeliveryProgress::resume(progress.as_ref(), start),
+            fence,
+            after_claim: None,
         },
         options.on_delivered,
     )?;

@@ -1,18 +1,21 @@
 //! Dataflow tests against the sequential oracle, through the embedded broker and the production Kafka
 //! reader: the dataflow's final public inputs equal the reference prover's with 1 and 2 workers and
 //! every final proof verifies; injected prover failures are retried and lose no batch; a rejected record
-//! and an exhausted job become gaps at which delivery stops, and the run still terminates.
+//! and an exhausted job become gaps at which delivery stops, and the run still terminates; two process-0s
+//! on one store never both deliver (fencing).
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_operators::chunk::Release;
+use zkstream_operators::fence::Fence;
 use zkstream_operators::model::Delivery;
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{
@@ -25,8 +28,11 @@ use zkstream_prover::{
     prove_batch, verify_final_proof, BackendError, BackendInfo, CircuitId, CpuBackend, KeyStore,
     Prover, ProvingBackend, ProvingJob, SlotKind,
 };
+use zkstream_sinks::core_http::CoreHttpSink;
+use zkstream_sinks::RetryPolicy;
 use zkstream_sources::kafka::{batch_key, produce_batches};
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
+use zkstream_testkit::core::Core;
 use zkstream_types::Rejected;
 use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
 
@@ -168,20 +174,31 @@ fn counts(pool: &ProverPool) -> RoundCounts {
     c
 }
 
+/// The reference prover's final records of `chain(2, 5)` and its proof counts, proved once for the
+/// tests that need them.
+fn oracle() -> &'static (BTreeMap<u64, FinalBatchProof>, RoundCounts) {
+    static ORACLE: OnceLock<(BTreeMap<u64, FinalBatchProof>, RoundCounts)> = OnceLock::new();
+    ORACLE.get_or_init(|| {
+        let prover = Prover::new(keys(), 2);
+        let mut oracle = BTreeMap::new();
+        let mut counts: RoundCounts = [0; 6];
+        for b in &chain(2, 5) {
+            let (record, c) = prove_batch(&prover, b).unwrap();
+            for (total, n) in counts.iter_mut().zip(c) {
+                *total += n;
+            }
+            oracle.insert(b.batch_number, record);
+        }
+        (oracle, counts)
+    })
+}
+
 #[test]
 fn dataflow_matches_the_sequential_oracle_with_two_workers() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let batches = chain(2, 5);
-    let prover = Prover::new(keys(), 2);
-    let mut oracle = BTreeMap::new();
-    let mut oracle_counts: RoundCounts = [0; 6];
-    for b in &batches {
-        let (record, c) = prove_batch(&prover, b).unwrap();
-        for (total, n) in oracle_counts.iter_mut().zip(c) {
-            *total += n;
-        }
-        oracle.insert(b.batch_number, record);
-    }
+    let (oracle, oracle_counts) = oracle();
+    let oracle_counts = *oracle_counts;
     // Two workers (exchanges between them); the other tests here run one.
     for workers in [2] {
         let run = run(Vec::new(), batches.clone(), workers, 3, None);
@@ -427,4 +444,120 @@ fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].attempts, 2);
+}
+
+/// A delivery thread of process 0 for `store` under `fence`, delivering to the core at `core`, paused
+/// by `after_claim` if given.
+fn deliverer(
+    store: &ArtifactStore,
+    fence: Fence,
+    core: &str,
+    after_claim: Option<Box<dyn Fn(u64) + Send>>,
+) -> DeliveryThread {
+    let sink = CoreHttpSink::new(core, Duration::from_secs(10), RetryPolicy::default()).unwrap();
+    DeliveryThread::start(
+        Outputs {
+            sinks: vec![Box::new(sink)],
+            dlq: None,
+            source_topic: "zkstream.batches".into(),
+            committer: None,
+            store: store.clone(),
+            keys: keys(),
+            telemetry: None,
+            allow_gaps: false,
+            delivered: Default::default(),
+            fence: Some(fence),
+            after_claim,
+        },
+        Box::new(|_| {}),
+    )
+    .unwrap()
+}
+
+/// Two process-0s on one store never both deliver a batch. A (epoch 1) claims batch 1 and is paused
+/// before its sinks; B starts (epoch 2) and delivers batch 1; A resumes and the core refuses its older
+/// fencing token, so A stops, saving no progress. Then C starts (epoch 3) while B is running: B's next
+/// claim is refused by the store before any sink sees batch 2, and C delivers it.
+#[test]
+fn a_newer_deliverer_fences_the_older_even_between_its_claim_and_its_delivery() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (oracle, _) = oracle();
+    let proof = |n: u64| Delivery::Proof(oracle[&n].clone());
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::local(dir.path()).unwrap();
+    let core = Core::start(0);
+
+    let (paused, at_pause) = std::sync::mpsc::channel();
+    let (resume, go_on) = std::sync::mpsc::channel::<()>();
+    let go_on = Mutex::new(go_on);
+    let a = deliverer(
+        &store,
+        Fence::take(&store, "batches").unwrap(),
+        &core.url,
+        Some(Box::new(move |n| {
+            paused.send(n).unwrap();
+            go_on.lock().unwrap().recv().unwrap();
+        })),
+    );
+    (a.hooks().on_delivery)(&proof(1));
+    assert_eq!(at_pause.recv_timeout(Duration::from_secs(120)), Ok(1));
+    assert!(core.requests.lock().unwrap().is_empty());
+
+    let b_fence = Fence::take(&store, "batches").unwrap();
+    assert_eq!(b_fence.epoch(), 2);
+    let b = deliverer(&store, b_fence, &core.url, None);
+    (b.hooks().on_delivery)(&proof(1));
+    let started = std::time::Instant::now();
+    while core.batches().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "B never delivered"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    resume.send(()).unwrap();
+    (a.hooks().on_delivery)(&proof(2));
+    let by_a = a.finish().unwrap();
+    assert!(by_a.delivered.is_empty(), "{by_a:?}");
+    let error = by_a.error.unwrap_or_default();
+    assert!(
+        error.contains("from epoch 1: a newer epoch delivers now"),
+        "{error}"
+    );
+    assert!(!by_a.error_may_pass);
+    // B delivered batch 1 (the core saw its token first); A's progress claim never happened.
+    assert_eq!(
+        DeliveryProgress::load(&store)
+            .unwrap()
+            .map(|p| p.batch_number),
+        Some(1)
+    );
+
+    let c_fence = Fence::take(&store, "batches").unwrap();
+    assert_eq!(c_fence.epoch(), 3);
+    (b.hooks().on_delivery)(&proof(2));
+    let by_b = b.finish().unwrap();
+    assert_eq!(by_b.delivered, [1]);
+    let error = by_b.error.unwrap_or_default();
+    assert!(
+        error.contains("epoch 2 of batches was superseded by epoch 3"),
+        "{error}"
+    );
+    let c = deliverer(&store, c_fence, &core.url, None);
+    (c.hooks().on_delivery)(&proof(2));
+    let by_c = c.finish().unwrap();
+    assert_eq!(by_c.delivered, [2], "{by_c:?}");
+
+    assert_eq!(core.batches(), [1, 2]);
+    assert_eq!(
+        *core.requests.lock().unwrap(),
+        [(1, 200), (1, 412), (2, 200)],
+        "B's batch 1, A's refused copy, C's batch 2; B never sent batch 2"
+    );
+    assert_eq!(
+        DeliveryProgress::load(&store)
+            .unwrap()
+            .map(|p| p.batch_number),
+        Some(2)
+    );
 }

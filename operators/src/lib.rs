@@ -10,6 +10,7 @@ pub mod batch_job;
 pub mod chain;
 pub mod chunk;
 pub mod compress;
+pub mod fence;
 pub mod model;
 pub mod order;
 pub mod pool;

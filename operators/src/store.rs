@@ -24,7 +24,7 @@ use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, S3ConditionalPut};
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::memory::InMemory;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload, RetryConfig};
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, RetryConfig};
 use zkstream_types::{Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError};
 
 /// Errors of the artifact store.
@@ -381,7 +381,11 @@ impl Stored for UserArtifact {
 
 impl ArtifactStore {
     fn state_path(&self, name: &str) -> Path {
-        self.prefix.child("state").child(name)
+        let mut path = self.prefix.child("state");
+        for part in name.split('/') {
+            path = path.child(part);
+        }
+        path
     }
 
     /// Writes a small state record (e.g. the sink's delivery progress) under `state/NAME`, atomically.
@@ -392,6 +396,67 @@ impl ArtifactStore {
     /// Reads a state record; `Ok(None)` if there is none.
     pub fn get_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.get_bytes(&self.state_path(name))
+    }
+
+    /// Whether a state record exists.
+    pub fn has_state(&self, name: &str) -> Result<bool, StoreError> {
+        let path = self.state_path(name);
+        self.call("head", &path, || async {
+            match self.inner.head(&path).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// Writes a state record only if there is none under `name` yet (S3 `If-None-Match: *`, GCS
+    /// `ifGenerationMatch=0`, an exclusive create on a local directory): `Ok(true)` if this call created
+    /// it, `Ok(false)` if it existed. Of concurrent creates exactly one returns `true`.
+    pub fn create_state(&self, name: &str, bytes: Vec<u8>) -> Result<bool, StoreError> {
+        let path = self.state_path(name);
+        let payload = PutPayload::from(bytes);
+        self.call("put", &path, || async {
+            let opts = PutOptions::from(PutMode::Create);
+            match self.inner.put_opts(&path, payload.clone(), opts).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+                // S3 answers 412 (not 409) to a lost If-None-Match race.
+                Err(object_store::Error::Precondition { .. }) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// The names of the state records directly under `state/DIR`, in no particular order.
+    pub fn list_state(&self, dir: &str) -> Result<Vec<String>, StoreError> {
+        let mut path = self.prefix.child("state");
+        for part in dir.split('/') {
+            path = path.child(part);
+        }
+        self.call("list", &path, || async {
+            let listed = self.inner.list_with_delimiter(Some(&path)).await?;
+            Ok(listed
+                .objects
+                .iter()
+                .filter_map(|o| o.location.filename().map(str::to_string))
+                .collect())
+        })
+    }
+
+    /// Deletes a state record (nothing if there is none).
+    pub fn delete_state(&self, name: &str) -> Result<(), StoreError> {
+        let path = self.state_path(name);
+        self.delete_path(&path)
+    }
+
+    fn delete_path(&self, path: &Path) -> Result<(), StoreError> {
+        self.call("delete", path, || async {
+            match self.inner.delete(path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        })
     }
 }
 

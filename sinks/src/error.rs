@@ -55,6 +55,21 @@ pub enum SinkError {
         /// Why.
         reason: String,
     },
+    /// The receiver refused the proof's fencing token: a process that started later took a newer
+    /// epoch and delivers now (HTTP 412 from the core).
+    #[error(
+        "{sink} refused batch {batch} from epoch {epoch}: a newer epoch delivers now ({reason})"
+    )]
+    Fenced {
+        /// Which sink.
+        sink: String,
+        /// The batch.
+        batch: u64,
+        /// The epoch this process sent.
+        epoch: u64,
+        /// The receiver's words.
+        reason: String,
+    },
     /// Retries were bounded and ran out.
     #[error("{sink}: gave up on batch {batch} after {attempts} attempts: {last}")]
     GaveUp {
@@ -103,7 +118,8 @@ pub fn kafka_error_is_retryable(e: &rdkafka::error::KafkaError) -> bool {
 
 impl SinkError {
     /// Whether delivering again later can help: a file system fault, a broker away or a sink that ran
-    /// out of bounded retries may pass; a refusal, a bad configuration or a failed check stays.
+    /// out of bounded retries may pass; a refusal, a bad configuration, a failed check or a newer epoch
+    /// stays.
     pub fn is_retryable(&self) -> bool {
         match self {
             SinkError::Io { .. } | SinkError::GaveUp { .. } => true,
@@ -111,7 +127,8 @@ impl SinkError {
             SinkError::Encode { .. }
             | SinkError::Refused { .. }
             | SinkError::Config(_)
-            | SinkError::Check { .. } => false,
+            | SinkError::Check { .. }
+            | SinkError::Fenced { .. } => false,
         }
     }
 

@@ -30,6 +30,10 @@ pub trait ProofSink: Send {
     /// Delivers one proof; returns once it is durably accepted. Transient failures are retried inside;
     /// an error is permanent.
     fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError>;
+    /// From now on, sends the delivering process's fencing epoch with every proof, for a receiver that
+    /// checks fencing tokens (it keeps the highest epoch it has seen and refuses an older one). Sinks
+    /// whose receiver cannot check one ignore it (the default).
+    fn set_epoch(&mut self, _epoch: u64) {}
 }
 
 impl ProofSink for FileSink {

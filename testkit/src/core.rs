@@ -1,6 +1,7 @@
 //! The core's proof endpoint (`POST /submit_proof/N`) as a test double: it decodes each body as the real
-//! core does, answers 500 to the first requests when asked, 503 during an outage, 409 for a batch
-//! it already has, and records every request and accepted proof.
+//! core does, answers 500 to the first requests when asked, 503 during an outage, 412 to a fencing epoch
+//! (`x-zkstream-epoch`) older than the newest it has seen, 409 for a batch it already has, and records
+//! every request and accepted proof.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,7 @@ use zkstream_types::{FinalBatchProof, Framed};
 pub struct Core {
     /// Base URL.
     pub url: String,
-    /// Every request: (batch, status).
+    /// Every request: (batch, status). 412: an older fencing epoch than one already seen.
     pub requests: Arc<Mutex<Vec<(u64, u16)>>>,
     /// Accepted proofs, in arrival order.
     pub accepted: Arc<Mutex<Vec<FinalBatchProof>>>,
@@ -44,6 +45,7 @@ impl Core {
         };
         let c = core.clone();
         let seen = AtomicUsize::new(0);
+        let mut newest_epoch = 0u64;
         std::thread::spawn(move || {
             for mut request in server.incoming_requests() {
                 let batch: u64 = request
@@ -51,13 +53,21 @@ impl Core {
                     .strip_prefix("/submit_proof/")
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(0);
+                let epoch: Option<u64> = request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("x-zkstream-epoch"))
+                    .and_then(|h| h.value.as_str().parse().ok());
                 let mut body = Vec::new();
                 let _ = request.as_reader().read_to_end(&mut body);
                 let status = if seen.fetch_add(1, Ordering::SeqCst) < fail_first {
                     500
                 } else if c.outage.load(Ordering::SeqCst) {
                     503
+                } else if epoch.is_some_and(|e| e < newest_epoch) {
+                    412
                 } else {
+                    newest_epoch = newest_epoch.max(epoch.unwrap_or(0));
                     match FinalBatchProof::from_frame(&body) {
                         Err(_) => 400,
                         Ok(p) if p.batch_number != batch => 400,

@@ -9,7 +9,9 @@
 //! one with `max_proofs` valid proofs waiting, or every waiting family once `interval_s` has passed (or
 //! a bounded service has read everything), one per step. A run aggregates one family (a run's circuits verify one
 //! family's proofs): chunk proofs, the aggregate, the root re-check, blobs, inclusion paths. Its record
-//! goes to `output_topic` (key = run number) and `out_dir`; offsets commit only after that.
+//! goes to `output_topic` (key = run number) and `out_dir`; offsets commit only after that. The leader
+//! publishes under a fencing epoch taken at start (`zkstream_operators::fence`, scope `user-proofs`): a
+//! leader started later for the same store fences it at its next claim, before a record or progress.
 //!
 //! Restart safety: a run's record is kept in the artifact store before it is published, and the run
 //! number with its offsets is saved after — with the submissions past a partition's committed offset
@@ -26,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use zkstream_operators::fence::{Claim, Fence, FenceError};
 use zkstream_operators::pool::PoolObserver;
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::user_tree::UserJob;
@@ -48,6 +51,8 @@ use crate::slots::prover_slots;
 
 /// Name of the progress record in the artifact store.
 const PROGRESS: &str = "aggregation";
+/// The fence scope of user-proof mode's leader (the batch pipeline's deliverer has its own).
+pub const FENCE_SCOPE: &str = "user-proofs";
 
 /// Why the service could not start, or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +81,9 @@ pub enum ServiceError {
     /// A record could not be framed, or a registration decoded.
     #[error(transparent)]
     Wire(#[from] WireError),
+    /// A process started later for this store took over (or the fence could not be read).
+    #[error(transparent)]
+    Fence(#[from] FenceError),
     /// The stored progress record is unreadable.
     #[error("the aggregation progress record (state/aggregation): {0}")]
     Progress(#[from] super::BadProgress),
@@ -108,6 +116,7 @@ impl ServiceError {
             ServiceError::Gpu(e) => e.is_retryable(),
             ServiceError::Metrics(e) => e.is_retryable(),
             ServiceError::Wire(e) => e.is_retryable(),
+            ServiceError::Fence(e) => e.is_retryable(),
             ServiceError::Io { .. } => true,
             ServiceError::Progress(_) | ServiceError::NoKey => false,
         }
@@ -182,6 +191,9 @@ pub struct UserProofService {
     prover: Arc<Prover>,
     tree: UserTreeService,
     store: ArtifactStore,
+    /// The epoch this leader publishes under: each run's record is claimed before it is written, and
+    /// the progress before it is saved.
+    fence: Fence,
     metrics: Arc<Metrics>,
     reader: SubmissionReader,
     dlq: DeadLetterSink,
@@ -268,6 +280,13 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         let bound = metrics.serve(addr)?;
         say(&format!("metrics: http://{bound}/metrics"));
     }
+    // The epoch first, then the progress: a leader started earlier for this store publishes nothing
+    // more from here on (it is fenced at its next claim), and writes no progress this one has not read.
+    let fence = Fence::take(&store, FENCE_SCOPE)?;
+    say(&format!(
+        "fence: publishing under epoch {} (a leader started later for this store takes over)",
+        fence.epoch()
+    ));
     // Where we are: the stored progress wins over older committed offsets (a crash after publishing).
     let progress = match store.get_state(PROGRESS)? {
         Some(bytes) => RunProgress::decode(&String::from_utf8_lossy(&bytes))?,
@@ -298,6 +317,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         prover,
         tree,
         store,
+        fence,
         metrics,
         reader,
         dlq,
@@ -490,12 +510,14 @@ impl UserProofService {
             .aggregation_waiting_proofs
             .set(self.pending.len() as i64);
         let frame = record.to_frame()?;
+        self.fence.claim(Claim::Deliver(run))?;
+        let epoch = self.fence.epoch().to_string();
         self.out.send(
             &self.config.output_topic,
             run,
             &run.to_be_bytes(),
             &frame,
-            &[],
+            &[("zkstream-epoch", epoch.as_bytes())],
         )?;
         if let Some(dir) = &self.config.out_dir {
             write_atomically(&dir.join(format!("run-{run}.rec")), &frame)?;
@@ -510,6 +532,7 @@ impl UserProofService {
             .map(|p| (p.partition, p.offset))
             .collect();
         let saved = RunProgress::after_run(run, self.reader.position(), &waiting, &self.handled);
+        self.fence.claim(Claim::Progress(run))?;
         self.store
             .put_state(PROGRESS, saved.encode().into_bytes())?;
         self.handled = saved.handled;

@@ -4,6 +4,9 @@
 //! accepted. `5xx`, `408`, `425`, `429` and transport errors (refused, reset, timeout) are retried with
 //! capped exponential backoff for as long as the policy allows (by default: forever — the sink never skips
 //! a batch). Any other `4xx` is a permanent refusal and stops delivery with [`SinkError::Refused`].
+//! With a fencing epoch set ([`ProofSink::set_epoch`]) each request carries it as `x-zkstream-epoch`; a
+//! core that checks it answers `412 Precondition Failed` to an epoch older than one it has seen, which
+//! stops delivery with [`SinkError::Fenced`] (a newer process delivers now).
 //! Plain `http://` only (the core endpoint sits next to the prover); put TLS in a sidecar.
 
 use std::time::Duration;
@@ -18,6 +21,7 @@ enum Attempt {
     Accepted(u16),
     Transient(String),
     Refused(u16, String),
+    Fenced(String),
 }
 
 /// Submits final proofs to the core's HTTP endpoint.
@@ -27,6 +31,7 @@ pub struct CoreHttpSink {
     retry: RetryPolicy,
     submissions: u64,
     retries: u64,
+    epoch: Option<u64>,
 }
 
 impl CoreHttpSink {
@@ -46,6 +51,7 @@ impl CoreHttpSink {
             retry,
             submissions: 0,
             retries: 0,
+            epoch: None,
         })
     }
 
@@ -66,19 +72,24 @@ impl CoreHttpSink {
 
     fn attempt(&mut self, url: &str, batch: u64, body: &[u8]) -> Attempt {
         self.submissions += 1;
-        let sent = self
+        let mut request = self
             .agent
             .post(url)
             .set("content-type", "application/octet-stream")
-            .set("x-zkstream-batch", &batch.to_string())
-            .send_bytes(body);
+            .set("x-zkstream-batch", &batch.to_string());
+        if let Some(epoch) = self.epoch {
+            request = request.set("x-zkstream-epoch", &epoch.to_string());
+        }
+        let sent = request.send_bytes(body);
         match sent {
             Ok(response) => Attempt::Accepted(response.status()),
             Err(ureq::Error::Status(409, _)) => Attempt::Accepted(409),
             Err(ureq::Error::Status(code, response)) => {
                 let mut text = response.into_string().unwrap_or_default();
                 text.truncate(200);
-                if code >= 500 || matches!(code, 408 | 425 | 429) {
+                if code == 412 && self.epoch.is_some() {
+                    Attempt::Fenced(text)
+                } else if code >= 500 || matches!(code, 408 | 425 | 429) {
                     Attempt::Transient(format!("HTTP {code}: {text}"))
                 } else {
                     Attempt::Refused(code, text)
@@ -92,6 +103,10 @@ impl CoreHttpSink {
 impl ProofSink for CoreHttpSink {
     fn name(&self) -> &str {
         "core"
+    }
+
+    fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = Some(epoch);
     }
 
     fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
@@ -112,6 +127,14 @@ impl ProofSink for CoreHttpSink {
                         batch,
                         status,
                         body,
+                    })
+                }
+                Attempt::Fenced(reason) => {
+                    return Err(SinkError::Fenced {
+                        sink: "core".into(),
+                        batch,
+                        epoch: self.epoch.unwrap_or_default(),
+                        reason,
                     })
                 }
                 Attempt::Transient(error) => {

@@ -103,6 +103,7 @@ impl KafkaWriter {
 pub struct KafkaProofSink {
     writer: KafkaWriter,
     topic: String,
+    epoch: Option<String>,
 }
 
 impl KafkaProofSink {
@@ -111,6 +112,7 @@ impl KafkaProofSink {
         KafkaProofSink {
             writer,
             topic: topic.to_string(),
+            epoch: None,
         }
     }
 }
@@ -120,17 +122,23 @@ impl ProofSink for KafkaProofSink {
         "kafka"
     }
 
+    /// The epoch goes with each record as the header `zkstream-epoch`, so that a consumer can drop a
+    /// copy written by a process a newer epoch had fenced.
+    fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = Some(epoch.to_string());
+    }
+
     fn deliver(&mut self, proof: &FinalBatchProof) -> Result<(), SinkError> {
         let batch = proof.batch_number;
         let value = frame(proof)?;
         let commitment = proof.batch_commitment.to_hex();
-        let (partition, offset) = self.writer.send(
-            &self.topic,
-            batch,
-            &batch.to_be_bytes(),
-            &value,
-            &[("zkstream-batch-commitment", commitment.as_bytes())],
-        )?;
+        let mut headers = vec![("zkstream-batch-commitment", commitment.as_bytes())];
+        if let Some(epoch) = &self.epoch {
+            headers.push(("zkstream-epoch", epoch.as_bytes()));
+        }
+        let (partition, offset) =
+            self.writer
+                .send(&self.topic, batch, &batch.to_be_bytes(), &value, &headers)?;
         tracing::info!(batch, partition, offset, topic = %self.topic, "proof written to kafka");
         Ok(())
     }
