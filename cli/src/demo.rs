@@ -280,6 +280,9 @@ impl DemoArgs {
     /// arguments' store, slots, schedule, GPUs, workers, retries and file sink.
     fn config(&self, mut config: Config, store_url: String) -> Result<Config> {
         config.store.url = store_url;
+        // Every proof stays, so that a second demo over the same --store reuses them all (the demo's
+        // embedded broker is new each time: it delivers every batch again).
+        config.store.keep_all = true;
         config.prover.threads = Some(self.opts.settings()?.threads);
         config.prover.slots = self.prover_slots.max(1);
         config.prover.schedule = self.schedule;

@@ -187,6 +187,12 @@ pub struct StoreConfig {
     /// `object_store` configuration keys for `s3://` and `gs://` (`aws_endpoint`, `aws_region`,
     /// `aws_allow_http`, `google_service_account`, ...), over the standard environment.
     pub options: BTreeMap<String, String>,
+    /// Retention: a delivered batch's intermediate proofs (all but its final, compression proof) are
+    /// deleted this many hours after every sink acknowledged it and its offsets were committed (0: at
+    /// once). Its final proof and the progress records are kept.
+    pub keep_intermediates_hours: f64,
+    /// Keep every proof of every batch (no retention): the store grows by every proof.
+    pub keep_all: bool,
 }
 
 impl Default for StoreConfig {
@@ -194,6 +200,8 @@ impl Default for StoreConfig {
         StoreConfig {
             url: "file:///var/lib/zkstream/artifacts".into(),
             options: BTreeMap::new(),
+            keep_intermediates_hours: 0.0,
+            keep_all: false,
         }
     }
 }
@@ -205,6 +213,14 @@ impl StoreConfig {
     ) -> Result<zkstream_operators::store::ArtifactStore, zkstream_operators::store::StoreError>
     {
         zkstream_operators::store::ArtifactStore::open_with(&self.url, &self.options)
+    }
+
+    /// How long a delivered batch's intermediate proofs are kept; `None`: for ever (`keep_all`).
+    pub fn retention(&self) -> Option<std::time::Duration> {
+        (!self.keep_all).then(|| {
+            std::time::Duration::try_from_secs_f64(self.keep_intermediates_hours * 3600.0)
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -406,6 +422,13 @@ impl Config {
                     ),
                 ));
             }
+        }
+        let hours = self.store.keep_intermediates_hours;
+        if !(hours.is_finite() && hours >= 0.0) {
+            return Err(invalid(
+                "store.keep_intermediates_hours",
+                format!("{hours} is not a number of hours (0 or more)"),
+            ));
         }
         if self.prover.slots == 0 || self.pipeline.workers == 0 {
             return Err(invalid(

@@ -12,13 +12,14 @@
 //! pipeline's backpressure (`max_batches_in_flight`) bounds what can queue up in front of it.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::collections::VecDeque;
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use zkstream_operators::fence::{Claim, Fence, FenceError};
 use zkstream_operators::model::{Delivery, FailureStage};
-use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_operators::store::{ArtifactStore, Deleted, StoreError};
 use zkstream_prover::{verify_final_record, KeyStore};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
@@ -239,6 +240,32 @@ pub struct Outputs {
     /// Called with the batch number between a batch's claim and its delivery (tests pause here to race
     /// two deliverers).
     pub after_claim: Option<Box<dyn Fn(u64) + Send>>,
+    /// Retention of delivered batches' intermediate proofs (absent: all kept).
+    pub retention: Option<Retention>,
+}
+
+/// Retention (`[store] keep_intermediates_hours`, `keep_all`): a delivered batch's intermediate proofs
+/// are deleted `keep` after every sink acknowledged its final proof and its offsets were committed. At
+/// start, the batches delivered before (up to the progress record) are swept once, from the
+/// `state/retained` mark on.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// How long the intermediates stay after delivery.
+    pub keep: std::time::Duration,
+    /// The protocol version whose batches are swept at start.
+    pub protocol_version: u32,
+}
+
+/// Name of the retention mark: every batch up to it has no intermediate proofs left.
+pub const RETAINED: &str = "retained";
+
+/// A delivered batch whose intermediates wait for its offsets to commit and its keep time to pass.
+struct Expiring {
+    batch: u64,
+    protocol_version: u32,
+    /// Its record's position (none without a committer or a record).
+    record: Option<(i32, i64)>,
+    delivered_at: std::time::Instant,
 }
 
 /// Which records delivery settled: what a restart must skip, not dead-letter, when it reads them again.
@@ -339,7 +366,29 @@ fn serve(
         accepted: BTreeMap::new(),
         delivered: std::mem::take(&mut out.delivered),
     };
-    while let Ok(event) = rx.recv() {
+    if let Some(retention) = out.retention {
+        // The batches delivered before this start, on a thread of its own: a long sweep delays no
+        // delivery.
+        let (store, telemetry) = (out.store.clone(), out.telemetry.clone());
+        let through = positions.delivered.through;
+        let swept = std::thread::Builder::new()
+            .name("zkstream-retention".into())
+            .spawn(move || sweep(&store, telemetry.as_ref(), retention, through));
+        if let Err(error) = swept {
+            tracing::warn!(%error, "retention: the sweep at start did not start");
+        }
+    }
+    let mut expiring = VecDeque::new();
+    loop {
+        // Wakes up now and then while intermediates wait for their keep time to pass.
+        let event = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => {
+                expire(&mut out, &mut expiring);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         match event {
             Event::Done => break,
             Event::Mark(m) => {
@@ -366,8 +415,14 @@ fn serve(
                     let span = tracing::info_span!("batch", batch = p.batch_number);
                     let _entered = span.enter();
                     // Delivered, a gap (did not verify), or held back by a failed sink (stays unproven).
-                    let outcome =
-                        deliver(&mut out, &mut report, &mut positions, &p, &*on_delivered);
+                    let outcome = deliver(
+                        &mut out,
+                        &mut report,
+                        &mut positions,
+                        &mut expiring,
+                        &p,
+                        &*on_delivered,
+                    );
                     match (outcome, &out.telemetry) {
                         (Some(true), Some(t)) => t.batch_delivered(p.batch_number),
                         (Some(false), Some(t)) => t.batch_failed(p.batch_number),
@@ -393,6 +448,7 @@ fn serve(
                 Err(e) => tracing::warn!(error = %e, "offset commit failed; will retry"),
             }
         }
+        expire(&mut out, &mut expiring);
     }
     // The last commit may have failed (broker away): try again for a while before giving up (what is
     // not committed is only replayed on the next start: what delivery settled is skipped again).
@@ -414,6 +470,7 @@ fn serve(
         }
         report.commits = c.commits();
     }
+    expire(&mut out, &mut expiring);
     report
 }
 
@@ -456,6 +513,7 @@ fn deliver(
     out: &mut Outputs,
     report: &mut DeliveryReport,
     positions: &mut Positions,
+    expiring: &mut VecDeque<Expiring>,
     p: &FinalBatchProof,
     on_delivered: &dyn Fn(&FinalBatchProof),
 ) -> Option<bool> {
@@ -506,6 +564,7 @@ fn deliver(
             return None;
         }
     }
+    let record = positions.accepted.get(&n).copied();
     let progress = DeliveryProgress {
         batch_number: n,
         batch_commitment: p.batch_commitment,
@@ -533,8 +592,127 @@ fn deliver(
         }
     }
     report.delivered.push(n);
+    if out.retention.is_some() {
+        expiring.push_back(Expiring {
+            batch: n,
+            protocol_version: p.protocol_version,
+            record,
+            delivered_at: std::time::Instant::now(),
+        });
+    }
     on_delivered(p);
     Some(true)
+}
+
+/// Deletes the intermediates of the delivered batches whose offsets are committed and whose keep time
+/// has passed (in delivery order: a batch waits behind an earlier one).
+fn expire(out: &mut Outputs, expiring: &mut VecDeque<Expiring>) {
+    let Some(retention) = out.retention else {
+        return;
+    };
+    let committed = out
+        .committer
+        .as_mut()
+        .map(|c| c.tracker().committed_offsets())
+        .unwrap_or_default();
+    while let Some(e) = expiring.front() {
+        let settled = match (e.record, out.committer.is_some()) {
+            (Some((partition, offset)), true) => {
+                committed.get(&partition).is_some_and(|&c| c > offset)
+            }
+            _ => true,
+        };
+        if !settled || e.delivered_at.elapsed() < retention.keep {
+            return;
+        }
+        match out
+            .store
+            .delete_intermediates(e.protocol_version, e.batch, None)
+        {
+            Ok(deleted) => {
+                tracing::info!(
+                    batch = e.batch,
+                    objects = deleted.objects,
+                    bytes = deleted.bytes,
+                    "intermediate proofs deleted"
+                );
+                count_deleted(out.telemetry.as_ref(), deleted);
+            }
+            // Left for the sweep at the next start.
+            Err(error) => {
+                tracing::warn!(batch = e.batch, %error, "intermediate proofs not deleted")
+            }
+        }
+        expiring.pop_front();
+    }
+}
+
+fn count_deleted(telemetry: Option<&Arc<Telemetry>>, deleted: Deleted) {
+    if let Some(m) = telemetry.map(|t| &t.metrics) {
+        m.store_deleted_objects_total.inc_by(deleted.objects);
+        m.store_deleted_bytes_total.inc_by(deleted.bytes);
+    }
+}
+
+/// At start: deletes the intermediates of the batches delivered before (up to `through`, from the
+/// retention mark on) that are older than the keep time, and moves the mark past those left clean.
+fn sweep(
+    store: &ArtifactStore,
+    telemetry: Option<&Arc<Telemetry>>,
+    retention: Retention,
+    through: u64,
+) {
+    let mark = store
+        .get_state(RETAINED)
+        .ok()
+        .flatten()
+        .and_then(|b| {
+            std::str::from_utf8(&b)
+                .ok()?
+                .trim()
+                .strip_prefix("through ")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0u64);
+    let batches = match store.batches(retention.protocol_version) {
+        Ok(b) => b,
+        Err(error) => {
+            tracing::warn!(%error, "retention: the store's batches could not be listed");
+            return;
+        }
+    };
+    let cutoff = std::time::SystemTime::now().checked_sub(retention.keep);
+    let (mut total, mut clean_through, mut clean) = (Deleted::default(), mark, true);
+    for b in batches.into_iter().filter(|&b| b > mark && b <= through) {
+        match store.delete_intermediates(retention.protocol_version, b, cutoff) {
+            Ok(deleted) => {
+                total.objects += deleted.objects;
+                total.bytes += deleted.bytes;
+                // Clean unless something was too new to delete (then it is swept next time).
+                clean &= deleted.recent == 0;
+            }
+            Err(error) => {
+                tracing::warn!(batch = b, %error, "retention: intermediate proofs not deleted");
+                clean = false;
+            }
+        }
+        if clean {
+            clean_through = b;
+        }
+    }
+    if clean_through > mark {
+        let _ = store.put_state(RETAINED, format!("through {clean_through}\n").into_bytes());
+    }
+    if total.objects > 0 {
+        tracing::info!(
+            objects = total.objects,
+            bytes = total.bytes,
+            through,
+            "retention: intermediate proofs of delivered batches deleted at start"
+        );
+        count_deleted(telemetry, total);
+    }
 }
 
 /// Claims `what` under the fence, if there is one. Being fenced stops delivery (recorded in the report),
@@ -684,6 +862,7 @@ mod tests {
                 delivered: Delivered::default(),
                 fence: None,
                 after_claim: None,
+                retention: None,
             },
             Box::new(|_| {}),
         )

@@ -72,6 +72,10 @@ pub struct Metrics {
     verification_failures_total: IntCounterVec,
     job_retries_total: IntCounterVec,
     store_retries_total: IntCounterVec,
+    /// Intermediate proofs of delivered batches deleted by retention.
+    pub store_deleted_objects_total: IntCounter,
+    /// Their bytes.
+    pub store_deleted_bytes_total: IntCounter,
     prover_slots: IntGaugeVec,
     aggregation_runs_total: IntCounterVec,
     /// Users' proofs in published aggregation runs.
@@ -246,6 +250,14 @@ impl Metrics {
                 "Artifact store calls that failed in a way that may pass and were retried",
                 &["op"],
             )?,
+            store_deleted_objects_total: counter(
+                "zkstream_store_deleted_objects_total",
+                "Intermediate proofs of delivered batches deleted from the artifact store (retention)",
+            )?,
+            store_deleted_bytes_total: counter(
+                "zkstream_store_deleted_bytes_total",
+                "Bytes of intermediate proofs deleted from the artifact store (retention)",
+            )?,
             prover_slots: gauge_vec(
                 "zkstream_prover_slots",
                 "Prover slots of this process, by kind",
@@ -294,7 +306,7 @@ impl Metrics {
         for result in ["published", "failed"] {
             self.aggregation_runs_total.with_label_values(&[result]);
         }
-        for op in ["get", "put", "check"] {
+        for op in ["get", "put", "check", "head", "list", "delete"] {
             self.store_retries_total.with_label_values(&[op]);
         }
     }
@@ -322,7 +334,7 @@ impl Metrics {
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
     pub fn metric_names(&self) -> Vec<String> {
         use prometheus::core::Collector;
-        let collectors: [&dyn Collector; 25] = [
+        let collectors: [&dyn Collector; 27] = [
             &self.batches_received,
             &self.batches_completed,
             &self.proofs_generated,
@@ -343,6 +355,8 @@ impl Metrics {
             &self.verification_failures_total,
             &self.job_retries_total,
             &self.store_retries_total,
+            &self.store_deleted_objects_total,
+            &self.store_deleted_bytes_total,
             &self.prover_slots,
             &self.aggregation_runs_total,
             &self.aggregation_proofs_total,

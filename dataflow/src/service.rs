@@ -29,7 +29,9 @@ use zkstream_types::{AggregationRound, FinalBatchProof};
 
 use crate::config::{Config, KafkaConfig, SinkConfig};
 
-use crate::delivery::{DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs};
+use crate::delivery::{
+    DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs, Retention,
+};
 use crate::gpu::{Backends, GpuError};
 use crate::metrics::MetricsError;
 use crate::pipeline::{self, Cluster, PipelineError, PipelineSpec};
@@ -394,6 +396,10 @@ pub fn run(
             delivered: DeliveryProgress::resume(progress.as_ref(), start),
             fence,
             after_claim: None,
+            retention: config.store.retention().map(|keep| Retention {
+                keep,
+                protocol_version: config.prover.protocol_version,
+            }),
         },
         options.on_delivered,
     )?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs};
+use zkstream_dataflow::delivery::{DeliveryProgress, DeliveryThread, Outputs, Retention, RETAINED};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::fence::Fence;
@@ -31,10 +31,12 @@ use zkstream_prover::{
 use zkstream_sinks::core_http::CoreHttpSink;
 use zkstream_sinks::RetryPolicy;
 use zkstream_sources::kafka::{batch_key, produce_batches};
-use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
+use zkstream_sources::{Delivered, EmbeddedBroker, KafkaSourceConfig};
 use zkstream_testkit::core::Core;
 use zkstream_types::Rejected;
-use zkstream_types::{AggregationRound, BatchInput, FinalBatchProof};
+use zkstream_types::{
+    AggregationRound, Artifact, ArtifactKey, BatchInput, Digest, FinalBatchProof,
+};
 
 /// One run at a time: they share two cores.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -454,6 +456,18 @@ fn deliverer(
     core: &str,
     after_claim: Option<Box<dyn Fn(u64) + Send>>,
 ) -> DeliveryThread {
+    deliverer_with(store, fence, core, after_claim, None, Default::default())
+}
+
+/// [`deliverer`] with retention, resuming after `delivered`.
+fn deliverer_with(
+    store: &ArtifactStore,
+    fence: Fence,
+    core: &str,
+    after_claim: Option<Box<dyn Fn(u64) + Send>>,
+    retention: Option<Retention>,
+    delivered: Delivered,
+) -> DeliveryThread {
     let sink = CoreHttpSink::new(core, Duration::from_secs(10), RetryPolicy::default()).unwrap();
     DeliveryThread::start(
         Outputs {
@@ -465,9 +479,10 @@ fn deliverer(
             keys: keys(),
             telemetry: None,
             allow_gaps: false,
-            delivered: Default::default(),
+            delivered,
             fence: Some(fence),
             after_claim,
+            retention,
         },
         Box::new(|_| {}),
     )
@@ -560,4 +575,107 @@ fn a_newer_deliverer_fences_the_older_even_between_its_claim_and_its_delivery() 
             .map(|p| p.batch_number),
         Some(2)
     );
+}
+
+/// Retention: once a batch is delivered, its intermediate proofs are deleted and its final proof kept;
+/// a later batch's are untouched until it is delivered. A restart sweeps what the batches delivered
+/// before it left (here: batch 2, delivered by a run without retention) and marks how far it swept.
+#[test]
+fn a_delivered_batchs_intermediates_are_deleted_and_a_restart_sweeps_the_rest() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (oracle, _) = oracle();
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::local(dir.path()).unwrap();
+    let core = Core::start(0);
+    // Stand-in intermediates (retention reads only paths and sizes) and a final proof, per batch.
+    let rounds = [
+        AggregationRound::Basic,
+        AggregationRound::Leaf,
+        AggregationRound::Node,
+        AggregationRound::Compression,
+    ];
+    let artifact = |batch, round| Artifact {
+        key: ArtifactKey {
+            protocol_version: 1,
+            batch,
+            round,
+            circuit: None,
+            depth: 0,
+            index: 0,
+        },
+        vk_commitment: Digest::ZERO,
+        public_input: Digest::ZERO,
+        range: None,
+        proof: vec![7; 100],
+    };
+    let stored = |batch| -> Vec<AggregationRound> {
+        rounds
+            .into_iter()
+            .filter(|&r| {
+                store
+                    .get::<Artifact>(&artifact(batch, r).key)
+                    .unwrap()
+                    .is_some()
+            })
+            .collect()
+    };
+    for batch in [1, 2] {
+        for round in rounds {
+            store.put(&artifact(batch, round)).unwrap();
+        }
+    }
+    let keep_none = Some(Retention {
+        keep: Duration::ZERO,
+        protocol_version: 1,
+    });
+    let first = deliverer_with(
+        &store,
+        Fence::take(&store, "batches").unwrap(),
+        &core.url,
+        None,
+        keep_none,
+        Delivered::default(),
+    );
+    (first.hooks().on_delivery)(&Delivery::Proof(oracle[&1].clone()));
+    assert_eq!(first.finish().unwrap().delivered, [1]);
+    assert_eq!(stored(1), [AggregationRound::Compression]);
+    assert_eq!(stored(2), rounds, "batch 2 is not delivered");
+
+    // Batch 2 delivered without retention; the restart sweeps it.
+    let second = deliverer(
+        &store,
+        Fence::take(&store, "batches").unwrap(),
+        &core.url,
+        None,
+    );
+    (second.hooks().on_delivery)(&Delivery::Proof(oracle[&2].clone()));
+    assert_eq!(second.finish().unwrap().delivered, [2]);
+    assert_eq!(stored(2), rounds);
+    let restart = deliverer_with(
+        &store,
+        Fence::take(&store, "batches").unwrap(),
+        &core.url,
+        None,
+        keep_none,
+        Delivered {
+            through: 2,
+            ..Delivered::default()
+        },
+    );
+    let started = std::time::Instant::now();
+    while stored(2).len() > 1 || store.get_state(RETAINED).unwrap().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            stored(2)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    restart.finish().unwrap();
+    assert_eq!(stored(2), [AggregationRound::Compression]);
+    assert_eq!(
+        store.get_state(RETAINED).unwrap().as_deref(),
+        Some(&b"through 2\n"[..])
+    );
+    assert_eq!(core.batches(), [1, 2]);
 }

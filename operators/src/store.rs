@@ -25,7 +25,9 @@ use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, RetryConfig};
-use zkstream_types::{Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError};
+use zkstream_types::{
+    AggregationRound, Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError,
+};
 
 /// Errors of the artifact store.
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +349,69 @@ impl ArtifactStore {
     }
 }
 
+/// What a retention pass deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// Objects deleted.
+    pub objects: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Intermediates left because they were written after the cut-off.
+    pub recent: u64,
+}
+
+impl ArtifactStore {
+    /// Deletes the intermediate proofs of batch `batch` (every artifact but its final, compression
+    /// proof) last written before `older_than` (`None`: all of them). Only for a batch that is
+    /// delivered: a restart skips it, so nothing reads them again.
+    pub fn delete_intermediates(
+        &self,
+        protocol_version: u32,
+        batch: u64,
+        older_than: Option<std::time::SystemTime>,
+    ) -> Result<Deleted, StoreError> {
+        let dir = self.object_path(&ArtifactKey::batch_dir(protocol_version, batch));
+        let final_round = format!("{}-", AggregationRound::Compression.name());
+        let listed = self.call("list", &dir, || async {
+            use futures::TryStreamExt;
+            self.inner.list(Some(&dir)).try_collect::<Vec<_>>().await
+        })?;
+        let mut deleted = Deleted::default();
+        for meta in listed {
+            let is_final = meta
+                .location
+                .parts()
+                .any(|p| p.as_ref().starts_with(&final_round));
+            let recent =
+                older_than.is_some_and(|t| std::time::SystemTime::from(meta.last_modified) > t);
+            if is_final {
+                continue;
+            }
+            if recent {
+                deleted.recent += 1;
+                continue;
+            }
+            self.delete_path(&meta.location)?;
+            deleted.objects += 1;
+            deleted.bytes += meta.size;
+        }
+        Ok(deleted)
+    }
+
+    /// The batches that have a directory of proofs under protocol version `protocol_version`, in order.
+    pub fn batches(&self, protocol_version: u32) -> Result<Vec<u64>, StoreError> {
+        let dir = self.prefix.child(format!("v{protocol_version}"));
+        let listed = self.call("list", &dir, || self.inner.list_with_delimiter(Some(&dir)))?;
+        let mut batches: Vec<u64> = listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| p.filename()?.strip_prefix("batch-")?.parse().ok())
+            .collect();
+        batches.sort_unstable();
+        Ok(batches)
+    }
+}
+
 /// Something the store keeps under its key: a framed value that knows its key, and a key that names
 /// its object path. The store reads nothing else, so every kind of proof (a batch's tree, aggregation
 /// mode's tree, a circuit family's) is stored the same way.
@@ -463,7 +528,7 @@ impl ArtifactStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zkstream_types::{AggregationRound, CircuitType, Digest};
+    use zkstream_types::{CircuitType, Digest};
 
     fn key(index: u32) -> ArtifactKey {
         ArtifactKey {
@@ -517,6 +582,69 @@ mod tests {
             store.get::<Artifact>(&key(1)),
             Err(StoreError::Corrupt { .. })
         ));
+    }
+
+    /// Retention deletes a delivered batch's intermediates and keeps its final proof, other batches'
+    /// proofs and the state records; a cut-off keeps what was written after it.
+    #[test]
+    fn retention_deletes_a_batchs_intermediates_and_keeps_its_final_proof() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::local(dir.path()).unwrap();
+        let at = |batch, round, index| Artifact {
+            key: ArtifactKey {
+                batch,
+                round,
+                circuit: None,
+                index,
+                ..key(0)
+            },
+            ..artifact(0)
+        };
+        let rounds = [
+            AggregationRound::Basic,
+            AggregationRound::Leaf,
+            AggregationRound::Scheduler,
+            AggregationRound::Compression,
+        ];
+        for batch in [7, 8] {
+            for round in rounds {
+                store.put(&at(batch, round, 0)).unwrap();
+                store.put(&at(batch, round, 1)).unwrap();
+            }
+        }
+        store.put_state("delivered", b"batch 7".to_vec()).unwrap();
+        assert_eq!(store.batches(1).unwrap(), [7, 8]);
+        // Nothing is older than a cut-off in the past.
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        assert_eq!(
+            store.delete_intermediates(1, 7, Some(an_hour_ago)).unwrap(),
+            Deleted {
+                recent: 6,
+                ..Deleted::default()
+            }
+        );
+        let deleted = store.delete_intermediates(1, 7, None).unwrap();
+        assert_eq!(deleted.objects, 6);
+        let size = |(r, i)| at(7, r, i).to_frame().unwrap().len() as u64;
+        let intermediates = rounds[..3].iter().flat_map(|&r| [(r, 0), (r, 1)]);
+        assert_eq!(deleted.bytes, intermediates.map(size).sum::<u64>());
+        for round in rounds {
+            let kept = store
+                .get::<Artifact>(&at(7, round, 0).key)
+                .unwrap()
+                .is_some();
+            assert_eq!(kept, round == AggregationRound::Compression, "{round}");
+            assert!(store
+                .get::<Artifact>(&at(8, round, 1).key)
+                .unwrap()
+                .is_some());
+        }
+        assert!(store.get_state("delivered").unwrap().is_some());
+        // Again: nothing left to delete.
+        assert_eq!(
+            store.delete_intermediates(1, 7, None).unwrap(),
+            Deleted::default()
+        );
     }
 
     #[test]

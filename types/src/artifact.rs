@@ -31,14 +31,18 @@ impl ArtifactKey {
     pub fn path(&self) -> String {
         let circuit = self.circuit.map(|c| c.name()).unwrap_or("all");
         format!(
-            "v{}/batch-{:012}/{}-{}/d{}-i{:06}.artifact",
-            self.protocol_version,
-            self.batch,
+            "{}/{}-{}/d{}-i{:06}.artifact",
+            Self::batch_dir(self.protocol_version, self.batch),
             self.round.name(),
             circuit,
             self.depth,
             self.index
         )
+    }
+
+    /// The object-store directory of one batch's proofs: `v{protocol}/batch-{batch:012}`.
+    pub fn batch_dir(protocol_version: u32, batch: u64) -> String {
+        format!("v{protocol_version}/batch-{batch:012}")
     }
 }
 
