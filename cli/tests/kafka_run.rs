@@ -1,7 +1,8 @@
 //! `zkstream run` end to end against real Kafka-protocol brokers, started by the tests on loopback:
-//! - a Tansu broker process: produce 6 batches, run, kill -9 mid-way, restart as a two-process timely
-//!   cluster — every batch delivered in order, once, at the core, each final proof verifying, and no
-//!   proof generated twice; user-proof mode with a kill -9 between its runs;
+//! - a Tansu broker process and a moto S3 server: produce 6 batches, run on an `s3://` store, kill -9
+//!   mid-way, restart as a two-process timely cluster sharing only the bucket — every batch delivered in
+//!   order, once, at the core, each final proof verifying, no proof generated twice; then retention
+//!   leaves only the final proofs; user-proof mode with a kill -9 between its runs;
 //! - librdkafka's mock cluster (in this test process, reached over TCP by the binary): bad records go to
 //!   the dead-letter topic with a reason and their offsets commit; broker faults (slow broker, request
 //!   errors, broker down then up) lose nothing.
@@ -71,11 +72,12 @@ fn cluster_process(
     config: &std::path::Path,
     hostfile: &std::path::Path,
     i: usize,
+    env: Vec<(&'static str, String)>,
 ) -> std::thread::JoinHandle<std::process::Output> {
     let (config, hostfile) = (config.to_path_buf(), hostfile.to_path_buf());
     std::thread::spawn(move || {
         run_bounded(
-            zkstream().args([
+            zkstream().envs(env).args([
                 "run",
                 "--config",
                 config.to_str().unwrap(),
@@ -94,40 +96,60 @@ fn cluster_process(
     })
 }
 
-/// A single process is killed with SIGKILL mid-run; the restart is a two-process timely cluster
-/// (`-n 2 -p I -h HOSTFILE`, one worker each, one shared store). Every batch reaches the core once and
-/// in order (delivered by process 0 only), each final proof verifies, no artifact of the killed run is
-/// proved again, the two processes together generated exactly the missing artifacts (both some), and
-/// the group's offsets are committed to the end.
+/// The store is an S3 bucket on a real S3-compatible server (moto), the only thing the processes
+/// share. A single process is killed with SIGKILL mid-run; the restart is a two-process timely cluster
+/// (`-n 2 -p I -h HOSTFILE`, one worker each). Every batch reaches the core once and in order (delivered
+/// by process 0 only, under a newer fencing epoch), each final proof verifies, no proof of the killed
+/// run is proved again (its objects are untouched, and the two processes together generated exactly the
+/// missing ones, both some), and the group's offsets are committed to the end. A third start, with
+/// retention on, deletes every delivered batch's intermediate proofs, keeps the final ones, and
+/// delivers and proves nothing.
 #[test]
-fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twice() {
+fn crash_and_restart_as_a_cluster_on_s3_deliver_every_batch_once_and_prove_nothing_twice() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
+    let s3 = zkstream_testkit::moto::moto(&dir.path().join("moto.log"));
+    let bucket = "zkstream-crash";
+    s3.create_bucket(bucket);
     let keys = test_keys!();
     produce_cli(&brokers, 6);
     let core = Core::start(2);
-    let config = config(
+    let store = format!("url = \"s3://{bucket}/fleet\"");
+    let config = config_in(
         dir.path(),
         &brokers,
         Some(&core.url),
+        &format!("{store}\nkeep_all = true"),
         "[pipeline]\nworkers = 2\nmax_batches_in_flight = 3\n",
     );
-    let store = dir.path().join("store");
+    let artifacts = || -> BTreeMap<String, (String, String)> {
+        let mut objects = s3.objects(bucket);
+        objects.retain(|k, _| k.ends_with(".artifact"));
+        objects
+    };
 
     // Run 1: killed with SIGKILL once two batches reached the core.
-    let mut run1 = spawn_run(&config, &dir.path().join("run1.log"));
+    let log1 = dir.path().join("run1.log");
+    let mut run1 = spawn_run_with(&config, &log1, &s3.env());
     wait_for(Duration::from_secs(600), "two batches at the core", || {
-        core.batches().len() >= 2
+        let done = core.batches().len() >= 2;
+        if !done && run1.0.try_wait().ok().flatten().is_some() {
+            panic!(
+                "run 1 ended early:\n{}",
+                std::fs::read_to_string(&log1).unwrap_or_default()
+            );
+        }
+        done
     });
     run1.0.kill().unwrap();
     run1.0.wait().unwrap();
-    let before = artifacts(&store);
+    let before = artifacts();
     let at_kill = core.batches();
     eprintln!(
-        "killed with batches {at_kill:?} at the core; committed offsets {:?}; run 1 log:\n{}",
+        "killed with batches {at_kill:?} at the core; {} objects; committed offsets {:?}",
+        before.len(),
         committed(&brokers, "zkstream.batches", "zkstream", 3),
-        std::fs::read_to_string(dir.path().join("run1.log")).unwrap_or_default()
     );
     assert!(
         at_kill.len() < 6,
@@ -143,8 +165,8 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
     .unwrap();
     let started = std::time::Instant::now();
     let (p0, p1) = (
-        cluster_process(&config, &hostfile, 0),
-        cluster_process(&config, &hostfile, 1),
+        cluster_process(&config, &hostfile, 0, s3.env()),
+        cluster_process(&config, &hostfile, 1, s3.env()),
     );
     let (out0, out1) = (p0.join().unwrap(), p1.join().unwrap());
     let took = started.elapsed();
@@ -159,11 +181,12 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
         "process 1:\n{stdout1}\n{}",
         text(&out1.stderr)
     );
-    let after = artifacts(&store);
+    let after = artifacts();
 
     // Every batch accepted by the core exactly once, in order; the 500s were retried. A batch the core
     // acknowledged in the instant before the kill (before the delivery progress was saved) may be
-    // resubmitted once and answered 409 (the core is idempotent per batch); nothing else is.
+    // resubmitted once and answered 409 (the core is idempotent per batch); nothing else is. Run 2's
+    // process 0 delivers under epoch 2 (run 1 took epoch 1).
     assert_eq!(core.batches(), (1..=6).collect::<Vec<_>>());
     let requests = core.requests.lock().unwrap().clone();
     assert_eq!(requests.iter().filter(|(_, s)| *s == 500).count(), 2);
@@ -176,7 +199,15 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
         resubmitted.len() <= 1 && resubmitted.iter().all(|b| at_kill.last() == Some(b)),
         "{requests:?}"
     );
-    assert!(requests.iter().all(|(_, s)| *s != 400), "{requests:?}");
+    assert!(
+        requests.iter().all(|(_, s)| *s != 400 && *s != 412),
+        "{requests:?}"
+    );
+    let stderr0 = text(&out0.stderr);
+    assert!(
+        stderr0.contains("fence: delivering under epoch 2"),
+        "{stderr0}"
+    );
     // Batches whose delivery was recorded are not delivered again; process 0 delivers, process 1 only
     // proves.
     assert!(
@@ -192,15 +223,10 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
     for p in core.accepted.lock().unwrap().iter() {
         verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
     }
-    // No proof generated twice: every artifact of run 1 is untouched, and the two processes of run 2
-    // together generated exactly the artifacts that were missing, each some of them.
-    for (path, stamp) in &before {
-        assert_eq!(
-            after.get(path),
-            Some(stamp),
-            "{} was rewritten",
-            path.display()
-        );
+    // No proof generated twice: every object of run 1 is untouched, and the two processes of run 2
+    // together generated exactly the objects that were missing, each some of them.
+    for (key, stamp) in &before {
+        assert_eq!(after.get(key), Some(stamp), "{key} was rewritten");
     }
     let (g0, g1) = (
         summary_counter(&stdout0, "zkstream_proofs_generated_total"),
@@ -214,8 +240,8 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
         "one process did all the work: {g0} + {g1}"
     );
     eprintln!(
-        "crash test: {} batches at the core before the kill, {} artifacts; run 2 ({:.1} s) generated \
-         {g0} + {g1}, reused {reused}",
+        "crash test on S3: {} batches at the core before the kill, {} objects; run 2 ({:.1} s) \
+         generated {g0} + {g1}, reused {reused}",
         at_kill.len(),
         before.len(),
         took.as_secs_f64()
@@ -228,6 +254,47 @@ fn crash_and_restart_as_a_cluster_deliver_every_batch_once_and_prove_nothing_twi
         committed(&brokers, "zkstream.batches", "zkstream", 3),
         vec![2, 2, 2]
     );
+
+    // Run 3, with retention: the intermediates of the six delivered batches go, their final proofs
+    // stay, and nothing is delivered or proved again.
+    let config = config_in(
+        &dir.path().join("retention"),
+        &brokers,
+        Some(&core.url),
+        &store,
+        "",
+    );
+    let out3 = run_bounded(
+        zkstream()
+            .envs(s3.env())
+            .args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
+        Duration::from_secs(300),
+    );
+    let stdout3 = text(&out3.stdout);
+    assert!(
+        out3.status.success(),
+        "run 3:\n{stdout3}\n{}",
+        text(&out3.stderr)
+    );
+    assert!(
+        stdout3.contains("summary: 0 batches delivered"),
+        "{stdout3}"
+    );
+    assert_eq!(
+        summary_counter(&stdout3, "zkstream_proofs_generated_total"),
+        0
+    );
+    let kept = artifacts();
+    assert_eq!(
+        kept.keys().filter(|k| k.contains("/compression-")).count(),
+        6,
+        "{kept:?}"
+    );
+    assert_eq!(kept.len(), 6, "only the final proofs are left: {kept:?}");
+    assert!(s3
+        .keys(bucket)
+        .contains(&"fleet/state/retained".to_string()));
+    assert_eq!(core.batches(), (1..=6).collect::<Vec<_>>());
 }
 
 /// A batch frame with its payload rewritten by `patch` (on the uncompressed bincode bytes).

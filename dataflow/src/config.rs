@@ -468,10 +468,14 @@ impl Config {
                 "must be at least 1".into(),
             ));
         }
-        if !self.store.url.starts_with("file://") && self.store.url != "memory://" {
+        let scheme = url::Url::parse(&self.store.url).map(|u| u.scheme().to_string());
+        if !scheme.is_ok_and(|s| matches!(s.as_str(), "file" | "s3" | "gs" | "memory")) {
             return Err(invalid(
                 "store.url",
-                format!("{:?}: expected file:///dir or memory://", self.store.url),
+                format!(
+                    "{:?}: expected file:///dir, s3://bucket/prefix, gs://bucket/prefix or memory://",
+                    self.store.url
+                ),
             ));
         }
         Ok(())
@@ -568,5 +572,42 @@ mod tests {
         assert!(e.to_string().contains("unknown variant `yes`"), "{e}");
         let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\ngpu = \"require\"\n").unwrap();
         assert_eq!(c.prover.gpu, crate::gpu::GpuMode::Require);
+        let e = parse("[kafka]\nbrokers = \"b\"\n[store]\nurl = \"ftp://h/x\"\n").unwrap_err();
+        assert!(e.to_string().contains("store.url"), "{e}");
+        let e = parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_intermediates_hours = -1\n")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("store.keep_intermediates_hours"),
+            "{e}"
+        );
+        let e =
+            parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_intermediate_hours = 1\n").unwrap_err();
+        assert!(e.to_string().contains("keep_intermediate_hours"), "{e}");
+    }
+
+    #[test]
+    fn object_store_urls_and_retention_are_accepted() {
+        for url in [
+            "s3://bucket/prefix",
+            "gs://bucket/prefix",
+            "file:///var/x",
+            "memory://",
+        ] {
+            let c = parse(&format!(
+                "[kafka]\nbrokers = \"b\"\n[store]\nurl = \"{url}\"\n"
+            ))
+            .unwrap();
+            assert_eq!(c.store.url, url);
+        }
+        let c = parse("[kafka]\nbrokers = \"b\"\n").unwrap();
+        assert_eq!(c.store.retention(), Some(std::time::Duration::ZERO));
+        let c =
+            parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_intermediates_hours = 1.5\n").unwrap();
+        assert_eq!(
+            c.store.retention(),
+            Some(std::time::Duration::from_secs(5400))
+        );
+        let c = parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_all = true\n").unwrap();
+        assert_eq!(c.store.retention(), None);
     }
 }

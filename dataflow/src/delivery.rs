@@ -366,16 +366,18 @@ fn serve(
         accepted: BTreeMap::new(),
         delivered: std::mem::take(&mut out.delivered),
     };
+    let mut sweeping = None;
     if let Some(retention) = out.retention {
         // The batches delivered before this start, on a thread of its own: a long sweep delays no
-        // delivery.
+        // delivery (and a run that ends waits for it).
         let (store, telemetry) = (out.store.clone(), out.telemetry.clone());
         let through = positions.delivered.through;
         let swept = std::thread::Builder::new()
             .name("zkstream-retention".into())
             .spawn(move || sweep(&store, telemetry.as_ref(), retention, through));
-        if let Err(error) = swept {
-            tracing::warn!(%error, "retention: the sweep at start did not start");
+        match swept {
+            Ok(handle) => sweeping = Some(handle),
+            Err(error) => tracing::warn!(%error, "retention: the sweep at start did not start"),
         }
     }
     let mut expiring = VecDeque::new();
@@ -471,6 +473,9 @@ fn serve(
         report.commits = c.commits();
     }
     expire(&mut out, &mut expiring);
+    if let Some(Err(_)) = sweeping.map(JoinHandle::join) {
+        tracing::warn!("retention: the sweep at start panicked");
+    }
     report
 }
 

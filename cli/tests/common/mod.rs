@@ -41,21 +41,22 @@ pub fn spawn_run_with(config: &Path, log: &Path, env: &[(&str, String)]) -> Reap
 
 /// Writes a run configuration for the test profile, its store in `dir/store`.
 pub fn config(dir: &Path, brokers: &str, core: Option<&str>, extra: &str) -> PathBuf {
-    let store = format!("file://{}", dir.join("store").display());
+    let store = format!("url = \"file://{}\"", dir.join("store").display());
     config_in(dir, brokers, core, &store, extra)
 }
 
-/// Writes a run configuration for the test profile with its store at `store_url`.
+/// Writes a run configuration for the test profile with `store` as its `[store]` table's body (`url =
+/// "s3://..."`, retention settings).
 pub fn config_in(
     dir: &Path,
     brokers: &str,
     core: Option<&str>,
-    store_url: &str,
+    store: &str,
     extra: &str,
 ) -> PathBuf {
     let mut text = format!(
         "[kafka]\nbrokers = \"{brokers}\"\nproofs_topic = \"zkstream.proofs\"\npoll_interval_ms = 20\n\
-         [store]\nurl = \"{store_url}\"\n\
+         [store]\n{store}\n\
          [prover]\nprofile = \"test\"\nkeys_dir = \"{keys}\"\n\
          [sink.file]\ndir = \"{proofs}\"\n",
         keys = keys_dir!().display(),
