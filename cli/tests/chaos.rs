@@ -673,7 +673,10 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         .keys()
         .filter(|p| p.to_string_lossy().contains("/compression-"))
         .count();
-    let proved_finals = proved.keys().filter(|k| k.contains(" compression ")).count();
+    let proved_finals = proved
+        .keys()
+        .filter(|k| k.contains(" compression "))
+        .count();
     assert!(summary.proofs > 0, "seed {seed}: no per-job log line found");
     assert_eq!(
         summary.recomputed,

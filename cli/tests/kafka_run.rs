@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use common::*;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::sample::sample_chain;
 use zkstream_prover::{verify_final_proof, KeyStore};
 use zkstream_sources::kafka::produce_batches;
@@ -492,9 +493,10 @@ fn broker_faults_lose_nothing() {
 /// key is embedded and one whose key was registered, one of the sha256 gate set — another family), invalid, unsupported and undecodable
 /// submissions on `zkstream.user_proofs`; one run per family aggregates exactly the valid ones, each
 /// record (topic and file) publishes its root and a blob with every commitment, every inclusion path
-/// verifies (a wrong one does not), the others are dead letters with their reasons. The first process
-/// is killed after its first run: the restart runs the other family only, proving and dead-lettering
-/// nothing twice, and a third finds nothing to do.
+/// verifies (a wrong one does not), the others are dead letters with their reasons. The store is an S3
+/// bucket (moto). The first process is killed after its first run: the restart (under a newer fencing
+/// epoch) runs the other family only, proving and dead-lettering nothing twice, and a third finds
+/// nothing to do.
 #[test]
 fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
@@ -555,11 +557,16 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         .collect();
     send_records(&brokers, "zkstream.user_proofs", 0, &keyed);
 
+    // The chunk and node proofs, the records' state and the progress live in an S3 bucket (moto).
+    let s3 = zkstream_testkit::moto::moto(&dir.path().join("moto.log"));
+    let bucket = "zkstream-aggregation";
+    s3.create_bucket(bucket);
     let out_dir = path("records");
-    let config = config(
+    let config = config_in(
         dir.path(),
         &brokers,
         None,
+        &format!("url = \"s3://{bucket}/users\""),
         &format!("[aggregation]\ninterval_s = 3600\nout_dir = \"{out_dir}\"\n"),
     );
     let aggregate = |extra: &[&str]| {
@@ -570,16 +577,21 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
             "--bounded",
         ];
         args.extend_from_slice(extra);
-        let o = run_bounded(zkstream().args(&args), Duration::from_secs(1200));
+        let o = run_bounded(
+            zkstream().envs(s3.env()).args(&args),
+            Duration::from_secs(1200),
+        );
         let stdout = text(&o.stdout);
-        assert!(o.status.success(), "{stdout}\n{}", text(&o.stderr));
-        stdout
+        let stderr = text(&o.stderr);
+        assert!(o.status.success(), "{stdout}\n{stderr}");
+        (stdout, stderr)
     };
     // Run 1, killed with SIGKILL once its first run is published and its progress saved and the
     // second family's run has stored its chunk proof (its node is then under way).
     let started = std::time::Instant::now();
     let log = dir.path().join("aggregate-1.log");
     let first = zkstream()
+        .envs(s3.env())
         .args([
             "aggregate",
             "--config",
@@ -593,24 +605,31 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         .spawn()
         .unwrap();
     let mut first = Reaped(first);
-    let progress = dir.path().join("store").join("state").join("aggregation");
-    let run_2 = dir
-        .path()
-        .join("store")
-        .join("v1")
-        .join("aggregation")
-        .join("run-000000000002");
+    // Read as the processes read it (moto refuses unsigned reads of an object).
+    let store = ArtifactStore::open_with(&format!("s3://{bucket}/users"), &s3.options()).unwrap();
+    let progress = || {
+        let bytes = store.get_state("aggregation").unwrap()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    };
     let stored = |level: u32| -> usize {
-        files_under(&run_2)
+        s3.keys(bucket)
             .iter()
-            .filter(|p| p.ends_with(&format!("l{level}-i000000.artifact")))
+            .filter(|k| {
+                k.starts_with("users/v1/aggregation/run-000000000002/")
+                    && k.ends_with(&format!("l{level}-i000000.artifact"))
+            })
             .count()
     };
     wait_for(
         Duration::from_secs(1200),
         "the first run's progress and the second run's chunk proof",
         || {
-            std::fs::read_to_string(&progress).is_ok_and(|t| t.contains("\nrun 1\n"))
+            assert_eq!(
+                stored(1),
+                0,
+                "run 2's node proof was stored before the kill"
+            );
+            progress().is_some_and(|t| t.contains("\nrun 1\n"))
                 && std::fs::read_to_string(&log).is_ok_and(|t| t.contains("run 1 (family"))
                 && stored(0) == 1
         },
@@ -618,7 +637,7 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     first.0.kill().unwrap();
     first.0.wait().unwrap();
     let killed = std::fs::read_to_string(&log).unwrap();
-    let saved = std::fs::read_to_string(&progress).unwrap();
+    let saved = progress().unwrap();
     eprintln!(
         "first run published and killed at {:.1} s\n{killed}\nprogress:\n{saved}",
         started.elapsed().as_secs_f64()
@@ -658,10 +677,10 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     .unwrap();
     let hosts = hostfile.to_str().unwrap().to_string();
     let member = {
-        let (config, hosts) = (config.clone(), hosts.clone());
+        let (config, hosts, env) = (config.clone(), hosts.clone(), s3.env());
         std::thread::spawn(move || {
             run_bounded(
-                zkstream().args([
+                zkstream().envs(env).args([
                     "aggregate",
                     "--config",
                     config.to_str().unwrap(),
@@ -676,7 +695,12 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
             )
         })
     };
-    let stdout = aggregate(&["-n", "2", "-p", "0", "-h", &hosts]);
+    let (stdout, stderr) = aggregate(&["-n", "2", "-p", "0", "-h", &hosts]);
+    // The restarted leader publishes under a newer epoch than the killed one.
+    assert!(
+        stderr.contains("fence: publishing under epoch 2"),
+        "{stderr}"
+    );
     let member = member.join().unwrap();
     let member_err = text(&member.stderr);
     assert!(member.status.success(), "{member_err}");
@@ -804,26 +828,9 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     assert!(reasons["garbage"].starts_with("undecodable"), "{reasons:?}");
 
     // Offsets are committed: a second run has nothing to do.
-    let again = aggregate(&[]);
+    let (again, _) = aggregate(&[]);
     assert!(
         again.contains("summary: 0 run(s) published, 0 submission(s) refused"),
         "{again}"
     );
-}
-
-/// Every file under `dir` (none if it does not exist), as paths.
-fn files_under(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p.to_string_lossy().into_owned());
-        }
-    }
-    out
 }
