@@ -36,37 +36,15 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 
 stage "cargo test (release): build"
 cargo test --workspace --release --no-run
-# The GPU build (gpu/, its own workspace: see gpu/Cargo.toml) without the CUDA toolkit: CUDA calls are
-# stubs, so it must compile, pass clippy, and its GPU tests must skip, saying why. It is a separate
-# compilation (its own lock file and features), so it runs beside the test run, at the lowest CPU
-# priority: the tests wait on brokers and processes a fifth of the time, and the build fills that idle
-# time instead of adding its own minutes. It has its own target directory (ops/build-gpu.sh's default),
-# so the `zkstream` binary the tests run is never replaced under them.
-gpu_log="$PWD/target/gpu-stage.log"
-mkdir -p target
-setsid nice -n 19 bash -c '
-    set -euo pipefail
-    unset CARGO_TARGET_DIR
-    ./ops/build-gpu.sh --stubs --test
-    cargo fmt --manifest-path gpu/Cargo.toml --check
-    ZKSYNC_USE_CUDA_STUBS=1 CARGO_TARGET_DIR="$PWD/target/gpu-build" \
-      cargo clippy --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings
-' > "$gpu_log" 2>&1 &
-gpu_stage=$!
-# setsid: its own process group, so a failed test run stops the whole build with it.
-trap 'kill -- "-$gpu_stage" 2>/dev/null || true' EXIT
-stage "GPU build with CUDA stubs, its clippy and its tests: started in the background (log: $gpu_log)"
-
 stage "cargo test (release): run"
 cargo test --workspace --release
 
-stage "GPU build with CUDA stubs, its clippy and its tests: waiting for it"
-if wait "$gpu_stage"; then
-  trap - EXIT
-  cat "$gpu_log"
-else
-  cat "$gpu_log"
-  echo "the GPU stage failed (its log is above)" >&2
-  exit 1
-fi
+# The GPU build (gpu/, its own workspace: see gpu/Cargo.toml) without the CUDA toolkit: CUDA calls are
+# stubs, so it must compile, pass clippy, and its GPU tests must skip, saying why. Sharing target/ with
+# the build above, only the GPU crates and what links them are compiled again.
+stage "GPU build with CUDA stubs, its clippy and its tests"
+export CARGO_TARGET_DIR="$PWD/target"
+./ops/build-gpu.sh --stubs --test
+cargo fmt --manifest-path gpu/Cargo.toml --check
+ZKSYNC_USE_CUDA_STUBS=1 cargo clippy --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings
 stage "done"
