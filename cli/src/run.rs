@@ -60,6 +60,12 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
         }),
+        // Another process 0 delivers for this store now: stop at once (exit status 1, not 75: a
+        // restart would fence that one in turn).
+        on_fenced: Some(Box::new(|reason| {
+            eprintln!("error: {reason}");
+            std::process::exit(1);
+        })),
         say: Arc::new(|line| eprintln!("{line}")),
         ..Options::default()
     };

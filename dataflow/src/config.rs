@@ -218,8 +218,9 @@ impl StoreConfig {
     /// How long a delivered batch's intermediate proofs are kept; `None`: for ever (`keep_all`).
     pub fn retention(&self) -> Option<std::time::Duration> {
         (!self.keep_all).then(|| {
+            // More hours than a Duration holds: for ever, in effect.
             std::time::Duration::try_from_secs_f64(self.keep_intermediates_hours * 3600.0)
-                .unwrap_or_default()
+                .unwrap_or(std::time::Duration::MAX)
         })
     }
 }

@@ -167,6 +167,15 @@ pub enum DeliveryError {
 }
 
 impl DeliveryError {
+    /// Whether a newer epoch fenced this process (at its claim, or by a sink that checks the token).
+    pub fn is_fenced(&self) -> bool {
+        match self {
+            DeliveryError::Fence(e) => matches!(e, FenceError::Fenced { .. }),
+            DeliveryError::Sink { source, .. } => matches!(**source, SinkError::Fenced { .. }),
+            _ => false,
+        }
+    }
+
     /// Whether a restart can deliver what this stopped: a sink or store fault may pass (the batches
     /// are replayed and delivered again, idempotently); a corrupt progress record or a panic stays.
     pub fn is_retryable(&self) -> bool {
@@ -201,6 +210,9 @@ pub struct DeliveryReport {
     /// idempotently) can go on: a sink or dead-letter fault that may pass says yes, a final proof
     /// that does not verify says no.
     pub error_may_pass: bool,
+    /// Whether that error is a newer epoch's fence: from then on this thread writes nothing (no
+    /// delivery, dead letter, offset commit or deletion) and the process should stop.
+    pub fenced: bool,
 }
 
 enum Event {
@@ -242,7 +254,12 @@ pub struct Outputs {
     pub after_claim: Option<Box<dyn Fn(u64) + Send>>,
     /// Retention of delivered batches' intermediate proofs (absent: all kept).
     pub retention: Option<Retention>,
+    /// Called once, with the reason, when a newer epoch fences this process (the binary stops there).
+    pub on_fenced: Option<FencedHook>,
 }
+
+/// Told the reason when a newer epoch fences the deliverer.
+pub type FencedHook = Box<dyn Fn(&str) + Send>;
 
 /// Retention (`[store] keep_intermediates_hours`, `keep_all`): a delivered batch's intermediate proofs
 /// are deleted `keep` after every sink acknowledged its final proof and its offsets were committed. At
@@ -386,13 +403,17 @@ fn serve(
         let event = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => {
-                expire(&mut out, &mut expiring);
+                if !report.fenced {
+                    expire(&mut out, &mut expiring);
+                }
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
         match event {
             Event::Done => break,
+            // Fenced: a newer process delivers, dead-letters and commits for this store now.
+            _ if report.fenced => continue,
             Event::Mark(m) => {
                 if let (Settle::OnDelivery(n), Some(t)) = (m.settle, &out.telemetry) {
                     t.batch_read(n);
@@ -444,6 +465,12 @@ fn serve(
                 }
             },
         }
+        if report.fenced {
+            if let Some(stop) = out.on_fenced.take() {
+                stop(report.error.as_deref().unwrap_or("fenced"));
+            }
+            continue;
+        }
         if let Some(c) = out.committer.as_mut() {
             match c.commit() {
                 Ok(()) => report.commits = c.commits(),
@@ -454,7 +481,7 @@ fn serve(
     }
     // The last commit may have failed (broker away): try again for a while before giving up (what is
     // not committed is only replayed on the next start: what delivery settled is skipped again).
-    if let Some(c) = out.committer.as_mut() {
+    if let Some(c) = out.committer.as_mut().filter(|_| !report.fenced) {
         let mut wait = std::time::Duration::from_millis(100);
         for attempt in 1..=12 {
             match c.commit() {
@@ -472,7 +499,9 @@ fn serve(
         }
         report.commits = c.commits();
     }
-    expire(&mut out, &mut expiring);
+    if !report.fenced {
+        expire(&mut out, &mut expiring);
+    }
     if let Some(Err(_)) = sweeping.map(JoinHandle::join) {
         tracing::warn!("retention: the sweep at start panicked");
     }
@@ -566,6 +595,7 @@ fn deliver(
             tracing::error!(batch = n, error = %e, "delivery stopped");
             report.error = Some(e.to_string());
             report.error_may_pass = e.is_retryable();
+            report.fenced = e.is_fenced();
             return None;
         }
     }
@@ -687,10 +717,14 @@ fn sweep(
             return;
         }
     };
-    let cutoff = std::time::SystemTime::now().checked_sub(retention.keep);
+    // Judged by when the proofs were written (a little before their batch was delivered); a keep time
+    // longer than the clock reaches back keeps everything.
+    let cutoff = std::time::SystemTime::now()
+        .checked_sub(retention.keep)
+        .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
     let (mut total, mut clean_through, mut clean) = (Deleted::default(), mark, true);
     for b in batches.into_iter().filter(|&b| b > mark && b <= through) {
-        match store.delete_intermediates(retention.protocol_version, b, cutoff) {
+        match store.delete_intermediates(retention.protocol_version, b, Some(cutoff)) {
             Ok(deleted) => {
                 total.objects += deleted.objects;
                 total.bytes += deleted.bytes;
@@ -733,6 +767,7 @@ fn claim(out: &mut Outputs, report: &mut DeliveryReport, what: Claim) -> Result<
         if stops && report.error.is_none() {
             report.error = Some(e.to_string());
             report.error_may_pass = e.is_retryable();
+            report.fenced = e.is_fenced();
         }
         e
     })
@@ -868,6 +903,7 @@ mod tests {
                 fence: None,
                 after_claim: None,
                 retention: None,
+                on_fenced: None,
             },
             Box::new(|_| {}),
         )

@@ -30,7 +30,7 @@ use zkstream_types::{AggregationRound, FinalBatchProof};
 use crate::config::{Config, KafkaConfig, SinkConfig};
 
 use crate::delivery::{
-    DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, Outputs, Retention,
+    DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, FencedHook, Outputs, Retention,
 };
 use crate::gpu::{Backends, GpuError};
 use crate::metrics::MetricsError;
@@ -118,6 +118,9 @@ pub struct Options {
     pub release: Release,
     /// Called after each batch reached every sink.
     pub on_delivered: Box<dyn Fn(&FinalBatchProof) + Send>,
+    /// Called once, with the reason, when a process 0 started later for the same store fences this one:
+    /// from then on this process delivers, dead-letters and commits nothing. `run` exits there.
+    pub on_fenced: Option<FencedHook>,
     /// Where the service says what it built (keys, store, sinks, slots): one line each (default: the
     /// log).
     pub say: Arc<dyn Fn(&str) + Send + Sync>,
@@ -137,6 +140,7 @@ impl Default for Options {
             faults: None,
             release: Release::Streaming,
             on_delivered: Box::new(|_| {}),
+            on_fenced: None,
             say: Arc::new(|line| tracing::info!("{line}")),
         }
     }
@@ -395,6 +399,7 @@ pub fn run(
             allow_gaps: config.pipeline.allow_gaps,
             delivered: DeliveryProgress::resume(progress.as_ref(), start),
             fence,
+            on_fenced: options.on_fenced,
             after_claim: None,
             retention: config.store.retention().map(|keep| Retention {
                 keep,

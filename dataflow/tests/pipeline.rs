@@ -483,6 +483,7 @@ fn deliverer_with(
             fence: Some(fence),
             after_claim,
             retention,
+            on_fenced: None,
         },
         Box::new(|_| {}),
     )
@@ -539,7 +540,7 @@ fn a_newer_deliverer_fences_the_older_even_between_its_claim_and_its_delivery() 
         error.contains("from epoch 1: a newer epoch delivers now"),
         "{error}"
     );
-    assert!(!by_a.error_may_pass);
+    assert!(!by_a.error_may_pass && by_a.fenced);
     // B delivered batch 1 (the core saw its token first); A's progress claim never happened.
     assert_eq!(
         DeliveryProgress::load(&store)
@@ -553,6 +554,7 @@ fn a_newer_deliverer_fences_the_older_even_between_its_claim_and_its_delivery() 
     (b.hooks().on_delivery)(&proof(2));
     let by_b = b.finish().unwrap();
     assert_eq!(by_b.delivered, [1]);
+    assert!(by_b.fenced);
     let error = by_b.error.unwrap_or_default();
     assert!(
         error.contains("epoch 2 of batches was superseded by epoch 3"),

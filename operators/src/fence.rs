@@ -116,37 +116,29 @@ impl Fence {
             let head = log(store, scope)?.last().copied();
             let epoch = match head {
                 None => 1,
-                // Pruned between the listing and the read: the log moved on; look again.
-                Some(seq)
-                    if !store.has_state(&record(scope, seq)).map_err(|source| {
-                        FenceError::Store {
-                            scope: scope.to_string(),
-                            source: Box::new(source),
-                        }
-                    })? =>
-                {
-                    continue
-                }
-                Some(seq) => read_epoch(store, scope, seq)? + 1,
+                Some(seq) => match epoch_at(store, scope, seq)? {
+                    Some(epoch) => epoch + 1,
+                    // Pruned between the listing and the read: the log moved on; look again.
+                    None => continue,
+                },
             };
             let seq = head.map_or(1, |s| s + 1);
             let text = format!("{HEADER}\nepoch {epoch}\ntake\n");
-            if store
-                .create_state(&record(scope, seq), text.into_bytes())
-                .map_err(|source| FenceError::Store {
-                    scope: scope.to_string(),
-                    source: Box::new(source),
-                })?
-            {
-                tracing::info!(scope, epoch, "fence: epoch taken");
-                return Ok(Fence {
-                    store: store.clone(),
-                    scope: scope.to_string(),
-                    epoch,
-                    seq,
-                    fenced_by: None,
-                });
+            if !create(store, scope, seq, text)? {
+                continue;
             }
+            // A slot that was free only because it had been pruned: the log is further on.
+            if log(store, scope)?.last().is_some_and(|&h| h > seq) {
+                continue;
+            }
+            tracing::info!(scope, epoch, "fence: epoch taken");
+            return Ok(Fence {
+                store: store.clone(),
+                scope: scope.to_string(),
+                epoch,
+                seq,
+                fenced_by: None,
+            });
         }
         Err(FenceError::Contended {
             scope: scope.to_string(),
@@ -172,23 +164,27 @@ impl Fence {
         }
         let seq = self.seq + 1;
         let text = format!("{HEADER}\nepoch {}\n{what}\n", self.epoch);
-        let created = self
-            .store
-            .create_state(&record(&self.scope, seq), text.into_bytes())
-            .map_err(|source| FenceError::Store {
-                scope: self.scope.clone(),
-                source: Box::new(source),
-            })?;
+        // A record of this epoch already in the slot is this holder's own: an earlier claim whose
+        // reply was lost, or whose check below failed.
+        let mine = create(&self.store, &self.scope, seq, text)?
+            || epoch_at(&self.store, &self.scope, seq)? == Some(self.epoch);
         // The slot may have been free only because a newer holder's pruning deleted it: the claim holds
         // only if nothing was appended after it.
-        let log = if created { self.log()? } else { Vec::new() };
-        let taken_at = match log.last() {
-            _ if !created => Some(seq),
-            Some(&head) if head > seq => Some(head),
-            _ => None,
+        let log = self.log()?;
+        let head = log.last().copied().unwrap_or(seq);
+        let taken_at = if !mine {
+            Some(seq)
+        } else if head > seq {
+            Some(head)
+        } else {
+            None
         };
         if let Some(at) = taken_at {
-            let by = read_epoch(&self.store, &self.scope, at)?;
+            // The fencer's epoch (the newest one's, if that record was pruned meanwhile).
+            let by = match epoch_at(&self.store, &self.scope, at)? {
+                Some(by) => by,
+                None => epoch_at(&self.store, &self.scope, head)?.unwrap_or(self.epoch + 1),
+            };
             self.fenced_by = Some(by);
             return Err(fenced(by));
         }
@@ -233,19 +229,29 @@ fn record(scope: &str, seq: u64) -> String {
     format!("{scope}/fence/{seq:020}")
 }
 
-/// The epoch recorded at `seq`.
-fn read_epoch(store: &ArtifactStore, scope: &str, seq: u64) -> Result<u64, FenceError> {
+/// Appends the record `seq` if the slot is free: whether this call created it.
+fn create(store: &ArtifactStore, scope: &str, seq: u64, text: String) -> Result<bool, FenceError> {
+    store
+        .create_state(&record(scope, seq), text.into_bytes())
+        .map_err(|source| FenceError::Store {
+            scope: scope.to_string(),
+            source: Box::new(source),
+        })
+}
+
+/// The epoch recorded at `seq`; `None` if there is no such record (never written, or pruned).
+fn epoch_at(store: &ArtifactStore, scope: &str, seq: u64) -> Result<Option<u64>, FenceError> {
     let path = record(scope, seq);
     let corrupt = || FenceError::Corrupt {
         path: format!("state/{path}"),
     };
-    let bytes = store
-        .get_state(&path)
-        .map_err(|source| FenceError::Store {
-            scope: scope.to_string(),
-            source: Box::new(source),
-        })?
-        .ok_or_else(corrupt)?;
+    let Some(bytes) = store.get_state(&path).map_err(|source| FenceError::Store {
+        scope: scope.to_string(),
+        source: Box::new(source),
+    })?
+    else {
+        return Ok(None);
+    };
     let text = std::str::from_utf8(&bytes).map_err(|_| corrupt())?;
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
@@ -255,6 +261,7 @@ fn read_epoch(store: &ArtifactStore, scope: &str, seq: u64) -> Result<u64, Fence
         .next()
         .and_then(|l| l.strip_prefix("epoch "))
         .and_then(|e| e.parse().ok())
+        .map(Some)
         .ok_or_else(corrupt)
 }
 
@@ -280,6 +287,12 @@ mod tests {
         // Still fenced on the next try; the newer holder goes on.
         assert!(a.claim(Claim::Deliver(2)).is_err());
         b.claim(Claim::Deliver(2)).unwrap();
+        // A record of its own epoch in its next slot (a claim whose reply was lost) is the holder's.
+        let next = record("batches", b.seq + 1);
+        let text = format!("{HEADER}\nepoch 2\ndeliver 3\n");
+        assert!(store.create_state(&next, text.into_bytes()).unwrap());
+        b.claim(Claim::Deliver(3)).unwrap();
+        b.claim(Claim::Progress(3)).unwrap();
         // Another scope is not fenced by it.
         let mut other = Fence::take(&store, "user-proofs").unwrap();
         assert_eq!(other.epoch(), 1);

@@ -463,18 +463,6 @@ impl ArtifactStore {
         self.get_bytes(&self.state_path(name))
     }
 
-    /// Whether a state record exists.
-    pub fn has_state(&self, name: &str) -> Result<bool, StoreError> {
-        let path = self.state_path(name);
-        self.call("head", &path, || async {
-            match self.inner.head(&path).await {
-                Ok(_) => Ok(true),
-                Err(object_store::Error::NotFound { .. }) => Ok(false),
-                Err(e) => Err(e),
-            }
-        })
-    }
-
     /// Writes a state record only if there is none under `name` yet (S3 `If-None-Match: *`, GCS
     /// `ifGenerationMatch=0`, an exclusive create on a local directory): `Ok(true)` if this call created
     /// it, `Ok(false)` if it existed. Of concurrent creates exactly one returns `true`.

@@ -1,13 +1,15 @@
 //! The artifact store on a real S3-compatible server (moto, a separate process on loopback). Artifacts and state records round-trip under the URL's prefix and are
 //! seen by a second handle (a restarted process, another machine); a missing bucket and a misspelt
 //! option are refused at open, by name; a server that goes away is retried with backoff, each retry
-//! reported to the hook, then reported.
+//! reported to the hook, then reported; conditional creates are exclusive there, so two processes'
+//! fences on one bucket fence each other; retention deletes a batch's intermediates from the bucket.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use zkstream_operators::fence::{Claim, Fence, FenceError};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_testkit::moto::moto;
 use zkstream_types::{AggregationRound, Artifact, ArtifactKey, CircuitType, Digest};
@@ -100,5 +102,67 @@ fn a_server_that_goes_away_is_retried_and_each_retry_is_counted() {
         retries.load(Ordering::SeqCst),
         4,
         "five attempts, four retries"
+    );
+}
+
+/// On S3 (`If-None-Match: *`) a create-only write succeeds once; two handles' fences on one bucket
+/// (two process 0s on two machines) fence each other; retention deletes a batch's intermediates and
+/// keeps its final proof.
+#[test]
+fn creates_are_exclusive_fences_hold_and_retention_deletes_in_a_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = moto(&dir.path().join("moto.log"));
+    s3.create_bucket("fenced");
+    let url = "s3://fenced/deploy";
+    let (one, two) = (
+        ArtifactStore::open_with(url, &s3.options()).unwrap(),
+        ArtifactStore::open_with(url, &s3.options()).unwrap(),
+    );
+    assert!(one.create_state("once", b"first".to_vec()).unwrap());
+    assert!(!two.create_state("once", b"second".to_vec()).unwrap());
+    assert_eq!(two.get_state("once").unwrap(), Some(b"first".to_vec()));
+
+    let mut older = Fence::take(&one, "batches").unwrap();
+    older.claim(Claim::Deliver(1)).unwrap();
+    let mut newer = Fence::take(&two, "batches").unwrap();
+    assert_eq!((older.epoch(), newer.epoch()), (1, 2));
+    assert!(matches!(
+        older.claim(Claim::Progress(1)),
+        Err(FenceError::Fenced { ours: 1, by: 2, .. })
+    ));
+    for n in 1..=12 {
+        newer.claim(Claim::Deliver(n)).unwrap();
+    }
+    let fence_records = s3
+        .keys("fenced")
+        .into_iter()
+        .filter(|k| k.starts_with("deploy/state/batches/fence/"))
+        .count();
+    assert_eq!(fence_records, 8, "only the newest records are kept");
+
+    let at = |round, index| Artifact {
+        key: ArtifactKey {
+            round,
+            circuit: None,
+            ..artifact(index).key
+        },
+        ..artifact(index)
+    };
+    for round in [AggregationRound::Basic, AggregationRound::Compression] {
+        one.put(&at(round, 0)).unwrap();
+        one.put(&at(round, 1)).unwrap();
+    }
+    let deleted = two.delete_intermediates(1, 3, None).unwrap();
+    assert_eq!(deleted.objects, 2);
+    assert!(deleted.bytes > 0);
+    let batch: Vec<String> = s3
+        .keys("fenced")
+        .into_iter()
+        .filter(|k| k.contains("/batch-"))
+        .collect();
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    assert!(
+        batch.iter().all(|k| k.contains("/compression-all/")),
+        "{batch:?}"
     );
 }
