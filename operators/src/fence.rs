@@ -127,8 +127,9 @@ impl Fence {
             if !create(store, scope, seq, text)? {
                 continue;
             }
-            // A slot that was free only because it had been pruned: the log is further on.
-            if log(store, scope)?.last().is_some_and(|&h| h > seq) {
+            // A slot that was free only because it had been pruned: the log is at least KEEP further
+            // on. (A taker that merely followed this one fences it at its first claim, as it should.)
+            if log(store, scope)?.last().is_some_and(|&h| h >= seq + KEEP) {
                 continue;
             }
             tracing::info!(scope, epoch, "fence: epoch taken");
