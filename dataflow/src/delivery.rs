@@ -642,7 +642,7 @@ fn deliver(
 /// Deletes the intermediates of the delivered batches whose offsets are committed and whose keep time
 /// has passed (in delivery order: a batch waits behind an earlier one).
 fn expire(out: &mut Outputs, expiring: &mut VecDeque<Expiring>) {
-    let Some(retention) = out.retention else {
+    let Some(retention) = out.retention.filter(|_| !expiring.is_empty()) else {
         return;
     };
     let committed = out

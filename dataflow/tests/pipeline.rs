@@ -33,6 +33,7 @@ use zkstream_sinks::RetryPolicy;
 use zkstream_sources::kafka::{batch_key, produce_batches};
 use zkstream_sources::{Delivered, EmbeddedBroker, KafkaSourceConfig};
 use zkstream_testkit::core::Core;
+use zkstream_testkit::process::wait_for;
 use zkstream_types::Rejected;
 use zkstream_types::{
     AggregationRound, Artifact, ArtifactKey, BatchInput, Digest, FinalBatchProof,
@@ -523,14 +524,9 @@ fn a_newer_deliverer_fences_the_older_even_between_its_claim_and_its_delivery() 
     assert_eq!(b_fence.epoch(), 2);
     let b = deliverer(&store, b_fence, &core.url, None);
     (b.hooks().on_delivery)(&proof(1));
-    let started = std::time::Instant::now();
-    while core.batches().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "B never delivered"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(Duration::from_secs(120), "B to deliver batch 1", || {
+        !core.batches().is_empty()
+    });
     resume.send(()).unwrap();
     (a.hooks().on_delivery)(&proof(2));
     let by_a = a.finish().unwrap();
@@ -664,15 +660,9 @@ fn a_delivered_batchs_intermediates_are_deleted_and_a_restart_sweeps_the_rest() 
             ..Delivered::default()
         },
     );
-    let started = std::time::Instant::now();
-    while stored(2).len() > 1 || store.get_state(RETAINED).unwrap().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            stored(2)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(Duration::from_secs(30), "the sweep of batch 2", || {
+        stored(2).len() == 1 && store.get_state(RETAINED).unwrap().is_some()
+    });
     restart.finish().unwrap();
     assert_eq!(stored(2), [AggregationRound::Compression]);
     assert_eq!(

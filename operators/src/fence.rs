@@ -211,15 +211,20 @@ impl Fence {
 fn log(store: &ArtifactStore, scope: &str) -> Result<Vec<u64>, FenceError> {
     let mut seqs: Vec<u64> = store
         .list_state(&dir(scope))
-        .map_err(|source| FenceError::Store {
-            scope: scope.to_string(),
-            source: Box::new(source),
-        })?
+        .map_err(store_error(scope))?
         .iter()
         .filter_map(|name| name.parse::<u64>().ok())
         .collect();
     seqs.sort_unstable();
     Ok(seqs)
+}
+
+/// Wraps a store error of `scope`'s fence.
+fn store_error(scope: &str) -> impl FnOnce(StoreError) -> FenceError + '_ {
+    move |source| FenceError::Store {
+        scope: scope.to_string(),
+        source: Box::new(source),
+    }
 }
 
 fn dir(scope: &str) -> String {
@@ -234,10 +239,7 @@ fn record(scope: &str, seq: u64) -> String {
 fn create(store: &ArtifactStore, scope: &str, seq: u64, text: String) -> Result<bool, FenceError> {
     store
         .create_state(&record(scope, seq), text.into_bytes())
-        .map_err(|source| FenceError::Store {
-            scope: scope.to_string(),
-            source: Box::new(source),
-        })
+        .map_err(store_error(scope))
 }
 
 /// The epoch recorded at `seq`; `None` if there is no such record (never written, or pruned).
@@ -246,11 +248,7 @@ fn epoch_at(store: &ArtifactStore, scope: &str, seq: u64) -> Result<Option<u64>,
     let corrupt = || FenceError::Corrupt {
         path: format!("state/{path}"),
     };
-    let Some(bytes) = store.get_state(&path).map_err(|source| FenceError::Store {
-        scope: scope.to_string(),
-        source: Box::new(source),
-    })?
-    else {
+    let Some(bytes) = store.get_state(&path).map_err(store_error(scope))? else {
         return Ok(None);
     };
     let text = std::str::from_utf8(&bytes).map_err(|_| corrupt())?;
