@@ -89,11 +89,11 @@ else
 fi
 
 # 3. The binary and the GPU test binary (and the tests, if asked).
-cargo build --release --manifest-path gpu/Cargo.toml --features gpu
+cargo build --release --locked --manifest-path gpu/Cargo.toml --features gpu
 if [ "$TEST" = 1 ]; then
-    cargo test --release --manifest-path gpu/Cargo.toml --features gpu -- --nocapture
+    cargo test --release --locked --manifest-path gpu/Cargo.toml --features gpu -- --nocapture
 fi
-TESTBIN=$(cargo test --release --manifest-path gpu/Cargo.toml --features gpu --no-run \
+TESTBIN=$(cargo test --release --locked --manifest-path gpu/Cargo.toml --features gpu --no-run \
     --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:

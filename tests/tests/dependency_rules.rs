@@ -100,3 +100,60 @@ fn crates_depend_only_downward() {
         assert!(app.contains(d), "zkstream-dataflow should reach {d}");
     }
 }
+
+/// `(name, version)` of every package a `Cargo.lock` pins.
+fn locked(path: &str) -> BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    let mut out = BTreeSet::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            out.insert((n, v.trim_matches('"').to_string()));
+        }
+    }
+    out
+}
+
+/// The semver-compatible range a version belongs to: `1.2.3` → `1`, `0.4.8` → `0.4`.
+fn compatible(version: &str) -> String {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) => format!("0.{minor}"),
+        (Some(major), _) => major.to_string(),
+        _ => version.to_string(),
+    }
+}
+
+/// The GPU build (gpu/, a workspace of its own) shares `target/` with this one in ops/test.sh. It reuses
+/// this workspace's compiled dependencies only if it pins the same versions (and features: see the
+/// feature-unification entries in prover/Cargo.toml and gpu/Cargo.toml); a stale gpu/Cargo.lock
+/// silently recompiles everything (about four minutes of CI).
+#[test]
+fn the_gpu_lock_file_pins_the_versions_of_the_main_one() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let main = locked(&format!("{root}/Cargo.lock"));
+    let gpu = locked(&format!("{root}/gpu/Cargo.lock"));
+    assert!(
+        gpu.iter().any(|(n, _)| n == "shivini"),
+        "gpu/Cargo.lock has no shivini"
+    );
+    let main_ranges: BTreeMap<(String, String), String> = main
+        .iter()
+        .map(|(n, v)| ((n.clone(), compatible(v)), v.clone()))
+        .collect();
+    let differing: Vec<String> = gpu
+        .iter()
+        .filter(|(n, _)| !n.starts_with("zkstream"))
+        .filter_map(|(n, v)| {
+            let ours = main_ranges.get(&(n.clone(), compatible(v)))?;
+            (ours != v).then(|| format!("{n}: {v} in gpu/Cargo.lock, {ours} in Cargo.lock"))
+        })
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "gpu/Cargo.lock resolves these differently (copy Cargo.lock to gpu/Cargo.lock and run \
+         `cargo metadata --manifest-path gpu/Cargo.toml`): {differing:?}"
+    );
+}
