@@ -71,57 +71,6 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         prover.check_user_proof(&program_id(&b.0), &bad_pi, &b.0, &b.1),
         Err(UserProofError::WrongPublicInputs)
     );
-    // A circuit of the second gate set (lookups): zkstream's own SHA-256 basic circuit as a user's
-    // program. Its family verifies with lookups; a key whose tables differ is no gate set of ours.
-    let sha = prover.prove_sha_user_program(b"a user's program").unwrap();
-    let sha_family = prover
-        .check_user_proof(
-            &program_id(&sha.0),
-            &public_input_bytes(&sha.1),
-            &sha.0,
-            &sha.1,
-        )
-        .unwrap();
-    assert_eq!(
-        prover.keys().user_family_layout(sha_family).unwrap(),
-        Layout::Sha
-    );
-    let mut other_tables = sha.0.clone();
-    other_tables.fixed_parameters.total_tables_len /= 2;
-    assert!(matches!(
-        prover.check_user_proof(&program_id(&other_tables), &public_input_bytes(&sha.1), &other_tables, &sha.1),
-        Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
-    ));
-
-    // A circuit of the third gate set (recursion): zkstream's own Poseidon2 leaf, a recursive proof.
-    let rec = prover.prove_recursion_user_program(&[7, 8, 9]).unwrap();
-    let rec_family = prover
-        .check_user_proof(
-            &program_id(&rec.0),
-            &public_input_bytes(&rec.1),
-            &rec.0,
-            &rec.1,
-        )
-        .unwrap();
-    assert_eq!(
-        prover.keys().user_family_layout(rec_family).unwrap(),
-        Layout::Recursion
-    );
-    // One bit flipped deep in its query data: it still decodes, and no longer verifies.
-    let mut bytes = bincode::serialize(&rec.1).unwrap();
-    let at = bytes.len() * 2 / 3;
-    bytes[at] ^= 1;
-    let tampered: zkstream_prover::field::BProof = bincode::deserialize(&bytes).unwrap();
-    assert_eq!(
-        prover.check_user_proof(
-            &program_id(&rec.0),
-            &public_input_bytes(&rec.1),
-            &rec.0,
-            &tampered
-        ),
-        Err(UserProofError::DoesNotVerify)
-    );
-
     // A key of the gate set whose proof does not verify makes no family known: only checked keys are
     // kept (the first public input moved to another row is another family).
     let mut moved = a1.0.clone();
@@ -246,11 +195,70 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
     assert!(unchecked
         .prove_user_node(family, 1, std::slice::from_ref(&agg.proof))
         .is_err());
+}
+
+/// The other gate sets' programs are families of their own: each is checked natively with its gate
+/// set's verifier and aggregated by a chunk circuit of its own. (A test of its own: it shares no proof
+/// with the plain family's tree, so the two run side by side.)
+#[test]
+fn other_gate_sets_are_families_with_chunk_circuits_of_their_own() {
+    let prover = prover();
+    // A circuit of the second gate set (lookups): zkstream's own SHA-256 basic circuit as a user's
+    // program. Its family verifies with lookups; a key whose tables differ is no gate set of ours.
+    let sha = prover.prove_sha_user_program(b"a user's program").unwrap();
+    let sha_family = prover
+        .check_user_proof(
+            &program_id(&sha.0),
+            &public_input_bytes(&sha.1),
+            &sha.0,
+            &sha.1,
+        )
+        .unwrap();
+    assert_eq!(
+        prover.keys().user_family_layout(sha_family).unwrap(),
+        Layout::Sha
+    );
+    let mut other_tables = sha.0.clone();
+    other_tables.fixed_parameters.total_tables_len /= 2;
+    assert!(matches!(
+        prover.check_user_proof(&program_id(&other_tables), &public_input_bytes(&sha.1), &other_tables, &sha.1),
+        Err(UserProofError::Unsupported(reason)) if reason.contains("gate set")
+    ));
+
+    // A circuit of the third gate set (recursion): zkstream's own Poseidon2 leaf, a recursive proof.
+    let rec = prover.prove_recursion_user_program(&[7, 8, 9]).unwrap();
+    let rec_family = prover
+        .check_user_proof(
+            &program_id(&rec.0),
+            &public_input_bytes(&rec.1),
+            &rec.0,
+            &rec.1,
+        )
+        .unwrap();
+    assert_eq!(
+        prover.keys().user_family_layout(rec_family).unwrap(),
+        Layout::Recursion
+    );
+    // One bit flipped deep in its query data: it still decodes, and no longer verifies.
+    let mut bytes = bincode::serialize(&rec.1).unwrap();
+    let at = bytes.len() * 2 / 3;
+    bytes[at] ^= 1;
+    let tampered: zkstream_prover::field::BProof = bincode::deserialize(&bytes).unwrap();
+    assert_eq!(
+        prover.check_user_proof(
+            &program_id(&rec.0),
+            &public_input_bytes(&rec.1),
+            &rec.0,
+            &tampered
+        ),
+        Err(UserProofError::DoesNotVerify)
+    );
 
     // The other gate sets' families: a chunk of their own verifies the proof in-circuit with that gate
     // set's verifier (lookups for sha256, the extension-field FMA gate for recursion) and commits to
     // its leaf. (Nodes verify chunk proofs, whatever gate set the chunk verified: the plain family's
-    // tree above covers them.)
+    // tree in the test above covers them.)
+    let mut chunks = Vec::new();
     for (name, user, family) in [
         ("sha256", &sha, sha_family),
         ("recursion", &rec, rec_family),
@@ -267,9 +275,12 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
             Summary::of_proof(&chunk).unwrap(),
             Summary::of_leaves(&[leaf], 2).unwrap()
         );
-        // The plain family's chunk proof is not one of this family's.
+        chunks.push((family, chunk));
+    }
+    // Each family's chunk proof is not one of the other's.
+    for ((family, _), (_, other)) in chunks.iter().zip(chunks.iter().rev()) {
         assert!(!matches!(
-            prover.verify(CircuitId::UserChunk(family), &agg.chunk_proofs[0]),
+            prover.verify(CircuitId::UserChunk(*family), other),
             Ok(true)
         ));
     }
