@@ -13,15 +13,8 @@ use zkstream_types::{AggregationRound, ArtifactKey, CircuitType, QueueRange};
 
 use crate::model::{Job, JobKind, ProofRef};
 
-/// When a chunk's parent job is released.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Release {
-    /// As soon as the chunk's own children exist (zkstream).
-    #[default]
-    Streaming,
-    /// Only when every proof of the level exists (zkSync's barrier).
-    Barrier,
-}
+/// When a chunk's parent job is released (defined in `zkstream-types`: the fleet model uses it too).
+pub use zkstream_types::Release;
 
 /// The parent key of chunk `k` of a level: level 0 (basic) → leaf, level L ≥ 1 → node of depth L.
 pub fn parent_key(child: &ArtifactKey, level: u32, chunk: u32) -> ArtifactKey {
@@ -83,8 +76,11 @@ impl Chunker {
         let chunks = level.total.div_ceil(self.arity);
         let ready: Vec<u32> = match self.release {
             Release::Streaming => vec![index / self.arity],
-            Release::Barrier if level.refs.len() as u32 >= level.total => (0..chunks).collect(),
-            Release::Barrier => Vec::new(),
+            // zkSync's poll is time, not order: the level is released as by the barrier.
+            Release::Barrier | Release::Zksync if level.refs.len() as u32 >= level.total => {
+                (0..chunks).collect()
+            }
+            Release::Barrier | Release::Zksync => Vec::new(),
         };
         let mut jobs = Vec::new();
         for k in ready {

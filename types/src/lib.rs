@@ -1,5 +1,5 @@
-//! Domain types shared by every zkstream crate (batches, circuit types, rounds, artifact keys, final proof
-//! records, records as read and why one is refused) and the framed wire format used for everything that crosses Kafka or the artifact store.
+//! Domain types shared by every zkstream crate (batches, circuit types, rounds, release rules, artifact
+//! keys, final proof records, records as read and why one is refused) and the framed wire format used for everything that crosses Kafka or the artifact store.
 #![deny(missing_docs)]
 
 pub mod artifact;
@@ -7,7 +7,9 @@ pub mod batch;
 pub mod digest;
 pub mod proof;
 pub mod record;
+pub mod release;
 pub mod round;
+pub mod simulated;
 pub mod user;
 pub mod wire;
 
@@ -16,6 +18,8 @@ pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
 pub use proof::{FinalBatchProof, QueueRange};
 pub use record::{Decoded, RawBatch, RejectReason, Rejected};
+pub use release::{Release, UnknownRelease};
 pub use round::AggregationRound;
+pub use simulated::{SimulatedBatch, SimulatedBatchError, SimulatedRecord};
 pub use user::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 pub use wire::{decode_any, Frame, FrameKind, Framed, WireError, FORMAT_VERSION};

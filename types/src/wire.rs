@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::artifact::{Artifact, UserArtifact};
 use crate::batch::BatchInput;
 use crate::proof::FinalBatchProof;
+use crate::simulated::{SimulatedBatch, SimulatedRecord};
 use crate::user::{AggregationRecord, UserSubmission};
 
 /// The first three bytes of every frame.
@@ -44,6 +45,10 @@ pub enum FrameKind {
     Aggregation,
     /// A [`UserArtifact`] (`ZKST`): one proof of user-proof mode's tree.
     UserArtifact,
+    /// A [`SimulatedBatch`] (`ZKSS`): the shape of a simulated batch.
+    SimulatedBatch,
+    /// A [`SimulatedRecord`] (`ZKSR`): a simulated batch's final record, not a proof.
+    SimulatedRecord,
 }
 
 impl FrameKind {
@@ -56,6 +61,8 @@ impl FrameKind {
             FrameKind::UserProof => b'U',
             FrameKind::Aggregation => b'G',
             FrameKind::UserArtifact => b'T',
+            FrameKind::SimulatedBatch => b'S',
+            FrameKind::SimulatedRecord => b'R',
         }
     }
 
@@ -68,6 +75,8 @@ impl FrameKind {
             b'U' => Some(FrameKind::UserProof),
             b'G' => Some(FrameKind::Aggregation),
             b'T' => Some(FrameKind::UserArtifact),
+            b'S' => Some(FrameKind::SimulatedBatch),
+            b'R' => Some(FrameKind::SimulatedRecord),
             _ => None,
         }
     }
@@ -81,6 +90,8 @@ impl FrameKind {
             FrameKind::UserProof => "user proof submission",
             FrameKind::Aggregation => "aggregation record",
             FrameKind::UserArtifact => "user proof artifact",
+            FrameKind::SimulatedBatch => "simulated batch",
+            FrameKind::SimulatedRecord => "simulated record (not a proof)",
         }
     }
 }
@@ -205,6 +216,12 @@ impl Framed for UserSubmission {
 impl Framed for AggregationRecord {
     const KIND: FrameKind = FrameKind::Aggregation;
 }
+impl Framed for SimulatedBatch {
+    const KIND: FrameKind = FrameKind::SimulatedBatch;
+}
+impl Framed for SimulatedRecord {
+    const KIND: FrameKind = FrameKind::SimulatedRecord;
+}
 
 /// Any decoded frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +238,10 @@ pub enum Frame {
     Aggregation(Box<AggregationRecord>),
     /// One proof of user-proof mode's tree.
     UserArtifact(Box<UserArtifact>),
+    /// A simulated batch's shape.
+    SimulatedBatch(Box<SimulatedBatch>),
+    /// A simulated batch's final record (not a proof).
+    SimulatedRecord(Box<SimulatedRecord>),
 }
 
 /// Decodes a frame of any kind.
@@ -233,6 +254,12 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
         FrameKind::UserProof => Frame::UserProof(Box::new(decode_payload(kind, payload)?)),
         FrameKind::Aggregation => Frame::Aggregation(Box::new(decode_payload(kind, payload)?)),
         FrameKind::UserArtifact => Frame::UserArtifact(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::SimulatedBatch => {
+            Frame::SimulatedBatch(Box::new(decode_payload(kind, payload)?))
+        }
+        FrameKind::SimulatedRecord => {
+            Frame::SimulatedRecord(Box::new(decode_payload(kind, payload)?))
+        }
     })
 }
 
@@ -392,6 +419,36 @@ mod tests {
             decode_any(&a.to_frame().unwrap()).unwrap(),
             Frame::Artifact(Box::new(a))
         );
+    }
+
+    #[test]
+    fn a_simulated_record_is_never_read_as_a_final_proof() {
+        let batch = SimulatedBatch {
+            batch_number: 3,
+            workload: "small".into(),
+            arity: 4,
+            basic: vec![21, 5, 1],
+        };
+        let record = SimulatedRecord {
+            batch: batch.clone(),
+            tree_hash: [7; 32],
+        };
+        let frame = record.to_frame().unwrap();
+        assert_eq!(&frame[..4], b"ZKSR");
+        assert_eq!(
+            decode_any(&frame).unwrap(),
+            Frame::SimulatedRecord(Box::new(record))
+        );
+        assert!(matches!(
+            FinalBatchProof::from_frame(&frame),
+            Err(WireError::WrongKind {
+                expected: "final proof",
+                ..
+            })
+        ));
+        let shape = batch.to_frame().unwrap();
+        assert_eq!(SimulatedBatch::from_frame(&shape).unwrap(), batch);
+        assert!(BatchInput::from_frame(&shape).is_err());
     }
 
     #[test]

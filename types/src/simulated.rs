@@ -1,0 +1,112 @@
+//! Simulated batches and their final records, for measuring orchestration at fleet scale without
+//! provers. A simulated batch is the shape of a proof tree (basic jobs per circuit type, the arity);
+//! its final record is a hash over that tree, **never a proof**. Each has a frame kind of its own, so
+//! neither can be read as a batch input or a final proof.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Most circuit types a simulated batch may have (the recursion tip has 32 inputs).
+pub const MAX_SIMULATED_TYPES: usize = 32;
+/// Most basic jobs one simulated batch may have (four times a busy mainnet batch's 17,061, rounded up
+/// to a power of two: the bound keeps a record from asking for an unbounded graph).
+pub const MAX_SIMULATED_BASIC_JOBS: u64 = 1 << 17;
+
+/// The shape of one simulated batch, as it travels on the batches topic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulatedBatch {
+    /// Batch number (≥ 1).
+    pub batch_number: u64,
+    /// The workload it was drawn from (a name, for tables).
+    pub workload: String,
+    /// Children per leaf and per node (≥ 2).
+    pub arity: u32,
+    /// Basic jobs per circuit type, in type order (1 to [`MAX_SIMULATED_TYPES`] types, each ≥ 1).
+    pub basic: Vec<u32>,
+}
+
+/// Why a simulated batch's shape is impossible.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("simulated batch {batch_number}: {reason}")]
+pub struct SimulatedBatchError {
+    /// The batch.
+    pub batch_number: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl SimulatedBatch {
+    /// Checks the bounds of every field a graph is built from.
+    pub fn validate(&self) -> Result<(), SimulatedBatchError> {
+        let fail = |reason: String| {
+            Err(SimulatedBatchError {
+                batch_number: self.batch_number,
+                reason,
+            })
+        };
+        if self.batch_number == 0 {
+            return fail("batch numbers start at 1".into());
+        }
+        if self.arity < 2 {
+            return fail(format!("arity {} (at least 2)", self.arity));
+        }
+        if self.basic.is_empty() || self.basic.len() > MAX_SIMULATED_TYPES {
+            return fail(format!(
+                "{} circuit types (1 to {MAX_SIMULATED_TYPES})",
+                self.basic.len()
+            ));
+        }
+        if let Some(t) = self.basic.iter().position(|&n| n == 0) {
+            return fail(format!("circuit type {t} has no basic jobs"));
+        }
+        let total: u64 = self.basic.iter().map(|&n| u64::from(n)).sum();
+        if total > MAX_SIMULATED_BASIC_JOBS {
+            return fail(format!(
+                "{total} basic jobs (at most {MAX_SIMULATED_BASIC_JOBS})"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The final record of a simulated batch: the hash of its whole simulated tree. Not a proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulatedRecord {
+    /// The batch it closes.
+    pub batch: SimulatedBatch,
+    /// The compression job's simulated artifact: a hash over every job of the tree.
+    pub tree_hash: [u8; 32],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape() -> SimulatedBatch {
+        SimulatedBatch {
+            batch_number: 1,
+            workload: "small".into(),
+            arity: 4,
+            basic: vec![21, 5, 1],
+        }
+    }
+
+    #[test]
+    fn impossible_shapes_are_refused_with_their_reason() {
+        shape().validate().unwrap();
+        type Spoil = fn(&mut SimulatedBatch);
+        let cases: [(Spoil, &str); 5] = [
+            (|b| b.batch_number = 0, "start at 1"),
+            (|b| b.arity = 1, "arity 1"),
+            (|b| b.basic.clear(), "0 circuit types"),
+            (|b| b.basic[1] = 0, "type 1 has no basic jobs"),
+            (|b| b.basic[0] = u32::MAX, "basic jobs (at most"),
+        ];
+        for (spoil, reason) in cases {
+            let mut b = shape();
+            spoil(&mut b);
+            let err = b.validate().unwrap_err().to_string();
+            assert!(err.contains(reason), "{err}");
+        }
+    }
+}
