@@ -1,0 +1,365 @@
+//! Yardsticks for a run's makespan, computed in memory over a [`BatchGraph`] on `slots` identical
+//! slots: a lower bound no orchestrator can beat; an offline critical-path-first list schedule (what a
+//! perfect online orchestrator could approach); and the graph released by the rules of other
+//! orchestrators (`Release`), each job then taken by zkstream's pool order (highest round first,
+//! then the one released first).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use serde::{Deserialize, Serialize};
+use zkstream_types::{AggregationRound, Release};
+
+use crate::graph::{BatchGraph, JobId};
+
+/// The parts of the lower bound (modeled seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    /// All jobs' durations over the slots.
+    pub work_s: f64,
+    /// The longest chain of jobs (a basic proof up to the compression).
+    pub critical_path_s: f64,
+    /// All basic jobs' durations over the slots, then the shortest chain that must still follow the
+    /// last basic proof.
+    pub basic_then_tail_s: f64,
+    /// The largest of the three.
+    pub lower_bound_s: f64,
+}
+
+/// A lower bound of any schedule's makespan of `graph` on `slots` slots.
+pub fn lower_bound(graph: &BatchGraph, slots: usize) -> Bounds {
+    let slots = slots.max(1) as f64;
+    let bottom = bottom_levels(graph);
+    let parents = graph.parents();
+    let basic = || {
+        graph
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.key.round == AggregationRound::Basic)
+    };
+    let work_s = graph.total_work_s() / slots;
+    let critical_path_s = bottom.iter().copied().fold(0.0, f64::max);
+    let basic_work: f64 = basic().map(|(_, j)| j.duration_s).sum();
+    let tail = basic()
+        .filter_map(|(i, _)| parents[i].map(|p| bottom[p.0 as usize]))
+        .fold(f64::INFINITY, f64::min);
+    let basic_then_tail_s = basic_work / slots + if tail.is_finite() { tail } else { 0.0 };
+    Bounds {
+        work_s,
+        critical_path_s,
+        basic_then_tail_s,
+        lower_bound_s: work_s.max(critical_path_s).max(basic_then_tail_s),
+    }
+}
+
+/// When each job started, and the makespan (modeled seconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Start time of each job, by [`JobId`].
+    pub start_s: Vec<f64>,
+    /// When the last job ended.
+    pub makespan_s: f64,
+}
+
+impl Schedule {
+    /// Checks the schedule against the graph: no job starts before its children end, and at no time
+    /// do more than `slots` jobs run. Says what is wrong.
+    pub fn check(&self, graph: &BatchGraph, slots: usize) -> Result<(), String> {
+        const EPS: f64 = 1e-9;
+        let end = |j: usize| self.start_s[j] + graph.jobs[j].duration_s;
+        for (i, job) in graph.jobs.iter().enumerate() {
+            for c in &job.children {
+                if self.start_s[i] + EPS < end(c.0 as usize) {
+                    return Err(format!("job {i} starts before its child {} ends", c.0));
+                }
+            }
+        }
+        // Ends before starts at the same instant: a slot freed at t is free for a job starting at t.
+        let mut events: Vec<(f64, i32)> = (0..graph.jobs.len())
+            .flat_map(|j| [(self.start_s[j], 1), (end(j) - EPS, -1)])
+            .collect();
+        events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut running = 0i64;
+        for (t, delta) in events {
+            running += i64::from(delta);
+            if running > slots as i64 {
+                return Err(format!("{running} jobs run at {t:.3} s on {slots} slots"));
+            }
+        }
+        let last = (0..graph.jobs.len()).map(end).fold(0.0, f64::max);
+        if (last - self.makespan_s).abs() > 1e-6 {
+            return Err(format!(
+                "makespan {} but the last job ends at {last}",
+                self.makespan_s
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The offline critical-path-first list schedule: whenever a slot is free, it takes the ready job
+/// with the longest chain still ahead of it (its own duration included).
+pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Schedule {
+    let bottom = bottom_levels(graph);
+    simulate(graph, slots, Release::Streaming, |j, _released| {
+        (bottom[j.0 as usize], 0.0)
+    })
+}
+
+/// The graph released by `release`, each free slot taking the ready job of the highest round, then
+/// the one released first (zkstream's pool order for one batch).
+pub fn release_schedule(graph: &BatchGraph, slots: usize, release: Release) -> Schedule {
+    simulate(graph, slots, release, |j, released| {
+        (
+            f64::from(graph.jobs[j.0 as usize].key.round.number()),
+            -released,
+        )
+    })
+}
+
+/// Longest chain from each job to the end, its own duration included (each job has one parent).
+fn bottom_levels(graph: &BatchGraph) -> Vec<f64> {
+    let parents = graph.parents();
+    let mut bottom = vec![0.0; graph.jobs.len()];
+    for i in (0..graph.jobs.len()).rev() {
+        let above = parents[i].map_or(0.0, |p| bottom[p.0 as usize]);
+        bottom[i] = graph.jobs[i].duration_s + above;
+    }
+    bottom
+}
+
+/// A float ordered totally (times and priorities are finite).
+#[derive(Clone, Copy, PartialEq)]
+struct Total(f64);
+impl Eq for Total {}
+impl PartialOrd for Total {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Total {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Released jobs waiting for a slot: (priority, secondary priority, lowest id first).
+type Ready = BinaryHeap<(Total, Total, std::cmp::Reverse<u32>)>;
+
+/// An event-driven list schedule. A job becomes *released* by the rule; a free slot takes the
+/// released job of the highest `priority(job, released_at)`, ties to the lowest id.
+fn simulate(
+    graph: &BatchGraph,
+    slots: usize,
+    release: Release,
+    priority: impl Fn(JobId, f64) -> (f64, f64),
+) -> Schedule {
+    let n = graph.jobs.len();
+    let parents = graph.parents();
+    // A level: the jobs of one (round, type, depth); the tip, scheduler and compression are one each.
+    let level_of: Vec<(u8, Option<u8>, u32)> = graph
+        .jobs
+        .iter()
+        .map(|j| (j.key.round.number(), j.key.circuit, j.key.depth))
+        .collect();
+    let mut levels: Vec<(u8, Option<u8>, u32)> = level_of.clone();
+    levels.sort();
+    levels.dedup();
+    let level_index = |l: &(u8, Option<u8>, u32)| levels.binary_search(l).unwrap_or(0);
+    let level: Vec<usize> = level_of.iter().map(level_index).collect();
+    let mut level_left = vec![0usize; levels.len()];
+    let mut level_parents: Vec<Vec<u32>> = vec![Vec::new(); levels.len()];
+    for i in 0..n {
+        level_left[level[i]] += 1;
+        if let Some(p) = parents[i] {
+            let lp = &mut level_parents[level[i]];
+            if lp.last() != Some(&p.0) {
+                lp.push(p.0);
+            }
+        }
+    }
+    let mut children_left: Vec<usize> = graph.jobs.iter().map(|j| j.children.len()).collect();
+
+    let mut start_s = vec![f64::NAN; n];
+    // Released, waiting for a slot: highest priority first, then the lowest id.
+    let mut ready: Ready = BinaryHeap::new();
+    // Released at a later time (zkSync's next poll), earliest first.
+    let mut later: BinaryHeap<std::cmp::Reverse<(Total, u32)>> = BinaryHeap::new();
+    // Running, earliest end first.
+    let mut running: BinaryHeap<std::cmp::Reverse<(Total, u32)>> = BinaryHeap::new();
+    let push_ready = |ready: &mut Ready, j: u32, at: f64| {
+        let (a, b) = priority(JobId(j), at);
+        ready.push((Total(a), Total(b), std::cmp::Reverse(j)));
+    };
+    for (i, job) in graph.jobs.iter().enumerate() {
+        if job.children.is_empty() {
+            push_ready(&mut ready, i as u32, 0.0);
+        }
+    }
+    let poll = |t: f64| (t / Release::POLL_S).ceil() * Release::POLL_S;
+    let mut now = 0.0f64;
+    let mut makespan = 0.0f64;
+    loop {
+        while running.len() < slots.max(1) {
+            let Some((_, _, std::cmp::Reverse(j))) = ready.pop() else {
+                break;
+            };
+            start_s[j as usize] = now;
+            let end = now + graph.jobs[j as usize].duration_s;
+            running.push(std::cmp::Reverse((Total(end), j)));
+        }
+        let next_end = running.peek().map(|r| (r.0).0 .0);
+        let next_release = later.peek().map(|r| (r.0).0 .0);
+        now = match (next_end, next_release) {
+            (None, None) => break,
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+        };
+        while later.peek().is_some_and(|r| (r.0).0 .0 <= now) {
+            if let Some(std::cmp::Reverse((at, j))) = later.pop() {
+                push_ready(&mut ready, j, at.0);
+            }
+        }
+        while running.peek().is_some_and(|r| (r.0).0 .0 <= now) {
+            let Some(std::cmp::Reverse((_, c))) = running.pop() else {
+                break;
+            };
+            makespan = makespan.max(now);
+            let c = c as usize;
+            let Some(p) = parents[c] else {
+                continue;
+            };
+            children_left[p.0 as usize] -= 1;
+            level_left[level[c]] -= 1;
+            match release {
+                Release::Streaming => {
+                    if children_left[p.0 as usize] == 0 {
+                        push_ready(&mut ready, p.0, now);
+                    }
+                }
+                Release::Barrier | Release::Zksync => {
+                    if level_left[level[c]] == 0 {
+                        for &q in &level_parents[level[c]] {
+                            if children_left[q as usize] != 0 {
+                                continue;
+                            }
+                            if release == Release::Barrier {
+                                push_ready(&mut ready, q, now);
+                            } else {
+                                later.push(std::cmp::Reverse((Total(poll(now)), q)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Schedule {
+        start_s,
+        makespan_s: makespan,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::workload::{Durations, TypeLoad, Workload};
+
+    fn random_workload() -> impl Strategy<Value = Workload> {
+        (
+            prop::collection::vec((1u32..80, 0.1f64..3.0), 1..6),
+            2u32..6,
+            0.0f64..0.5,
+            prop::array::uniform5(0.1f64..4.0),
+        )
+            .prop_map(|(types, arity, jitter, d)| Workload {
+                name: "random".into(),
+                arity,
+                jitter,
+                durations: Durations {
+                    leaf_s: d[0],
+                    node_s: d[1],
+                    tip_s: d[2],
+                    scheduler_s: d[3],
+                    compression_s: d[4],
+                },
+                types: types
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (basic, basic_s))| TypeLoad {
+                        name: format!("t{i}"),
+                        basic,
+                        basic_s,
+                    })
+                    .collect(),
+            })
+    }
+
+    proptest! {
+        /// Every schedule is valid (precedence, capacity), runs every job, and ends no earlier than
+        /// the lower bound; the offline and streaming ones, list schedules of the graph, end no later
+        /// than Graham's bound (work / slots + critical path).
+        #[test]
+        fn schedules_are_valid_and_between_the_bounds(
+            w in random_workload(), slots in 1usize..40, seed in any::<u64>()
+        ) {
+            let g = BatchGraph::build(&w, 1, seed);
+            let b = lower_bound(&g, slots);
+            let graham = b.work_s + b.critical_path_s;
+            let offline = offline_schedule(&g, slots);
+            prop_assert!(offline.check(&g, slots).is_ok(), "{:?}", offline.check(&g, slots));
+            prop_assert!(offline.start_s.iter().all(|s| s.is_finite()));
+            prop_assert!(offline.makespan_s >= b.lower_bound_s - 1e-9);
+            prop_assert!(offline.makespan_s <= graham + 1e-9);
+            for release in Release::ALL {
+                let s = release_schedule(&g, slots, release);
+                prop_assert!(s.check(&g, slots).is_ok(), "{release:?}: {:?}", s.check(&g, slots));
+                prop_assert!(s.start_s.iter().all(|s| s.is_finite()));
+                prop_assert!(s.makespan_s >= b.lower_bound_s - 1e-9);
+                // Barriers hold jobs back while slots idle: only streaming is a list schedule of
+                // this graph.
+                if release == Release::Streaming {
+                    prop_assert!(s.makespan_s <= graham + 1e-9);
+                }
+            }
+        }
+
+        /// With a slot for every job, streaming release ends at the critical path, and zkSync's
+        /// release never ends earlier than the barrier's.
+        #[test]
+        fn with_unlimited_slots_streaming_meets_the_critical_path(
+            w in random_workload(), seed in any::<u64>()
+        ) {
+            let g = BatchGraph::build(&w, 1, seed);
+            let slots = g.jobs.len();
+            let b = lower_bound(&g, slots);
+            let s = release_schedule(&g, slots, Release::Streaming);
+            prop_assert!((s.makespan_s - b.critical_path_s).abs() < 1e-6);
+            let barrier = release_schedule(&g, slots, Release::Barrier).makespan_s;
+            let zksync = release_schedule(&g, slots, Release::Zksync).makespan_s;
+            prop_assert!(barrier >= s.makespan_s - 1e-9);
+            prop_assert!(zksync >= barrier - 1e-9);
+        }
+    }
+
+    #[test]
+    fn zksync_release_starts_recursion_only_on_poll_ticks() {
+        let g = BatchGraph::build(&Workload::small(), 1, 3);
+        let s = release_schedule(&g, 4, Release::Zksync);
+        for (i, job) in g.jobs.iter().enumerate() {
+            if job.key.round != AggregationRound::Basic {
+                // A job starts at its poll tick or later, never between its children's end and the tick.
+                let ready = job
+                    .children
+                    .iter()
+                    .map(|c| s.start_s[c.0 as usize] + g.jobs[c.0 as usize].duration_s)
+                    .fold(0.0, f64::max);
+                assert!(s.start_s[i] >= (ready / Release::POLL_S).ceil() * Release::POLL_S - 1e-9);
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The simulated tree hash. A simulated job's artifact is `SHA-256(tag ‖ its key ‖ its children's
+//! artifacts in order)`, so the final artifact of a batch is a hash over the whole tree: a child lost,
+//! proved twice into another place, or wired to the wrong parent gives another final hash. The tag
+//! says, in the bytes themselves, that this is no proof.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zkstream_types::{AggregationRound, SimulatedRecord};
+
+use crate::graph::BatchGraph;
+use crate::workload::Workload;
+
+/// Every simulated artifact's hash begins with these bytes.
+pub const SIMULATED_TAG: &[u8] = b"zkstream simulated artifact v1: not a proof";
+
+/// A simulated job's place in its batch's tree (the fields of an artifact key, with the circuit type
+/// as the workload's type index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SimKey {
+    /// The batch.
+    pub batch: u64,
+    /// Its round.
+    pub round: AggregationRound,
+    /// The type index for basic, leaf and node jobs; `None` above.
+    pub circuit: Option<u8>,
+    /// Node depth (1 for the first node level); 0 in other rounds.
+    pub depth: u32,
+    /// Index within (round, circuit, depth), in queue order.
+    pub index: u32,
+}
+
+impl SimKey {
+    /// The key's canonical bytes: batch (8, big-endian), round (1), circuit (1; 0xFF for none), depth
+    /// (4), index (4).
+    pub fn to_bytes(&self) -> [u8; 18] {
+        let mut out = [0u8; 18];
+        out[..8].copy_from_slice(&self.batch.to_be_bytes());
+        out[8] = self.round.number();
+        out[9] = self.circuit.unwrap_or(0xFF);
+        out[10..14].copy_from_slice(&self.depth.to_be_bytes());
+        out[14..].copy_from_slice(&self.index.to_be_bytes());
+        out
+    }
+}
+
+/// The artifact a simulated job writes: a hash of its key and its children's artifacts, in order.
+pub fn job_hash(key: &SimKey, children: &[[u8; 32]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(SIMULATED_TAG);
+    h.update(key.to_bytes());
+    h.update((children.len() as u32).to_be_bytes());
+    for c in children {
+        h.update(c);
+    }
+    h.finalize().into()
+}
+
+/// The final artifact a correct simulated run of this batch must end with: every job's hash computed
+/// bottom-up over the graph.
+pub fn expected_tree_hash(graph: &BatchGraph) -> [u8; 32] {
+    let mut hashes: Vec<[u8; 32]> = Vec::with_capacity(graph.jobs.len());
+    for job in &graph.jobs {
+        let children: Vec<[u8; 32]> = job.children.iter().map(|c| hashes[c.0 as usize]).collect();
+        hashes.push(job_hash(&job.key, &children));
+    }
+    hashes[graph.root().0 as usize]
+}
+
+/// Checks a simulated record: its tree hash is the one its batch's shape gives. A record that passes is
+/// a *simulated* record that closed its whole tree — still not a proof of anything.
+pub fn check_record(record: &SimulatedRecord) -> Result<(), RecordError> {
+    let workload = Workload::of_shape(&record.batch);
+    let graph = BatchGraph::of_batch(&workload, &record.batch, 0)
+        .map_err(|e| RecordError::Shape(e.to_string()))?;
+    let expected = expected_tree_hash(&graph);
+    if expected != record.tree_hash {
+        return Err(RecordError::Mismatch {
+            expected: hex::encode(expected),
+            found: hex::encode(record.tree_hash),
+        });
+    }
+    Ok(())
+}
+
+/// Why a simulated record does not close its batch's tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// The batch's shape is impossible.
+    #[error("impossible shape: {0}")]
+    Shape(String),
+    /// A job was lost, duplicated or miswired on the way: the final hash is another.
+    #[error("tree hash {found} is not the {expected} its shape gives")]
+    Mismatch {
+        /// What the shape gives.
+        expected: String,
+        /// What the record holds.
+        found: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_miswired_lost_or_duplicated_child_changes_the_final_hash() {
+        let w = Workload::small();
+        let g = BatchGraph::build(&w, 7, 1);
+        let good = expected_tree_hash(&g);
+        assert_eq!(good, expected_tree_hash(&BatchGraph::build(&w, 7, 99)));
+        assert_ne!(good, expected_tree_hash(&BatchGraph::build(&w, 8, 1)));
+        let leaf = g
+            .jobs
+            .iter()
+            .position(|j| j.key.round == AggregationRound::Leaf && j.children.len() > 1)
+            .unwrap();
+        let mut swapped = g.clone();
+        swapped.jobs[leaf].children.swap(0, 1);
+        let mut lost = g.clone();
+        lost.jobs[leaf].children.pop();
+        let mut twice = g.clone();
+        let first = twice.jobs[leaf].children[0];
+        twice.jobs[leaf].children[1] = first;
+        for bad in [swapped, lost, twice] {
+            assert_ne!(expected_tree_hash(&bad), good);
+        }
+    }
+
+    #[test]
+    fn a_record_checks_against_its_shape_whatever_the_durations() {
+        let w = Workload::small();
+        let g = BatchGraph::build(&w, 5, 42);
+        let mut record = SimulatedRecord {
+            batch: w.batch(5),
+            tree_hash: expected_tree_hash(&g),
+        };
+        check_record(&record).unwrap();
+        record.batch.basic[1] += 1;
+        assert!(matches!(
+            check_record(&record),
+            Err(RecordError::Mismatch { .. })
+        ));
+        record.batch.basic[1] = 0;
+        assert!(matches!(check_record(&record), Err(RecordError::Shape(_))));
+    }
+
+    #[test]
+    fn the_hash_is_tagged_and_keys_are_distinct_bytes() {
+        let k = SimKey {
+            batch: 1,
+            round: AggregationRound::Node,
+            circuit: Some(3),
+            depth: 2,
+            index: 5,
+        };
+        let top = SimKey {
+            circuit: None,
+            round: AggregationRound::RecursionTip,
+            depth: 0,
+            index: 0,
+            ..k
+        };
+        assert_ne!(k.to_bytes(), top.to_bytes());
+        assert_ne!(job_hash(&k, &[]), job_hash(&top, &[]));
+        assert_ne!(job_hash(&k, &[]), job_hash(&k, &[[0; 32]]));
+    }
+}
