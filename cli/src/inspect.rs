@@ -10,7 +10,8 @@ use zkstream_types::{decode_any, Frame, Request};
 /// Arguments of `inspect`.
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// The framed file (batch input, artifact or final proof).
+    /// The framed file (batch input, artifact, final proof, user-proof record, simulated batch or
+    /// record).
     file: PathBuf,
 }
 
@@ -122,6 +123,31 @@ fn summary(frame: &Frame, size: usize) -> String {
             let _ = writeln!(s, "  vk:    {}", a.vk_commitment);
             let _ = writeln!(s, "  proof: {} bytes", a.proof.len());
         }
+        Frame::SimulatedBatch(b) => {
+            let _ = writeln!(s, "simulated batch ({size} bytes framed)");
+            simulated_shape(&mut s, b);
+        }
+        Frame::SimulatedRecord(r) => {
+            let _ = writeln!(
+                s,
+                "SIMULATED record ({size} bytes framed): a hash over a simulated job tree, NOT a proof"
+            );
+            simulated_shape(&mut s, &r.batch);
+            let _ = writeln!(s, "  tree hash:    {}", hex::encode(r.tree_hash));
+        }
     }
     s
+}
+
+fn simulated_shape(s: &mut String, b: &zkstream_types::SimulatedBatch) {
+    use std::fmt::Write;
+    let total: u64 = b.basic.iter().map(|&n| u64::from(n)).sum();
+    let _ = writeln!(s, "  batch number: {}", b.batch_number);
+    let _ = writeln!(s, "  workload:     {}", b.workload);
+    let _ = writeln!(s, "  arity:        {}", b.arity);
+    let _ = writeln!(
+        s,
+        "  basic jobs:   {total} over {} circuit types",
+        b.basic.len()
+    );
 }

@@ -9,7 +9,10 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use zkstream_prover::sample::{sample_batch as make_batch, sample_requests, SampleSize};
 use zkstream_prover::{prove_batch, verify_final_proof, Prover};
-use zkstream_types::{BatchInput, Digest, FinalBatchProof, Framed};
+use zkstream_types::wire::read_header;
+use zkstream_types::{
+    BatchInput, Digest, FinalBatchProof, FrameKind, Framed, SimulatedBatch, SimulatedRecord,
+};
 
 use crate::{read_file, write_file, ProofOpts};
 
@@ -51,7 +54,8 @@ pub struct VerifyArgs {
     /// The framed batch input.
     #[arg(long)]
     input: PathBuf,
-    /// The framed final proof record.
+    /// The framed final proof record. A simulated record (`ZKSR`, with a simulated batch as `--input`)
+    /// is checked as simulated and exits with status 3: it is not a proof.
     #[arg(long)]
     proof: PathBuf,
     #[command(flatten)]
@@ -141,9 +145,18 @@ pub fn prove(args: ProveArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `verify`'s exit status for a simulated record that closes its tree: not success, because a
+/// simulated record proves nothing.
+pub const SIMULATED_EXIT: u8 = 3;
+
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let proof = read_file(&args.proof)?;
+    if let Ok((FrameKind::SimulatedRecord, _)) = read_header(&proof) {
+        return verify_simulated(&args, &proof);
+    }
     let batch = read_batch(&args.input)?;
-    let record = read_proof(&args.proof)?;
+    let record = FinalBatchProof::from_frame(&proof)
+        .with_context(|| format!("{} is not a final proof", args.proof.display()))?;
     let keys = args.opts.keystore()?;
     match verify_final_proof(&keys, &batch, &record) {
         Ok(commitment) => {
@@ -155,6 +168,44 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         }
         Err(e) => {
             eprintln!("batch {}: final proof REJECTED: {e}", batch.batch_number);
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// A simulated record (`zkstream simulate`) against its simulated batch: accepted only as simulated
+/// (exit status [`SIMULATED_EXIT`]), never as a proof.
+fn verify_simulated(args: &VerifyArgs, proof: &[u8]) -> Result<ExitCode> {
+    let record = SimulatedRecord::from_frame(proof)
+        .with_context(|| format!("{} is not a simulated record", args.proof.display()))?;
+    let batch = SimulatedBatch::from_frame(&read_file(&args.input)?).with_context(|| {
+        format!(
+            "{} holds a SIMULATED record (not a proof); {} is not a simulated batch",
+            args.proof.display(),
+            args.input.display()
+        )
+    })?;
+    let n = batch.batch_number;
+    if record.batch != batch {
+        eprintln!(
+            "batch {n}: SIMULATED record REJECTED: it is the record of another batch or shape"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    match zkstream_fleet::check_record(&record) {
+        Ok(()) => {
+            println!(
+                "batch {n}: SIMULATED record, NOT a proof: its tree hash {} closes the simulated tree \
+                 of its shape (workload {}, {} circuit types, arity {})",
+                hex::encode(record.tree_hash),
+                batch.workload,
+                batch.basic.len(),
+                batch.arity
+            );
+            Ok(ExitCode::from(SIMULATED_EXIT))
+        }
+        Err(e) => {
+            eprintln!("batch {n}: SIMULATED record REJECTED: {e}");
             Ok(ExitCode::from(2))
         }
     }

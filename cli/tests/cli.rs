@@ -109,6 +109,69 @@ fn inspect_rejects_bad_files_cleanly() {
     assert_clean_failure(&o, "cannot read");
 }
 
+/// A simulated record (the hash over a simulated job tree that `zkstream-fleet` defines) is accepted
+/// only as simulated: exit status 3 and "NOT a proof" in the text. A tampered record, a record shown
+/// with another batch, and a simulated record shown with a real batch input are rejected; `inspect`
+/// says what it is.
+#[test]
+fn verify_accepts_a_simulated_record_only_as_simulated() {
+    use zkstream_fleet::{expected_tree_hash, BatchGraph, Workload};
+    use zkstream_types::{Framed, SimulatedRecord};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let w = Workload::small();
+    let graph = BatchGraph::build(&w, 2, 9);
+    let mut record = SimulatedRecord {
+        batch: w.batch(2),
+        tree_hash: expected_tree_hash(&graph),
+    };
+    std::fs::write(path("b2.sim"), w.batch(2).to_frame().unwrap()).unwrap();
+    std::fs::write(path("b3.sim"), w.batch(3).to_frame().unwrap()).unwrap();
+    std::fs::write(path("r2.sim"), record.to_frame().unwrap()).unwrap();
+    record.tree_hash[0] ^= 1;
+    std::fs::write(path("r2-tampered.sim"), record.to_frame().unwrap()).unwrap();
+
+    let verify = |input: &str, proof: &str| {
+        zkstream(&["verify", "--input", &path(input), "--proof", &path(proof)])
+    };
+    let ok = verify("b2.sim", "r2.sim");
+    assert_eq!(ok.status.code(), Some(3), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).contains("SIMULATED record, NOT a proof"),
+        "{}",
+        stdout(&ok)
+    );
+    for (input, proof) in [("b2.sim", "r2-tampered.sim"), ("b3.sim", "r2.sim")] {
+        let bad = verify(input, proof);
+        assert_eq!(
+            bad.status.code(),
+            Some(2),
+            "{input} {proof}: {}",
+            stderr(&bad)
+        );
+        assert!(
+            stderr(&bad).contains("SIMULATED record REJECTED"),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    // A real batch input with a simulated record: refused, saying why.
+    let real = zkstream(&[
+        "sample-batch",
+        "--number",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        &path("b1.bin"),
+    ]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert_clean_failure(&verify("b1.bin", "r2.sim"), "not a simulated batch");
+    let shown = zkstream(&["inspect", &path("r2.sim")]);
+    assert!(stdout(&shown).contains("NOT a proof"), "{}", stdout(&shown));
+}
+
 fn flip_byte(path: &Path, at: usize) -> PathBuf {
     let mut bytes = std::fs::read(path).unwrap();
     let i = at % bytes.len();
