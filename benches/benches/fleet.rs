@@ -15,7 +15,7 @@ use zkstream_fleet::{
 
 fn row(workload: &Workload, slots: usize, seed: u64) {
     let t = Instant::now();
-    let g = BatchGraph::build(workload, 1, seed);
+    let g = BatchGraph::build(workload, 1, seed).unwrap();
     let b = lower_bound(&g, slots);
     let offline = offline_schedule(&g, slots);
     let released: Vec<f64> = Release::ALL

@@ -173,7 +173,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     }
 }
 
-/// A simulated record (`zkstream simulate`) against its simulated batch: accepted only as simulated
+/// A simulated record (`fleet/src/tree_hash.rs`) against its simulated batch: accepted only as simulated
 /// (exit status [`SIMULATED_EXIT`]), never as a proof.
 fn verify_simulated(args: &VerifyArgs, proof: &[u8]) -> Result<ExitCode> {
     let record = SimulatedRecord::from_frame(proof)

@@ -121,7 +121,7 @@ fn verify_accepts_a_simulated_record_only_as_simulated() {
     let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let w = Workload::small();
-    let graph = BatchGraph::build(&w, 2, 9);
+    let graph = BatchGraph::build(&w, 2, 9).unwrap();
     let mut record = SimulatedRecord {
         batch: w.batch(2),
         tree_hash: expected_tree_hash(&graph),

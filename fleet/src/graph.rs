@@ -33,10 +33,11 @@ pub struct BatchGraph {
 }
 
 impl BatchGraph {
-    /// The graph of batch `batch` of this workload; `seed` draws the durations' jitter (the same seed
-    /// gives the same durations, whatever schedule runs them).
-    pub fn build(workload: &Workload, batch: u64, seed: u64) -> Self {
-        Self::shaped(workload, &workload.batch(batch), seed)
+    /// The graph of batch `batch` of this workload, which is checked first; `seed` draws the
+    /// durations' jitter (the same seed gives the same durations, whatever schedule runs them).
+    pub fn build(workload: &Workload, batch: u64, seed: u64) -> Result<Self, WorkloadError> {
+        workload.check()?;
+        Self::of_batch(workload, &workload.batch(batch), seed)
     }
 
     /// The graph of a simulated batch as it arrived (its own counts and arity), with the durations of
@@ -229,7 +230,7 @@ mod tests {
 
     #[test]
     fn the_mainnet_batch_has_the_published_round_counts() {
-        let g = BatchGraph::build(&Workload::mainnet(), 496_134, 0);
+        let g = BatchGraph::build(&Workload::mainnet(), 496_134, 0).unwrap();
         let counts: Vec<usize> = AggregationRound::ALL.iter().map(|&r| g.count(r)).collect();
         assert_eq!(counts, [17_061, 544, 32, 1, 1, 1]);
         // The tip verifies one final node per type.
@@ -240,7 +241,7 @@ mod tests {
 
     #[test]
     fn every_job_but_the_root_has_one_parent_and_children_come_first() {
-        let g = BatchGraph::build(&Workload::small(), 3, 5);
+        let g = BatchGraph::build(&Workload::small(), 3, 5).unwrap();
         let parents = g.parents();
         assert_eq!(parents.iter().filter(|p| p.is_none()).count(), 1);
         assert_eq!(parents[g.root().0 as usize], None);
@@ -271,15 +272,19 @@ mod tests {
         assert!(err.contains("4 circuit types, the workload 3"), "{err}");
         b.basic.clear();
         assert!(BatchGraph::of_batch(&w, &b, 1).is_err());
+        // An impossible workload is refused before any graph is built (arity 1 would never end).
+        let mut narrow = Workload::small();
+        narrow.arity = 1;
+        assert!(BatchGraph::build(&narrow, 1, 1).is_err());
     }
 
     #[test]
     fn durations_stay_within_the_jitter_and_depend_on_the_seed() {
         let w = Workload::mainnet();
-        let a = BatchGraph::build(&w, 1, 1);
-        let b = BatchGraph::build(&w, 1, 2);
+        let a = BatchGraph::build(&w, 1, 1).unwrap();
+        let b = BatchGraph::build(&w, 1, 2).unwrap();
         assert_ne!(a, b);
-        assert_eq!(a, BatchGraph::build(&w, 1, 1));
+        assert_eq!(a, BatchGraph::build(&w, 1, 1).unwrap());
         for job in &a.jobs {
             let base = match job.key.round {
                 Basic => w.types[job.key.circuit.unwrap() as usize].basic_s,

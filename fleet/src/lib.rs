@@ -9,13 +9,15 @@
 //! miswired child changes the batch's final hash. The word *workload* names the simulated circuit set of
 //! a batch; it is unrelated to user-proof mode's families of users' circuits.
 
+#![deny(missing_docs)]
+
 pub mod graph;
 pub mod schedule;
 pub mod tree_hash;
 pub mod workload;
 
 pub use graph::{BatchGraph, JobId, SimJob};
-pub use schedule::{lower_bound, offline_schedule, release_schedule, Bounds, Schedule};
+pub use schedule::{lower_bound, offline_schedule, release_schedule, Bounds, Timeline};
 pub use tree_hash::{
     check_record, expected_tree_hash, job_hash, RecordError, SimKey, SIMULATED_TAG,
 };

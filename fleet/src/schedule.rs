@@ -55,18 +55,32 @@ pub fn lower_bound(graph: &BatchGraph, slots: usize) -> Bounds {
 
 /// When each job started, and the makespan (modeled seconds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Schedule {
+pub struct Timeline {
     /// Start time of each job, by [`JobId`].
     pub start_s: Vec<f64>,
     /// When the last job ended.
     pub makespan_s: f64,
 }
 
-impl Schedule {
+impl Timeline {
     /// Checks the schedule against the graph: no job starts before its children end, and at no time
     /// do more than `slots` jobs run. Says what is wrong.
     pub fn check(&self, graph: &BatchGraph, slots: usize) -> Result<(), String> {
         const EPS: f64 = 1e-9;
+        if self.start_s.len() != graph.jobs.len() {
+            return Err(format!(
+                "{} start times for {} jobs",
+                self.start_s.len(),
+                graph.jobs.len()
+            ));
+        }
+        if let Some(j) = self
+            .start_s
+            .iter()
+            .position(|s| !(s.is_finite() && *s >= 0.0))
+        {
+            return Err(format!("job {j} never started ({})", self.start_s[j]));
+        }
         let end = |j: usize| self.start_s[j] + graph.jobs[j].duration_s;
         for (i, job) in graph.jobs.iter().enumerate() {
             for c in &job.children {
@@ -100,7 +114,7 @@ impl Schedule {
 
 /// The offline critical-path-first list schedule: whenever a slot is free, it takes the ready job
 /// with the longest chain still ahead of it (its own duration included).
-pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Schedule {
+pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Timeline {
     let bottom = bottom_levels(graph);
     simulate(graph, slots, Release::Streaming, |j, _released| {
         (bottom[j.0 as usize], 0.0)
@@ -109,7 +123,7 @@ pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Schedule {
 
 /// The graph released by `release`, each free slot taking the ready job of the highest round, then
 /// the one released first (zkstream's pool order for one batch).
-pub fn release_schedule(graph: &BatchGraph, slots: usize, release: Release) -> Schedule {
+pub fn release_schedule(graph: &BatchGraph, slots: usize, release: Release) -> Timeline {
     simulate(graph, slots, release, |j, released| {
         (
             f64::from(graph.jobs[j.0 as usize].key.round.number()),
@@ -154,7 +168,7 @@ fn simulate(
     slots: usize,
     release: Release,
     priority: impl Fn(JobId, f64) -> (f64, f64),
-) -> Schedule {
+) -> Timeline {
     let n = graph.jobs.len();
     let parents = graph.parents();
     // A level: the jobs of one (round, type, depth); the tip, scheduler and compression are one each.
@@ -245,10 +259,17 @@ fn simulate(
                             if children_left[q as usize] != 0 {
                                 continue;
                             }
-                            if release == Release::Barrier {
+                            let at = if release == Release::Barrier {
+                                now
+                            } else {
+                                poll(now)
+                            };
+                            // Released now (a barrier, or a level done exactly on a tick): ready at
+                            // once, so it competes with what is already waiting.
+                            if at <= now {
                                 push_ready(&mut ready, q, now);
                             } else {
-                                later.push(std::cmp::Reverse((Total(poll(now)), q)));
+                                later.push(std::cmp::Reverse((Total(at), q)));
                             }
                         }
                     }
@@ -256,7 +277,7 @@ fn simulate(
             }
         }
     }
-    Schedule {
+    Timeline {
         start_s,
         makespan_s: makespan,
     }
@@ -307,7 +328,7 @@ mod tests {
         fn schedules_are_valid_and_between_the_bounds(
             w in random_workload(), slots in 1usize..40, seed in any::<u64>()
         ) {
-            let g = BatchGraph::build(&w, 1, seed);
+            let g = BatchGraph::build(&w, 1, seed).unwrap();
             let b = lower_bound(&g, slots);
             let graham = b.work_s + b.critical_path_s;
             let offline = offline_schedule(&g, slots);
@@ -334,7 +355,7 @@ mod tests {
         fn with_unlimited_slots_streaming_meets_the_critical_path(
             w in random_workload(), seed in any::<u64>()
         ) {
-            let g = BatchGraph::build(&w, 1, seed);
+            let g = BatchGraph::build(&w, 1, seed).unwrap();
             let slots = g.jobs.len();
             let b = lower_bound(&g, slots);
             let s = release_schedule(&g, slots, Release::Streaming);
@@ -348,7 +369,7 @@ mod tests {
 
     #[test]
     fn zksync_release_starts_recursion_only_on_poll_ticks() {
-        let g = BatchGraph::build(&Workload::small(), 1, 3);
+        let g = BatchGraph::build(&Workload::small(), 1, 3).unwrap();
         let s = release_schedule(&g, 4, Release::Zksync);
         for (i, job) in g.jobs.iter().enumerate() {
             if job.key.round != AggregationRound::Basic {

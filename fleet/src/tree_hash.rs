@@ -1,7 +1,9 @@
-//! The simulated tree hash. A simulated job's artifact is `SHA-256(tag ‖ its key ‖ its children's
-//! artifacts in order)`, so the final artifact of a batch is a hash over the whole tree: a child lost,
-//! proved twice into another place, or wired to the wrong parent gives another final hash. The tag
-//! says, in the bytes themselves, that this is no proof.
+//! The simulated tree hash. A simulated job's artifact is `SHA-256(tag ‖ its key ‖ its number of
+//! children ‖ its children's artifacts in order)`, so the final artifact of a batch is a hash over the
+//! whole tree: a child lost, proved twice into another place, or wired to the wrong parent gives another
+//! final hash. The tag separates these hashes from any other use of SHA-256; what keeps a simulated
+//! record from being taken for a proof is its own frame kind (`ZKSR`, `types/src/wire.rs`) and
+//! `zkstream verify`, which never accepts it as one.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -10,7 +12,7 @@ use zkstream_types::{AggregationRound, SimulatedRecord};
 use crate::graph::BatchGraph;
 use crate::workload::Workload;
 
-/// Every simulated artifact's hash begins with these bytes.
+/// The domain-separation tag every simulated artifact's hash input begins with.
 pub const SIMULATED_TAG: &[u8] = b"zkstream simulated artifact v1: not a proof";
 
 /// A simulated job's place in its batch's tree (the fields of an artifact key, with the circuit type
@@ -66,8 +68,9 @@ pub fn expected_tree_hash(graph: &BatchGraph) -> [u8; 32] {
     hashes[graph.root().0 as usize]
 }
 
-/// Checks a simulated record: its tree hash is the one its batch's shape gives. A record that passes is
-/// a *simulated* record that closed its whole tree — still not a proof of anything.
+/// Checks a simulated record: its tree hash is the one its batch's shape gives. That shows the run
+/// wired every job of the shape's tree into its parent exactly once (or that someone computed the
+/// hash, which anyone can): it proves nothing about any computation.
 pub fn check_record(record: &SimulatedRecord) -> Result<(), RecordError> {
     let workload = Workload::of_shape(&record.batch);
     let graph = BatchGraph::of_batch(&workload, &record.batch, 0)
@@ -105,10 +108,16 @@ mod tests {
     #[test]
     fn a_miswired_lost_or_duplicated_child_changes_the_final_hash() {
         let w = Workload::small();
-        let g = BatchGraph::build(&w, 7, 1);
+        let g = BatchGraph::build(&w, 7, 1).unwrap();
         let good = expected_tree_hash(&g);
-        assert_eq!(good, expected_tree_hash(&BatchGraph::build(&w, 7, 99)));
-        assert_ne!(good, expected_tree_hash(&BatchGraph::build(&w, 8, 1)));
+        assert_eq!(
+            good,
+            expected_tree_hash(&BatchGraph::build(&w, 7, 99).unwrap())
+        );
+        assert_ne!(
+            good,
+            expected_tree_hash(&BatchGraph::build(&w, 8, 1).unwrap())
+        );
         let leaf = g
             .jobs
             .iter()
@@ -129,7 +138,7 @@ mod tests {
     #[test]
     fn a_record_checks_against_its_shape_whatever_the_durations() {
         let w = Workload::small();
-        let g = BatchGraph::build(&w, 5, 42);
+        let g = BatchGraph::build(&w, 5, 42).unwrap();
         let mut record = SimulatedRecord {
             batch: w.batch(5),
             tree_hash: expected_tree_hash(&g),

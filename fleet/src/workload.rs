@@ -4,11 +4,8 @@
 
 use serde::Deserialize;
 use thiserror::Error;
+use zkstream_types::simulated::MAX_SIMULATED_TYPES;
 use zkstream_types::SimulatedBatch;
-
-/// Most circuit types a workload may have: the recursion tip verifies one final node proof per type
-/// and has 32 inputs (zkSync's `RECURSION_TIP_ARITY`).
-pub const MAX_TYPES: usize = 32;
 
 /// A workload the presets or a file describe is not one a batch can have.
 #[derive(Debug, Error, PartialEq)]
@@ -79,8 +76,9 @@ impl Workload {
     /// The shape of zkSync Era mainnet batch 496134, with durations modeled on GPU provers.
     ///
     /// Sources and assumptions:
-    /// - Job counts (public write-up of batch 496134): 17,061 basic, 544 leaf, 32 node, 1 tip, 1
-    ///   scheduler; about 20 basic circuit types; leaf and node arity 32 (zkSync's `RECURSION_ARITY`).
+    /// - Job counts: zkSync Era's published figures for mainnet batch 496134 (17,061 basic, 544 leaf,
+    ///   32 node, 1 tip, 1 scheduler jobs; about 20 basic circuit types), and the leaf and node arity 32
+    ///   of zkSync's `RECURSION_ARITY` (`circuit_definitions`, recursion layer).
     /// - The split over the 20 types is **assumed**: it is not published. One dominant type (11,900
     ///   basic jobs, as the main VM and storage circuits dominate a busy batch) and 19 smaller ones with
     ///   a decaying tail, chosen so that the round counts are exactly the published ones: its 544 leaves
@@ -88,8 +86,9 @@ impl Workload {
     ///   dominant type's 372 leaves, 1 for each other type).
     /// - Durations are **assumed** for one H100-class GPU per slot with its witness generation fed by
     ///   CPUs (zkSync's circuit prover: about 1 s of GPU per circuit): basic 0.5–3.0 s by type,
-    ///   leaf and node 2 s, tip 3 s, scheduler 5 s, compression 30 s (zkSync's compression chain takes
-    ///   0.5–192 s per circuit on an L4; scaled to an H100-class GPU), ±20 % jitter per job.
+    ///   leaf and node 2 s, tip 3 s, scheduler 5 s, compression 30 s (zkSync's figures for its
+    ///   compression chain, 2024: five circuits of 0.5–192 s each on an NVIDIA L4; assumed several
+    ///   times faster on an H100-class GPU), ±20 % jitter per job.
     pub fn mainnet() -> Self {
         const BASIC: [u32; 20] = [
             11_900, 1_024, 970, 710, 520, 400, 330, 260, 200, 170, 140, 110, 90, 70, 55, 40, 30,
@@ -173,9 +172,11 @@ impl Workload {
                 reason,
             })
         };
-        if self.types.is_empty() || self.types.len() > MAX_TYPES {
+        // The recursion tip verifies one final node proof per type and has 32 inputs (zkSync's
+        // `RECURSION_TIP_ARITY`).
+        if self.types.is_empty() || self.types.len() > MAX_SIMULATED_TYPES {
             return invalid(format!(
-                "{} circuit types (1 to {MAX_TYPES})",
+                "{} circuit types (1 to {MAX_SIMULATED_TYPES})",
                 self.types.len()
             ));
         }
@@ -204,6 +205,10 @@ impl Workload {
         if let Some(t) = self.types.iter().find(|t| t.basic == 0) {
             return invalid(format!("type {} has no basic jobs", t.name));
         }
+        // Its batches must be ones a simulated record can carry (the bound on basic jobs).
+        if let Err(e) = self.batch(1).validate() {
+            return invalid(e.reason);
+        }
         Ok(())
     }
 
@@ -219,7 +224,7 @@ impl Workload {
         w
     }
 
-    /// Batch `number` of this workload, as it travels on the batches topic.
+    /// Batch `number` of this workload: its shape, as a simulated record carries it.
     pub fn batch(&self, number: u64) -> SimulatedBatch {
         SimulatedBatch {
             batch_number: number,

@@ -1,7 +1,7 @@
 //! `chunk_by_arity`: groups the proofs of one (batch, circuit type, level) into consecutive chunks of at
 //! most ARITY and emits the parent job of chunk `k` **the moment its proofs exist** — counting against
 //! the level's size carried on every reference, never waiting for the rest of the type or for the
-//! frontier. [`Release::Barrier`] instead waits for the whole level (zkSync's job queuer), for
+//! frontier. [`Release::Barrier`] instead waits for the whole level (zkSync's job monitor), for
 //! comparison in the pipeline benchmark.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

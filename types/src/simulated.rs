@@ -12,7 +12,8 @@ pub const MAX_SIMULATED_TYPES: usize = 32;
 /// to a power of two: the bound keeps a record from asking for an unbounded graph).
 pub const MAX_SIMULATED_BASIC_JOBS: u64 = 1 << 17;
 
-/// The shape of one simulated batch, as it travels on the batches topic.
+/// The shape of one simulated batch (what a simulated record carries; the production path's
+/// simulation is to carry it on the batches topic).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatedBatch {
     /// Batch number (≥ 1).
