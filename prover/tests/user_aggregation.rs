@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use zkstream_aggregation::{commitment, MerkleTree};
 use zkstream_prover::circuits::Layout;
-use zkstream_prover::field::BProof;
+use zkstream_prover::field::{BProof, BVk};
 use zkstream_prover::user::{
     aggregate_user_proofs, order_by_program, program_id, public_input_bytes, user_commitment,
     Summary, UserProofError,
@@ -26,6 +26,15 @@ fn prover() -> Prover {
         .with_user_shape(UserShape::default())
         .unwrap();
     Prover::new(Arc::new(keys), 2)
+}
+
+/// The native checks of a user's proof as its submission carries it: its own key's program id and its
+/// own public inputs.
+fn check_as_submitted(
+    prover: &Prover,
+    (vk, proof): &(BVk, BProof),
+) -> Result<UserFamily, UserProofError> {
+    prover.check_user_proof(&program_id(vk), &public_input_bytes(proof), vk, proof)
 }
 
 #[test]
@@ -96,14 +105,7 @@ fn users_proofs_aggregate_to_the_aligned_root_and_cheats_fail() {
         big.0.fixed_parameters.domain_size,
         a1.0.fixed_parameters.domain_size
     );
-    let big_family = prover
-        .check_user_proof(
-            &program_id(&big.0),
-            &public_input_bytes(&big.1),
-            &big.0,
-            &big.1,
-        )
-        .unwrap();
+    let big_family = check_as_submitted(&prover, &big).unwrap();
     assert_ne!(big_family, family);
     assert_eq!(big_family, UserFamily::of(&big.0));
     let mixed = prover
@@ -206,14 +208,7 @@ fn other_gate_sets_are_families_with_chunk_circuits_of_their_own() {
     // A circuit of the second gate set (lookups): zkstream's own SHA-256 basic circuit as a user's
     // program. Its family verifies with lookups; a key whose tables differ is no gate set of ours.
     let sha = prover.prove_sha_user_program(b"a user's program").unwrap();
-    let sha_family = prover
-        .check_user_proof(
-            &program_id(&sha.0),
-            &public_input_bytes(&sha.1),
-            &sha.0,
-            &sha.1,
-        )
-        .unwrap();
+    let sha_family = check_as_submitted(&prover, &sha).unwrap();
     assert_eq!(
         prover.keys().user_family_layout(sha_family).unwrap(),
         Layout::Sha
@@ -227,14 +222,7 @@ fn other_gate_sets_are_families_with_chunk_circuits_of_their_own() {
 
     // A circuit of the third gate set (recursion): zkstream's own Poseidon2 leaf, a recursive proof.
     let rec = prover.prove_recursion_user_program(&[7, 8, 9]).unwrap();
-    let rec_family = prover
-        .check_user_proof(
-            &program_id(&rec.0),
-            &public_input_bytes(&rec.1),
-            &rec.0,
-            &rec.1,
-        )
-        .unwrap();
+    let rec_family = check_as_submitted(&prover, &rec).unwrap();
     assert_eq!(
         prover.keys().user_family_layout(rec_family).unwrap(),
         Layout::Recursion
