@@ -12,11 +12,13 @@
 #![deny(missing_docs)]
 
 pub mod graph;
+pub mod release;
 pub mod schedule;
 pub mod tree_hash;
 pub mod workload;
 
 pub use graph::{BatchGraph, JobId, SimJob};
+pub use release::Releaser;
 pub use schedule::{lower_bound, offline_schedule, release_schedule, Bounds, Timeline};
 pub use tree_hash::{
     check_record, expected_tree_hash, job_hash, RecordError, SimKey, SIMULATED_TAG,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use zkstream_types::{AggregationRound, Release};
 
 use crate::graph::{BatchGraph, JobId};
+use crate::release::Releaser;
 
 /// The parts of the lower bound (modeled seconds).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -170,31 +171,7 @@ fn simulate(
     priority: impl Fn(JobId, f64) -> (f64, f64),
 ) -> Timeline {
     let n = graph.jobs.len();
-    let parents = graph.parents();
-    // A level: the jobs of one (round, type, depth); the tip, scheduler and compression are one each.
-    let level_of: Vec<(u8, Option<u8>, u32)> = graph
-        .jobs
-        .iter()
-        .map(|j| (j.key.round.number(), j.key.circuit, j.key.depth))
-        .collect();
-    let mut levels: Vec<(u8, Option<u8>, u32)> = level_of.clone();
-    levels.sort();
-    levels.dedup();
-    let level_index = |l: &(u8, Option<u8>, u32)| levels.binary_search(l).unwrap_or(0);
-    let level: Vec<usize> = level_of.iter().map(level_index).collect();
-    let mut level_left = vec![0usize; levels.len()];
-    let mut level_parents: Vec<Vec<u32>> = vec![Vec::new(); levels.len()];
-    for i in 0..n {
-        level_left[level[i]] += 1;
-        if let Some(p) = parents[i] {
-            let lp = &mut level_parents[level[i]];
-            if lp.last() != Some(&p.0) {
-                lp.push(p.0);
-            }
-        }
-    }
-    let mut children_left: Vec<usize> = graph.jobs.iter().map(|j| j.children.len()).collect();
-
+    let mut releaser = Releaser::new(graph, release);
     let mut start_s = vec![f64::NAN; n];
     // Released, waiting for a slot: highest priority first, then the lowest id.
     let mut ready: Ready = BinaryHeap::new();
@@ -206,12 +183,9 @@ fn simulate(
         let (a, b) = priority(JobId(j), at);
         ready.push((Total(a), Total(b), std::cmp::Reverse(j)));
     };
-    for (i, job) in graph.jobs.iter().enumerate() {
-        if job.children.is_empty() {
-            push_ready(&mut ready, i as u32, 0.0);
-        }
+    for j in releaser.initial() {
+        push_ready(&mut ready, j.0, 0.0);
     }
-    let poll = |t: f64| (t / Release::POLL_S).ceil() * Release::POLL_S;
     let mut now = 0.0f64;
     let mut makespan = 0.0f64;
     loop {
@@ -241,38 +215,13 @@ fn simulate(
                 break;
             };
             makespan = makespan.max(now);
-            let c = c as usize;
-            let Some(p) = parents[c] else {
-                continue;
-            };
-            children_left[p.0 as usize] -= 1;
-            level_left[level[c]] -= 1;
-            match release {
-                Release::Streaming => {
-                    if children_left[p.0 as usize] == 0 {
-                        push_ready(&mut ready, p.0, now);
-                    }
-                }
-                Release::Barrier | Release::Zksync => {
-                    if level_left[level[c]] == 0 {
-                        for &q in &level_parents[level[c]] {
-                            if children_left[q as usize] != 0 {
-                                continue;
-                            }
-                            let at = if release == Release::Barrier {
-                                now
-                            } else {
-                                poll(now)
-                            };
-                            // Released now (a barrier, or a level done exactly on a tick): ready at
-                            // once, so it competes with what is already waiting.
-                            if at <= now {
-                                push_ready(&mut ready, q, now);
-                            } else {
-                                later.push(std::cmp::Reverse((Total(at), q)));
-                            }
-                        }
-                    }
+            for (q, at) in releaser.finished(JobId(c), now) {
+                // Released now (a barrier, or a level done exactly on a tick): ready at once, so it
+                // competes with what is already waiting.
+                if at <= now {
+                    push_ready(&mut ready, q.0, now);
+                } else {
+                    later.push(std::cmp::Reverse((Total(at), q.0)));
                 }
             }
         }

@@ -5,45 +5,15 @@
 //! record from being taken for a proof is its own frame kind (`ZKSR`, `types/src/wire.rs`) and
 //! `zkstream verify`, which never accepts it as one.
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zkstream_types::{AggregationRound, SimulatedRecord};
+pub use zkstream_types::SimKey;
+use zkstream_types::SimulatedRecord;
 
 use crate::graph::BatchGraph;
 use crate::workload::Workload;
 
 /// The domain-separation tag every simulated artifact's hash input begins with.
 pub const SIMULATED_TAG: &[u8] = b"zkstream simulated artifact v1: not a proof";
-
-/// A simulated job's place in its batch's tree (the fields of an artifact key, with the circuit type
-/// as the workload's type index).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct SimKey {
-    /// The batch.
-    pub batch: u64,
-    /// Its round.
-    pub round: AggregationRound,
-    /// The type index for basic, leaf and node jobs; `None` above.
-    pub circuit: Option<u8>,
-    /// Node depth (1 for the first node level); 0 in other rounds.
-    pub depth: u32,
-    /// Index within (round, circuit, depth), in queue order.
-    pub index: u32,
-}
-
-impl SimKey {
-    /// The key's canonical bytes: batch (8, big-endian), round (1), circuit (1; 0xFF for none), depth
-    /// (4), index (4).
-    pub fn to_bytes(&self) -> [u8; 18] {
-        let mut out = [0u8; 18];
-        out[..8].copy_from_slice(&self.batch.to_be_bytes());
-        out[8] = self.round.number();
-        out[9] = self.circuit.unwrap_or(0xFF);
-        out[10..14].copy_from_slice(&self.depth.to_be_bytes());
-        out[14..].copy_from_slice(&self.index.to_be_bytes());
-        out
-    }
-}
 
 /// The artifact a simulated job writes: a hash of its key and its children's artifacts, in order.
 pub fn job_hash(key: &SimKey, children: &[[u8; 32]]) -> [u8; 32] {
@@ -104,6 +74,7 @@ pub enum RecordError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zkstream_types::AggregationRound;
 
     #[test]
     fn a_miswired_lost_or_duplicated_child_changes_the_final_hash() {

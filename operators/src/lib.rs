@@ -17,6 +17,7 @@ pub mod pool;
 pub mod prove;
 pub mod reduce;
 pub mod scheduler;
+pub mod simulated;
 pub mod store;
 pub mod tip;
 pub mod user_tree;
@@ -29,13 +30,15 @@ pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
 pub use model::{
-    BatchFailure, BatchHeader, BatchOutcome, Delivery, FailureStage, Job, JobKind, ProofRef,
+    BatchFailure, BatchHeader, BatchOutcome, Delivery, FailureStage, FinalRecord, Job, JobKind,
+    ProofRef,
 };
 pub use order::{OrderExt, OrderPolicy};
 pub use pool::{JobError, PoolConfig, PoolObserver, ProverPool, Schedule, Work};
 pub use prove::ProveExt;
 pub use reduce::ReduceExt;
 pub use scheduler::SchedulerExt;
+pub use simulated::{SimulateExt, SimulatedJob, SimulationSpec};
 pub use store::ArtifactStore;
 pub use tip::TipExt;
 pub use user_tree::{TreeProof, UserFailure, UserJob, UserJobKind, UserProofRef, UserTreeExt};

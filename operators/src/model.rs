@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use zkstream_prover::{BasicJob, CircuitId};
 use zkstream_types::{
-    AggregationRound, ArtifactKey, CircuitType, Digest, FinalBatchProof, QueueRange,
+    AggregationRound, ArtifactKey, CircuitType, Digest, FinalBatchProof, QueueRange, SimKey,
+    SimulatedRecord,
 };
 
 /// What every job and reference of a batch carries about the batch itself (a few dozen bytes).
@@ -142,6 +143,8 @@ pub enum FailureStage {
     Witness,
     /// A proving job, after its attempts (at once when a retry cannot help).
     Prove(ArtifactKey),
+    /// A simulated job, after its attempts (a simulation's batch: no proof was ever meant).
+    Simulate(SimKey),
     /// The final record did not check out.
     Finalize,
 }
@@ -152,7 +155,7 @@ impl FailureStage {
         match self {
             FailureStage::Source => "source",
             FailureStage::Witness => "witness",
-            FailureStage::Prove(_) => "prove",
+            FailureStage::Prove(_) | FailureStage::Simulate(_) => "prove",
             FailureStage::Finalize => "finalize",
         }
     }
@@ -162,19 +165,41 @@ impl std::fmt::Display for FailureStage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FailureStage::Prove(key) => write!(f, "prove {key}"),
+            FailureStage::Simulate(key) => write!(f, "prove {key}"),
             other => f.write_str(other.label()),
         }
     }
 }
 
-/// What the pipeline concludes about one batch: its final proof, or why there is none.
-pub type BatchOutcome = Result<FinalBatchProof, BatchFailure>;
+/// What the pipeline concludes about one batch: its final record (a proof, or in a simulation a
+/// [`SimulatedRecord`]), or why there is none.
+pub type BatchOutcome<P = FinalBatchProof> = Result<P, BatchFailure>;
+
+/// A batch's final record, as the ordered sink stage sees it: it only needs the batch number.
+pub trait FinalRecord:
+    Clone + Send + Sync + Serialize + serde::de::DeserializeOwned + 'static
+{
+    /// The batch it closes.
+    fn batch_number(&self) -> u64;
+}
+
+impl FinalRecord for FinalBatchProof {
+    fn batch_number(&self) -> u64 {
+        self.batch_number
+    }
+}
+
+impl FinalRecord for SimulatedRecord {
+    fn batch_number(&self) -> u64 {
+        self.batch.batch_number
+    }
+}
 
 /// What the ordered sink stage emits, strictly in batch order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Delivery {
-    /// The next batch's final proof.
-    Proof(FinalBatchProof),
+pub enum Delivery<P = FinalBatchProof> {
+    /// The next batch's final record (a proof, except in a simulation).
+    Proof(P),
     /// The next batch has no proof; with the default no-gap policy nothing after it is delivered.
     Gap(BatchFailure),
 }

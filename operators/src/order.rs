@@ -11,7 +11,7 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Operator;
 use timely::dataflow::Stream;
 
-use crate::model::{BatchFailure, BatchOutcome, Delivery, FailureStage};
+use crate::model::{BatchFailure, BatchOutcome, Delivery, FailureStage, FinalRecord};
 
 /// Where delivery starts and what a gap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,14 +24,14 @@ pub struct OrderPolicy {
 
 /// The ordering state, without timely.
 #[derive(Debug)]
-pub struct Orderer {
+pub struct Orderer<P = zkstream_types::FinalBatchProof> {
     next: u64,
     allow_gaps: bool,
     halted: bool,
-    stash: BTreeMap<u64, BatchOutcome>,
+    stash: BTreeMap<u64, BatchOutcome<P>>,
 }
 
-impl Orderer {
+impl<P> Orderer<P> {
     /// Starts at `policy.start`.
     pub fn new(policy: OrderPolicy) -> Self {
         Orderer {
@@ -58,7 +58,7 @@ impl Orderer {
     }
 
     /// Takes one outcome (a late duplicate or one below the start is dropped).
-    pub fn push(&mut self, batch: u64, outcome: BatchOutcome) {
+    pub fn push(&mut self, batch: u64, outcome: BatchOutcome<P>) {
         if batch < self.next || self.halted {
             tracing::warn!(
                 batch,
@@ -72,7 +72,7 @@ impl Orderer {
     }
 
     /// Releases what can go out. `lower` is the least time that may still arrive (`None`: input done).
-    pub fn release(&mut self, lower: Option<u64>) -> Vec<(u64, Delivery)> {
+    pub fn release(&mut self, lower: Option<u64>) -> Vec<(u64, Delivery<P>)> {
         let mut out = Vec::new();
         while !self.halted {
             let n = self.next;
@@ -111,23 +111,23 @@ impl Orderer {
 }
 
 /// The ordered sink stage as an operator.
-pub trait OrderExt<'scope> {
+pub trait OrderExt<'scope, P = zkstream_types::FinalBatchProof> {
     /// Outcomes in (any order, any worker); deliveries out on worker 0, in batch order, at their batch's
     /// time.
-    fn deliver_in_order(self, policy: OrderPolicy) -> Stream<'scope, u64, Vec<Delivery>>;
+    fn deliver_in_order(self, policy: OrderPolicy) -> Stream<'scope, u64, Vec<Delivery<P>>>;
 }
 
-fn batch_of(o: &BatchOutcome) -> u64 {
+fn batch_of<P: FinalRecord>(o: &BatchOutcome<P>) -> u64 {
     match o {
-        Ok(p) => p.batch_number,
+        Ok(p) => p.batch_number(),
         Err(f) => f.batch_number,
     }
 }
 
-impl<'scope> OrderExt<'scope> for Stream<'scope, u64, Vec<BatchOutcome>> {
-    fn deliver_in_order(self, policy: OrderPolicy) -> Stream<'scope, u64, Vec<Delivery>> {
+impl<'scope, P: FinalRecord> OrderExt<'scope, P> for Stream<'scope, u64, Vec<BatchOutcome<P>>> {
+    fn deliver_in_order(self, policy: OrderPolicy) -> Stream<'scope, u64, Vec<Delivery<P>>> {
         let leader = self.scope().index() == 0;
-        let pact = Exchange::new(|_: &BatchOutcome| 0u64);
+        let pact = Exchange::new(|_: &BatchOutcome<P>| 0u64);
         self.unary_frontier(pact, "DeliverInOrder", move |initial, _info| {
             let mut cap = leader.then(|| initial.delayed(&policy.start));
             let mut orderer = Orderer::new(policy);

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -26,7 +27,8 @@ use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, RetryConfig};
 use zkstream_types::{
-    AggregationRound, Artifact, ArtifactKey, Framed, UserArtifact, UserProofKey, WireError,
+    AggregationRound, Artifact, ArtifactKey, Framed, SimKey, SimulatedArtifact, UserArtifact,
+    UserProofKey, WireError,
 };
 
 /// Errors of the artifact store.
@@ -125,6 +127,7 @@ pub struct ArtifactStore {
 struct Shared {
     runtime: tokio::runtime::Runtime,
     on_retry: OnceLock<RetryHook>,
+    ops: AtomicU64,
 }
 
 impl fmt::Debug for ArtifactStore {
@@ -215,6 +218,7 @@ impl ArtifactStore {
             shared: Arc::new(Shared {
                 runtime,
                 on_retry: OnceLock::new(),
+                ops: AtomicU64::new(0),
             }),
         };
         if matches!(scheme, "s3" | "gs") {
@@ -255,6 +259,7 @@ impl ArtifactStore {
         let mut wait = FIRST_BACKOFF;
         let mut attempt = 1;
         loop {
+            self.shared.ops.fetch_add(1, Ordering::Relaxed);
             let error = match self.shared.runtime.block_on(call()) {
                 Ok(v) => return Ok(v),
                 Err(source) => StoreError::Backend {
@@ -274,6 +279,12 @@ impl ArtifactStore {
             wait = (wait * 2).min(MAX_BACKOFF);
             attempt += 1;
         }
+    }
+
+    /// Calls made to the object store so far by every clone of this handle (gets, puts, lists,
+    /// deletes; each retry counts again).
+    pub fn operations(&self) -> u64 {
+        self.shared.ops.load(Ordering::Relaxed)
     }
 
     /// Opens a store in a local directory (created if missing).
@@ -430,6 +441,16 @@ impl Stored for Artifact {
         &self.key
     }
     fn path_of(key: &ArtifactKey) -> String {
+        key.path()
+    }
+}
+
+impl Stored for SimulatedArtifact {
+    type Key = SimKey;
+    fn key(&self) -> &SimKey {
+        &self.key
+    }
+    fn path_of(key: &SimKey) -> String {
         key.path()
     }
 }

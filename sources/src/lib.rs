@@ -6,7 +6,7 @@
 pub mod kafka;
 
 pub use kafka::{
-    kafka_source, Delivered, EmbeddedBroker, Follows, Held, InFlightGate, KafkaSourceConfig,
-    LagProbe, OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle, SourceError,
-    SubmissionReader, SubmissionRecord,
+    kafka_records, kafka_source, Delivered, EmbeddedBroker, Follows, Held, InFlightGate,
+    KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, PartitionWatch, ReadMark, Settle,
+    SourceError, SubmissionReader, SubmissionRecord,
 };

@@ -17,9 +17,11 @@ pub use artifact::{Artifact, ArtifactKey, UserArtifact, UserProofKey};
 pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
 pub use proof::{FinalBatchProof, QueueRange};
-pub use record::{Decoded, RawBatch, RejectReason, Rejected};
+pub use record::{Decoded, DecodedSimulated, RawBatch, RejectReason, Rejected, SourceRecord};
 pub use release::{Release, UnknownRelease};
 pub use round::AggregationRound;
-pub use simulated::{SimulatedBatch, SimulatedBatchError, SimulatedRecord};
+pub use simulated::{
+    SimKey, SimulatedArtifact, SimulatedBatch, SimulatedBatchError, SimulatedRecord,
+};
 pub use user::{AggregationRecord, BlobRecord, IncludedProof, UserSubmission};
 pub use wire::{decode_any, Frame, FrameKind, Framed, WireError, FORMAT_VERSION};

@@ -4,9 +4,10 @@
 //! makes its batch a gap or a duplicate. [`RejectReason`] is the one list of reasons: its
 //! [`label`](RejectReason::label) is the bounded metrics label, its text the dead-letter reason header.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::{BatchInput, Digest, Framed};
+use crate::{BatchInput, Digest, Framed, SimulatedBatch};
 
 /// A record as a source read it, before decoding: the source-neutral shape of a Kafka message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +149,76 @@ pub fn decode(raw: RawBatch) -> Result<Decoded, Box<Rejected>> {
     match checked {
         Ok(batch) => Ok(Decoded { batch, raw }),
         Err(reason) => Err(Box::new(Rejected { raw, reason })),
+    }
+}
+
+/// What a source makes of a record of the batches topic once it decoded and validated: a batch input
+/// ([`Decoded`], the real circuit family's) or a simulated batch's shape ([`DecodedSimulated`]). The
+/// reader timestamps it with [`SourceRecord::batch_number`] and otherwise treats both alike.
+pub trait SourceRecord:
+    Clone + std::fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static
+{
+    /// Decodes and validates one record, checking that the key names the batch inside.
+    fn decode(raw: RawBatch) -> Result<Self, Box<Rejected>>;
+    /// The batch number inside (equal to the key's).
+    fn batch_number(&self) -> u64;
+    /// The record as read.
+    fn raw(&self) -> &RawBatch;
+    /// The record as read, for a dead letter.
+    fn into_raw(self) -> RawBatch;
+}
+
+impl SourceRecord for Decoded {
+    fn decode(raw: RawBatch) -> Result<Self, Box<Rejected>> {
+        decode(raw)
+    }
+    fn batch_number(&self) -> u64 {
+        self.batch.batch_number
+    }
+    fn raw(&self) -> &RawBatch {
+        &self.raw
+    }
+    fn into_raw(self) -> RawBatch {
+        self.raw
+    }
+}
+
+/// A record that decoded to a simulated batch's shape (`ZKSS` frame) and validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecodedSimulated {
+    /// The shape.
+    pub batch: SimulatedBatch,
+    /// The record as read.
+    pub raw: RawBatch,
+}
+
+impl SourceRecord for DecodedSimulated {
+    fn decode(raw: RawBatch) -> Result<Self, Box<Rejected>> {
+        let checked = SimulatedBatch::from_frame(&raw.payload)
+            .map_err(|e| RejectReason::Undecodable(e.to_string()))
+            .and_then(|batch| match batch.validate() {
+                Err(e) => Err(RejectReason::Invalid(e.to_string())),
+                Ok(()) if batch.batch_number != raw.batch_number => {
+                    Err(RejectReason::KeyMismatch {
+                        key: raw.batch_number,
+                        payload: batch.batch_number,
+                    })
+                }
+                Ok(()) => Ok(batch),
+            });
+        match checked {
+            Ok(batch) => Ok(DecodedSimulated { batch, raw }),
+            Err(reason) => Err(Box::new(Rejected { raw, reason })),
+        }
+    }
+    fn batch_number(&self) -> u64 {
+        self.batch.batch_number
+    }
+    fn raw(&self) -> &RawBatch {
+        &self.raw
+    }
+    fn into_raw(self) -> RawBatch {
+        self.raw
     }
 }
 

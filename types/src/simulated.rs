@@ -3,8 +3,12 @@
 //! its final record is a hash over that tree, **never a proof**. Each has a frame kind of its own, so
 //! neither can be read as a batch input or a final proof.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+use crate::round::AggregationRound;
 
 /// Most circuit types a simulated batch may have (the recursion tip has 32 inputs).
 pub const MAX_SIMULATED_TYPES: usize = 32;
@@ -77,6 +81,72 @@ pub struct SimulatedRecord {
     pub batch: SimulatedBatch,
     /// The compression job's simulated artifact: a hash over every job of the tree.
     pub tree_hash: [u8; 32],
+}
+
+/// A simulated job's place in its batch's tree (the fields of an artifact key, with the circuit type
+/// as the simulated family's type index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SimKey {
+    /// The batch.
+    pub batch: u64,
+    /// Its round.
+    pub round: AggregationRound,
+    /// The type index for basic, leaf and node jobs; `None` above.
+    pub circuit: Option<u8>,
+    /// Node depth (1 for the first node level); 0 in other rounds.
+    pub depth: u32,
+    /// Index within (round, circuit, depth), in queue order.
+    pub index: u32,
+}
+
+impl SimKey {
+    /// The key's canonical bytes: batch (8, big-endian), round (1), circuit (1; 0xFF for none), depth
+    /// (4), index (4).
+    pub fn to_bytes(&self) -> [u8; 18] {
+        let mut out = [0u8; 18];
+        out[..8].copy_from_slice(&self.batch.to_be_bytes());
+        out[8] = self.round.number();
+        out[9] = self.circuit.unwrap_or(0xFF);
+        out[10..14].copy_from_slice(&self.depth.to_be_bytes());
+        out[14..].copy_from_slice(&self.index.to_be_bytes());
+        out
+    }
+
+    /// The object-store path of its artifact: under `simulated/`, apart from every real proof.
+    pub fn path(&self) -> String {
+        let circuit = self
+            .circuit
+            .map_or_else(|| "all".to_string(), |c| format!("t{c:02}"));
+        format!(
+            "simulated/batch-{:012}/{}-{circuit}/d{}-i{:06}.artifact",
+            self.batch,
+            self.round.name(),
+            self.depth,
+            self.index
+        )
+    }
+}
+
+impl fmt::Display for SimKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let circuit = self
+            .circuit
+            .map_or_else(|| "all".to_string(), |c| format!("t{c:02}"));
+        write!(
+            f,
+            "simulated batch {} {} {circuit} depth {} #{}",
+            self.batch, self.round, self.depth, self.index
+        )
+    }
+}
+
+/// What a simulated job stores: a hash over its key and its children's hashes. Not a proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimulatedArtifact {
+    /// The job.
+    pub key: SimKey,
+    /// Its hash (see `fleet/src/tree_hash.rs`).
+    pub hash: [u8; 32],
 }
 
 #[cfg(test)]

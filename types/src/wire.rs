@@ -16,7 +16,7 @@ use thiserror::Error;
 use crate::artifact::{Artifact, UserArtifact};
 use crate::batch::BatchInput;
 use crate::proof::FinalBatchProof;
-use crate::simulated::{SimulatedBatch, SimulatedRecord};
+use crate::simulated::{SimulatedArtifact, SimulatedBatch, SimulatedRecord};
 use crate::user::{AggregationRecord, UserSubmission};
 
 /// The first three bytes of every frame.
@@ -49,6 +49,8 @@ pub enum FrameKind {
     SimulatedBatch,
     /// A [`SimulatedRecord`] (`ZKSR`): a simulated batch's final record, not a proof.
     SimulatedRecord,
+    /// A [`SimulatedArtifact`] (`ZKSH`): one simulated job's hash, not a proof.
+    SimulatedArtifact,
 }
 
 impl FrameKind {
@@ -63,6 +65,7 @@ impl FrameKind {
             FrameKind::UserArtifact => b'T',
             FrameKind::SimulatedBatch => b'S',
             FrameKind::SimulatedRecord => b'R',
+            FrameKind::SimulatedArtifact => b'H',
         }
     }
 
@@ -77,6 +80,7 @@ impl FrameKind {
             b'T' => Some(FrameKind::UserArtifact),
             b'S' => Some(FrameKind::SimulatedBatch),
             b'R' => Some(FrameKind::SimulatedRecord),
+            b'H' => Some(FrameKind::SimulatedArtifact),
             _ => None,
         }
     }
@@ -92,6 +96,7 @@ impl FrameKind {
             FrameKind::UserArtifact => "user proof artifact",
             FrameKind::SimulatedBatch => "simulated batch",
             FrameKind::SimulatedRecord => "simulated record (not a proof)",
+            FrameKind::SimulatedArtifact => "simulated artifact (not a proof)",
         }
     }
 }
@@ -222,6 +227,9 @@ impl Framed for SimulatedBatch {
 impl Framed for SimulatedRecord {
     const KIND: FrameKind = FrameKind::SimulatedRecord;
 }
+impl Framed for SimulatedArtifact {
+    const KIND: FrameKind = FrameKind::SimulatedArtifact;
+}
 
 /// Any decoded frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +250,8 @@ pub enum Frame {
     SimulatedBatch(Box<SimulatedBatch>),
     /// A simulated batch's final record (not a proof).
     SimulatedRecord(Box<SimulatedRecord>),
+    /// One simulated job's artifact (not a proof).
+    SimulatedArtifact(Box<SimulatedArtifact>),
 }
 
 /// Decodes a frame of any kind.
@@ -259,6 +269,9 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
         }
         FrameKind::SimulatedRecord => {
             Frame::SimulatedRecord(Box::new(decode_payload(kind, payload)?))
+        }
+        FrameKind::SimulatedArtifact => {
+            Frame::SimulatedArtifact(Box::new(decode_payload(kind, payload)?))
         }
     })
 }

@@ -83,7 +83,8 @@ pub trait Work: Send + 'static {
     fn key(&self) -> Self::Key;
     /// Its place in the queue.
     fn rank(&self) -> Rank;
-    /// The circuit it proves, which a slot's backend must support (`None` fails in [`Work::run`]).
+    /// The circuit it proves, which a slot's backend must support; `None` for a job that needs no key
+    /// (a simulated job, which any slot runs; a real job without a circuit fails in [`Work::run`]).
     fn circuit(&self) -> Option<CircuitId>;
     /// The artifacts it reads.
     fn children(&self) -> Vec<Self::Key>;

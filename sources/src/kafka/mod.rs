@@ -15,8 +15,8 @@ pub use embedded::EmbeddedBroker;
 pub use lag::LagProbe;
 pub use producer::{partition_for, produce_batches, ProduceReport};
 pub use reader::{
-    kafka_source, Delivered, Held, InFlightGate, KafkaSourceConfig, PartitionWatch, ReaderStreams,
-    MAX_RECORD_BYTES,
+    kafka_records, kafka_source, Delivered, Held, InFlightGate, KafkaSourceConfig, PartitionWatch,
+    ReaderStreams, MAX_RECORD_BYTES,
 };
 pub use submissions::{SubmissionReader, SubmissionRecord};
 

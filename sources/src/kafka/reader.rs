@@ -50,8 +50,7 @@ use timely::dataflow::operators::generic::operator::source;
 use timely::dataflow::operators::vec::Map;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::{Scope, Stream};
-use zkstream_types::record::decode;
-use zkstream_types::{Decoded, RawBatch, RejectReason, Rejected};
+use zkstream_types::{Decoded, RawBatch, RejectReason, Rejected, SourceRecord};
 
 use super::committer::{Follows, ReadMark, Settle};
 use super::{parse_batch_key, SourceError};
@@ -215,7 +214,7 @@ impl KafkaSourceConfig {
     }
 }
 
-struct Partition {
+struct Partition<R> {
     id: i32,
     /// The least batch number this partition may still deliver (the last batch it delivered: a second
     /// record of it may still come).
@@ -231,15 +230,15 @@ struct Partition {
     quiet_since: Instant,
     done: bool,
     /// Records read but held back by the gate (in offset order), and whether the partition is paused.
-    held: VecDeque<Read>,
+    held: VecDeque<Read<R>>,
     paused: bool,
 }
 
 /// What the reader makes of one record.
 #[derive(Clone, Debug)]
-enum What {
+enum What<R> {
     /// A well-formed batch for the pipeline.
-    Batch(Box<Decoded>),
+    Batch(Box<R>),
     /// A record that cannot be timestamped: a dead letter.
     Rejected(Box<Rejected>),
     /// A batch below the start (already delivered).
@@ -248,24 +247,24 @@ enum What {
 
 /// One record read, with its read mark.
 #[derive(Clone, Debug)]
-struct Read {
-    what: What,
+struct Read<R> {
+    what: What<R>,
     mark: ReadMark,
 }
 
 /// The time a read goes out at: a batch at its own number, anything else at the reader's current time.
-fn stamp(read: &Read, held: &Capability<u64>) -> Capability<u64> {
+fn stamp<R: SourceRecord>(read: &Read<R>, held: &Capability<u64>) -> Capability<u64> {
     match &read.what {
-        What::Batch(d) => held.delayed(&d.batch.batch_number),
+        What::Batch(d) => held.delayed(&d.batch_number()),
         _ => held.clone(),
     }
 }
 
 /// The least batch among held reads (a partition may hold a lower batch behind a higher one).
-fn least_held(held: &VecDeque<Read>) -> Option<u64> {
+fn least_held<R: SourceRecord>(held: &VecDeque<Read<R>>) -> Option<u64> {
     held.iter()
         .filter_map(|r| match &r.what {
-            What::Batch(d) => Some(d.batch.batch_number),
+            What::Batch(d) => Some(d.batch_number()),
             _ => None,
         })
         .min()
@@ -279,12 +278,12 @@ pub const MAX_RECORD_BYTES: usize = 16 << 20;
 /// that the floor is the first unreleased batch (so a batch below it was released: a duplicate).
 /// `start_batch` is the delivery start and `delivered` the records accepted below it (see
 /// [`KafkaSourceConfig::delivered`]).
-fn classify(
+fn classify<R: SourceRecord>(
     raw: RawBatch,
     key_ok: bool,
     (floor, next, released): (u64, u64, bool),
     (start_batch, delivered): (u64, Option<&Delivered>),
-) -> (What, Settle) {
+) -> (What<R>, Settle) {
     let rejected = |raw: RawBatch, reason: RejectReason| {
         (
             What::Rejected(Box::new(Rejected { raw, reason })),
@@ -304,38 +303,38 @@ fn classify(
         };
         return rejected(raw, reason);
     }
-    match decode(raw) {
+    match R::decode(raw) {
         Err(r) => {
             let Rejected { raw, reason } = *r;
             rejected(raw, reason)
         }
-        Ok(d) if d.batch.batch_number < start_batch => {
-            let (n, p, o) = (d.batch.batch_number, d.raw.partition, d.raw.offset);
+        Ok(d) if d.batch_number() < start_batch => {
+            let (n, p, o) = (d.batch_number(), d.raw().partition, d.raw().offset);
             if delivered.is_none_or(|x| x.settled(n, p, o)) {
                 (What::Skipped, Settle::Now)
             } else {
                 let reason = RejectReason::Duplicate {
-                    batch: d.batch.batch_number,
+                    batch: d.batch_number(),
                 };
-                rejected(d.raw, reason)
+                rejected(d.into_raw(), reason)
             }
         }
-        Ok(d) if d.batch.batch_number < floor && released => {
+        Ok(d) if d.batch_number() < floor && released => {
             let reason = RejectReason::Duplicate {
-                batch: d.batch.batch_number,
+                batch: d.batch_number(),
             };
-            rejected(d.raw, reason)
+            rejected(d.into_raw(), reason)
         }
-        Ok(d) if d.batch.batch_number < floor => {
+        Ok(d) if d.batch_number() < floor => {
             let reason = RejectReason::OutOfOrder {
-                batch: d.batch.batch_number,
+                batch: d.batch_number(),
                 after: next,
-                partition: d.raw.partition,
+                partition: d.raw().partition,
             };
-            rejected(d.raw, reason)
+            rejected(d.into_raw(), reason)
         }
         Ok(d) => {
-            let n = d.batch.batch_number;
+            let n = d.batch_number();
             (What::Batch(Box::new(d)), Settle::OnDelivery(n))
         }
     }
@@ -361,12 +360,12 @@ fn consumer(config: &KafkaSourceConfig) -> Result<BaseConsumer, SourceError> {
 }
 
 /// Assigns this worker's partitions at their committed offsets (or the beginning).
-fn assign(
+fn assign<R>(
     consumer: &BaseConsumer,
     config: &KafkaSourceConfig,
     index: usize,
     peers: usize,
-) -> Result<Vec<Partition>, SourceError> {
+) -> Result<Vec<Partition<R>>, SourceError> {
     let metadata = consumer
         .fetch_metadata(Some(&config.topic), TIMEOUT)
         .map_err(SourceError::kafka(format!("metadata of {}", config.topic)))?;
@@ -444,9 +443,9 @@ fn assign(
 }
 
 /// The reader's outputs.
-pub struct ReaderStreams<'scope> {
+pub struct ReaderStreams<'scope, R = Decoded> {
     /// Well-formed batches (decoded and validated), each at its batch number.
-    pub records: Stream<'scope, u64, Vec<Decoded>>,
+    pub records: Stream<'scope, u64, Vec<R>>,
     /// Records that cannot be timestamped (no valid key, a value that does not decode or validate or
     /// names another batch than its key, or a batch number below what the partition already delivered):
     /// dead letters, at the reader's current time.
@@ -455,7 +454,7 @@ pub struct ReaderStreams<'scope> {
     pub marks: Stream<'scope, u64, Vec<ReadMark>>,
 }
 
-fn set_paused(consumer: &BaseConsumer, topic: &str, part: &mut Partition, pause: bool) {
+fn set_paused<R>(consumer: &BaseConsumer, topic: &str, part: &mut Partition<R>, pause: bool) {
     if part.paused == pause {
         return;
     }
@@ -475,18 +474,28 @@ fn set_paused(consumer: &BaseConsumer, topic: &str, part: &mut Partition, pause:
     }
 }
 
-/// Reads this worker's share of the batches topic.
+/// Reads this worker's share of the batches topic: batch inputs of the real circuit family.
 pub fn kafka_source<'scope>(
     scope: Scope<'scope, u64>,
     config: KafkaSourceConfig,
     gate: InFlightGate,
 ) -> Result<ReaderStreams<'scope>, SourceError> {
+    kafka_records::<Decoded>(scope, config, gate)
+}
+
+/// Reads this worker's share of the batches topic as records of kind `R` (batch inputs, or simulated
+/// batches' shapes): the same decoding-before-trust, gate, marks and dead letters for either.
+pub fn kafka_records<'scope, R: SourceRecord>(
+    scope: Scope<'scope, u64>,
+    config: KafkaSourceConfig,
+    gate: InFlightGate,
+) -> Result<ReaderStreams<'scope, R>, SourceError> {
     let index = scope.index();
     let peers = scope.peers();
     let consumer = consumer(&config)?;
     let mut partitions = assign(&consumer, &config, index, peers)?;
-    let reads: Stream<'scope, u64, Vec<Read>> =
-        source::<_, CapacityContainerBuilder<Vec<Read>>, _, _>(
+    let reads: Stream<'scope, u64, Vec<Read<R>>> =
+        source::<_, CapacityContainerBuilder<Vec<Read<R>>>, _, _>(
             scope,
             "KafkaReader",
             move |initial, info| {
@@ -494,8 +503,8 @@ pub fn kafka_source<'scope>(
                 let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
                 let watch = config.held.clone();
                 let gate_view = gate.clone();
-                let admits = move |read: &Read| match (&read.what, config.max_in_flight) {
-                    (What::Batch(d), Some(max)) => d.batch.batch_number <= gate.released() + max,
+                let admits = move |read: &Read<R>| match (&read.what, config.max_in_flight) {
+                    (What::Batch(d), Some(max)) => d.batch_number() <= gate.released() + max,
                     _ => true,
                 };
                 let mut released_seen = gate_view.released();
@@ -550,14 +559,14 @@ pub fn kafka_source<'scope>(
                             key: message.key().map(<[u8]>::to_vec),
                             payload: message.payload().unwrap_or_default().to_vec(),
                         };
-                        let (what, settle) = classify(
+                        let (what, settle) = classify::<R>(
                             raw,
                             key.is_some(),
                             (*held.time(), part.next, config.hold_at_release),
                             (config.start_batch, config.delivered.as_deref()),
                         );
                         if let What::Batch(d) = &what {
-                            part.next = part.next.max(d.batch.batch_number);
+                            part.next = part.next.max(d.batch_number());
                         }
                         let follows = match part.last_offset.replace(offset) {
                             None => Follows::Start(part.start),
@@ -593,7 +602,7 @@ pub fn kafka_source<'scope>(
                         let head = least_held(&part.held);
                         watch.update(part.id, head, moved);
                     }
-                    let open: Vec<&Partition> = partitions
+                    let open: Vec<&Partition<R>> = partitions
                         .iter()
                         .filter(|p| !p.done || !p.held.is_empty())
                         .collect();
