@@ -135,6 +135,14 @@ fn summary(frame: &Frame, size: usize) -> String {
             simulated_shape(&mut s, &r.batch);
             let _ = writeln!(s, "  tree hash:    {}", hex::encode(r.tree_hash));
         }
+        Frame::SimulatedArtifact(a) => {
+            let _ = writeln!(
+                s,
+                "SIMULATED artifact ({size} bytes framed): a simulated job's hash, NOT a proof"
+            );
+            let _ = writeln!(s, "  job:          {}", a.key);
+            let _ = writeln!(s, "  hash:         {}", hex::encode(a.hash));
+        }
     }
     s
 }

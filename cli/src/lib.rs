@@ -11,6 +11,7 @@ mod keys;
 mod produce;
 mod proving;
 mod run;
+mod simulate;
 mod user;
 
 use std::path::PathBuf;
@@ -58,6 +59,10 @@ enum Command {
     #[command(disable_help_flag = true)]
     Aggregate(aggregate::AggregateArgs),
     /// Aggregation mode: prove a sample user program and write a proof submission.
+    /// Fleet-scale orchestration measured with SIMULATED provers (nothing is proved): a workload's
+    /// batches on the production path, beside in-memory yardsticks. (`-h` is the cluster host file.)
+    #[command(disable_help_flag = true)]
+    Simulate(simulate::SimulateArgs),
     UserProof(user::UserProofArgs),
     /// Aggregation mode: aggregate submission files in one run (the sequential reference) and write the
     /// run record (aggregated proof, root, blobs, inclusion paths).
@@ -200,6 +205,7 @@ fn run(backends: &Backends) -> Result<ExitCode> {
         Command::Verify(a) => proving::verify(a),
         Command::Keys(a) => keys::run(a),
         Command::Aggregate(a) => aggregate::run(a, backends),
+        Command::Simulate(a) => simulate::run(a),
         Command::UserProof(a) => user::user_proof(a),
         Command::AggregateFiles(a) => user::aggregate_files(a),
         Command::Inclusion(a) => user::inclusion(a),

@@ -51,6 +51,7 @@ fn every_subcommand_has_help() {
         vec!["demo", "--help"],
         vec!["run", "--help"],
         vec!["produce", "--help"],
+        vec!["simulate", "--help"],
     ] {
         let o = zkstream(&args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
@@ -170,6 +171,98 @@ fn verify_accepts_a_simulated_record_only_as_simulated() {
     assert_clean_failure(&verify("b1.bin", "r2.sim"), "not a simulated batch");
     let shown = zkstream(&["inspect", &path("r2.sim")]);
     assert!(stdout(&shown).contains("NOT a proof"), "{}", stdout(&shown));
+}
+
+/// `zkstream simulate` of the `small` workload on the production path (embedded broker, reader,
+/// dataflow, pool, store, ordered delivery, commits): under each release rule and on a local cluster of
+/// two processes, every batch's record arrives, its tree hash checks and is the same everywhere (it
+/// depends on the shape only), every job ran once, and every offset is committed. Timings are the
+/// bench's (`benches/benches/fleet.rs`): only counts and hashes are asserted here.
+#[test]
+fn simulate_small_runs_every_tree_once_on_the_production_path() {
+    use zkstream_fleet::{BatchGraph, Workload};
+
+    let dir = tempfile::tempdir().unwrap();
+    let json = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let batches = 3u64;
+    let jobs_per_batch = BatchGraph::build(&Workload::small(), 1, 1)
+        .unwrap()
+        .jobs
+        .len();
+    let run = |extra: &[&str], out: &str| -> serde_json::Value {
+        let mut args = vec![
+            "simulate",
+            "--workload",
+            "small",
+            "--slots",
+            "6",
+            "--time-scale",
+            "0.02",
+            "--batches",
+            "3",
+            "--json",
+        ];
+        let path = json(out);
+        args.push(&path);
+        args.extend_from_slice(extra);
+        let o = zkstream(&args);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("SIMULATED"), "{}", stdout(&o));
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    };
+    let compared = run(&["--compare"], "compare.json");
+    for key in [
+        "jobs",
+        "slots",
+        "makespan_s",
+        "lower_bound_s",
+        "offline_makespan_s",
+        "barrier_makespan_s",
+        "zksync_makespan_s",
+        "trees_total",
+        "trees_verified",
+        "handoff_p50_ms",
+        "handoff_p99_ms",
+        "cpu_us_per_job",
+        "peak_rss_mb",
+    ] {
+        assert!(compared[key].is_number(), "{key} missing: {compared}");
+    }
+    let runs = compared["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    let hashes = &runs[0]["tree_hashes"];
+    assert_eq!(hashes.as_object().unwrap().len(), batches as usize);
+    for r in runs {
+        assert_eq!(r["trees_total"], batches, "{}", r["release"]);
+        assert_eq!(r["trees_verified"], batches, "{}", r["release"]);
+        assert_eq!(r["gaps"], 0);
+        assert_eq!(r["jobs"], batches * jobs_per_batch as u64, "each job once");
+        assert_eq!(
+            &r["tree_hashes"], hashes,
+            "the hash depends on the shape only"
+        );
+        // Every record read is settled: each of the four partitions committed past its records.
+        let committed: u64 = r["committed"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(committed, batches, "{}", r["committed"]);
+        assert!(r["lower_bound_s"].as_f64() <= r["offline_makespan_s"].as_f64());
+    }
+    let cluster = run(&["-n", "2"], "cluster.json");
+    let c = &cluster["runs"][0];
+    assert_eq!(c["trees_verified"], batches);
+    assert_eq!(
+        c["jobs"],
+        batches * jobs_per_batch as u64,
+        "each job once, over both"
+    );
+    assert_eq!(
+        &c["tree_hashes"], hashes,
+        "two processes give the same hashes"
+    );
 }
 
 fn flip_byte(path: &Path, at: usize) -> PathBuf {

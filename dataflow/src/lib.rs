@@ -1,7 +1,9 @@
 //! The zkstream application: the batch service ([`service`], the composition root that builds the rest
 //! from a [`config::Config`]), the timely dataflow (decode → witness → prove → aggregate → compress →
 //! ordered delivery, [`pipeline`]), the delivery thread ([`delivery`]), configuration, telemetry, and
-//! the user-proof service ([`user_proofs`]: what users know as aggregation mode, `zkstream aggregate`).
+//! the user-proof service ([`user_proofs`]: what users know as aggregation mode, `zkstream aggregate`),
+//! and the simulation service ([`simulation`]: `zkstream simulate`, orchestration measured without
+//! provers).
 //! The command line that drives it is the `cli` crate.
 #![deny(missing_docs)]
 
@@ -13,6 +15,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod service;
 pub mod settings;
+pub mod simulation;
 pub mod slots;
 pub mod telemetry;
 pub mod user_proofs;

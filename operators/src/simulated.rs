@@ -79,6 +79,7 @@ impl Work for SimulatedJob {
     type Key = SimKey;
     type Output = SimulatedDone;
     type Failure = BatchFailure;
+    const SIMULATED: bool = true;
 
     fn key(&self) -> SimKey {
         self.key
@@ -161,6 +162,11 @@ pub struct SimulationSpec {
     pub time_scale: f64,
     /// When a job is released.
     pub release: Release,
+    /// A continuous stream: batch `n` starts no earlier than `epoch + (n - 1) × arrival_interval`
+    /// (`None`: each batch starts when it arrives).
+    pub arrival_interval: Option<Duration>,
+    /// Where arrival times count from.
+    pub epoch: Instant,
 }
 
 /// One batch being run.
@@ -201,6 +207,8 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
             let timer = scope.activator_for(info.address);
             let mailbox: Mailbox = Arc::default();
             let mut running: HashMap<u64, Running> = HashMap::new();
+            // Batches read before their arrival time (a continuous stream), not started yet.
+            let mut arriving: Vec<Running> = Vec::new();
             let submit = {
                 let pool = Arc::clone(&pool);
                 let mailbox = Arc::clone(&mailbox);
@@ -250,18 +258,25 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                 Ok(graph) => {
                                     let releaser = Releaser::new(&graph, spec.release);
                                     let now = Instant::now();
+                                    let arrival = spec.arrival_interval.map_or(now, |i| {
+                                        spec.epoch + i.mul_f64(n.saturating_sub(1) as f64)
+                                    });
                                     let run = Running {
                                         batch,
                                         graph,
                                         releaser,
                                         cap: held.clone(),
-                                        start: now,
+                                        start: arrival.max(now),
                                         later: Vec::new(),
                                     };
-                                    for id in run.releaser.initial() {
-                                        submit(&run, id, now);
+                                    if arrival <= now {
+                                        for id in run.releaser.initial() {
+                                            submit(&run, id, now);
+                                        }
+                                        running.insert(n, run);
+                                    } else {
+                                        arriving.push(run);
                                     }
-                                    running.insert(n, run);
                                 }
                             }
                         }
@@ -310,9 +325,21 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                         }
                     }
                 }
-                // zkSync's polls: release what is due, and wake at the next one.
+                // Batches whose arrival time came, then zkSync's polls: release what is due, and
+                // wake at the next one.
                 let now = Instant::now();
                 let mut next: Option<Instant> = None;
+                for run in std::mem::take(&mut arriving) {
+                    if run.start <= now {
+                        for id in run.releaser.initial() {
+                            submit(&run, id, run.start);
+                        }
+                        running.insert(run.batch.batch_number, run);
+                    } else {
+                        next = Some(next.map_or(run.start, |n: Instant| n.min(run.start)));
+                        arriving.push(run);
+                    }
+                }
                 for run in running.values_mut() {
                     let later = std::mem::take(&mut run.later);
                     for (due, q) in later {
@@ -363,6 +390,8 @@ mod tests {
                 seed: 5,
                 time_scale: 0.001,
                 release,
+                arrival_interval: None,
+                epoch: Instant::now(),
             };
             let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
             let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();

@@ -321,4 +321,62 @@ mod tests {
             )
         );
     }
+
+    /// A simulated batch's shape is read only as one: its own frame decodes, a batch input's frame,
+    /// a mismatched key or an impossible shape is refused with the reason; and a shape, a simulated
+    /// record or a simulated artifact never decodes as a batch input or a final proof.
+    #[test]
+    fn simulated_shapes_are_their_own_records() {
+        use crate::{FinalBatchProof, SimKey, SimulatedArtifact, SimulatedRecord};
+        let shape = SimulatedBatch {
+            batch_number: 3,
+            workload: "small".into(),
+            arity: 4,
+            basic: vec![2, 1],
+        };
+        let frame = shape.to_frame().unwrap();
+        let d = DecodedSimulated::decode(raw(3, frame.clone())).unwrap();
+        assert_eq!((d.batch_number(), &d.batch), (3, &shape));
+        let r = DecodedSimulated::decode(raw(4, frame.clone())).unwrap_err();
+        assert_eq!(r.reason, RejectReason::KeyMismatch { key: 4, payload: 3 });
+        let r = DecodedSimulated::decode(raw(1, batch(1).to_frame().unwrap())).unwrap_err();
+        assert!(
+            matches!(r.reason, RejectReason::Undecodable(_)),
+            "{}",
+            r.reason
+        );
+        let mut impossible = shape.clone();
+        impossible.arity = 1;
+        let r = DecodedSimulated::decode(raw(3, impossible.to_frame().unwrap())).unwrap_err();
+        assert!(matches!(r.reason, RejectReason::Invalid(_)), "{}", r.reason);
+        // Nothing simulated reads as a real batch or a proof.
+        assert!(decode(raw(3, frame.clone())).is_err());
+        let record = SimulatedRecord {
+            batch: shape,
+            tree_hash: [7; 32],
+        };
+        let artifact = SimulatedArtifact {
+            key: SimKey {
+                batch: 3,
+                round: crate::AggregationRound::Leaf,
+                circuit: Some(1),
+                depth: 0,
+                index: 0,
+            },
+            hash: [9; 32],
+        };
+        for bytes in [record.to_frame().unwrap(), artifact.to_frame().unwrap()] {
+            assert!(FinalBatchProof::from_frame(&bytes).is_err());
+            assert!(BatchInput::from_frame(&bytes).is_err());
+        }
+        assert_eq!(
+            SimulatedArtifact::from_frame(&artifact.to_frame().unwrap()).unwrap(),
+            artifact
+        );
+        assert_eq!(&artifact.to_frame().unwrap()[..4], b"ZKSH");
+        assert!(artifact
+            .key
+            .path()
+            .starts_with("simulated/batch-000000000003/"));
+    }
 }

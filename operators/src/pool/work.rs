@@ -78,6 +78,9 @@ pub trait Work: Send + 'static {
     type Output: Send + 'static;
     /// What its reply carries when every attempt failed.
     type Failure: Send + 'static;
+    /// Whether it is a simulated job (`operators/src/simulated.rs`): it proves nothing, and the pool
+    /// never logs or counts it as a proof.
+    const SIMULATED: bool = false;
 
     /// The artifact it produces.
     fn key(&self) -> Self::Key;

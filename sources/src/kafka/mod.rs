@@ -13,7 +13,7 @@ mod submissions;
 pub use committer::{Follows, OffsetCommitter, OffsetTracker, ReadMark, Settle};
 pub use embedded::EmbeddedBroker;
 pub use lag::LagProbe;
-pub use producer::{partition_for, produce_batches, ProduceReport};
+pub use producer::{partition_for, produce_batches, produce_frames, ProduceReport};
 pub use reader::{
     kafka_records, kafka_source, Delivered, Held, InFlightGate, KafkaSourceConfig, PartitionWatch,
     ReaderStreams, MAX_RECORD_BYTES,

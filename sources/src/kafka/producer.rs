@@ -53,6 +53,22 @@ pub fn produce_batches(
     partitions: i32,
     batches: impl IntoIterator<Item = BatchInput>,
 ) -> Result<ProduceReport, SourceError> {
+    produce_frames(
+        brokers,
+        topic,
+        partitions,
+        batches.into_iter().map(|b| (b.batch_number, b)),
+    )
+}
+
+/// Writes framed values (each under its batch number's key and partition) to `topic` and waits until
+/// the broker acknowledged every record: batch inputs, or a simulation's batch shapes.
+pub fn produce_frames<T: Framed>(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    values: impl IntoIterator<Item = (u64, T)>,
+) -> Result<ProduceReport, SourceError> {
     let producer: ThreadedProducer<Deliveries> = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("compression.type", "zstd")
@@ -62,16 +78,16 @@ pub fn produce_batches(
         .create_with_context(Deliveries::default())
         .map_err(SourceError::kafka("creating the producer"))?;
     let mut report = ProduceReport::default();
-    for batch in batches {
-        let value = batch.to_frame().map_err(|e| SourceError::Encode {
-            batch: batch.batch_number,
+    for (number, value) in values {
+        let value = value.to_frame().map_err(|e| SourceError::Encode {
+            batch: number,
             reason: e.to_string(),
         })?;
-        let key = batch_key(batch.batch_number);
+        let key = batch_key(number);
         let mut record = BaseRecord::to(topic)
             .key(&key[..])
             .payload(&value[..])
-            .partition(partition_for(batch.batch_number, partitions));
+            .partition(partition_for(number, partitions));
         loop {
             match producer.send(record) {
                 Ok(()) => break,

@@ -1,0 +1,629 @@
+//! The simulation service: `zkstream simulate`'s composition root. It runs simulated batches on the
+//! production path — batch shapes produced to Kafka (the embedded broker or a real one), the Kafka
+//! reader, the dataflow, the prover pool (with simulated jobs: `operators/src/simulated.rs`), the
+//! artifact store, the ordered sink stage and offset commits — and measures the orchestration against
+//! yardsticks computed in memory over the same graphs and modeled durations (`fleet/`).
+//!
+//! **Nothing here proves anything.** Each delivered [`SimulatedRecord`] is checked against the tree hash
+//! its batch's shape gives (`fleet::check_record`): that shows every job of the tree was wired into its
+//! parent exactly once, not that anything was computed.
+//!
+//! A continuous stream (`rate`) is modeled by the batches' arrival times: every shape is on the topic
+//! before the run (so the reader runs in bounded mode and the run ends), and the simulate operator
+//! starts batch `i` no earlier than `i / rate` modeled hours after the run's start.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use timely::dataflow::operators::vec::{Broadcast, Map};
+use timely::dataflow::operators::{Exchange, Inspect};
+use zkstream_fleet::{
+    check_record, lower_bound, offline_schedule, release_schedule, BatchGraph, JobId, SimJob,
+    Workload,
+};
+use zkstream_operators::order::OrderPolicy;
+use zkstream_operators::pool::{JobEnd, JobRecord, PoolConfig, PoolObserver, Schedule};
+use zkstream_operators::simulated::{SimulateExt, SimulatedJob, SimulationSpec};
+use zkstream_operators::store::{ArtifactStore, StoreError};
+use zkstream_operators::{Delivery, ProverPool};
+use zkstream_prover::{KeyStore, ProofProfile, ProverError, SlotKind, TreeShape};
+use zkstream_sources::{
+    kafka::produce_frames, kafka_records, EmbeddedBroker, InFlightGate, KafkaSourceConfig,
+    OffsetCommitter, OffsetTracker, SourceError,
+};
+use zkstream_types::{DecodedSimulated, Release, SimKey, SimulatedRecord};
+
+use crate::pipeline::Cluster;
+
+/// The name the artifact store's I/O threads carry (`operators/src/store.rs`).
+const STORE_THREADS: &str = "zkstream-store";
+
+/// Partitions of a simulation's batches topic.
+const PARTITIONS: i32 = 4;
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct SimulationConfig {
+    /// The workload: the batches' shapes and the jobs' modeled durations.
+    pub workload: Workload,
+    /// Prover slots (each a thread that sleeps its jobs' durations).
+    pub slots: usize,
+    /// Timely worker threads.
+    pub workers: usize,
+    /// Real seconds per modeled second.
+    pub time_scale: f64,
+    /// When a job is released.
+    pub release: Release,
+    /// Batches to run (numbered from 1).
+    pub batches: u64,
+    /// Batches per modeled hour (a continuous stream); `None`: all at once.
+    pub rate: Option<f64>,
+    /// Seed of the durations' jitter.
+    pub seed: u64,
+    /// A Kafka broker (`None`: an embedded one).
+    pub brokers: Option<String>,
+    /// The artifact store (`None`: a temporary directory, removed afterwards).
+    pub store: Option<String>,
+    /// Batches admitted into the dataflow beyond the last one delivered (backpressure).
+    pub max_in_flight: u64,
+    /// This process's place in a timely cluster (`None`: one process).
+    pub cluster: Option<Cluster>,
+    /// Names the run's topic, consumer group and store prefix (`None`: a new name). The processes of a
+    /// cluster share it.
+    pub run_id: Option<String>,
+    /// Whether this process creates the topic and produces the batches' shapes (a cluster's launcher
+    /// does it once, before it starts the processes).
+    pub produce: bool,
+}
+
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    /// The broker, the producer or the committer failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The artifact store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The pool's (never computed) keys could not be opened.
+    #[error(transparent)]
+    Keys(#[from] ProverError),
+    /// The workload is impossible.
+    #[error(transparent)]
+    Workload(#[from] zkstream_fleet::WorkloadError),
+    /// A timely worker failed.
+    #[error("dataflow: {0}")]
+    Dataflow(String),
+    /// A local directory for the store could not be made.
+    #[error("temporary store directory: {0}")]
+    TempDir(std::io::Error),
+}
+
+/// The figures of one run (modeled seconds for makespans and latencies, real milliseconds for
+/// hand-offs).
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct RunFigures {
+    /// The release rule.
+    pub release: String,
+    /// Jobs run.
+    pub jobs: usize,
+    /// Prover slots.
+    pub slots: usize,
+    /// First job queued to last job done.
+    pub makespan_s: f64,
+    /// The lower bound of the run's own graphs and durations.
+    pub lower_bound_s: f64,
+    /// The offline critical-path-first schedule of the same graphs.
+    pub offline_makespan_s: f64,
+    /// The same graphs released by this run's rule, in memory (what the run should approach).
+    pub modeled_makespan_s: f64,
+    /// Records delivered (trees) and how many of them checked.
+    pub trees_total: usize,
+    /// Delivered records whose tree hash is the one their shape gives.
+    pub trees_verified: usize,
+    /// Batches with no record (gaps).
+    pub gaps: usize,
+    /// Job ready (or slot free, whichever is later) to job started, real ms.
+    pub handoff_p50_ms: f64,
+    /// The same, 99th percentile.
+    pub handoff_p99_ms: f64,
+    /// Process CPU time per job (user + system), µs: the coordinator and the in-process simulated
+    /// provers' own work (their artifact I/O) together.
+    pub cpu_us_per_job: f64,
+    /// The same without the artifact store's I/O threads (the reads and writes a remote prover would
+    /// make on its own machine): the dataflow, the Kafka clients, the pool's queue and slots, µs.
+    pub coordinator_cpu_us_per_job: f64,
+    /// Jobs per real second over the run.
+    pub jobs_per_s: f64,
+    /// Peak resident memory of the process so far, MiB.
+    pub peak_rss_mb: f64,
+    /// Object-store calls.
+    pub store_operations: u64,
+    /// Slot-time busy over slots × makespan.
+    pub utilisation: f64,
+    /// Batch latency (arrival to record), p50, modeled s.
+    pub batch_latency_p50_s: f64,
+    /// Batch latency p99, modeled s.
+    pub batch_latency_p99_s: f64,
+    /// Batches per modeled hour over the run.
+    pub throughput_per_h: f64,
+    /// Offsets committed at the end, per partition.
+    pub committed: BTreeMap<i32, i64>,
+    /// Each delivered record's tree hash, by batch (hex), to compare runs.
+    pub tree_hashes: BTreeMap<u64, String>,
+    /// When this process's first job was queued and its last one done (UNIX seconds): a cluster's
+    /// launcher takes the makespan over all processes from these.
+    pub first_queued_unix_s: f64,
+    /// See [`RunFigures::first_queued_unix_s`].
+    pub last_finished_unix_s: f64,
+}
+
+/// The yardsticks of a run's graphs on `slots` slots, computed in memory (modeled seconds).
+#[derive(Clone, Copy, Debug)]
+pub struct Yardsticks {
+    /// No orchestrator can finish earlier.
+    pub lower_bound_s: f64,
+    /// The offline critical-path-first list schedule.
+    pub offline_makespan_s: f64,
+    /// The graphs released by the run's rule, each free slot taking the pool's choice.
+    pub modeled_makespan_s: f64,
+}
+
+impl Yardsticks {
+    /// Over every batch's graph at once.
+    pub fn of(graphs: &[BatchGraph], slots: usize, release: Release) -> Self {
+        let all = union_graph(graphs);
+        Yardsticks {
+            lower_bound_s: lower_bound(&all, slots).lower_bound_s,
+            offline_makespan_s: offline_schedule(&all, slots).makespan_s,
+            modeled_makespan_s: release_schedule(&all, slots, release).makespan_s,
+        }
+    }
+}
+
+/// Jobs of every batch of a run in one graph (each batch's ids shifted), for the yardsticks.
+fn union_graph(graphs: &[BatchGraph]) -> BatchGraph {
+    let mut jobs: Vec<SimJob> = Vec::new();
+    for g in graphs {
+        let base = jobs.len() as u32;
+        jobs.extend(g.jobs.iter().map(|j| SimJob {
+            key: j.key,
+            children: j.children.iter().map(|c| JobId(c.0 + base)).collect(),
+            duration_s: j.duration_s,
+        }));
+    }
+    BatchGraph { jobs }
+}
+
+/// Hand-off samples: from the later of "job released" and "this slot became free" to "job started".
+#[derive(Default)]
+struct Handoffs {
+    samples: Mutex<Vec<f64>>,
+}
+
+thread_local! {
+    static SLOT_FREE_AT: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+}
+
+impl PoolObserver<SimulatedJob> for Handoffs {
+    fn started(&self, job: &SimulatedJob, attempt: u32, _waited: Duration) {
+        if attempt != 1 {
+            return;
+        }
+        let now = Instant::now();
+        let from = SLOT_FREE_AT
+            .with(|f| f.get())
+            .map_or(job.ready, |f| f.max(job.ready));
+        let ms = now.saturating_duration_since(from).as_secs_f64() * 1e3;
+        self.samples
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(ms);
+    }
+    fn finished(&self, _job: &SimulatedJob, _end: &JobEnd, _took: Duration, _slot: SlotKind) {
+        SLOT_FREE_AT.with(|f| f.set(Some(Instant::now())));
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Process CPU time (user + system) so far, from `/proc/self/stat` (0 where there is none).
+fn process_cpu() -> Duration {
+    cpu_of_stat("/proc/self/stat")
+}
+
+/// CPU time so far of this process's live threads whose name starts with `prefix`.
+fn threads_cpu(prefix: &str) -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    tasks
+        .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(prefix))
+        })
+        .map(|t| cpu_of_stat(t.path().join("stat")))
+        .sum()
+}
+
+/// User + system time of a `stat` file of procfs.
+fn cpu_of_stat(path: impl AsRef<std::path::Path>) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 (1-based), so 11 and 12 here; 100 ticks per second.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Peak resident memory so far, MiB (`VmHWM`; 0 where there is none).
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Runs one simulation on the production path and measures it.
+pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
+    config.workload.check()?;
+    let run_id = config.run_id.clone().unwrap_or_else(new_run_id);
+    // The broker: embedded (it lives on this thread) or the one given.
+    let embedded = match &config.brokers {
+        Some(_) => None,
+        None => Some(EmbeddedBroker::start()?),
+    };
+    let brokers = match (&config.brokers, &embedded) {
+        (Some(b), _) => b.clone(),
+        (None, Some(e)) => e.bootstrap_servers(),
+        (None, None) => unreachable!("an embedded broker was started"),
+    };
+    let topic = topic_of(&run_id);
+    if config.produce {
+        if let Some(e) = &embedded {
+            e.create_topic(&topic, PARTITIONS)?;
+        }
+        produce_shapes(&brokers, &topic, config)?;
+    }
+
+    // The store: a fresh prefix per run, so that nothing is reused from another run.
+    let (store, temp) = match &config.store {
+        Some(url) => (
+            ArtifactStore::open(&format!("{}/{run_id}", url.trim_end_matches('/')))?,
+            None,
+        ),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("zkstream-simulate-")
+                .tempdir()
+                .map_err(SimulationError::TempDir)?;
+            (ArtifactStore::local(dir.path())?, Some(dir))
+        }
+    };
+    let keys = KeyStore::open(None, ProofProfile::test(), TreeShape::default(), 1, 1)?;
+    let pool_config = PoolConfig {
+        slots: config.slots.max(1),
+        threads_per_slot: 1,
+        max_attempts: 5,
+        backoff: Duration::from_millis(50),
+        schedule: Schedule::Latency,
+    };
+    let handoffs = Arc::new(Handoffs::default());
+    let pool = Arc::new(
+        ProverPool::<SimulatedJob>::builder(Arc::new(keys), store.clone(), pool_config)
+            .observer(Arc::clone(&handoffs) as Arc<dyn PoolObserver<SimulatedJob>>)
+            .start(),
+    );
+    let group = format!("zkstream-simulate-{run_id}");
+    let committer = Arc::new(Mutex::new(OffsetCommitter::new(
+        &brokers,
+        &topic,
+        &group,
+        &BTreeMap::new(),
+        OffsetTracker::new(0),
+    )?));
+    let delivered: Arc<Mutex<Vec<Delivery<SimulatedRecord>>>> = Arc::default();
+
+    let mut source = KafkaSourceConfig::new(&brokers, &topic);
+    source.group_id = group;
+    source.bounded = true;
+    source.max_in_flight = Some(config.max_in_flight.max(1));
+    source.hold_at_release = true;
+    let spec = SimulationSpec {
+        workload: Arc::new(config.workload.clone()),
+        seed: config.seed,
+        time_scale: config.time_scale,
+        release: config.release,
+        arrival_interval: config
+            .rate
+            .map(|r| Duration::from_secs_f64(3600.0 / r * config.time_scale)),
+        epoch: Instant::now(),
+    };
+    let timely_config = match &config.cluster {
+        Some(c) if c.addresses.len() > 1 => timely::Config {
+            communication: timely::CommunicationConfig::Cluster {
+                threads: config.workers.max(1),
+                process: c.process,
+                addresses: c.addresses.clone(),
+                report: false,
+                zerocopy: false,
+            },
+            worker: timely::WorkerConfig::default(),
+        },
+        _ => timely::Config::process(config.workers.max(1)),
+    };
+    let cpu_before = process_cpu();
+    let store_cpu_before = threads_cpu(STORE_THREADS);
+    let ops_before = store.operations();
+    let started = Instant::now();
+    let started_unix = unix_now() - pool_age(&pool);
+    let (p, c, d) = (
+        Arc::clone(&pool),
+        Arc::clone(&committer),
+        Arc::clone(&delivered),
+    );
+    let guards = timely::execute(timely_config, move |worker| -> Result<(), String> {
+        let (pool, committer, delivered) = (Arc::clone(&p), Arc::clone(&c), Arc::clone(&d));
+        let (source, spec) = (source.clone(), spec.clone());
+        worker.dataflow::<u64, _, _>(move |scope| -> Result<(), String> {
+            let gate = InFlightGate::new(1);
+            let streams = kafka_records::<DecodedSimulated>(scope, source, gate.clone())
+                .map_err(|e| e.to_string())?;
+            let lock = lock_committer;
+            let on_mark = Arc::clone(&committer);
+            streams
+                .marks
+                .exchange(|_| 0)
+                .inspect(move |m| lock(&on_mark).tracker().read(*m));
+            let on_reject = Arc::clone(&committer);
+            streams.rejected.exchange(|_| 0).inspect(move |r| {
+                tracing::warn!(reason = %r.reason, partition = r.raw.partition, offset = r.raw.offset, "simulated record refused");
+                lock(&on_reject)
+                    .tracker()
+                    .dead_lettered(r.raw.partition, r.raw.offset);
+            });
+            let on_accept = Arc::clone(&committer);
+            let batches = streams
+                .records
+                .exchange(|_| 0)
+                .inspect(move |d| {
+                    lock(&on_accept)
+                        .tracker()
+                        .accepted(d.raw.partition, d.raw.offset)
+                })
+                .map(|d| d.batch)
+                .exchange(|b| b.batch_number);
+            let on_delivery = Arc::clone(&committer);
+            let deliveries = zkstream_operators::OrderExt::deliver_in_order(
+                batches.simulate(pool, spec),
+                OrderPolicy {
+                    start: 1,
+                    allow_gaps: true,
+                },
+            )
+            .inspect(move |d| {
+                let mut c = lock(&on_delivery);
+                match d {
+                    Delivery::Proof(r) => c.tracker().delivered(r.batch.batch_number),
+                    Delivery::Gap(f) => c.tracker().gap(f.batch_number),
+                }
+                if let Err(e) = c.commit() {
+                    tracing::warn!(error = %e, "offset commit failed (retried on the next one)");
+                }
+                delivered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(d.clone());
+            });
+            deliveries
+                .map(|d| match d {
+                    Delivery::Proof(r) => r.batch.batch_number,
+                    Delivery::Gap(f) => f.batch_number,
+                })
+                .broadcast()
+                .inspect(move |n| gate.release(*n));
+            Ok(())
+        })
+    })
+    .map_err(SimulationError::Dataflow)?;
+    for result in guards.join() {
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) | Err(e) => return Err(SimulationError::Dataflow(e)),
+        }
+    }
+    let elapsed = started.elapsed();
+    let cpu = process_cpu().saturating_sub(cpu_before);
+    let store_cpu = threads_cpu(STORE_THREADS).saturating_sub(store_cpu_before);
+    let store_operations = store.operations() - ops_before;
+    let records: Vec<JobRecord<SimKey>> = pool.records();
+    let committed = lock_committer(&committer).tracker().committed_offsets();
+    drop(temp);
+    let deliveries = std::mem::take(&mut *delivered.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut f = figures(
+        config,
+        &records,
+        &deliveries,
+        &handoffs,
+        (cpu, store_cpu),
+        elapsed,
+        store_operations,
+        committed,
+    )?;
+    let first = records.iter().map(|r| r.queued).min().unwrap_or_default();
+    let last = records.iter().map(|r| r.finished).max().unwrap_or_default();
+    f.first_queued_unix_s = started_unix + first.as_secs_f64();
+    f.last_finished_unix_s = started_unix + last.as_secs_f64();
+    Ok(f)
+}
+
+/// A new run name: the process and the time.
+pub fn new_run_id() -> String {
+    format!("{}-{}", std::process::id(), (unix_now() * 1e6) as u64)
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// How long ago the pool started (its records count from then).
+fn pool_age(pool: &ProverPool<SimulatedJob>) -> f64 {
+    pool.age().as_secs_f64()
+}
+
+/// Writes the run's batch shapes (batches 1 to `config.batches`) to `topic`.
+pub fn produce_shapes(
+    brokers: &str,
+    topic: &str,
+    config: &SimulationConfig,
+) -> Result<(), SimulationError> {
+    let shapes: Vec<_> = (1..=config.batches)
+        .map(|n| (n, config.workload.batch(n)))
+        .collect();
+    produce_frames(brokers, topic, PARTITIONS, shapes)?;
+    Ok(())
+}
+
+/// The topic of a run.
+pub fn topic_of(run_id: &str) -> String {
+    format!("simulated-batches-{run_id}")
+}
+
+/// The partitions a simulation's topic is made with.
+pub const TOPIC_PARTITIONS: i32 = PARTITIONS;
+
+/// The committer; a poisoned lock still holds consistent state (each call is whole).
+fn lock_committer(c: &Mutex<OffsetCommitter>) -> std::sync::MutexGuard<'_, OffsetCommitter> {
+    c.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn figures(
+    config: &SimulationConfig,
+    records: &[JobRecord<SimKey>],
+    deliveries: &[Delivery<SimulatedRecord>],
+    handoffs: &Handoffs,
+    (cpu, store_cpu): (Duration, Duration),
+    elapsed: Duration,
+    store_operations: u64,
+    committed: BTreeMap<i32, i64>,
+) -> Result<RunFigures, SimulationError> {
+    let scale = config.time_scale;
+    let graphs = (1..=config.batches)
+        .map(|n| BatchGraph::build(&config.workload, n, config.seed))
+        .collect::<Result<Vec<_>, _>>()?;
+    let yardsticks = Yardsticks::of(&graphs, config.slots, config.release);
+    let first = records.iter().map(|r| r.queued).min().unwrap_or_default();
+    let last = records.iter().map(|r| r.finished).max().unwrap_or_default();
+    let makespan_s = last.saturating_sub(first).as_secs_f64() / scale;
+    let busy: f64 = records
+        .iter()
+        .map(|r| r.finished.saturating_sub(r.started).as_secs_f64())
+        .sum::<f64>()
+        / scale;
+    let mut trees_total = 0;
+    let mut trees_verified = 0;
+    let mut gaps = 0;
+    let mut tree_hashes = BTreeMap::new();
+    for d in deliveries {
+        match d {
+            Delivery::Proof(r) => {
+                trees_total += 1;
+                match check_record(r) {
+                    Ok(()) => trees_verified += 1,
+                    Err(e) => {
+                        tracing::error!(batch = r.batch.batch_number, error = %e, "simulated tree hash does not check")
+                    }
+                }
+                tree_hashes.insert(r.batch.batch_number, hex::encode(r.tree_hash));
+            }
+            Delivery::Gap(f) => {
+                gaps += 1;
+                tracing::error!(batch = f.batch_number, reason = %f.reason, "simulated batch failed");
+            }
+        }
+    }
+    // Batch latency: from the batch's arrival (its first job queued, which is its arrival unless the
+    // pool was shut) to its root done.
+    let mut per_batch: BTreeMap<u64, (Duration, Duration)> = BTreeMap::new();
+    for r in records {
+        let e = per_batch
+            .entry(r.key.batch)
+            .or_insert((Duration::MAX, Duration::ZERO));
+        e.0 = e.0.min(r.queued);
+        e.1 = e.1.max(r.finished);
+    }
+    let mut latencies: Vec<f64> = per_batch
+        .values()
+        .map(|(a, b)| b.saturating_sub(*a).as_secs_f64() / scale)
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let mut samples = handoffs
+        .samples
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    samples.sort_by(f64::total_cmp);
+    let jobs = records.len();
+    Ok(RunFigures {
+        release: config.release.name().to_string(),
+        jobs,
+        slots: config.slots,
+        makespan_s,
+        lower_bound_s: yardsticks.lower_bound_s,
+        offline_makespan_s: yardsticks.offline_makespan_s,
+        modeled_makespan_s: yardsticks.modeled_makespan_s,
+        trees_total,
+        trees_verified,
+        gaps,
+        handoff_p50_ms: percentile(&samples, 0.5),
+        handoff_p99_ms: percentile(&samples, 0.99),
+        cpu_us_per_job: cpu.as_secs_f64() * 1e6 / jobs.max(1) as f64,
+        coordinator_cpu_us_per_job: cpu.saturating_sub(store_cpu).as_secs_f64() * 1e6
+            / jobs.max(1) as f64,
+        jobs_per_s: jobs as f64 / elapsed.as_secs_f64().max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        store_operations,
+        utilisation: if makespan_s > 0.0 {
+            busy / (config.slots as f64 * makespan_s)
+        } else {
+            0.0
+        },
+        batch_latency_p50_s: percentile(&latencies, 0.5),
+        batch_latency_p99_s: percentile(&latencies, 0.99),
+        throughput_per_h: if makespan_s > 0.0 {
+            trees_total as f64 * 3600.0 / makespan_s
+        } else {
+            0.0
+        },
+        committed,
+        tree_hashes,
+        first_queued_unix_s: 0.0,
+        last_finished_unix_s: 0.0,
+    })
+}
