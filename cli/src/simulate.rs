@@ -341,11 +341,16 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
     combined.lower_bound_s = y.lower_bound_s;
     combined.offline_makespan_s = y.offline_makespan_s;
     combined.modeled_makespan_s = y.modeled_makespan_s;
-    let cpu: f64 = figures
+    // Every process's CPU counts, the idle ones' too.
+    combined.cpu_us = figures.iter().map(|f| f.cpu_us).sum();
+    combined.coordinator_cpu_us = figures.iter().map(|f| f.coordinator_cpu_us).sum();
+    combined.cpu_us_per_job = combined.cpu_us / combined.jobs.max(1) as f64;
+    combined.coordinator_cpu_us_per_job = combined.coordinator_cpu_us / combined.jobs.max(1) as f64;
+    combined.handoff_p50_ms = figures
         .iter()
-        .map(|f| f.cpu_us_per_job * f.jobs as f64)
-        .sum();
-    combined.cpu_us_per_job = cpu / combined.jobs.max(1) as f64;
+        .filter(|f| f.jobs > 0)
+        .map(|f| f.handoff_p50_ms)
+        .fold(0.0, f64::max);
     combined.handoff_p99_ms = figures.iter().map(|f| f.handoff_p99_ms).fold(0.0, f64::max);
     Ok(combined)
 }

@@ -24,7 +24,7 @@ use zkstream_fleet::{
     Workload,
 };
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{JobEnd, JobRecord, PoolConfig, PoolObserver, Schedule};
+use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, Schedule};
 use zkstream_operators::simulated::{SimulateExt, SimulatedJob, SimulationSpec};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::{Delivery, ProverPool};
@@ -33,12 +33,9 @@ use zkstream_sources::{
     kafka::produce_frames, kafka_records, EmbeddedBroker, InFlightGate, KafkaSourceConfig,
     OffsetCommitter, OffsetTracker, SourceError,
 };
-use zkstream_types::{DecodedSimulated, Release, SimKey, SimulatedRecord};
+use zkstream_types::{DecodedSimulated, Release, SimulatedRecord};
 
 use crate::pipeline::Cluster;
-
-/// The name the artifact store's I/O threads carry (`operators/src/store.rs`).
-const STORE_THREADS: &str = "zkstream-store";
 
 /// Partitions of a simulation's batches topic.
 const PARTITIONS: i32 = 4;
@@ -135,6 +132,10 @@ pub struct RunFigures {
     /// The same without the artifact store's I/O threads (the reads and writes a remote prover would
     /// make on its own machine): the dataflow, the Kafka clients, the pool's queue and slots, µs.
     pub coordinator_cpu_us_per_job: f64,
+    /// Process CPU time over the run (user + system), µs.
+    pub cpu_us: f64,
+    /// The same without the store's I/O threads, µs.
+    pub coordinator_cpu_us: f64,
     /// Jobs per real second over the run.
     pub jobs_per_s: f64,
     /// Peak resident memory of the process so far, MiB.
@@ -197,17 +198,75 @@ fn union_graph(graphs: &[BatchGraph]) -> BatchGraph {
     BatchGraph { jobs }
 }
 
-/// Hand-off samples: from the later of "job released" and "this slot became free" to "job started".
+/// What a run is measured by, kept as it goes in fixed space (per batch, a histogram), so that a long
+/// stream's memory measures the orchestration, not the measurement.
 #[derive(Default)]
-struct Handoffs {
-    samples: Mutex<Vec<f64>>,
+struct Tally(Mutex<TallyState>);
+
+#[derive(Default)]
+struct TallyState {
+    /// Hand-offs (job released, or slot free, to job started): a histogram, 10-µs buckets below
+    /// 10 ms, then 1-ms buckets.
+    handoffs: Vec<u64>,
+    jobs: usize,
+    busy: Duration,
+    first: Option<Instant>,
+    last: Option<Instant>,
+    /// Per batch: its first job queued, its last job done.
+    batches: BTreeMap<u64, (Instant, Instant)>,
 }
 
 thread_local! {
     static SLOT_FREE_AT: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
 }
 
-impl PoolObserver<SimulatedJob> for Handoffs {
+fn handoff_bucket(us: u64) -> usize {
+    if us < 10_000 {
+        (us / 10) as usize
+    } else {
+        1_000 + (us / 1_000).min(100_000) as usize
+    }
+}
+
+fn bucket_ms(b: usize) -> f64 {
+    if b < 1_000 {
+        (b as f64 * 10.0 + 5.0) / 1e3
+    } else {
+        (b - 1_000) as f64 + 0.5
+    }
+}
+
+impl TallyState {
+    fn handoff_percentile(&self, p: f64) -> f64 {
+        let total: u64 = self.handoffs.iter().sum();
+        if total == 0 {
+            return 0.0;
+        }
+        let rank = ((total as f64 - 1.0) * p).round() as u64;
+        let mut seen = 0;
+        for (b, n) in self.handoffs.iter().enumerate() {
+            seen += n;
+            if seen > rank {
+                return bucket_ms(b);
+            }
+        }
+        0.0
+    }
+}
+
+impl Tally {
+    fn state(&self) -> std::sync::MutexGuard<'_, TallyState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl PoolObserver<SimulatedJob> for Tally {
+    fn queued(&self, job: &SimulatedJob) {
+        let now = Instant::now();
+        let mut t = self.state();
+        t.first.get_or_insert(now);
+        t.batches.entry(job.key.batch).or_insert((now, now));
+    }
     fn started(&self, job: &SimulatedJob, attempt: u32, _waited: Duration) {
         if attempt != 1 {
             return;
@@ -216,14 +275,24 @@ impl PoolObserver<SimulatedJob> for Handoffs {
         let from = SLOT_FREE_AT
             .with(|f| f.get())
             .map_or(job.ready, |f| f.max(job.ready));
-        let ms = now.saturating_duration_since(from).as_secs_f64() * 1e3;
-        self.samples
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(ms);
+        let us = now.saturating_duration_since(from).as_micros() as u64;
+        let b = handoff_bucket(us);
+        let mut t = self.state();
+        if t.handoffs.len() <= b {
+            t.handoffs.resize(b + 1, 0);
+        }
+        t.handoffs[b] += 1;
     }
-    fn finished(&self, _job: &SimulatedJob, _end: &JobEnd, _took: Duration, _slot: SlotKind) {
-        SLOT_FREE_AT.with(|f| f.set(Some(Instant::now())));
+    fn finished(&self, job: &SimulatedJob, _end: &JobEnd, took: Duration, _slot: SlotKind) {
+        let now = Instant::now();
+        SLOT_FREE_AT.with(|f| f.set(Some(now)));
+        let mut t = self.state();
+        t.jobs += 1;
+        t.busy += took;
+        t.last = Some(now);
+        if let Some(e) = t.batches.get_mut(&job.key.batch) {
+            e.1 = now;
+        }
     }
 }
 
@@ -238,20 +307,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// Process CPU time (user + system) so far, from `/proc/self/stat` (0 where there is none).
 fn process_cpu() -> Duration {
     cpu_of_stat("/proc/self/stat")
-}
-
-/// CPU time so far of this process's live threads whose name starts with `prefix`.
-fn threads_cpu(prefix: &str) -> Duration {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return Duration::ZERO;
-    };
-    tasks
-        .flatten()
-        .filter(|t| {
-            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(prefix))
-        })
-        .map(|t| cpu_of_stat(t.path().join("stat")))
-        .sum()
 }
 
 /// User + system time of a `stat` file of procfs.
@@ -331,10 +386,10 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         backoff: Duration::from_millis(50),
         schedule: Schedule::Latency,
     };
-    let handoffs = Arc::new(Handoffs::default());
+    let tally = Arc::new(Tally::default());
     let pool = Arc::new(
         ProverPool::<SimulatedJob>::builder(Arc::new(keys), store.clone(), pool_config)
-            .observer(Arc::clone(&handoffs) as Arc<dyn PoolObserver<SimulatedJob>>)
+            .observer(Arc::clone(&tally) as Arc<dyn PoolObserver<SimulatedJob>>)
             .start(),
     );
     let group = format!("zkstream-simulate-{run_id}");
@@ -376,10 +431,10 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         _ => timely::Config::process(config.workers.max(1)),
     };
     let cpu_before = process_cpu();
-    let store_cpu_before = threads_cpu(STORE_THREADS);
+    let store_cpu_before = store.io_cpu();
     let ops_before = store.operations();
     let started = Instant::now();
-    let started_unix = unix_now() - pool_age(&pool);
+    let started_unix = unix_now();
     let (p, c, d) = (
         Arc::clone(&pool),
         Arc::clone(&committer),
@@ -457,26 +512,26 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     }
     let elapsed = started.elapsed();
     let cpu = process_cpu().saturating_sub(cpu_before);
-    let store_cpu = threads_cpu(STORE_THREADS).saturating_sub(store_cpu_before);
+    let store_cpu = store.io_cpu().saturating_sub(store_cpu_before);
     let store_operations = store.operations() - ops_before;
-    let records: Vec<JobRecord<SimKey>> = pool.records();
     let committed = lock_committer(&committer).tracker().committed_offsets();
     drop(temp);
     let deliveries = std::mem::take(&mut *delivered.lock().unwrap_or_else(|p| p.into_inner()));
+    let tally = tally.state();
     let mut f = figures(
         config,
-        &records,
+        &tally,
         &deliveries,
-        &handoffs,
         (cpu, store_cpu),
         elapsed,
         store_operations,
         committed,
     )?;
-    let first = records.iter().map(|r| r.queued).min().unwrap_or_default();
-    let last = records.iter().map(|r| r.finished).max().unwrap_or_default();
-    f.first_queued_unix_s = started_unix + first.as_secs_f64();
-    f.last_finished_unix_s = started_unix + last.as_secs_f64();
+    let since = |t: Option<Instant>| {
+        started_unix + t.map_or(0.0, |t| t.saturating_duration_since(started).as_secs_f64())
+    };
+    f.first_queued_unix_s = since(tally.first);
+    f.last_finished_unix_s = since(tally.last);
     Ok(f)
 }
 
@@ -489,11 +544,6 @@ fn unix_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// How long ago the pool started (its records count from then).
-fn pool_age(pool: &ProverPool<SimulatedJob>) -> f64 {
-    pool.age().as_secs_f64()
 }
 
 /// Writes the run's batch shapes (batches 1 to `config.batches`) to `topic`.
@@ -525,9 +575,8 @@ fn lock_committer(c: &Mutex<OffsetCommitter>) -> std::sync::MutexGuard<'_, Offse
 #[allow(clippy::too_many_arguments)]
 fn figures(
     config: &SimulationConfig,
-    records: &[JobRecord<SimKey>],
+    tally: &TallyState,
     deliveries: &[Delivery<SimulatedRecord>],
-    handoffs: &Handoffs,
     (cpu, store_cpu): (Duration, Duration),
     elapsed: Duration,
     store_operations: u64,
@@ -538,14 +587,11 @@ fn figures(
         .map(|n| BatchGraph::build(&config.workload, n, config.seed))
         .collect::<Result<Vec<_>, _>>()?;
     let yardsticks = Yardsticks::of(&graphs, config.slots, config.release);
-    let first = records.iter().map(|r| r.queued).min().unwrap_or_default();
-    let last = records.iter().map(|r| r.finished).max().unwrap_or_default();
-    let makespan_s = last.saturating_sub(first).as_secs_f64() / scale;
-    let busy: f64 = records
-        .iter()
-        .map(|r| r.finished.saturating_sub(r.started).as_secs_f64())
-        .sum::<f64>()
-        / scale;
+    let makespan_s = match (tally.first, tally.last) {
+        (Some(a), Some(b)) => b.saturating_duration_since(a).as_secs_f64() / scale,
+        _ => 0.0,
+    };
+    let busy = tally.busy.as_secs_f64() / scale;
     let mut trees_total = 0;
     let mut trees_verified = 0;
     let mut gaps = 0;
@@ -570,26 +616,13 @@ fn figures(
     }
     // Batch latency: from the batch's arrival (its first job queued, which is its arrival unless the
     // pool was shut) to its root done.
-    let mut per_batch: BTreeMap<u64, (Duration, Duration)> = BTreeMap::new();
-    for r in records {
-        let e = per_batch
-            .entry(r.key.batch)
-            .or_insert((Duration::MAX, Duration::ZERO));
-        e.0 = e.0.min(r.queued);
-        e.1 = e.1.max(r.finished);
-    }
-    let mut latencies: Vec<f64> = per_batch
+    let mut latencies: Vec<f64> = tally
+        .batches
         .values()
-        .map(|(a, b)| b.saturating_sub(*a).as_secs_f64() / scale)
+        .map(|(a, b)| b.saturating_duration_since(*a).as_secs_f64() / scale)
         .collect();
     latencies.sort_by(f64::total_cmp);
-    let mut samples = handoffs
-        .samples
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    samples.sort_by(f64::total_cmp);
-    let jobs = records.len();
+    let jobs = tally.jobs;
     Ok(RunFigures {
         release: config.release.name().to_string(),
         jobs,
@@ -601,8 +634,10 @@ fn figures(
         trees_total,
         trees_verified,
         gaps,
-        handoff_p50_ms: percentile(&samples, 0.5),
-        handoff_p99_ms: percentile(&samples, 0.99),
+        handoff_p50_ms: tally.handoff_percentile(0.5),
+        handoff_p99_ms: tally.handoff_percentile(0.99),
+        cpu_us: cpu.as_secs_f64() * 1e6,
+        coordinator_cpu_us: cpu.saturating_sub(store_cpu).as_secs_f64() * 1e6,
         cpu_us_per_job: cpu.as_secs_f64() * 1e6 / jobs.max(1) as f64,
         coordinator_cpu_us_per_job: cpu.saturating_sub(store_cpu).as_secs_f64() * 1e6
             / jobs.max(1) as f64,

@@ -128,6 +128,31 @@ struct Shared {
     runtime: tokio::runtime::Runtime,
     on_retry: OnceLock<RetryHook>,
     ops: AtomicU64,
+    /// CPU time of the I/O threads that ended, ns.
+    io_cpu_exited: Arc<AtomicU64>,
+}
+
+/// The name of the store's I/O threads.
+const IO_THREADS: &str = "zkstream-store";
+
+/// User + system time of a procfs `stat` file (zero where there is none: not Linux).
+fn cpu_of_stat(path: impl AsRef<std::path::Path>) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which may hold spaces); utime and stime are the 12th and 13th.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return Duration::ZERO;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // 100 ticks per second (the kernel's USER_HZ).
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 impl fmt::Debug for ArtifactStore {
@@ -205,9 +230,16 @@ impl ArtifactStore {
                 )))
             }
         };
+        let io_cpu_exited = Arc::new(AtomicU64::new(0));
+        let exited = Arc::clone(&io_cpu_exited);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
-            .thread_name("zkstream-store")
+            .thread_name(IO_THREADS)
+            // Blocking-pool threads come and go: keep the CPU time of those that end.
+            .on_thread_stop(move || {
+                let ns = cpu_of_stat("/proc/thread-self/stat").as_nanos();
+                exited.fetch_add(u64::try_from(ns).unwrap_or(u64::MAX), Ordering::Relaxed);
+            })
             .enable_all()
             .build()
             .map_err(|e| bad(format!("starting the store's runtime: {e}")))?;
@@ -219,6 +251,7 @@ impl ArtifactStore {
                 runtime,
                 on_retry: OnceLock::new(),
                 ops: AtomicU64::new(0),
+                io_cpu_exited,
             }),
         };
         if matches!(scheme, "s3" | "gs") {
@@ -285,6 +318,24 @@ impl ArtifactStore {
     /// deletes; each retry counts again).
     pub fn operations(&self) -> u64 {
         self.shared.ops.load(Ordering::Relaxed)
+    }
+
+    /// CPU time the process's store I/O threads used so far (this store's runtime and any other in the
+    /// process; Linux only, zero elsewhere): what a measurement sets apart from the coordinator's own.
+    pub fn io_cpu(&self) -> Duration {
+        let exited = Duration::from_nanos(self.shared.io_cpu_exited.load(Ordering::Relaxed));
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return exited;
+        };
+        let live: Duration = tasks
+            .flatten()
+            .filter(|t| {
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|c| c.trim_end() == IO_THREADS)
+            })
+            .map(|t| cpu_of_stat(t.path().join("stat")))
+            .sum();
+        exited + live
     }
 
     /// Opens a store in a local directory (created if missing).

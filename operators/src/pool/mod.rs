@@ -185,7 +185,9 @@ struct Shared<W: Work> {
     shutdown: AtomicBool,
     seq: AtomicU64,
     epoch: Instant,
-    records: Mutex<Vec<JobRecord<W::Key>>>,
+    records: Mutex<std::collections::VecDeque<JobRecord<W::Key>>>,
+    /// Most records kept (the oldest go first).
+    records_limit: usize,
     observer: Option<Arc<dyn PoolObserver<W>>>,
     faults: Option<FaultInjector<W::Key>>,
     slots: Vec<Slot>,
@@ -202,6 +204,7 @@ impl<W: Work> Shared<W> {
         slots: Vec<Slot>,
         observer: Option<Arc<dyn PoolObserver<W>>>,
         faults: Option<FaultInjector<W::Key>>,
+        records_limit: usize,
     ) -> Self {
         Shared {
             keys,
@@ -212,7 +215,8 @@ impl<W: Work> Shared<W> {
             shutdown: AtomicBool::new(false),
             seq: AtomicU64::new(0),
             epoch: Instant::now(),
-            records: Mutex::new(Vec::new()),
+            records: Mutex::new(std::collections::VecDeque::new()),
+            records_limit,
             observer,
             faults,
             mixed: slots.iter().any(|s| s.kind != SlotKind::Cpu),
@@ -236,7 +240,13 @@ pub struct PoolBuilder<W: Work = Job> {
     observer: Option<Arc<dyn PoolObserver<W>>>,
     faults: Option<FaultInjector<W::Key>>,
     accelerators: Vec<Arc<dyn ProvingBackend>>,
+    records_limit: usize,
 }
+
+/// Job records a pool keeps by default: the most recent 65,536 (a few MiB). A service runs for weeks;
+/// keeping every record made its memory grow with every job (the simulation of a continuous stream
+/// showed it).
+pub const DEFAULT_RECORDS_KEPT: usize = 1 << 16;
 
 impl<W: Work> PoolBuilder<W> {
     /// Adds one slot per backend (GPU devices), beside the CPU slots.
@@ -257,6 +267,13 @@ impl<W: Work> PoolBuilder<W> {
         self
     }
 
+    /// Keeps the most recent `limit` job records (default [`DEFAULT_RECORDS_KEPT`]; a measurement that
+    /// needs every job's record of a bounded run raises it).
+    pub fn keep_records(mut self, limit: usize) -> Self {
+        self.records_limit = limit;
+        self
+    }
+
     /// Starts the slot threads.
     pub fn start(self) -> ProverPool<W> {
         let cpu = (0..self.config.slots.max(1)).map(|_| {
@@ -274,6 +291,7 @@ impl<W: Work> PoolBuilder<W> {
             slots,
             self.observer,
             self.faults,
+            self.records_limit,
         ));
         let threads = (0..shared.slots.len())
             .map(|i| {
@@ -309,6 +327,7 @@ impl<W: Work> ProverPool<W> {
             observer: None,
             faults: None,
             accelerators: Vec::new(),
+            records_limit: DEFAULT_RECORDS_KEPT,
         }
     }
 
@@ -384,14 +403,9 @@ impl<W: Work> ProverPool<W> {
         q.ready.len() + q.delayed.len()
     }
 
-    /// How long ago the pool started: the time [`JobRecord`]s count from.
-    pub fn age(&self) -> Duration {
-        self.shared.epoch.elapsed()
-    }
-
-    /// Timing of every finished job so far.
+    /// Timing of the finished jobs so far (the most recent ones, see [`PoolBuilder::keep_records`]).
     pub fn records(&self) -> Vec<JobRecord<W::Key>> {
-        lock(&self.shared.records).clone()
+        lock(&self.shared.records).iter().cloned().collect()
     }
 }
 
@@ -519,6 +533,40 @@ mod tests {
             records[0].attempts, 1,
             "a deterministic failure is tried once"
         );
+    }
+
+    /// A service keeps only the most recent records: its memory does not grow with every job.
+    #[test]
+    fn only_the_most_recent_records_are_kept() {
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            zkstream_prover::TreeShape::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        let pool = ProverPool::builder(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").unwrap(),
+            PoolConfig::for_cores(1, 1),
+        )
+        .keep_records(2)
+        .start();
+        let (tx, rx) = channel();
+        for _ in 0..3 {
+            let tx = tx.clone();
+            pool.submit(
+                orphan_leaf(),
+                Box::new(move |r| {
+                    let _ = tx.send(r.is_err());
+                }),
+            );
+        }
+        for _ in 0..3 {
+            assert!(rx.recv_timeout(Duration::from_secs(30)).unwrap());
+        }
+        assert_eq!(pool.records().len(), 2);
     }
 
     #[test]

@@ -138,6 +138,7 @@ mod tests {
             slots,
             None,
             None,
+            crate::pool::DEFAULT_RECORDS_KEPT,
         )
     }
 

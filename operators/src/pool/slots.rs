@@ -224,7 +224,11 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
         if let Some(o) = &shared.observer {
             o.finished(&item.job, &end, took, slot.kind);
         }
-        lock(&shared.records).push(JobRecord {
+        let mut records = lock(&shared.records);
+        if records.len() >= shared.records_limit {
+            records.pop_front();
+        }
+        records.push_back(JobRecord {
             key,
             children: item.job.children(),
             queued: item.queued.duration_since(shared.epoch),
@@ -234,6 +238,7 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
             end: end.clone(),
             slot: slot.kind,
         });
+        drop(records);
         let reply = match end {
             JobEnd::Failed { reason, .. } => Err(item
                 .job
