@@ -59,11 +59,11 @@ enum Command {
     #[command(disable_help_flag = true)]
     Aggregate(aggregate::AggregateArgs),
     /// Aggregation mode: prove a sample user program and write a proof submission.
+    UserProof(user::UserProofArgs),
     /// Fleet-scale orchestration measured with SIMULATED provers (nothing is proved): a workload's
     /// batches on the production path, beside in-memory yardsticks. (`-h` is the cluster host file.)
     #[command(disable_help_flag = true)]
     Simulate(simulate::SimulateArgs),
-    UserProof(user::UserProofArgs),
     /// Aggregation mode: aggregate submission files in one run (the sequential reference) and write the
     /// run record (aggregated proof, root, blobs, inclusion paths).
     AggregateFiles(user::AggregateFilesArgs),

@@ -105,6 +105,12 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
         vec![args.release]
     };
     let spawn = args.cluster.processes > 1 && args.cluster.hostfile.is_none();
+    if args.cluster.hostfile.is_some() && (args.run_id.is_none() || args.brokers.is_none()) {
+        bail!(
+            "joining a cluster by hand (-h) needs --run-id and --brokers, and the run's topic already \
+             holding its batches; `zkstream simulate -n N` starts a local cluster and does both"
+        );
+    }
     let mut runs = Vec::new();
     for release in releases {
         let config = SimulationConfig {
@@ -121,6 +127,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             max_in_flight: args.max_in_flight,
             cluster: if spawn { None } else { args.cluster.cluster()? },
             run_id: args.run_id.clone(),
+            // A cluster's processes read what their launcher produced.
             produce: args.run_id.is_none(),
         };
         eprintln!(
@@ -152,9 +159,10 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
         std::fs::write(path, serde_json::to_vec_pretty(&report)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let ok = runs
-        .iter()
-        .all(|r| r.gaps == 0 && r.trees_verified == r.trees_total && r.trees_total > 0);
+    // Every batch's record arrived (a batch lost at the end of the input leaves no gap) and checked.
+    let ok = runs.iter().all(|r| {
+        r.gaps == 0 && r.trees_total as u64 == args.batches && r.trees_verified == r.trees_total
+    });
     let leader = args.cluster.process == 0;
     Ok(if ok || !leader {
         ExitCode::SUCCESS
@@ -304,12 +312,28 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
             .context("starting a cluster process")?;
         children.push((child, json));
     }
-    let mut figures: Vec<RunFigures> = Vec::new();
-    for (p, (mut child, json)) in children.into_iter().enumerate() {
-        let status = child.wait()?;
-        if !status.success() {
-            bail!("cluster process {p} failed: {status}");
+    // Wait for all; one that fails stops the others (its peers would wait for it for ever).
+    let mut done = vec![false; children.len()];
+    while done.iter().any(|d| !d) {
+        for (p, (child, _)) in children.iter_mut().enumerate() {
+            if done[p] {
+                continue;
+            }
+            if let Some(status) = child.try_wait()? {
+                done[p] = true;
+                if !status.success() {
+                    for (other, _) in children.iter_mut() {
+                        let _ = other.kill();
+                        let _ = other.wait();
+                    }
+                    bail!("cluster process {p} failed: {status}");
+                }
+            }
         }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut figures: Vec<RunFigures> = Vec::new();
+    for (p, (_, json)) in children.into_iter().enumerate() {
         let text = std::fs::read(&json).with_context(|| format!("process {p}'s figures"))?;
         let value: serde_json::Value = serde_json::from_slice(&text)?;
         let first = value
@@ -320,17 +344,20 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
         figures.push(serde_json::from_value(first)?);
     }
     let mut combined = figures[0].clone();
-    let first = figures
-        .iter()
+    // Processes that ran no job have no span.
+    let busy = || figures.iter().filter(|f| f.jobs > 0);
+    let first = busy()
         .map(|f| f.first_queued_unix_s)
         .fold(f64::INFINITY, f64::min);
-    let last = figures
-        .iter()
-        .map(|f| f.last_finished_unix_s)
-        .fold(0.0, f64::max);
+    let last = busy().map(|f| f.last_finished_unix_s).fold(0.0, f64::max);
     combined.jobs = figures.iter().map(|f| f.jobs).sum();
     combined.slots = args.slots * n;
     combined.makespan_s = (last - first) / args.time_scale;
+    let busy_s: f64 = figures
+        .iter()
+        .map(|f| f.utilisation * f.slots as f64 * f.makespan_s)
+        .sum();
+    combined.utilisation = busy_s / (combined.slots as f64 * combined.makespan_s).max(1e-9);
     combined.store_operations = figures.iter().map(|f| f.store_operations).sum();
     combined.peak_rss_mb = figures.iter().map(|f| f.peak_rss_mb).fold(0.0, f64::max);
     // The yardsticks of the whole cluster's slots.

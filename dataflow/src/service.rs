@@ -150,7 +150,8 @@ impl Default for Options {
 pub struct BatchRun {
     /// What the delivery thread did (delivered, gaps, dead letters, commits, errors).
     pub report: DeliveryReport,
-    /// Every job of the prover pool, with how it ended.
+    /// The prover pool's jobs, with how they ended: every job of a bounded run; of a run that follows
+    /// the topic, the most recent [`zkstream_operators::pool::DEFAULT_RECORDS_KEPT`].
     pub jobs: Vec<JobRecord>,
     /// CPU prover slots.
     pub slots: usize,
@@ -424,7 +425,16 @@ pub fn run(
         backends,
     )?;
     say(&format!("run: {gpu_summary}"));
-    let mut pool = builder.observer(telemetry.observer(options.observers));
+    // A bounded run's summary counts every job; a run that follows the topic keeps the most recent
+    // records only, so that its memory does not grow with every job.
+    let records = if options.bounded {
+        usize::MAX
+    } else {
+        zkstream_operators::pool::DEFAULT_RECORDS_KEPT
+    };
+    let mut pool = builder
+        .observer(telemetry.observer(options.observers))
+        .keep_records(records);
     if let Some(f) = options.faults {
         pool = pool.faults(f);
     }

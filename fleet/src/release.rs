@@ -49,11 +49,12 @@ impl Releaser {
         for i in 0..n {
             level_left[level[i]] += 1;
             if let Some(p) = parents[i] {
-                let lp = &mut level_parents[level[i]];
-                if lp.last() != Some(&p.0) {
-                    lp.push(p.0);
-                }
+                level_parents[level[i]].push(p.0);
             }
+        }
+        for lp in &mut level_parents {
+            lp.sort_unstable();
+            lp.dedup();
         }
         Releaser {
             release,

@@ -209,6 +209,8 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
             let mut running: HashMap<u64, Running> = HashMap::new();
             // Batches read before their arrival time (a continuous stream), not started yet.
             let mut arriving: Vec<Running> = Vec::new();
+            // Every batch taken so far (8 bytes a batch).
+            let mut started: std::collections::HashSet<u64> = std::collections::HashSet::new();
             let submit = {
                 let pool = Arc::clone(&pool);
                 let mailbox = Arc::clone(&mailbox);
@@ -246,6 +248,12 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                     for container in data {
                         for batch in container.drain(..) {
                             let n = batch.batch_number;
+                            // A second record of a batch (a producer's retry) starts nothing: the
+                            // first one's tree is its batch's only tree.
+                            if !started.insert(n) {
+                                tracing::warn!(batch = n, "simulated batch read twice; ignored");
+                                continue;
+                            }
                             match BatchGraph::of_batch(&spec.workload, &batch, spec.seed) {
                                 Err(e) => {
                                     let failure = BatchFailure {

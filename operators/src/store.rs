@@ -135,8 +135,9 @@ struct Shared {
 /// The name of the store's I/O threads.
 const IO_THREADS: &str = "zkstream-store";
 
-/// User + system time of a procfs `stat` file (zero where there is none: not Linux).
-fn cpu_of_stat(path: impl AsRef<std::path::Path>) -> Duration {
+/// User + system time of a procfs `stat` file (`/proc/self/stat`, a thread's; zero where there is
+/// none: not Linux).
+pub fn cpu_of_stat(path: impl AsRef<std::path::Path>) -> Duration {
     let Ok(stat) = std::fs::read_to_string(path) else {
         return Duration::ZERO;
     };

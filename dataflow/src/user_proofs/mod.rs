@@ -544,7 +544,10 @@ pub fn tree_pool(
     slots: usize,
     threads: usize,
 ) -> ProverPool<UserJob> {
-    ProverPool::builder(keys, store, PoolConfig::for_cores(slots * threads, threads)).start()
+    // A run is a few dozen chunk and node jobs, and `proof_counts` counts them all.
+    ProverPool::builder(keys, store, PoolConfig::for_cores(slots * threads, threads))
+        .keep_records(usize::MAX)
+        .start()
 }
 
 /// Proves a run's tree in a dataflow of its own (`workers` threads, at most `slots` proofs at a

@@ -248,6 +248,8 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     let pool = slots
         .builder
         .observer(Arc::clone(&metrics) as Arc<dyn PoolObserver<UserJob>>)
+        // A run is a few dozen chunk and node jobs, and its summary counts them all.
+        .keep_records(usize::MAX)
         .start();
     let cluster = options.cluster.as_ref();
     if let Some(c) = cluster.filter(|c| c.addresses.len() > 1) {
