@@ -169,6 +169,23 @@ impl Cluster {
     }
 }
 
+/// timely's configuration for `workers` threads in this process, of a cluster when given.
+pub fn timely_config(cluster: Option<&Cluster>, workers: usize) -> timely::Config {
+    match cluster {
+        Some(c) if c.addresses.len() > 1 => timely::Config {
+            communication: timely::CommunicationConfig::Cluster {
+                threads: workers.max(1),
+                process: c.process,
+                addresses: c.addresses.clone(),
+                report: false,
+                zerocopy: false,
+            },
+            worker: timely::WorkerConfig::default(),
+        },
+        _ => timely::Config::process(workers.max(1)),
+    }
+}
+
 /// Called on worker 0 for each delivery, in batch order.
 pub type DeliveryHook = Arc<dyn Fn(&Delivery) + Send + Sync>;
 /// Called on worker 0 for each rejected record (the dead letters).
@@ -230,19 +247,7 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
     };
     let shape = keys.shape().clone();
     let spec = spec.clone();
-    let config = match &spec.cluster {
-        Some(c) if c.addresses.len() > 1 => timely::Config {
-            communication: timely::CommunicationConfig::Cluster {
-                threads: spec.workers.max(1),
-                process: c.process,
-                addresses: c.addresses.clone(),
-                report: false,
-                zerocopy: false,
-            },
-            worker: timely::WorkerConfig::default(),
-        },
-        _ => timely::Config::process(spec.workers.max(1)),
-    };
+    let config = timely_config(spec.cluster.as_ref(), spec.workers);
     let guards = timely::execute(config, move |worker| -> Result<(), String> {
         let pool = Arc::clone(&pool);
         let (ctx, spec, shape) = (ctx.clone(), spec.clone(), shape.clone());

@@ -40,7 +40,7 @@ use zkstream_sources::{
 };
 use zkstream_types::{DecodedSimulated, Release, SimulatedRecord};
 
-use crate::pipeline::Cluster;
+use crate::pipeline::{timely_config, Cluster};
 
 /// Partitions of a simulation's batches topic.
 pub const TOPIC_PARTITIONS: i32 = 4;
@@ -403,19 +403,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
             .map(|r| Duration::from_secs_f64(3600.0 / r * config.time_scale)),
         epoch: Instant::now(),
     };
-    let timely_config = match &config.cluster {
-        Some(c) if c.addresses.len() > 1 => timely::Config {
-            communication: timely::CommunicationConfig::Cluster {
-                threads: config.workers.max(1),
-                process: c.process,
-                addresses: c.addresses.clone(),
-                report: false,
-                zerocopy: false,
-            },
-            worker: timely::WorkerConfig::default(),
-        },
-        _ => timely::Config::process(config.workers.max(1)),
-    };
+    let timely_config = timely_config(config.cluster.as_ref(), config.workers);
     let cpu_before = process_cpu();
     let store_cpu_before = store.io_cpu();
     let ops_before = store.operations();

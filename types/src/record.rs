@@ -136,20 +136,29 @@ impl RejectReason {
 /// Decodes and validates one record: the frame, the payload, the batch's limits, and that the key names
 /// the batch inside. (A refusal is boxed: it carries the record's bytes and is the rare case.)
 pub fn decode(raw: RawBatch) -> Result<Decoded, Box<Rejected>> {
-    let checked = BatchInput::from_frame(&raw.payload)
-        .map_err(|e| RejectReason::Undecodable(e.to_string()))
-        .and_then(|batch| match batch.validate() {
-            Err(e) => Err(RejectReason::Invalid(e.to_string())),
-            Ok(()) if batch.batch_number != raw.batch_number => Err(RejectReason::KeyMismatch {
-                key: raw.batch_number,
-                payload: batch.batch_number,
-            }),
-            Ok(()) => Ok(batch),
-        });
-    match checked {
+    let batch = decode_checked(&raw, BatchInput::validate, |b: &BatchInput| b.batch_number);
+    match batch {
         Ok(batch) => Ok(Decoded { batch, raw }),
         Err(reason) => Err(Box::new(Rejected { raw, reason })),
     }
+}
+
+/// Decodes a frame of `T`, validates it, and checks that the key names the batch inside.
+fn decode_checked<T: Framed, E: std::fmt::Display>(
+    raw: &RawBatch,
+    validate: impl Fn(&T) -> Result<(), E>,
+    number: impl Fn(&T) -> u64,
+) -> Result<T, RejectReason> {
+    let value =
+        T::from_frame(&raw.payload).map_err(|e| RejectReason::Undecodable(e.to_string()))?;
+    validate(&value).map_err(|e| RejectReason::Invalid(e.to_string()))?;
+    if number(&value) != raw.batch_number {
+        return Err(RejectReason::KeyMismatch {
+            key: raw.batch_number,
+            payload: number(&value),
+        });
+    }
+    Ok(value)
 }
 
 /// What a source makes of a record of the batches topic once it decoded and validated: a batch input
@@ -194,19 +203,10 @@ pub struct DecodedSimulated {
 
 impl SourceRecord for DecodedSimulated {
     fn decode(raw: RawBatch) -> Result<Self, Box<Rejected>> {
-        let checked = SimulatedBatch::from_frame(&raw.payload)
-            .map_err(|e| RejectReason::Undecodable(e.to_string()))
-            .and_then(|batch| match batch.validate() {
-                Err(e) => Err(RejectReason::Invalid(e.to_string())),
-                Ok(()) if batch.batch_number != raw.batch_number => {
-                    Err(RejectReason::KeyMismatch {
-                        key: raw.batch_number,
-                        payload: batch.batch_number,
-                    })
-                }
-                Ok(()) => Ok(batch),
-            });
-        match checked {
+        let batch = decode_checked(&raw, SimulatedBatch::validate, |b: &SimulatedBatch| {
+            b.batch_number
+        });
+        match batch {
             Ok(batch) => Ok(DecodedSimulated { batch, raw }),
             Err(reason) => Err(Box::new(Rejected { raw, reason })),
         }

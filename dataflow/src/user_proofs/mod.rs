@@ -247,96 +247,99 @@ impl UserTreeService {
         let rx = Arc::new(Mutex::new(Some(rx)));
         let levels = pool.keys().user_shape().levels;
         let tree_pool = Arc::clone(&pool);
-        let guards = timely::execute(cluster_config(cluster, workers), move |worker| {
-            use timely::dataflow::operators::{Exchange, Inspect, Probe};
-            use timely::dataflow::{InputHandleVec, ProbeHandle};
-            let mut input = InputHandleVec::<u64, UserJob>::new();
-            let probe = ProbeHandle::new();
-            let done: Arc<Mutex<BTreeMap<u64, Vec<TreeProof>>>> = Arc::default();
-            let sink = Arc::clone(&done);
-            let pool = Arc::clone(&tree_pool);
-            worker.dataflow::<u64, _, _>(|scope| {
-                input
-                    .to_stream(scope)
-                    .prove_user_tree(pool, levels)
-                    .exchange(|_| 0)
-                    .inspect_core(move |event| {
-                        // Data with its time (the request's); frontier notices need nothing.
-                        if let Ok((stamp, proofs)) = event {
-                            if let Some(run) = stamp.least() {
-                                sink.lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .entry(*run)
-                                    .or_default()
-                                    .extend(proofs.iter().cloned());
+        let guards = timely::execute(
+            crate::pipeline::timely_config(cluster, workers),
+            move |worker| {
+                use timely::dataflow::operators::{Exchange, Inspect, Probe};
+                use timely::dataflow::{InputHandleVec, ProbeHandle};
+                let mut input = InputHandleVec::<u64, UserJob>::new();
+                let probe = ProbeHandle::new();
+                let done: Arc<Mutex<BTreeMap<u64, Vec<TreeProof>>>> = Arc::default();
+                let sink = Arc::clone(&done);
+                let pool = Arc::clone(&tree_pool);
+                worker.dataflow::<u64, _, _>(|scope| {
+                    input
+                        .to_stream(scope)
+                        .prove_user_tree(pool, levels)
+                        .exchange(|_| 0)
+                        .inspect_core(move |event| {
+                            // Data with its time (the request's); frontier notices need nothing.
+                            if let Ok((stamp, proofs)) = event {
+                                if let Some(run) = stamp.least() {
+                                    sink.lock()
+                                        .unwrap_or_else(|e| e.into_inner())
+                                        .entry(*run)
+                                        .or_default()
+                                        .extend(proofs.iter().cloned());
+                                }
+                            }
+                        })
+                        .probe_with(&probe);
+                });
+                let requests = if worker.index() == 0 {
+                    rx.lock().unwrap_or_else(|p| p.into_inner()).take()
+                } else {
+                    None
+                };
+                let Some(requests) = requests else {
+                    // Only worker 0 takes runs in; the others prove what the exchanges give them until
+                    // worker 0 closes its input.
+                    drop(input);
+                    while worker.step_or_park(None) {}
+                    return;
+                };
+                let mut input = Some(input);
+                let mut waiting: BTreeMap<u64, mpsc::Sender<Vec<TreeProof>>> = BTreeMap::new();
+                loop {
+                    if let Some(handle) = input.as_mut() {
+                        loop {
+                            match requests.try_recv() {
+                                Ok(req) => {
+                                    if req.time < *handle.time() {
+                                        // Times only grow (see `prove_run`); dropping the reply says so.
+                                        continue;
+                                    }
+                                    handle.advance_to(req.time);
+                                    for job in req.jobs {
+                                        handle.send(job);
+                                    }
+                                    handle.advance_to(req.time + 1);
+                                    waiting.insert(req.time, req.reply);
+                                }
+                                Err(mpsc::TryRecvError::Empty) => break,
+                                Err(mpsc::TryRecvError::Disconnected) => {
+                                    input = None;
+                                    break;
+                                }
                             }
                         }
-                    })
-                    .probe_with(&probe);
-            });
-            let requests = if worker.index() == 0 {
-                rx.lock().unwrap_or_else(|p| p.into_inner()).take()
-            } else {
-                None
-            };
-            let Some(requests) = requests else {
-                // Only worker 0 takes runs in; the others prove what the exchanges give them until
-                // worker 0 closes its input.
-                drop(input);
+                    }
+                    // A request is complete once the frontier has passed its time at the end of the
+                    // dataflow.
+                    let complete: Vec<u64> = waiting
+                        .keys()
+                        .copied()
+                        .filter(|t| !probe.less_equal(t))
+                        .collect();
+                    for time in complete {
+                        let proofs = done
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&time)
+                            .unwrap_or_default();
+                        if let Some(reply) = waiting.remove(&time) {
+                            // The caller may have gone (it gave up on the run): nothing to do.
+                            let _ = reply.send(proofs);
+                        }
+                    }
+                    if input.is_none() && waiting.is_empty() {
+                        break;
+                    }
+                    worker.step_or_park(Some(std::time::Duration::from_millis(20)));
+                }
                 while worker.step_or_park(None) {}
-                return;
-            };
-            let mut input = Some(input);
-            let mut waiting: BTreeMap<u64, mpsc::Sender<Vec<TreeProof>>> = BTreeMap::new();
-            loop {
-                if let Some(handle) = input.as_mut() {
-                    loop {
-                        match requests.try_recv() {
-                            Ok(req) => {
-                                if req.time < *handle.time() {
-                                    // Times only grow (see `prove_run`); dropping the reply says so.
-                                    continue;
-                                }
-                                handle.advance_to(req.time);
-                                for job in req.jobs {
-                                    handle.send(job);
-                                }
-                                handle.advance_to(req.time + 1);
-                                waiting.insert(req.time, req.reply);
-                            }
-                            Err(mpsc::TryRecvError::Empty) => break,
-                            Err(mpsc::TryRecvError::Disconnected) => {
-                                input = None;
-                                break;
-                            }
-                        }
-                    }
-                }
-                // A request is complete once the frontier has passed its time at the end of the
-                // dataflow.
-                let complete: Vec<u64> = waiting
-                    .keys()
-                    .copied()
-                    .filter(|t| !probe.less_equal(t))
-                    .collect();
-                for time in complete {
-                    let proofs = done
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .remove(&time)
-                        .unwrap_or_default();
-                    if let Some(reply) = waiting.remove(&time) {
-                        // The caller may have gone (it gave up on the run): nothing to do.
-                        let _ = reply.send(proofs);
-                    }
-                }
-                if input.is_none() && waiting.is_empty() {
-                    break;
-                }
-                worker.step_or_park(Some(std::time::Duration::from_millis(20)));
-            }
-            while worker.step_or_park(None) {}
-        })
+            },
+        )
         .map_err(RunError::Stopped)?;
         Ok(UserTreeService {
             requests: hosts_worker_0.then_some(tx),
@@ -425,23 +428,6 @@ pub fn proof_counts(pool: &ProverPool<UserJob>) -> (usize, usize) {
     let records = pool.records();
     let count = |end: JobEnd| records.iter().filter(|r| r.end == end).count();
     (count(JobEnd::Proved), count(JobEnd::Reused))
-}
-
-/// timely's configuration for `workers` threads in this process, of a cluster when given.
-fn cluster_config(cluster: Option<&Cluster>, workers: usize) -> timely::Config {
-    match cluster {
-        Some(c) if c.addresses.len() > 1 => timely::Config {
-            communication: timely::CommunicationConfig::Cluster {
-                threads: workers.max(1),
-                process: c.process,
-                addresses: c.addresses.clone(),
-                report: false,
-                zerocopy: false,
-            },
-            worker: timely::WorkerConfig::default(),
-        },
-        _ => timely::Config::process(workers.max(1)),
-    }
 }
 
 /// A run's proofs cut into chunk jobs.
