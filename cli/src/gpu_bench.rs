@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use zkstream_dataflow::gpu::{accelerators, Backends, GpuMode};
 use zkstream_prover::sample::{sample_batch, SampleSize};
-use zkstream_prover::{witness_batch, ChildProof, CircuitId, KeyStore, Prover, ProvingBackend};
+use zkstream_prover::{
+    witness_batch, ChildProof, CircuitId, KeyStore, Prover, ProvingBackend, TreeShape,
+};
 use zkstream_types::CircuitType;
 
 use crate::ProofOpts;
@@ -100,6 +102,16 @@ fn bench_prover(
     Ok(out)
 }
 
+/// A batch size with exactly two basic circuits of each type: more requests than one circuit holds,
+/// at most what two hold.
+fn two_circuits_per_type(shape: &TreeShape) -> SampleSize {
+    let two = |t| (shape.capacity(t) + 1, 2 * shape.capacity(t));
+    SampleSize {
+        poseidon2: two(CircuitType::Poseidon2Hash),
+        sha256: two(CircuitType::Sha256),
+    }
+}
+
 /// Runs the benchmark.
 pub fn run(args: GpuBenchArgs, backends: &Backends) -> Result<ExitCode> {
     let settings = args.opts.settings()?;
@@ -110,21 +122,18 @@ pub fn run(args: GpuBenchArgs, backends: &Backends) -> Result<ExitCode> {
         args.seed,
         keys.protocol_version(),
         &keys.vk_set_commitment()?,
-        SampleSize::default(),
+        two_circuits_per_type(&settings.shape),
     );
     let witness = witness_batch(&batch, &settings.shape)?;
-    // Two basic jobs per type (a leaf over two children), whatever the sample gave.
     let jobs: Vec<(CircuitType, Vec<zkstream_prover::BasicJob>)> = witness
         .jobs
         .into_iter()
         .filter(|(t, _)| args.types.is_empty() || args.types.contains(t))
-        .map(|(t, mut v)| {
-            if v.len() == 1 {
-                v.push(v[0].clone());
-            }
-            (t, v)
-        })
         .collect();
+    // A leaf verifies consecutive children of one batch, so they must be two different circuits.
+    if let Some((t, v)) = jobs.iter().find(|(_, v)| v.len() != 2) {
+        bail!("the bench batch has {} {t} basic circuits, not 2", v.len());
+    }
     let gpus = accelerators(GpuMode::Auto, settings.threads, backends)?;
     println!(
         "bench-gpu: profile {}, {} CPU thread(s); {}",
