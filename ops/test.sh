@@ -12,6 +12,11 @@ export RUSTC_BOOTSTRAP=1
 cores=$(nproc 2>/dev/null || echo 1)
 export BOOJUM_CR_THREADS=${BOOJUM_CR_THREADS:-$(( cores / 4 > 0 ? cores / 4 : 1 ))}
 
+# The release profile keeps line tables for the backtraces of a deployed binary; the suite does not read
+# them, and they are most of each test binary (~200 MB, of it ~10 MB code) and much of its compile and
+# link time. The same setting for every stage below, so each reuses what the one before compiled.
+export CARGO_PROFILE_RELEASE_DEBUG=false
+
 # Each stage prints the seconds since the start, so a slow CI run shows where its time went.
 stage() { echo "== $1 (at ${SECONDS} s)"; }
 
