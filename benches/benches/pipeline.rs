@@ -1,29 +1,30 @@
 //! Pipeline benchmark: M batches of mixed sizes through the whole dataflow (embedded broker, Kafka
 //! reader, async prove operators on the prover pool). Reports for the streaming run (a) its makespan,
-//! (b) the DAG lower bound `max(total proving time / slots, critical path)` from the job times measured
-//! in the same run, and (c) the same batches with chunk release forced to wait for every proof of the
-//! level (zkSync's barrier), as ratios.
+//! (b) the lower bound of `zkstream_fleet::lower_bound` over the job times measured in the same run,
+//! and (c) the same batches with chunk release forced to wait for every proof of the level (zkSync's
+//! barrier), as ratios.
 //!
 //! Environment: `ZKSTREAM_BENCH_PROFILE` (`test`, default, or `production`), `ZKSTREAM_BENCH_BATCHES`
 //! (default 4), `ZKSTREAM_BENCH_SLOTS` (default 2), `ZKSTREAM_BENCH_THREADS_PER_SLOT` (default 1),
 //! `ZKSTREAM_BENCH_WORKERS` (default 1), `ZKSTREAM_BENCH_SCHEDULE` (`latency`, default, or `throughput`).
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use zkstream_benches::{dag_lower_bound, LowerBound, TimedJob};
 use zkstream_dataflow::pipeline::{self, PipelineSpec};
+use zkstream_fleet::{lower_bound, BatchGraph, Bounds, JobId, SimJob, SimKey};
 use zkstream_operators::chunk::Release;
 use zkstream_operators::model::Delivery;
 use zkstream_operators::order::OrderPolicy;
-use zkstream_operators::pool::{PoolConfig, ProverPool, Schedule};
+use zkstream_operators::pool::{JobRecord, PoolConfig, ProverPool, Schedule};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::sample::{sample_batch, SampleSize};
 use zkstream_prover::{init_resolver_threads, KeyStore, ProofProfile, TreeShape};
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
-use zkstream_types::BatchInput;
+use zkstream_types::{ArtifactKey, BatchInput, CircuitType};
 
 fn schedule() -> Schedule {
     match std::env::var("ZKSTREAM_BENCH_SCHEDULE").as_deref() {
@@ -63,8 +64,40 @@ fn batches(keys: &KeyStore, count: u64) -> Vec<BatchInput> {
 
 struct Outcome {
     makespan: f64,
-    bound: LowerBound,
+    bound: Bounds,
     proofs: usize,
+}
+
+/// The run's proof trees as one graph with the measured job times, for fleet's lower bound. Records
+/// in the order they finished: a child finishes before its parent starts.
+fn measured_graph(records: &[JobRecord]) -> BatchGraph {
+    let mut records: Vec<&JobRecord> = records.iter().collect();
+    records.sort_by_key(|r| r.finished);
+    let ids: BTreeMap<ArtifactKey, JobId> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key, JobId(i as u32)))
+        .collect();
+    let jobs = records
+        .iter()
+        .map(|r| SimJob {
+            key: SimKey {
+                batch: r.key.batch,
+                round: r.key.round,
+                circuit: r
+                    .key
+                    .circuit
+                    .and_then(|c| CircuitType::ALL.iter().position(|t| *t == c))
+                    .map(|i| i as u8),
+                depth: r.key.depth,
+                index: r.key.index,
+            },
+            children: r.children.iter().map(|c| ids[c]).collect(),
+            duration_s: (r.finished - r.started).as_secs_f64(),
+            arrival_s: 0.0,
+        })
+        .collect();
+    BatchGraph { jobs }
 }
 
 fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcome {
@@ -120,19 +153,11 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
     .unwrap();
     let (delivered, makespan) = *last.lock().unwrap();
     assert_eq!(delivered, batches.len());
-    let jobs: Vec<TimedJob<_>> = pool
-        .records()
-        .iter()
-        .map(|r| TimedJob {
-            key: r.key,
-            children: r.children.clone(),
-            seconds: (r.finished - r.started).as_secs_f64(),
-        })
-        .collect();
+    let records = pool.records();
     Outcome {
         makespan,
-        bound: dag_lower_bound(&jobs, slots),
-        proofs: jobs.len(),
+        bound: lower_bound(&measured_graph(&records), slots),
+        proofs: records.len(),
     }
 }
 
@@ -165,18 +190,18 @@ fn main() {
     let barrier = run(&keys, &set, Release::Barrier);
     for (name, o) in [("streaming", &streaming), ("barrier", &barrier)] {
         println!(
-            "{name:>10}: {} proofs, makespan {:.1} s, work {:.1} s, critical path {:.1} s, lower bound {:.1} s, makespan/bound {:.3}",
+            "{name:>10}: {} proofs, makespan {:.1} s, work/slots {:.1} s, critical path {:.1} s, lower bound {:.1} s, makespan/bound {:.3}",
             o.proofs,
             o.makespan,
-            o.bound.total_work,
-            o.bound.critical_path,
-            o.bound.bound,
-            o.makespan / o.bound.bound
+            o.bound.work_s,
+            o.bound.critical_path_s,
+            o.bound.lower_bound_s,
+            o.makespan / o.bound.lower_bound_s
         );
     }
     println!(
         "ratios: makespan/lower bound {:.3} (target <= 1.05), streaming/barrier {:.3} (target <= 0.8)",
-        streaming.makespan / streaming.bound.bound,
+        streaming.makespan / streaming.bound.lower_bound_s,
         streaming.makespan / barrier.makespan
     );
 }

@@ -364,7 +364,12 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
     let graphs = (1..=args.batches)
         .map(|b| zkstream_fleet::BatchGraph::build(&config.workload, b, args.seed))
         .collect::<Result<Vec<_>, _>>()?;
-    let y = simulation::Yardsticks::of(&graphs, combined.slots, config.release);
+    let y = simulation::Yardsticks::of(
+        &graphs,
+        config.arrival_interval_s(),
+        combined.slots,
+        config.release,
+    );
     combined.lower_bound_s = y.lower_bound_s;
     combined.offline_makespan_s = y.offline_makespan_s;
     combined.modeled_makespan_s = y.modeled_makespan_s;

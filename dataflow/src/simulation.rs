@@ -10,7 +10,8 @@
 //!
 //! A continuous stream (`rate`) is modeled by the batches' arrival times: every shape is on the topic
 //! before the run (so the reader runs in bounded mode and the run ends), and the simulate operator
-//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the run's start.
+//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the run's start. The
+//! yardsticks see the same arrivals ([`zkstream_fleet::BatchGraph::stream`]).
 //!
 //! Beside the batch service's path it leaves out what a simulated record has no use for: the chain
 //! check (a shape has no commitment), the sinks and the delivery thread (a record is checked and
@@ -25,8 +26,7 @@ use serde::Serialize;
 use timely::dataflow::operators::vec::{Broadcast, Map};
 use timely::dataflow::operators::{Exchange, Inspect};
 use zkstream_fleet::{
-    check_record, lower_bound, offline_schedule, release_schedule, BatchGraph, JobId, SimJob,
-    Workload,
+    check_record, lower_bound, offline_schedule, release_schedule, BatchGraph, Workload,
 };
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, Schedule};
@@ -179,9 +179,10 @@ pub struct Yardsticks {
 }
 
 impl Yardsticks {
-    /// Over every batch's graph at once.
-    pub fn of(graphs: &[BatchGraph], slots: usize, release: Release) -> Self {
-        let all = union_graph(graphs);
+    /// Over every batch's graph at once, batch `i` (from 0) arriving at `i × interval_s` modeled
+    /// seconds (0: all at the start).
+    pub fn of(graphs: &[BatchGraph], interval_s: f64, slots: usize, release: Release) -> Self {
+        let all = BatchGraph::stream(graphs, interval_s);
         Yardsticks {
             lower_bound_s: lower_bound(&all, slots).lower_bound_s,
             offline_makespan_s: offline_schedule(&all, slots).makespan_s,
@@ -190,18 +191,11 @@ impl Yardsticks {
     }
 }
 
-/// Jobs of every batch of a run in one graph (each batch's ids shifted), for the yardsticks.
-fn union_graph(graphs: &[BatchGraph]) -> BatchGraph {
-    let mut jobs: Vec<SimJob> = Vec::new();
-    for g in graphs {
-        let base = jobs.len() as u32;
-        jobs.extend(g.jobs.iter().map(|j| SimJob {
-            key: j.key,
-            children: j.children.iter().map(|c| JobId(c.0 + base)).collect(),
-            duration_s: j.duration_s,
-        }));
+impl SimulationConfig {
+    /// Modeled seconds between two batches' arrivals: `3600 / rate`, or 0 without a rate.
+    pub fn arrival_interval_s(&self) -> f64 {
+        self.rate.map_or(0.0, |r| 3600.0 / r)
     }
-    BatchGraph { jobs }
 }
 
 /// What a run is measured by, kept as it goes in fixed space (per batch, a histogram), so that a long
@@ -400,7 +394,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         release: config.release,
         arrival_interval: config
             .rate
-            .map(|r| Duration::from_secs_f64(3600.0 / r * config.time_scale)),
+            .map(|_| Duration::from_secs_f64(config.arrival_interval_s() * config.time_scale)),
         epoch: Instant::now(),
     };
     let timely_config = timely_config(config.cluster.as_ref(), config.workers);
@@ -565,7 +559,12 @@ fn figures(
     let graphs = (1..=config.batches)
         .map(|n| BatchGraph::build(&config.workload, n, config.seed))
         .collect::<Result<Vec<_>, _>>()?;
-    let yardsticks = Yardsticks::of(&graphs, config.slots, config.release);
+    let yardsticks = Yardsticks::of(
+        &graphs,
+        config.arrival_interval_s(),
+        config.slots,
+        config.release,
+    );
     let makespan_s = match (tally.first, tally.last) {
         (Some(a), Some(b)) => b.saturating_duration_since(a).as_secs_f64() / scale,
         _ => 0.0,

@@ -23,6 +23,10 @@ pub struct SimJob {
     pub children: Vec<JobId>,
     /// Modeled seconds it holds a slot.
     pub duration_s: f64,
+    /// Modeled second its batch arrives, before which it cannot start: 0 in one batch's graph, the
+    /// batch's place in the stream in [`BatchGraph::stream`]'s.
+    #[serde(default)]
+    pub arrival_s: f64,
 }
 
 /// Every job of one batch, children before parents; the compression job is last.
@@ -146,6 +150,24 @@ impl BatchGraph {
     pub fn total_work_s(&self) -> f64 {
         self.jobs.iter().map(|j| j.duration_s).sum()
     }
+
+    /// A stream of batches as one graph (each batch's job ids shifted past the ones before), batch
+    /// `i` of `graphs` (from 0) arriving at `i × interval_s` modeled seconds: 0 puts every batch at
+    /// the start. Its [`BatchGraph::root`] is the last batch's compression.
+    pub fn stream(graphs: &[BatchGraph], interval_s: f64) -> BatchGraph {
+        let mut jobs: Vec<SimJob> = Vec::new();
+        for (i, g) in graphs.iter().enumerate() {
+            let base = jobs.len() as u32;
+            let arrival_s = i as f64 * interval_s;
+            jobs.extend(g.jobs.iter().map(|j| SimJob {
+                key: j.key,
+                children: j.children.iter().map(|c| JobId(c.0 + base)).collect(),
+                duration_s: j.duration_s,
+                arrival_s: j.arrival_s + arrival_s,
+            }));
+        }
+        BatchGraph { jobs }
+    }
 }
 
 struct Builder<'a> {
@@ -178,6 +200,7 @@ impl Builder<'_> {
             key,
             children,
             duration_s,
+            arrival_s: 0.0,
         });
         JobId(self.jobs.len() as u32 - 1)
     }

@@ -11,8 +11,10 @@ use zkstream_types::Release;
 
 use crate::graph::{BatchGraph, JobId};
 
-/// A level: the jobs of one (round, type, depth); the tip, scheduler and compression are one each.
-type Level = (u8, Option<u8>, u32);
+/// A level: the jobs of one batch's (round, type, depth); the tip, scheduler and compression are one
+/// each. The batch is part of it so that a stream's graph ([`BatchGraph::stream`]) has no barrier
+/// across batches.
+type Level = (u64, u8, Option<u8>, u32);
 
 /// The release state of one batch's graph.
 #[derive(Clone, Debug)]
@@ -35,7 +37,14 @@ impl Releaser {
         let level_of: Vec<Level> = graph
             .jobs
             .iter()
-            .map(|j| (j.key.round.number(), j.key.circuit, j.key.depth))
+            .map(|j| {
+                (
+                    j.key.batch,
+                    j.key.round.number(),
+                    j.key.circuit,
+                    j.key.depth,
+                )
+            })
             .collect();
         let mut levels: Vec<Level> = level_of.clone();
         levels.sort();

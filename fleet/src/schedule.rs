@@ -13,39 +13,57 @@ use zkstream_types::{AggregationRound, Release};
 use crate::graph::{BatchGraph, JobId};
 use crate::release::Releaser;
 
-/// The parts of the lower bound (modeled seconds).
+/// The parts of the lower bound (modeled seconds). Each part holds for every arrival time `a` of the
+/// graph's jobs ([`crate::SimJob::arrival_s`]) over the jobs arriving at `a` or later; the largest is
+/// taken (with every job arriving at 0, the plain bounds).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bounds {
-    /// All jobs' durations over the slots.
+    /// `a` + the jobs' durations over the slots.
     pub work_s: f64,
-    /// The longest chain of jobs (a basic proof up to the compression).
+    /// The longest chain of jobs (a basic proof up to the compression), from its arrival.
     pub critical_path_s: f64,
-    /// All basic jobs' durations over the slots, then the shortest chain that must still follow the
-    /// last basic proof.
+    /// `a` + the basic jobs' durations over the slots, then the shortest chain that must still follow
+    /// the last of them.
     pub basic_then_tail_s: f64,
     /// The largest of the three.
     pub lower_bound_s: f64,
 }
 
-/// A lower bound of any schedule's makespan of `graph` on `slots` slots.
+/// A lower bound of any schedule's makespan of `graph` on `slots` slots, no job starting before it
+/// arrives.
 pub fn lower_bound(graph: &BatchGraph, slots: usize) -> Bounds {
     let slots = slots.max(1) as f64;
     let bottom = bottom_levels(graph);
     let parents = graph.parents();
-    let basic = || {
-        graph
-            .jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, j)| j.key.round == AggregationRound::Basic)
-    };
-    let work_s = graph.total_work_s() / slots;
-    let critical_path_s = bottom.iter().copied().fold(0.0, f64::max);
-    let basic_work: f64 = basic().map(|(_, j)| j.duration_s).sum();
-    let tail = basic()
-        .filter_map(|(i, _)| parents[i].map(|p| bottom[p.0 as usize]))
-        .fold(f64::INFINITY, f64::min);
-    let basic_then_tail_s = basic_work / slots + if tail.is_finite() { tail } else { 0.0 };
+    let critical_path_s = graph
+        .jobs
+        .iter()
+        .zip(&bottom)
+        .map(|(j, b)| j.arrival_s + b)
+        .fold(0.0, f64::max);
+    // Latest arrival first, so that each arrival time sees the sums over the jobs arriving then or
+    // later.
+    let mut order: Vec<usize> = (0..graph.jobs.len()).collect();
+    order.sort_by(|&a, &b| graph.jobs[b].arrival_s.total_cmp(&graph.jobs[a].arrival_s));
+    let (mut work, mut basic_work, mut tail) = (0.0f64, 0.0f64, f64::INFINITY);
+    let (mut work_s, mut basic_then_tail_s) = (0.0f64, 0.0f64);
+    for (k, &i) in order.iter().enumerate() {
+        let job = &graph.jobs[i];
+        work += job.duration_s;
+        if job.key.round == AggregationRound::Basic {
+            basic_work += job.duration_s;
+            if let Some(p) = parents[i] {
+                tail = tail.min(bottom[p.0 as usize]);
+            }
+        }
+        // Once every job of this arrival time is in.
+        let next = order.get(k + 1).map(|&n| graph.jobs[n].arrival_s);
+        if next != Some(job.arrival_s) {
+            work_s = work_s.max(job.arrival_s + work / slots);
+            let after = if tail.is_finite() { tail } else { 0.0 };
+            basic_then_tail_s = basic_then_tail_s.max(job.arrival_s + basic_work / slots + after);
+        }
+    }
     Bounds {
         work_s,
         critical_path_s,
@@ -64,8 +82,8 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Checks the schedule against the graph: no job starts before its children end, and at no time
-    /// do more than `slots` jobs run. Says what is wrong.
+    /// Checks the schedule against the graph: no job starts before it arrives or before its children
+    /// end, and at no time do more than `slots` jobs run. Says what is wrong.
     pub fn check(&self, graph: &BatchGraph, slots: usize) -> Result<(), String> {
         const EPS: f64 = 1e-9;
         if self.start_s.len() != graph.jobs.len() {
@@ -84,6 +102,12 @@ impl Timeline {
         }
         let end = |j: usize| self.start_s[j] + graph.jobs[j].duration_s;
         for (i, job) in graph.jobs.iter().enumerate() {
+            if self.start_s[i] + EPS < job.arrival_s {
+                return Err(format!(
+                    "job {i} starts at {} before it arrives at {}",
+                    self.start_s[i], job.arrival_s
+                ));
+            }
             for c in &job.children {
                 if self.start_s[i] + EPS < end(c.0 as usize) {
                     return Err(format!("job {i} starts before its child {} ends", c.0));
@@ -183,8 +207,14 @@ fn simulate(
         let (a, b) = priority(JobId(j), at);
         ready.push((Total(a), Total(b), std::cmp::Reverse(j)));
     };
+    // A job without children is released when its batch arrives.
     for j in releaser.initial() {
-        push_ready(&mut ready, j.0, 0.0);
+        let at = graph.jobs[j.0 as usize].arrival_s;
+        if at <= 0.0 {
+            push_ready(&mut ready, j.0, 0.0);
+        } else {
+            later.push(std::cmp::Reverse((Total(at), j.0)));
+        }
     }
     let mut now = 0.0f64;
     let mut makespan = 0.0f64;
@@ -314,6 +344,69 @@ mod tests {
             prop_assert!(barrier >= s.makespan_s - 1e-9);
             prop_assert!(zksync >= barrier - 1e-9);
         }
+
+        /// A stream of batches arriving one `interval` apart: every schedule is valid (no job before
+        /// its batch arrives) and ends no earlier than the lower bound; with a slot for every job each
+        /// release rule ends when the latest-ending batch would alone (no barrier across batches).
+        #[test]
+        fn a_stream_is_scheduled_from_each_batch_s_arrival(
+            w in random_workload(),
+            slots in 1usize..40,
+            batches in 1u64..5,
+            interval in prop_oneof![Just(0.0f64), 0.0f64..60.0],
+            seed in any::<u64>()
+        ) {
+            let graphs: Vec<BatchGraph> =
+                (1..=batches).map(|n| BatchGraph::build(&w, n, seed).unwrap()).collect();
+            let g = BatchGraph::stream(&graphs, interval);
+            let b = lower_bound(&g, slots);
+            let offline = offline_schedule(&g, slots);
+            prop_assert!(offline.check(&g, slots).is_ok(), "{:?}", offline.check(&g, slots));
+            prop_assert!(offline.makespan_s >= b.lower_bound_s - 1e-9);
+            for release in Release::ALL {
+                let s = release_schedule(&g, slots, release);
+                prop_assert!(s.check(&g, slots).is_ok(), "{release:?}: {:?}", s.check(&g, slots));
+                prop_assert!(s.makespan_s >= b.lower_bound_s - 1e-9);
+                // Unlimited slots: batch i alone, shifted to its arrival. zkSync's polls are
+                // absolute, so only the rules without polls shift exactly.
+                let all = release_schedule(&g, g.jobs.len(), release).makespan_s;
+                if release != Release::Zksync {
+                    let alone = graphs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, one)| {
+                            i as f64 * interval
+                                + release_schedule(one, one.jobs.len(), release).makespan_s
+                        })
+                        .fold(0.0, f64::max);
+                    prop_assert!((all - alone).abs() < 1e-6, "{release:?}: {all} vs {alone}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_arriving_after_the_last_one_is_done_adds_its_own_makespan() {
+        let w = Workload::small();
+        let graphs: Vec<BatchGraph> = (1..=2)
+            .map(|n| BatchGraph::build(&w, n, 7).unwrap())
+            .collect();
+        // Later than batch 1 needs alone, and a multiple of zkSync's poll.
+        let interval = 100.0 * Release::POLL_S;
+        let g = BatchGraph::stream(&graphs, interval);
+        for release in Release::ALL {
+            let first = release_schedule(&graphs[0], 4, release).makespan_s;
+            assert!(first < interval, "{release:?}: {first}");
+            let second = release_schedule(&graphs[1], 4, release).makespan_s;
+            let s = release_schedule(&g, 4, release);
+            assert!(
+                (s.makespan_s - (interval + second)).abs() < 1e-6,
+                "{release:?}"
+            );
+        }
+        let b = lower_bound(&g, 4);
+        let alone = lower_bound(&graphs[1], 4);
+        assert!((b.lower_bound_s - (interval + alone.lower_bound_s)).abs() < 1e-6);
     }
 
     #[test]
