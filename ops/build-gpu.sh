@@ -5,6 +5,8 @@
 #   ops/build-gpu.sh            # CUDA toolkit from PyPI, kernels for CUDAARCHS (default 90)
 #   ops/build-gpu.sh --stubs    # no CUDA toolkit: CUDA calls replaced by stubs (checks that it compiles)
 #   ops/build-gpu.sh --test     # also run the GPU tests (gpu/tests; they skip, saying why, without a GPU)
+#   ops/build-gpu.sh --deps     # only what the binary is linked from (ops/test.sh compiles it beside the
+#                               # suite, which runs target/release/zkstream: that file must stay as it is)
 #
 # What it installs, all from this machine's registries: cmake (Debian), the CUDA 13.0 compiler, headers
 # and static runtime (PyPI's nvidia-cuda-* wheels, into target/gpu-tools), and the sources of shivini
@@ -19,12 +21,14 @@ ROOT=$PWD
 
 STUBS=0
 TEST=0
+DEPS=0
 for arg in "$@"; do
     case "$arg" in
         --stubs) STUBS=1 ;;
         --test) TEST=1 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
-        *) echo "build-gpu.sh: unknown argument $arg (expected --stubs or --test)" >&2; exit 2 ;;
+        --deps) DEPS=1 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) echo "build-gpu.sh: unknown argument $arg (expected --stubs, --test or --deps)" >&2; exit 2 ;;
     esac
 done
 
@@ -89,6 +93,10 @@ else
 fi
 
 # 3. The binary and the GPU test binary (and the tests, if asked).
+if [ "$DEPS" = 1 ]; then
+    cargo build --release --locked --manifest-path gpu/Cargo.toml --features gpu --lib
+    exit 0
+fi
 cargo build --release --locked --manifest-path gpu/Cargo.toml --features gpu
 if [ "$TEST" = 1 ]; then
     cargo test --release --locked --manifest-path gpu/Cargo.toml --features gpu -- --nocapture

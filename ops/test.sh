@@ -41,17 +41,47 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 
 stage "cargo test (release): build"
 cargo test --workspace --release --no-run
-stage "cargo test (release): run"
-cargo test --workspace --release
 
 # The GPU build (gpu/, its own workspace: see gpu/Cargo.toml) without the CUDA toolkit: CUDA calls are
 # stubs, so it must compile, pass clippy, and its GPU tests must skip, saying why. It shares target/
 # with the build above and pins the same versions and features (gpu/Cargo.lock, and the feature
-# unification in prover/Cargo.toml and gpu/Cargo.toml), so only the crates the GPU build adds are
-# compiled again (about 3 minutes here instead of 7).
-stage "GPU build with CUDA stubs, its clippy and its tests"
+# unification in prover/Cargo.toml and gpu/Cargo.toml), so it compiles only what the GPU build adds or
+# changes (zkstream's own crates again, for the `cuda` feature and their paths relative to another
+# workspace root; about 3 minutes of two cores).
+#
+# The suite leaves the cores ~14 % idle (brokers, processes starting, waits for a fault to act), so
+# the GPU build compiles meanwhile at the lowest priority (nice 19: a proof in the foreground takes
+# what it needs). It starts once `cargo test` has released the build directory's lock, which it holds
+# only while it checks that the test binaries are fresh; its output is printed after the suite's.
 export CARGO_TARGET_DIR="$PWD/target"
+gpu_log="$CARGO_TARGET_DIR/gpu-stage.log"
+gpu_pid=""
+# The GPU build runs in a session of its own, so that an early exit stops all of it.
+trap 'if [ -n "$gpu_pid" ]; then kill -- "-$gpu_pid" 2>/dev/null || true; fi' EXIT
+
+stage "cargo test (release): run, with the GPU build beside it"
+test_log="$CARGO_TARGET_DIR/test-run.log"
+: > "$test_log"
+cargo test --workspace --release > >(tee "$test_log") 2>&1 &
+test_pid=$!
+# The first test binary running means the lock is free.
+while ! grep -q "Running" "$test_log" && kill -0 "$test_pid" 2>/dev/null; do sleep 1; done
+# Everything but the binary, which would replace target/release/zkstream under the running suite: it
+# is linked after the suite.
+setsid nice -n 19 bash -c './ops/build-gpu.sh --stubs --deps && ZKSYNC_USE_CUDA_STUBS=1 cargo clippy \
+  --locked --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings' > "$gpu_log" 2>&1 &
+gpu_pid=$!
+wait "$test_pid"
+
+stage "GPU build with CUDA stubs (compiled beside the suite), its clippy and its tests"
+gpu_status=0
+wait "$gpu_pid" || gpu_status=$?
+gpu_pid=""
+cat "$gpu_log"
+if [ "$gpu_status" != 0 ]; then
+  echo "the GPU build or its clippy failed (exit status $gpu_status, above)" >&2
+  exit 1
+fi
 ./ops/build-gpu.sh --stubs --test
 cargo fmt --manifest-path gpu/Cargo.toml --check
-ZKSYNC_USE_CUDA_STUBS=1 cargo clippy --locked --manifest-path gpu/Cargo.toml --all-targets --release -- -D warnings
 stage "done"
