@@ -640,3 +640,144 @@ fn figures(
         last_finished_unix_s: 0.0,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha20Rng;
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+    use zkstream_sources::kafka::partition_for;
+    use zkstream_testkit::kafka::{committed, send_records};
+    use zkstream_types::{BatchInput, Digest, Framed};
+
+    use super::*;
+
+    /// A record to write: (key, value).
+    type Raw = (Option<Vec<u8>>, Vec<u8>);
+
+    /// The delivery and commit hooks under every fault at once, in a seeded random mix (the seed is
+    /// printed; `ZKSTREAM_SIM_FAULT_SEED` repeats it): malformed records, batch records (another
+    /// frame kind) and second records of a batch between the shapes, failing fetches and offset
+    /// commits, a slow broker, and batches in flight behind the reader's gate. Every batch's tree runs
+    /// once (no job twice), is delivered once and in order and checks; the bad records and the second
+    /// records are settled too, so the group's offsets reach the end of every partition.
+    #[test]
+    fn mixed_faults_run_every_tree_once_and_commit_every_record() {
+        let seed: u64 = std::env::var("ZKSTREAM_SIM_FAULT_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(rand::random);
+        eprintln!("simulation fault mix: seed {seed} (ZKSTREAM_SIM_FAULT_SEED={seed} repeats it)");
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let broker = EmbeddedBroker::start().unwrap();
+        let brokers = broker.bootstrap_servers();
+        let run_id = format!("faults-{seed}");
+        let topic = topic_of(&run_id);
+        broker.create_topic(&topic, TOPIC_PARTITIONS).unwrap();
+
+        // Every partition gets a batch: at least as many batches as partitions.
+        let workload = Workload::small();
+        let batches = rng.gen_range(TOPIC_PARTITIONS as u64..=7);
+        let mut lanes: Vec<Vec<Raw>> = vec![Vec::new(); TOPIC_PARTITIONS as usize];
+        let mut bad = 0;
+        for n in 1..=batches {
+            let lane = &mut lanes[partition_for(n, TOPIC_PARTITIONS) as usize];
+            let key = Some(n.to_be_bytes().to_vec());
+            let shape = workload.batch(n).to_frame().unwrap();
+            let junk = |rng: &mut ChaCha20Rng| -> Vec<u8> {
+                if rng.gen_bool(0.5) {
+                    (0..rng.gen_range(0..40)).map(|_| rng.gen()).collect()
+                } else {
+                    BatchInput {
+                        batch_number: n,
+                        protocol_version: 1,
+                        previous_batch_commitment: Digest::ZERO,
+                        requests: Vec::new(),
+                    }
+                    .to_frame()
+                    .unwrap()
+                }
+            };
+            if rng.gen_bool(0.3) {
+                lane.push((key.clone(), junk(&mut rng)));
+                bad += 1;
+            }
+            lane.push((key.clone(), shape.clone()));
+            match rng.gen_range(0..4) {
+                0 => lane.push((key, shape)),
+                1 => {
+                    lane.push((key, junk(&mut rng)));
+                    bad += 1;
+                }
+                _ => {}
+            }
+        }
+        for (p, lane) in lanes.iter().enumerate() {
+            send_records(&brokers, &topic, p as i32, lane);
+        }
+        let cluster = broker.cluster();
+        let commit_errors = rng.gen_range(0..=3);
+        cluster.request_errors(
+            RDKafkaApiKey::OffsetCommit,
+            &vec![RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE; commit_errors],
+        );
+        let fetch_errors = rng.gen_range(0..=3);
+        cluster.request_errors(
+            RDKafkaApiKey::Fetch,
+            &vec![RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION; fetch_errors],
+        );
+        let rtt_ms = rng.gen_range(0..60);
+        cluster
+            .broker_round_trip_time(1, Duration::from_millis(rtt_ms))
+            .unwrap();
+
+        let config = SimulationConfig {
+            workload: workload.clone(),
+            slots: rng.gen_range(1..=4),
+            workers: rng.gen_range(1..=2),
+            time_scale: 0.05,
+            release: Release::ALL[rng.gen_range(0..Release::ALL.len())],
+            batches,
+            rate: None,
+            seed,
+            brokers: Some(brokers.clone()),
+            store: None,
+            max_in_flight: rng.gen_range(1..=3),
+            cluster: None,
+            run_id: Some(run_id.clone()),
+            produce: false,
+        };
+        eprintln!(
+            "{batches} batches, {bad} bad records, {commit_errors} commit and {fetch_errors} fetch \
+             errors, {rtt_ms} ms round trips; {} slots, {} workers, {:?} release, {} in flight",
+            config.slots, config.workers, config.release, config.max_in_flight
+        );
+        let figures = run(&config).unwrap();
+
+        assert_eq!(figures.gaps, 0);
+        assert_eq!(figures.trees_total, batches as usize);
+        assert_eq!(figures.trees_verified, figures.trees_total);
+        assert_eq!(
+            figures.tree_hashes.keys().copied().collect::<Vec<_>>(),
+            (1..=batches).collect::<Vec<_>>()
+        );
+        let jobs: usize = (1..=batches)
+            .map(|n| BatchGraph::build(&workload, n, seed).unwrap().jobs.len())
+            .sum();
+        assert_eq!(figures.jobs, jobs, "a job ran twice, or not at all");
+        let ends: Vec<i64> = lanes.iter().map(|l| l.len() as i64).collect();
+        assert_eq!(
+            figures.committed.values().copied().collect::<Vec<_>>(),
+            ends
+        );
+        assert_eq!(
+            committed(
+                &brokers,
+                &topic,
+                &format!("zkstream-simulate-{run_id}"),
+                TOPIC_PARTITIONS
+            ),
+            ends
+        );
+    }
+}
