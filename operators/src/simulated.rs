@@ -175,7 +175,11 @@ struct Running {
     graph: BatchGraph,
     releaser: Releaser,
     cap: Capability<u64>,
+    /// When its jobs may start: its arrival, or when it was read if later.
     start: Instant,
+    /// Where its modeled time counts from: the stream's epoch when batches arrive on a schedule (so
+    /// that zkSync's polls fall on the same ticks for every batch, as the yardsticks' do), else `start`.
+    origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
     later: Vec<(Instant, JobId)>,
 }
@@ -269,12 +273,14 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                     let arrival = spec.arrival_interval.map_or(now, |i| {
                                         spec.epoch + i.mul_f64(n.saturating_sub(1) as f64)
                                     });
+                                    let start = arrival.max(now);
                                     let run = Running {
                                         batch,
                                         graph,
                                         releaser,
                                         cap: held.clone(),
-                                        start: arrival.max(now),
+                                        start,
+                                        origin: spec.arrival_interval.map_or(start, |_| spec.epoch),
                                         later: Vec::new(),
                                     };
                                     if arrival <= now {
@@ -323,9 +329,10 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                         output.session(&run.cap).give(outcome);
                         continue;
                     }
-                    let modeled = at.duration_since(run.start).as_secs_f64() / spec.time_scale;
+                    let modeled = at.duration_since(run.origin).as_secs_f64() / spec.time_scale;
                     for (q, released_s) in run.releaser.finished(done.id, modeled) {
-                        let due = run.start + Duration::from_secs_f64(released_s * spec.time_scale);
+                        let due =
+                            run.origin + Duration::from_secs_f64(released_s * spec.time_scale);
                         if due <= at {
                             submit(run, q, at);
                         } else {
