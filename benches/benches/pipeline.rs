@@ -92,7 +92,19 @@ fn measured_graph(records: &[JobRecord]) -> BatchGraph {
                 depth: r.key.depth,
                 index: r.key.index,
             },
-            children: r.children.iter().map(|c| ids[c]).collect(),
+            children: r
+                .children
+                .iter()
+                .map(|c| match ids.get(c) {
+                    Some(&id) => id,
+                    // Every job the run proved left a record; a child without one means the
+                    // pool's records are incomplete, and no lower bound could be drawn from them.
+                    None => panic!(
+                        "{:?} names child {c:?}, of which the run kept no record",
+                        r.key
+                    ),
+                })
+                .collect(),
             duration_s: (r.finished - r.started).as_secs_f64(),
             arrival_s: 0.0,
         })
