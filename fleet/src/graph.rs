@@ -29,7 +29,8 @@ pub struct SimJob {
     pub arrival_s: f64,
 }
 
-/// Every job of one batch, children before parents; the compression job is last.
+/// The jobs of one batch, or of a stream of batches ([`BatchGraph::stream`]), children before
+/// parents; in one batch's graph the compression job is last.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatchGraph {
     /// The jobs, in a topological order.

@@ -77,7 +77,8 @@ impl Releaser {
         }
     }
 
-    /// The jobs released at the start: every job without children (the basic jobs).
+    /// The jobs without children (the basic jobs): released when their batch arrives (at once in
+    /// one batch's graph; a stream's are held until `arrival_s` by whoever drives this).
     pub fn initial(&self) -> Vec<JobId> {
         (0..self.children_left.len() as u32)
             .filter(|&j| self.children_left[j as usize] == 0)
