@@ -704,16 +704,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
 
 #[test]
 fn mixed_faults_lose_nothing_duplicate_nothing_and_commit_only_settled_records() {
-    let seed = std::env::var("ZKSTREAM_CHAOS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-        });
-    eprintln!("chaos seed {seed} (ZKSTREAM_CHAOS_SEED={seed} repeats it)");
+    let seed = zkstream_testkit::seed::seed("ZKSTREAM_CHAOS_SEED", "chaos");
     let minutes: Option<f64> = std::env::var("ZKSTREAM_CHAOS_MINUTES")
         .ok()
         .and_then(|m| m.parse().ok());

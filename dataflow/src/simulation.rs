@@ -663,11 +663,7 @@ mod tests {
     /// records are settled too, so the group's offsets reach the end of every partition.
     #[test]
     fn mixed_faults_run_every_tree_once_and_commit_every_record() {
-        let seed: u64 = std::env::var("ZKSTREAM_SIM_FAULT_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(rand::random);
-        eprintln!("simulation fault mix: seed {seed} (ZKSTREAM_SIM_FAULT_SEED={seed} repeats it)");
+        let seed = zkstream_testkit::seed::seed("ZKSTREAM_SIM_FAULT_SEED", "simulation fault mix");
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let broker = EmbeddedBroker::start().unwrap();
         let brokers = broker.bootstrap_servers();

@@ -319,11 +319,7 @@ mod tests {
     #[test]
     fn only_the_newest_epoch_ever_claims() {
         use rand::{Rng, SeedableRng};
-        let seed: u64 = std::env::var("ZKSTREAM_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(rand::random);
-        eprintln!("seed {seed} (ZKSTREAM_SEED={seed} repeats it)");
+        let seed = zkstream_testkit::seed::seed("ZKSTREAM_SEED", "epoch interleavings");
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let store = ArtifactStore::open("memory://").unwrap();
         let mut holders: Vec<Fence> = Vec::new();
