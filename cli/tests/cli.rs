@@ -391,10 +391,16 @@ fn sample_prove_verify_and_tamper() {
 }
 
 /// The README's main command on the test profile: 2 batches over 2 workers through the embedded
-/// broker; every batch gets a verified line, every written proof passes `zkstream verify`.
+/// broker; every batch gets a verified line, every written proof passes `zkstream verify`, and the
+/// metrics endpoint serves the whole contract while it runs. Its store is an S3 bucket
+/// (`--store s3://bucket/prefix`, the standard environment pointing at a real S3-compatible server,
+/// moto): the artifacts and the progress are in the bucket, and a second identical run proves nothing
+/// (0 generated, every proof reused from the bucket) and still verifies every batch.
 #[test]
-fn demo_proves_verifies_and_writes_every_batch() {
+fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_proves_nothing() {
     let dir = tempfile::tempdir().unwrap();
+    let s3 = zkstream_testkit::moto::moto(&dir.path().join("moto.log"));
+    s3.create_bucket("zkstream-check");
     let out = dir.path().join("proofs");
     let keys = keys_dir!();
     let (keys, out_s) = (keys.to_str().unwrap(), out.to_str().unwrap());
@@ -419,24 +425,31 @@ fn demo_proves_verifies_and_writes_every_batch() {
             scrapes
         })
     };
-    let o = zkstream(&[
-        "demo",
-        "--gpu",
-        "--metrics-addr",
-        &addr,
-        "--profile",
-        "test",
-        "--keys-dir",
-        keys,
-        "--batches",
-        "2",
-        "--workers",
-        "2",
-        "--seed",
-        "7",
-        "--out",
-        out_s,
-    ]);
+    let demo = |extra: &[&str]| {
+        let mut args = vec![
+            "demo",
+            "--profile",
+            "test",
+            "--keys-dir",
+            keys,
+            "--batches",
+            "2",
+            "--workers",
+            "2",
+            "--seed",
+            "7",
+            "--store",
+            "s3://zkstream-check/run1",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_zkstream"))
+            .env("RUST_LOG", "warn")
+            .envs(s3.env())
+            .args(&args)
+            .output()
+            .expect("run zkstream")
+    };
+    let o = demo(&["--gpu", "--metrics-addr", &addr, "--out", out_s]);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     for n in 1..=2 {
         assert!(
@@ -537,6 +550,60 @@ fn demo_proves_verifies_and_writes_every_batch() {
             .iter()
             .any(|t| value(t, "zkstream_queued_jobs{round=\"basic\"}") > 0.0),
         "no scrape saw a queued basic job"
+    );
+
+    // Its work is in the bucket, under the prefix.
+    let objects = s3.keys("zkstream-check");
+    assert!(
+        objects.iter().all(|k| k.starts_with("run1/")),
+        "{objects:?}"
+    );
+    assert!(
+        objects.iter().any(|k| k == "run1/state/delivered"),
+        "the delivery progress is in the bucket: {objects:?}"
+    );
+    for batch in [1, 2] {
+        let finals = format!("run1/v1/batch-{batch:012}/");
+        assert!(
+            objects.iter().any(|k| k.starts_with(&finals)),
+            "batch {batch}'s artifacts are in the bucket: {objects:?}"
+        );
+    }
+    let generated = |o: &Output| {
+        stdout(o)
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("proofs: "))
+            .and_then(|l| l.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no proofs line: {}", stdout(o)))
+    };
+    assert!(generated(&o) > 0, "{}", stdout(&o));
+    // The same run again: every proof is reused from the bucket, and every batch verifies.
+    let second = demo(&[]);
+    assert!(
+        second.status.success(),
+        "{}\n{}",
+        stdout(&second),
+        stderr(&second)
+    );
+    assert_eq!(generated(&second), 0, "{}", stdout(&second));
+    for n in 1..=2 {
+        assert!(
+            stdout(&second).contains(&format!("batch {n}: final proof verified")),
+            "{}",
+            stdout(&second)
+        );
+    }
+    // No proof was added (the fence log has the second run's epoch and claims).
+    let proofs = |keys: Vec<String>| {
+        keys.into_iter()
+            .filter(|k| k.ends_with(".artifact"))
+            .count()
+    };
+    assert_eq!(
+        proofs(s3.keys("zkstream-check")),
+        proofs(objects.clone()),
+        "the second run added no proof"
     );
 }
 
@@ -697,18 +764,19 @@ fn bench_gpu_without_a_gpu_backend_says_why_and_times_the_cpu() {
         "{}",
         stderr(&bad)
     );
-    let o = zkstream(&args("sha256").each_ref().map(String::as_str));
+    // Poseidon2: its basic circuit is the smaller of the two.
+    let o = zkstream(&args("poseidon2").each_ref().map(String::as_str));
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("using CPU slots"), "{out}");
-    for circuit in ["basic-sha256", "leaf-sha256", "node-sha256-d1"] {
+    for circuit in ["basic-poseidon2", "leaf-poseidon2", "node-poseidon2-d1"] {
         let line = out
             .lines()
             .find(|l| l.trim_start().starts_with(circuit))
             .unwrap_or_else(|| panic!("no line for {circuit} in\n{out}"));
         assert!(line.contains(" cpu ") && line.contains(" s "), "{line}");
     }
-    assert!(!out.contains("poseidon2"), "only the type asked for: {out}");
+    assert!(!out.contains("sha256"), "only the type asked for: {out}");
     assert!(out.contains("no GPU slot: CPU only"), "{out}");
 }
 
@@ -746,89 +814,4 @@ fn the_exit_status_says_whether_a_restart_may_help() {
     let o = zkstream(&["run", "--config", typo.to_str().unwrap(), "--bounded"]);
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("brokrs"), "{}", stderr(&o));
-}
-
-/// The check of the S3 store: `demo --store s3://bucket/prefix` with the standard environment
-/// pointing at a real S3-compatible server (moto) proves and verifies both batches and leaves its
-/// artifacts and progress in the bucket; a second identical run proves nothing (0 generated, every
-/// proof reused from the bucket) and still verifies every batch.
-#[test]
-fn demo_keeps_its_work_in_an_s3_bucket_and_a_second_run_proves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let s3 = zkstream_testkit::moto::moto(&dir.path().join("moto.log"));
-    s3.create_bucket("zkstream-check");
-    let keys = keys_dir!();
-    let run = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_zkstream"));
-        c.env("RUST_LOG", "warn").envs(s3.env()).args([
-            "demo",
-            "--profile",
-            "test",
-            "--keys-dir",
-            keys.to_str().unwrap(),
-            "--batches",
-            "2",
-            "--store",
-            "s3://zkstream-check/run1",
-        ]);
-        c.output().expect("run zkstream")
-    };
-    let first = run();
-    assert!(
-        first.status.success(),
-        "{}\n{}",
-        stdout(&first),
-        stderr(&first)
-    );
-    let objects = s3.keys("zkstream-check");
-    assert!(
-        objects.iter().all(|k| k.starts_with("run1/")),
-        "{objects:?}"
-    );
-    assert!(
-        objects.iter().any(|k| k == "run1/state/delivered"),
-        "the delivery progress is in the bucket: {objects:?}"
-    );
-    for batch in [1, 2] {
-        let finals = format!("run1/v1/batch-{batch:012}/");
-        assert!(
-            objects.iter().any(|k| k.starts_with(&finals)),
-            "batch {batch}'s artifacts are in the bucket: {objects:?}"
-        );
-    }
-    let generated = |o: &Output| {
-        stdout(o)
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("proofs: "))
-            .and_then(|l| l.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("no proofs line: {}", stdout(o)))
-    };
-    assert!(generated(&first) > 0, "{}", stdout(&first));
-    let second = run();
-    assert!(
-        second.status.success(),
-        "{}\n{}",
-        stdout(&second),
-        stderr(&second)
-    );
-    assert_eq!(generated(&second), 0, "{}", stdout(&second));
-    for n in 1..=2 {
-        assert!(
-            stdout(&second).contains(&format!("batch {n}: final proof verified")),
-            "{}",
-            stdout(&second)
-        );
-    }
-    // No proof was added (the fence log has the second run's epoch and claims).
-    let proofs = |keys: Vec<String>| {
-        keys.into_iter()
-            .filter(|k| k.ends_with(".artifact"))
-            .count()
-    };
-    assert_eq!(
-        proofs(s3.keys("zkstream-check")),
-        proofs(objects.clone()),
-        "the second run added no proof"
-    );
 }
