@@ -28,7 +28,7 @@ pub use keys::{CircuitId, KeyStore, UserFamily, UserShape};
 pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProfileKind, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};
-pub use reference::prove_batch;
+pub use reference::{final_record, prove_batch};
 pub use verify::{batch_commitment, verify_final_proof, verify_final_record, VerifyError};
 
 /// Sets `BOOJUM_CR_THREADS` (boojum's witness-resolver threads) from the available cores unless the

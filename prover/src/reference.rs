@@ -5,7 +5,8 @@ use zkstream_types::{BatchInput, CircuitType, FinalBatchProof};
 
 use crate::circuits::SchedulerInputs;
 use crate::error::ProverError;
-use crate::field::proof_public_input;
+use crate::field::{proof_public_input, BProof};
+use crate::keys::KeyStore;
 use crate::layers::{ChildProof, Prover};
 use crate::queue::witness_batch;
 
@@ -61,34 +62,39 @@ pub fn prove_batch(
         finals.push(reduce_type(prover, t, basics, &mut counts)?);
     }
     let tip = prover.prove_tip(&finals)?;
-    let scheduler = prover.prove_scheduler(
-        &tip,
-        SchedulerInputs {
-            batch_number: batch.batch_number,
-            protocol_version: batch.protocol_version,
-            previous_batch_commitment: batch.previous_batch_commitment,
-            ranges: witness.ranges.clone(),
-        },
-    )?;
+    let inputs = SchedulerInputs {
+        batch_number: batch.batch_number,
+        protocol_version: batch.protocol_version,
+        previous_batch_commitment: batch.previous_batch_commitment,
+        ranges: witness.ranges,
+    };
+    let scheduler = prover.prove_scheduler(&tip, inputs.clone())?;
     let compressed = prover.prove_compression(&scheduler)?;
     counts[3] += 1;
     counts[4] += 1;
     counts[5] += 1;
-    let batch_commitment = proof_public_input(&compressed)
+    Ok((final_record(keys, inputs, &compressed)?, counts))
+}
+
+/// The final proof record of a batch: its scheduler's inputs and its compression proof, under
+/// `keys`' VK set and profile.
+pub fn final_record(
+    keys: &KeyStore,
+    inputs: SchedulerInputs,
+    compressed: &BProof,
+) -> Result<FinalBatchProof, ProverError> {
+    let batch_commitment = proof_public_input(compressed)
         .ok_or_else(|| ProverError::SelfCheckFailed("compression public input".into()))?;
     let proof =
-        bincode::serialize(&compressed).map_err(|e| ProverError::MalformedProof(e.to_string()))?;
-    Ok((
-        FinalBatchProof {
-            batch_number: batch.batch_number,
-            protocol_version: batch.protocol_version,
-            previous_batch_commitment: batch.previous_batch_commitment,
-            batch_commitment,
-            aggregation_result_coords: witness.ranges,
-            vk_set_commitment: keys.vk_set_commitment()?,
-            proof_profile: keys.profile().name.clone(),
-            proof,
-        },
-        counts,
-    ))
+        bincode::serialize(compressed).map_err(|e| ProverError::MalformedProof(e.to_string()))?;
+    Ok(FinalBatchProof {
+        batch_number: inputs.batch_number,
+        protocol_version: inputs.protocol_version,
+        previous_batch_commitment: inputs.previous_batch_commitment,
+        batch_commitment,
+        aggregation_result_coords: inputs.ranges,
+        vk_set_commitment: keys.vk_set_commitment()?,
+        proof_profile: keys.profile().name.clone(),
+        proof,
+    })
 }

@@ -13,7 +13,7 @@ use zkstream_prover::{
     verify_final_proof, witness_batch, BatchWitness, ChildProof, CircuitId, KeyStore, ProofProfile,
     Prover, ProverError, TreeShape, VerifyError,
 };
-use zkstream_types::{CircuitType, Digest, Request};
+use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 
 const P: CircuitType = CircuitType::Poseidon2Hash;
 const S: CircuitType = CircuitType::Sha256;
@@ -30,12 +30,16 @@ struct Tree {
     scheduler: BProof,
 }
 
+/// The batch of the tree: Poseidon2: 20 requests → 3 basic circuits; SHA-256: 2 requests → 1 circuit.
+fn tree_batch() -> BatchInput {
+    common::batch(5, Digest([1, 2, 3, 4]), 20, 2)
+}
+
 fn tree() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();
     TREE.get_or_init(|| {
         let prover = common::prover();
-        // Poseidon2: 20 requests → 3 basic circuits; SHA-256: 2 requests → 1 circuit.
-        let batch = common::batch(5, Digest([1, 2, 3, 4]), 20, 2);
+        let batch = tree_batch();
         let witness = witness_batch(&batch, prover.keys().shape()).unwrap();
         let basics_p: Vec<_> = witness.jobs[&P]
             .iter()
@@ -263,12 +267,16 @@ fn tip_scheduler_and_compression_reject_bad_children() {
     assert_rejected_in_circuit("tip as scheduler", unchecked().prove_compression(&t.tip));
 }
 
+/// The tree's batch compressed into its final record (the whole reference path is proved in
+/// `end_to_end.rs`): it verifies, and every change to the batch, the record or the proof is refused.
 #[test]
 fn final_proof_rejects_changed_inputs() {
+    let t = tree();
     let prover = common::prover();
     let keys = prover.keys().clone();
-    let batch = common::batch(9, Digest([5, 6, 7, 8]), 4, 1);
-    let (record, _) = zkstream_prover::prove_batch(&prover, &batch).unwrap();
+    let batch = tree_batch();
+    let compressed = prover.prove_compression(&t.scheduler).unwrap();
+    let record = zkstream_prover::final_record(&keys, inputs(&t.witness), &compressed).unwrap();
     verify_final_proof(&keys, &batch, &record).unwrap();
 
     let mut changed = batch.clone();
