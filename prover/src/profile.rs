@@ -87,6 +87,12 @@ pub struct ProofProfile {
     /// (136 KB measured without PoW). Its prover is slower, but it runs once per batch over one child.
     /// It is the only layer with PoW, because it is verified natively, never inside another circuit.
     pub compression: LayerConfig,
+    /// Aggregation mode's chunk and node circuits (users' proofs). Their trace is 2^16 rows however
+    /// little they hold (the keccak layout's XOR table), and most of a proof's work is hashing its
+    /// committed columns over the FRI domain (LDE factor × trace); boojum evaluates the constraints
+    /// at the degree they need whatever this factor. Their proofs are verified by the next node
+    /// level (and the aggregate natively).
+    pub user: LayerConfig,
 }
 
 impl ProofProfile {
@@ -113,6 +119,7 @@ impl ProofProfile {
                 pow_bits: 20,
                 ..layer(32)
             },
+            user: layer(8),
         }
     }
 
@@ -122,6 +129,10 @@ impl ProofProfile {
     ///
     /// Compression runs at LDE 8 here, not 32: at 12 bits, LDE 32 saves a single query (3 instead of
     /// 4), which a 128 KB bound never needed, while its commitments cost four times the work.
+    ///
+    /// Users' chunk and node proofs run at LDE 2 (12 queries): their commitments hash a quarter of
+    /// what LDE 8 hashes, and a node still verifies its children within the 2^16 rows its table
+    /// takes anyway.
     pub fn test() -> Self {
         let layer = |lde_factor| LayerConfig {
             lde_factor,
@@ -134,13 +145,14 @@ impl ProofProfile {
             basic: layer(8),
             recursion: layer(8),
             compression: layer(8),
+            user: layer(2),
         }
     }
 
     /// Rejects profiles the circuits cannot use: PoW is only verified natively, so only the
     /// compression layer may grind.
     pub fn validate(&self) -> Result<(), ProverError> {
-        if self.basic.pow_bits > 0 || self.recursion.pow_bits > 0 {
+        if self.basic.pow_bits > 0 || self.recursion.pow_bits > 0 || self.user.pow_bits > 0 {
             return Err(ProverError::Config(
                 "pow_bits is only supported on the compression layer (recursive verifiers run without PoW)".into(),
             ));
@@ -149,6 +161,7 @@ impl ProofProfile {
             ("basic", self.basic),
             ("recursion", self.recursion),
             ("compression", self.compression),
+            ("user", self.user),
         ] {
             if !l.lde_factor.is_power_of_two()
                 || !l.cap_size.is_power_of_two()
@@ -277,8 +290,11 @@ mod tests {
         assert_eq!(queries(p.basic, 14), 34);
         assert_eq!(queries(p.recursion, 15), 34);
         assert_eq!(queries(p.compression, 14), 16);
-        // The test profile: 12 bits at LDE 8 in every layer: 4 queries.
+        // The test profile: 12 bits at LDE 8 in the batch layers: 4 queries.
         assert_eq!(queries(t.recursion, 15), 4);
         assert_eq!(queries(t.compression, 14), 4);
+        // Users' chunks and nodes: at LDE 8 in production (34), at LDE 2 in the test profile (12).
+        assert_eq!(queries(p.user, 16), 34);
+        assert_eq!(queries(t.user, 16), 12);
     }
 }

@@ -89,6 +89,7 @@ impl CircuitId {
         match self {
             CircuitId::Basic(_) | CircuitId::UserProgram(..) => profile.basic,
             CircuitId::Compression => profile.compression,
+            CircuitId::UserChunk(_) | CircuitId::UserNode(..) => profile.user,
             _ => profile.recursion,
         }
     }
