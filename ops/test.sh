@@ -71,8 +71,9 @@ while ! grep -q "Running" "$test_log" && kill -0 "$test_pid" 2>/dev/null; do sle
 # A new session is also a new scheduling autogroup, which the kernel shares fairly with the suite's
 # whatever its processes' nice values (ci25: the suite's first two binaries ran 2-3x slower): the
 # autogroup itself gets nice 19 first (a kernel without autogroups has no file to write: said in the log).
-# A script runs its background jobs in its own process group, so setsid need not fork: the job's pid
-# is the new session's id, which the trap above signals (-w: its exit status, should it fork after all).
+# A script (no job control) runs its background jobs in the script's process group, so setsid need not
+# fork: the job's pid is the new session's id, which the trap above signals (-w keeps the exit status
+# should it fork after all; the trap could then not stop the build early).
 setsid -w nice -n 19 bash -c '{ echo 19 > "/proc/$$/autogroup"; } 2>/dev/null ||
     echo "no scheduling autogroup to renice: the GPU build runs at nice 19 only"
   ./ops/build-gpu.sh --stubs --deps && ZKSYNC_USE_CUDA_STUBS=1 cargo clippy \

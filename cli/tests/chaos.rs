@@ -709,8 +709,8 @@ fn mixed_faults_lose_nothing_duplicate_nothing_and_commit_only_settled_records()
         .ok()
         .and_then(|m| m.parse().ok());
     let Some(minutes) = minutes else {
-        // CI's episode: 4 batches over 3 partitions and 3 kills, the last once two batches reached
-        // the core (the others in flight); ops/chaos.sh runs longer ones.
+        // CI's episode: 4 batches over 3 partitions and 3 kills (each after the first once one more
+        // batch reached the core, or a minute passed); ops/chaos.sh runs longer ones.
         episode(seed, 4, 3, 9);
         return;
     };

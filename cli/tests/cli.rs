@@ -390,12 +390,14 @@ fn sample_prove_verify_and_tamper() {
     }
 }
 
-/// The README's main command on the test profile: 2 batches over 2 workers through the embedded
-/// broker; every batch gets a verified line, every written proof passes `zkstream verify`, and the
-/// metrics endpoint serves the whole contract while it runs. Its store is an S3 bucket
-/// (`--store s3://bucket/prefix`, the standard environment pointing at a real S3-compatible server,
-/// moto): the artifacts and the progress are in the bucket, and a second identical run proves nothing
-/// (0 generated, every proof reused from the bucket) and still verifies every batch.
+/// The README's main command on the test profile, its store in an S3 bucket (`--store
+/// s3://bucket/prefix`, the standard environment pointing at a real S3-compatible server, moto):
+/// 2 batches over 2 workers through the embedded broker; every batch gets a verified line, every
+/// written proof passes `zkstream verify`, the metrics endpoint serves the whole contract while it
+/// runs, and the artifacts and the progress are in the bucket. A second run on the same batches
+/// and bucket proves nothing (0 generated, every proof reused from the bucket) and still verifies
+/// every batch. (The default store, a temporary directory, is `ArtifactStore::local`, which the
+/// pipeline tests in `dataflow/tests` use.)
 #[test]
 fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_proves_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -578,7 +580,8 @@ fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_pr
             .unwrap_or_else(|| panic!("no proofs line: {}", stdout(o)))
     };
     assert!(generated(&o) > 0, "{}", stdout(&o));
-    // The same run again: every proof is reused from the bucket, and every batch verifies.
+    // The same batches on the same bucket (without the metrics and the written proofs): every proof
+    // is reused from the bucket, and every batch verifies.
     let second = demo(&[]);
     assert!(
         second.status.success(),

@@ -29,8 +29,8 @@ static SERIAL: Mutex<()> = Mutex::new(());
 const SEED: u64 = 7;
 
 /// Batches of the crash-and-restart test. Two reach the core before the kill; with at most three in
-/// flight the fifth starts only as the second is delivered, so the restart still has its jobs to
-/// spread over both processes.
+/// flight the fifth is admitted only once the second is released to the sink (a second or less
+/// before it reaches the core), so the restart still has its jobs to spread over both processes.
 const CRASH_BATCHES: u64 = 5;
 
 fn chain(keys: &KeyStore, count: u64) -> Vec<BatchInput> {

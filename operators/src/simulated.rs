@@ -162,10 +162,13 @@ pub struct SimulationSpec {
     pub time_scale: f64,
     /// When a job is released.
     pub release: Release,
-    /// A continuous stream: batch `n` starts no earlier than `epoch + (n - 1) × arrival_interval`
-    /// (`None`: each batch starts when it arrives).
+    /// A continuous stream: batch `n` starts no earlier than `(n - 1) × arrival_interval` after the
+    /// stream's clock starts (`None`: each batch starts when it is read).
     pub arrival_interval: Option<Duration>,
-    /// Where arrival times count from.
+    /// The earliest the stream's clock may start. It starts when the operator reads its first batch
+    /// (the dataflow and the reader are set up by then), or at `epoch` if that is later; arrival
+    /// times and modeled time (so zkSync's poll ticks) count from it, for every batch alike, as
+    /// the yardsticks count from the stream's start.
     pub epoch: Instant,
 }
 
@@ -177,8 +180,8 @@ struct Running {
     cap: Capability<u64>,
     /// When its jobs may start: its arrival, or when it was read if later.
     start: Instant,
-    /// Where its modeled time counts from: the stream's epoch when batches arrive on a schedule (so
-    /// that zkSync's polls fall on the same ticks for every batch, as the yardsticks' do), else `start`.
+    /// Where its modeled time counts from: the stream's clock (see [`SimulationSpec::epoch`]), so
+    /// that zkSync's polls fall on the same ticks for every batch, as the yardsticks' do.
     origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
     later: Vec<(Instant, JobId)>,
@@ -215,6 +218,8 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
             let mut arriving: Vec<Running> = Vec::new();
             // Every batch taken so far (8 bytes a batch).
             let mut started: std::collections::HashSet<u64> = std::collections::HashSet::new();
+            // The stream's clock, from the first batch read (see `SimulationSpec::epoch`).
+            let mut clock: Option<Instant> = None;
             let submit = {
                 let pool = Arc::clone(&pool);
                 let mailbox = Arc::clone(&mailbox);
@@ -270,8 +275,9 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                 Ok(graph) => {
                                     let releaser = Releaser::new(&graph, spec.release);
                                     let now = Instant::now();
+                                    let origin = *clock.get_or_insert(spec.epoch.max(now));
                                     let arrival = spec.arrival_interval.map_or(now, |i| {
-                                        spec.epoch + i.mul_f64(n.saturating_sub(1) as f64)
+                                        origin + i.mul_f64(n.saturating_sub(1) as f64)
                                     });
                                     let start = arrival.max(now);
                                     let run = Running {
@@ -280,7 +286,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                         releaser,
                                         cap: held.clone(),
                                         start,
-                                        origin: spec.arrival_interval.map_or(start, |_| spec.epoch),
+                                        origin,
                                         later: Vec::new(),
                                     };
                                     if arrival <= now {

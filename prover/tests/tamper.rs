@@ -289,7 +289,7 @@ fn final_proof_rejects_changed_inputs() {
     ));
 
     let mut wrong_previous = batch.clone();
-    wrong_previous.previous_batch_commitment = Digest([5, 6, 7, 9]);
+    wrong_previous.previous_batch_commitment = Digest([1, 2, 3, 5]);
     assert!(matches!(
         verify_final_proof(&keys, &wrong_previous, &record),
         Err(VerifyError::Commitment { .. })
@@ -320,7 +320,7 @@ fn final_proof_rejects_changed_inputs() {
     assert!(zkstream_prover::verify_final_record(&keys, &record).is_ok());
     assert!(zkstream_prover::verify_final_record(&keys, &lying_record).is_err());
     let mut other_previous = record.clone();
-    other_previous.previous_batch_commitment = Digest([5, 6, 7, 9]);
+    other_previous.previous_batch_commitment = Digest([1, 2, 3, 5]);
     assert!(zkstream_prover::verify_final_record(&keys, &other_previous).is_err());
 
     let mut other_set = record;
