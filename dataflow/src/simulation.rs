@@ -396,6 +396,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
             .rate
             .map(|_| Duration::from_secs_f64(config.arrival_interval_s() * config.time_scale)),
         epoch: Instant::now(),
+        clock: Arc::default(),
     };
     let timely_config = timely_config(config.cluster.as_ref(), config.workers);
     let cpu_before = process_cpu();

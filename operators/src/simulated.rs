@@ -165,11 +165,13 @@ pub struct SimulationSpec {
     /// A continuous stream: batch `n` starts no earlier than `(n - 1) × arrival_interval` after the
     /// stream's clock starts (`None`: each batch starts when it is read).
     pub arrival_interval: Option<Duration>,
-    /// The earliest the stream's clock may start. It starts when the operator reads its first batch
-    /// (the dataflow and the reader are set up by then), or at `epoch` if that is later; arrival
-    /// times and modeled time (so zkSync's poll ticks) count from it, for every batch alike, as
-    /// the yardsticks count from the stream's start.
+    /// The earliest the stream's clock may start (see `clock`).
     pub epoch: Instant,
+    /// The stream's clock, shared by the workers of a process (clones of one spec share it): it
+    /// starts when the first of them reads a batch (the dataflow and the reader are set up by then),
+    /// or at `epoch` if that is later. Arrival times and modeled time (so zkSync's poll ticks) count
+    /// from it, for every batch alike, as the yardsticks count from the stream's start.
+    pub clock: Arc<OnceLock<Instant>>,
 }
 
 /// One batch being run.
@@ -180,7 +182,7 @@ struct Running {
     cap: Capability<u64>,
     /// When its jobs may start: its arrival, or when it was read if later.
     start: Instant,
-    /// Where its modeled time counts from: the stream's clock (see [`SimulationSpec::epoch`]), so
+    /// Where its modeled time counts from: the stream's clock (see [`SimulationSpec::clock`]), so
     /// that zkSync's polls fall on the same ticks for every batch, as the yardsticks' do.
     origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
@@ -218,8 +220,6 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
             let mut arriving: Vec<Running> = Vec::new();
             // Every batch taken so far (8 bytes a batch).
             let mut started: std::collections::HashSet<u64> = std::collections::HashSet::new();
-            // The stream's clock, from the first batch read (see `SimulationSpec::epoch`).
-            let mut clock: Option<Instant> = None;
             let submit = {
                 let pool = Arc::clone(&pool);
                 let mailbox = Arc::clone(&mailbox);
@@ -275,7 +275,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                 Ok(graph) => {
                                     let releaser = Releaser::new(&graph, spec.release);
                                     let now = Instant::now();
-                                    let origin = *clock.get_or_insert(spec.epoch.max(now));
+                                    let origin = *spec.clock.get_or_init(|| spec.epoch.max(now));
                                     let arrival = spec.arrival_interval.map_or(now, |i| {
                                         origin + i.mul_f64(n.saturating_sub(1) as f64)
                                     });
@@ -413,6 +413,7 @@ mod tests {
                 release,
                 arrival_interval: None,
                 epoch: Instant::now(),
+                clock: Arc::default(),
             };
             let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
             let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();
