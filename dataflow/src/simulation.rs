@@ -395,7 +395,6 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         arrival_interval: config
             .rate
             .map(|_| Duration::from_secs_f64(config.arrival_interval_s() * config.time_scale)),
-        epoch: Instant::now(),
         clock: Arc::default(),
     };
     let timely_config = timely_config(config.cluster.as_ref(), config.workers);

@@ -165,11 +165,9 @@ pub struct SimulationSpec {
     /// A continuous stream: batch `n` starts no earlier than `(n - 1) × arrival_interval` after the
     /// stream's clock starts (`None`: each batch starts when it is read).
     pub arrival_interval: Option<Duration>,
-    /// The earliest the stream's clock may start (see `clock`).
-    pub epoch: Instant,
     /// The stream's clock, shared by the workers of a process (clones of one spec share it): it
-    /// starts when the first of them reads a batch (the dataflow and the reader are set up by then),
-    /// or at `epoch` if that is later. Arrival times and modeled time (so zkSync's poll ticks) count
+    /// starts when the first of them reads a batch (the dataflow and the reader are set up by then).
+    /// Arrival times and modeled time (so zkSync's poll ticks) count
     /// from it, for every batch alike, as the yardsticks count from the stream's start.
     pub clock: Arc<OnceLock<Instant>>,
 }
@@ -275,7 +273,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                 Ok(graph) => {
                                     let releaser = Releaser::new(&graph, spec.release);
                                     let now = Instant::now();
-                                    let origin = *spec.clock.get_or_init(|| spec.epoch.max(now));
+                                    let origin = *spec.clock.get_or_init(|| now);
                                     let arrival = spec.arrival_interval.map_or(now, |i| {
                                         origin + i.mul_f64(n.saturating_sub(1) as f64)
                                     });
@@ -412,7 +410,6 @@ mod tests {
                 time_scale: 0.001,
                 release,
                 arrival_interval: None,
-                epoch: Instant::now(),
                 clock: Arc::default(),
             };
             let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
