@@ -145,6 +145,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
         release,
         anchor: None,
         cluster: None,
+        health: None,
     };
     let started = Instant::now();
     let last = Arc::new(Mutex::new((0usize, 0.0f64)));

@@ -52,6 +52,7 @@ pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
         metrics_addr: args.metrics_addr,
         cluster: args.cluster.cluster()?,
         say: Arc::new(|line| eprintln!("{line}")),
+        shutdown: crate::shutdown_on_signals()?,
     };
     let mut service = match service::start(&config, options, backends)? {
         Role::Member(tree) => {

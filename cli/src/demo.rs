@@ -219,7 +219,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         keys.shape().arity,
         keys.shape().node_depth
     );
-    service::prepare_keys(&keys, &|line| println!("{line}"))
+    service::prepare_keys(&keys, &|line| println!("{line}"), None)
         .context("preparing setup data and keys")?;
     let partitions = args.partitions.unwrap_or(args.workers.max(2) as i32);
     let world = EmbeddedChain::start(&keys, args.batches, args.seed, partitions)?;
@@ -258,6 +258,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         bounded: true,
         on_delivered: progress.on_delivered(args.out.clone(), started),
         say: progress.say(),
+        shutdown: crate::shutdown_on_signals()?,
         ..Options::default()
     };
     let run = service::run(&config, options, backends)?;

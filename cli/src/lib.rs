@@ -191,9 +191,30 @@ fn may_pass(e: &anyhow::Error) -> bool {
     })
 }
 
+/// What `--version` prints: the version, and the protocol version the binary proves by default.
+fn long_version() -> String {
+    format!(
+        "{}\nprotocol versions: {DEFAULT_PROTOCOL_VERSION} (the default; `[prover] protocol_version` \
+         selects another, with a key set of its own)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// A drain on SIGTERM or SIGINT for the services (`run`, `demo`, `aggregate`); a second signal exits
+/// at once.
+pub(crate) fn shutdown_on_signals() -> Result<zkstream_dataflow::lifecycle::Shutdown> {
+    use anyhow::Context;
+    zkstream_dataflow::lifecycle::Shutdown::on_signals()
+        .context("installing the SIGTERM and SIGINT handlers")
+}
+
 /// Parses the command line and runs the command.
 fn run(backends: &Backends) -> Result<ExitCode> {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    // Built once per process: clap keeps a borrowed text.
+    let version: &'static str = Box::leak(long_version().into_boxed_str());
+    let matches = Cli::command().long_version(version).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
         Command::Demo(a) => demo::run(a, backends),
         Command::Run(a) => run::run(a, backends),

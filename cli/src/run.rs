@@ -67,10 +67,22 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
             std::process::exit(1);
         })),
         say: Arc::new(|line| eprintln!("{line}")),
+        shutdown: crate::shutdown_on_signals()?,
         ..Options::default()
     };
     let run = service::run(&config, options, backends)?;
     print_summary(&run, started);
+    if run.drained {
+        eprintln!(
+            "drained: reading stopped on a signal; {}; the next start reads on from there",
+            match (run.report.left.first(), run.report.left.last()) {
+                (Some(a), Some(b)) => format!(
+                    "batches {a}..={b} were left undelivered (their records are read again)"
+                ),
+                _ => "every batch read was delivered".to_string(),
+            }
+        );
+    }
     for (n, stage, reason) in &run.report.gaps {
         eprintln!("gap: batch {n} ({stage}): {reason}");
     }

@@ -610,16 +610,11 @@ fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_pr
     );
 }
 
-/// One GET /metrics over plain HTTP/1.0.
+/// One GET /metrics.
 fn scrape(addr: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).ok()?;
-    s.write_all(b"GET /metrics HTTP/1.0\r\nHost: zkstream\r\n\r\n")
-        .ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    let (head, text) = body.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.").then(|| text.to_string())
+    zkstream_testkit::process::http_get(addr, "/metrics")
+        .filter(|(status, _)| *status == 200)
+        .map(|(_, body)| body)
 }
 
 /// The value of the series line starting with `series` (0 when absent).

@@ -311,6 +311,160 @@ fn crash_and_restart_as_a_cluster_on_s3_deliver_every_batch_once_and_prove_nothi
 }
 
 /// A batch frame with its payload rewritten by `patch` (on the uncompressed bincode bytes).
+/// `zkstream run` as a service: `/healthz` answers from the start and `/readyz` once keys, store,
+/// brokers and dataflow are there; `zkstream_build_info` carries the version `--version` prints and
+/// the VK-set commitment. SIGTERM mid-run drains: reading stops, the batches in flight are delivered
+/// and committed, and the process exits 0 well within `drain_timeout_s`. A restart delivers the rest:
+/// every batch reaches the core once and in order, nothing delivered is resubmitted, and no proof of
+/// the drained run is proved again (its artifacts are untouched; the restart generated exactly the
+/// missing ones).
+#[test]
+fn sigterm_drains_run_and_a_restart_proves_nothing_twice() {
+    const BATCHES: u64 = 4;
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let (_tansu, brokers) = tansu(&dir.path().join("tansu.log"));
+    produce_cli(&brokers, BATCHES);
+    let core = Core::start(0);
+    let addr = format!("127.0.0.1:{}", free_port());
+    let store = dir.path().join("store");
+    // Intermediates are kept, so that the restart's reuse can be counted.
+    let config = config_in(
+        dir.path(),
+        &brokers,
+        Some(&core.url),
+        &format!("url = \"file://{}\"\nkeep_all = true", store.display()),
+        &format!(
+            "[pipeline]\nmax_batches_in_flight = 2\ndrain_timeout_s = 240\n[metrics]\naddr = \"{addr}\"\n"
+        ),
+    );
+
+    let log1 = dir.path().join("run1.log");
+    let file = std::fs::File::create(&log1).unwrap();
+    let mut run1 = Reaped(
+        zkstream()
+            .args(["run", "--config", config.to_str().unwrap()])
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap(),
+    );
+    let log = || std::fs::read_to_string(&log1).unwrap_or_default();
+    wait_for(Duration::from_secs(60), "/healthz", || {
+        http_get(&addr, "/healthz").is_some_and(|(s, _)| s == 200)
+    });
+    wait_for(Duration::from_secs(300), "/readyz", || {
+        assert!(
+            run1.0.try_wait().unwrap().is_none(),
+            "run 1 ended:\n{}",
+            log()
+        );
+        http_get(&addr, "/readyz").is_some_and(|(s, _)| s == 200)
+    });
+    let (_, metrics) = http_get(&addr, "/metrics").unwrap();
+    let version = text(&zkstream().arg("--version").output().unwrap().stdout);
+    let keys = test_keys!();
+    let build_info = format!(
+        "zkstream_build_info{{protocol_version=\"1\",version=\"{}\",vk_set=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION"),
+        keys.vk_set_commitment().unwrap().to_hex()
+    );
+    assert!(
+        metrics.contains(&build_info),
+        "{build_info} not in\n{metrics}"
+    );
+    assert!(
+        version.contains(&format!("zkstream {}", env!("CARGO_PKG_VERSION")))
+            && version.contains("protocol versions: 1"),
+        "{version}"
+    );
+    for series in [
+        "zkstream_keys_ready 1",
+        "process_resident_memory_bytes ",
+        "process_open_fds ",
+    ] {
+        assert!(metrics.contains(series), "{series} not in\n{metrics}");
+    }
+
+    // SIGTERM once the first batch reached the core.
+    wait_for(Duration::from_secs(300), "a batch at the core", || {
+        assert!(
+            run1.0.try_wait().unwrap().is_none(),
+            "run 1 ended:\n{}",
+            log()
+        );
+        !core.batches().is_empty()
+    });
+    let at_signal = core.batches().len();
+    let signalled = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &run1.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    wait_for(Duration::from_secs(240), "run 1 to drain", || {
+        run1.0.try_wait().unwrap().is_some()
+    });
+    let status = run1.0.wait().unwrap();
+    let drained_in = signalled.elapsed();
+    let out1 = log();
+    assert!(status.success(), "run 1 exited {status}:\n{out1}");
+    assert!(
+        out1.contains("drained: reading stopped on a signal"),
+        "{out1}"
+    );
+    let delivered = core.batches();
+    assert_eq!(
+        delivered,
+        (1..=delivered.len() as u64).collect::<Vec<_>>(),
+        "{out1}"
+    );
+    assert!(delivered.len() >= at_signal);
+    let before = artifacts(&store);
+    let generated1 = summary_counter(&out1, "zkstream_proofs_generated_total");
+    assert_eq!(generated1, before.len(), "{out1}");
+
+    // The restart delivers the rest and proves only what is missing.
+    let out2 = run_bounded(
+        zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
+        Duration::from_secs(600),
+    );
+    let stdout2 = text(&out2.stdout);
+    assert!(
+        out2.status.success(),
+        "run 2:\n{stdout2}\n{}",
+        text(&out2.stderr)
+    );
+    assert_eq!(core.batches(), (1..=BATCHES).collect::<Vec<_>>());
+    assert!(
+        core.requests.lock().unwrap().iter().all(|(_, s)| *s == 200),
+        "a delivered batch was resubmitted: {:?}",
+        core.requests.lock().unwrap()
+    );
+    let after = artifacts(&store);
+    for (path, stamp) in &before {
+        assert_eq!(
+            after.get(path),
+            Some(stamp),
+            "{} was rewritten",
+            path.display()
+        );
+    }
+    let generated2 = summary_counter(&stdout2, "zkstream_proofs_generated_total");
+    assert_eq!(generated2, after.len() - before.len(), "{stdout2}");
+    assert_eq!(
+        committed(&brokers, "zkstream.batches", "zkstream", 3),
+        vec![2, 1, 1],
+        "batches 1 and 4 are on partition 0, 2 on 1, 3 on 2"
+    );
+    eprintln!(
+        "sigterm: {at_signal} batch(es) at the core at the signal, {} after the drain ({:.1} s); \
+         run 1 generated {generated1}, the restart {generated2}",
+        delivered.len(),
+        drained_in.as_secs_f64()
+    );
+}
+
 fn patched(batch: &BatchInput, patch: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let frame = batch.to_frame().unwrap();
     let mut raw = zstd::decode_all(&frame[6..]).unwrap();

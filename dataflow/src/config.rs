@@ -333,6 +333,9 @@ pub struct PipelineConfig {
     pub allow_gaps: bool,
     /// Timely worker threads in this process.
     pub workers: usize,
+    /// After SIGTERM or SIGINT, how long in-flight proofs may run on before they are abandoned (their
+    /// batches' records replay on the next start); what is done by then is delivered and committed.
+    pub drain_timeout_s: u64,
 }
 
 impl Default for PipelineConfig {
@@ -343,6 +346,7 @@ impl Default for PipelineConfig {
             retry_backoff_ms: 200,
             allow_gaps: false,
             workers: 1,
+            drain_timeout_s: 300,
         }
     }
 }

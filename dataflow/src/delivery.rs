@@ -195,6 +195,10 @@ pub struct DeliveryReport {
     pub delivered: Vec<u64>,
     /// Gaps: (batch, stage, reason).
     pub gaps: Vec<(u64, FailureStage, String)>,
+    /// Batches left for the next start by a drain (SIGTERM): the first batch the readers had not read
+    /// when they stopped, and every outcome after it. Nothing of them is delivered, settled or
+    /// committed, so the next start reads them again (and reuses the proofs already stored).
+    pub left: Vec<u64>,
     /// Final proofs that failed the record check (never delivered).
     pub unverified: Vec<(u64, String)>,
     /// Dead letters written.
@@ -220,7 +224,22 @@ enum Event {
     Accepted(u64, i32, i64),
     Rejected(Box<Rejected>),
     Delivery(Box<Delivery>),
+    /// Answered once everything sent before it is handled and the offsets committed.
+    Flush(Sender<()>),
     Done,
+}
+
+/// Waits for the delivery thread to catch up (see [`DeliveryThread::flusher`]).
+#[derive(Clone)]
+pub struct Flusher(Sender<Event>);
+
+impl Flusher {
+    /// Waits up to `timeout` until everything the dataflow sent so far is delivered (or refused) and
+    /// the offsets committed; `false` if that did not happen in time (or the thread had stopped).
+    pub fn flush(&self, timeout: std::time::Duration) -> bool {
+        let (tx, rx) = channel();
+        self.0.send(Event::Flush(tx)).is_ok() && rx.recv_timeout(timeout).is_ok()
+    }
 }
 
 /// Where the sink thread sends things.
@@ -361,6 +380,12 @@ impl DeliveryThread {
         }
     }
 
+    /// A handle that waits for this thread to catch up: the drain watchdog's last step before it
+    /// leaves the process (`crate::lifecycle`).
+    pub fn flusher(&self) -> Flusher {
+        Flusher(self.tx.clone())
+    }
+
     /// Waits until everything sent so far is handled; returns the report.
     pub fn finish(self) -> Result<DeliveryReport, DeliveryError> {
         let _ = self.tx.send(Event::Done);
@@ -398,7 +423,12 @@ fn serve(
         }
     }
     let mut expiring = VecDeque::new();
+    let health = out.telemetry.as_ref().map(|t| Arc::clone(&t.health));
     loop {
+        // Alive (`/healthz`) while it waits for events; see below for a delivery.
+        if let Some(h) = &health {
+            h.beat("delivery");
+        }
         // Wakes up now and then while intermediates wait for their keep time to pass.
         let event = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
             Ok(event) => event,
@@ -410,10 +440,29 @@ fn serve(
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
+        let mut flushed = None;
         match event {
             Event::Done => break,
             // Fenced: a newer process delivers, dead-letters and commits for this store now.
             _ if report.fenced => continue,
+            Event::Flush(reply) => flushed = Some(reply),
+            // A drain stopped the readers before this batch: it and what follows wait for the next start.
+            Event::Delivery(d) if !report.left.is_empty() => report.left.push(d.batch_number()),
+            Event::Delivery(d)
+                if health.as_ref().is_some_and(|h| h.draining())
+                    && matches!(&*d, Delivery::Gap(f) if f.stage == FailureStage::Source) =>
+            {
+                let n = d.batch_number();
+                tracing::info!(
+                    batch = n,
+                    "draining: batch {n} was not read before the readers stopped; it and every later \
+                     batch are left for the next start"
+                );
+                if let Some(t) = &out.telemetry {
+                    t.batch_failed(n);
+                }
+                report.left.push(n);
+            }
             Event::Mark(m) => {
                 if let (Settle::OnDelivery(n), Some(t)) = (m.settle, &out.telemetry) {
                     t.batch_read(n);
@@ -437,6 +486,11 @@ fn serve(
                 Delivery::Proof(p) => {
                     let span = tracing::info_span!("batch", batch = p.batch_number);
                     let _entered = span.enter();
+                    // A sink may retry for as long as its service is away: not a stuck thread (the
+                    // sink's metrics and alerts say so), so the thread is not watched meanwhile.
+                    if let Some(h) = &health {
+                        h.stopped("delivery");
+                    }
                     // Delivered, a gap (did not verify), or held back by a failed sink (stays unproven).
                     let outcome = deliver(
                         &mut out,
@@ -477,7 +531,13 @@ fn serve(
                 Err(e) => tracing::warn!(error = %e, "offset commit failed; will retry"),
             }
         }
+        if let Some(reply) = flushed {
+            let _ = reply.send(());
+        }
         expire(&mut out, &mut expiring);
+    }
+    if let Some(h) = &health {
+        h.stopped("delivery");
     }
     // The last commit may have failed (broker away): try again for a while before giving up (what is
     // not committed is only replayed on the next start: what delivery settled is skipped again).

@@ -11,6 +11,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod gpu;
+pub mod lifecycle;
 pub mod metrics;
 pub mod pipeline;
 pub mod service;

@@ -3,7 +3,9 @@
 //! (rounds, circuit types, sink names, a fixed set of dead-letter reasons).
 //!
 //! The prover pool reports job events through [`PoolObserver`]; the sink thread and the run loop call the
-//! `record_*` methods.
+//! `record_*` methods. Beside its own metrics the registry carries `zkstream_build_info` and the
+//! process's `process_*` metrics (CPU, resident memory, open files), and the endpoint also answers
+//! `/healthz` and `/readyz` ([`crate::lifecycle::Health`]) from the moment the process starts.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -18,6 +20,8 @@ use zkstream_operators::model::Job;
 use zkstream_operators::pool::{JobEnd, JobError, PoolObserver, SlotInfo, Work};
 use zkstream_prover::SlotKind;
 use zkstream_types::{AggregationRound, CircuitType, RejectReason};
+
+use crate::lifecycle::Health;
 
 /// Errors creating or serving metrics.
 #[derive(Debug, thiserror::Error)]
@@ -84,11 +88,23 @@ pub struct Metrics {
     pub aggregation_waiting_proofs: IntGauge,
     /// Seconds to prove one aggregation run (its whole tree) and build its record.
     pub aggregation_run_seconds: Histogram,
+    build_info: IntGaugeVec,
+    /// 1 once every key of the process is loaded or computed, 0 before.
+    pub keys_ready: IntGauge,
+    /// Circuits whose keys are ready (of [`Metrics::keys_circuits`]), while keys are set up.
+    pub keys_prepared: IntGauge,
+    /// Circuits whose keys the process needs.
+    pub keys_circuits: IntGauge,
 }
 
 /// Proving-time buckets: a test-profile basic proof takes ~0.5 s, a production recursion step ~20 s.
 const PROVE_BUCKETS: [f64; 12] = [
     0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 300.0,
+];
+/// Aggregation run buckets: a production run proves hundreds of proofs in several hours.
+const RUN_BUCKETS: [f64; 12] = [
+    60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 14400.0, 21600.0, 28800.0, 43200.0,
+    86400.0,
 ];
 /// Batch latency buckets (a batch takes tens of seconds to minutes).
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -156,9 +172,35 @@ impl Metrics {
                 "zkstream_aggregation_run_seconds",
                 "Time to prove one aggregation run's tree and build its record",
             )
-            .buckets(LATENCY_BUCKETS.to_vec()),
+            .buckets(RUN_BUCKETS.to_vec()),
         )?;
         registry.register(Box::new(aggregation_run_seconds.clone()))?;
+        let gauge = |name: &str, help: &str| -> Result<IntGauge, MetricsError> {
+            let g = IntGauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        let keys_ready = gauge(
+            "zkstream_keys_ready",
+            "1 once every setup and verification key is loaded or computed",
+        )?;
+        let keys_prepared = gauge(
+            "zkstream_keys_prepared",
+            "Circuits whose keys are ready (of zkstream_keys_circuits) while keys are set up",
+        )?;
+        let keys_circuits = gauge(
+            "zkstream_keys_circuits",
+            "Circuits whose keys this process needs",
+        )?;
+        let build_info = gauge_vec(
+            "zkstream_build_info",
+            "Always 1: the version, the protocol version, and the VK-set commitment once keys are ready",
+            &["version", "protocol_version", "vk_set"],
+        )?;
+        // The process collector reads /proc: on another system it exports nothing.
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         let metrics = Metrics {
             batches_received: counter(
                 "zkstream_batches_received_total",
@@ -274,6 +316,10 @@ impl Metrics {
             )?,
             aggregation_waiting_proofs,
             aggregation_run_seconds,
+            build_info,
+            keys_ready,
+            keys_prepared,
+            keys_circuits,
             registry,
         };
         metrics.zero_series();
@@ -323,6 +369,19 @@ impl Metrics {
         }
     }
 
+    /// Sets `zkstream_build_info`: this binary's version, the protocol version the process proves, and
+    /// the VK-set commitment (empty until the keys are ready).
+    pub fn set_build_info(&self, protocol_version: u32, vk_set: Option<&str>) {
+        self.build_info.reset();
+        self.build_info
+            .with_label_values(&[
+                env!("CARGO_PKG_VERSION"),
+                &protocol_version.to_string(),
+                vk_set.unwrap_or(""),
+            ])
+            .set(1);
+    }
+
     /// Declares a sink, so its submission counters exist (at 0) before its first proof.
     pub fn declare_sink(&self, sink: &str) {
         for result in ["ok", "error"] {
@@ -334,7 +393,7 @@ impl Metrics {
     /// The name of every metric this process exports (histograms also export `_bucket`, `_sum`, `_count`).
     pub fn metric_names(&self) -> Vec<String> {
         use prometheus::core::Collector;
-        let collectors: [&dyn Collector; 27] = [
+        let collectors: [&dyn Collector; 31] = [
             &self.batches_received,
             &self.batches_completed,
             &self.proofs_generated,
@@ -362,6 +421,10 @@ impl Metrics {
             &self.aggregation_proofs_total,
             &self.aggregation_waiting_proofs,
             &self.aggregation_run_seconds,
+            &self.build_info,
+            &self.keys_ready,
+            &self.keys_prepared,
+            &self.keys_circuits,
         ];
         collectors
             .iter()
@@ -465,8 +528,13 @@ impl Metrics {
         }
     }
 
-    /// Serves `/metrics` on `addr` from its own thread; returns the bound address.
-    pub fn serve(self: &Arc<Self>, addr: &str) -> Result<SocketAddr, MetricsError> {
+    /// Serves `/metrics`, `/healthz` and `/readyz` (200 or 503 with the reason) on `addr` from its own
+    /// thread; returns the bound address.
+    pub fn serve(
+        self: &Arc<Self>,
+        addr: &str,
+        health: Arc<Health>,
+    ) -> Result<SocketAddr, MetricsError> {
         let bind = |reason: String| MetricsError::Bind {
             addr: addr.to_string(),
             reason,
@@ -480,19 +548,29 @@ impl Metrics {
         std::thread::Builder::new()
             .name("zkstream-metrics".into())
             .spawn(move || {
+                let check = |answer: Result<(), String>| match answer {
+                    Ok(()) => tiny_http::Response::from_string("ok\n"),
+                    Err(why) => {
+                        tiny_http::Response::from_string(format!("{why}\n")).with_status_code(503)
+                    }
+                };
                 for request in server.incoming_requests() {
-                    let response = if request.url() == "/metrics" {
-                        let header = tiny_http::Header::from_bytes(
-                            &b"content-type"[..],
-                            &b"text/plain; version=0.0.4"[..],
-                        );
-                        let r = tiny_http::Response::from_string(metrics.render());
-                        match header {
-                            Ok(h) => r.with_header(h),
-                            Err(()) => r,
+                    let response = match request.url() {
+                        "/metrics" => {
+                            let header = tiny_http::Header::from_bytes(
+                                &b"content-type"[..],
+                                &b"text/plain; version=0.0.4"[..],
+                            );
+                            let r = tiny_http::Response::from_string(metrics.render());
+                            match header {
+                                Ok(h) => r.with_header(h),
+                                Err(()) => r,
+                            }
                         }
-                    } else {
-                        tiny_http::Response::from_string("see /metrics").with_status_code(404)
+                        "/healthz" => check(health.liveness()),
+                        "/readyz" => check(health.readiness()),
+                        _ => tiny_http::Response::from_string("see /metrics, /healthz, /readyz")
+                            .with_status_code(404),
                     };
                     let _ = request.respond(response);
                 }
@@ -616,7 +694,8 @@ mod tests {
             "zkstream_aggregation_runs_total{result=\"failed\"} 1",
             "zkstream_aggregation_proofs_total 3",
             "zkstream_aggregation_waiting_proofs 5",
-            "zkstream_aggregation_run_seconds_bucket{le=\"480\"} 1",
+            "zkstream_aggregation_run_seconds_bucket{le=\"900\"} 1",
+            "zkstream_keys_ready 0",
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");
         }

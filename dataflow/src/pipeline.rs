@@ -37,6 +37,8 @@ use zkstream_operators::witness::WitnessExt;
 use zkstream_sources::{kafka_source, InFlightGate, KafkaSourceConfig, ReadMark};
 use zkstream_types::{Digest, Rejected};
 
+use crate::lifecycle::{Health, Ready};
+
 /// Errors starting or running the pipeline.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -81,6 +83,9 @@ pub struct PipelineSpec {
     pub anchor: Option<Digest>,
     /// When set, this process is one of a timely cluster (`workers` threads in each process).
     pub cluster: Option<Cluster>,
+    /// Told when the dataflow runs (on a cluster: every process connected) and when it ends
+    /// (`/readyz`).
+    pub health: Option<Arc<Health>>,
 }
 
 /// One process's place in a timely cluster: every process runs the same dataflow; Kafka partitions are
@@ -222,13 +227,6 @@ impl Hooks {
     }
 }
 
-fn delivered_batch(d: &Delivery) -> u64 {
-    match d {
-        Delivery::Proof(p) => p.batch_number,
-        Delivery::Gap(f) => f.batch_number,
-    }
-}
-
 fn job_route(j: &Job) -> u64 {
     let k = &j.key;
     k.batch
@@ -247,11 +245,16 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
     };
     let shape = keys.shape().clone();
     let spec = spec.clone();
+    let health = spec.health.clone();
     let config = timely_config(spec.cluster.as_ref(), spec.workers);
     let guards = timely::execute(config, move |worker| -> Result<(), String> {
         let pool = Arc::clone(&pool);
         let (ctx, spec, shape) = (ctx.clone(), spec.clone(), shape.clone());
         let hooks = hooks.clone();
+        // A worker's closure runs once the cluster's connections are made.
+        if let Some(h) = &spec.health {
+            h.set(Ready::Dataflow, true);
+        }
         worker.dataflow::<u64, _, _>(move |scope| -> Result<(), String> {
             let gate = InFlightGate::new(spec.policy.start);
             let mut source_config = spec.source.clone();
@@ -332,7 +335,7 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .deliver_in_order(spec.policy)
                 .inspect(move |d| on_delivery(d));
             deliveries
-                .map(|d| delivered_batch(&d))
+                .map(|d| d.batch_number())
                 .broadcast()
                 .inspect(move |n| gate.release(*n));
             Ok(())
@@ -342,7 +345,11 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
         worker: usize::MAX,
         reason,
     })?;
-    for (worker, result) in guards.join().into_iter().enumerate() {
+    let results = guards.join();
+    if let Some(h) = &health {
+        h.set(Ready::Dataflow, false);
+    }
+    for (worker, result) in results.into_iter().enumerate() {
         match result {
             Ok(Ok(())) => {}
             Ok(Err(reason)) | Err(reason) => return Err(PipelineError::Worker { worker, reason }),

@@ -18,7 +18,7 @@ use zkstream_operators::fence::Fence;
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
 use zkstream_operators::store::StoreError;
-use zkstream_prover::keys::KeySource;
+use zkstream_prover::keys::{CircuitId, KeySource};
 use zkstream_prover::{KeyStore, ProverError};
 use zkstream_sinks::{
     CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink, RetryPolicy,
@@ -33,7 +33,8 @@ use crate::delivery::{
     DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, FencedHook, Outputs, Retention,
 };
 use crate::gpu::{Backends, GpuError};
-use crate::metrics::MetricsError;
+use crate::lifecycle::{Health, Ready, Shutdown};
+use crate::metrics::{Metrics, MetricsError};
 use crate::pipeline::{self, Cluster, PipelineError, PipelineSpec};
 use crate::slots::{prover_slots, Slots};
 use crate::telemetry::{Telemetry, TelemetryError};
@@ -71,6 +72,9 @@ pub enum ServiceError {
     /// The dataflow failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// A thread of the service's own (the drain watchdog) could not start.
+    #[error("starting a thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 impl ServiceError {
@@ -88,6 +92,7 @@ impl ServiceError {
             ServiceError::Gpu(e) => e.is_retryable(),
             ServiceError::Delivery(e) => e.is_retryable(),
             ServiceError::Pipeline(e) => e.is_retryable(),
+            ServiceError::Thread(_) => true,
         }
     }
 }
@@ -124,6 +129,11 @@ pub struct Options {
     /// Where the service says what it built (keys, store, sinks, slots): one line each (default: the
     /// log).
     pub say: Arc<dyn Fn(&str) + Send + Sync>,
+    /// The drain request (`crate::lifecycle`): once it is set the readers stop, the batches already
+    /// read are delivered and the run returns; if that takes longer than `[pipeline]
+    /// drain_timeout_s`, delivery is flushed and **the process exits with status 0**. A default
+    /// `Shutdown` is set by no signal (tests, callers that stop by a bounded input).
+    pub shutdown: Shutdown,
 }
 
 impl Default for Options {
@@ -142,6 +152,7 @@ impl Default for Options {
             on_delivered: Box::new(|_| {}),
             on_fenced: None,
             say: Arc::new(|line| tracing::info!("{line}")),
+            shutdown: Shutdown::new(),
         }
     }
 }
@@ -157,6 +168,9 @@ pub struct BatchRun {
     pub slots: usize,
     /// Time in the dataflow.
     pub pipeline: Duration,
+    /// Whether the run ended by a drain (SIGTERM): batches not read yet, and those in
+    /// [`DeliveryReport::left`], are for the next start.
+    pub drained: bool,
 }
 
 impl BatchRun {
@@ -209,7 +223,8 @@ impl BatchRun {
             problems.push(format!("{} record(s) dead-lettered", report.dead_letters));
         }
         let delivered = report.delivered.len() as u64;
-        if let Some(expected) = expected.filter(|e| *e != delivered) {
+        // A drained run delivers what it read: the rest is for the next start.
+        if let Some(expected) = expected.filter(|e| *e != delivered && !self.drained) {
             problems.push(format!("{delivered} of {expected} batches delivered"));
         }
         problems
@@ -273,17 +288,30 @@ impl KafkaConfig {
     }
 }
 
-/// Computes or loads every setup and key of `keys` (`generate_all`) and says how many were computed.
-pub fn prepare_keys(keys: &KeyStore, say: &dyn Fn(&str)) -> Result<(), ProverError> {
+/// Computes or loads every setup and key of `keys`, circuit by circuit (counted in `metrics`'
+/// `zkstream_keys_prepared` of `zkstream_keys_circuits` when given), and says how many were computed.
+pub fn prepare_keys(
+    keys: &KeyStore,
+    say: &dyn Fn(&str),
+    metrics: Option<&Metrics>,
+) -> Result<(), ProverError> {
     let t = Instant::now();
-    let prepared = keys.generate_all()?;
-    let computed = prepared
-        .iter()
-        .filter(|(_, _, s)| matches!(s, KeySource::Computed))
-        .count();
+    let circuits = CircuitId::all(keys.shape());
+    if let Some(m) = metrics {
+        m.keys_circuits.set(circuits.len() as i64);
+        m.keys_prepared.set(0);
+    }
+    let mut computed = 0;
+    for (i, id) in circuits.iter().enumerate() {
+        let (_, source) = keys.get_with_source(*id)?;
+        computed += usize::from(matches!(source, KeySource::Computed));
+        if let Some(m) = metrics {
+            m.keys_prepared.set(i as i64 + 1);
+        }
+    }
     say(&format!(
         "keys: {} circuits ready in {:.1} s ({computed} computed; profile {}, cache {})",
-        prepared.len(),
+        circuits.len(),
         t.elapsed().as_secs_f64(),
         keys.profile().name,
         keys.dir()
@@ -303,6 +331,20 @@ pub fn run(
     // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
     let delivers = options.cluster.as_ref().is_none_or(|c| c.process == 0);
     let settings = config.proof_settings();
+    // Metrics, `/healthz` and `/readyz` from the start: a key setup takes minutes.
+    let health = Arc::new(Health::new(options.shutdown.clone()));
+    let metrics = Arc::new(Metrics::new().map_err(TelemetryError::from)?);
+    metrics.set_build_info(config.prover.protocol_version, None);
+    if let Some(addr) = options
+        .metrics_addr
+        .as_ref()
+        .or(config.metrics.addr.as_ref())
+    {
+        let bound = metrics.serve(addr, Arc::clone(&health))?;
+        say(&format!(
+            "metrics: http://{bound}/metrics (health: /healthz, /readyz)"
+        ));
+    }
     let keys = match options.keys {
         Some(keys) => keys,
         None => {
@@ -313,10 +355,14 @@ pub fn run(
                 config.prover.protocol_version,
                 settings.threads,
             )?);
-            prepare_keys(&keys, &*say)?;
+            prepare_keys(&keys, &*say, Some(&metrics))?;
             keys
         }
     };
+    let vk_set = keys.vk_set_commitment()?;
+    metrics.set_build_info(config.prover.protocol_version, Some(&vk_set.to_hex()));
+    metrics.keys_ready.set(1);
+    health.set(Ready::Keys, true);
 
     let store = config.store.build()?;
     // The deliverer takes its epoch before it reads the progress: a process 0 that started earlier
@@ -352,16 +398,10 @@ pub fn run(
         }
     ));
 
-    let telemetry = Telemetry::start(start)?;
+    health.set(Ready::Store, true);
+
+    let telemetry = Telemetry::start(metrics, Arc::clone(&health), start)?;
     telemetry.metrics.count_store_retries(&store);
-    if let Some(addr) = options
-        .metrics_addr
-        .as_ref()
-        .or(config.metrics.addr.as_ref())
-    {
-        let bound = telemetry.metrics.serve(addr)?;
-        say(&format!("metrics: http://{bound}/metrics"));
-    }
 
     let (sinks, dlq, committer) = if delivers {
         let mut sinks = options.sinks;
@@ -449,6 +489,7 @@ pub fn run(
         .as_ref()
         .and_then(|p| p.delivered.clone())
         .map(Arc::new);
+    source.stop = Some(options.shutdown.flag());
     let spec = PipelineSpec {
         workers: options.workers.unwrap_or(config.pipeline.workers).max(1),
         source,
@@ -459,6 +500,7 @@ pub fn run(
         release: options.release,
         anchor: progress.as_ref().map(|p| p.batch_commitment),
         cluster: options.cluster.clone(),
+        health: Some(Arc::clone(&health)),
     };
     say(&format!(
         "run: {}{} worker(s), {} prover slot(s) x {} thread(s), sinks [{}], reading {} from {} (group {}){}",
@@ -480,21 +522,34 @@ pub fn run(
         k.group_id,
         if options.bounded { ", bounded" } else { "" }
     ));
-    // Every process reports the partitions its readers hold back; process 0 also the group's lag.
-    let probe = if delivers {
-        Some(LagProbe::new(
-            &k.brokers,
-            &k.batches_topic,
-            &k.group_id,
-            &k.rdkafka,
-        )?)
-    } else {
-        None
-    };
-    let lag = telemetry.watch_lag(probe, spec.source.held.clone(), Duration::from_secs(5));
+    // Every process reports the partitions its readers hold back (and, by reading the group's lag,
+    // whether the brokers answer); process 0 also reports the lag.
+    let probe = LagProbe::new(&k.brokers, &k.batches_topic, &k.group_id, &k.rdkafka)?;
+    let lag = telemetry.watch_lag(
+        probe,
+        delivers,
+        spec.source.held.clone(),
+        Duration::from_secs(5),
+    );
+    // A drain that outlives its timeout: what delivery holds is finished, then the process leaves
+    // (exit 0: the abandoned batches' records are not committed; the next start reads them again).
+    let flusher = delivery.flusher();
+    let watchdog = options
+        .shutdown
+        .watchdog(
+            Duration::from_secs(config.pipeline.drain_timeout_s),
+            move || {
+                if !flusher.flush(Duration::from_secs(30)) {
+                    tracing::warn!("drain timeout: delivery did not catch up within 30 s");
+                }
+                std::process::exit(0);
+            },
+        )
+        .map_err(ServiceError::Thread)?;
     let started = Instant::now();
     let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
     let report = delivery.finish()?;
+    drop(watchdog);
     drop(lag);
     result?;
     Ok(BatchRun {
@@ -502,5 +557,6 @@ pub fn run(
         jobs: pool.records(),
         slots,
         pipeline: started.elapsed(),
+        drained: options.shutdown.requested(),
     })
 }

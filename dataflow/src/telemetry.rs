@@ -12,6 +12,7 @@ use zkstream_sources::{LagProbe, PartitionWatch};
 
 use zkstream_operators::pool::PoolObserver;
 
+use crate::lifecycle::{Health, Ready};
 use crate::metrics::{Metrics, MetricsError, Observers};
 use crate::views::OpsViews;
 
@@ -42,17 +43,24 @@ pub struct Telemetry {
     pub metrics: Arc<Metrics>,
     /// The live differential views (queue depth, oldest unproven batch).
     pub views: Arc<OpsViews>,
+    /// What `/healthz` and `/readyz` answer.
+    pub health: Arc<Health>,
     read_at: Mutex<BTreeMap<u64, Instant>>,
 }
 
 impl Telemetry {
-    /// Starts the metrics and views; `first_batch` is where delivery starts.
-    pub fn start(first_batch: u64) -> Result<Arc<Self>, TelemetryError> {
-        let metrics = Arc::new(Metrics::new()?);
+    /// Starts the views over the process's metrics (created, and possibly served, before the keys
+    /// were ready); `first_batch` is where delivery starts.
+    pub fn start(
+        metrics: Arc<Metrics>,
+        health: Arc<Health>,
+        first_batch: u64,
+    ) -> Result<Arc<Self>, TelemetryError> {
         let views = OpsViews::start(first_batch, Some(Arc::clone(&metrics)))?;
         Ok(Arc::new(Telemetry {
             metrics,
             views,
+            health,
             read_at: Mutex::default(),
         }))
     }
@@ -116,13 +124,14 @@ pub struct LagWatcher {
 }
 
 impl Telemetry {
-    /// Reads the group's lag (with a probe: process 0 of a cluster) and the partitions this process's
-    /// readers hold back every `every` (and
-    /// once more when the watcher is dropped). A partition that has held a batch for a minute with no
+    /// Reads the group's lag (reported by process 0 of a cluster only: `report_lag`) and the
+    /// partitions this process's readers hold back every `every` (and once more when the watcher is
+    /// dropped). Whether the lag could be read is the broker's readiness (`/readyz`). A partition that has held a batch for a minute with no
     /// release is logged as a warning naming it.
     pub fn watch_lag(
         self: &Arc<Self>,
-        probe: Option<LagProbe>,
+        probe: LagProbe,
+        report_lag: bool,
         held: PartitionWatch,
         every: Duration,
     ) -> LagWatcher {
@@ -136,15 +145,19 @@ impl Telemetry {
               loop {
                 let last = flag.load(Ordering::Acquire);
                 let mut partitions = Vec::new();
-                match probe.as_ref().map(LagProbe::lag).transpose() {
-                    Ok(None) => {}
-                    Ok(Some(lags)) => {
-                        for (p, lag) in lags {
+                telemetry.health.beat("lag");
+                match probe.lag() {
+                    Ok(lags) => {
+                        telemetry.health.set(Ready::Broker, true);
+                        for (p, lag) in lags.into_iter().filter(|_| report_lag) {
                             telemetry.metrics.set_consumer_lag(p, lag);
                             partitions.push(p);
                         }
                     }
-                    Err(e) => tracing::debug!(error = %e, "consumer lag not read"),
+                    Err(e) => {
+                        telemetry.health.set(Ready::Broker, false);
+                        tracing::debug!(error = %e, "consumer lag not read");
+                    }
                 }
                 let now_held = held.held();
                 // Every partition ever reported keeps being reported (a released one reads 0).
@@ -168,6 +181,7 @@ impl Telemetry {
                     }
                 }
                 if last {
+                    telemetry.health.stopped("lag");
                     break;
                 }
                 let until = Instant::now() + every;

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use zkstream_dataflow::config::Config;
+use zkstream_dataflow::lifecycle::Shutdown;
 use zkstream_dataflow::user_proofs::service::{self, Options, Role, UserProofService};
 use zkstream_operators::store::ArtifactStore;
 use zkstream_prover::ProfileKind;
@@ -36,6 +37,7 @@ fn leader(config: &Config) -> Box<UserProofService> {
         metrics_addr: None,
         cluster: None,
         say: Arc::new(|line| eprintln!("{line}")),
+        shutdown: Shutdown::new(),
     };
     match service::start(config, options, &Default::default()).unwrap() {
         Role::Leader(s) => s,

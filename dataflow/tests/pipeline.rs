@@ -138,6 +138,7 @@ fn run_with(
         release: Release::Streaming,
         anchor: None,
         cluster: None,
+        health: None,
     };
     let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
     pipeline::run(

@@ -203,3 +203,13 @@ pub enum Delivery<P = FinalBatchProof> {
     /// The next batch has no proof; with the default no-gap policy nothing after it is delivered.
     Gap(BatchFailure),
 }
+
+impl<P: FinalRecord> Delivery<P> {
+    /// The batch it is about.
+    pub fn batch_number(&self) -> u64 {
+        match self {
+            Delivery::Proof(p) => p.batch_number(),
+            Delivery::Gap(f) => f.batch_number,
+        }
+    }
+}

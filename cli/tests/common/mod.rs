@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 pub use zkstream_testkit::core::Core;
 pub use zkstream_testkit::kafka::{committed, read_topic, send_records, Record};
-pub use zkstream_testkit::process::{free_port, run_bounded, text, wait_for, Reaped};
+pub use zkstream_testkit::process::{free_port, http_get, run_bounded, text, wait_for, Reaped};
 pub use zkstream_testkit::tansu::tansu;
 pub use zkstream_testkit::{keys_dir, test_keys};
 

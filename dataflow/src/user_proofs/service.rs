@@ -45,6 +45,7 @@ use super::{
 };
 use crate::config::{Config, UserProofsConfig};
 use crate::gpu::{Backends, GpuError};
+use crate::lifecycle::{Health, Ready, Shutdown, Watchdog};
 use crate::metrics::{Metrics, MetricsError};
 use crate::pipeline::Cluster;
 use crate::slots::prover_slots;
@@ -101,6 +102,9 @@ pub enum ServiceError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A thread of the service's own (the drain watchdog) could not start.
+    #[error("starting a thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 impl ServiceError {
@@ -117,7 +121,7 @@ impl ServiceError {
             ServiceError::Metrics(e) => e.is_retryable(),
             ServiceError::Wire(e) => e.is_retryable(),
             ServiceError::Fence(e) => e.is_retryable(),
-            ServiceError::Io { .. } => true,
+            ServiceError::Io { .. } | ServiceError::Thread(_) => true,
             ServiceError::Progress(_) | ServiceError::NoKey => false,
         }
     }
@@ -133,6 +137,12 @@ pub struct Options {
     pub cluster: Option<Cluster>,
     /// Where the service says what it built and did (one line each).
     pub say: Arc<dyn Fn(&str) + Send + Sync>,
+    /// The drain request (`crate::lifecycle`): once it is set, [`UserProofService::step`] reads and
+    /// starts nothing more and ends the service (what waits is not committed: it is read again on the
+    /// next start). A run still proving after `[pipeline] drain_timeout_s` is abandoned and **the
+    /// process exits with status 0**: its chunk and node proofs are in the store, and the next start
+    /// reuses them.
+    pub shutdown: Shutdown,
 }
 
 /// This process's part.
@@ -212,6 +222,9 @@ pub struct UserProofService {
     quiet_since: Instant,
     refused: usize,
     published: usize,
+    shutdown: Shutdown,
+    /// The drain clock; stopped when the service is dropped.
+    _watchdog: Watchdog,
 }
 
 /// Builds user-proof mode from `config` (see the module comment).
@@ -220,6 +233,22 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     let a = config.aggregation.clone();
     let k = &config.kafka;
     let settings = config.proof_settings();
+    // Metrics, `/healthz` and `/readyz` from the start (process 0 serves them): keys take minutes.
+    let health = Arc::new(Health::new(options.shutdown.clone()));
+    let metrics = Arc::new(Metrics::new()?);
+    metrics.set_build_info(config.prover.protocol_version, None);
+    let leads = options.cluster.as_ref().is_none_or(|c| c.process == 0);
+    if let Some(addr) = options
+        .metrics_addr
+        .as_ref()
+        .or(config.metrics.addr.as_ref())
+        .filter(|_| leads)
+    {
+        let bound = metrics.serve(addr, Arc::clone(&health))?;
+        say(&format!(
+            "metrics: http://{bound}/metrics (health: /healthz, /readyz)"
+        ));
+    }
     let keys = KeyStore::open(
         Some(&settings.keys_dir),
         settings.profile.clone(),
@@ -229,9 +258,11 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     )?
     .with_user_shape(a.shape())?;
     let keys = Arc::new(keys);
+    // The user-proof circuits' setups are computed when a run first needs them.
+    metrics.keys_ready.set(1);
+    health.set(Ready::Keys, true);
     // Every process of a cluster stores its chunk and node proofs in the one artifact store.
     let store = config.store.build()?;
-    let metrics = Arc::new(Metrics::new()?);
     metrics.count_store_retries(&store);
     // GPU slots take the chunk and node circuits their backend supports; the CPU slots the rest.
     let slots = prover_slots(
@@ -262,6 +293,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         ));
     }
     let tree = UserTreeService::start(Arc::new(pool), config.pipeline.workers, cluster)?;
+    health.set(Ready::Dataflow, true);
     if !tree.hosts_worker_0() {
         say(&format!(
             "aggregate: process {} of {}: proving chunks and nodes for process 0 ({})",
@@ -274,17 +306,10 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         ));
         return Ok(Role::Member(tree));
     }
-    if let Some(addr) = options
-        .metrics_addr
-        .as_ref()
-        .or(config.metrics.addr.as_ref())
-    {
-        let bound = metrics.serve(addr)?;
-        say(&format!("metrics: http://{bound}/metrics"));
-    }
     // The epoch first, then the progress: a leader started earlier for this store publishes nothing
     // more from here on (it is fenced at its next claim), and writes no progress this one has not read.
     let fence = Fence::take(&store, FENCE_SCOPE)?;
+    health.set(Ready::Store, true);
     say(&format!(
         "fence: publishing under epoch {} (a leader started later for this store takes over)",
         fence.epoch()
@@ -306,6 +331,15 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         &k.dlq_topic,
     );
     let out = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
+    // The reader fetched the group's committed offsets: the brokers answer.
+    health.set(Ready::Broker, true);
+    // A run can take hours: one still proving when the drain times out is left to the next start.
+    let watchdog = options
+        .shutdown
+        .watchdog(Duration::from_secs(config.pipeline.drain_timeout_s), || {
+            std::process::exit(0)
+        })
+        .map_err(ServiceError::Thread)?;
     say(&format!(
         "aggregate: {} from {} (group {}), runs of up to {} proofs every {} s, last run {}",
         a.topic,
@@ -339,6 +373,8 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         quiet_since: Instant::now(),
         refused: 0,
         published: 0,
+        shutdown: options.shutdown,
+        _watchdog: watchdog,
     })))
 }
 
@@ -378,6 +414,14 @@ impl UserProofService {
     /// as it is published.
     pub fn step(&mut self) -> Result<Step, ServiceError> {
         let mut step = Step::default();
+        if self.shutdown.requested() {
+            (self.say)(&format!(
+                "aggregate: draining: {} waiting submission(s) are left for the next start",
+                self.pending.len()
+            ));
+            step.ended = true;
+            return Ok(step);
+        }
         if let Some(record) = self.reader.poll(Duration::from_millis(100))? {
             self.quiet_since = Instant::now();
             step.read = self.take(record)?;

@@ -38,6 +38,7 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -89,6 +90,11 @@ pub struct KafkaSourceConfig {
     /// dead-letter topic) is a dead letter. `None` (progress that does not say): every replayed record
     /// below `start_batch` is skipped.
     pub delivered: Option<Arc<Delivered>>,
+    /// Set when the process drains (SIGTERM): the reader reads nothing more and drops its capability,
+    /// so the batches already read finish and the dataflow completes. Records held back at the gate
+    /// are let go unread: no read mark names them, so no committed offset passes them and the next
+    /// start reads them again.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// The records of delivered batches a restart may read again, as the delivery progress keeps them.
@@ -210,6 +216,7 @@ impl KafkaSourceConfig {
             held: PartitionWatch::default(),
             hold_at_release: false,
             delivered: None,
+            stop: None,
         }
     }
 }
@@ -494,147 +501,162 @@ pub fn kafka_records<'scope, R: SourceRecord>(
     let peers = scope.peers();
     let consumer = consumer(&config)?;
     let mut partitions = assign(&consumer, &config, index, peers)?;
-    let reads: Stream<'scope, u64, Vec<Read<R>>> =
-        source::<_, CapacityContainerBuilder<Vec<Read<R>>>, _, _>(
-            scope,
-            "KafkaReader",
-            move |initial, info| {
-                let activator = scope.activator_for(info.address);
-                let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
-                let watch = config.held.clone();
-                let gate_view = gate.clone();
-                let admits = move |read: &Read<R>| match (&read.what, config.max_in_flight) {
-                    (What::Batch(d), Some(max)) => d.batch_number() <= gate.released() + max,
-                    _ => true,
+    let reads: Stream<'scope, u64, Vec<Read<R>>> = source::<
+        _,
+        CapacityContainerBuilder<Vec<Read<R>>>,
+        _,
+        _,
+    >(
+        scope,
+        "KafkaReader",
+        move |initial, info| {
+            let activator = scope.activator_for(info.address);
+            let mut cap: Option<Capability<u64>> = Some(initial.delayed(&config.start_batch));
+            let watch = config.held.clone();
+            let gate_view = gate.clone();
+            let admits = move |read: &Read<R>| match (&read.what, config.max_in_flight) {
+                (What::Batch(d), Some(max)) => d.batch_number() <= gate.released() + max,
+                _ => true,
+            };
+            let mut released_seen = gate_view.released();
+            move |output| {
+                let Some(held) = cap.as_mut() else {
+                    return;
                 };
-                let mut released_seen = gate_view.released();
-                move |output| {
-                    let Some(held) = cap.as_mut() else {
-                        return;
-                    };
-                    let mut emitted = 0;
-                    // Let held records go where the sink has caught up.
-                    for part in partitions.iter_mut() {
-                        while part.held.front().is_some_and(&admits) {
-                            if let Some(read) = part.held.pop_front() {
-                                output.session(&stamp(&read, held)).give(read);
-                                emitted += 1;
-                            }
-                        }
-                        if part.held.is_empty() && part.paused {
-                            set_paused(&consumer, &config.topic, part, false);
-                            part.quiet_since = Instant::now();
-                        }
-                    }
-                    let mut polled_count = 0;
-                    while polled_count < 256 {
-                        let Some(polled) = consumer.poll(Duration::ZERO) else {
-                            break;
-                        };
-                        polled_count += 1;
-                        let message = match polled {
-                            Ok(m) => m,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "kafka poll error (retrying)");
-                                break;
-                            }
-                        };
-                        let (pid, offset) = (message.partition(), message.offset());
-                        let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
-                            continue;
-                        };
-                        part.quiet_since = Instant::now();
-                        if part.end.is_some_and(|e| offset + 1 >= e) {
-                            part.at_end = true;
-                        }
-                        if part.last_offset.is_some_and(|l| offset <= l) || offset < part.start {
-                            tracing::warn!(partition = pid, offset, "record read twice; ignored");
-                            continue;
-                        }
-                        let key = parse_batch_key(message.key());
-                        let raw = RawBatch {
-                            batch_number: key.unwrap_or(0),
-                            partition: pid,
-                            offset,
-                            key: message.key().map(<[u8]>::to_vec),
-                            payload: message.payload().unwrap_or_default().to_vec(),
-                        };
-                        let (what, settle) = classify::<R>(
-                            raw,
-                            key.is_some(),
-                            (*held.time(), part.next, config.hold_at_release),
-                            (config.start_batch, config.delivered.as_deref()),
+                if config
+                    .stop
+                    .as_ref()
+                    .is_some_and(|s| s.load(Ordering::Acquire))
+                {
+                    let unread: usize = partitions.iter().map(|p| p.held.len()).sum();
+                    tracing::info!(
+                            worker = index,
+                            held_back = unread,
+                            "draining: the reader stops (what it held back is read again on the next start)"
                         );
-                        if let What::Batch(d) = &what {
-                            part.next = part.next.max(d.batch_number());
-                        }
-                        let follows = match part.last_offset.replace(offset) {
-                            None => Follows::Start(part.start),
-                            Some(previous) => Follows::Record(previous),
-                        };
-                        let read = Read {
-                            what,
-                            mark: ReadMark {
-                                partition: pid,
-                                offset,
-                                follows,
-                                settle,
-                            },
-                        };
-                        if part.held.is_empty() && admits(&read) {
+                    cap = None;
+                    return;
+                }
+                let mut emitted = 0;
+                // Let held records go where the sink has caught up.
+                for part in partitions.iter_mut() {
+                    while part.held.front().is_some_and(&admits) {
+                        if let Some(read) = part.held.pop_front() {
                             output.session(&stamp(&read, held)).give(read);
                             emitted += 1;
-                        } else {
-                            part.held.push_back(read);
-                            set_paused(&consumer, &config.topic, part, true);
                         }
                     }
-                    let released_now = gate_view.released();
-                    let moved = released_now != released_seen;
-                    released_seen = released_now;
-                    for part in partitions.iter_mut() {
-                        if part.at_end
-                            && part.held.is_empty()
-                            && part.quiet_since.elapsed() >= SETTLE
-                        {
-                            part.done = true;
-                        }
-                        let head = least_held(&part.held);
-                        watch.update(part.id, head, moved);
-                    }
-                    let open: Vec<&Partition<R>> = partitions
-                        .iter()
-                        .filter(|p| !p.done || !p.held.is_empty())
-                        .collect();
-                    if open.is_empty() {
-                        cap = None;
-                        return;
-                    }
-                    // The least batch still to come: a held batch, else the partition's next.
-                    let least = open
-                        .iter()
-                        .map(|p| match least_held(&p.held) {
-                            Some(b) => b.min(p.next),
-                            None => p.next,
-                        })
-                        .min()
-                        .unwrap_or(config.start_batch);
-                    let least = if config.hold_at_release {
-                        least.min(gate_view.released() + 1)
-                    } else {
-                        least
-                    };
-                    if least > *held.time() {
-                        held.downgrade(&least);
-                    }
-                    if polled_count > 0 || emitted > 0 {
-                        activator.activate();
-                    } else {
-                        activator.activate_after(config.poll_interval);
+                    if part.held.is_empty() && part.paused {
+                        set_paused(&consumer, &config.topic, part, false);
+                        part.quiet_since = Instant::now();
                     }
                 }
-            },
-        );
+                let mut polled_count = 0;
+                while polled_count < 256 {
+                    let Some(polled) = consumer.poll(Duration::ZERO) else {
+                        break;
+                    };
+                    polled_count += 1;
+                    let message = match polled {
+                        Ok(m) => m,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "kafka poll error (retrying)");
+                            break;
+                        }
+                    };
+                    let (pid, offset) = (message.partition(), message.offset());
+                    let Some(part) = partitions.iter_mut().find(|p| p.id == pid) else {
+                        continue;
+                    };
+                    part.quiet_since = Instant::now();
+                    if part.end.is_some_and(|e| offset + 1 >= e) {
+                        part.at_end = true;
+                    }
+                    if part.last_offset.is_some_and(|l| offset <= l) || offset < part.start {
+                        tracing::warn!(partition = pid, offset, "record read twice; ignored");
+                        continue;
+                    }
+                    let key = parse_batch_key(message.key());
+                    let raw = RawBatch {
+                        batch_number: key.unwrap_or(0),
+                        partition: pid,
+                        offset,
+                        key: message.key().map(<[u8]>::to_vec),
+                        payload: message.payload().unwrap_or_default().to_vec(),
+                    };
+                    let (what, settle) = classify::<R>(
+                        raw,
+                        key.is_some(),
+                        (*held.time(), part.next, config.hold_at_release),
+                        (config.start_batch, config.delivered.as_deref()),
+                    );
+                    if let What::Batch(d) = &what {
+                        part.next = part.next.max(d.batch_number());
+                    }
+                    let follows = match part.last_offset.replace(offset) {
+                        None => Follows::Start(part.start),
+                        Some(previous) => Follows::Record(previous),
+                    };
+                    let read = Read {
+                        what,
+                        mark: ReadMark {
+                            partition: pid,
+                            offset,
+                            follows,
+                            settle,
+                        },
+                    };
+                    if part.held.is_empty() && admits(&read) {
+                        output.session(&stamp(&read, held)).give(read);
+                        emitted += 1;
+                    } else {
+                        part.held.push_back(read);
+                        set_paused(&consumer, &config.topic, part, true);
+                    }
+                }
+                let released_now = gate_view.released();
+                let moved = released_now != released_seen;
+                released_seen = released_now;
+                for part in partitions.iter_mut() {
+                    if part.at_end && part.held.is_empty() && part.quiet_since.elapsed() >= SETTLE {
+                        part.done = true;
+                    }
+                    let head = least_held(&part.held);
+                    watch.update(part.id, head, moved);
+                }
+                let open: Vec<&Partition<R>> = partitions
+                    .iter()
+                    .filter(|p| !p.done || !p.held.is_empty())
+                    .collect();
+                if open.is_empty() {
+                    cap = None;
+                    return;
+                }
+                // The least batch still to come: a held batch, else the partition's next.
+                let least = open
+                    .iter()
+                    .map(|p| match least_held(&p.held) {
+                        Some(b) => b.min(p.next),
+                        None => p.next,
+                    })
+                    .min()
+                    .unwrap_or(config.start_batch);
+                let least = if config.hold_at_release {
+                    least.min(gate_view.released() + 1)
+                } else {
+                    least
+                };
+                if least > *held.time() {
+                    held.downgrade(&least);
+                }
+                if polled_count > 0 || emitted > 0 {
+                    activator.activate();
+                } else {
+                    activator.activate_after(config.poll_interval);
+                }
+            }
+        },
+    );
     let marks = reads.clone().map(|r| r.mark);
     let records = reads.clone().flat_map(|r| match r.what {
         What::Batch(d) => Some(*d),
