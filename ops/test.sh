@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check of the project on a fresh machine: installs what the tests need, then
-# formatting, clippy (warnings are errors) and the whole test suite in the release profile
+# formatting, clippy (warnings are errors), the alert rules' checks and unit tests (promtool), and the
+# whole test suite in the release profile
 # (real proofs in a debug build are far too slow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,12 +33,22 @@ export ZKSTREAM_TANSU_BIN="$tansu"
 echo "tansu broker: $ZKSTREAM_TANSU_BIN"
 # moto, the S3-compatible server the s3:// store tests start (ops/install-moto.sh).
 echo "S3 server: $(./ops/install-moto.sh)"
+# Prometheus and promtool (Debian's package, ops/install-prometheus.sh): promtool checks the alert rules
+# below; ZKSTREAM_PROMETHEUS_BIN is the server for the end-to-end tests that start one.
+prometheus=$(./ops/install-prometheus.sh)
+export ZKSTREAM_PROMETHEUS_BIN="$prometheus"
+echo "prometheus: $ZKSTREAM_PROMETHEUS_BIN"
 
 stage "cargo fmt --check"
 cargo fmt --all --check
 
 stage "cargo clippy"
 cargo clippy --workspace --all-targets --release -- -D warnings
+
+stage "alert rules and scrape configuration (promtool)"
+promtool check rules ops/alerts.yml
+promtool test rules ops/alerts.test.yml
+promtool check config ops/prometheus.yml
 
 stage "cargo test (release): build"
 cargo test --workspace --release --no-run
@@ -92,4 +103,11 @@ if [ "$gpu_status" != 0 ]; then
 fi
 ./ops/build-gpu.sh --stubs --test
 cargo fmt --manifest-path gpu/Cargo.toml --check
+
+# The systemd units (ops/systemd/) through `systemd-analyze verify`, and the stop timeouts of the units
+# and of ops/k8s/statefulset.yaml against the drain timeout. Their ExecStart must name an existing
+# executable: target/release/zkstream, which the suite built (cli/tests run it) and the GPU stage just
+# relinked as the GPU build; either stands in for both units' binaries, since the check starts nothing.
+stage "deployment units (systemd-analyze verify)"
+./ops/check-units.sh target/release/zkstream
 stage "done"
