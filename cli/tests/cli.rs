@@ -412,6 +412,8 @@ fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_pr
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
+    // A real Prometheus server scrapes the demo every second (the test's own scraper too, every 300 ms).
+    let prometheus = zkstream_testkit::prometheus::prometheus(&dir.path().join("prom"), &[&addr]);
     // Scrape /metrics every 300 ms while the demo runs.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let scraper = {
@@ -554,6 +556,9 @@ fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_pr
         "no scrape saw a queued basic job"
     );
 
+    // What Prometheus recorded: the batches, the build, and every metric the dashboard queries.
+    prometheus_saw_the_demo(&prometheus, 2);
+
     // Its work is in the bucket, under the prefix.
     let objects = s3.keys("zkstream-check");
     assert!(
@@ -608,6 +613,62 @@ fn demo_proves_verifies_and_writes_every_batch_and_a_second_run_on_its_bucket_pr
         proofs(objects.clone()),
         "the second run added no proof"
     );
+}
+
+/// Asserts through Prometheus's HTTP API (instant queries over the last ten minutes) that it scraped
+/// a run that completed `batches` batches, the build's info with its VK set, and every metric the
+/// Grafana dashboard (ops/grafana/zkstream.json) queries; and that a rate over a window of a minute
+/// sees the proofs.
+fn prometheus_saw_the_demo(prometheus: &zkstream_testkit::prometheus::Prometheus, batches: u64) {
+    let one = |expr: &str| -> f64 {
+        let result = prometheus.query(expr);
+        assert_eq!(result.len(), 1, "{expr}: {result:?}");
+        result[0].1
+    };
+    assert_eq!(one("max_over_time(up{job=\"zkstream\"}[10m])"), 1.0);
+    assert_eq!(
+        one("max_over_time(zkstream_batches_completed_total[10m])"),
+        batches as f64
+    );
+    assert!(one("sum(increase(zkstream_proofs_generated_total[1m]))") > 0.0);
+    let info = prometheus.query("last_over_time(zkstream_build_info[10m])");
+    assert!(
+        info.iter().any(|(labels, v)| *v == 1.0
+            && labels["vk_set"].as_str().is_some_and(|s| s.len() == 64)
+            && labels["version"] == env!("CARGO_PKG_VERSION")),
+        "{info:?}"
+    );
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../ops/grafana/zkstream.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            let mut rest = expr;
+            while let Some(i) = rest.find("zkstream_") {
+                let tail = &rest[i..];
+                let end = tail
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(tail.len());
+                names.insert(tail[..end].to_string());
+                rest = &tail[end..];
+            }
+        }
+    }
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        let series = prometheus.query(&format!("count(last_over_time({name}[10m]))"));
+        assert!(
+            series.first().is_some_and(|(_, n)| *n > 0.0),
+            "the dashboard queries {name}, which Prometheus never scraped"
+        );
+    }
 }
 
 /// One GET /metrics.
