@@ -51,7 +51,7 @@ pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
         bounded: args.bounded,
         metrics_addr: args.metrics_addr,
         cluster: args.cluster.cluster()?,
-        say: Arc::new(|line| eprintln!("{line}")),
+        say: Arc::new(|line| status!("{line}")),
         shutdown: crate::shutdown_on_signals()?,
     };
     let mut service = match service::start(&config, options, backends)? {
@@ -59,7 +59,7 @@ pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
             let pool = Arc::clone(tree.pool());
             tree.finish()?;
             let (proved, reused) = zkstream_dataflow::user_proofs::proof_counts(&pool);
-            eprintln!(
+            status!(
                 "aggregate: process 0 closed the cluster ({proved} tree proof(s) made, {reused} reused)"
             );
             return Ok(ExitCode::SUCCESS);

@@ -93,7 +93,12 @@ struct Progress {
 
 impl Progress {
     fn new() -> Self {
-        let multi = MultiProgress::new();
+        // With JSON logs, stderr carries JSON only: no bars.
+        let multi = if crate::json_logs() {
+            MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::hidden())
+        } else {
+            MultiProgress::new()
+        };
         let style = ProgressStyle::with_template("{prefix:>12} [{bar:32}] {pos:>3}/{len:<3} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -267,7 +272,7 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
     print_summary(&args, &run, &progress.stats(), started);
     let problems = run.problems(Some(args.batches));
     for p in &problems {
-        eprintln!("problem: {p}");
+        status!(error: "problem: {p}");
     }
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS

@@ -3,6 +3,13 @@
 //! (`gpu/src/main.rs`, which adds boojum's GPU prover) are one line each.
 #![deny(missing_docs)]
 
+/// A status line for the operator on stderr ([`status_line`]); `status!` for progress, `status!(error:
+/// ...)` for a failure.
+macro_rules! status {
+    (error: $($arg:tt)*) => { $crate::status_line(true, &format!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::status_line(false, &format!($($arg)*)) };
+}
+
 mod aggregate;
 mod demo;
 mod gpu_bench;
@@ -135,15 +142,39 @@ impl ProofOpts {
     }
 }
 
+/// Whether stderr carries JSON (`ZKSTREAM_LOG_FORMAT=json`).
+pub(crate) fn json_logs() -> bool {
+    std::env::var("ZKSTREAM_LOG_FORMAT").is_ok_and(|f| f == "json")
+}
+
+/// The log target of status lines: always shown, whatever `RUST_LOG` says.
+const STATUS_TARGET: &str = "zkstream::status";
+
+/// A status line on stderr (what a service built, a gap, an error): plain text, or with JSON logs an
+/// event of target `zkstream::status` (level `error` for a failure, else `info`), so that every line on
+/// stderr is JSON. Stdout carries only what a user asked for (summaries, paths, proofs).
+pub(crate) fn status_line(error: bool, line: &str) {
+    match (json_logs(), error) {
+        (false, _) => eprintln!("{line}"),
+        (true, false) => tracing::info!(target: STATUS_TARGET, "{line}"),
+        (true, true) => tracing::error!(target: STATUS_TARGET, "{line}"),
+    }
+}
+
 /// Logs go to stderr; the level comes from `RUST_LOG` (default `info`, boojum's internals at `warn`);
-/// `ZKSTREAM_LOG_FORMAT=json` writes one JSON object per event, with its spans (batch, job) as fields.
+/// `ZKSTREAM_LOG_FORMAT=json` writes one JSON object per event, with its spans (batch, job) as fields,
+/// and status lines as events too ([`status_line`]).
 pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,boojum=warn"));
+    let filter = match format!("{STATUS_TARGET}=info").parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let _ = if std::env::var("ZKSTREAM_LOG_FORMAT").is_ok_and(|f| f == "json") {
+    let _ = if json_logs() {
         builder
             .json()
             .with_current_span(true)
@@ -163,12 +194,12 @@ pub fn main(backends: Backends) -> ExitCode {
     match run(&backends) {
         Ok(code) => code,
         Err(e) if may_pass(&e) => {
-            eprintln!("error: {e:#}");
-            eprintln!("(this may pass: restarting may help; exit status {EXIT_MAY_PASS})");
+            status!(error: "error: {e:#}");
+            status!(error: "(this may pass: restarting may help; exit status {EXIT_MAY_PASS})");
             ExitCode::from(EXIT_MAY_PASS)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            status!(error: "error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -167,7 +167,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("batch {}: final proof REJECTED: {e}", batch.batch_number);
+            status!(error: "batch {}: final proof REJECTED: {e}", batch.batch_number);
             Ok(ExitCode::from(2))
         }
     }
@@ -187,7 +187,7 @@ fn verify_simulated(args: &VerifyArgs, proof: &[u8]) -> Result<ExitCode> {
     })?;
     let n = batch.batch_number;
     if record.batch != batch {
-        eprintln!(
+        status!(error:
             "batch {n}: SIMULATED record REJECTED: it is the record of another batch or shape"
         );
         return Ok(ExitCode::from(2));
@@ -205,7 +205,7 @@ fn verify_simulated(args: &VerifyArgs, proof: &[u8]) -> Result<ExitCode> {
             Ok(ExitCode::from(SIMULATED_EXIT))
         }
         Err(e) => {
-            eprintln!("batch {n}: SIMULATED record REJECTED: {e}");
+            status!(error: "batch {n}: SIMULATED record REJECTED: {e}");
             Ok(ExitCode::from(2))
         }
     }

@@ -63,17 +63,17 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
         // Another process 0 delivers for this store now: stop at once (exit status 1, not 75: a
         // restart would fence that one in turn).
         on_fenced: Some(Box::new(|reason| {
-            eprintln!("error: {reason}");
+            status!(error: "error: {reason}");
             std::process::exit(1);
         })),
-        say: Arc::new(|line| eprintln!("{line}")),
+        say: Arc::new(|line| status!("{line}")),
         shutdown: crate::shutdown_on_signals()?,
         ..Options::default()
     };
     let run = service::run(&config, options, backends)?;
     print_summary(&run, started);
     if run.drained {
-        eprintln!(
+        status!(
             "drained: reading stopped on a signal; {}; the next start reads on from there",
             match (run.report.left.first(), run.report.left.last()) {
                 (Some(a), Some(b)) => format!(
@@ -84,13 +84,13 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
         );
     }
     for (n, stage, reason) in &run.report.gaps {
-        eprintln!("gap: batch {n} ({stage}): {reason}");
+        status!(error: "gap: batch {n} ({stage}): {reason}");
     }
     for (n, e) in &run.report.unverified {
-        eprintln!("error: batch {n}: final proof does not verify: {e}");
+        status!(error: "error: batch {n}: final proof does not verify: {e}");
     }
     if let Some(e) = &run.report.error {
-        eprintln!("error: {e}");
+        status!(error: "error: {e}");
     }
     Ok(if run.complete() {
         ExitCode::SUCCESS
@@ -99,7 +99,7 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
         && run.report.error_may_pass
     {
         // Only a fault that may pass stopped delivery: a restart resumes (see cli/src/lib.rs).
-        eprintln!("(this may pass: restarting may help; exit status {EXIT_MAY_PASS})");
+        status!(error: "(this may pass: restarting may help; exit status {EXIT_MAY_PASS})");
         ExitCode::from(EXIT_MAY_PASS)
     } else {
         ExitCode::FAILURE

@@ -130,7 +130,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             // A cluster's processes read what their launcher produced.
             produce: args.run_id.is_none(),
         };
-        eprintln!(
+        status!(
             "simulating {} batch(es) of workload {} on {} slots, {} release, time scale {} (SIMULATED provers: nothing is proved)",
             args.batches, workload.name, args.slots, release.name(), args.time_scale
         );
@@ -167,7 +167,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
     Ok(if ok || !leader {
         ExitCode::SUCCESS
     } else {
-        eprintln!("error: a simulated tree is missing or does not check");
+        status!(error: "error: a simulated tree is missing or does not check");
         ExitCode::FAILURE
     })
 }

@@ -172,7 +172,7 @@ pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
     for path in &args.submissions {
         match UserSubmission::from_frame(&read_file(path)?) {
             Ok(s) => subs.push(s),
-            Err(e) => eprintln!("refused {}: undecodable: {e}", path.display()),
+            Err(e) => status!(error: "refused {}: undecodable: {e}", path.display()),
         }
     }
     let started = std::time::Instant::now();
@@ -341,7 +341,7 @@ pub fn verify_inclusion_cmd(args: VerifyInclusionArgs) -> Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        status!(error:
             "NOT included: the path does not lead from {} to {}",
             hex::encode(leaf),
             hex::encode(root)

@@ -424,17 +424,29 @@ fn sigterm_drains_run_and_a_restart_proves_nothing_twice() {
     let generated1 = summary_counter(&out1, "zkstream_proofs_generated_total");
     assert_eq!(generated1, before.len(), "{out1}");
 
-    // The restart delivers the rest and proves only what is missing.
+    // The restart delivers the rest and proves only what is missing. It logs JSON: every line on
+    // stderr is a JSON object (status lines too), and stdout has the summary.
     let out2 = run_bounded(
-        zkstream().args(["run", "--config", config.to_str().unwrap(), "--bounded"]),
+        zkstream().env("ZKSTREAM_LOG_FORMAT", "json").args([
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--bounded",
+        ]),
         Duration::from_secs(600),
     );
-    let stdout2 = text(&out2.stdout);
+    let (stdout2, stderr2) = (text(&out2.stdout), text(&out2.stderr));
+    assert!(out2.status.success(), "run 2:\n{stdout2}\n{stderr2}");
+    for line in stderr2.lines() {
+        let event: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {line}\n{stderr2}"));
+        assert!(event["fields"]["message"].is_string(), "{line}");
+    }
     assert!(
-        out2.status.success(),
-        "run 2:\n{stdout2}\n{}",
-        text(&out2.stderr)
+        stderr2.contains("fence: delivering under epoch 2"),
+        "status lines are events: {stderr2}"
     );
+    assert!(stdout2.contains("summary: "), "{stdout2}");
     assert_eq!(core.batches(), (1..=BATCHES).collect::<Vec<_>>());
     assert!(
         core.requests.lock().unwrap().iter().all(|(_, s)| *s == 200),
