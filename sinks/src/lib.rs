@@ -14,7 +14,7 @@ pub mod file;
 pub mod kafka;
 mod retry;
 
-pub use core_http::CoreHttpSink;
+pub use core_http::{CoreAccess, CoreHttpSink};
 pub use dlq::{DeadLetter, DeadLetterSink};
 pub use error::{kafka_error_is_retryable, SinkError};
 pub use file::FileSink;

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use crate::SinkError;
 
+/// The longest wait a peer's `Retry-After` can impose on one attempt.
+pub const MAX_ASKED_WAIT: Duration = Duration::from_secs(600);
+
 /// How a sink retries transient failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -46,6 +49,19 @@ impl RetryPolicy {
         attempt: u32,
         error: String,
     ) -> Result<(), SinkError> {
+        self.wait_at_least_or_give_up(sink, batch, attempt, error, None)
+    }
+
+    /// [`RetryPolicy::wait_or_give_up`], waiting `asked` instead of the backoff when the peer said how
+    /// long to wait (HTTP `Retry-After`), up to [`MAX_ASKED_WAIT`].
+    pub(crate) fn wait_at_least_or_give_up(
+        &self,
+        sink: &str,
+        batch: u64,
+        attempt: u32,
+        error: String,
+        asked: Option<Duration>,
+    ) -> Result<(), SinkError> {
         if !self.allows(attempt) {
             return Err(SinkError::GaveUp {
                 sink: sink.to_string(),
@@ -54,7 +70,9 @@ impl RetryPolicy {
                 last: error,
             });
         }
-        let wait = self.backoff(attempt);
+        let wait = asked
+            .map(|a| a.min(MAX_ASKED_WAIT))
+            .unwrap_or_else(|| self.backoff(attempt));
         tracing::warn!(sink, batch, attempt, %error, ?wait, "delivery failed; retrying");
         std::thread::sleep(wait);
         Ok(())

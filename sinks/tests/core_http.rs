@@ -1,12 +1,15 @@
 //! The core HTTP sink against a real HTTP server in the test: 5xx and timeouts are retried until the
 //! core accepts, a resubmission is answered 409 and counts as delivered (idempotent per batch), a 4xx is a
-//! permanent refusal, and bounded retries give up with the last error.
+//! permanent refusal, and bounded retries give up with the last error. Over https (ops/core-stub.py, a
+//! Python core behind a private CA made by openssl): the token, `Retry-After` and certificate trust.
 #![allow(clippy::unwrap_used)]
 
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use zkstream_sinks::{CoreHttpSink, ProofSink, RetryPolicy, SinkError};
+use zkstream_sinks::{CoreAccess, CoreHttpSink, ProofSink, RetryPolicy, SinkError};
 use zkstream_types::{Digest, FinalBatchProof, Framed};
 
 fn proof(n: u64) -> FinalBatchProof {
@@ -126,5 +129,185 @@ fn a_4xx_is_a_permanent_refusal_and_bounded_retries_give_up() {
         sink.deliver(&proof(3)),
         Err(SinkError::GaveUp { attempts: 2, .. })
     ));
-    assert!(CoreHttpSink::new("https://core", Duration::from_secs(1), fast(None)).is_err());
+    assert!(CoreHttpSink::new("ftp://core", Duration::from_secs(1), fast(None)).is_err());
+    let ca_over_http = CoreAccess {
+        ca_file: Some("ca.pem".into()),
+        ..CoreAccess::default()
+    };
+    assert!(
+        CoreHttpSink::with_access(&url, Duration::from_secs(1), fast(None), ca_over_http).is_err()
+    );
+}
+
+/// A CA and a certificate for 127.0.0.1 signed by it (openssl's command line), in `dir`: the paths
+/// of the CA certificate, the server certificate and its key.
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=zkstream test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "core.key",
+        "-out",
+        "core.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "core.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "core.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("core.pem"),
+        dir.join("core.key"),
+    )
+}
+
+/// The core stub of ops/core-stub.py (a real https peer: Python's ssl) on a free port.
+fn https_core(dir: &Path, token: &str, busy_first: u32, retry_after_s: u32) -> (String, Child) {
+    let (_, cert, key) = certificates(dir);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stub = concat!(env!("CARGO_MANIFEST_DIR"), "/../ops/core-stub.py");
+    let child = Command::new("python3")
+        .arg(stub)
+        .args(["--port", &port.to_string(), "--dir"])
+        .arg(dir.join("received"))
+        .arg("--tls-cert")
+        .arg(cert)
+        .arg("--tls-key")
+        .arg(key)
+        .args(["--token", token, "--busy-first", &busy_first.to_string()])
+        .args(["--retry-after", &retry_after_s.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the core stub did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!("https://127.0.0.1:{port}"), child)
+}
+
+/// https to a core behind a private CA, with a bearer token: a busy core's `Retry-After` is honoured
+/// (the wait is the core's, not the 10-ms backoff), the proof arrives once; a wrong token is a
+/// permanent refusal; without the CA the certificate is not trusted.
+#[test]
+fn https_with_a_private_ca_and_a_token_honours_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, child) = https_core(dir.path(), "s3cret", 1, 2);
+    let mut child = Reaped(child);
+    let access = |token: &str, ca: bool| CoreAccess {
+        token: Some(token.into()),
+        ca_file: ca.then(|| dir.path().join("ca.pem")),
+    };
+    let mut sink = CoreHttpSink::with_access(
+        &url,
+        Duration::from_secs(5),
+        fast(None),
+        access("s3cret", true),
+    )
+    .unwrap();
+    let t = Instant::now();
+    sink.deliver(&proof(1)).unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_secs(2),
+        "Retry-After ignored: {:?}",
+        t.elapsed()
+    );
+    assert_eq!((sink.submissions(), sink.retries()), (2, 1));
+    assert!(dir.path().join("received/batch-1.proof").exists());
+    // A resubmission is idempotent (409).
+    sink.deliver(&proof(1)).unwrap();
+
+    let mut wrong = CoreHttpSink::with_access(
+        &url,
+        Duration::from_secs(5),
+        fast(None),
+        access("guess", true),
+    )
+    .unwrap();
+    match wrong.deliver(&proof(2)) {
+        Err(SinkError::Refused {
+            status: 401, body, ..
+        }) => {
+            assert!(body.contains("credentials refused"), "{body}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut untrusted = CoreHttpSink::with_access(
+        &url,
+        Duration::from_secs(5),
+        fast(Some(1)),
+        access("s3cret", false),
+    )
+    .unwrap();
+    match untrusted.deliver(&proof(2)) {
+        Err(SinkError::GaveUp { last, .. }) => {
+            assert!(last.to_lowercase().contains("certificate"), "{last}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let _ = child.0.kill();
+}
+
+/// A child process killed on drop.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
