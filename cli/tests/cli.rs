@@ -840,7 +840,8 @@ fn bench_gpu_without_a_gpu_backend_says_why_and_times_the_cpu() {
 }
 
 /// A service that stops on an error a restart may mend (its metrics address is taken) exits 75, so a
-/// supervisor restarts it; one that no restart mends (a misspelt config field) exits 1.
+/// supervisor restarts it; one that no restart mends (a misspelt config field, or a misspelt
+/// `ZKSTREAM__` override) exits 1.
 #[test]
 fn the_exit_status_says_whether_a_restart_may_help() {
     let dir = tempfile::tempdir().unwrap();
@@ -873,4 +874,24 @@ fn the_exit_status_says_whether_a_restart_may_help() {
     let o = zkstream(&["run", "--config", typo.to_str().unwrap(), "--bounded"]);
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("brokrs"), "{}", stderr(&o));
+    // The environment overrides the file (ZKSTREAM__SECTION__KEY): the metrics address comes from it
+    // (taken: 75), and a misspelt variable is refused by its name (1).
+    let with_env = |var: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_zkstream"))
+            .args(["run", "--config", config, "--bounded"])
+            .env("RUST_LOG", "warn")
+            .env(var, value)
+            .output()
+            .expect("run zkstream")
+    };
+    let o = with_env("ZKSTREAM__METRICS__ADDR", &addr);
+    assert_eq!(o.status.code(), Some(75), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains(&addr), "{}", stderr(&o));
+    let o = with_env("ZKSTREAM__PIPELINE__DRAIN_TIMOUT_S", "5");
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ZKSTREAM__PIPELINE__DRAIN_TIMOUT_S"),
+        "{}",
+        stderr(&o)
+    );
 }

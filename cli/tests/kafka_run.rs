@@ -335,14 +335,16 @@ fn sigterm_drains_run_and_a_restart_proves_nothing_twice() {
         Some(&core.url),
         &format!("url = \"file://{}\"\nkeep_all = true", store.display()),
         &format!(
-            "[pipeline]\nmax_batches_in_flight = 2\ndrain_timeout_s = 240\n[metrics]\naddr = \"{addr}\"\n"
+            "[pipeline]\nmax_batches_in_flight = 2\ndrain_timeout_s = 1\n[metrics]\naddr = \"{addr}\"\n"
         ),
     );
 
     let log1 = dir.path().join("run1.log");
     let file = std::fs::File::create(&log1).unwrap();
+    // The drain timeout comes from the environment (it overrides the file's 1 s).
     let mut run1 = Reaped(
         zkstream()
+            .env("ZKSTREAM__PIPELINE__DRAIN_TIMEOUT_S", "240")
             .args(["run", "--config", config.to_str().unwrap()])
             .stdout(file.try_clone().unwrap())
             .stderr(file)
@@ -674,7 +676,8 @@ fn broker_faults_lose_nothing() {
 /// verifies (a wrong one does not), the others are dead letters with their reasons. The store is an S3
 /// bucket (moto). The first process is killed after its first run: the restart (under a newer fencing
 /// epoch) runs the other family only, proving and dead-lettering nothing twice, and a third finds
-/// nothing to do.
+/// nothing to do. Last, SIGTERM in the middle of a fourth start's run: exit 0 at the drain timeout,
+/// and the restart reuses the run's stored chunk proof.
 #[test]
 fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
     use zkstream_aggregation::{unpack_blobs, BlobData, MerkleTree};
@@ -1011,4 +1014,77 @@ fn aggregation_mode_aggregates_valid_proofs_and_dead_letters_the_rest() {
         again.contains("summary: 0 run(s) published, 0 submission(s) refused"),
         "{again}"
     );
+
+    // SIGTERM mid-run: a third submission's run is under way (its chunk proof stored, its node being
+    // proved) when the leader gets SIGTERM. It reads nothing more; the run outlives the 2-s drain
+    // timeout, so the leader leaves with exit status 0. The restart reuses the chunk proof and proves
+    // only the node.
+    let a3 = submit("1", "5,5,5,5", "alice-3", &[]);
+    send_records(
+        &brokers,
+        "zkstream.user_proofs",
+        0,
+        &[(Some(b"alice-3".to_vec()), std::fs::read(&a3).unwrap())],
+    );
+    let drain = config_in(
+        &dir.path().join("drain"),
+        &brokers,
+        None,
+        &format!("url = \"s3://{bucket}/users\""),
+        &format!(
+            "[pipeline]\ndrain_timeout_s = 2\n[aggregation]\ninterval_s = 3600\nout_dir = \"{out_dir}\"\n"
+        ),
+    );
+    let run3 = |level: u32| -> usize {
+        s3.keys(bucket)
+            .iter()
+            .filter(|k| {
+                k.starts_with("users/v1/aggregation/run-000000000003/")
+                    && k.ends_with(&format!("l{level}-i000000.artifact"))
+            })
+            .count()
+    };
+    let log3 = dir.path().join("aggregate-3.log");
+    let mut third = Reaped(
+        zkstream()
+            .envs(s3.env())
+            .args([
+                "aggregate",
+                "--config",
+                drain.to_str().unwrap(),
+                "--bounded",
+            ])
+            .stdout(std::fs::File::create(&log3).unwrap())
+            .stderr(std::fs::File::create(dir.path().join("aggregate-3.err")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(Duration::from_secs(600), "run 3's chunk proof", || {
+        assert!(third.0.try_wait().unwrap().is_none(), "the leader ended");
+        run3(0) == 1
+    });
+    let signalled = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &third.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = third.0.wait().unwrap();
+    let err3 = std::fs::read_to_string(dir.path().join("aggregate-3.err")).unwrap();
+    assert!(status.success(), "exit {status}:\n{err3}");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(15),
+        "the drain took {:?}",
+        signalled.elapsed()
+    );
+    assert!(err3.contains("drain timeout"), "{err3}");
+    assert_eq!(run3(1), 0, "run 3's node was stored before the signal");
+    let (resumed, _) = aggregate(&[]);
+    assert!(
+        resumed.contains(
+            "summary: 1 run(s) published, 0 submission(s) refused, 1 tree proof(s) made, 1 reused"
+        ),
+        "{resumed}"
+    );
+    assert_eq!(run3(1), 1);
 }

@@ -1,6 +1,55 @@
 //! `zkstream run`'s configuration file (TOML). Every table and field is documented here and in
 //! `ops/zkstream.example.toml`; unknown fields are rejected by name (`deny_unknown_fields`), so a typo
 //! never silently falls back to a default. librdkafka settings in `[kafka.rdkafka]` pass through verbatim.
+//!
+//! # Overrides from the environment
+//!
+//! [`Config::load`] applies every environment variable named `ZKSTREAM__<SECTION>__<KEY>` over the
+//! file: two underscores separate the levels of tables, the names after the prefix (which is written
+//! in capitals) are case-insensitive (they become lowercase TOML keys), and a single underscore is part
+//! of a key. `ZKSTREAM__PIPELINE__DRAIN_TIMEOUT_S=60` sets `[pipeline] drain_timeout_s`;
+//! `ZKSTREAM__SINK__CORE__URL=http://core:3320` sets `[sink.core] url` (creating `[sink.core]` if the
+//! file has none). A variable's value replaces what the file has at that
+//! key; an inline table (`ZKSTREAM__STORE__OPTIONS='{ aws_region = "eu-central-1" }'`) replaces the
+//! whole table. When variables overlap, the shorter name (the table) is applied first.
+//!
+//! - **Values**: the text is read as a TOML value when it is one (`60`, `1.5`, `true`, `[1, 2]`,
+//!   `{ k = "v" }`, `"quoted"`) and is the text itself otherwise (`http://core:3320`, `SASL_SSL`). Where
+//!   the setting wants a string and the TOML value is not one, the text is taken as it is
+//!   (`ZKSTREAM__KAFKA__GROUP_ID=123` is the group `"123"`; `true` in `[kafka.rdkafka]` is `"true"`). A
+//!   TOML string in quotes is always a string: `ZKSTREAM__KAFKA__GROUP_ID='"123"'` (and so it is refused
+//!   where a number is wanted).
+//! - **`[kafka.rdkafka]`**: librdkafka's property names have dots, which a variable name cannot hold, so
+//!   there the key is one name whose single underscores stand for dots:
+//!   `ZKSTREAM__KAFKA__RDKAFKA__SASL_MECHANISM` sets `"sasl.mechanism"`,
+//!   `ZKSTREAM__KAFKA__RDKAFKA__SSL_CA_LOCATION` sets `"ssl.ca.location"`. `__` cannot stand for a dot
+//!   there (`ZKSTREAM__KAFKA__RDKAFKA__SASL__MECHANISM` is refused, naming the right variable). This is
+//!   unambiguous because librdkafka's property names (those of librdkafka 2.12, which rdkafka-sys builds)
+//!   are dotted and have no underscore, with two exceptions kept as they are: `log_level` and
+//!   `enabled_events` (the other underscored names are callbacks and pointers, set through librdkafka's
+//!   C API and never as text).
+//! - **Typos**: a `ZKSTREAM__` variable that names no setting, or whose value does not fit its setting,
+//!   is an error naming the variable ([`ConfigError::Env`]), never ignored. (Keys inside the free maps
+//!   `[kafka.rdkafka]` and `[store.options]` are checked by librdkafka and `object_store` when the
+//!   clients are made, as for the file.)
+//! - Variables with a single underscore after `ZKSTREAM` (`ZKSTREAM_KEYS_DIR`, `ZKSTREAM_LOG_FORMAT`,
+//!   `ZKSTREAM_TANSU_BIN`, ...) are process settings, not overrides, and are not read here.
+//! - [`Config::parse`] reads no environment; [`Config::parse_with_env`] takes the variables as an
+//!   argument (tests), [`Config::load`] takes this process's.
+//!
+//! # Secrets
+//!
+//! The Kafka SASL password and the core sink's bearer token can stay out of the file, coming instead
+//! from the environment (`ZKSTREAM__KAFKA__RDKAFKA__SASL_PASSWORD`, `ZKSTREAM__SINK__CORE__TOKEN`) or
+//! from a file (`[kafka] sasl_password_file`, `[sink.core] token_file`: the file's content, its trailing
+//! line break removed; e.g. a mounted Kubernetes secret or a systemd credential). A secret given both
+//! ways (`token` and `token_file`, or `sasl_password_file` and `"sasl.password"`) is an error naming
+//! both; a secret file that cannot be read, or is empty, is an error naming the field and the file.
+//! Secret files are read after the overrides are applied, before the checks; a relative path is taken
+//! from the working directory, like every path here. `Debug` shows neither secret: the token is a
+//! [`Secret`], and the values of `[kafka.rdkafka]` and `[store.options]` keys that name a password,
+//! secret, token, credential or key (`sasl.password`, `ssl.key.password`, `aws_secret_access_key`, ...)
+//! show as `***`. An override's value is never repeated in an error about a secret's key.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +61,18 @@ use zkstream_prover::{ProfileKind, TreeShape, UserShape};
 use crate::gpu::GpuMode;
 
 use crate::settings::{default_keys_dir, ProofSettings, DEFAULT_PROTOCOL_VERSION};
+
+/// The prefix of the environment variables that override configuration fields (two underscores:
+/// `ZKSTREAM_KEYS_DIR` and the like are not overrides).
+pub const ENV_PREFIX: &str = "ZKSTREAM__";
+
+/// The librdkafka property that `[kafka] sasl_password_file` fills.
+const SASL_PASSWORD: &str = "sasl.password";
+
+/// librdkafka's property names with an underscore that can be set as text (every other one is dotted,
+/// without underscores): kept as they are in a `ZKSTREAM__KAFKA__RDKAFKA__…` variable, where `_`
+/// otherwise stands for `.`.
+const RDKAFKA_UNDERSCORED: [&str; 2] = ["enabled_events", "log_level"];
 
 /// Errors reading a configuration file.
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +103,84 @@ pub enum ConfigError {
         /// Why.
         reason: String,
     },
+    /// A `ZKSTREAM__…` environment variable names no setting, or its value does not fit the setting.
+    #[error("{var}: {reason}")]
+    Env {
+        /// The variable's name.
+        var: String,
+        /// Why (the setting it names, and what is wrong; never a secret's value).
+        reason: String,
+    },
+    /// A secret's file (`token_file`, `sasl_password_file`) could not be read.
+    #[error("{path}: {field}: cannot read {file}: {source}")]
+    SecretFile {
+        /// The configuration file.
+        path: PathBuf,
+        /// The field naming the secret's file, dotted.
+        field: &'static str,
+        /// The secret's file.
+        file: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
 }
 
 impl ConfigError {
-    /// Whether trying again can help: never — the file must be fixed first.
+    /// Whether trying again can help: never — the file (or the environment) must be fixed first.
     pub fn is_retryable(&self) -> bool {
         false
+    }
+}
+
+/// A secret text (a token, a password): read from TOML like a string, shown as `Secret(***)` by
+/// `Debug`, so that printing a configuration never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Secret(secret.into())
+    }
+
+    /// The secret itself: for what needs it (a request header, a client setting), never for a log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Whether a `[kafka.rdkafka]` or `[store.options]` key names a secret, whose value `Debug` hides.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "secret", "token", "credential"]
+        .iter()
+        .any(|word| key.contains(word))
+        || key.ends_with("_key")
+        || key.ends_with(".pem")
+}
+
+/// `Debug` of a settings map, the values of secret keys ([`is_secret_key`]) shown as `***`.
+struct RedactedMap<'a>(&'a BTreeMap<String, String>);
+
+impl std::fmt::Debug for RedactedMap<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(key, value)| {
+                let shown = if is_secret_key(key) {
+                    "***"
+                } else {
+                    value.as_str()
+                };
+                (key, shown)
+            }))
+            .finish()
     }
 }
 
@@ -139,7 +272,7 @@ impl UserProofsConfig {
 }
 
 /// `[kafka]`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KafkaConfig {
     /// `bootstrap.servers`, e.g. `"127.0.0.1:9092"`.
@@ -157,7 +290,40 @@ pub struct KafkaConfig {
     /// How long an idle reader waits between polls, in milliseconds.
     pub poll_interval_ms: u64,
     /// librdkafka settings for every client (reader, committer, producers), passed through verbatim.
+    /// `Debug` shows the values of secret keys (`sasl.password`, `ssl.key.password`, ...) as `***`.
     pub rdkafka: BTreeMap<String, String>,
+    /// A file holding the SASL password (its trailing line break removed): after [`Config::load`],
+    /// `rdkafka["sasl.password"]` holds its content. Refused together with `rdkafka."sasl.password"`
+    /// (from the file or `ZKSTREAM__KAFKA__RDKAFKA__SASL_PASSWORD`).
+    pub sasl_password_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KafkaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so that a new field cannot be left out here unnoticed.
+        let KafkaConfig {
+            brokers,
+            batches_topic,
+            proofs_topic,
+            dlq_topic,
+            group_id,
+            start_batch,
+            poll_interval_ms,
+            rdkafka,
+            sasl_password_file,
+        } = self;
+        f.debug_struct("KafkaConfig")
+            .field("brokers", brokers)
+            .field("batches_topic", batches_topic)
+            .field("proofs_topic", proofs_topic)
+            .field("dlq_topic", dlq_topic)
+            .field("group_id", group_id)
+            .field("start_batch", start_batch)
+            .field("poll_interval_ms", poll_interval_ms)
+            .field("rdkafka", &RedactedMap(rdkafka))
+            .field("sasl_password_file", sasl_password_file)
+            .finish()
+    }
 }
 
 impl Default for KafkaConfig {
@@ -172,12 +338,13 @@ impl Default for KafkaConfig {
             start_batch: 1,
             poll_interval_ms: 50,
             rdkafka: BTreeMap::new(),
+            sasl_password_file: None,
         }
     }
 }
 
 /// `[store]`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
     /// Where artifacts and progress live: `file:///abs/dir`, `s3://bucket/prefix` (S3, MinIO or any
@@ -185,7 +352,8 @@ pub struct StoreConfig {
     /// process of a cluster must name the same store.
     pub url: String,
     /// `object_store` configuration keys for `s3://` and `gs://` (`aws_endpoint`, `aws_region`,
-    /// `aws_allow_http`, `google_service_account`, ...), over the standard environment.
+    /// `aws_allow_http`, `google_service_account`, ...), over the standard environment. `Debug` shows
+    /// the values of secret keys (`aws_secret_access_key`, ...) as `***`.
     pub options: BTreeMap<String, String>,
     /// Retention: a delivered batch's intermediate proofs (all but its final, compression proof) are
     /// deleted this many hours after every sink acknowledged it and its offsets were committed (0: at
@@ -193,6 +361,24 @@ pub struct StoreConfig {
     pub keep_intermediates_hours: f64,
     /// Keep every proof of every batch (no retention): the store grows by every proof.
     pub keep_all: bool,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so that a new field cannot be left out here unnoticed.
+        let StoreConfig {
+            url,
+            options,
+            keep_intermediates_hours,
+            keep_all,
+        } = self;
+        f.debug_struct("StoreConfig")
+            .field("url", url)
+            .field("options", &RedactedMap(options))
+            .field("keep_intermediates_hours", keep_intermediates_hours)
+            .field("keep_all", keep_all)
+            .finish()
+    }
 }
 
 impl Default for StoreConfig {
@@ -297,6 +483,13 @@ pub struct CoreSinkConfig {
     pub backoff_ms: u64,
     /// Longest retry wait, in milliseconds.
     pub max_backoff_ms: u64,
+    /// The bearer token the sink presents to the core (from the file, `ZKSTREAM__SINK__CORE__TOKEN`,
+    /// or, after [`Config::load`], `token_file`'s content); `Debug` does not show it.
+    pub token: Option<Secret>,
+    /// A file holding the token (its trailing line break removed); refused together with `token`.
+    pub token_file: Option<PathBuf>,
+    /// PEM certificates to trust for an `https://` core besides the system's roots (a private CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for CoreSinkConfig {
@@ -307,6 +500,9 @@ impl Default for CoreSinkConfig {
             timeout_s: 30,
             backoff_ms: 200,
             max_backoff_ms: 30_000,
+            token: None,
+            token_file: None,
+            ca_file: None,
         }
     }
 }
@@ -376,23 +572,92 @@ impl Config {
         }
     }
 
-    /// Parses and checks a configuration text; `path` only labels errors.
+    /// Parses and checks a configuration text, without the environment; `path` only labels errors.
+    /// Secret files (`token_file`, `sasl_password_file`) are read.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+        Self::parse_with_env(text, path, std::iter::empty())
+    }
+
+    /// Parses a configuration text, applies the `ZKSTREAM__…` overrides among `vars` (name, value; the
+    /// other variables are ignored; see the module documentation), reads the secret files and checks
+    /// the result; `path` only labels errors.
+    pub fn parse_with_env<I>(text: &str, path: &Path, vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        let parse_error = |source: toml::de::Error| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let overrides = overrides(vars)?;
+        let mut config: Config = if overrides.is_empty() {
+            toml::from_str(text).map_err(parse_error)?
+        } else {
+            let mut table: toml::Table = toml::from_str(text).map_err(parse_error)?;
+            for o in overrides {
+                o.apply(&mut table)?;
+            }
+            match Config::deserialize(toml::Value::Table(table)) {
+                Ok(config) => config,
+                // Each override deserialized on its own (`probe`): the file is at fault, and its own
+                // parse names the line. (If the file alone passes, the merged table's error names the
+                // field.)
+                Err(merged) => {
+                    return Err(parse_error(
+                        toml::from_str::<Config>(text).err().unwrap_or(merged),
+                    ))
+                }
+            }
+        };
+        config.read_secret_files(path)?;
         config.check(path)?;
         Ok(config)
     }
 
-    /// Reads, parses and checks a configuration file.
+    /// Reads, parses and checks a configuration file, with this process's `ZKSTREAM__…` variables
+    /// applied over it (see the module documentation) and the secret files read.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse(&text, path)
+        Self::parse_with_env(&text, path, env_overrides()?)
+    }
+
+    /// Puts the content of `[kafka] sasl_password_file` into `rdkafka["sasl.password"]` and that of
+    /// `[sink.core] token_file` into `token`; a secret given both ways is refused.
+    fn read_secret_files(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |field, reason: &str| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            field,
+            reason: reason.to_string(),
+        };
+        if let Some(file) = &self.kafka.sasl_password_file {
+            if self.kafka.rdkafka.contains_key(SASL_PASSWORD) {
+                return Err(invalid(
+                    "kafka.sasl_password_file / kafka.rdkafka.\"sasl.password\"",
+                    "both are set (in the file or by ZKSTREAM__KAFKA__RDKAFKA__SASL_PASSWORD): \
+                     give the password one way",
+                ));
+            }
+            let password = read_secret(path, "kafka.sasl_password_file", file)?;
+            self.kafka
+                .rdkafka
+                .insert(SASL_PASSWORD.to_string(), password);
+        }
+        if let Some(core) = &mut self.sink.core {
+            if let Some(file) = &core.token_file {
+                if core.token.is_some() {
+                    return Err(invalid(
+                        "sink.core.token / sink.core.token_file",
+                        "both are set (in the file or by ZKSTREAM__SINK__CORE__TOKEN): \
+                         give the token one way",
+                    ));
+                }
+                core.token = Some(Secret(read_secret(path, "sink.core.token_file", file)?));
+            }
+        }
+        Ok(())
     }
 
     fn check(&self, path: &Path) -> Result<(), ConfigError> {
@@ -448,12 +713,22 @@ impl Config {
             ));
         }
         if let Some(core) = &self.sink.core {
-            let ok = url::Url::parse(&core.url).is_ok_and(|u| u.scheme() == "http");
-            if !ok {
-                return Err(invalid(
-                    "sink.core.url",
-                    format!("{:?} is not an http:// URL", core.url),
-                ));
+            let scheme = url::Url::parse(&core.url).map(|u| u.scheme().to_string());
+            match scheme.as_deref() {
+                Ok("https") => {}
+                Ok("http") if core.ca_file.is_none() => {}
+                Ok("http") => {
+                    return Err(invalid(
+                        "sink.core.ca_file",
+                        format!("{:?} is not an https:// URL", core.url),
+                    ))
+                }
+                _ => {
+                    return Err(invalid(
+                        "sink.core.url",
+                        format!("{:?} is not an http:// or https:// URL", core.url),
+                    ))
+                }
             }
         }
         let a = &self.aggregation;
@@ -512,12 +787,263 @@ impl Config {
     }
 }
 
+/// A secret file's content, its trailing line break (`\n` or `\r\n`) removed; `config` and `field`
+/// label errors. An empty secret is refused (an empty mount, most likely).
+fn read_secret(config: &Path, field: &'static str, file: &Path) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::SecretFile {
+        path: config.to_path_buf(),
+        field,
+        file: file.to_path_buf(),
+        source,
+    })?;
+    let secret = text.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        return Err(ConfigError::Invalid {
+            path: config.to_path_buf(),
+            field,
+            reason: format!("{} is empty", file.display()),
+        });
+    }
+    Ok(secret.to_string())
+}
+
+/// This process's `ZKSTREAM__…` variables (no other variable is read); one whose name or value is not
+/// UTF-8 is refused.
+fn env_overrides() -> Result<Vec<(String, String)>, ConfigError> {
+    let mut vars = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let var = name.to_string_lossy().into_owned();
+        if !var.starts_with(ENV_PREFIX) {
+            continue;
+        }
+        if name.to_str().is_none() {
+            return Err(ConfigError::Env {
+                var,
+                reason: "the name is not UTF-8".into(),
+            });
+        }
+        let Ok(text) = value.into_string() else {
+            return Err(ConfigError::Env {
+                var,
+                reason: "the value is not UTF-8".into(),
+            });
+        };
+        vars.push((var, text));
+    }
+    Ok(vars)
+}
+
+/// One `ZKSTREAM__…` variable, checked against the settings.
+struct Override {
+    /// The variable's name.
+    var: String,
+    /// The TOML keys it names, from the top (lowercase; a `[kafka.rdkafka]` key dotted).
+    keys: Vec<String>,
+    /// Its value, of a type the setting takes.
+    value: toml::Value,
+}
+
+impl Override {
+    /// Reads one variable: `Ok(None)` for one without the [`ENV_PREFIX`]; an error naming it when it
+    /// names no setting or its value does not fit the setting.
+    fn parse(var: String, text: String) -> Result<Option<Override>, ConfigError> {
+        let Some(name) = var.strip_prefix(ENV_PREFIX) else {
+            return Ok(None);
+        };
+        let keys = match override_keys(name) {
+            Ok(keys) => keys,
+            Err(reason) => return Err(ConfigError::Env { var, reason }),
+        };
+        let typed = toml_value(&text);
+        let value = match probe(&keys, typed.clone()) {
+            Ok(()) => typed,
+            Err(error) => {
+                // A number, boolean, ... where the setting wants a string: the text itself.
+                let as_text = toml::Value::String(text.clone());
+                if !matches!(typed, toml::Value::String(_)) && probe(&keys, as_text.clone()).is_ok()
+                {
+                    as_text
+                } else {
+                    let reason = describe(&keys, &error, &text);
+                    return Err(ConfigError::Env { var, reason });
+                }
+            }
+        };
+        Ok(Some(Override { var, keys, value }))
+    }
+
+    /// Sets the value in the file's `table`.
+    fn apply(self, table: &mut toml::Table) -> Result<(), ConfigError> {
+        let Override { var, keys, value } = self;
+        set_key(table, &keys, value).map_err(|reason| ConfigError::Env { var, reason })
+    }
+}
+
+/// The overrides among `vars`, in the order they apply: shorter key paths first (a table given whole,
+/// then fields set inside it). Two variables naming the same setting (`ZKSTREAM__PIPELINE__WORKERS`
+/// and `ZKSTREAM__pipeline__workers`) are refused.
+fn overrides<I>(vars: I) -> Result<Vec<Override>, ConfigError>
+where
+    I: IntoIterator<Item = (String, String)>,
+{
+    let mut overrides = Vec::new();
+    for (var, text) in vars {
+        if let Some(o) = Override::parse(var, text)? {
+            overrides.push(o);
+        }
+    }
+    overrides.sort_by(|a, b| {
+        a.keys
+            .len()
+            .cmp(&b.keys.len())
+            .then_with(|| a.keys.cmp(&b.keys))
+            .then_with(|| a.var.cmp(&b.var))
+    });
+    for pair in overrides.windows(2) {
+        if pair[0].keys == pair[1].keys {
+            return Err(ConfigError::Env {
+                var: pair[1].var.clone(),
+                reason: format!(
+                    "{} sets {} already",
+                    pair[0].var,
+                    setting_name(&pair[1].keys)
+                ),
+            });
+        }
+    }
+    Ok(overrides)
+}
+
+/// The TOML keys a variable's name (after [`ENV_PREFIX`]) stands for: `__` separates them, each is
+/// lowercased; in `[kafka.rdkafka]` the key's `_` become `.` (but for [`RDKAFKA_UNDERSCORED`]).
+fn override_keys(name: &str) -> Result<Vec<String>, String> {
+    let mut keys = Vec::new();
+    for segment in name.split("__") {
+        if segment.is_empty() {
+            return Err(format!(
+                "an empty name between two `__` (expected {ENV_PREFIX}SECTION__KEY)"
+            ));
+        }
+        keys.push(segment.to_ascii_lowercase());
+    }
+    if keys.len() > 2 && keys[0] == "kafka" && keys[1] == "rdkafka" {
+        if keys.len() > 3 {
+            let rest = &keys[2..];
+            return Err(format!(
+                "a librdkafka property is one name whose `_` stand for `.`: \
+                 {ENV_PREFIX}KAFKA__RDKAFKA__{} sets {:?}",
+                rest.join("_").to_ascii_uppercase(),
+                rest.join("."),
+            ));
+        }
+        if !RDKAFKA_UNDERSCORED.contains(&keys[2].as_str()) {
+            keys[2] = keys[2].replace('_', ".");
+        }
+    }
+    Ok(keys)
+}
+
+/// The TOML value a variable's text stands for: the text read as a TOML value when it is one (but a
+/// date or time, which no setting takes: that stays text), else the text itself.
+fn toml_value(text: &str) -> toml::Value {
+    match toml::Value::deserialize(toml::de::ValueDeserializer::new(text.trim())) {
+        Ok(toml::Value::Datetime(_)) | Err(_) => toml::Value::String(text.to_string()),
+        Ok(value) => value,
+    }
+}
+
+/// Deserializes a configuration holding only `value` at `keys` (beside an empty `[kafka]`, the one
+/// table without a default), so that an error is the variable's alone, whatever the file holds. A
+/// missing field passes: the file may give it (if not, the merged configuration's error says so).
+fn probe(keys: &[String], value: toml::Value) -> Result<(), toml::de::Error> {
+    let mut root = toml::Table::new();
+    root.insert("kafka".to_string(), toml::Value::Table(toml::Table::new()));
+    set_key(&mut root, keys, value).map_err(<toml::de::Error as serde::de::Error>::custom)?;
+    match Config::deserialize(toml::Value::Table(root)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.message().starts_with("missing field") => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Why a variable was refused: the setting it names, and the deserializer's message (with the value
+/// hidden when the key names a secret).
+fn describe(keys: &[String], error: &toml::de::Error, text: &str) -> String {
+    let setting = setting_name(keys);
+    let message = error.message();
+    let unknown = keys
+        .iter()
+        .any(|key| message.starts_with(&format!("unknown field `{key}`")));
+    if unknown {
+        return format!("no such setting ({setting}): {message}");
+    }
+    let message = if keys.last().is_some_and(|key| is_secret_key(key)) && !text.is_empty() {
+        message.replace(text, "***")
+    } else {
+        message.to_string()
+    };
+    format!("not a valid value for {setting}: {message}")
+}
+
+/// A setting's name as the file writes it: `[pipeline] drain_timeout_s`, `kafka` at the top.
+fn setting_name(keys: &[String]) -> String {
+    match keys {
+        [] => String::new(),
+        [key] => key.clone(),
+        [tables @ .., key] => format!("[{}] {key}", tables.join(".")),
+    }
+}
+
+/// Sets `value` at `keys` in `table`, creating the tables on the way; an error when a key on the way
+/// holds something else than a table.
+fn set_key(table: &mut toml::Table, keys: &[String], value: toml::Value) -> Result<(), String> {
+    let Some((last, parents)) = keys.split_last() else {
+        return Err("no key".to_string());
+    };
+    let mut table = table;
+    for (depth, key) in parents.iter().enumerate() {
+        let entry = table
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = match entry {
+            toml::Value::Table(inner) => inner,
+            other => {
+                return Err(format!(
+                    "{} is a {}, not a table",
+                    keys[..=depth].join("."),
+                    other.type_str()
+                ))
+            }
+        };
+    }
+    table.insert(last.clone(), value);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("test.toml"))
+    }
+
+    /// `parse` with these variables for the environment (the process's own is never touched).
+    fn parse_env(text: &str, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::parse_with_env(
+            text,
+            Path::new("test.toml"),
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    const MINIMAL: &str = "[kafka]\nbrokers = \"b\"\n";
+
+    /// A file holding `content`, deleted when dropped.
+    fn secret_file(content: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, content.as_bytes()).unwrap();
+        file
     }
 
     #[test]
@@ -614,5 +1140,387 @@ mod tests {
         );
         let c = parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_all = true\n").unwrap();
         assert_eq!(c.store.retention(), None);
+    }
+
+    #[test]
+    fn environment_overrides_win_over_the_file() {
+        let file = "[kafka]\nbrokers = \"b\"\n[sink.core]\nurl = \"http://file:1\"\n\
+                    [pipeline]\ndrain_timeout_s = 10\n";
+        let c = parse_env(
+            file,
+            &[
+                ("ZKSTREAM__SINK__CORE__URL", "http://core:3320"),
+                ("ZKSTREAM__PIPELINE__DRAIN_TIMEOUT_S", "60"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.sink.core.as_ref().unwrap().url, "http://core:3320");
+        assert_eq!(c.sink.core.as_ref().unwrap().timeout_s, 30);
+        assert_eq!(c.pipeline.drain_timeout_s, 60);
+        // Without the variables, the file as it is.
+        let c = parse(file).unwrap();
+        assert_eq!(c.sink.core.as_ref().unwrap().url, "http://file:1");
+        assert_eq!(c.pipeline.drain_timeout_s, 10);
+        // Tables the file lacks are made; names are case-insensitive; booleans and floats are typed.
+        let c = parse_env(
+            "",
+            &[
+                ("ZKSTREAM__KAFKA__BROKERS", "k1:9092,k2:9092"),
+                ("ZKSTREAM__sink__core__url", "http://core:3320"),
+                ("ZKSTREAM__STORE__KEEP_ALL", "true"),
+                ("ZKSTREAM__STORE__KEEP_INTERMEDIATES_HOURS", "1.5"),
+                ("ZKSTREAM__STORE__OPTIONS__AWS_REGION", "eu-central-1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.kafka.brokers, "k1:9092,k2:9092");
+        assert_eq!(c.sink.core.as_ref().unwrap().url, "http://core:3320");
+        assert!(c.store.keep_all);
+        assert!((c.store.keep_intermediates_hours - 1.5).abs() < 1e-9);
+        assert_eq!(c.store.options["aws_region"], "eu-central-1");
+        // An inline table replaces the table; a field set inside it applies after it.
+        let c = parse_env(
+            "[kafka]\nbrokers = \"b\"\n[store.options]\naws_region = \"x\"\n",
+            &[
+                ("ZKSTREAM__STORE__OPTIONS__AWS_ALLOW_HTTP", "true"),
+                (
+                    "ZKSTREAM__STORE__OPTIONS",
+                    "{ aws_endpoint = \"http://minio:9000\" }",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            c.store.options.keys().collect::<Vec<_>>(),
+            ["aws_allow_http", "aws_endpoint"]
+        );
+        assert_eq!(c.store.options["aws_allow_http"], "true");
+        // The checks run on the result.
+        let e = parse_env(MINIMAL, &[("ZKSTREAM__SINK__CORE__URL", "ftp://x")]).unwrap_err();
+        assert!(e.to_string().contains("sink.core.url"), "{e}");
+    }
+
+    #[test]
+    fn an_rdkafka_override_names_a_dotted_property() {
+        let c = parse_env(
+            MINIMAL,
+            &[
+                ("ZKSTREAM__KAFKA__RDKAFKA__SECURITY_PROTOCOL", "SASL_SSL"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SASL_MECHANISM", "SCRAM-SHA-512"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SSL_CA_LOCATION", "/etc/ca.pem"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SOCKET_KEEPALIVE_ENABLE", "true"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SESSION_TIMEOUT_MS", "45000"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__LOG_LEVEL", "7"),
+            ],
+        )
+        .unwrap();
+        let r = &c.kafka.rdkafka;
+        assert_eq!(r["security.protocol"], "SASL_SSL");
+        assert_eq!(r["sasl.mechanism"], "SCRAM-SHA-512");
+        assert_eq!(r["ssl.ca.location"], "/etc/ca.pem");
+        // librdkafka takes text: a TOML boolean or number is its text.
+        assert_eq!(r["socket.keepalive.enable"], "true");
+        assert_eq!(r["session.timeout.ms"], "45000");
+        // One of the two underscored properties.
+        assert_eq!(r["log_level"], "7");
+        assert_eq!(r.len(), 6);
+        // `__` cannot stand for a dot: refused, naming the variable to use.
+        let e = parse_env(
+            MINIMAL,
+            &[("ZKSTREAM__KAFKA__RDKAFKA__SASL__MECHANISM", "PLAIN")],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Env { var, .. } if var == "ZKSTREAM__KAFKA__RDKAFKA__SASL__MECHANISM"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("ZKSTREAM__KAFKA__RDKAFKA__SASL_MECHANISM sets \"sasl.mechanism\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_override_that_names_no_setting_is_rejected_by_its_variable() {
+        let e = parse_env(MINIMAL, &[("ZKSTREAM__PIPELINE__DRAIN_TIMOUT_S", "60")]).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Env { var, .. } if var == "ZKSTREAM__PIPELINE__DRAIN_TIMOUT_S"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().starts_with(
+                "ZKSTREAM__PIPELINE__DRAIN_TIMOUT_S: no such setting ([pipeline] drain_timout_s)"
+            ),
+            "{e}"
+        );
+        assert!(!e.is_retryable());
+        // A typo in a table's name, a table given a number, empty names, a value that does not fit.
+        for (var, value, says) in [
+            (
+                "ZKSTREAM__SINKS__CORE__URL",
+                "http://c",
+                "no such setting ([sinks.core] url)",
+            ),
+            (
+                "ZKSTREAM__KAFKA__SASL_PASSWORD",
+                "x",
+                "no such setting ([kafka] sasl_password)",
+            ),
+            ("ZKSTREAM__PIPELINE", "60", "not a valid value for pipeline"),
+            (
+                "ZKSTREAM__PIPELINE__WORKERS",
+                "many",
+                "not a valid value for [pipeline] workers",
+            ),
+            (
+                "ZKSTREAM__PROVER__PROFILE",
+                "fast",
+                "unknown variant `fast`",
+            ),
+            ("ZKSTREAM__", "1", "empty name"),
+            ("ZKSTREAM__PIPELINE____WORKERS", "1", "empty name"),
+        ] {
+            let e = parse_env(MINIMAL, &[(var, value)]).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Env { var: v, .. } if v == var),
+                "{var}: {e}"
+            );
+            assert!(e.to_string().contains(says), "{var}: {e}");
+        }
+        // Even when the file is fine and other variables are too.
+        let e = parse_env(
+            MINIMAL,
+            &[
+                ("ZKSTREAM__PIPELINE__WORKERS", "2"),
+                ("ZKSTREAM__PROVER__THREDS", "4"),
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("ZKSTREAM__PROVER__THREDS: "),
+            "{e}"
+        );
+        // Two spellings of one setting.
+        let e = parse_env(
+            MINIMAL,
+            &[
+                ("ZKSTREAM__PIPELINE__WORKERS", "2"),
+                ("ZKSTREAM__pipeline__workers", "3"),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("[pipeline] workers"), "{e}");
+        // A typo in the file is still the file's, with its line.
+        let e = parse_env(
+            "[kafka]\nbrokers = \"b\"\nbatch_topic = \"x\"\n",
+            &[("ZKSTREAM__PIPELINE__WORKERS", "2")],
+        )
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::Parse { .. }), "{e}");
+        assert!(e.to_string().contains("batch_topic"), "{e}");
+    }
+
+    #[test]
+    fn single_underscore_variables_are_not_overrides() {
+        let c = parse_env(
+            MINIMAL,
+            &[
+                ("ZKSTREAM_KEYS_DIR", "/keys"),
+                ("ZKSTREAM_LOG_FORMAT", "json"),
+                ("ZKSTREAM_TANSU_BIN", "/bin/tansu"),
+                ("ZKSTREAM_PIPELINE__WORKERS", "4"),
+                ("PATH", "/bin"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(format!("{c:?}"), format!("{:?}", Config::with_brokers("b")));
+    }
+
+    #[test]
+    fn a_quoted_override_stays_a_string() {
+        let c = parse_env(
+            MINIMAL,
+            &[
+                ("ZKSTREAM__KAFKA__GROUP_ID", "\"123\""),
+                ("ZKSTREAM__KAFKA__DLQ_TOPIC", "'true'"),
+                // Unquoted, where a string is wanted: the text.
+                ("ZKSTREAM__KAFKA__BATCHES_TOPIC", "456"),
+                ("ZKSTREAM__AGGREGATION__TOPIC", "false"),
+                ("ZKSTREAM__METRICS__ADDR", "127.0.0.1:9898"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.kafka.group_id, "123");
+        assert_eq!(c.kafka.dlq_topic, "true");
+        assert_eq!(c.kafka.batches_topic, "456");
+        assert_eq!(c.aggregation.topic, "false");
+        assert_eq!(c.metrics.addr.as_deref(), Some("127.0.0.1:9898"));
+        // A quoted number is a string, so not a number.
+        let e = parse_env(MINIMAL, &[("ZKSTREAM__PIPELINE__WORKERS", "\"4\"")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("ZKSTREAM__PIPELINE__WORKERS: not a valid value"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_token_file_is_read_and_its_line_break_trimmed() {
+        let core = "[sink.core]\nurl = \"http://core:3320\"\n";
+        for content in ["tok-123\n", "tok-123\r\n", "tok-123"] {
+            let file = secret_file(content);
+            let text = format!("{MINIMAL}{core}token_file = '{}'\n", file.path().display());
+            let c = parse(&text).unwrap();
+            let token = c.sink.core.as_ref().unwrap().token.as_ref().unwrap();
+            assert_eq!(token.expose(), "tok-123", "{content:?}");
+        }
+        // The file named by the environment.
+        let file = secret_file("tok-456\n");
+        let path = file.path().display().to_string();
+        let c = parse_env(
+            &format!("{MINIMAL}{core}"),
+            &[("ZKSTREAM__SINK__CORE__TOKEN_FILE", path.as_str())],
+        )
+        .unwrap();
+        let token = c.sink.core.as_ref().unwrap().token.as_ref().unwrap();
+        assert_eq!(token.expose(), "tok-456");
+        // A token straight from the environment.
+        let c = parse_env(
+            &format!("{MINIMAL}{core}"),
+            &[("ZKSTREAM__SINK__CORE__TOKEN", "12345")],
+        )
+        .unwrap();
+        let token = c.sink.core.as_ref().unwrap().token.as_ref().unwrap();
+        assert_eq!(token.expose(), "12345");
+        // A file that cannot be read, or is empty: refused, naming the field and the file.
+        let e = parse(&format!(
+            "{MINIMAL}{core}token_file = '/nonexistent/zkstream-token'\n"
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::SecretFile {
+                    field: "sink.core.token_file",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("/nonexistent/zkstream-token"), "{e}");
+        let empty = secret_file("\n");
+        let e = parse(&format!(
+            "{MINIMAL}{core}token_file = '{}'\n",
+            empty.path().display()
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("sink.core.token_file"), "{e}");
+        assert!(e.to_string().contains("is empty"), "{e}");
+    }
+
+    #[test]
+    fn a_token_given_both_ways_is_refused_naming_both() {
+        let file = secret_file("tok-123\n");
+        let core = format!(
+            "[sink.core]\nurl = \"http://core:3320\"\ntoken_file = '{}'\n",
+            file.path().display()
+        );
+        let e = parse(&format!("{MINIMAL}{core}token = \"tok-9\"\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("sink.core.token / sink.core.token_file"),
+            "{e}"
+        );
+        // One in the file, one in the environment.
+        let e = parse_env(
+            &format!("{MINIMAL}{core}"),
+            &[("ZKSTREAM__SINK__CORE__TOKEN", "tok-9")],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("sink.core.token / sink.core.token_file"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("tok-"), "{e}");
+    }
+
+    #[test]
+    fn a_sasl_password_file_fills_the_rdkafka_setting() {
+        let file = secret_file("hunter2\n");
+        let text = format!(
+            "[kafka]\nbrokers = \"b\"\nsasl_password_file = '{}'\n\
+             [kafka.rdkafka]\n\"sasl.username\" = \"zkstream\"\n",
+            file.path().display()
+        );
+        let c = parse(&text).unwrap();
+        assert_eq!(c.kafka.rdkafka["sasl.password"], "hunter2");
+        assert_eq!(c.kafka.rdkafka["sasl.username"], "zkstream");
+        // The password also in the environment (or the file): refused, naming both.
+        let e = parse_env(
+            &text,
+            &[("ZKSTREAM__KAFKA__RDKAFKA__SASL_PASSWORD", "other")],
+        )
+        .unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.contains("kafka.sasl_password_file") && s.contains("sasl.password"),
+            "{e}"
+        );
+        let e = parse(&format!("{text}\"sasl.password\" = \"other\"\n")).unwrap_err();
+        assert!(e.to_string().contains("kafka.sasl_password_file"), "{e}");
+        // A missing file.
+        let e = parse("[kafka]\nbrokers = \"b\"\nsasl_password_file = '/nonexistent/pw'\n")
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::SecretFile {
+                    field: "kafka.sasl_password_file",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_debug_of_the_config_shows_no_secret() {
+        let c = parse_env(
+            "[kafka]\nbrokers = \"b\"\n[sink.core]\nurl = \"http://core:3320\"\n",
+            &[
+                ("ZKSTREAM__SINK__CORE__TOKEN", "tok-s3cret-1"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SASL_PASSWORD", "hunter2"),
+                ("ZKSTREAM__KAFKA__RDKAFKA__SASL_USERNAME", "zk-user"),
+                (
+                    "ZKSTREAM__STORE__OPTIONS__AWS_SECRET_ACCESS_KEY",
+                    "aws-s3cret",
+                ),
+            ],
+        )
+        .unwrap();
+        let shown = format!("{c:?}\n{c:#?}");
+        for secret in ["tok-s3cret-1", "hunter2", "aws-s3cret"] {
+            assert!(!shown.contains(secret), "{secret} shown: {shown}");
+        }
+        // The keys and the other values are still there.
+        assert!(
+            shown.contains("sasl.password") && shown.contains("zk-user"),
+            "{shown}"
+        );
+        assert!(shown.contains("Secret(***)"), "{shown}");
+        assert_eq!(
+            c.sink
+                .core
+                .as_ref()
+                .unwrap()
+                .token
+                .as_ref()
+                .unwrap()
+                .expose(),
+            "tok-s3cret-1"
+        );
+        assert_eq!(c.kafka.rdkafka["sasl.password"], "hunter2");
     }
 }

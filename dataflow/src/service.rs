@@ -21,8 +21,8 @@ use zkstream_operators::store::StoreError;
 use zkstream_prover::keys::{CircuitId, KeySource};
 use zkstream_prover::{KeyStore, ProverError};
 use zkstream_sinks::{
-    CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink, RetryPolicy,
-    SinkError,
+    CoreAccess, CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink,
+    RetryPolicy, SinkError,
 };
 use zkstream_sources::{KafkaSourceConfig, LagProbe, OffsetCommitter, OffsetTracker, SourceError};
 use zkstream_types::{AggregationRound, FinalBatchProof};
@@ -236,13 +236,17 @@ impl SinkConfig {
     pub fn build(&self, kafka: &KafkaConfig) -> Result<Vec<Box<dyn ProofSink>>, SinkError> {
         let mut sinks: Vec<Box<dyn ProofSink>> = Vec::new();
         if let Some(core) = &self.core {
-            sinks.push(Box::new(CoreHttpSink::new(
+            sinks.push(Box::new(CoreHttpSink::with_access(
                 &core.url,
                 Duration::from_secs(core.timeout_s.max(1)),
                 RetryPolicy {
                     initial: Duration::from_millis(core.backoff_ms),
                     max: Duration::from_millis(core.max_backoff_ms),
                     max_attempts: None,
+                },
+                CoreAccess {
+                    token: core.token.as_ref().map(|t| t.expose().to_string()),
+                    ca_file: core.ca_file.clone(),
                 },
             )?));
         }
