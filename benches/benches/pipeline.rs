@@ -146,6 +146,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
         anchor: None,
         cluster: None,
         health: None,
+        drain: None,
     };
     let started = Instant::now();
     let last = Arc::new(Mutex::new((0usize, 0.0f64)));

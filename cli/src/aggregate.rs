@@ -47,15 +47,22 @@ pub struct AggregateArgs {
 /// Runs aggregation mode.
 pub fn run(args: AggregateArgs, backends: &Backends) -> Result<ExitCode> {
     let config = Config::load(&args.config)?;
+    let shutdown = crate::shutdown_on_signals()?;
     let options = Options {
         bounded: args.bounded,
         metrics_addr: args.metrics_addr,
         cluster: args.cluster.cluster()?,
         say: Arc::new(|line| status!("{line}")),
-        shutdown: crate::shutdown_on_signals()?,
+        shutdown: shutdown.clone(),
     };
     let mut service = match service::start(&config, options, backends)? {
         Role::Member(tree) => {
+            // A member proves until process 0 closes the cluster; after a signal, at most the drain
+            // timeout (then it leaves, and the cluster with it: process 0 resumes after a restart).
+            let _drain = shutdown.watchdog(
+                std::time::Duration::from_secs(config.pipeline.drain_timeout_s),
+                || std::process::exit(0),
+            )?;
             let pool = Arc::clone(tree.pool());
             tree.finish()?;
             let (proved, reused) = zkstream_dataflow::user_proofs::proof_counts(&pool);

@@ -66,6 +66,10 @@ pub struct DemoArgs {
     /// Serve Prometheus metrics on this address during the run, e.g. 127.0.0.1:9898.
     #[arg(long)]
     metrics_addr: Option<String>,
+    /// Keep serving the metrics this many seconds after the run, so that a scraper sees the final
+    /// counts (`[metrics] linger_s`).
+    #[arg(long, default_value_t = 0)]
+    metrics_linger_s: u64,
     /// Release leaf/node chunks only when the whole level is proved (zkSync's barrier), to compare.
     #[arg(long)]
     barrier: bool,
@@ -122,6 +126,15 @@ impl Progress {
         self.multi.suspend(|| println!("{line}"));
     }
 
+    /// A status line: on stdout above the bars, or with JSON logs a log event on stderr.
+    fn status(&self, line: &str) {
+        if crate::json_logs() {
+            status!("{line}");
+        } else {
+            self.println(line);
+        }
+    }
+
     fn stats(&self) -> [RoundStats; 6] {
         self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -135,7 +148,7 @@ impl Progress {
     /// The service's status lines, above the bars.
     fn say(self: &Arc<Self>) -> Arc<dyn Fn(&str) + Send + Sync> {
         let progress = Arc::clone(self);
-        Arc::new(move |line: &str| progress.println(line))
+        Arc::new(move |line: &str| progress.status(line))
     }
 
     /// One line per delivered batch (and where its record was written, if `out` is given).
@@ -303,6 +316,7 @@ impl DemoArgs {
         config.pipeline.max_batches_in_flight = self.batches.max(1);
         config.sink.file = self.out.clone().map(|dir| FileSinkConfig { dir });
         config.metrics.addr = self.metrics_addr.clone();
+        config.metrics.linger_s = self.metrics_linger_s;
         Ok(config)
     }
 }

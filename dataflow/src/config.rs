@@ -553,6 +553,10 @@ impl Default for PipelineConfig {
 pub struct MetricsConfig {
     /// Address of the Prometheus `/metrics` endpoint, e.g. `"127.0.0.1:9898"` (absent: not served).
     pub addr: Option<String>,
+    /// After a run that ends (bounded, or drained), keep serving the endpoint this many seconds so
+    /// that a scrape sees the final counts (default 0: leave at once). Give it more than the scrape
+    /// interval.
+    pub linger_s: u64,
 }
 
 impl Config {

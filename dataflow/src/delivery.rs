@@ -224,7 +224,7 @@ enum Event {
     Accepted(u64, i32, i64),
     Rejected(Box<Rejected>),
     Delivery(Box<Delivery>),
-    /// Answered once everything sent before it is handled and the offsets committed.
+    /// Answered once everything sent before it is handled and a commit was tried.
     Flush(Sender<()>),
     Done,
 }
@@ -234,8 +234,9 @@ enum Event {
 pub struct Flusher(Sender<Event>);
 
 impl Flusher {
-    /// Waits up to `timeout` until everything the dataflow sent so far is delivered (or refused) and
-    /// the offsets committed; `false` if that did not happen in time (or the thread had stopped).
+    /// Waits up to `timeout` until everything the dataflow sent so far is delivered (or refused) and a
+    /// commit of the offsets was tried; `false` if that did not happen in time, or the thread had
+    /// stopped or is fenced (it then answers nothing).
     pub fn flush(&self, timeout: std::time::Duration) -> bool {
         let (tx, rx) = channel();
         self.0.send(Event::Flush(tx)).is_ok() && rx.recv_timeout(timeout).is_ok()
@@ -481,7 +482,14 @@ fn serve(
                     c.tracker().accepted(p, o);
                 }
             }
-            Event::Rejected(r) => dead_letter(&mut out, &mut report, &r),
+            Event::Rejected(r) => {
+                // The dead-letter topic's writer retries for as long as the brokers are away: not a
+                // stuck thread, so it is not watched meanwhile (as a delivery, below).
+                if let Some(h) = &health {
+                    h.stopped("delivery");
+                }
+                dead_letter(&mut out, &mut report, &r)
+            }
             Event::Delivery(d) => match *d {
                 Delivery::Proof(p) => {
                     let span = tracing::info_span!("batch", batch = p.batch_number);
@@ -941,6 +949,21 @@ mod tests {
     }
 
     fn deliver_all(allow_gaps: bool, records: &[FinalBatchProof]) -> DeliveryReport {
+        let deliveries: Vec<Delivery> = records.iter().cloned().map(Delivery::Proof).collect();
+        deliver(allow_gaps, None, &deliveries)
+    }
+
+    /// Runs a delivery thread over `deliveries` (with telemetry whose drain is `drain`, if given).
+    fn deliver(
+        allow_gaps: bool,
+        drain: Option<crate::lifecycle::Shutdown>,
+        deliveries: &[Delivery],
+    ) -> DeliveryReport {
+        let telemetry = drain.map(|shutdown| {
+            let metrics = Arc::new(crate::metrics::Metrics::new().unwrap());
+            let health = Arc::new(crate::lifecycle::Health::new(shutdown));
+            Telemetry::start(metrics, health, 1).unwrap()
+        });
         let keys = KeyStore::open(
             None,
             zkstream_prover::ProofProfile::test(),
@@ -957,7 +980,7 @@ mod tests {
                 committer: None,
                 store: ArtifactStore::open("memory://").unwrap(),
                 keys: Arc::new(keys),
-                telemetry: None,
+                telemetry,
                 allow_gaps,
                 delivered: Delivered::default(),
                 fence: None,
@@ -969,10 +992,46 @@ mod tests {
         )
         .unwrap();
         let hooks = thread.hooks();
-        for r in records {
-            (hooks.on_delivery)(&Delivery::Proof(r.clone()));
+        for d in deliveries {
+            (hooks.on_delivery)(d);
         }
         thread.finish().unwrap()
+    }
+
+    fn gap(n: u64, stage: FailureStage) -> Delivery {
+        Delivery::Gap(zkstream_operators::model::BatchFailure {
+            batch_number: n,
+            stage,
+            reason: "test".into(),
+        })
+    }
+
+    #[test]
+    fn a_drain_leaves_the_first_unread_batch_and_everything_after_it_for_the_next_start() {
+        let records = unverifiable(4);
+        let outcomes = [
+            gap(1, FailureStage::Witness),
+            gap(2, FailureStage::Source),
+            Delivery::Proof(records[2].clone()),
+            gap(4, FailureStage::Witness),
+        ];
+        // Draining: batch 1's failure is a gap as always; batch 2 was not read before the readers
+        // stopped, so it and every later outcome (even with gaps allowed) are left, not decided.
+        let shutdown = crate::lifecycle::Shutdown::new();
+        shutdown.request();
+        let drained = deliver(true, Some(shutdown), &outcomes);
+        assert_eq!(drained.left, [2, 3, 4]);
+        assert_eq!(drained.gaps.len(), 1);
+        assert_eq!(drained.gaps[0].0, 1);
+        assert!(drained.unverified.is_empty() && drained.delivered.is_empty());
+        // Not draining: a batch that never arrived is a gap, and with gaps allowed the rest is judged.
+        let running = deliver(true, Some(crate::lifecycle::Shutdown::new()), &outcomes);
+        assert!(running.left.is_empty());
+        assert_eq!(
+            running.gaps.iter().map(|g| g.0).collect::<Vec<_>>(),
+            [1, 2, 4]
+        );
+        assert_eq!(running.unverified.len(), 1);
     }
 
     #[test]

@@ -149,8 +149,10 @@ impl Ready {
     }
 }
 
-/// A thread that has not reported for this long is stuck (`/healthz` answers 503). Every reporting
-/// thread reports at least once a second while it runs.
+/// A thread that has not reported for this long is stuck (`/healthz` answers 503). The watched
+/// threads report every few seconds while they wait (the delivery thread every second, the lag
+/// watcher every five, user-proof mode's loop between runs); one waiting on an outside service's
+/// retries (a sink, the dead-letter topic) or proving a run is not watched meanwhile.
 pub const STUCK_AFTER: Duration = Duration::from_secs(60);
 
 /// The process's liveness and readiness.

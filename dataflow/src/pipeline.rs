@@ -19,6 +19,7 @@
 //! ordered stage sees exactly one outcome per batch that reached the pipeline. A rejected record is only
 //! a dead letter: the batch its key names is still expected (a valid record of it may come).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use timely::dataflow::operators::vec::{Broadcast, Map};
@@ -86,6 +87,11 @@ pub struct PipelineSpec {
     /// Told when the dataflow runs (on a cluster: every process connected) and when it ends
     /// (`/readyz`).
     pub health: Option<Arc<Health>>,
+    /// Process 0's drain request (`None` elsewhere). A drain is led by process 0: its readers stop
+    /// on its own signal (`source.stop`), and the deliveries it broadcasts afterwards tell every other
+    /// process to stop its readers (their `source.stop`), so that no partition goes on alone. A
+    /// signal to another process only arms its drain timeout (`dataflow/src/service.rs`).
+    pub drain: Option<Arc<AtomicBool>>,
 }
 
 /// One process's place in a timely cluster: every process runs the same dataflow; Kafka partitions are
@@ -334,10 +340,21 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .concatenate([compressed.finalize(ctx), failures])
                 .deliver_in_order(spec.policy)
                 .inspect(move |d| on_delivery(d));
+            // Every worker learns what the ordered stage released (its in-flight gate) and whether
+            // process 0 drains: then this process's readers stop too (see `PipelineSpec::drain`).
+            let (drain, stop) = (spec.drain.clone(), spec.source.stop.clone());
             deliveries
-                .map(|d| d.batch_number())
+                .map(move |d| {
+                    let draining = drain.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
+                    (d.batch_number(), draining)
+                })
                 .broadcast()
-                .inspect(move |n| gate.release(*n));
+                .inspect(move |(n, draining)| {
+                    gate.release(*n);
+                    if let (true, Some(stop)) = (*draining, &stop) {
+                        stop.store(true, Ordering::Release);
+                    }
+                });
             Ok(())
         })
     })

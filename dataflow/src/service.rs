@@ -10,7 +10,8 @@
 //! bars through [`Options`]. So both deliver on the same path: verify, sinks in order, progress record,
 //! offsets committed behind it.
 
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use zkstream_operators::chunk::Release;
@@ -30,7 +31,8 @@ use zkstream_types::{AggregationRound, FinalBatchProof};
 use crate::config::{Config, KafkaConfig, SinkConfig};
 
 use crate::delivery::{
-    DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, FencedHook, Outputs, Retention,
+    DeliveryError, DeliveryProgress, DeliveryReport, DeliveryThread, FencedHook, Flusher, Outputs,
+    Retention,
 };
 use crate::gpu::{Backends, GpuError};
 use crate::lifecycle::{Health, Ready, Shutdown};
@@ -335,6 +337,26 @@ pub fn run(
     // Process 0 hosts worker 0, where the ordered stage and every hook run: only it delivers.
     let delivers = options.cluster.as_ref().is_none_or(|c| c.process == 0);
     let settings = config.proof_settings();
+    // The drain clock from the start (a signal may come during a key setup of minutes). At its end
+    // the delivery thread, once started, finishes what it holds; then the process leaves (exit 0:
+    // the abandoned batches' records are not committed; the next start reads them again).
+    let flusher: Arc<Mutex<Option<Flusher>>> = Arc::default();
+    let watchdog = {
+        let flusher = Arc::clone(&flusher);
+        options
+            .shutdown
+            .watchdog(
+                Duration::from_secs(config.pipeline.drain_timeout_s),
+                move || {
+                    let held = flusher.lock().unwrap_or_else(|p| p.into_inner()).take();
+                    if held.is_some_and(|f| !f.flush(Duration::from_secs(30))) {
+                        tracing::warn!("drain timeout: delivery did not catch up within 30 s");
+                    }
+                    std::process::exit(0);
+                },
+            )
+            .map_err(ServiceError::Thread)?
+    };
     // Metrics, `/healthz` and `/readyz` from the start: a key setup takes minutes.
     let health = Arc::new(Health::new(options.shutdown.clone()));
     let metrics = Arc::new(Metrics::new().map_err(TelemetryError::from)?);
@@ -349,6 +371,7 @@ pub fn run(
             "metrics: http://{bound}/metrics (health: /healthz, /readyz)"
         ));
     }
+    let served = options.metrics_addr.is_some() || config.metrics.addr.is_some();
     let keys = match options.keys {
         Some(keys) => keys,
         None => {
@@ -493,7 +516,13 @@ pub fn run(
         .as_ref()
         .and_then(|p| p.delivered.clone())
         .map(Arc::new);
-    source.stop = Some(options.shutdown.flag());
+    // Process 0 leads a drain; another process's readers stop when process 0's drain reaches them
+    // (`PipelineSpec::drain`). Its own signal only arms its drain timeout.
+    source.stop = Some(if delivers {
+        options.shutdown.flag()
+    } else {
+        Arc::new(AtomicBool::new(false))
+    });
     let spec = PipelineSpec {
         workers: options.workers.unwrap_or(config.pipeline.workers).max(1),
         source,
@@ -505,6 +534,7 @@ pub fn run(
         anchor: progress.as_ref().map(|p| p.batch_commitment),
         cluster: options.cluster.clone(),
         health: Some(Arc::clone(&health)),
+        drain: delivers.then(|| options.shutdown.flag()),
     };
     say(&format!(
         "run: {}{} worker(s), {} prover slot(s) x {} thread(s), sinks [{}], reading {} from {} (group {}){}",
@@ -535,27 +565,21 @@ pub fn run(
         spec.source.held.clone(),
         Duration::from_secs(5),
     );
-    // A drain that outlives its timeout: what delivery holds is finished, then the process leaves
-    // (exit 0: the abandoned batches' records are not committed; the next start reads them again).
-    let flusher = delivery.flusher();
-    let watchdog = options
-        .shutdown
-        .watchdog(
-            Duration::from_secs(config.pipeline.drain_timeout_s),
-            move || {
-                if !flusher.flush(Duration::from_secs(30)) {
-                    tracing::warn!("drain timeout: delivery did not catch up within 30 s");
-                }
-                std::process::exit(0);
-            },
-        )
-        .map_err(ServiceError::Thread)?;
+    *flusher.lock().unwrap_or_else(|p| p.into_inner()) = Some(delivery.flusher());
     let started = Instant::now();
     let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
     let report = delivery.finish()?;
-    drop(watchdog);
     drop(lag);
     result?;
+    // The last scrape should see the final counts (a bounded run ends right after its last batch).
+    if served && config.metrics.linger_s > 0 {
+        say(&format!(
+            "metrics: serving the final counts for {} s",
+            config.metrics.linger_s
+        ));
+        std::thread::sleep(Duration::from_secs(config.metrics.linger_s));
+    }
+    drop(watchdog);
     Ok(BatchRun {
         report,
         jobs: pool.records(),

@@ -139,6 +139,7 @@ fn run_with(
         anchor: None,
         cluster: None,
         health: None,
+        drain: None,
     };
     let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
     pipeline::run(

@@ -53,7 +53,7 @@ impl RetryPolicy {
     }
 
     /// [`RetryPolicy::wait_or_give_up`], waiting `asked` instead of the backoff when the peer said how
-    /// long to wait (HTTP `Retry-After`), up to [`MAX_ASKED_WAIT`].
+    /// long to wait (HTTP `Retry-After`; 0 means the backoff), up to [`MAX_ASKED_WAIT`].
     pub(crate) fn wait_at_least_or_give_up(
         &self,
         sink: &str,
@@ -71,6 +71,7 @@ impl RetryPolicy {
             });
         }
         let wait = asked
+            .filter(|a| !a.is_zero())
             .map(|a| a.min(MAX_ASKED_WAIT))
             .unwrap_or_else(|| self.backoff(attempt));
         tracing::warn!(sink, batch, attempt, %error, ?wait, "delivery failed; retrying");

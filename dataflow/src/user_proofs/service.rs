@@ -141,7 +141,8 @@ pub struct Options {
     /// starts nothing more and ends the service (what waits is not committed: it is read again on the
     /// next start). A run still proving after `[pipeline] drain_timeout_s` is abandoned and **the
     /// process exits with status 0**: its chunk and node proofs are in the store, and the next start
-    /// reuses them.
+    /// reuses them. A [`Role::Member`] ignores it (it proves until process 0 closes); its caller
+    /// arms the member's own drain timeout.
     pub shutdown: Shutdown,
 }
 
@@ -223,6 +224,7 @@ pub struct UserProofService {
     refused: usize,
     published: usize,
     shutdown: Shutdown,
+    health: Arc<Health>,
     /// The drain clock; stopped when the service is dropped.
     _watchdog: Watchdog,
 }
@@ -233,6 +235,14 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     let a = config.aggregation.clone();
     let k = &config.kafka;
     let settings = config.proof_settings();
+    // The drain clock from the start: a run still proving when it ends is abandoned (its chunk and
+    // node proofs are stored; the next start reuses them).
+    let watchdog = options
+        .shutdown
+        .watchdog(Duration::from_secs(config.pipeline.drain_timeout_s), || {
+            std::process::exit(0)
+        })
+        .map_err(ServiceError::Thread)?;
     // Metrics, `/healthz` and `/readyz` from the start (process 0 serves them): keys take minutes.
     let health = Arc::new(Health::new(options.shutdown.clone()));
     let metrics = Arc::new(Metrics::new()?);
@@ -333,13 +343,6 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     let out = KafkaWriter::new(&k.brokers, &k.rdkafka, RetryPolicy::default())?;
     // The reader fetched the group's committed offsets: the brokers answer.
     health.set(Ready::Broker, true);
-    // A run can take hours: one still proving when the drain times out is left to the next start.
-    let watchdog = options
-        .shutdown
-        .watchdog(Duration::from_secs(config.pipeline.drain_timeout_s), || {
-            std::process::exit(0)
-        })
-        .map_err(ServiceError::Thread)?;
     say(&format!(
         "aggregate: {} from {} (group {}), runs of up to {} proofs every {} s, last run {}",
         a.topic,
@@ -374,6 +377,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         refused: 0,
         published: 0,
         shutdown: options.shutdown,
+        health,
         _watchdog: watchdog,
     })))
 }
@@ -414,11 +418,14 @@ impl UserProofService {
     /// as it is published.
     pub fn step(&mut self) -> Result<Step, ServiceError> {
         let mut step = Step::default();
+        // Alive (`/healthz`) between runs; a run, hours long, is not watched.
+        self.health.beat("aggregate");
         if self.shutdown.requested() {
             (self.say)(&format!(
                 "aggregate: draining: {} waiting submission(s) are left for the next start",
                 self.pending.len()
             ));
+            self.health.stopped("aggregate");
             step.ended = true;
             return Ok(step);
         }
@@ -447,13 +454,16 @@ impl UserProofService {
                 .collect();
         }
         if let Some(family) = self.due.pop_front() {
+            self.health.stopped("aggregate");
             step.published = Some(self.run_family(family)?);
+            self.health.beat("aggregate");
             // The interval counts from the end of the last run that was due.
             if self.due.is_empty() {
                 self.last_run = Instant::now();
             }
         } else if at_end {
             self.reader.commit(self.reader.position())?;
+            self.health.stopped("aggregate");
             step.ended = true;
         }
         Ok(step)
