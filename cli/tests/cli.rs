@@ -680,6 +680,52 @@ fn prometheus_saw_the_demo(prometheus: &zkstream_testkit::prometheus::Prometheus
     }
 }
 
+/// A second SIGTERM does not wait for the drain: the demo exits at once with status 128 + 15.
+#[test]
+fn a_second_sigterm_exits_at_once() {
+    use std::io::{BufRead, BufReader};
+    let keys = keys_dir!();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkstream"))
+        .env("RUST_LOG", "warn")
+        .env_remove("ZKSTREAM_LOG_FORMAT")
+        .args(["demo", "--profile", "test", "--batches", "2", "--keys-dir"])
+        .arg(&keys)
+        // However soon the first signal ends the drain, the process then serves its metrics for a
+        // minute: the second signal always finds it still there.
+        .args(["--metrics-addr", "127.0.0.1:0", "--metrics-linger-s", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The service's first line comes after the handlers are installed.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let started = line.starts_with("fence: ");
+        seen.push(line);
+        if started {
+            break;
+        }
+    }
+    assert!(
+        seen.last().is_some_and(|l| l.starts_with("fence: ")),
+        "{seen:?}"
+    );
+    let signalled = std::time::Instant::now();
+    for _ in 0..2 {
+        let kill = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status}");
+    assert!(signalled.elapsed() < std::time::Duration::from_secs(10));
+}
+
 /// One GET /metrics.
 fn scrape(addr: &str) -> Option<String> {
     zkstream_testkit::process::http_get(addr, "/metrics")

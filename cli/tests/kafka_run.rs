@@ -379,6 +379,18 @@ fn sigterm_drains_run_and_a_restart_proves_nothing_twice() {
             && version.contains("protocol versions: 1"),
         "{version}"
     );
+    // Key setup's progress: every circuit of the tree counted, all of them ready.
+    let gauge = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+    };
+    assert!(gauge("zkstream_keys_circuits ") > 0);
+    assert_eq!(
+        gauge("zkstream_keys_prepared "),
+        gauge("zkstream_keys_circuits ")
+    );
     for series in [
         "zkstream_keys_ready 1",
         "process_resident_memory_bytes ",

@@ -89,7 +89,9 @@ pub struct Metrics {
     /// Seconds to prove one aggregation run (its whole tree) and build its record.
     pub aggregation_run_seconds: Histogram,
     build_info: IntGaugeVec,
-    /// 1 once every key of the process is loaded or computed, 0 before.
+    /// 1 once every key of the process is loaded or computed, 0 before. In aggregation mode, 1 once
+    /// the key store is open: the user-proof circuits' setups depend on the programs of a run and are
+    /// computed when a run first needs them.
     pub keys_ready: IntGauge,
     /// Circuits whose keys are ready (of [`Metrics::keys_circuits`]), while keys are set up.
     pub keys_prepared: IntGauge,
@@ -370,7 +372,8 @@ impl Metrics {
     }
 
     /// Sets `zkstream_build_info`: this binary's version, the protocol version the process proves, and
-    /// the VK-set commitment (empty until the keys are ready).
+    /// the VK-set commitment (empty until the keys are ready, and in aggregation mode, which proves no
+    /// batch).
     pub fn set_build_info(&self, protocol_version: u32, vk_set: Option<&str>) {
         self.build_info.reset();
         self.build_info

@@ -27,6 +27,7 @@ use timely::dataflow::operators::{Concatenate, Exchange, Inspect, OkErr};
 use zkstream_operators::chain::{ChainExt, Checked};
 use zkstream_operators::chunk::{ChunkExt, Release};
 use zkstream_operators::compress::{CompressExt, FinalizeContext};
+use zkstream_operators::drain::DrainExt;
 use zkstream_operators::model::{BatchFailure, BatchOutcome, Delivery, Job};
 use zkstream_operators::order::{OrderExt, OrderPolicy};
 use zkstream_operators::pool::ProverPool;
@@ -88,8 +89,9 @@ pub struct PipelineSpec {
     /// (`/readyz`).
     pub health: Option<Arc<Health>>,
     /// Process 0's drain request (`None` elsewhere). A drain is led by process 0: its readers stop
-    /// on its own signal (`source.stop`), and the deliveries it broadcasts afterwards tell every other
-    /// process to stop its readers (their `source.stop`), so that no partition goes on alone. A
+    /// on its own signal (`source.stop`), and worker 0 broadcasts the request (the drain signal,
+    /// `operators/src/drain.rs`, looked at every `source.poll_interval`, busy or idle) so that every
+    /// other process stops its readers (their `source.stop`) and no partition goes on alone. A
     /// signal to another process only arms its drain timeout (`dataflow/src/service.rs`).
     pub drain: Option<Arc<AtomicBool>>,
 }
@@ -340,21 +342,22 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .concatenate([compressed.finalize(ctx), failures])
                 .deliver_in_order(spec.policy)
                 .inspect(move |d| on_delivery(d));
-            // Every worker learns what the ordered stage released (its in-flight gate) and whether
-            // process 0 drains: then this process's readers stop too (see `PipelineSpec::drain`).
-            let (drain, stop) = (spec.drain.clone(), spec.source.stop.clone());
+            // Every worker learns what the ordered stage released (its in-flight gate), and when
+            // process 0 drains, so that this process's readers stop too (see `PipelineSpec::drain`).
+            let stop = spec.source.stop.clone();
             deliveries
-                .map(move |d| {
-                    let draining = drain.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
-                    (d.batch_number(), draining)
-                })
+                .clone()
+                .drain_signal(spec.drain.clone(), spec.source.poll_interval)
                 .broadcast()
-                .inspect(move |(n, draining)| {
-                    gate.release(*n);
-                    if let (true, Some(stop)) = (*draining, &stop) {
+                .inspect(move |()| {
+                    if let Some(stop) = &stop {
                         stop.store(true, Ordering::Release);
                     }
                 });
+            deliveries
+                .map(|d| d.batch_number())
+                .broadcast()
+                .inspect(move |n| gate.release(*n));
             Ok(())
         })
     })

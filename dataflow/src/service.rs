@@ -569,6 +569,10 @@ pub fn run(
     let started = Instant::now();
     let result = pipeline::run(&spec, Arc::clone(&pool), delivery.hooks());
     let report = delivery.finish()?;
+    // Delivery is over: the drain timeout has nothing left to flush or abandon (and must not fire
+    // during the linger below).
+    flusher.lock().unwrap_or_else(|p| p.into_inner()).take();
+    drop(watchdog);
     drop(lag);
     result?;
     // The last scrape should see the final counts (a bounded run ends right after its last batch).
@@ -579,7 +583,6 @@ pub fn run(
         ));
         std::thread::sleep(Duration::from_secs(config.metrics.linger_s));
     }
-    drop(watchdog);
     Ok(BatchRun {
         report,
         jobs: pool.records(),

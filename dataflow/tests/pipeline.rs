@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -672,4 +672,81 @@ fn a_delivered_batchs_intermediates_are_deleted_and_a_restart_sweeps_the_rest() 
         Some(&b"through 2\n"[..])
     );
     assert_eq!(core.batches(), [1, 2]);
+}
+
+/// A drain is led by process 0, also when nothing moves: a two-process cluster that follows an empty
+/// topic ends soon after process 0's readers are told to stop, with no delivery to carry the news
+/// (worker 0's drain signal does), and process 1's readers stop without a signal of their own.
+#[test]
+fn an_idle_cluster_drains_when_process_0_is_asked_to() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let broker = EmbeddedBroker::start().unwrap();
+    let brokers = broker.bootstrap_servers();
+    broker.create_topic("batches", 2).unwrap();
+    let addresses: Vec<String> = (0..2)
+        .map(|_| format!("127.0.0.1:{}", zkstream_testkit::process::free_port()))
+        .collect();
+    let drain = Arc::new(AtomicBool::new(false));
+    let members_stop = Arc::new(AtomicBool::new(false));
+    let process = |index: usize| {
+        let mut source = KafkaSourceConfig::new(&brokers, "batches");
+        source.poll_interval = Duration::from_millis(50);
+        source.stop = Some(if index == 0 {
+            Arc::clone(&drain)
+        } else {
+            Arc::clone(&members_stop)
+        });
+        let spec = PipelineSpec {
+            workers: 1,
+            source,
+            policy: OrderPolicy {
+                start: 1,
+                allow_gaps: false,
+            },
+            release: Release::Streaming,
+            anchor: None,
+            cluster: Some(pipeline::Cluster {
+                process: index,
+                addresses: addresses.clone(),
+            }),
+            health: None,
+            drain: (index == 0).then(|| Arc::clone(&drain)),
+        };
+        let config = PoolConfig {
+            slots: 1,
+            threads_per_slot: 1,
+            max_attempts: 1,
+            backoff: Duration::from_millis(10),
+            schedule: Default::default(),
+        };
+        let pool = Arc::new(
+            ProverPool::builder(keys(), ArtifactStore::open("memory://").unwrap(), config).start(),
+        );
+        std::thread::spawn(move || {
+            pipeline::run(
+                &spec,
+                pool,
+                pipeline::Hooks::new(Arc::new(|_: &Delivery| {}), Arc::new(|_: &Rejected| {})),
+            )
+        })
+    };
+    let (p0, p1) = (process(0), process(1));
+    // Both follow the topic: neither ends by itself.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!p0.is_finished() && !p1.is_finished());
+    let asked = std::time::Instant::now();
+    drain.store(true, Ordering::Release);
+    wait_for(Duration::from_secs(30), "both processes to end", || {
+        p0.is_finished() && p1.is_finished()
+    });
+    p0.join().unwrap().unwrap();
+    p1.join().unwrap().unwrap();
+    assert!(
+        members_stop.load(Ordering::Acquire),
+        "process 1's readers were not told to stop"
+    );
+    eprintln!(
+        "idle cluster drained {:.2} s after process 0 was asked",
+        asked.elapsed().as_secs_f64()
+    );
 }

@@ -1,6 +1,6 @@
 //! timely operators of the zkstream graph, one extension trait per file: chain check, witness, prove (async,
 //! on the prover pool), chunk by arity, reduce by depth, tip, scheduler, compress/finalize, the
-//! ordered sink stage, and user-proof mode's proof tree over users' proofs (chunks, node levels). They
+//! ordered sink stage, the drain signal, and user-proof mode's proof tree over users' proofs (chunks, node levels). They
 //! wrap the pure `zkstream-prover` crate and the artifact store, and know nothing of Kafka: sources hand
 //! them decoded records ([`zkstream_types::Decoded`]), sinks take [`model::Delivery`]s. Time is the batch number (`u64`),
 //! or the run number in user-proof mode.
@@ -10,6 +10,7 @@ pub mod batch_job;
 pub mod chain;
 pub mod chunk;
 pub mod compress;
+pub mod drain;
 pub mod fence;
 pub mod model;
 pub mod order;
@@ -29,6 +30,7 @@ mod testing;
 pub use chain::ChainExt;
 pub use chunk::{ChunkExt, Release};
 pub use compress::{CompressExt, FinalizeContext};
+pub use drain::DrainExt;
 pub use model::{
     BatchFailure, BatchHeader, BatchOutcome, Delivery, FailureStage, FinalRecord, Job, JobKind,
     ProofRef,
