@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
@@ -37,6 +37,9 @@ impl<'scope, D: Clone + 'static> DrainExt<'scope> for Stream<'scope, u64, Vec<D>
                 (Some(_), true) => Some(initial),
                 _ => None,
             };
+            // When the pending timer falls due: one at a time (timely keeps every timer asked for,
+            // and deliveries activate the operator far more often than it polls).
+            let mut due: Option<Instant> = None;
             move |(input, frontier), output| {
                 input.for_each_stamp(|_, _| {});
                 let (Some(held), Some(flag)) = (cap.as_ref(), flag.as_ref()) else {
@@ -48,7 +51,11 @@ impl<'scope, D: Clone + 'static> DrainExt<'scope> for Stream<'scope, u64, Vec<D>
                 } else if frontier.is_empty() {
                     cap = None;
                 } else {
-                    activator.activate_after(poll);
+                    let now = Instant::now();
+                    if due.is_none_or(|d| now >= d) {
+                        activator.activate_after(poll);
+                        due = Some(now + poll);
+                    }
                 }
             }
         })
