@@ -92,6 +92,10 @@ pub enum ProverError {
     /// Invalid configuration of the tree or profile.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The PLONK wrapper could not be synthesized, set up or proved (deterministic: its circuit is
+    /// fixed by the wrap layer's key).
+    #[error("SNARK wrapper: {0}")]
+    Wrapper(String),
 }
 
 impl ProverError {

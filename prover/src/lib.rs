@@ -19,6 +19,7 @@ pub mod reference;
 pub mod sample;
 pub mod user;
 pub mod verify;
+pub mod wrap;
 
 pub use backend::{BackendError, BackendInfo, CpuBackend, ProvingBackend, ProvingJob, SlotKind};
 pub use device::{discover_gpus, Discovery, GpuDevice};
@@ -28,7 +29,7 @@ pub use keys::{CircuitId, KeyStore, UserFamily, UserShape};
 pub use layers::{ChildProof, Prover};
 pub use profile::{LayerConfig, ProfileKind, ProofProfile, TreeShape};
 pub use queue::{range_public_input, tip_public_input, witness_batch, BasicJob, BatchWitness};
-pub use reference::{final_record, prove_batch};
+pub use reference::{final_record, prove_batch, prove_to_scheduler};
 pub use verify::{batch_commitment, verify_final_proof, verify_final_record, VerifyError};
 
 /// Sets `BOOJUM_CR_THREADS` (boojum's witness-resolver threads) from the available cores unless the

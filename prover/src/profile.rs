@@ -93,6 +93,11 @@ pub struct ProofProfile {
     /// at the degree they need whatever this factor. Their proofs are verified by the next node
     /// level (and the aggregate natively).
     pub user: LayerConfig,
+    /// The wrap layer (`crate::wrap`): re-proves the scheduler proof with a Merkle tree hasher and
+    /// transcript over BN254, so that the PLONK wrapper can verify it. LDE 32 (20 queries at 100
+    /// bits) because every query is a BN254 Poseidon2 Merkle path inside the wrapper; no proof of
+    /// work, which the wrapper cannot check.
+    pub wrap: LayerConfig,
 }
 
 impl ProofProfile {
@@ -120,6 +125,7 @@ impl ProofProfile {
                 ..layer(32)
             },
             user: layer(8),
+            wrap: layer(32),
         }
     }
 
@@ -146,13 +152,18 @@ impl ProofProfile {
             recursion: layer(8),
             compression: layer(8),
             user: layer(2),
+            wrap: layer(32),
         }
     }
 
     /// Rejects profiles the circuits cannot use: PoW is only verified natively, so only the
     /// compression layer may grind.
     pub fn validate(&self) -> Result<(), ProverError> {
-        if self.basic.pow_bits > 0 || self.recursion.pow_bits > 0 || self.user.pow_bits > 0 {
+        if self.basic.pow_bits > 0
+            || self.recursion.pow_bits > 0
+            || self.user.pow_bits > 0
+            || self.wrap.pow_bits > 0
+        {
             return Err(ProverError::Config(
                 "pow_bits is only supported on the compression layer (recursive verifiers run without PoW)".into(),
             ));
@@ -162,6 +173,7 @@ impl ProofProfile {
             ("recursion", self.recursion),
             ("compression", self.compression),
             ("user", self.user),
+            ("wrap", self.wrap),
         ] {
             if !l.lde_factor.is_power_of_two()
                 || !l.cap_size.is_power_of_two()

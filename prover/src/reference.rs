@@ -48,6 +48,19 @@ pub fn prove_batch(
     prover: &Prover,
     batch: &BatchInput,
 ) -> Result<(FinalBatchProof, RoundCounts), ProverError> {
+    let (scheduler, inputs, mut counts) = prove_to_scheduler(prover, batch)?;
+    let compressed = prover.prove_compression(&scheduler)?;
+    counts[5] += 1;
+    Ok((final_record(prover.keys(), inputs, &compressed)?, counts))
+}
+
+/// Proves a batch up to its scheduler proof (basic → leaf → node → tip → scheduler): what compression
+/// or the SNARK wrap (`crate::wrap`) takes next. Returns the scheduler's inputs and the proofs counted
+/// per round (compression's not yet).
+pub fn prove_to_scheduler(
+    prover: &Prover,
+    batch: &BatchInput,
+) -> Result<(BProof, SchedulerInputs, RoundCounts), ProverError> {
     let keys = prover.keys();
     let witness = witness_batch(batch, keys.shape())?;
     let mut counts: RoundCounts = [0; 6];
@@ -69,11 +82,9 @@ pub fn prove_batch(
         ranges: witness.ranges,
     };
     let scheduler = prover.prove_scheduler(&tip, inputs.clone())?;
-    let compressed = prover.prove_compression(&scheduler)?;
     counts[3] += 1;
     counts[4] += 1;
-    counts[5] += 1;
-    Ok((final_record(keys, inputs, &compressed)?, counts))
+    Ok((scheduler, inputs, counts))
 }
 
 /// The final proof record of a batch: its scheduler's inputs and its compression proof, under

@@ -7,6 +7,7 @@ pub mod config;
 pub mod keccak;
 pub mod recursive;
 pub mod user;
+pub mod wrap;
 
 use boojum::cs::traits::cs::ConstraintSystem;
 
@@ -16,6 +17,7 @@ pub use recursive::{
     AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,
 };
 pub use user::{UserChunkCircuit, UserNodeCircuit, UserProgramCircuit};
+pub use wrap::WrapLayerCircuit;
 
 use crate::field::F;
 

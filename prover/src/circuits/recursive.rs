@@ -28,7 +28,7 @@ use crate::field::{fe, from_digest, hash_circuit, BProof, BVk, Ext, CTR, F, RH, 
 use crate::queue::iv;
 
 /// Trace bound for a circuit verifying `children` proofs (~8 K rows each at 100 bits, less in tests).
-fn recursive_trace_bound(children: usize) -> usize {
+pub(super) fn recursive_trace_bound(children: usize) -> usize {
     (children * 32768 + 16384).next_power_of_two()
 }
 
@@ -69,7 +69,7 @@ pub(super) fn verify_child_all<CS: ConstraintSystem<F> + 'static>(
 }
 
 /// Verifies one child in-circuit against a constant VK; returns (valid, public input).
-fn verify_child<CS: ConstraintSystem<F> + 'static>(
+pub(super) fn verify_child<CS: ConstraintSystem<F> + 'static>(
     cs: &mut CS,
     verifier: &RecursiveVerifier<F, Ext, CS>,
     vk: &AllocatedVerificationKey<F, RH>,

@@ -1,0 +1,7 @@
+use crate::bellman::pairing::ff::*;
+
+// base field, R = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+#[derive(PrimeField)]
+#[PrimeFieldModulus = "115792089237316195423570985008687907852837564279074904382605163141518161494337"]
+#[PrimeFieldGenerator = "2"]
+pub struct Fr(FrRepr);

@@ -1,0 +1,3 @@
+pub mod gadgets;
+pub mod tables;
+pub mod test;

@@ -1,0 +1,4 @@
+pub mod gadgets;
+pub mod tables;
+pub mod test;
+pub mod utils;
