@@ -7,8 +7,10 @@
 //! and a layer over compression would verify a proof at LDE 32 only to be re-proved at LDE 32 again.
 //! Verifying the scheduler proof (LDE 8) costs the wrap layer a few more rows, one layer fewer.
 
+pub mod keys;
 pub mod layer;
 pub mod snark;
 
+pub use keys::{CrsSource, WrapKeys};
 pub use layer::{LayerProof, LayerSetup, LayerVk};
 pub use snark::{MonomialCrs, SnarkProof, SnarkSetup, SnarkVk};

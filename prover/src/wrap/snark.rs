@@ -159,6 +159,15 @@ pub fn prove(
     crs: &MonomialCrs,
     worker: &BellmanWorker,
 ) -> Result<SnarkProof, ProverError> {
+    // bellman proves unsatisfied circuits too (the proof then fails only at verification): check the
+    // input first rather than spend minutes on a proof that cannot verify.
+    if !super::layer::verify(layer_vk, config, &layer_proof) {
+        return Err(ProverError::ChildRejected {
+            parent: "SNARK wrapper".into(),
+            index: 0,
+            reason: "not a valid wrap layer proof".into(),
+        });
+    }
     let run = || -> Result<SnarkProof, ProverError> {
         let mut assembly = ProvingAssembly::<
             Bn256,
@@ -205,6 +214,11 @@ pub fn public_input(commitment: &[u64; 4]) -> Fr {
 /// Checks a wrapper proof against the wrapper's key and the batch commitment it must carry.
 /// Malformed proofs are rejected, never a panic.
 pub fn verify(vk: &SnarkVk, proof: &SnarkProof, commitment: &[u64; 4]) -> bool {
+    use boojum::field::SmallField;
+    // A commitment is canonical field elements: another representation of one is not accepted.
+    if commitment.iter().any(|e| *e >= F::CHAR) {
+        return false;
+    }
     if proof.inputs.as_slice() != [public_input(commitment)] || proof.n != vk.n {
         return false;
     }

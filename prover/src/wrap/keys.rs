@@ -1,0 +1,244 @@
+//! The wrap's keys: the wrap layer's setup (computed), the wrapper's setup and verification key
+//! (cached in the key store's directory, per wrap layer key and CRS), and the CRS itself: the test CRS
+//! (`Crs::crs_42`, tau = 42: anyone can forge proofs under it) or an operator's file in bellman's
+//! monomial format (zkSync's `setup_2^24.key`, derived from the Ignition ceremony).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+use snark_wrapper::franklin_crypto::bellman::pairing::CurveAffine;
+
+use super::layer::{self, LayerSetup};
+use super::snark::{self, BellmanWorker, MonomialCrs, SnarkSetup, SnarkVk};
+use crate::error::ProverError;
+use crate::field::BProof;
+use crate::keys::KeyStore;
+
+/// Where the wrapper's CRS comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CrsSource {
+    /// `Crs::crs_42`, sized to the wrapper: tau is public, so its proofs prove nothing. Tests only.
+    Test,
+    /// A monomial-form CRS file with at least as many G1 points as the wrapper's domain.
+    File(PathBuf),
+}
+
+/// Whether a key was read from the cache or computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Read from the key store's directory.
+    Loaded,
+    /// Computed now (and written to the directory when there is one).
+    Computed,
+}
+
+/// Everything needed to wrap and to check wrapped proofs.
+pub struct WrapKeys {
+    /// The wrap layer's setup.
+    pub layer: LayerSetup,
+    /// The wrapper's setup.
+    pub setup: SnarkSetup,
+    /// The wrapper's verification key.
+    pub vk: SnarkVk,
+    /// The CRS the wrapper's key and proofs are made with.
+    pub crs: MonomialCrs,
+    /// Whether that is the insecure test CRS.
+    pub test_crs: bool,
+    /// Where the wrapper's setup and key came from.
+    pub source: Source,
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> ProverError {
+    ProverError::KeyCache {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Reads a monomial-form CRS file, checking its length against its header first (a file of another
+/// format is refused, not trusted for an allocation).
+pub fn read_crs(path: &Path) -> Result<MonomialCrs, ProverError> {
+    let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+    let g1 = bytes
+        .get(..8)
+        .map(|h| u64::from_be_bytes(h.try_into().unwrap_or_default()))
+        .ok_or_else(|| io(path, "shorter than its header"))?;
+    let expected = 8u64
+        .saturating_add(g1.saturating_mul(64))
+        .saturating_add(8 + 2 * 128);
+    if bytes.len() as u64 != expected {
+        return Err(io(
+            path,
+            format!(
+                "{} bytes, but a CRS of {g1} G1 points has {expected}: not a monomial-form CRS",
+                bytes.len()
+            ),
+        ));
+    }
+    let mut reader = bytes.as_slice();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        MonomialCrs::read(&mut reader)
+    }))
+    .map_err(|_| io(path, "unreadable CRS"))?
+    .map_err(|e| io(path, e))
+}
+
+/// A short name of a CRS: its size and a hash of `tau·G1` and `tau·G2`, which determine it.
+pub fn crs_id(crs: &MonomialCrs) -> String {
+    let mut h = Sha256::new();
+    if let Some(g) = crs.g1_bases.get(1) {
+        h.update(g.into_uncompressed().as_ref());
+    }
+    if let Some(g) = crs.g2_monomial_bases.get(1) {
+        h.update(g.into_uncompressed().as_ref());
+    }
+    format!("{}-{}", crs.g1_bases.len(), hex::encode(&h.finalize()[..8]))
+}
+
+/// The commitment the wrapper's key is pinned by: SHA-256 of its serialized form.
+pub fn vk_commitment(vk: &SnarkVk) -> Result<[u8; 32], ProverError> {
+    let mut bytes = Vec::new();
+    vk.write(&mut bytes)
+        .map_err(|e| ProverError::Wrapper(e.to_string()))?;
+    Ok(Sha256::digest(&bytes).into())
+}
+
+fn read_cached<T>(
+    path: &Path,
+    read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+) -> Option<T> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::new(file);
+    match read(&mut reader) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "unreadable wrapper key: computing it again");
+            None
+        }
+    }
+}
+
+fn write_cached(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), ProverError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    let tmp = path.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w).map_err(|e| io(&tmp, e))?;
+    std::io::Write::flush(&mut w).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+}
+
+impl WrapKeys {
+    /// Computes the wrap layer's setup and loads (or computes and caches) the wrapper's setup and
+    /// key under `crs`, in `keys`' directory: one set per (wrap layer key, CRS), so per protocol
+    /// version and profile.
+    pub fn prepare(keys: &KeyStore, crs: &CrsSource, threads: usize) -> Result<Self, ProverError> {
+        // An operator's CRS file is read first: a wrong path fails before minutes of setup.
+        let file_crs = match crs {
+            CrsSource::Test => None,
+            CrsSource::File(path) => Some(read_crs(path)?),
+        };
+        let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
+        let bellman = BellmanWorker::new_with_cpus(threads.max(1));
+        let layer = layer::setup(keys, &worker)?;
+        let config = layer::proof_config(keys);
+        let layer_bytes =
+            bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
+        let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
+        let dir = keys.dir().map(|d| {
+            d.join("wrap")
+                .join(format!(
+                    "{}-v{}",
+                    keys.profile().name,
+                    keys.protocol_version()
+                ))
+                .join(&layer_id)
+        });
+        let cached_setup = dir
+            .as_ref()
+            .and_then(|d| read_cached(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)));
+        let (setup, setup_source) = match cached_setup {
+            Some(s) => (s, Source::Loaded),
+            None => (
+                snark::setup(&layer.vk, &config, &bellman)?,
+                Source::Computed,
+            ),
+        };
+        let domain = snark::domain_size(&setup);
+        let (crs, test_crs) = match file_crs {
+            None => (MonomialCrs::crs_42(domain, &bellman), true),
+            Some(crs) => (crs, false),
+        };
+        if crs.g1_bases.len() < domain {
+            return Err(ProverError::Config(format!(
+                "the CRS has {} points; the wrapper needs {domain}",
+                crs.g1_bases.len()
+            )));
+        }
+        let vk_path = dir
+            .as_ref()
+            .map(|d| d.join(format!("wrapper-{}.vk", crs_id(&crs))));
+        let (vk, vk_source) = match vk_path
+            .as_ref()
+            .and_then(|p| read_cached(p, |r| SnarkVk::read(r)))
+        {
+            Some(vk) => (vk, Source::Loaded),
+            None => (
+                snark::verification_key(&setup, &crs, &bellman)?,
+                Source::Computed,
+            ),
+        };
+        if let (Some(d), Source::Computed) = (&dir, setup_source) {
+            write_cached(&d.join("wrapper.setup"), |w| setup.write(w))?;
+        }
+        if let (Some(p), Source::Computed) = (&vk_path, vk_source) {
+            write_cached(p, |w| vk.write(w))?;
+        }
+        let source = if setup_source == Source::Loaded && vk_source == Source::Loaded {
+            Source::Loaded
+        } else {
+            Source::Computed
+        };
+        Ok(WrapKeys {
+            layer,
+            setup,
+            vk,
+            crs,
+            test_crs,
+            source,
+        })
+    }
+
+    /// Wraps a scheduler proof: the wrap layer, then the wrapper. Returns the wrapper proof's bytes.
+    pub fn wrap(
+        &self,
+        keys: &KeyStore,
+        scheduler: &BProof,
+        threads: usize,
+    ) -> Result<Vec<u8>, ProverError> {
+        let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
+        let bellman = BellmanWorker::new_with_cpus(threads.max(1));
+        let layer_proof = layer::prove(keys, &self.layer, scheduler, &worker)?;
+        let config = layer::proof_config(keys);
+        let proof = snark::prove(
+            &self.layer.vk,
+            &config,
+            layer_proof,
+            &self.setup,
+            &self.crs,
+            &bellman,
+        )?;
+        snark::encode(&proof)
+    }
+
+    /// Checks wrapper proof bytes against this key and a batch commitment.
+    pub fn verify(&self, bytes: &[u8], commitment: &[u64; 4]) -> bool {
+        snark::decode(bytes).is_ok_and(|p| snark::verify(&self.vk, &p, commitment))
+    }
+}
