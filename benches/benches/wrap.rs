@@ -1,0 +1,132 @@
+//! The SNARK wrap, per stage: a batch (one basic circuit per type, arity 2) is proved up to its
+//! scheduler proof, then the wrap layer (BN254 hashing) and the PLONK wrapper. It prints one table:
+//! the wrap layer's rows, setup and proof; the wrapper's domain, setup, verification key and proof;
+//! the proof's size; the pairing check's time; and the peak memory of each stage.
+//!
+//! The CRS is `ZKSTREAM_BENCH_CRS` (a monomial-form file, e.g. zkSync's `setup_2^24.key`) or, without
+//! it, the test CRS at the wrapper's size: the same cost as a real CRS of that size, but its proofs
+//! prove nothing. `ZKSTREAM_BENCH_PROFILE`: `production` (default) or `test`. Keys (the batch tree's
+//! and the wrapper's) are cached under `target/bench-keys`; delete `wrap/` there to time the
+//! wrapper's setup again.
+//!
+//! `cargo bench -p zkstream-benches --bench wrap`
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use zkstream_benches::{peak_rss_bytes, reset_peak_rss};
+use zkstream_prover::field::proof_public_input;
+use zkstream_prover::wrap::keys::{vk_commitment, Source};
+use zkstream_prover::wrap::{layer, snark, CrsSource, WrapKeys};
+use zkstream_prover::{
+    init_resolver_threads, prove_to_scheduler, KeyStore, ProofProfile, Prover, TreeShape,
+};
+use zkstream_types::{BatchInput, Digest, Request};
+
+fn gib(bytes: Option<u64>) -> f64 {
+    bytes.unwrap_or(0) as f64 / (1u64 << 30) as f64
+}
+
+fn main() {
+    init_resolver_threads();
+    let name = std::env::var("ZKSTREAM_BENCH_PROFILE").unwrap_or_else(|_| "production".into());
+    let profile = ProofProfile::by_name(&name).unwrap();
+    let crs = match std::env::var("ZKSTREAM_BENCH_CRS") {
+        Ok(path) => CrsSource::File(path.into()),
+        Err(_) => CrsSource::Test,
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let shape = TreeShape {
+        arity: 2,
+        node_depth: 1,
+        ..TreeShape::default()
+    };
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-keys");
+    let keys = Arc::new(KeyStore::open(Some(&root), profile.clone(), shape, 1, threads).unwrap());
+    let t = Instant::now();
+    keys.generate_all().unwrap();
+    println!(
+        "\n## SNARK wrap, profile {}, {threads} cores, CRS {:?}: batch keys ready in {:.1} s",
+        profile.name,
+        crs,
+        t.elapsed().as_secs_f64()
+    );
+    let prover = Prover::new(keys.clone(), threads);
+    let batch = BatchInput {
+        batch_number: 1,
+        protocol_version: 1,
+        previous_batch_commitment: Digest::ZERO,
+        requests: vec![
+            Request::Poseidon2Hash {
+                inputs: vec![1, 2, 3],
+            },
+            Request::Sha256 { data: vec![7; 40] },
+        ],
+    };
+    let t = Instant::now();
+    let (scheduler, _, _) = prove_to_scheduler(&prover, &batch).unwrap();
+    let commitment = proof_public_input(&scheduler).unwrap().0;
+    println!(
+        "batch proved up to its scheduler proof in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    reset_peak_rss();
+    let t = Instant::now();
+    let wrap = WrapKeys::prepare(&keys, &crs, threads).unwrap();
+    let keys_s = t.elapsed().as_secs_f64();
+    let keys_peak = gib(peak_rss_bytes());
+    let worker = boojum::worker::Worker::new_with_num_threads(threads);
+    reset_peak_rss();
+    let t = Instant::now();
+    let layer_proof = layer::prove(&keys, &wrap.layer, &scheduler, &worker).unwrap();
+    let layer_s = t.elapsed().as_secs_f64();
+    let layer_peak = gib(peak_rss_bytes());
+    let bellman = snark::BellmanWorker::new_with_cpus(threads);
+    reset_peak_rss();
+    let t = Instant::now();
+    let proof = snark::prove(
+        &wrap.layer.vk,
+        &layer::proof_config(&keys),
+        layer_proof,
+        &wrap.setup,
+        &wrap.crs,
+        &bellman,
+    )
+    .unwrap();
+    let prove_s = t.elapsed().as_secs_f64();
+    let prove_peak = gib(peak_rss_bytes());
+    let bytes = snark::encode(&proof).unwrap();
+    let t = Instant::now();
+    assert!(wrap.verify(&bytes, &commitment));
+    let verify_ms = t.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "| wrap layer rows | wrapper domain | wrapper setup + VK s | layer proof s | wrapper proof s | \
+         proof bytes | verify ms | peak GiB (keys / layer / wrapper) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | 2^{} | {keys_s:.1}{} | {layer_s:.1} | {prove_s:.1} | {} | {verify_ms:.1} | \
+         {keys_peak:.1} / {layer_peak:.1} / {prove_peak:.1} |",
+        wrap.layer.rows,
+        snark::domain_size(&wrap.setup).trailing_zeros(),
+        if wrap.source == Source::Loaded {
+            " (cached)"
+        } else {
+            ""
+        },
+        bytes.len()
+    );
+    println!(
+        "wrapper key {}{}",
+        hex::encode(vk_commitment(&wrap.vk).unwrap()),
+        if wrap.test_crs {
+            " (TEST CRS: tau = 42, the proof proves nothing)"
+        } else {
+            ""
+        }
+    );
+}
