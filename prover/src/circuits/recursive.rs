@@ -28,7 +28,7 @@ use crate::field::{fe, from_digest, hash_circuit, BProof, BVk, Ext, CTR, F, RH, 
 use crate::queue::iv;
 
 /// Trace bound for a circuit verifying `children` proofs (~8 K rows each at 100 bits, less in tests).
-pub(super) fn recursive_trace_bound(children: usize) -> usize {
+fn recursive_trace_bound(children: usize) -> usize {
     (children * 32768 + 16384).next_power_of_two()
 }
 
@@ -69,7 +69,7 @@ pub(super) fn verify_child_all<CS: ConstraintSystem<F> + 'static>(
 }
 
 /// Verifies one child in-circuit against a constant VK; returns (valid, public input).
-pub(super) fn verify_child<CS: ConstraintSystem<F> + 'static>(
+fn verify_child<CS: ConstraintSystem<F> + 'static>(
     cs: &mut CS,
     verifier: &RecursiveVerifier<F, Ext, CS>,
     vk: &AllocatedVerificationKey<F, RH>,
@@ -369,6 +369,20 @@ impl Circuit for CompressionCircuit {
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
+        let pi = self.verify_scheduler(cs);
+        touch_all_gates(cs);
+        expose(cs, &pi);
+    }
+}
+
+impl CompressionCircuit {
+    /// Verifies the scheduler proof in-circuit against its constant key (the circuit is unsatisfiable
+    /// otherwise) and returns its public input. The wrap layer (`super::wrap`) does the same, then
+    /// exposes that input in another form.
+    pub(super) fn verify_scheduler<CS: ConstraintSystem<F> + 'static>(
+        &self,
+        cs: &mut CS,
+    ) -> [Num<F>; 4] {
         let verifier = verifier_for(cs, self.child_layout);
         let truth = Boolean::allocated_constant(cs, true);
         let vk =
@@ -382,7 +396,6 @@ impl Circuit for CompressionCircuit {
             self.witness.clone(),
         );
         Boolean::enforce_equal(cs, &valid, &truth);
-        touch_all_gates(cs);
-        expose(cs, &pi);
+        pi
     }
 }

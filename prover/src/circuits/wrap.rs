@@ -7,58 +7,34 @@
 //! Its proof is made with a tree hasher and transcript over BN254 (`crate::wrap::layer`), which is
 //! what lets the wrapper verify it cheaply; the circuit itself is a Goldilocks circuit like the others.
 
-use boojum::cs::implementations::prover::ProofConfig;
 use boojum::cs::traits::cs::ConstraintSystem;
 use boojum::field::{Field, PrimeField, SmallField};
 use boojum::gadgets::boolean::Boolean;
 use boojum::gadgets::num::Num;
-use boojum::gadgets::recursion::allocated_vk::AllocatedVerificationKey;
-use boojum::gadgets::traits::allocatable::CSAllocatable;
 
 use super::config::{expose, touch_all_gates, Layout};
-use super::recursive::{recursive_trace_bound, verifier_for, verify_child};
-use super::Circuit;
-use crate::field::{BProof, BVk, F, RH};
+use super::{Circuit, CompressionCircuit};
+use crate::field::F;
 
 /// Bits of each public input of the wrap layer: what the wrapper range-checks and packs (four of them
 /// fit one BN254 scalar).
 pub const LIMB_BITS: usize = 56;
 
-/// The wrap layer: verifies the scheduler proof and exposes its commitment as four 56-bit limbs.
-pub struct WrapLayerCircuit {
-    /// The scheduler's key (constants).
-    pub scheduler_vk: BVk,
-    /// The scheduler's configuration.
-    pub child_layout: Layout,
-    /// The scheduler's proof configuration.
-    pub child_config: ProofConfig,
-    /// The scheduler proof (None during setup).
-    pub witness: Option<BProof>,
-}
+/// The wrap layer: compression's in-circuit verification of the scheduler proof (its key, layout
+/// and proof configuration, and the proof as witness), exposing the commitment as four 56-bit limbs.
+pub struct WrapLayerCircuit(pub CompressionCircuit);
 
 impl Circuit for WrapLayerCircuit {
     fn layout(&self) -> Layout {
-        Layout::Recursion
+        self.0.layout()
     }
 
     fn max_trace_len(&self) -> usize {
-        recursive_trace_bound(1)
+        self.0.max_trace_len()
     }
 
     fn synthesize<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) {
-        let verifier = verifier_for(cs, self.child_layout);
-        let truth = Boolean::allocated_constant(cs, true);
-        let vk =
-            AllocatedVerificationKey::<F, RH>::allocate_constant(cs, self.scheduler_vk.clone());
-        let (valid, pi) = verify_child(
-            cs,
-            &verifier,
-            &vk,
-            &self.scheduler_vk,
-            &self.child_config,
-            self.witness.clone(),
-        );
-        Boolean::enforce_equal(cs, &valid, &truth);
+        let pi = self.0.verify_scheduler(cs);
         let limbs = pi.map(|e| low_limb(cs, e));
         touch_all_gates(cs);
         expose(cs, &limbs);

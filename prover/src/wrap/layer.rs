@@ -52,12 +52,7 @@ pub struct LayerSetup {
 
 /// The wrap layer's circuit over `keys`' scheduler key, with or without the scheduler proof.
 fn circuit(keys: &KeyStore, witness: Option<BProof>) -> Result<WrapLayerCircuit, ProverError> {
-    Ok(WrapLayerCircuit {
-        scheduler_vk: keys.vk(CircuitId::Scheduler)?,
-        child_layout: CircuitId::Scheduler.layout(),
-        child_config: CircuitId::Scheduler.layer(keys.profile()).proof_config(),
-        witness,
-    })
+    Ok(WrapLayerCircuit(keys.compression_circuit(witness)?))
 }
 
 /// The wrap layer's proof configuration under `keys`' profile.
