@@ -147,6 +147,7 @@ fn run(keys: &Arc<KeyStore>, batches: &[BatchInput], release: Release) -> Outcom
         cluster: None,
         health: None,
         drain: None,
+        wrap: None,
     };
     let started = Instant::now();
     let last = Arc::new(Mutex::new((0usize, 0.0f64)));

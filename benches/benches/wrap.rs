@@ -122,8 +122,8 @@ fn main() {
     );
     println!(
         "wrapper key {}{}",
-        hex::encode(vk_commitment(&wrap.vk).unwrap()),
-        if wrap.test_crs {
+        hex::encode(vk_commitment(&wrap.pinned.vk).unwrap()),
+        if wrap.test_crs() {
             " (TEST CRS: tau = 42, the proof proves nothing)"
         } else {
             ""

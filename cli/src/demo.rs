@@ -73,11 +73,21 @@ pub struct DemoArgs {
     /// Release leaf/node chunks only when the whole level is proved (zkSync's barrier), to compare.
     #[arg(long)]
     barrier: bool,
+    /// SNARK-wrap each final proof (a PLONK proof over BN254, ~1.6 KB), with the CRS of `--crs` or,
+    /// without it, the insecure test CRS (said on every line that shows a wrapped proof).
+    #[arg(long)]
+    wrap: bool,
+    /// The wrapper's CRS: a monomial-form file such as zkSync's `setup_2^24.key` (implies --wrap).
+    #[arg(long)]
+    crs: Option<PathBuf>,
+    /// Keep the compression (FRI) proof in a wrapped record too.
+    #[arg(long)]
+    keep_fri_proof: bool,
     #[command(flatten)]
     opts: ProofOpts,
 }
 
-const ROUNDS: [AggregationRound; 6] = AggregationRound::ALL;
+const ROUNDS: [AggregationRound; 7] = AggregationRound::ALL;
 
 #[derive(Default, Clone)]
 struct RoundStats {
@@ -92,7 +102,7 @@ struct RoundStats {
 struct Progress {
     multi: MultiProgress,
     bars: Vec<ProgressBar>,
-    stats: Mutex<[RoundStats; 6]>,
+    stats: Mutex<[RoundStats; 7]>,
 }
 
 impl Progress {
@@ -135,7 +145,7 @@ impl Progress {
         }
     }
 
-    fn stats(&self) -> [RoundStats; 6] {
+    fn stats(&self) -> [RoundStats; 7] {
         self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
@@ -166,11 +176,28 @@ impl Progress {
                     format!(", written to {}", file.display())
                 })
                 .unwrap_or_default();
+            let size = match &p.wrap {
+                None => format!("{} bytes", p.proof.len()),
+                Some(w) => format!(
+                    "wrapped: {} bytes, PLONK over BN254, wrapper key {}{}{}",
+                    w.proof.len(),
+                    &hex::encode(w.wrapper_vk_commitment)[..16],
+                    if p.proof.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; FRI proof kept, {} bytes", p.proof.len())
+                    },
+                    if w.test_crs {
+                        "; TEST CRS: proves nothing"
+                    } else {
+                        ""
+                    }
+                ),
+            };
             progress.println(&format!(
-                "batch {}: final proof verified (commitment {}, {} bytes, {:.1} s after start{written})",
+                "batch {}: final proof verified (commitment {}, {size}, {:.1} s after start{written})",
                 p.batch_number,
                 p.batch_commitment.to_hex(),
-                p.proof.len(),
                 started.elapsed().as_secs_f64()
             ));
         })
@@ -261,11 +288,19 @@ pub fn run(args: DemoArgs, backends: &Backends) -> Result<ExitCode> {
         }
     };
     let config = args.config(world.config.clone(), store_url)?;
+    let wrap = service::prepare_wrap(&config, &keys, args.opts.settings()?.threads, &|line| {
+        println!("{line}")
+    })
+    .context("preparing the wrapper's keys")?;
     let progress = Arc::new(Progress::new());
     let options = Options {
         resume: false,
         keys: Some(Arc::clone(&keys)),
-        sinks: vec![Box::new(world.verifier(Arc::clone(&keys)))],
+        wrap: wrap.clone(),
+        sinks: vec![Box::new(world.verifier(
+            Arc::clone(&keys),
+            wrap.as_ref().map(|w| w.pinned.clone()),
+        ))],
         observers: vec![Arc::clone(&progress) as Arc<dyn PoolObserver>],
         faults: chaos(args.inject_failures, args.seed),
         release: if args.barrier {
@@ -317,13 +352,20 @@ impl DemoArgs {
         config.sink.file = self.out.clone().map(|dir| FileSinkConfig { dir });
         config.metrics.addr = self.metrics_addr.clone();
         config.metrics.linger_s = self.metrics_linger_s;
+        config.prover.crs_file = self.crs.clone();
+        config.prover.test_crs = self.wrap && self.crs.is_none();
+        config.prover.keep_fri_proof = self.keep_fri_proof;
+        anyhow::ensure!(
+            !self.keep_fri_proof || config.prover.wraps(),
+            "--keep-fri-proof needs --wrap or --crs"
+        );
         Ok(config)
     }
 }
 
 /// The closing summary: batches verified, then per round the proofs, reuses, retries, failures and
 /// prover time, and the slots' utilisation.
-fn print_summary(args: &DemoArgs, run: &BatchRun, stats: &[RoundStats; 6], started: Instant) {
+fn print_summary(args: &DemoArgs, run: &BatchRun, stats: &[RoundStats; 7], started: Instant) {
     let wall = run.pipeline;
     println!();
     println!(

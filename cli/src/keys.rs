@@ -7,6 +7,9 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
+use zkstream_prover::wrap::keys::Source;
+use zkstream_prover::wrap::{CrsSource, WrapKeys};
+
 use crate::ProofOpts;
 
 /// Arguments of `keys`.
@@ -23,6 +26,13 @@ enum KeysCommand {
         /// Cache directory (overrides --keys-dir).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Also the SNARK wrapper's setup and key under this CRS file (monomial form, e.g.
+        /// zkSync's `setup_2^24.key`), and print the wrapper key's commitment.
+        #[arg(long)]
+        crs: Option<PathBuf>,
+        /// Also the SNARK wrapper's setup and key under the insecure test CRS (tests and demos only).
+        #[arg(long, conflicts_with = "crs")]
+        test_crs: bool,
         #[command(flatten)]
         opts: ProofOpts,
     },
@@ -30,7 +40,12 @@ enum KeysCommand {
 
 pub fn run(args: KeysArgs) -> Result<ExitCode> {
     match args.command {
-        KeysCommand::Generate { dir, mut opts } => {
+        KeysCommand::Generate {
+            dir,
+            crs,
+            test_crs,
+            mut opts,
+        } => {
             if dir.is_some() {
                 opts.keys_dir = dir;
             }
@@ -58,6 +73,31 @@ pub fn run(args: KeysArgs) -> Result<ExitCode> {
                 );
             }
             println!("vk set commitment      {}", keys.vk_set_commitment()?);
+            let crs = match (crs, test_crs) {
+                (Some(path), _) => Some(CrsSource::File(path)),
+                (None, true) => Some(CrsSource::Test),
+                (None, false) => None,
+            };
+            if let Some(crs) = crs {
+                let t = Instant::now();
+                let wrap = WrapKeys::prepare(&keys, &crs, opts.settings()?.threads)?;
+                println!(
+                    "wrapper key commitment {}  domain 2^{}  CRS {}  {} in {:.1}s{}",
+                    hex::encode(wrap.pinned.commitment),
+                    wrap.domain().trailing_zeros(),
+                    wrap.crs_id,
+                    match wrap.source {
+                        Source::Loaded => "reused (disk)",
+                        Source::Computed => "computed",
+                    },
+                    t.elapsed().as_secs_f64(),
+                    if wrap.test_crs() {
+                        "  TEST CRS: wrapped proofs under it prove nothing"
+                    } else {
+                        ""
+                    }
+                );
+            }
             println!("done in {:.1}s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use zkstream_prover::sample::{sample_batch as make_batch, sample_requests, SampleSize};
+use zkstream_prover::wrap::WrapperVk;
 use zkstream_prover::{prove_batch, verify_final_proof, Prover};
 use zkstream_types::wire::read_header;
 use zkstream_types::{
@@ -58,6 +59,10 @@ pub struct VerifyArgs {
     /// is checked as simulated and exits with status 3: it is not a proof.
     #[arg(long)]
     proof: PathBuf,
+    /// The wrapper key a wrapped record must verify against (a `wrapper-*.vk` file) [default: the one
+    /// with the record's commitment among those `keys generate --crs` cached in the key directory].
+    #[arg(long)]
+    wrapper_vk: Option<PathBuf>,
     #[command(flatten)]
     opts: ProofOpts,
 }
@@ -158,12 +163,53 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let record = FinalBatchProof::from_frame(&proof)
         .with_context(|| format!("{} is not a final proof", args.proof.display()))?;
     let keys = args.opts.keystore()?;
-    match verify_final_proof(&keys, &batch, &record) {
+    let wrapper = match (&record.wrap, &args.wrapper_vk) {
+        (None, _) => None,
+        (Some(_), Some(path)) => Some(WrapperVk::read(path)?),
+        (Some(w), None) => {
+            let dir = keys
+                .dir()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            let found = WrapperVk::find(&dir, &w.wrapper_vk_commitment)?;
+            if found.is_none() {
+                status!(error:
+                    "batch {}: the record is wrapped under wrapper key {}, which is not cached in {}: \
+                     give it with --wrapper-vk, or compute it with `zkstream keys generate --crs FILE`",
+                    batch.batch_number,
+                    hex::encode(w.wrapper_vk_commitment),
+                    dir.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            found
+        }
+    };
+    match verify_final_proof(&keys, &batch, &record, wrapper.as_ref()) {
         Ok(commitment) => {
-            println!(
-                "batch {}: final proof verified (commitment {commitment})",
-                batch.batch_number
-            );
+            let n = batch.batch_number;
+            match (&record.wrap, &wrapper) {
+                (Some(w), Some(k)) => {
+                    println!(
+                        "batch {n}: wrapped final proof verified (pairings; {} bytes, wrapper key {}, \
+                         commitment {commitment}){}{}",
+                        w.proof.len(),
+                        hex::encode(k.commitment),
+                        if record.proof.is_empty() {
+                            ""
+                        } else {
+                            "; its FRI proof verified too"
+                        },
+                        if k.test_crs {
+                            "\nTEST CRS: this wrapped proof was made with the insecure test CRS \
+                             (tau = 42) and PROVES NOTHING; for tests and demos only"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                _ => println!("batch {n}: final proof verified (commitment {commitment})"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -622,7 +622,7 @@ fn episode(seed: u64, batches: u64, kills: usize, bad: usize) -> Summary {
         "seed {seed}"
     );
     for p in core.accepted.lock().unwrap().iter() {
-        verify_final_proof(&keys, &chain[p.batch_number as usize - 1], p).unwrap();
+        verify_final_proof(&keys, &chain[p.batch_number as usize - 1], p, None).unwrap();
     }
     // Every bad record in the dead-letter topic with its reason; no valid record there.
     let mut dlq = DeadLetters::open(&brokers);

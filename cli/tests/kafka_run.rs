@@ -227,7 +227,7 @@ fn crash_and_restart_as_a_cluster_on_s3_deliver_every_batch_once_and_prove_nothi
     // Each final proof verifies against its batch input.
     let inputs = chain(&keys, CRASH_BATCHES);
     for p in core.accepted.lock().unwrap().iter() {
-        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
+        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p, None).unwrap();
     }
     // No proof generated twice: every object of run 1 is untouched, and the two processes of run 2
     // together generated exactly the objects that were missing, each some of them.
@@ -671,7 +671,7 @@ fn broker_faults_lose_nothing() {
     assert!(status.lock().unwrap().unwrap().success(), "{log}");
     assert_eq!(core.batches(), vec![1], "{log}");
     for p in core.accepted.lock().unwrap().iter() {
-        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p).unwrap();
+        verify_final_proof(&keys, &inputs[p.batch_number as usize - 1], p, None).unwrap();
     }
     let proofs = read_topic(&brokers, "zkstream.proofs", |r| batch_keys(r).len() == 1);
     assert_eq!(batch_keys(&proofs), vec![1], "{log}");

@@ -439,6 +439,18 @@ pub struct ProverConfig {
     pub schedule: Schedule,
     /// GPU slots: `off`, `auto` (one slot per usable GPU; CPU only without one) or `require`.
     pub gpu: GpuMode,
+    /// The wrapper's CRS: a monomial-form file of at least the wrapper's domain in points (zkSync's
+    /// `setup_2^24.key`). Setting it turns wrapping on.
+    pub crs_file: Option<PathBuf>,
+    /// Wrap with the insecure test CRS (tau = 42) instead: tests and demos only, said on every line.
+    pub test_crs: bool,
+    /// SNARK-wrap each final proof [default: on when `crs_file` or `test_crs` is set].
+    pub wrap: Option<bool>,
+    /// Wrap slots (wraps at once): each needs the memory of one wrap (~5 GB in the test profile,
+    /// ~18 GB in production); a process refuses more than its available memory holds.
+    pub wrap_slots: usize,
+    /// Keep the compression (FRI) proof in a wrapped record too.
+    pub keep_fri_proof: bool,
 }
 
 impl Default for ProverConfig {
@@ -457,6 +469,32 @@ impl Default for ProverConfig {
             protocol_version: DEFAULT_PROTOCOL_VERSION,
             schedule: Schedule::Latency,
             gpu: GpuMode::Auto,
+            crs_file: None,
+            test_crs: false,
+            wrap: None,
+            wrap_slots: 1,
+            keep_fri_proof: false,
+        }
+    }
+}
+
+impl ProverConfig {
+    /// Whether the run wraps its final proofs.
+    pub fn wraps(&self) -> bool {
+        self.wrap
+            .unwrap_or(self.crs_file.is_some() || self.test_crs)
+    }
+
+    /// The wrapper's CRS, when the run wraps.
+    pub fn crs(&self) -> Option<zkstream_prover::wrap::CrsSource> {
+        use zkstream_prover::wrap::CrsSource;
+        if !self.wraps() {
+            return None;
+        }
+        match &self.crs_file {
+            Some(path) => Some(CrsSource::File(path.clone())),
+            None if self.test_crs => Some(CrsSource::Test),
+            None => None,
         }
     }
 }
@@ -708,6 +746,31 @@ impl Config {
             return Err(invalid(
                 "prover.slots / pipeline.workers",
                 "must be at least 1".into(),
+            ));
+        }
+        let p = &self.prover;
+        if p.crs_file.is_some() && p.test_crs {
+            return Err(invalid(
+                "prover.test_crs",
+                "prover.crs_file is set too: wrap with one CRS".into(),
+            ));
+        }
+        if p.wraps() && p.crs().is_none() {
+            return Err(invalid(
+                "prover.wrap",
+                "wrapping needs prover.crs_file (or prover.test_crs, for tests only)".into(),
+            ));
+        }
+        if p.wraps() && p.wrap_slots == 0 {
+            return Err(invalid(
+                "prover.wrap_slots",
+                "must be at least 1 when the run wraps".into(),
+            ));
+        }
+        if p.keep_fri_proof && !p.wraps() {
+            return Err(invalid(
+                "prover.keep_fri_proof",
+                "only a wrapping run has a FRI proof to keep beside the wrapped one".into(),
             ));
         }
         if self.pipeline.max_batches_in_flight == 0 || self.pipeline.max_attempts == 0 {
@@ -1118,6 +1181,37 @@ mod tests {
         let e =
             parse("[kafka]\nbrokers = \"b\"\n[store]\nkeep_intermediate_hours = 1\n").unwrap_err();
         assert!(e.to_string().contains("keep_intermediate_hours"), "{e}");
+    }
+
+    #[test]
+    fn wrapping_is_on_with_a_crs_and_refused_without_one() {
+        let c = parse(MINIMAL).unwrap();
+        assert!(!c.prover.wraps() && c.prover.crs().is_none());
+        let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\ncrs_file = \"/k/setup_2^24.key\"\n")
+            .unwrap();
+        assert!(c.prover.wraps());
+        assert_eq!(
+            c.prover.crs(),
+            Some(zkstream_prover::wrap::CrsSource::File(
+                "/k/setup_2^24.key".into()
+            ))
+        );
+        let c =
+            parse("[kafka]\nbrokers = \"b\"\n[prover]\ncrs_file = \"/k/s.key\"\nwrap = false\n")
+                .unwrap();
+        assert!(!c.prover.wraps() && c.prover.crs().is_none());
+        let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\ntest_crs = true\n").unwrap();
+        assert_eq!(c.prover.crs(), Some(zkstream_prover::wrap::CrsSource::Test));
+        for (text, field) in [
+            ("wrap = true", "prover.wrap"),
+            ("test_crs = true\ncrs_file = \"/k\"", "prover.test_crs"),
+            ("test_crs = true\nwrap_slots = 0", "prover.wrap_slots"),
+            ("keep_fri_proof = true", "prover.keep_fri_proof"),
+            ("wrap_slot = 2", "wrap_slot"),
+        ] {
+            let e = parse(&format!("[kafka]\nbrokers = \"b\"\n[prover]\n{text}\n")).unwrap_err();
+            assert!(e.to_string().contains(field), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 use zkstream_operators::fence::{Claim, Fence, FenceError};
 use zkstream_operators::model::{Delivery, FailureStage};
 use zkstream_operators::store::{ArtifactStore, Deleted, StoreError};
+use zkstream_prover::wrap::WrapperVk;
 use zkstream_prover::{verify_final_record, KeyStore};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, ProofSink, SinkError};
@@ -257,6 +258,9 @@ pub struct Outputs {
     pub store: ArtifactStore,
     /// Keys to check each final proof with before delivery.
     pub keys: Arc<KeyStore>,
+    /// The pinned wrapper key wrapped records are checked against (absent: a wrapped record is
+    /// refused).
+    pub wrapper: Option<WrapperVk>,
     /// Metrics and views to update (batches, sinks, dead letters, latency, oldest unproven batch).
     pub telemetry: Option<Arc<Telemetry>>,
     /// Whether delivery goes on past a batch whose final proof does not verify (`pipeline.allow_gaps`);
@@ -624,7 +628,7 @@ fn deliver(
         tracing::error!(batch = n, "not delivered: a sink failed earlier");
         return None;
     }
-    if let Err(e) = verify_final_record(&out.keys, p) {
+    if let Err(e) = verify_final_record(&out.keys, p, out.wrapper.as_ref()) {
         tracing::error!(batch = n, error = %e, "final proof does not verify; not delivered");
         report.unverified.push((n, e.to_string()));
         if let Some(m) = out.telemetry.as_ref().map(|t| &t.metrics) {
@@ -944,6 +948,7 @@ mod tests {
                 vk_set_commitment: Digest::ZERO,
                 proof_profile: "test".into(),
                 proof: Vec::new(),
+                wrap: None,
             })
             .collect()
     }
@@ -980,6 +985,7 @@ mod tests {
                 committer: None,
                 store: ArtifactStore::open("memory://").unwrap(),
                 keys: Arc::new(keys),
+                wrapper: None,
                 telemetry,
                 allow_gaps,
                 delivered: Delivered::default(),

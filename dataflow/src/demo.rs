@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use zkstream_operators::pool::FaultInjector;
 use zkstream_prover::sample::sample_chain;
+use zkstream_prover::wrap::WrapperVk;
 use zkstream_prover::{verify_final_proof, KeyStore};
 use zkstream_sinks::{ProofSink, SinkError};
 use zkstream_sources::kafka::{produce_batches, ProduceReport};
@@ -72,10 +73,12 @@ impl EmbeddedChain {
         })
     }
 
-    /// The sink that checks each delivered proof against its batch of this chain.
-    pub fn verifier(&self, keys: Arc<KeyStore>) -> Verifier {
+    /// The sink that checks each delivered proof against its batch of this chain (a wrapped one
+    /// against `wrapper`).
+    pub fn verifier(&self, keys: Arc<KeyStore>, wrapper: Option<WrapperVk>) -> Verifier {
         Verifier {
             keys,
+            wrapper,
             inputs: self
                 .chain
                 .iter()
@@ -90,6 +93,7 @@ impl EmbeddedChain {
 /// refuses reaches no other sink.
 pub struct Verifier {
     keys: Arc<KeyStore>,
+    wrapper: Option<WrapperVk>,
     inputs: BTreeMap<u64, BatchInput>,
 }
 
@@ -108,7 +112,7 @@ impl ProofSink for Verifier {
             .inputs
             .get(&p.batch_number)
             .ok_or_else(|| refused("delivered but never produced".into()))?;
-        verify_final_proof(&self.keys, input, p)
+        verify_final_proof(&self.keys, input, p, self.wrapper.as_ref())
             .map(|_| ())
             .map_err(|e| refused(format!("final proof rejected: {e}")))
     }

@@ -7,7 +7,8 @@
 //!   → check chain (worker 0) ─broken links, duplicates─▶ rejected (DLQ)
 //!   → [exchange by batch] → witness → [exchange by job] → prove basic → chunk by arity → prove leaf
 //!   → reduce by depth (node rounds) → collect tip → prove tip → schedule → prove scheduler
-//!   → compress → prove compression → finalize → deliver in order (worker 0) → delivery hook
+//!   → compress → prove compression → [wrap → prove wrap, on a wrap slot] → finalize
+//!   → deliver in order (worker 0) → delivery hook
 //!                                                     └─ released batch, broadcast ─▶ reader gates
 //! ```
 //!
@@ -26,7 +27,7 @@ use timely::dataflow::operators::vec::{Broadcast, Map};
 use timely::dataflow::operators::{Concatenate, Exchange, Inspect, OkErr};
 use zkstream_operators::chain::{ChainExt, Checked};
 use zkstream_operators::chunk::{ChunkExt, Release};
-use zkstream_operators::compress::{CompressExt, FinalizeContext};
+use zkstream_operators::compress::{CompressExt, FinalizeContext, WrapRecord};
 use zkstream_operators::drain::DrainExt;
 use zkstream_operators::model::{BatchFailure, BatchOutcome, Delivery, Job};
 use zkstream_operators::order::{OrderExt, OrderPolicy};
@@ -94,6 +95,10 @@ pub struct PipelineSpec {
     /// other process stops its readers (their `source.stop`) and no partition goes on alone. A
     /// signal to another process only arms its drain timeout (`dataflow/src/service.rs`).
     pub drain: Option<Arc<AtomicBool>>,
+    /// Set when the run wraps: after the scheduler, the wrap job (on a wrap slot) and, when the FRI
+    /// proof is kept, the compression job before it; the record carries the wrapped proof. Every
+    /// process of a cluster must have wrap slots then (a wrap job may be routed to any).
+    pub wrap: Option<WrapRecord>,
 }
 
 /// One process's place in a timely cluster: every process runs the same dataflow; Kafka partitions are
@@ -250,6 +255,7 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
         store: pool.store().clone(),
         vk_set_commitment: keys.vk_set_commitment()?,
         proof_profile: keys.profile().name.clone(),
+        wrap: spec.wrap.clone(),
     };
     let shape = keys.shape().clone();
     let spec = spec.clone();
@@ -321,21 +327,23 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
             let (tips, f_tip) = split(finals.collect_tip().prove(Arc::clone(&pool), "ProveTip"));
             let (schedulers, f_sched) =
                 split(tips.schedule().prove(Arc::clone(&pool), "ProveScheduler"));
-            let (compressed, f_comp) = split(
-                schedulers
-                    .compress()
-                    .prove(Arc::clone(&pool), "ProveCompression"),
-            );
+            let mut failures = vec![witness_failures, f_basic, f_leaf, f_node, f_tip, f_sched];
+            // The FRI proof (compression), unless the run wraps without keeping it; then the wrap.
+            let mut last = schedulers;
+            if spec.wrap.as_ref().is_none_or(|w| w.keep_fri_proof) {
+                let (compressed, f_comp) =
+                    split(last.compress().prove(Arc::clone(&pool), "ProveCompression"));
+                last = compressed;
+                failures.push(f_comp);
+            }
+            if spec.wrap.is_some() {
+                let (wrapped, f_wrap) = split(last.wrap().prove(Arc::clone(&pool), "ProveWrap"));
+                last = wrapped;
+                failures.push(f_wrap);
+            }
+            let compressed = last;
             let failures = scope
-                .concatenate([
-                    witness_failures,
-                    f_basic,
-                    f_leaf,
-                    f_node,
-                    f_tip,
-                    f_sched,
-                    f_comp,
-                ])
+                .concatenate(failures)
                 .map(|f: BatchFailure| -> BatchOutcome { Err(f) });
             let on_delivery = Arc::clone(&hooks.on_delivery);
             let deliveries = scope

@@ -15,11 +15,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use zkstream_operators::chunk::Release;
+use zkstream_operators::compress::WrapRecord;
 use zkstream_operators::fence::Fence;
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
 use zkstream_operators::store::StoreError;
 use zkstream_prover::keys::{CircuitId, KeySource};
+use zkstream_prover::wrap::{memory_per_wrap, WrapKeys};
 use zkstream_prover::{KeyStore, ProverError};
 use zkstream_sinks::{
     CoreAccess, CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink,
@@ -77,6 +79,9 @@ pub enum ServiceError {
     /// A thread of the service's own (the drain watchdog) could not start.
     #[error("starting a thread: {0}")]
     Thread(#[source] std::io::Error),
+    /// More wrap slots were asked for than this machine's memory holds.
+    #[error("prover.wrap_slots: {0}")]
+    WrapMemory(String),
 }
 
 impl ServiceError {
@@ -95,6 +100,7 @@ impl ServiceError {
             ServiceError::Delivery(e) => e.is_retryable(),
             ServiceError::Pipeline(e) => e.is_retryable(),
             ServiceError::Thread(_) => true,
+            ServiceError::WrapMemory(_) => false,
         }
     }
 }
@@ -114,6 +120,8 @@ pub struct Options {
     pub resume: bool,
     /// Keys already opened and prepared by the caller (else opened from `[prover]`).
     pub keys: Option<Arc<KeyStore>>,
+    /// The wrap's keys, prepared by the caller for a run that wraps (else prepared from `[prover]`).
+    pub wrap: Option<Arc<WrapKeys>>,
     /// Sinks fed before the configured ones (the demo's verifier: a proof it refuses reaches no other
     /// sink).
     pub sinks: Vec<Box<dyn ProofSink>>,
@@ -147,6 +155,7 @@ impl Default for Options {
             cluster: None,
             resume: true,
             keys: None,
+            wrap: None,
             sinks: Vec::new(),
             observers: Vec::new(),
             faults: None,
@@ -327,6 +336,66 @@ pub fn prepare_keys(
     Ok(())
 }
 
+/// The memory a machine has for new work: `MemAvailable` of `/proc/meminfo`, in bytes (`None` where
+/// the kernel does not say).
+pub fn memory_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Refuses `slots` wrap slots of `per_slot` bytes each when `available` bytes do not hold them, and
+/// says how many would fit.
+pub fn check_wrap_memory(
+    slots: usize,
+    per_slot: u64,
+    available: Option<u64>,
+) -> Result<(), String> {
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    match available {
+        Some(free) if (slots as u64).saturating_mul(per_slot) > free => Err(format!(
+            "{slots} wrap slot(s) need {:.1} GiB ({:.1} GiB each), and {:.1} GiB is available: \
+             at most {} fit on this machine (send wraps to a machine with more memory)",
+            gib(per_slot.saturating_mul(slots as u64)),
+            gib(per_slot),
+            gib(free),
+            free / per_slot.max(1)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Prepares the wrap's keys for a run that wraps (`[prover] crs_file` or `test_crs`), and checks
+/// that the machine's memory holds `[prover] wrap_slots` wraps at once.
+pub fn prepare_wrap(
+    config: &Config,
+    keys: &KeyStore,
+    threads: usize,
+    say: &dyn Fn(&str),
+) -> Result<Option<Arc<WrapKeys>>, ServiceError> {
+    let Some(crs) = config.prover.crs() else {
+        return Ok(None);
+    };
+    let t = Instant::now();
+    let wrap = WrapKeys::prepare(keys, &crs, threads)?;
+    let per_slot = memory_per_wrap(wrap.domain());
+    say(&format!(
+        "wrap: wrapper key {} ({}, domain 2^{}, CRS {}) ready in {:.1} s; {} wrap slot(s) of ~{:.1} GiB{}",
+        hex::encode(wrap.pinned.commitment),
+        if wrap.source == zkstream_prover::wrap::keys::Source::Loaded { "cached" } else { "computed" },
+        wrap.domain().trailing_zeros(),
+        wrap.crs_id,
+        t.elapsed().as_secs_f64(),
+        config.prover.wrap_slots,
+        per_slot as f64 / (1u64 << 30) as f64,
+        if wrap.test_crs() { "; TEST CRS: wrapped proofs prove nothing" } else { "" }
+    ));
+    check_wrap_memory(config.prover.wrap_slots, per_slot, memory_available())
+        .map_err(ServiceError::WrapMemory)?;
+    Ok(Some(Arc::new(wrap)))
+}
+
 /// Builds the batch pipeline from `config` and `options` and runs it (see the module comment).
 pub fn run(
     config: &Config,
@@ -385,6 +454,10 @@ pub fn run(
             prepare_keys(&keys, &*say, Some(&metrics))?;
             keys
         }
+    };
+    let wrap = match options.wrap {
+        Some(wrap) => Some(wrap),
+        None => prepare_wrap(config, &keys, settings.threads, &*say)?,
     };
     let vk_set = keys.vk_set_commitment()?;
     metrics.set_build_info(config.prover.protocol_version, Some(&vk_set.to_hex()));
@@ -463,6 +536,7 @@ pub fn run(
             committer,
             store: store.clone(),
             keys: Arc::clone(&keys),
+            wrapper: wrap.as_ref().map(|w| w.pinned.clone()),
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
             delivered: DeliveryProgress::resume(progress.as_ref(), start),
@@ -502,6 +576,12 @@ pub fn run(
     let mut pool = builder
         .observer(telemetry.observer(options.observers))
         .keep_records(records);
+    if let Some(w) = &wrap {
+        pool = pool.wrapper(Arc::clone(w), config.prover.wrap_slots);
+        telemetry
+            .metrics
+            .set_prover_slots("wrap", config.prover.wrap_slots);
+    }
     if let Some(f) = options.faults {
         pool = pool.faults(f);
     }
@@ -535,6 +615,12 @@ pub fn run(
         cluster: options.cluster.clone(),
         health: Some(Arc::clone(&health)),
         drain: delivers.then(|| options.shutdown.flag()),
+        wrap: wrap.as_ref().map(|w| WrapRecord {
+            wrapper_vk_commitment: w.pinned.commitment,
+            crs: w.crs_id.clone(),
+            test_crs: w.test_crs(),
+            keep_fri_proof: config.prover.keep_fri_proof,
+        }),
     };
     say(&format!(
         "run: {}{} worker(s), {} prover slot(s) x {} thread(s), sinks [{}], reading {} from {} (group {}){}",
@@ -590,4 +676,27 @@ pub fn run(
         pipeline: started.elapsed(),
         drained: options.shutdown.requested(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_slots_beyond_the_available_memory_are_refused_with_how_many_fit() {
+        const GIB: u64 = 1 << 30;
+        let test_profile = memory_per_wrap(1 << 20);
+        let production = memory_per_wrap(1 << 22);
+        assert!((4 * GIB..6 * GIB).contains(&test_profile));
+        assert!((17 * GIB..20 * GIB).contains(&production));
+        assert!(check_wrap_memory(1, production, Some(24 * GIB)).is_ok());
+        let e = check_wrap_memory(2, production, Some(24 * GIB)).unwrap_err();
+        assert!(e.contains("at most 1 fit"), "{e}");
+        let e = check_wrap_memory(1, production, Some(16 * GIB)).unwrap_err();
+        assert!(e.contains("at most 0 fit"), "{e}");
+        assert!(check_wrap_memory(4, test_profile, Some(24 * GIB)).is_ok());
+        // A kernel that does not say: no refusal on a guess.
+        assert!(check_wrap_memory(8, production, None).is_ok());
+        assert!(memory_available().is_some_and(|m| m > 0));
+    }
 }

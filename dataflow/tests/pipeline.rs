@@ -140,6 +140,7 @@ fn run_with(
         cluster: None,
         health: None,
         drain: None,
+        wrap: None,
     };
     let (d, r) = (Arc::clone(&deliveries), Arc::clone(&rejected));
     pipeline::run(
@@ -219,7 +220,7 @@ fn dataflow_matches_the_sequential_oracle_with_two_workers() {
             assert_eq!(p.aggregation_result_coords, o.aggregation_result_coords);
             assert_eq!(p.previous_batch_commitment, o.previous_batch_commitment);
             assert_eq!(p.vk_set_commitment, o.vk_set_commitment);
-            verify_final_proof(&keys(), b, p).unwrap();
+            verify_final_proof(&keys(), b, p, None).unwrap();
         }
         assert_eq!(
             counts(&run.pool),
@@ -242,7 +243,7 @@ fn injected_failures_are_retried_and_no_batch_is_lost() {
     let run = run(Vec::new(), batches.clone(), 1, 3, Some(faults));
     let got = proofs(&run);
     assert_eq!(got.len(), 1);
-    verify_final_proof(&keys(), &batches[0], &got[0]).unwrap();
+    verify_final_proof(&keys(), &batches[0], &got[0], None).unwrap();
     let records = run.pool.records();
     let retried: Vec<_> = records.iter().filter(|r| r.attempts > 1).collect();
     assert!(
@@ -354,7 +355,7 @@ fn a_failed_gpu_slot_is_taken_out_and_its_job_proved_on_a_cpu_slot() {
     );
     let got = proofs(&run);
     assert_eq!(got.len(), 1);
-    verify_final_proof(&keys(), &batches[0], &got[0]).unwrap();
+    verify_final_proof(&keys(), &batches[0], &got[0], None).unwrap();
 
     let records = run.pool.records();
     // Every job proved once (the one the device dropped, again on the CPU), the batch's one
@@ -480,6 +481,7 @@ fn deliverer_with(
             committer: None,
             store: store.clone(),
             keys: keys(),
+            wrapper: None,
             telemetry: None,
             allow_gaps: false,
             delivered,
@@ -711,6 +713,7 @@ fn an_idle_cluster_drains_when_process_0_is_asked_to() {
             }),
             health: None,
             drain: (index == 0).then(|| Arc::clone(&drain)),
+            wrap: None,
         };
         let config = PoolConfig {
             slots: 1,

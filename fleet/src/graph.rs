@@ -317,6 +317,7 @@ mod tests {
                 RecursionTip => w.durations.tip_s,
                 Scheduler => w.durations.scheduler_s,
                 Compression => w.durations.compression_s,
+                Wrap => unreachable!("a simulated batch has no wrap job"),
             };
             let r = job.duration_s / base;
             assert!((0.8..=1.2).contains(&r), "{r}");

@@ -22,14 +22,50 @@ pub fn expected_public_input(job: &Job, vk_set: &Digest) -> Result<Digest, JobEr
             .map(range_public_input)
             .ok_or_else(|| JobError::NoRange(job.key.to_string())),
         AggregationRound::RecursionTip => Ok(tip_public_input(&job.ranges)),
-        AggregationRound::Scheduler | AggregationRound::Compression => Ok(commitment_from_ranges(
-            job.header.batch_number,
-            &job.header.previous_batch_commitment,
-            job.header.protocol_version,
-            &job.ranges,
-            vk_set,
-        )),
+        AggregationRound::Scheduler | AggregationRound::Compression | AggregationRound::Wrap => {
+            Ok(commitment_from_ranges(
+                job.header.batch_number,
+                &job.header.previous_batch_commitment,
+                job.header.protocol_version,
+                &job.ranges,
+                vk_set,
+            ))
+        }
     }
+}
+
+/// The wrapper key's commitment as an artifact's key commitment (its 32 bytes).
+pub fn wrapper_digest(commitment: [u8; 32]) -> Digest {
+    Digest::from_bytes(commitment)
+}
+
+/// One attempt at a wrap job: reuse a stored wrapped proof that verifies against the current wrapper
+/// key and the job's commitment, or wrap the scheduler proof and store the result.
+fn run_wrap(job: &Job, scheduler: &ProofRef, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
+    let wrap = ctx
+        .wrap
+        .ok_or_else(|| JobError::NoWrapKeys(job.key.to_string()))?;
+    let expected = expected_public_input(job, &ctx.keys.vk_set_commitment()?)?;
+    let vk_commitment = wrapper_digest(wrap.pinned.commitment);
+    if let Some(existing) = ctx.store.get::<Artifact>(&job.key)? {
+        if existing.vk_commitment == vk_commitment
+            && existing.public_input == expected
+            && wrap.verify(&existing.proof, &expected.0)
+        {
+            return Ok(Attempt::Reused);
+        }
+        tracing::warn!(key = %job.key, "stored wrapped proof unusable; wrapping again");
+    }
+    let proof = load_proof(ctx.store, scheduler)?;
+    let bytes = wrap.wrap(ctx.keys, &proof, ctx.threads)?;
+    ctx.store.put(&Artifact {
+        key: job.key,
+        vk_commitment,
+        public_input: expected,
+        range: None,
+        proof: bytes,
+    })?;
+    Ok(Attempt::Proved)
 }
 
 /// A child's proof and the range it covers, read from the store.
@@ -86,8 +122,15 @@ impl Work for Job {
         Job::children(self)
     }
 
+    fn needs_wrap_slot(&self) -> bool {
+        matches!(self.kind, JobKind::Wrap(_))
+    }
+
     fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
         let job = self;
+        if let JobKind::Wrap(scheduler) = &job.kind {
+            return run_wrap(job, scheduler, ctx);
+        }
         let (store, prover) = (ctx.store, ctx.prover);
         let id = job
             .circuit_id()

@@ -67,6 +67,8 @@ pub enum JobKind {
     Scheduler(ProofRef),
     /// The compression layer over the scheduler proof.
     Compression(ProofRef),
+    /// The SNARK wrap (wrap layer, then the PLONK wrapper) over the scheduler proof.
+    Wrap(ProofRef),
 }
 
 /// One proving job: what to prove and where its artifact goes.
@@ -95,7 +97,7 @@ impl Job {
         match &self.kind {
             JobKind::Basic(_) => Vec::new(),
             JobKind::Aggregate(c) | JobKind::Tip(c) => c.iter().map(|r| r.key).collect(),
-            JobKind::Scheduler(r) | JobKind::Compression(r) => vec![r.key],
+            JobKind::Scheduler(r) | JobKind::Compression(r) | JobKind::Wrap(r) => vec![r.key],
         }
     }
 

@@ -172,6 +172,7 @@ mod tests {
             vk_set_commitment: Digest::default(),
             proof_profile: "test".into(),
             proof: Vec::new(),
+            wrap: None,
         })
     }
 

@@ -41,6 +41,9 @@ pub enum SlotKind {
     Cpu,
     /// An NVIDIA GPU.
     Gpu,
+    /// A SNARK wrap slot: it takes only wrap jobs, which need far more memory than the others
+    /// ([`crate::wrap::memory_per_wrap`]), so a fleet can send them to big-memory machines.
+    Wrap,
 }
 
 impl SlotKind {
@@ -49,6 +52,7 @@ impl SlotKind {
         match self {
             SlotKind::Cpu => "cpu",
             SlotKind::Gpu => "gpu",
+            SlotKind::Wrap => "wrap",
         }
     }
 }

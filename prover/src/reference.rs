@@ -107,5 +107,6 @@ pub fn final_record(
         vk_set_commitment: keys.vk_set_commitment()?,
         proof_profile: keys.profile().name.clone(),
         proof,
+        wrap: None,
     })
 }

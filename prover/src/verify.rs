@@ -1,5 +1,6 @@
 //! The independent verifier: recomputes the batch commitment natively from the batch input and checks
-//! the final proof against it and against the pinned final (compression) key.
+//! the final proof against it and against the pinned final (compression) key, and a wrapped proof
+//! against the pinned wrapper key (pairings).
 
 use thiserror::Error;
 use zkstream_types::{BatchInput, CircuitType, Digest, FinalBatchProof, QueueRange};
@@ -8,6 +9,7 @@ use crate::field::{fe, from_digest, hash, proof_public_input, to_digest, BProof}
 use crate::keys::{CircuitId, KeyStore};
 use crate::layers::verify_native;
 use crate::queue::{iv, step};
+use crate::wrap::WrapperVk;
 
 /// Why a final proof is rejected. None is retryable except `Keys`.
 #[derive(Debug, Error)]
@@ -61,6 +63,33 @@ pub enum VerifyError {
         /// Recomputed from the batch input.
         expected: Digest,
     },
+    /// The record carries neither a FRI proof nor a wrapped one.
+    #[error("the record carries no proof")]
+    NoProof,
+    /// The record is wrapped, and no wrapper key was given to check it against.
+    #[error("the record is wrapped (wrapper key {0}); no wrapper key was given to check it")]
+    NoWrapperKey(String),
+    /// The record's wrapper key is not the pinned one.
+    #[error("wrapped under wrapper key {claimed}, the pinned wrapper key is {pinned}")]
+    WrapperKey {
+        /// In the record (hex).
+        claimed: String,
+        /// Pinned (hex).
+        pinned: String,
+    },
+    /// The record's test-CRS flag disagrees with the pinned key's CRS.
+    #[error("the record says test CRS {claimed}, the pinned wrapper key's CRS says {pinned}")]
+    TestCrs {
+        /// In the record.
+        claimed: bool,
+        /// From the key.
+        pinned: bool,
+    },
+    /// The wrapped proof does not verify (pairings) against the pinned wrapper key and the commitment.
+    #[error(
+        "the wrapped proof does not verify against the pinned wrapper key and the batch commitment"
+    )]
+    InvalidWrap,
     /// The record's metadata disagrees with the recomputation.
     #[error("record field {0} disagrees with the batch input")]
     Record(&'static str),
@@ -131,12 +160,15 @@ pub fn batch_commitment(batch: &BatchInput, vk_set: &Digest) -> Digest {
 }
 
 /// Checks a final proof record on its own, without the batch input: pinned profile, protocol version and
-/// VK set; the compression proof verifies natively; its public input is the commitment recomputed from the
-/// record's own fields (batch number, previous commitment, protocol version, queue ranges). What the sink
-/// checks before it delivers. Returns the commitment.
+/// VK set; the compression proof, when the record carries one, verifies natively and its public input
+/// is the commitment recomputed from the record's own fields (batch number, previous commitment,
+/// protocol version, queue ranges); a wrapped proof, when the record carries one, verifies (pairings)
+/// against `wrapper`, the pinned wrapper key, and that same commitment. What the sink checks before it
+/// delivers. Returns the commitment.
 pub fn verify_final_record(
     keys: &KeyStore,
     record: &FinalBatchProof,
+    wrapper: Option<&WrapperVk>,
 ) -> Result<Digest, VerifyError> {
     if record.protocol_version != keys.protocol_version() {
         return Err(VerifyError::ProtocolVersion {
@@ -157,13 +189,6 @@ pub fn verify_final_record(
             pinned,
         });
     }
-    let proof: BProof =
-        bincode::deserialize(&record.proof).map_err(|e| VerifyError::Malformed(e.to_string()))?;
-    let setup = keys.get(CircuitId::Compression)?;
-    let config = keys.profile().compression.proof_config();
-    if !verify_native(CircuitId::Compression.layout(), &setup.vk, &config, &proof) {
-        return Err(VerifyError::InvalidProof);
-    }
     let expected = commitment_from_ranges(
         record.batch_number,
         &record.previous_batch_commitment,
@@ -171,10 +196,41 @@ pub fn verify_final_record(
         &record.aggregation_result_coords,
         &pinned,
     );
-    let found = proof_public_input(&proof)
-        .ok_or_else(|| VerifyError::Malformed("public input is not four elements".into()))?;
-    if found != expected {
-        return Err(VerifyError::Commitment { found, expected });
+    if record.proof.is_empty() && record.wrap.is_none() {
+        return Err(VerifyError::NoProof);
+    }
+    if !record.proof.is_empty() {
+        let proof: BProof = bincode::deserialize(&record.proof)
+            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        let setup = keys.get(CircuitId::Compression)?;
+        let config = keys.profile().compression.proof_config();
+        if !verify_native(CircuitId::Compression.layout(), &setup.vk, &config, &proof) {
+            return Err(VerifyError::InvalidProof);
+        }
+        let found = proof_public_input(&proof)
+            .ok_or_else(|| VerifyError::Malformed("public input is not four elements".into()))?;
+        if found != expected {
+            return Err(VerifyError::Commitment { found, expected });
+        }
+    }
+    if let Some(wrap) = &record.wrap {
+        let claimed = hex::encode(wrap.wrapper_vk_commitment);
+        let wrapper = wrapper.ok_or_else(|| VerifyError::NoWrapperKey(claimed.clone()))?;
+        if wrap.wrapper_vk_commitment != wrapper.commitment {
+            return Err(VerifyError::WrapperKey {
+                claimed,
+                pinned: hex::encode(wrapper.commitment),
+            });
+        }
+        if wrap.test_crs != wrapper.test_crs {
+            return Err(VerifyError::TestCrs {
+                claimed: wrap.test_crs,
+                pinned: wrapper.test_crs,
+            });
+        }
+        if !wrapper.verify(&wrap.proof, &expected.0) {
+            return Err(VerifyError::InvalidWrap);
+        }
     }
     if record.batch_commitment != expected {
         return Err(VerifyError::Record("batch_commitment"));
@@ -189,6 +245,7 @@ pub fn verify_final_proof(
     keys: &KeyStore,
     batch: &BatchInput,
     record: &FinalBatchProof,
+    wrapper: Option<&WrapperVk>,
 ) -> Result<Digest, VerifyError> {
     batch.validate()?;
     if record.batch_number != batch.batch_number {
@@ -203,7 +260,7 @@ pub fn verify_final_proof(
             expected: batch.protocol_version,
         });
     }
-    let found = verify_final_record(keys, record)?;
+    let found = verify_final_record(keys, record, wrapper)?;
     let expected = batch_commitment(batch, &keys.vk_set_commitment()?);
     if found != expected {
         return Err(VerifyError::Commitment { found, expected });

@@ -23,11 +23,11 @@ fn batch_proves_and_verifies_end_to_end() {
     // 3+3 basic, 2+2 leaves (chunks of 2), 1+1 node, then tip, scheduler, compression.
     assert_eq!(counts, [6, 4, 2, 1, 1, 1]);
     assert_eq!(record.aggregation_result_coords, batch_ranges(&batch));
-    let commitment = verify_final_proof(&keys, &batch, &record).unwrap();
+    let commitment = verify_final_proof(&keys, &batch, &record, None).unwrap();
     assert_eq!(commitment, record.batch_commitment);
     // The record survives the wire format and still verifies.
     let decoded = FinalBatchProof::from_frame(&record.to_frame().unwrap()).unwrap();
-    verify_final_proof(&keys, &batch, &decoded).unwrap();
+    verify_final_proof(&keys, &batch, &decoded, None).unwrap();
     println!(
         "final proof: {} bytes, commitment {}",
         record.proof.len(),
@@ -41,7 +41,7 @@ fn batch_proves_and_verifies_end_to_end() {
         counts2[0], 2,
         "one Poseidon2 circuit and one empty SHA-256 circuit"
     );
-    verify_final_proof(&keys, &next, &record2).unwrap();
+    verify_final_proof(&keys, &next, &record2, None).unwrap();
     assert_eq!(record2.previous_batch_commitment, record.batch_commitment);
 }
 

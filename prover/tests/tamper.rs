@@ -277,21 +277,21 @@ fn final_proof_rejects_changed_inputs() {
     let batch = tree_batch();
     let compressed = prover.prove_compression(&t.scheduler).unwrap();
     let record = zkstream_prover::final_record(&keys, inputs(&t.witness), &compressed).unwrap();
-    verify_final_proof(&keys, &batch, &record).unwrap();
+    verify_final_proof(&keys, &batch, &record, None).unwrap();
 
     let mut changed = batch.clone();
     if let Request::Poseidon2Hash { inputs } = &mut changed.requests[0] {
         inputs[0] += 1;
     }
     assert!(matches!(
-        verify_final_proof(&keys, &changed, &record),
+        verify_final_proof(&keys, &changed, &record, None),
         Err(VerifyError::Commitment { .. })
     ));
 
     let mut wrong_previous = batch.clone();
     wrong_previous.previous_batch_commitment = Digest([1, 2, 3, 5]);
     assert!(matches!(
-        verify_final_proof(&keys, &wrong_previous, &record),
+        verify_final_proof(&keys, &wrong_previous, &record, None),
         Err(VerifyError::Commitment { .. })
     ));
 
@@ -299,34 +299,53 @@ fn final_proof_rejects_changed_inputs() {
     flipped.proof =
         bincode::serialize(&flip(&bincode::deserialize(&record.proof).unwrap())).unwrap();
     assert!(matches!(
-        verify_final_proof(&keys, &batch, &flipped),
+        verify_final_proof(&keys, &batch, &flipped, None),
         Err(VerifyError::InvalidProof)
     ));
 
     let mut garbage = record.clone();
     garbage.proof.truncate(100);
     assert!(matches!(
-        verify_final_proof(&keys, &batch, &garbage),
+        verify_final_proof(&keys, &batch, &garbage, None),
         Err(VerifyError::Malformed(_))
     ));
 
     let mut lying_record = record.clone();
     lying_record.aggregation_result_coords[0].count += 1;
     assert!(matches!(
-        verify_final_proof(&keys, &batch, &lying_record),
+        verify_final_proof(&keys, &batch, &lying_record, None),
         Err(VerifyError::Record(_) | VerifyError::Commitment { .. })
     ));
     // On its own (what the sink checks before delivering): the record's fields must match the proof.
-    assert!(zkstream_prover::verify_final_record(&keys, &record).is_ok());
-    assert!(zkstream_prover::verify_final_record(&keys, &lying_record).is_err());
+    assert!(zkstream_prover::verify_final_record(&keys, &record, None).is_ok());
+    assert!(zkstream_prover::verify_final_record(&keys, &lying_record, None).is_err());
     let mut other_previous = record.clone();
     other_previous.previous_batch_commitment = Digest([1, 2, 3, 5]);
-    assert!(zkstream_prover::verify_final_record(&keys, &other_previous).is_err());
+    assert!(zkstream_prover::verify_final_record(&keys, &other_previous, None).is_err());
+
+    // A record with no proof at all, or a wrapped one checked without a wrapper key.
+    let mut empty = record.clone();
+    empty.proof.clear();
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &empty, None),
+        Err(VerifyError::NoProof)
+    ));
+    let mut wrapped = record.clone();
+    wrapped.wrap = Some(zkstream_types::WrappedProof {
+        proof: vec![1; 1624],
+        wrapper_vk_commitment: [2; 32],
+        crs: "test".into(),
+        test_crs: true,
+    });
+    assert!(matches!(
+        verify_final_proof(&keys, &batch, &wrapped, None),
+        Err(VerifyError::NoWrapperKey(_))
+    ));
 
     let mut other_set = record;
     other_set.vk_set_commitment = Digest([1; 4]);
     assert!(matches!(
-        verify_final_proof(&keys, &batch, &other_set),
+        verify_final_proof(&keys, &batch, &other_set, None),
         Err(VerifyError::VkSet { .. })
     ));
 }

@@ -29,14 +29,14 @@ fn a_scheduler_proof_wraps_into_a_small_pairing_checked_proof() {
     let t = Instant::now();
     let first = WrapKeys::prepare(&keys, &CrsSource::Test, 2).unwrap();
     let first_s = t.elapsed().as_secs_f64();
-    let pinned = vk_commitment(&first.vk).unwrap();
+    let pinned = vk_commitment(&first.pinned.vk).unwrap();
     drop(first);
     let t = Instant::now();
     let wrap = WrapKeys::prepare(&keys, &CrsSource::Test, 2).unwrap();
     let again_s = t.elapsed().as_secs_f64();
-    assert!(wrap.test_crs);
+    assert!(wrap.test_crs());
     assert_eq!(wrap.source, Source::Loaded);
-    assert_eq!(vk_commitment(&wrap.vk).unwrap(), pinned);
+    assert_eq!(vk_commitment(&wrap.pinned.vk).unwrap(), pinned);
     let domain = snark::domain_size(&wrap.setup);
 
     // The wrap layer proves only a valid scheduler proof, and exposes the commitment's four low

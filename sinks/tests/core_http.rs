@@ -22,6 +22,7 @@ fn proof(n: u64) -> FinalBatchProof {
         vk_set_commitment: Digest::default(),
         proof_profile: "test".into(),
         proof: vec![1; 100],
+        wrap: None,
     }
 }
 

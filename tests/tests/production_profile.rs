@@ -67,7 +67,7 @@ fn production_profile_proves_and_verifies_a_batch() {
     let started = Instant::now();
     let (record, counts) = prove_batch(&prover, &batch).unwrap();
     let prove_s = started.elapsed().as_secs_f64();
-    verify_final_proof(&keys, &batch, &record).unwrap();
+    verify_final_proof(&keys, &batch, &record, None).unwrap();
     assert_eq!(record.proof_profile, "production");
     println!(
         "production: keys {setup_s:.1}s, proof tree {prove_s:.1}s, proofs {counts:?}, final proof {} bytes",

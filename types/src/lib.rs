@@ -16,7 +16,7 @@ pub mod wire;
 pub use artifact::{Artifact, ArtifactKey, UserArtifact, UserProofKey};
 pub use batch::{BatchInput, CircuitType, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
-pub use proof::{FinalBatchProof, QueueRange};
+pub use proof::{FinalBatchProof, QueueRange, WrappedProof};
 pub use record::{Decoded, DecodedSimulated, RawBatch, RejectReason, Rejected, SourceRecord};
 pub use release::{Release, UnknownRelease};
 pub use round::AggregationRound;

@@ -35,6 +35,23 @@ pub struct FinalBatchProof {
     pub vk_set_commitment: Digest,
     /// Name of the proof profile (security parameters) the tree was proved under.
     pub proof_profile: String,
-    /// The compressed final proof (boojum proof, bincode).
+    /// The compressed final proof (boojum FRI proof, bincode). Empty when the record carries only a
+    /// [`WrappedProof`] (a run that wraps keeps the FRI proof only when asked to).
     pub proof: Vec<u8>,
+    /// The SNARK-wrapped final proof, when the run wraps.
+    pub wrap: Option<WrappedProof>,
+}
+
+/// A batch's final proof wrapped in a PLONK proof over BN254 (checked with pairings), whose one public
+/// input packs the batch commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedProof {
+    /// The wrapper proof (snark_wrapper's encoding).
+    pub proof: Vec<u8>,
+    /// SHA-256 of the wrapper's verification key: the key the proof must verify against.
+    pub wrapper_vk_commitment: [u8; 32],
+    /// The CRS the wrapper's key was made with: its size and a hash of `tau·G1`, `tau·G2`.
+    pub crs: String,
+    /// Made with the insecure test CRS (tau = 42): it proves nothing, for tests and demos only.
+    pub test_crs: bool,
 }

@@ -20,20 +20,23 @@ pub enum AggregationRound {
     Scheduler = 4,
     /// Compression: re-proves the scheduler proof with a smaller proof.
     Compression = 5,
+    /// The SNARK wrap of the scheduler proof: a BN254-hashed layer, then a PLONK proof over BN254.
+    Wrap = 6,
 }
 
 impl AggregationRound {
     /// Every round, bottom to top.
-    pub const ALL: [AggregationRound; 6] = [
+    pub const ALL: [AggregationRound; 7] = [
         AggregationRound::Basic,
         AggregationRound::Leaf,
         AggregationRound::Node,
         AggregationRound::RecursionTip,
         AggregationRound::Scheduler,
         AggregationRound::Compression,
+        AggregationRound::Wrap,
     ];
 
-    /// The round's number (0..=5).
+    /// The round's number (0..=6).
     pub fn number(self) -> u8 {
         self as u8
     }
@@ -52,6 +55,7 @@ impl AggregationRound {
             AggregationRound::RecursionTip => "tip",
             AggregationRound::Scheduler => "scheduler",
             AggregationRound::Compression => "compression",
+            AggregationRound::Wrap => "wrap",
         }
     }
 }
@@ -72,7 +76,7 @@ mod tests {
             assert_eq!(r.number() as usize, i);
             assert_eq!(AggregationRound::from_number(i as u8), Some(*r));
         }
-        assert_eq!(AggregationRound::from_number(6), None);
+        assert_eq!(AggregationRound::from_number(7), None);
         assert_eq!(AggregationRound::Scheduler.number(), 4);
     }
 }

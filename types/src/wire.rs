@@ -1,7 +1,9 @@
 //! The framed wire format: `magic ‖ format version ‖ zstd(serde payload)`.
 //!
 //! * magic: 4 bytes, `b"ZKS"` followed by one byte naming the payload kind ([`FrameKind`]);
-//! * format version: `u16`, big-endian; only [`FORMAT_VERSION`] is accepted, never guessed;
+//! * format version: `u16`, big-endian; each kind names the versions it reads ([`FrameKind::version`]),
+//!   never guessed: every kind is at [`FORMAT_VERSION`] except final proofs, at 2 since they may
+//!   carry a wrapped proof (version-1 final proofs, written before, still read);
 //! * payload: one zstd frame holding the bincode (fixed-int, little-endian) encoding of the value.
 //!
 //! Decoding never panics and bounds every allocation: each way bytes can be wrong has its own
@@ -21,8 +23,10 @@ use crate::user::{AggregationRecord, UserSubmission};
 
 /// The first three bytes of every frame.
 pub const MAGIC_PREFIX: [u8; 3] = *b"ZKS";
-/// The only format version this build reads and writes.
+/// The format version of every frame kind but [`FrameKind::FinalProof`].
 pub const FORMAT_VERSION: u16 = 1;
+/// The format version final proofs are written at (version 1 lacks [`FinalBatchProof::wrap`]).
+pub const FINAL_PROOF_VERSION: u16 = 2;
 /// Header length: magic (4) + version (2).
 pub const HEADER_LEN: usize = 6;
 /// Largest decompressed payload accepted (a zstd bomb stops here).
@@ -83,6 +87,20 @@ impl FrameKind {
             b'H' => Some(FrameKind::SimulatedArtifact),
             _ => None,
         }
+    }
+
+    /// The format version this build writes the kind at.
+    pub fn version(self) -> u16 {
+        match self {
+            FrameKind::FinalProof => FINAL_PROOF_VERSION,
+            _ => FORMAT_VERSION,
+        }
+    }
+
+    /// Whether this build reads the kind at `version`: the one it writes, and version 1 of final
+    /// proofs.
+    pub fn reads(self, version: u16) -> bool {
+        version == self.version() || (self == FrameKind::FinalProof && version == 1)
     }
 
     /// A human name.
@@ -214,6 +232,49 @@ impl Framed for UserArtifact {
 }
 impl Framed for FinalBatchProof {
     const KIND: FrameKind = FrameKind::FinalProof;
+
+    fn from_frame(bytes: &[u8]) -> Result<Self, WireError> {
+        let (kind, version, payload) = read_versioned_header(bytes)?;
+        if kind != Self::KIND {
+            return Err(WireError::WrongKind {
+                expected: Self::KIND.name(),
+                found: kind.name(),
+            });
+        }
+        decode_final_proof(version, payload)
+    }
+}
+
+/// A final proof as format version 1 wrote it: without [`FinalBatchProof::wrap`].
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct FinalBatchProofV1 {
+    batch_number: u64,
+    protocol_version: u32,
+    previous_batch_commitment: crate::digest::Digest,
+    batch_commitment: crate::digest::Digest,
+    aggregation_result_coords: Vec<crate::proof::QueueRange>,
+    vk_set_commitment: crate::digest::Digest,
+    proof_profile: String,
+    proof: Vec<u8>,
+}
+
+fn decode_final_proof(version: u16, payload: &[u8]) -> Result<FinalBatchProof, WireError> {
+    if version != 1 {
+        return decode_payload(FrameKind::FinalProof, payload);
+    }
+    let v1: FinalBatchProofV1 = decode_payload(FrameKind::FinalProof, payload)?;
+    Ok(FinalBatchProof {
+        batch_number: v1.batch_number,
+        protocol_version: v1.protocol_version,
+        previous_batch_commitment: v1.previous_batch_commitment,
+        batch_commitment: v1.batch_commitment,
+        aggregation_result_coords: v1.aggregation_result_coords,
+        vk_set_commitment: v1.vk_set_commitment,
+        proof_profile: v1.proof_profile,
+        proof: v1.proof,
+        wrap: None,
+    })
 }
 impl Framed for UserSubmission {
     const KIND: FrameKind = FrameKind::UserProof;
@@ -256,11 +317,11 @@ pub enum Frame {
 
 /// Decodes a frame of any kind.
 pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
-    let (kind, payload) = read_header(bytes)?;
+    let (kind, version, payload) = read_versioned_header(bytes)?;
     Ok(match kind {
         FrameKind::Batch => Frame::Batch(decode_payload(kind, payload)?),
         FrameKind::Artifact => Frame::Artifact(Box::new(decode_payload(kind, payload)?)),
-        FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_final_proof(version, payload)?)),
         FrameKind::UserProof => Frame::UserProof(Box::new(decode_payload(kind, payload)?)),
         FrameKind::Aggregation => Frame::Aggregation(Box::new(decode_payload(kind, payload)?)),
         FrameKind::UserArtifact => Frame::UserArtifact(Box::new(decode_payload(kind, payload)?)),
@@ -291,7 +352,7 @@ fn encode<T: Serialize>(kind: FrameKind, value: &T) -> Result<Vec<u8>, WireError
     let mut out = Vec::with_capacity(HEADER_LEN + compressed.len());
     out.extend_from_slice(&MAGIC_PREFIX);
     out.push(kind.tag());
-    out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&kind.version().to_be_bytes());
     out.extend_from_slice(&compressed);
     Ok(out)
 }
@@ -308,6 +369,11 @@ fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
 
 /// Checks the header and returns the kind and the compressed payload.
 pub fn read_header(bytes: &[u8]) -> Result<(FrameKind, &[u8]), WireError> {
+    read_versioned_header(bytes).map(|(kind, _, payload)| (kind, payload))
+}
+
+/// Checks the header and returns the kind, its format version and the compressed payload.
+fn read_versioned_header(bytes: &[u8]) -> Result<(FrameKind, u16, &[u8]), WireError> {
     if bytes.len() < HEADER_LEN {
         // Still report a wrong magic first when the bytes we have already show it.
         let n = bytes.len().min(3);
@@ -324,13 +390,13 @@ pub fn read_header(bytes: &[u8]) -> Result<(FrameKind, &[u8]), WireError> {
     }
     let kind = FrameKind::from_tag(bytes[3]).ok_or(WireError::UnknownKind { tag: bytes[3] })?;
     let version = u16::from_be_bytes([bytes[4], bytes[5]]);
-    if version != FORMAT_VERSION {
+    if !kind.reads(version) {
         return Err(WireError::UnsupportedVersion {
             found: version,
-            supported: FORMAT_VERSION,
+            supported: kind.version(),
         });
     }
-    Ok((kind, &bytes[HEADER_LEN..]))
+    Ok((kind, version, &bytes[HEADER_LEN..]))
 }
 
 fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Result<T, WireError> {
@@ -398,6 +464,7 @@ mod tests {
             vk_set_commitment: Digest([1; 4]),
             proof_profile: "test".into(),
             proof: vec![0xAB; 300],
+            wrap: None,
         }
     }
 
@@ -573,5 +640,57 @@ mod tests {
                 prop_assert!(decode_any(&frame).is_err(), "a truncated frame must not decode");
             }
         }
+    }
+
+    #[test]
+    fn final_proofs_are_written_at_version_2_and_version_1_still_reads() {
+        let mut wrapped = final_proof();
+        wrapped.wrap = Some(crate::WrappedProof {
+            proof: vec![7; 1624],
+            wrapper_vk_commitment: [3; 32],
+            crs: "1048576-00".into(),
+            test_crs: true,
+        });
+        let frame = wrapped.to_frame().unwrap();
+        assert_eq!(
+            u16::from_be_bytes([frame[4], frame[5]]),
+            FINAL_PROOF_VERSION
+        );
+        assert_eq!(FinalBatchProof::from_frame(&frame).unwrap(), wrapped);
+        assert_eq!(
+            decode_any(&frame).unwrap(),
+            Frame::FinalProof(Box::new(wrapped.clone()))
+        );
+
+        let old = final_proof();
+        let v1 = FinalBatchProofV1 {
+            batch_number: old.batch_number,
+            protocol_version: old.protocol_version,
+            previous_batch_commitment: old.previous_batch_commitment,
+            batch_commitment: old.batch_commitment,
+            aggregation_result_coords: old.aggregation_result_coords.clone(),
+            vk_set_commitment: old.vk_set_commitment,
+            proof_profile: old.proof_profile.clone(),
+            proof: old.proof.clone(),
+        };
+        let mut frame = encode(FrameKind::FinalProof, &v1).unwrap();
+        frame[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert_eq!(FinalBatchProof::from_frame(&frame).unwrap(), old);
+        // A version-2 payload is not read as version 1, nor the other way round.
+        let mut v2_as_v1 = wrapped.to_frame().unwrap();
+        v2_as_v1[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert!(FinalBatchProof::from_frame(&v2_as_v1).is_err());
+        frame[4..6].copy_from_slice(&2u16.to_be_bytes());
+        assert!(FinalBatchProof::from_frame(&frame).is_err());
+        // Other kinds stay at version 1 only.
+        let mut batch2 = batch().to_frame().unwrap();
+        batch2[4..6].copy_from_slice(&2u16.to_be_bytes());
+        assert!(matches!(
+            BatchInput::from_frame(&batch2),
+            Err(WireError::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            })
+        ));
     }
 }

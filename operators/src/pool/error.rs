@@ -42,6 +42,9 @@ pub enum JobError {
     /// A proof without the 4-element public input every layer exposes.
     #[error("{0}: the proof exposes no 4-element public input")]
     NoPublicInput(CircuitId),
+    /// A wrap job in a pool without wrap keys (no wrap slots were configured).
+    #[error("{0}: this pool has no wrap keys")]
+    NoWrapKeys(String),
     /// The prover panicked (cause unknown: worth another attempt).
     #[error("the prover panicked")]
     Panicked,
@@ -67,6 +70,7 @@ impl JobError {
             | JobError::BadArtifact { .. }
             | JobError::NoRange(_)
             | JobError::NoCircuit(_)
+            | JobError::NoWrapKeys(_)
             | JobError::Mismatch { .. }
             | JobError::NoPublicInput(_) => false,
         }

@@ -40,6 +40,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use zkstream_prover::wrap::{WrapBackend, WrapKeys};
 use zkstream_prover::{BackendInfo, CpuBackend, KeyStore, ProvingBackend, SlotKind};
 use zkstream_types::ArtifactKey;
 
@@ -194,9 +195,12 @@ struct Shared<W: Work> {
     /// Slots of more than one kind (CPU and GPU): a new job must wake every slot.
     mixed: bool,
     times: Mutex<SlotTimes>,
+    /// The wrap's keys, when there are wrap slots.
+    wrap: Option<Arc<WrapKeys>>,
 }
 
 impl<W: Work> Shared<W> {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         keys: Arc<KeyStore>,
         store: ArtifactStore,
@@ -205,8 +209,10 @@ impl<W: Work> Shared<W> {
         observer: Option<Arc<dyn PoolObserver<W>>>,
         faults: Option<FaultInjector<W::Key>>,
         records_limit: usize,
+        wrap: Option<Arc<WrapKeys>>,
     ) -> Self {
         Shared {
+            wrap,
             keys,
             store,
             config,
@@ -240,6 +246,7 @@ pub struct PoolBuilder<W: Work = Job> {
     observer: Option<Arc<dyn PoolObserver<W>>>,
     faults: Option<FaultInjector<W::Key>>,
     accelerators: Vec<Arc<dyn ProvingBackend>>,
+    wrap: Option<(Arc<WrapKeys>, usize)>,
     records_limit: usize,
 }
 
@@ -252,6 +259,12 @@ impl<W: Work> PoolBuilder<W> {
     /// Adds one slot per backend (GPU devices), beside the CPU slots.
     pub fn accelerators(mut self, backends: Vec<Arc<dyn ProvingBackend>>) -> Self {
         self.accelerators.extend(backends);
+        self
+    }
+
+    /// Adds `slots` wrap slots, which take only wrap jobs and wrap with `keys`.
+    pub fn wrapper(mut self, keys: Arc<WrapKeys>, slots: usize) -> Self {
+        self.wrap = Some((keys, slots));
         self
     }
 
@@ -281,8 +294,13 @@ impl<W: Work> PoolBuilder<W> {
                 Arc::new(CpuBackend::new(self.config.threads_per_slot)) as Arc<dyn ProvingBackend>
             )
         });
+        let threads = self.config.threads_per_slot;
+        let wraps = self.wrap.as_ref().map_or(0, |(_, n)| *n);
+        let wrap_slots = (0..wraps)
+            .map(|_| Slot::new(Arc::new(WrapBackend::new(threads)) as Arc<dyn ProvingBackend>));
         let slots: Vec<Slot> = cpu
             .chain(self.accelerators.into_iter().map(Slot::new))
+            .chain(wrap_slots)
             .collect();
         let shared = Arc::new(Shared::new(
             self.keys,
@@ -292,6 +310,7 @@ impl<W: Work> PoolBuilder<W> {
             self.observer,
             self.faults,
             self.records_limit,
+            self.wrap.map(|(keys, _)| keys),
         ));
         let threads = (0..shared.slots.len())
             .map(|i| {
@@ -327,6 +346,7 @@ impl<W: Work> ProverPool<W> {
             observer: None,
             faults: None,
             accelerators: Vec::new(),
+            wrap: None,
             records_limit: DEFAULT_RECORDS_KEPT,
         }
     }

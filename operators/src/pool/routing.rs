@@ -1,4 +1,5 @@
-//! Which slot proves a job: a slot only takes jobs its backend supports; GPU slots go first, and a CPU
+//! Which slot proves a job: a wrap job goes to a wrap slot, which takes nothing else; a slot only takes
+//! jobs its backend supports; GPU slots go first, and a CPU
 //! slot takes a job a GPU could prove only when every such GPU is busy and, once both kinds have been
 //! timed on that circuit, the CPU would finish it sooner than the GPU queue would ([`SlotTimes`]).
 
@@ -49,6 +50,12 @@ pub(super) fn decide<W: Work>(
     item: &Queued<W>,
     gpu_ahead: f64,
 ) -> Decision {
+    if item.job.needs_wrap_slot() != (slot.kind == SlotKind::Wrap) {
+        return Decision::Leave(0.0);
+    }
+    if slot.kind == SlotKind::Wrap {
+        return Decision::Take;
+    }
     let id = item.job.circuit();
     if !slot.supports(id) {
         return Decision::Leave(0.0);
@@ -139,6 +146,7 @@ mod tests {
             None,
             None,
             crate::pool::DEFAULT_RECORDS_KEPT,
+            None,
         )
     }
 
@@ -256,5 +264,28 @@ mod tests {
             Some(7.0)
         );
         assert!(takes(decide(&s, cpu, &basic, 4.0)));
+    }
+
+    #[test]
+    fn a_wrap_job_goes_only_to_a_wrap_slot_which_takes_nothing_else() {
+        let s = shared(vec![
+            Slot::new(Arc::new(CpuBackend::new(1))),
+            Slot::new(Arc::new(Idle(SlotKind::Gpu, None))),
+            Slot::new(Arc::new(zkstream_prover::wrap::WrapBackend::new(1))),
+        ]);
+        let (cpu, gpu, wrap) = (&s.slots[0], &s.slots[1], &s.slots[2]);
+        let mut w = queued(Basic);
+        w.job = crate::compress::wrap_job(w.job.output());
+        assert!(w.job.needs_wrap_slot());
+        assert!(takes(decide(&s, wrap, &w, 0.0)));
+        assert!(!takes(decide(&s, cpu, &w, 0.0)));
+        assert!(!takes(decide(&s, gpu, &w, 0.0)));
+        for round in [Basic, Leaf] {
+            let other = queued(round);
+            assert!(!takes(decide(&s, wrap, &other, 0.0)), "{round}");
+        }
+        // A busy wrap slot still leaves other work alone, and nobody else takes a wrap job.
+        wrap.busy.store(true, AtomicOrdering::SeqCst);
+        assert!(!takes(decide(&s, cpu, &w, 0.0)));
     }
 }

@@ -134,6 +134,8 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
         keys: &shared.keys,
         store: &shared.store,
         prover: &prover,
+        wrap: shared.wrap.as_deref(),
+        threads: shared.config.threads_per_slot,
     };
     while let Some(item) = next_job(shared, me) {
         if let Err(e) = slot.backend.healthy() {

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use zkstream_prover::field::BProof;
+use zkstream_prover::wrap::WrapKeys;
 use zkstream_prover::{decode_proof, CircuitId, KeyStore, Prover};
 use zkstream_types::Digest;
 
@@ -32,6 +33,10 @@ pub struct JobContext<'a> {
     pub store: &'a ArtifactStore,
     /// The prover of the slot running the attempt (its backend: CPU or a GPU).
     pub prover: &'a Prover,
+    /// The wrap's keys, when the pool has wrap slots.
+    pub wrap: Option<&'a WrapKeys>,
+    /// The slot's threads.
+    pub threads: usize,
 }
 
 impl JobContext<'_> {
@@ -91,6 +96,10 @@ pub trait Work: Send + 'static {
     fn circuit(&self) -> Option<CircuitId>;
     /// The artifacts it reads.
     fn children(&self) -> Vec<Self::Key>;
+    /// Whether it runs only on a wrap slot (`SlotKind::Wrap`), which runs no other job.
+    fn needs_wrap_slot(&self) -> bool {
+        false
+    }
     /// One attempt: reuse a stored artifact that verifies, or load the children, prove and store the
     /// artifact, and only then return.
     fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError>;

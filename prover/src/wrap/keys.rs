@@ -7,7 +7,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
-use snark_wrapper::franklin_crypto::bellman::pairing::CurveAffine;
+use snark_wrapper::franklin_crypto::bellman::pairing::bn256::{Fr, G2Affine};
+use snark_wrapper::franklin_crypto::bellman::pairing::ff::PrimeField;
+use snark_wrapper::franklin_crypto::bellman::pairing::{CurveAffine, CurveProjective};
 
 use super::layer::{self, LayerSetup};
 use super::snark::{self, BellmanWorker, MonomialCrs, SnarkSetup, SnarkVk};
@@ -33,20 +35,102 @@ pub enum Source {
     Computed,
 }
 
+/// The wrapper's verification key, pinned by its commitment: all a verifier of wrapped proofs needs.
+#[derive(Clone)]
+pub struct WrapperVk {
+    /// The key.
+    pub vk: SnarkVk,
+    /// SHA-256 of its serialized form ([`vk_commitment`]).
+    pub commitment: [u8; 32],
+    /// Whether it was made with the test CRS (tau = 42, read from the key's `tau·G2`): proofs under
+    /// it prove nothing.
+    pub test_crs: bool,
+}
+
+impl WrapperVk {
+    /// Pins a key: computes its commitment and whether its CRS is the test CRS.
+    pub fn new(vk: SnarkVk) -> Result<Self, ProverError> {
+        let commitment = vk_commitment(&vk)?;
+        let mut tau_g2 = G2Affine::one().into_projective();
+        tau_g2.mul_assign(<Fr as PrimeField>::Repr::from(42));
+        let test_crs = vk.g2_elements[1] == tau_g2.into_affine();
+        Ok(WrapperVk {
+            vk,
+            commitment,
+            test_crs,
+        })
+    }
+
+    /// Reads a wrapper key file (`wrapper-*.vk` in a key directory, or one an operator handed out).
+    pub fn read(path: &Path) -> Result<Self, ProverError> {
+        let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
+        let mut reader = std::io::BufReader::new(file);
+        let vk =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| SnarkVk::read(&mut reader)))
+                .map_err(|_| io(path, "unreadable wrapper key"))?
+                .map_err(|e| io(path, e))?;
+        Self::new(vk)
+    }
+
+    /// The wrapper key with commitment `commitment` among those cached under a key directory
+    /// (`<dir>/wrap/*/*/wrapper-*.vk`), if any.
+    pub fn find(dir: &Path, commitment: &[u8; 32]) -> Result<Option<Self>, ProverError> {
+        let root = dir.join("wrap");
+        let Ok(versions) = std::fs::read_dir(&root) else {
+            return Ok(None);
+        };
+        for version in versions.flatten() {
+            let Ok(layers) = std::fs::read_dir(version.path()) else {
+                continue;
+            };
+            for layer in layers.flatten() {
+                let Ok(files) = std::fs::read_dir(layer.path()) else {
+                    continue;
+                };
+                for file in files.flatten() {
+                    let name = file.file_name();
+                    let name = name.to_string_lossy();
+                    if !(name.starts_with("wrapper-") && name.ends_with(".vk")) {
+                        continue;
+                    }
+                    match Self::read(&file.path()) {
+                        Ok(vk) if &vk.commitment == commitment => return Ok(Some(vk)),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "skipping an unreadable wrapper key"),
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks wrapper proof bytes against this key and a batch commitment.
+    pub fn verify(&self, bytes: &[u8], commitment: &[u64; 4]) -> bool {
+        snark::decode(bytes).is_ok_and(|p| snark::verify(&self.vk, &p, commitment))
+    }
+}
+
 /// Everything needed to wrap and to check wrapped proofs.
 pub struct WrapKeys {
     /// The wrap layer's setup.
     pub layer: LayerSetup,
     /// The wrapper's setup.
     pub setup: SnarkSetup,
-    /// The wrapper's verification key.
-    pub vk: SnarkVk,
+    /// The wrapper's verification key, pinned.
+    pub pinned: WrapperVk,
     /// The CRS the wrapper's key and proofs are made with.
     pub crs: MonomialCrs,
-    /// Whether that is the insecure test CRS.
-    pub test_crs: bool,
+    /// Its short name ([`crs_id`]).
+    pub crs_id: String,
     /// Where the wrapper's setup and key came from.
     pub source: Source,
+}
+
+/// Peak memory one wrap takes (the wrap layer, then the wrapper's proof) at a wrapper domain of
+/// `domain` rows: ~4.4 KB per row and half a GiB besides, from the measurements in `README.md`
+/// (5.2 GB at 2^20, 18.2 GB at 2^22).
+pub fn memory_per_wrap(domain: usize) -> u64 {
+    domain as u64 * 4_400 + (512 << 20)
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> ProverError {
@@ -171,9 +255,9 @@ impl WrapKeys {
             ),
         };
         let domain = snark::domain_size(&setup);
-        let (crs, test_crs) = match file_crs {
-            None => (MonomialCrs::crs_42(domain, &bellman), true),
-            Some(crs) => (crs, false),
+        let crs = match file_crs {
+            None => test_crs(keys.dir(), domain, &bellman)?,
+            Some(crs) => crs,
         };
         if crs.g1_bases.len() < domain {
             return Err(ProverError::Config(format!(
@@ -208,9 +292,9 @@ impl WrapKeys {
         Ok(WrapKeys {
             layer,
             setup,
-            vk,
+            pinned: WrapperVk::new(vk)?,
+            crs_id: crs_id(&crs),
             crs,
-            test_crs,
             source,
         })
     }
@@ -239,6 +323,40 @@ impl WrapKeys {
 
     /// Checks wrapper proof bytes against this key and a batch commitment.
     pub fn verify(&self, bytes: &[u8], commitment: &[u64; 4]) -> bool {
-        snark::decode(bytes).is_ok_and(|p| snark::verify(&self.vk, &p, commitment))
+        self.pinned.verify(bytes, commitment)
     }
+
+    /// Whether the CRS is the insecure test CRS.
+    pub fn test_crs(&self) -> bool {
+        self.pinned.test_crs
+    }
+
+    /// The wrapper's domain: the rows of its circuit, the CRS points it needs.
+    pub fn domain(&self) -> usize {
+        snark::domain_size(&self.setup)
+    }
+}
+
+/// The test CRS of `domain` points: read from `<dir>/wrap/crs42-<domain>.key` when cached there,
+/// else computed (~40 s at 2^20) and cached.
+fn test_crs(
+    dir: Option<&Path>,
+    domain: usize,
+    bellman: &BellmanWorker,
+) -> Result<MonomialCrs, ProverError> {
+    let path = dir.map(|d| d.join("wrap").join(format!("crs42-{domain}.key")));
+    if let Some(p) = path.as_ref().filter(|p| p.exists()) {
+        match read_crs(p) {
+            Ok(crs) if crs.g1_bases.len() == domain => return Ok(crs),
+            Ok(_) => {
+                tracing::warn!(path = %p.display(), "cached test CRS of another size: computing it again")
+            }
+            Err(e) => tracing::warn!(error = %e, "unreadable cached test CRS: computing it again"),
+        }
+    }
+    let crs = MonomialCrs::crs_42(domain, bellman);
+    if let Some(p) = &path {
+        write_cached(p, |w| crs.write(w))?;
+    }
+    Ok(crs)
 }

@@ -11,6 +11,48 @@ pub mod keys;
 pub mod layer;
 pub mod snark;
 
-pub use keys::{CrsSource, WrapKeys};
+pub use keys::{memory_per_wrap, CrsSource, WrapKeys, WrapperVk};
 pub use layer::{LayerProof, LayerSetup, LayerVk};
 pub use snark::{MonomialCrs, SnarkProof, SnarkSetup, SnarkVk};
+
+use crate::backend::{BackendError, BackendInfo, ProvingBackend, ProvingJob, SlotKind};
+use crate::field::BProof;
+
+/// A wrap slot's backend: it proves no boojum circuit; the wrap job itself runs the wrap layer and
+/// the wrapper on the slot's threads ([`WrapKeys::wrap`]). The pool gives wrap jobs only to slots of
+/// this kind, and no other job to them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WrapBackend {
+    threads: usize,
+}
+
+impl WrapBackend {
+    /// A wrap slot's backend; `threads` is only reported.
+    pub fn new(threads: usize) -> Self {
+        WrapBackend { threads }
+    }
+}
+
+impl ProvingBackend for WrapBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            kind: SlotKind::Wrap,
+            device: None,
+            name: format!("SNARK wrap, {} thread(s)", self.threads.max(1)),
+            free_memory: None,
+        }
+    }
+
+    fn supports(&self, id: crate::CircuitId) -> Result<(), BackendError> {
+        Err(BackendError::Unsupported(format!(
+            "a wrap slot only wraps, it does not prove {id}"
+        )))
+    }
+
+    fn prove(&self, job: ProvingJob<'_>) -> Result<BProof, BackendError> {
+        Err(BackendError::Unsupported(format!(
+            "a wrap slot only wraps, it does not prove {}",
+            job.id
+        )))
+    }
+}

@@ -68,6 +68,7 @@ mod tests {
             vk_set_commitment: Digest::default(),
             proof_profile: "test".into(),
             proof: vec![4; 64],
+            wrap: None,
         };
         let path = sink.deliver(&proof).unwrap();
         assert!(path.ends_with("batch-12.proof"));
