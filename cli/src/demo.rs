@@ -176,24 +176,7 @@ impl Progress {
                     format!(", written to {}", file.display())
                 })
                 .unwrap_or_default();
-            let size = match &p.wrap {
-                None => format!("{} bytes", p.proof.len()),
-                Some(w) => format!(
-                    "wrapped: {} bytes, PLONK over BN254, wrapper key {}{}{}",
-                    w.proof.len(),
-                    &hex::encode(w.wrapper_vk_commitment)[..16],
-                    if p.proof.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; FRI proof kept, {} bytes", p.proof.len())
-                    },
-                    if w.test_crs {
-                        "; TEST CRS: proves nothing"
-                    } else {
-                        ""
-                    }
-                ),
-            };
+            let size = p.proof_summary();
             progress.println(&format!(
                 "batch {}: final proof verified (commitment {}, {size}, {:.1} s after start{written})",
                 p.batch_number,

@@ -83,7 +83,15 @@ fn summary(frame: &Frame, size: usize) -> String {
                     r.end
                 );
             }
-            let _ = writeln!(s, "  proof:               {} bytes", p.proof.len());
+            let _ = writeln!(s, "  proof:               {}", p.proof_summary());
+            if let Some(w) = &p.wrap {
+                let _ = writeln!(
+                    s,
+                    "  wrapper key:         {} (CRS {})",
+                    hex::encode(w.wrapper_vk_commitment),
+                    w.crs
+                );
+            }
         }
         Frame::UserProof(u) => {
             let _ = writeln!(s, "user proof submission ({size} bytes framed)");

@@ -59,10 +59,11 @@ pub struct VerifyArgs {
     /// is checked as simulated and exits with status 3: it is not a proof.
     #[arg(long)]
     proof: PathBuf,
-    /// The wrapper key a wrapped record must verify against (a `wrapper-*.vk` file) [default: the one
-    /// with the record's commitment among those `keys generate --crs` cached in the key directory].
+    /// The wrapper key commitment (hex SHA-256, as `keys generate --crs` prints it) a wrapped record
+    /// must verify against; the key itself is the one computed in the key directory [default: the
+    /// key the record names, if this key directory computed it].
     #[arg(long)]
-    wrapper_vk: Option<PathBuf>,
+    wrapper_vk_commitment: Option<String>,
     #[command(flatten)]
     opts: ProofOpts,
 }
@@ -163,22 +164,27 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let record = FinalBatchProof::from_frame(&proof)
         .with_context(|| format!("{} is not a final proof", args.proof.display()))?;
     let keys = args.opts.keystore()?;
-    let wrapper = match (&record.wrap, &args.wrapper_vk) {
-        (None, _) => None,
-        (Some(_), Some(path)) => Some(WrapperVk::read(path)?),
-        (Some(w), None) => {
-            let dir = keys
-                .dir()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default();
-            let found = WrapperVk::find(&dir, &w.wrapper_vk_commitment)?;
+    let pin = match &args.wrapper_vk_commitment {
+        None => None,
+        Some(h) => Some(
+            <[u8; 32]>::try_from(hex::decode(h.trim_start_matches("0x"))?.as_slice())
+                .map_err(|_| anyhow::anyhow!("--wrapper-vk-commitment is 32 bytes in hex"))?,
+        ),
+    };
+    let wrapper = match &record.wrap {
+        None => None,
+        Some(w) => {
+            let wanted = pin.unwrap_or(w.wrapper_vk_commitment);
+            let found = WrapperVk::find(&keys, &wanted)?;
             if found.is_none() {
                 status!(error:
-                    "batch {}: the record is wrapped under wrapper key {}, which is not cached in {}: \
-                     give it with --wrapper-vk, or compute it with `zkstream keys generate --crs FILE`",
+                    "batch {}: wrapper key {} is not cached in {} for profile {} and protocol \
+                     version {}: compute it with `zkstream keys generate --crs FILE`",
                     batch.batch_number,
-                    hex::encode(w.wrapper_vk_commitment),
-                    dir.display()
+                    hex::encode(wanted),
+                    keys.dir().map(|d| d.display().to_string()).unwrap_or_default(),
+                    keys.profile().name,
+                    keys.protocol_version()
                 );
                 return Ok(ExitCode::from(2));
             }

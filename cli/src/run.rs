@@ -53,10 +53,10 @@ pub fn run(args: RunArgs, backends: &Backends) -> Result<ExitCode> {
         cluster: args.cluster.cluster()?,
         on_delivered: Box::new(move |p| {
             println!(
-                "batch {}: final proof delivered (commitment {}, {} bytes, {:.1} s after start)",
+                "batch {}: final proof delivered (commitment {}, {}, {:.1} s after start)",
                 p.batch_number,
                 p.batch_commitment.to_hex(),
-                p.proof.len(),
+                p.proof_summary(),
                 started.elapsed().as_secs_f64()
             );
         }),

@@ -355,7 +355,8 @@ pub struct StoreConfig {
     /// `aws_allow_http`, `google_service_account`, ...), over the standard environment. `Debug` shows
     /// the values of secret keys (`aws_secret_access_key`, ...) as `***`.
     pub options: BTreeMap<String, String>,
-    /// Retention: a delivered batch's intermediate proofs (all but its final, compression proof) are
+    /// Retention: a delivered batch's intermediate proofs (all but its final proofs, compression and
+    /// wrap) are
     /// deleted this many hours after every sink acknowledged it and its offsets were committed (0: at
     /// once). Its final proof and the progress records are kept.
     pub keep_intermediates_hours: f64,
@@ -753,6 +754,14 @@ impl Config {
             return Err(invalid(
                 "prover.test_crs",
                 "prover.crs_file is set too: wrap with one CRS".into(),
+            ));
+        }
+        if p.test_crs && p.wraps() && p.profile == ProfileKind::Production {
+            return Err(invalid(
+                "prover.test_crs",
+                "the test CRS (tau = 42) lets anyone forge a wrapped proof: refused with the \
+                 production profile; set prover.crs_file"
+                    .into(),
             ));
         }
         if p.wraps() && p.crs().is_none() {
@@ -1200,12 +1209,18 @@ mod tests {
             parse("[kafka]\nbrokers = \"b\"\n[prover]\ncrs_file = \"/k/s.key\"\nwrap = false\n")
                 .unwrap();
         assert!(!c.prover.wraps() && c.prover.crs().is_none());
-        let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\ntest_crs = true\n").unwrap();
+        let c = parse("[kafka]\nbrokers = \"b\"\n[prover]\nprofile = \"test\"\ntest_crs = true\n")
+            .unwrap();
         assert_eq!(c.prover.crs(), Some(zkstream_prover::wrap::CrsSource::Test));
         for (text, field) in [
             ("wrap = true", "prover.wrap"),
             ("test_crs = true\ncrs_file = \"/k\"", "prover.test_crs"),
-            ("test_crs = true\nwrap_slots = 0", "prover.wrap_slots"),
+            (
+                "profile = \"test\"\ntest_crs = true\nwrap_slots = 0",
+                "prover.wrap_slots",
+            ),
+            // Anyone can forge a proof under the test CRS.
+            ("test_crs = true", "the production profile"),
             ("keep_fri_proof = true", "prover.keep_fri_proof"),
             ("wrap_slot = 2", "wrap_slot"),
         ] {

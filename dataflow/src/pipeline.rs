@@ -7,7 +7,9 @@
 //!   → check chain (worker 0) ─broken links, duplicates─▶ rejected (DLQ)
 //!   → [exchange by batch] → witness → [exchange by job] → prove basic → chunk by arity → prove leaf
 //!   → reduce by depth (node rounds) → collect tip → prove tip → schedule → prove scheduler
-//!   → compress → prove compression → [wrap → prove wrap, on a wrap slot] → finalize
+//!   → compress → prove compression → finalize            (a run that does not wrap)
+//!   → [compress → prove compression] → wrap → prove wrap → finalize   (a run that wraps: compression
+//!     only with keep_fri_proof; the wrap on a wrap slot)
 //!   → deliver in order (worker 0) → delivery hook
 //!                                                     └─ released batch, broadcast ─▶ reader gates
 //! ```

@@ -1,7 +1,8 @@
 //! The batch service: the one composition root of the batch pipeline. From a [`Config`] it builds, in
 //! order, the key store, the artifact store (and the delivery progress a restart resumes from), the
 //! telemetry, the proof sinks, the dead-letter sink and the offset committer (process 0 only), the
-//! delivery thread ([`crate::delivery`]), the prover pool with its GPU slots, and the Kafka source; then
+//! delivery thread ([`crate::delivery`]), the prover pool with its GPU slots (and, for a run that
+//! wraps, the wrap's keys and wrap slots: [`prepare_wrap`]), and the Kafka source; then
 //! it runs the dataflow ([`crate::pipeline`]) until a bounded source is exhausted and hands back what
 //! was delivered and proved.
 //!

@@ -1,6 +1,8 @@
 //! A batch's job as the pool's [`Work`]: one attempt reuses its artifact if the store has one that
 //! verifies (recovery), else loads the children from the store, proves, writes the artifact, and only
-//! then replies. This is where the batch tree's rounds and circuit types are named; the pool is not.
+//! then replies; a wrap job wraps the scheduler proof with the pool's wrap keys and checks the result
+//! before it stores it. This is where the batch tree's rounds and circuit types are named; the pool is
+//! not.
 
 use zkstream_prover::circuits::SchedulerInputs;
 use zkstream_prover::field::proof_public_input;
@@ -57,7 +59,29 @@ fn run_wrap(job: &Job, scheduler: &ProofRef, ctx: &JobContext<'_>) -> Result<Att
         tracing::warn!(key = %job.key, "stored wrapped proof unusable; wrapping again");
     }
     let proof = load_proof(ctx.store, scheduler)?;
+    // Minutes of wrapping only for the scheduler proof of this job's commitment.
+    let found = proof_public_input(&proof).ok_or(JobError::NoPublicInput(CircuitId::Scheduler))?;
+    if found != expected {
+        return Err(JobError::Prover(
+            zkstream_prover::ProverError::PublicInputMismatch {
+                parent: "SNARK wrap".into(),
+                index: 0,
+                found,
+                expected,
+            },
+        ));
+    }
     let bytes = wrap.wrap(ctx.keys, &proof, ctx.threads)?;
+    // Checked (pairings, a few ms) before it is stored: a wrap that does not verify fails its job
+    // here, not the batch at delivery.
+    if !wrap.verify(&bytes, &expected.0) {
+        return Err(JobError::Prover(
+            zkstream_prover::ProverError::SelfCheckFailed(format!(
+                "the wrapped proof of {} does not verify",
+                job.key
+            )),
+        ));
+    }
     ctx.store.put(&Artifact {
         key: job.key,
         vk_commitment,

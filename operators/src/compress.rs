@@ -64,7 +64,7 @@ pub struct WrapRecord {
 /// What finalizing needs besides the store: the pinned VK-set commitment and the proof profile's name.
 #[derive(Clone, Debug)]
 pub struct FinalizeContext {
-    /// Where the compression artifact is.
+    /// Where the compression and wrap artifacts are.
     pub store: ArtifactStore,
     /// The VK-set commitment the scheduler bound.
     pub vk_set_commitment: Digest,

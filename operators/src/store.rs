@@ -424,8 +424,8 @@ pub struct Deleted {
 }
 
 impl ArtifactStore {
-    /// Deletes the intermediate proofs of batch `batch` (every artifact but its final, compression
-    /// proof) last written before `older_than` (`None`: all of them). Only for a batch that is
+    /// Deletes the intermediate proofs of batch `batch` (every artifact but its final proofs, the
+    /// compression proof and the wrapped proof) last written before `older_than` (`None`: all of them). Only for a batch that is
     /// delivered: a restart skips it, so nothing reads them again.
     pub fn delete_intermediates(
         &self,
@@ -434,7 +434,8 @@ impl ArtifactStore {
         older_than: Option<std::time::SystemTime>,
     ) -> Result<Deleted, StoreError> {
         let dir = self.object_path(&ArtifactKey::batch_dir(protocol_version, batch));
-        let final_round = format!("{}-", AggregationRound::Compression.name());
+        let final_rounds = [AggregationRound::Compression, AggregationRound::Wrap]
+            .map(|r| format!("{}-", r.name()));
         let listed = self.call("list", &dir, || async {
             use futures::TryStreamExt;
             self.inner.list(Some(&dir)).try_collect::<Vec<_>>().await
@@ -444,7 +445,7 @@ impl ArtifactStore {
             let is_final = meta
                 .location
                 .parts()
-                .any(|p| p.as_ref().starts_with(&final_round));
+                .any(|p| final_rounds.iter().any(|f| p.as_ref().starts_with(f)));
             let recent =
                 older_than.is_some_and(|t| std::time::SystemTime::from(meta.last_modified) > t);
             if is_final {
@@ -666,6 +667,7 @@ mod tests {
             AggregationRound::Leaf,
             AggregationRound::Scheduler,
             AggregationRound::Compression,
+            AggregationRound::Wrap,
         ];
         for batch in [7, 8] {
             for round in rounds {
@@ -694,7 +696,11 @@ mod tests {
                 .get::<Artifact>(&at(7, round, 0).key)
                 .unwrap()
                 .is_some();
-            assert_eq!(kept, round == AggregationRound::Compression, "{round}");
+            let last = matches!(
+                round,
+                AggregationRound::Compression | AggregationRound::Wrap
+            );
+            assert_eq!(kept, last, "{round}");
             assert!(store
                 .get::<Artifact>(&at(8, round, 1).key)
                 .unwrap()

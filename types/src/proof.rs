@@ -42,6 +42,34 @@ pub struct FinalBatchProof {
     pub wrap: Option<WrappedProof>,
 }
 
+impl FinalBatchProof {
+    /// What proof the record carries, in a few words for a status line: its size, and for a wrapped
+    /// one the wrapper key, whether the FRI proof is kept, and `TEST CRS` when it proves nothing.
+    pub fn proof_summary(&self) -> String {
+        match &self.wrap {
+            None => format!("{} bytes", self.proof.len()),
+            Some(w) => format!(
+                "wrapped: {} bytes, PLONK over BN254, wrapper key {}{}{}",
+                w.proof.len(),
+                w.wrapper_vk_commitment[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+                if self.proof.is_empty() {
+                    String::new()
+                } else {
+                    format!("; FRI proof kept, {} bytes", self.proof.len())
+                },
+                if w.test_crs {
+                    "; TEST CRS: proves nothing"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
 /// A batch's final proof wrapped in a PLONK proof over BN254 (checked with pairings), whose one public
 /// input packs the batch commitment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,9 @@
 //!
 //! * magic: 4 bytes, `b"ZKS"` followed by one byte naming the payload kind ([`FrameKind`]);
 //! * format version: `u16`, big-endian; each kind names the versions it reads ([`FrameKind::version`]),
-//!   never guessed: every kind is at [`FORMAT_VERSION`] except final proofs, at 2 since they may
-//!   carry a wrapped proof (version-1 final proofs, written before, still read);
+//!   never guessed: every kind is at [`FORMAT_VERSION`] except final proofs, whose version 2 carries
+//!   a wrapped proof; a final proof without one is still written (and read) at version 1, so that
+//!   readers built before the wrap read every unwrapped record;
 //! * payload: one zstd frame holding the bincode (fixed-int, little-endian) encoding of the value.
 //!
 //! Decoding never panics and bounds every allocation: each way bytes can be wrong has its own
@@ -25,7 +26,8 @@ use crate::user::{AggregationRecord, UserSubmission};
 pub const MAGIC_PREFIX: [u8; 3] = *b"ZKS";
 /// The format version of every frame kind but [`FrameKind::FinalProof`].
 pub const FORMAT_VERSION: u16 = 1;
-/// The format version final proofs are written at (version 1 lacks [`FinalBatchProof::wrap`]).
+/// The format version of final proofs that carry a wrapped proof (version 1 has no
+/// [`FinalBatchProof::wrap`], and is what an unwrapped one is written at).
 pub const FINAL_PROOF_VERSION: u16 = 2;
 /// Header length: magic (4) + version (2).
 pub const HEADER_LEN: usize = 6;
@@ -89,7 +91,7 @@ impl FrameKind {
         }
     }
 
-    /// The format version this build writes the kind at.
+    /// The newest format version this build writes the kind at.
     pub fn version(self) -> u16 {
         match self {
             FrameKind::FinalProof => FINAL_PROOF_VERSION,
@@ -233,6 +235,23 @@ impl Framed for UserArtifact {
 impl Framed for FinalBatchProof {
     const KIND: FrameKind = FrameKind::FinalProof;
 
+    fn to_frame(&self) -> Result<Vec<u8>, WireError> {
+        if self.wrap.is_some() {
+            return encode_at(Self::KIND, FINAL_PROOF_VERSION, self);
+        }
+        let v1 = FinalBatchProofV1Out {
+            batch_number: self.batch_number,
+            protocol_version: self.protocol_version,
+            previous_batch_commitment: &self.previous_batch_commitment,
+            batch_commitment: &self.batch_commitment,
+            aggregation_result_coords: &self.aggregation_result_coords,
+            vk_set_commitment: &self.vk_set_commitment,
+            proof_profile: &self.proof_profile,
+            proof: &self.proof,
+        };
+        encode_at(Self::KIND, 1, &v1)
+    }
+
     fn from_frame(bytes: &[u8]) -> Result<Self, WireError> {
         let (kind, version, payload) = read_versioned_header(bytes)?;
         if kind != Self::KIND {
@@ -257,6 +276,19 @@ struct FinalBatchProofV1 {
     vk_set_commitment: crate::digest::Digest,
     proof_profile: String,
     proof: Vec<u8>,
+}
+
+/// [`FinalBatchProofV1`] as it is written, borrowing from the record (the same bincode).
+#[derive(serde::Serialize)]
+struct FinalBatchProofV1Out<'a> {
+    batch_number: u64,
+    protocol_version: u32,
+    previous_batch_commitment: &'a crate::digest::Digest,
+    batch_commitment: &'a crate::digest::Digest,
+    aggregation_result_coords: &'a [crate::proof::QueueRange],
+    vk_set_commitment: &'a crate::digest::Digest,
+    proof_profile: &'a str,
+    proof: &'a [u8],
 }
 
 fn decode_final_proof(version: u16, payload: &[u8]) -> Result<FinalBatchProof, WireError> {
@@ -338,6 +370,10 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
 }
 
 fn encode<T: Serialize>(kind: FrameKind, value: &T) -> Result<Vec<u8>, WireError> {
+    encode_at(kind, kind.version(), value)
+}
+
+fn encode_at<T: Serialize>(kind: FrameKind, version: u16, value: &T) -> Result<Vec<u8>, WireError> {
     let raw = bincode_options()
         .serialize(value)
         .map_err(|e| WireError::Encode {
@@ -352,7 +388,7 @@ fn encode<T: Serialize>(kind: FrameKind, value: &T) -> Result<Vec<u8>, WireError
     let mut out = Vec::with_capacity(HEADER_LEN + compressed.len());
     out.extend_from_slice(&MAGIC_PREFIX);
     out.push(kind.tag());
-    out.extend_from_slice(&kind.version().to_be_bytes());
+    out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(&compressed);
     Ok(out)
 }
@@ -643,7 +679,7 @@ mod tests {
     }
 
     #[test]
-    fn final_proofs_are_written_at_version_2_and_version_1_still_reads() {
+    fn wrapped_final_proofs_are_written_at_version_2_and_the_others_at_version_1() {
         let mut wrapped = final_proof();
         wrapped.wrap = Some(crate::WrappedProof {
             proof: vec![7; 1624],
@@ -663,6 +699,9 @@ mod tests {
         );
 
         let old = final_proof();
+        let plain = old.to_frame().unwrap();
+        assert_eq!(u16::from_be_bytes([plain[4], plain[5]]), 1);
+        assert_eq!(FinalBatchProof::from_frame(&plain).unwrap(), old);
         let v1 = FinalBatchProofV1 {
             batch_number: old.batch_number,
             protocol_version: old.protocol_version,
@@ -673,8 +712,10 @@ mod tests {
             proof_profile: old.proof_profile.clone(),
             proof: old.proof.clone(),
         };
+        // What a build before the wrap wrote is byte for byte what this one writes.
         let mut frame = encode(FrameKind::FinalProof, &v1).unwrap();
         frame[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert_eq!(frame, plain);
         assert_eq!(FinalBatchProof::from_frame(&frame).unwrap(), old);
         // A version-2 payload is not read as version 1, nor the other way round.
         let mut v2_as_v1 = wrapped.to_frame().unwrap();

@@ -1,4 +1,5 @@
-//! The prover pool: proving never runs on a timely worker thread. Slots (CPU threads and GPU devices)
+//! The prover pool: proving never runs on a timely worker thread. Slots (CPU threads, GPU devices, and
+//! wrap slots for the SNARK wrap)
 //! take jobs from one priority queue shared by every worker of the process, ranked by [`Rank`]: by
 //! default the oldest scope (a batch, or an aggregation run) first, then the highest stage (so scopes
 //! finish in order and latency stays low), then arrival order; [`Schedule::Throughput`] puts the
@@ -9,7 +10,9 @@
 //! GPUs unless every such GPU is busy and, once both kinds have been timed on that circuit, the CPU
 //! would finish it sooner than the GPU queue would ([`SlotTimes`]). A slot whose device fails is taken
 //! out and its job goes back to the queue for another slot, without using up one of its attempts; the
-//! pool always keeps at least one CPU slot, which proves everything.
+//! pool always keeps at least one CPU slot, which proves every circuit. Wrap jobs go to wrap slots only
+//! ([`Work::needs_wrap_slot`]), which take nothing else; a wrap job submitted to a pool without one
+//! fails at once rather than wait forever.
 //!
 //! A slot first looks for the job's artifact in the store and reuses it if it verifies (recovery); else it
 //! loads the children from the store, proves, writes the artifact, and only then replies. A failed
@@ -192,7 +195,7 @@ struct Shared<W: Work> {
     observer: Option<Arc<dyn PoolObserver<W>>>,
     faults: Option<FaultInjector<W::Key>>,
     slots: Vec<Slot>,
-    /// Slots of more than one kind (CPU and GPU): a new job must wake every slot.
+    /// Slots of more than one kind (CPU, GPU, wrap): a new job must wake every slot.
     mixed: bool,
     times: Mutex<SlotTimes>,
     /// The wrap's keys, when there are wrap slots.
@@ -391,6 +394,16 @@ impl<W: Work> ProverPool<W> {
 
     /// Queues a job; `reply` is called exactly once with its output or its failure.
     pub fn submit(&self, job: W, reply: Reply<W>) {
+        if job.needs_wrap_slot() && !self.shared.slots.iter().any(|s| s.kind == SlotKind::Wrap) {
+            // It would wait forever: its batch fails instead, with the reason.
+            tracing::error!(key = %job.key(), "a wrap job, and this process has no wrap slot");
+            reply(Err(job.failure(
+                "a wrap job, and this process has no wrap slot ([prover] wrap_slots; every \
+                 process of a wrapping cluster needs one)"
+                    .into(),
+            )));
+            return;
+        }
         if let Some(o) = &self.shared.observer {
             o.queued(&job);
         }

@@ -72,16 +72,22 @@ impl WrapperVk {
         Self::new(vk)
     }
 
-    /// The wrapper key with commitment `commitment` among those cached under a key directory
-    /// (`<dir>/wrap/*/*/wrapper-*.vk`), if any.
-    pub fn find(dir: &Path, commitment: &[u8; 32]) -> Result<Option<Self>, ProverError> {
-        let root = dir.join("wrap");
-        let Ok(versions) = std::fs::read_dir(&root) else {
+    /// The wrapper key with commitment `commitment` among those [`WrapKeys::prepare`] computed
+    /// under `keys`' directory for its profile and protocol version
+    /// (`<dir>/wrap/<profile>-v<version>/*/wrapper-*.vk`), if any: keys this machine derived from the
+    /// circuits and a CRS it was given, never one a record or a peer supplies.
+    pub fn find(keys: &KeyStore, commitment: &[u8; 32]) -> Result<Option<Self>, ProverError> {
+        let Some(dir) = keys.dir() else {
             return Ok(None);
         };
-        for version in versions.flatten() {
-            let Ok(layers) = std::fs::read_dir(version.path()) else {
-                continue;
+        let root = dir.join("wrap").join(format!(
+            "{}-v{}",
+            keys.profile().name,
+            keys.protocol_version()
+        ));
+        {
+            let Ok(layers) = std::fs::read_dir(&root) else {
+                return Ok(None);
             };
             for layer in layers.flatten() {
                 let Ok(files) = std::fs::read_dir(layer.path()) else {
