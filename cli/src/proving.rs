@@ -151,8 +151,9 @@ pub fn prove(args: ProveArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `verify`'s exit status for a simulated record that closes its tree: not success, because a
-/// simulated record proves nothing.
+/// `verify`'s exit status for a record that checks out but proves nothing: a simulated record that
+/// closes its tree, or a production-profile record wrapped with the test CRS (anyone can forge
+/// one).
 pub const SIMULATED_EXIT: u8 = 3;
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
@@ -215,6 +216,17 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
                     );
                 }
                 _ => println!("batch {n}: final proof verified (commitment {commitment})"),
+            }
+            // Anyone can forge a proof under the test CRS: beside the test profile's own (never for
+            // real use either) it passes with the warning; beside the production profile it is
+            // not a proof (the status of a simulated record).
+            let test_crs = wrapper.as_ref().is_some_and(|k| k.test_crs);
+            if test_crs && keys.profile().name != zkstream_prover::ProofProfile::test().name {
+                status!(error:
+                    "batch {n}: wrapped with the TEST CRS under the production profile: NOT a proof \
+                     (exit status {SIMULATED_EXIT})"
+                );
+                return Ok(ExitCode::from(SIMULATED_EXIT));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,7 +1,7 @@
 //! `prove`: the async prove operator. Each incoming job (any [`Work`]: a batch's [`crate::model::Job`],
 //! an aggregation run's [`crate::user_tree::UserJob`]) goes to the [`ProverPool`]; the operator keeps
-//! a capability for the job's time until the pool replies (from a slot thread, through a mailbox and a
-//! `SyncActivator` that wakes this operator). Proving never runs on the timely worker thread, and a
+//! a capability for the job's time until the pool replies (from a slot thread, or at once for a job no
+//! slot can run, through a mailbox and a `SyncActivator` that wakes this operator). Proving never runs on the timely worker thread, and a
 //! capability is released only with a result: the proof's reference, or the job's failure after the
 //! pool's last attempt.
 

@@ -442,10 +442,14 @@ impl ArtifactStore {
         })?;
         let mut deleted = Deleted::default();
         for meta in listed {
-            let is_final = meta
-                .location
-                .parts()
-                .any(|p| final_rounds.iter().any(|f| p.as_ref().starts_with(f)));
+            // `…/batch-N/{round}-{circuit}/d…-i….artifact`: the round is the folder's name (not any
+            // part of the store's prefix).
+            let parts: Vec<_> = meta.location.parts().collect();
+            let is_final = parts
+                .len()
+                .checked_sub(2)
+                .and_then(|i| parts.get(i))
+                .is_some_and(|p| final_rounds.iter().any(|f| p.as_ref().starts_with(f)));
             let recent =
                 older_than.is_some_and(|t| std::time::SystemTime::from(meta.last_modified) > t);
             if is_final {

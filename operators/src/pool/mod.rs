@@ -177,7 +177,8 @@ pub struct JobRecord<K = ArtifactKey> {
     pub slot: SlotKind,
 }
 
-/// Where a job's result goes: called exactly once, from a slot thread.
+/// Where a job's result goes: called exactly once, from a slot thread (or, for a job no slot of the
+/// pool can ever run, from [`ProverPool::submit`] itself).
 pub type Reply<W = Job> = Box<dyn FnOnce(Result<<W as Work>::Output, <W as Work>::Failure>) + Send>;
 
 struct Shared<W: Work> {
@@ -395,13 +396,21 @@ impl<W: Work> ProverPool<W> {
     /// Queues a job; `reply` is called exactly once with its output or its failure.
     pub fn submit(&self, job: W, reply: Reply<W>) {
         if job.needs_wrap_slot() && !self.shared.slots.iter().any(|s| s.kind == SlotKind::Wrap) {
-            // It would wait forever: its batch fails instead, with the reason.
-            tracing::error!(key = %job.key(), "a wrap job, and this process has no wrap slot");
-            reply(Err(job.failure(
+            // It would wait forever: its batch fails instead, with the reason, and the views and
+            // metrics see it queued and failed like any other.
+            let reason =
                 "a wrap job, and this process has no wrap slot ([prover] wrap_slots; every \
-                 process of a wrapping cluster needs one)"
-                    .into(),
-            )));
+                          process of a wrapping cluster needs one)";
+            tracing::error!(key = %job.key(), "{reason}");
+            if let Some(o) = &self.shared.observer {
+                o.queued(&job);
+                let end = JobEnd::Failed {
+                    reason: reason.into(),
+                    verification: false,
+                };
+                o.finished(&job, &end, Duration::ZERO, SlotKind::Wrap);
+            }
+            reply(Err(job.failure(reason.into())));
             return;
         }
         if let Some(o) = &self.shared.observer {

@@ -134,7 +134,7 @@ pub struct WrapKeys {
 
 /// Peak memory one wrap takes (the wrap layer, then the wrapper's proof) at a wrapper domain of
 /// `domain` rows: ~4.4 KB per row and half a GiB besides, from the measurements in `README.md`
-/// (5.2 GB at 2^20 with a demo around it; 18.3 GB at 2^22, `benches/benches/wrap.rs`).
+/// (5.4 GB at 2^20 with a test-profile demo around it; 18.3 GB at 2^22, `benches/benches/wrap.rs`).
 pub fn memory_per_wrap(domain: usize) -> u64 {
     domain as u64 * 4_400 + (512 << 20)
 }
