@@ -6,16 +6,17 @@
 //! key and another batch's input are rejected; a second demo on the same store reuses the wrap.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-use zkstream_testkit::keys_dir;
+use std::path::Path;
+use std::process::Output;
+
+use common::keys_dir;
 use zkstream_types::{FinalBatchProof, Framed};
 
 fn zkstream(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkstream"))
+    common::zkstream()
         .args(args)
-        .env("RUST_LOG", "warn")
         .output()
         .expect("run zkstream")
 }
