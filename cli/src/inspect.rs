@@ -123,7 +123,7 @@ fn summary(frame: &Frame, size: usize) -> String {
                     hex::encode(b.versioned_hash)
                 );
             }
-            let _ = writeln!(s, "  aggregated proof: {} bytes", a.proof.len());
+            let _ = writeln!(s, "  {}", crate::user::aggregate_summary(a));
         }
         Frame::UserArtifact(a) => {
             let _ = writeln!(s, "user proof artifact ({size} bytes framed)");

@@ -78,6 +78,9 @@ enum Command {
     Inclusion(user::InclusionArgs),
     /// Check an inclusion path against a root; exit 0 only if the proof is included.
     VerifyInclusion(user::VerifyInclusionArgs),
+    /// Check a run record's wrapped aggregated proof (pairings) against its root and a cached wrapper
+    /// key; exit 0 only if it holds.
+    VerifyAggregate(user::VerifyAggregateArgs),
 }
 
 /// Options shared by every command that proves or verifies.
@@ -262,6 +265,7 @@ fn run(backends: &Backends) -> Result<ExitCode> {
         Command::AggregateFiles(a) => user::aggregate_files(a),
         Command::Inclusion(a) => user::inclusion(a),
         Command::VerifyInclusion(a) => user::verify_inclusion_cmd(a),
+        Command::VerifyAggregate(a) => user::verify_aggregate(a),
     }
 }
 

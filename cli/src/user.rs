@@ -1,6 +1,7 @@
 //! Aggregation mode from the command line: make a sample user proof submission, aggregate submission
 //! files in one run (the sequential reference), and the user's side — find a proof's inclusion path in a
-//! run record and check a path against a root, as a contract's `MerkleProof.verify` would.
+//! run record and check a path against a root, as a contract's `MerkleProof.verify` would; and check
+//! a run record's wrapped proof (`verify-aggregate`), as a contract's pairing check would.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,11 +11,13 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use zkstream_aggregation::merkle::hex32;
 use zkstream_aggregation::{
-    unpack_blobs, verify_blob, verify_inclusion, BlobData, BlobKzg, InclusionProof,
+    unpack_blobs, verify_blob, verify_inclusion, BlobData, BlobKzg, InclusionProof, MerkleTree,
 };
 use zkstream_dataflow::user_proofs::run_sequential;
+use zkstream_prover::circuits::wrap::aggregate_commitment;
 use zkstream_prover::field::{decode_vk, encode_vk};
 use zkstream_prover::user::{program_id, public_input_bytes};
+use zkstream_prover::wrap::{AggregateWrapper, CrsSource, WrapperVk};
 use zkstream_prover::{encode_proof, Prover, UserShape};
 use zkstream_types::{AggregationRecord, Framed, UserSubmission};
 
@@ -151,6 +154,13 @@ pub struct AggregateFilesArgs {
     /// Where to write the framed run record.
     #[arg(long)]
     out: PathBuf,
+    /// SNARK-wrap each run's aggregated proof (a PLONK proof over BN254, ~1.6 KB), with the CRS of
+    /// `--crs` or, without it, the TEST CRS (tau = 42: the wrapped proof proves nothing).
+    #[arg(long)]
+    wrap: bool,
+    /// A CRS file in monomial form (zkSync's `setup_2^24.key`) for `--wrap`.
+    #[arg(long, requires = "wrap")]
+    crs: Option<PathBuf>,
     #[command(flatten)]
     user: UserOpts,
     #[command(flatten)]
@@ -176,8 +186,26 @@ pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
         }
     }
     let started = std::time::Instant::now();
-    let (records, refused) =
-        run_sequential(&prover, args.run, &|p| registry.get(p).cloned(), &subs)?;
+    let threads = args.proof.settings()?.threads;
+    let wrapper = args.wrap.then(|| {
+        let crs = match &args.crs {
+            Some(path) => CrsSource::File(path.clone()),
+            None => {
+                status!(
+                    "--wrap without --crs: the TEST CRS (tau = 42); wrapped proofs prove nothing"
+                );
+                CrsSource::Test
+            }
+        };
+        AggregateWrapper::new(crs, threads)
+    });
+    let (records, refused) = run_sequential(
+        &prover,
+        args.run,
+        &|p| registry.get(p).cloned(),
+        &subs,
+        wrapper.as_ref(),
+    )?;
     for r in &refused {
         println!("refused {}: {}", r.proof_id, r.reason);
     }
@@ -193,16 +221,126 @@ pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
         };
         write_file(&out, &record.to_frame()?)?;
         println!(
-            "run {} (family {:016x}): {} proofs in {} chunk(s), root {}, {} blob(s), {:.1} s → {}",
+            "run {} (family {:016x}): {} proofs in {} chunk(s), root {}, {} blob(s), {}, {:.1} s → {}",
             record.run,
             record.family,
             record.proofs.len(),
             record.chunks,
             hex::encode(record.root),
             record.blobs.len(),
+            aggregate_summary(record),
             started.elapsed().as_secs_f64(),
             out.display()
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a run record's aggregated proof is, for one line: its FRI proof's size, and the wrapped
+/// proof's with its key (and TEST CRS when it proves nothing).
+pub(crate) fn aggregate_summary(record: &AggregationRecord) -> String {
+    match &record.wrap {
+        None => format!("aggregated proof {} bytes (FRI)", record.proof.len()),
+        Some(w) => format!(
+            "wrapped proof {} bytes (PLONK/BN254, wrapper key {}{}), FRI proof {} bytes",
+            w.proof.len(),
+            hex::encode(&w.wrapper_vk_commitment[..8]),
+            if w.test_crs {
+                "; TEST CRS: proves nothing"
+            } else {
+                ""
+            },
+            record.proof.len()
+        ),
+    }
+}
+
+/// Arguments of `verify-aggregate`.
+#[derive(Args, Debug)]
+pub struct VerifyAggregateArgs {
+    /// A run record (`aggregate-files --out`, or a record from the aggregates topic).
+    #[arg(long)]
+    record: PathBuf,
+    /// Accept only the wrapper key with this commitment (hex; `zkstream keys generate` prints it).
+    #[arg(long)]
+    wrapper_vk_commitment: Option<String>,
+    #[command(flatten)]
+    proof: ProofOpts,
+}
+
+/// Checks a wrapped run record as a contract would: the root is the Merkle root of the record's
+/// commitments, the blobs publish them, and the wrapped proof verifies (pairings) against a wrapper
+/// key this machine computed for aggregates and the hash of the count and root. Exit 0 when it
+/// holds, 2 when it does not, 3 for a test-CRS proof under the production profile.
+pub fn verify_aggregate(args: VerifyAggregateArgs) -> Result<ExitCode> {
+    let record = AggregationRecord::from_frame(&read_file(&args.record)?)
+        .with_context(|| format!("{} is not an aggregation record", args.record.display()))?;
+    let run = record.run;
+    let reject = |why: String| {
+        status!(error: "run {run}: REJECTED: {why}");
+        Ok(ExitCode::from(2))
+    };
+    let Some(wrap) = &record.wrap else {
+        return reject(
+            "the record carries no wrapped proof (aggregate with [aggregation] wrap or --wrap)"
+                .into(),
+        );
+    };
+    let leaves: Vec<[u8; 32]> = record.proofs.iter().map(|p| p.commitment).collect();
+    if leaves.is_empty() || MerkleTree::new(&leaves)?.root() != record.root {
+        return reject("its root is not the Merkle root of its commitments".into());
+    }
+    if let Err(e) = check_blobs(&record) {
+        return reject(e.to_string());
+    }
+    let keys = args.proof.keystore()?;
+    let wanted = match &args.wrapper_vk_commitment {
+        Some(h) => hex32::parse(h)?,
+        None => wrap.wrapper_vk_commitment,
+    };
+    let Some(key) = WrapperVk::find(&keys, true, &wanted)? else {
+        status!(error:
+            "run {run}: wrapper key {} is not among the aggregate wrapper keys cached in {} for \
+             profile {} and protocol version {}",
+            hex::encode(wanted),
+            keys.dir().map(|d| d.display().to_string()).unwrap_or_default(),
+            keys.profile().name,
+            keys.protocol_version()
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let commitment = aggregate_commitment(leaves.len() as u64, &record.root);
+    let started = std::time::Instant::now();
+    if !key.verify(&wrap.proof, &commitment) {
+        return reject(format!(
+            "the wrapped proof does not verify under wrapper key {} for {} proofs under root {}",
+            hex::encode(key.commitment),
+            leaves.len(),
+            hex::encode(record.root)
+        ));
+    }
+    println!(
+        "run {run}: wrapped aggregate verified (pairings, {:.1} ms; {} bytes, wrapper key {}): {} \
+         proofs under root {}{}",
+        started.elapsed().as_secs_f64() * 1e3,
+        wrap.proof.len(),
+        hex::encode(key.commitment),
+        leaves.len(),
+        hex::encode(record.root),
+        if key.test_crs {
+            "\nTEST CRS: this wrapped proof was made with the insecure test CRS (tau = 42) and \
+             PROVES NOTHING; for tests and demos only"
+        } else {
+            ""
+        }
+    );
+    if key.test_crs && keys.profile().name != zkstream_prover::ProofProfile::test().name {
+        status!(error:
+            "run {run}: wrapped with the TEST CRS under the production profile: NOT a proof \
+             (exit status {})",
+            crate::proving::SIMULATED_EXIT
+        );
+        return Ok(ExitCode::from(crate::proving::SIMULATED_EXIT));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -234,6 +234,9 @@ pub struct UserProofsConfig {
     pub program_rounds: usize,
     /// Also write each run record to `DIR/run-N.rec`.
     pub out_dir: Option<PathBuf>,
+    /// SNARK-wrap each run's aggregated proof with `[prover]`'s CRS [default: on when
+    /// `prover.crs_file` or `prover.test_crs` is set].
+    pub wrap: Option<bool>,
 }
 
 impl Default for UserProofsConfig {
@@ -249,6 +252,7 @@ impl Default for UserProofsConfig {
             levels: 1,
             program_rounds: UserShape::default().program_rounds,
             out_dir: None,
+            wrap: None,
         }
     }
 }
@@ -488,10 +492,12 @@ impl ProverConfig {
 
     /// The wrapper's CRS, when the run wraps.
     pub fn crs(&self) -> Option<zkstream_prover::wrap::CrsSource> {
+        self.configured_crs().filter(|_| self.wraps())
+    }
+
+    /// The CRS `crs_file` or `test_crs` names, whether or not the run wraps.
+    fn configured_crs(&self) -> Option<zkstream_prover::wrap::CrsSource> {
         use zkstream_prover::wrap::CrsSource;
-        if !self.wraps() {
-            return None;
-        }
         match &self.crs_file {
             Some(path) => Some(CrsSource::File(path.clone())),
             None if self.test_crs => Some(CrsSource::Test),
@@ -764,6 +770,20 @@ impl Config {
                     .into(),
             ));
         }
+        if self.aggregation.wrap == Some(true) && p.configured_crs().is_none() {
+            return Err(invalid(
+                "aggregation.wrap",
+                "wrapping needs prover.crs_file (or prover.test_crs, for tests only)".into(),
+            ));
+        }
+        if p.test_crs && self.aggregation_crs().is_some() && p.profile == ProfileKind::Production {
+            return Err(invalid(
+                "prover.test_crs",
+                "the test CRS (tau = 42) lets anyone forge a wrapped proof: refused with the \
+                 production profile; set prover.crs_file"
+                    .into(),
+            ));
+        }
         if p.wraps() && p.crs().is_none() {
             return Err(invalid(
                 "prover.wrap",
@@ -835,6 +855,17 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The CRS aggregation mode wraps each run's proof with, when it wraps (`[aggregation] wrap`,
+    /// on by default when `[prover]` names a CRS).
+    pub fn aggregation_crs(&self) -> Option<zkstream_prover::wrap::CrsSource> {
+        let crs = self.prover.configured_crs();
+        if self.aggregation.wrap.unwrap_or(crs.is_some()) {
+            crs
+        } else {
+            None
+        }
     }
 
     /// The proof profile and tree shape this file asks for.
@@ -1223,10 +1254,32 @@ mod tests {
             ("test_crs = true", "the production profile"),
             ("keep_fri_proof = true", "prover.keep_fri_proof"),
             ("wrap_slot = 2", "wrap_slot"),
+            (
+                "profile = \"test\"\n[aggregation]\nwrap = true",
+                "aggregation.wrap",
+            ),
+            (
+                "test_crs = true\nwrap = false\n[aggregation]\nwrap = true",
+                "the production profile",
+            ),
+            ("[aggregation]\nwraps = true", "wraps"),
         ] {
             let e = parse(&format!("[kafka]\nbrokers = \"b\"\n[prover]\n{text}\n")).unwrap_err();
             assert!(e.to_string().contains(field), "{text}: {e}");
         }
+        // Aggregation mode wraps with the configured CRS unless told not to, whether or not batches
+        // are wrapped.
+        let crs = Some(zkstream_prover::wrap::CrsSource::File("/k/s.key".into()));
+        let c =
+            parse("[kafka]\nbrokers = \"b\"\n[prover]\ncrs_file = \"/k/s.key\"\nwrap = false\n")
+                .unwrap();
+        assert_eq!(c.aggregation_crs(), crs);
+        let c = parse(
+            "[kafka]\nbrokers = \"b\"\n[prover]\ncrs_file = \"/k/s.key\"\n[aggregation]\nwrap = false\n",
+        )
+        .unwrap();
+        assert!(c.prover.wraps() && c.aggregation_crs().is_none());
+        assert!(parse(MINIMAL).unwrap().aggregation_crs().is_none());
     }
 
     #[test]

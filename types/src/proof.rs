@@ -70,8 +70,9 @@ impl FinalBatchProof {
     }
 }
 
-/// A batch's final proof wrapped in a PLONK proof over BN254 (checked with pairings), whose one public
-/// input packs the batch commitment.
+/// A proof wrapped in a PLONK proof over BN254 (checked with pairings) whose one public input packs
+/// what the wrapped proof commits to: a batch's final proof (the batch commitment) or an aggregation
+/// run's proof (a hash of its count and root).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrappedProof {
     /// The wrapper proof (snark_wrapper's encoding).

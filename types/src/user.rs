@@ -103,4 +103,7 @@ pub struct AggregationRecord {
     pub proofs: Vec<IncludedProof>,
     /// The blobs publishing the commitments, in order.
     pub blobs: Vec<BlobRecord>,
+    /// The aggregated proof wrapped in a PLONK proof over BN254 (checked with pairings), whose public
+    /// input packs a hash of the count and the root; `None` when the run is not wrapped.
+    pub wrap: Option<crate::proof::WrappedProof>,
 }

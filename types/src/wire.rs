@@ -24,8 +24,12 @@ use crate::user::{AggregationRecord, UserSubmission};
 
 /// The first three bytes of every frame.
 pub const MAGIC_PREFIX: [u8; 3] = *b"ZKS";
-/// The format version of every frame kind but [`FrameKind::FinalProof`].
+/// The format version of every frame kind but [`FrameKind::FinalProof`] and
+/// [`FrameKind::Aggregation`].
 pub const FORMAT_VERSION: u16 = 1;
+/// The format version of aggregation records that carry a wrapped proof (version 1 has no
+/// [`AggregationRecord::wrap`], and is what an unwrapped one is written at).
+pub const AGGREGATION_VERSION: u16 = 2;
 /// The format version of final proofs that carry a wrapped proof (version 1 has no
 /// [`FinalBatchProof::wrap`], and is what an unwrapped one is written at).
 pub const FINAL_PROOF_VERSION: u16 = 2;
@@ -95,14 +99,16 @@ impl FrameKind {
     pub fn version(self) -> u16 {
         match self {
             FrameKind::FinalProof => FINAL_PROOF_VERSION,
+            FrameKind::Aggregation => AGGREGATION_VERSION,
             _ => FORMAT_VERSION,
         }
     }
 
     /// Whether this build reads the kind at `version`: the one it writes, and version 1 of final
-    /// proofs.
+    /// proofs and aggregation records.
     pub fn reads(self, version: u16) -> bool {
-        version == self.version() || (self == FrameKind::FinalProof && version == 1)
+        version == self.version()
+            || (matches!(self, FrameKind::FinalProof | FrameKind::Aggregation) && version == 1)
     }
 
     /// A human name.
@@ -313,6 +319,68 @@ impl Framed for UserSubmission {
 }
 impl Framed for AggregationRecord {
     const KIND: FrameKind = FrameKind::Aggregation;
+
+    fn to_frame(&self) -> Result<Vec<u8>, WireError> {
+        if self.wrap.is_some() {
+            return encode_at(Self::KIND, AGGREGATION_VERSION, self);
+        }
+        // Version 1: the same fields without `wrap` (bincode writes a struct as the tuple of its
+        // fields).
+        let v1 = (
+            self.run,
+            self.family,
+            &self.aggregate_key,
+            &self.root,
+            &self.proof,
+            self.chunks,
+            &self.proofs,
+            &self.blobs,
+        );
+        encode_at(Self::KIND, 1, &v1)
+    }
+
+    fn from_frame(bytes: &[u8]) -> Result<Self, WireError> {
+        let (kind, version, payload) = read_versioned_header(bytes)?;
+        if kind != Self::KIND {
+            return Err(WireError::WrongKind {
+                expected: Self::KIND.name(),
+                found: kind.name(),
+            });
+        }
+        decode_aggregation(version, payload)
+    }
+}
+
+/// An aggregation record as format version 1 wrote it: the fields of [`AggregationRecord`] but
+/// `wrap`, in order.
+type AggregationRecordV1 = (
+    u64,
+    u64,
+    [u8; 32],
+    [u8; 32],
+    Vec<u8>,
+    u32,
+    Vec<crate::user::IncludedProof>,
+    Vec<crate::user::BlobRecord>,
+);
+
+fn decode_aggregation(version: u16, payload: &[u8]) -> Result<AggregationRecord, WireError> {
+    if version != 1 {
+        return decode_payload(FrameKind::Aggregation, payload);
+    }
+    let (run, family, aggregate_key, root, proof, chunks, proofs, blobs): AggregationRecordV1 =
+        decode_payload(FrameKind::Aggregation, payload)?;
+    Ok(AggregationRecord {
+        run,
+        family,
+        aggregate_key,
+        root,
+        proof,
+        chunks,
+        proofs,
+        blobs,
+        wrap: None,
+    })
 }
 impl Framed for SimulatedBatch {
     const KIND: FrameKind = FrameKind::SimulatedBatch;
@@ -355,7 +423,9 @@ pub fn decode_any(bytes: &[u8]) -> Result<Frame, WireError> {
         FrameKind::Artifact => Frame::Artifact(Box::new(decode_payload(kind, payload)?)),
         FrameKind::FinalProof => Frame::FinalProof(Box::new(decode_final_proof(version, payload)?)),
         FrameKind::UserProof => Frame::UserProof(Box::new(decode_payload(kind, payload)?)),
-        FrameKind::Aggregation => Frame::Aggregation(Box::new(decode_payload(kind, payload)?)),
+        FrameKind::Aggregation => {
+            Frame::Aggregation(Box::new(decode_aggregation(version, payload)?))
+        }
         FrameKind::UserArtifact => Frame::UserArtifact(Box::new(decode_payload(kind, payload)?)),
         FrameKind::SimulatedBatch => {
             Frame::SimulatedBatch(Box::new(decode_payload(kind, payload)?))
@@ -676,6 +746,90 @@ mod tests {
                 prop_assert!(decode_any(&frame).is_err(), "a truncated frame must not decode");
             }
         }
+    }
+
+    #[test]
+    fn wrapped_aggregation_records_are_written_at_version_2_and_the_others_at_version_1() {
+        /// The record as a build before the wrap declared it.
+        #[derive(serde::Serialize)]
+        struct Before {
+            run: u64,
+            family: u64,
+            aggregate_key: [u8; 32],
+            root: [u8; 32],
+            proof: Vec<u8>,
+            chunks: u32,
+            proofs: Vec<crate::IncludedProof>,
+            blobs: Vec<crate::BlobRecord>,
+        }
+        let old = AggregationRecord {
+            run: 3,
+            family: 9,
+            aggregate_key: [1; 32],
+            root: [2; 32],
+            proof: vec![5; 100],
+            chunks: 2,
+            proofs: vec![crate::IncludedProof {
+                proof_id: "alice-1".into(),
+                commitment: [4; 32],
+                index: 0,
+                path: vec![[6; 32]],
+            }],
+            blobs: vec![crate::BlobRecord {
+                data: vec![0; 64],
+                kzg_commitment: vec![8; 48],
+                kzg_proof: vec![9; 48],
+                versioned_hash: [1; 32],
+            }],
+            wrap: None,
+        };
+        let plain = old.to_frame().unwrap();
+        assert_eq!(u16::from_be_bytes([plain[4], plain[5]]), 1);
+        assert_eq!(AggregationRecord::from_frame(&plain).unwrap(), old);
+        let before = Before {
+            run: old.run,
+            family: old.family,
+            aggregate_key: old.aggregate_key,
+            root: old.root,
+            proof: old.proof.clone(),
+            chunks: old.chunks,
+            proofs: old.proofs.clone(),
+            blobs: old.blobs.clone(),
+        };
+        let mut frame = encode(FrameKind::Aggregation, &before).unwrap();
+        frame[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert_eq!(
+            frame, plain,
+            "an unwrapped record is written as before the wrap"
+        );
+
+        let mut wrapped = old.clone();
+        wrapped.wrap = Some(crate::WrappedProof {
+            proof: vec![7; 1624],
+            wrapper_vk_commitment: [3; 32],
+            crs: "4194304-00".into(),
+            test_crs: false,
+        });
+        let frame = wrapped.to_frame().unwrap();
+        assert_eq!(
+            u16::from_be_bytes([frame[4], frame[5]]),
+            AGGREGATION_VERSION
+        );
+        assert_eq!(AggregationRecord::from_frame(&frame).unwrap(), wrapped);
+        assert_eq!(
+            decode_any(&frame).unwrap(),
+            Frame::Aggregation(Box::new(wrapped.clone()))
+        );
+        assert_eq!(
+            decode_any(&plain).unwrap(),
+            Frame::Aggregation(Box::new(old))
+        );
+        let mut v2_as_v1 = frame.clone();
+        v2_as_v1[4..6].copy_from_slice(&1u16.to_be_bytes());
+        assert!(AggregationRecord::from_frame(&v2_as_v1).is_err());
+        let mut v1_as_v2 = plain;
+        v1_as_v2[4..6].copy_from_slice(&2u16.to_be_bytes());
+        assert!(AggregationRecord::from_frame(&v1_as_v2).is_err());
     }
 
     #[test]

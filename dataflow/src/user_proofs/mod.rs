@@ -2,8 +2,9 @@
 //! proof submissions — check each submission natively (invalid or unsupported ones are refused with
 //! a reason, never aggregated), group by program, chunk, prove every chunk and the aggregate,
 //! re-check the aggregate's root natively against the commitments (refusing to publish on a mismatch),
-//! pack the commitments into EIP-4844 blobs with their KZG commitments and proofs, and record every
-//! proof's inclusion path.
+//! pack the commitments into EIP-4844 blobs with their KZG commitments and proofs, record every
+//! proof's inclusion path, and, with `[aggregation] wrap`, wrap the aggregated proof in a PLONK proof
+//! over BN254 (`zkstream_prover::wrap::aggregate`).
 //!
 //! [`run_sequential`] is the reference (one thread, in order); a [`UserTreeService`] proves the same
 //! tree in a long-lived timely dataflow (chunks spread over the workers of every process of a
@@ -27,12 +28,15 @@ use zkstream_prover::user::{
     aggregate_user_proofs, group_by_family, order_by_program, run_family, tree_plan,
     user_commitment, ReferenceAggregate,
 };
+use zkstream_prover::wrap::{memory_per_wrap, AggregateWrapper};
 use zkstream_prover::{decode_proof, KeyStore, Prover, ProverError, UserFamily};
 use zkstream_types::{
     AggregationRecord, BlobRecord, IncludedProof, RejectReason, UserProofKey, UserSubmission,
+    WrappedProof,
 };
 
 use crate::pipeline::Cluster;
+use crate::service::{check_wrap_memory, memory_available};
 
 /// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +94,9 @@ pub enum RunError {
     /// The dataflow stopped (a worker panicked, a peer was lost): a new service must be started.
     #[error("aggregation dataflow stopped: {0}")]
     Stopped(String),
+    /// The machine's memory does not hold the wrap of the run's proof (`[aggregation] wrap`).
+    #[error("aggregation.wrap: {0}")]
+    WrapMemory(String),
 }
 
 impl RunError {
@@ -108,6 +115,7 @@ impl RunError {
             | RunError::Encode(_)
             | RunError::Tree { .. }
             | RunError::Shape { .. }
+            | RunError::WrapMemory(_)
             | RunError::Misuse(_) => false,
         }
     }
@@ -553,12 +561,14 @@ pub fn prove_tree_in_memory(
     aggregate
 }
 
-/// Aggregates checked proofs (at most one aggregate's worth) into a run record.
+/// Aggregates checked proofs (at most one aggregate's worth) into a run record, with the aggregated
+/// proof wrapped when a `wrapper` is given.
 pub fn aggregate(
     prover: &Arc<Prover>,
     run: u64,
     proofs: &[CheckedProof],
     how: TreeProving<'_>,
+    wrapper: Option<&AggregateWrapper>,
 ) -> Result<AggregationRecord, RunError> {
     let shape = *prover.keys().user_shape();
     if proofs.is_empty() || proofs.len() > shape.proofs_per_aggregate() {
@@ -593,6 +603,10 @@ pub fn aggregate(
             expected: hex::encode(tree.root()),
         });
     }
+    let wrap = match wrapper {
+        Some(w) => Some(wrap_aggregate(prover, w, done.family, &done.proof)?),
+        None => None,
+    };
     let mut used: HashMap<[u8; 32], usize> = HashMap::new();
     let mut included = Vec::with_capacity(leaves.len());
     for (index, leaf) in leaves.iter().enumerate() {
@@ -633,7 +647,24 @@ pub fn aggregate(
         chunks: done.chunk_proofs.len() as u32,
         proofs: included,
         blobs,
+        wrap,
     })
+}
+
+/// Wraps a run's checked top-node proof. A family's first wrap prepares its wrap keys, then checks
+/// that this machine's memory holds one wrap of that size.
+fn wrap_aggregate(
+    prover: &Prover,
+    wrapper: &AggregateWrapper,
+    family: UserFamily,
+    top: &BProof,
+) -> Result<WrappedProof, RunError> {
+    let (keys, fresh) = wrapper.keys_for(prover.keys(), family)?;
+    if fresh {
+        let per_wrap = memory_per_wrap(keys.domain());
+        check_wrap_memory(1, per_wrap, memory_available()).map_err(RunError::WrapMemory)?;
+    }
+    Ok(wrapper.wrap(prover.keys(), family, top)?)
 }
 
 /// The sequential reference: checks every submission and aggregates the valid ones, one run per
@@ -643,6 +674,7 @@ pub fn run_sequential(
     run: u64,
     registered: &dyn Fn(&[u8; 32]) -> Option<BVk>,
     submissions: &[UserSubmission],
+    wrapper: Option<&AggregateWrapper>,
 ) -> Result<(Vec<AggregationRecord>, Vec<Refusal>), RunError> {
     let mut ok = Vec::new();
     let mut refused = Vec::new();
@@ -662,6 +694,7 @@ pub fn run_sequential(
             run + k as u64,
             &group,
             TreeProving::Sequential,
+            wrapper,
         )?);
     }
     Ok((records, refused))

@@ -34,6 +34,7 @@ use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::user_tree::UserJob;
 use zkstream_prover::field::{decode_vk, encode_vk, BVk};
 use zkstream_prover::user::{program_id, user_commitment};
+use zkstream_prover::wrap::{AggregateWrapper, CrsSource};
 use zkstream_prover::{KeyStore, Prover, ProverError, UserFamily};
 use zkstream_sinks::dlq::DeadLetter;
 use zkstream_sinks::{DeadLetterSink, KafkaWriter, RetryPolicy, SinkError};
@@ -201,6 +202,8 @@ pub struct Step {
 pub struct UserProofService {
     prover: Arc<Prover>,
     tree: UserTreeService,
+    /// Wraps each run's aggregated proof (`[aggregation] wrap`).
+    wrapper: Option<AggregateWrapper>,
     store: ArtifactStore,
     /// The epoch this leader publishes under: each run's record is claimed before it is written, and
     /// the progress before it is saved.
@@ -352,9 +355,29 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
         a.interval_s,
         progress.run
     ));
+    let wrapper = match config.aggregation_crs() {
+        Some(crs) => {
+            say(&format!(
+                "aggregate: each run's proof is SNARK-wrapped (CRS {}; a family's wrap keys are \
+                 prepared on its first run){}",
+                match &crs {
+                    CrsSource::Test => "test, tau = 42".to_string(),
+                    CrsSource::File(p) => p.display().to_string(),
+                },
+                if crs == CrsSource::Test {
+                    ": TEST CRS, wrapped proofs prove nothing"
+                } else {
+                    ""
+                }
+            ));
+            Some(AggregateWrapper::new(crs, settings.threads))
+        }
+        None => None,
+    };
     Ok(Role::Leader(Box::new(UserProofService {
         prover,
         tree,
+        wrapper,
         store,
         fence,
         metrics,
@@ -618,7 +641,9 @@ impl UserProofService {
             if let Ok(r) = AggregationRecord::from_frame(&bytes) {
                 let mut have: Vec<[u8; 32]> = r.proofs.iter().map(|p| p.commitment).collect();
                 have.sort();
-                if have == wanted {
+                // A stored record without the wrap this service makes is wrapped now (its tree
+                // proofs are reused from the store).
+                if have == wanted && (self.wrapper.is_none() || r.wrap.is_some()) {
                     (self.say)(&format!(
                         "run {run}: republishing the stored record (nothing proved again)"
                     ));
@@ -632,6 +657,7 @@ impl UserProofService {
             run,
             &checked,
             TreeProving::Dataflow(&mut self.tree),
+            self.wrapper.as_ref(),
         )?;
         self.store.put_state(&name, record.to_frame()?)?;
         Ok(record)

@@ -17,7 +17,7 @@ pub use recursive::{
     AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,
 };
 pub use user::{UserChunkCircuit, UserNodeCircuit, UserProgramCircuit};
-pub use wrap::WrapLayerCircuit;
+pub use wrap::{WrapLayerCircuit, WrappedInput};
 
 use crate::field::F;
 

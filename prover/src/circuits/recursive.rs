@@ -377,12 +377,8 @@ impl Circuit for CompressionCircuit {
 
 impl CompressionCircuit {
     /// Verifies the scheduler proof in-circuit against its constant key (the circuit is unsatisfiable
-    /// otherwise) and returns its public input. The wrap layer (`super::wrap`) does the same, then
-    /// exposes that input in another form.
-    pub(super) fn verify_scheduler<CS: ConstraintSystem<F> + 'static>(
-        &self,
-        cs: &mut CS,
-    ) -> [Num<F>; 4] {
+    /// otherwise) and returns its public input.
+    fn verify_scheduler<CS: ConstraintSystem<F> + 'static>(&self, cs: &mut CS) -> [Num<F>; 4] {
         let verifier = verifier_for(cs, self.child_layout);
         let truth = Boolean::allocated_constant(cs, true);
         let vk =

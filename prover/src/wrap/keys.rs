@@ -11,7 +11,7 @@ use snark_wrapper::franklin_crypto::bellman::pairing::bn256::{Fr, G2Affine};
 use snark_wrapper::franklin_crypto::bellman::pairing::ff::PrimeField;
 use snark_wrapper::franklin_crypto::bellman::pairing::{CurveAffine, CurveProjective};
 
-use super::layer::{self, LayerSetup};
+use super::layer::{self, LayerSetup, WrapTarget};
 use super::snark::{self, BellmanWorker, MonomialCrs, SnarkSetup, SnarkVk};
 use crate::error::ProverError;
 use crate::field::BProof;
@@ -72,45 +72,52 @@ impl WrapperVk {
         Self::new(vk)
     }
 
-    /// The wrapper key with commitment `commitment` among those [`WrapKeys::prepare`] computed
-    /// under `keys`' directory for its profile and protocol version
-    /// (`<dir>/wrap/<profile>-v<version>/*/wrapper-*.vk`), if any: keys this machine derived from the
-    /// circuits and a CRS it was given, never one a record or a peer supplies.
-    pub fn find(keys: &KeyStore, commitment: &[u8; 32]) -> Result<Option<Self>, ProverError> {
+    /// The wrapper key with commitment `commitment` among those [`WrapKeys::prepare_for`] computed
+    /// under `keys`' directory for its profile and protocol version, for batches (`aggregate` false:
+    /// `<dir>/wrap/<profile>-v<version>/<layer>/wrapper-*.vk`) or for aggregates (`aggregate-<layer>/`),
+    /// if any: keys this machine derived from the circuits and a CRS it was given, never one a record
+    /// or a peer supplies.
+    pub fn find(
+        keys: &KeyStore,
+        aggregate: bool,
+        commitment: &[u8; 32],
+    ) -> Result<Option<Self>, ProverError> {
         let Some(dir) = keys.dir() else {
             return Ok(None);
         };
-        let root = dir.join("wrap").join(format!(
-            "{}-v{}",
-            keys.profile().name,
-            keys.protocol_version()
-        ));
-        {
-            let Ok(layers) = std::fs::read_dir(&root) else {
-                return Ok(None);
+        let Ok(layers) = std::fs::read_dir(wrap_root(dir, keys)) else {
+            return Ok(None);
+        };
+        for layer in layers.flatten() {
+            if layer
+                .file_name()
+                .to_string_lossy()
+                .starts_with(AGGREGATE_PREFIX)
+                != aggregate
+            {
+                continue;
+            }
+            let Ok(files) = std::fs::read_dir(layer.path()) else {
+                continue;
             };
-            for layer in layers.flatten() {
-                let Ok(files) = std::fs::read_dir(layer.path()) else {
+            for file in files.flatten() {
+                let name = file.file_name();
+                let name = name.to_string_lossy();
+                if !(name.starts_with("wrapper-") && name.ends_with(".vk")) {
                     continue;
-                };
-                for file in files.flatten() {
-                    let name = file.file_name();
-                    let name = name.to_string_lossy();
-                    if !(name.starts_with("wrapper-") && name.ends_with(".vk")) {
-                        continue;
-                    }
-                    match Self::read(&file.path()) {
-                        Ok(vk) if &vk.commitment == commitment => return Ok(Some(vk)),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "skipping an unreadable wrapper key"),
-                    }
+                }
+                match Self::read(&file.path()) {
+                    Ok(vk) if &vk.commitment == commitment => return Ok(Some(vk)),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "skipping an unreadable wrapper key"),
                 }
             }
         }
         Ok(None)
     }
 
-    /// Checks wrapper proof bytes against this key and a batch commitment.
+    /// Checks wrapper proof bytes against this key and the commitment the wrapped proof carries (a
+    /// batch commitment, or an aggregate's `crate::circuits::wrap::aggregate_commitment`).
     pub fn verify(&self, bytes: &[u8], commitment: &[u64; 4]) -> bool {
         snark::decode(bytes).is_ok_and(|p| snark::verify(&self.vk, &p, commitment))
     }
@@ -194,6 +201,18 @@ pub fn vk_commitment(vk: &SnarkVk) -> Result<[u8; 32], ProverError> {
     Ok(Sha256::digest(&bytes).into())
 }
 
+/// Key folders of aggregate wrap layers start with this (batch layers' are the bare layer id).
+const AGGREGATE_PREFIX: &str = "aggregate-";
+
+/// `<dir>/wrap/<profile>-v<version>`: the wrap keys of `keys`' profile and protocol version.
+fn wrap_root(dir: &Path, keys: &KeyStore) -> PathBuf {
+    dir.join("wrap").join(format!(
+        "{}-v{}",
+        keys.profile().name,
+        keys.protocol_version()
+    ))
+}
+
 fn read_cached<T>(
     path: &Path,
     read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
@@ -225,10 +244,21 @@ fn write_cached(
 }
 
 impl WrapKeys {
-    /// Computes the wrap layer's setup and loads (or computes and caches) the wrapper's setup and
-    /// key under `crs`, in `keys`' directory: one set per (wrap layer key, CRS), so per protocol
-    /// version and profile.
+    /// [`Self::prepare_for`] batches.
     pub fn prepare(keys: &KeyStore, crs: &CrsSource, threads: usize) -> Result<Self, ProverError> {
+        Self::prepare_for(keys, WrapTarget::Batch, crs, threads)
+    }
+
+    /// Computes the setup of the wrap layer over `target` and loads (or computes and caches) the
+    /// wrapper's setup and key under `crs`, in `keys`' directory: one set per (wrap layer key, CRS),
+    /// so per protocol version, profile and target (an aggregate's layer key depends on its family's
+    /// keys).
+    pub fn prepare_for(
+        keys: &KeyStore,
+        target: WrapTarget,
+        crs: &CrsSource,
+        threads: usize,
+    ) -> Result<Self, ProverError> {
         // An operator's CRS file is read first: a wrong path fails before minutes of setup.
         let file_crs = match crs {
             CrsSource::Test => None,
@@ -236,20 +266,16 @@ impl WrapKeys {
         };
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
         let bellman = BellmanWorker::new_with_cpus(threads.max(1));
-        let layer = layer::setup(keys, &worker)?;
+        let layer = layer::setup_for(keys, target, &worker)?;
         let config = layer::proof_config(keys);
         let layer_bytes =
             bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
         let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
-        let dir = keys.dir().map(|d| {
-            d.join("wrap")
-                .join(format!(
-                    "{}-v{}",
-                    keys.profile().name,
-                    keys.protocol_version()
-                ))
-                .join(&layer_id)
-        });
+        let folder = match target {
+            WrapTarget::Batch => layer_id,
+            WrapTarget::Aggregate(_) => format!("{AGGREGATE_PREFIX}{layer_id}"),
+        };
+        let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
         let cached_setup = dir
             .as_ref()
             .and_then(|d| read_cached(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)));
@@ -305,16 +331,17 @@ impl WrapKeys {
         })
     }
 
-    /// Wraps a scheduler proof: the wrap layer, then the wrapper. Returns the wrapper proof's bytes.
+    /// Wraps a proof of the layer's target (a scheduler proof, or a family's top node): the wrap
+    /// layer, then the wrapper. Returns the wrapper proof's bytes.
     pub fn wrap(
         &self,
         keys: &KeyStore,
-        scheduler: &BProof,
+        wrapped: &BProof,
         threads: usize,
     ) -> Result<Vec<u8>, ProverError> {
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
         let bellman = BellmanWorker::new_with_cpus(threads.max(1));
-        let layer_proof = layer::prove(keys, &self.layer, scheduler, &worker)?;
+        let layer_proof = layer::prove(keys, &self.layer, wrapped, &worker)?;
         let config = layer::proof_config(keys);
         let proof = snark::prove(
             &self.layer.vk,
@@ -327,7 +354,7 @@ impl WrapKeys {
         snark::encode(&proof)
     }
 
-    /// Checks wrapper proof bytes against this key and a batch commitment.
+    /// Checks wrapper proof bytes against this key and the commitment the wrapped proof carries.
     pub fn verify(&self, bytes: &[u8], commitment: &[u64; 4]) -> bool {
         self.pinned.verify(bytes, commitment)
     }
