@@ -100,7 +100,7 @@ fn main() {
     let layer_proof = layer::prove(&keys, &wrap.layer, &wrapped, &worker).unwrap();
     let layer_s = t.elapsed().as_secs_f64();
     let layer_peak = gib(peak_rss_bytes());
-    let bellman = snark::BellmanWorker::new_with_cpus(threads);
+    let bellman = snark::bellman_worker(threads);
     reset_peak_rss();
     let t = Instant::now();
     let proof = snark::prove(
@@ -194,7 +194,7 @@ fn aggregate_proof(prover: Prover) -> (WrapTarget, BProof) {
 /// The wrap layer's rows and the wrapper's domain, timed, without a CRS, a key or a proof.
 fn size_only(keys: &KeyStore, target: WrapTarget, threads: usize) {
     let worker = boojum::worker::Worker::new_with_num_threads(threads);
-    let bellman = snark::BellmanWorker::new_with_cpus(threads);
+    let bellman = snark::bellman_worker(threads);
     reset_peak_rss();
     let t = Instant::now();
     let setup = layer::setup_for(keys, target, &worker).unwrap();

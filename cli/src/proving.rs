@@ -176,7 +176,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         None => None,
         Some(w) => {
             let wanted = pin.unwrap_or(w.wrapper_vk_commitment);
-            let found = WrapperVk::find(&keys, false, &wanted)?;
+            let found = WrapperVk::find(&keys, zkstream_prover::wrap::WrapTarget::Batch, &wanted)?;
             if found.is_none() {
                 status!(error:
                     "batch {}: wrapper key {} is not cached in {} for profile {} and protocol \

@@ -17,8 +17,8 @@ use zkstream_dataflow::user_proofs::run_sequential;
 use zkstream_prover::circuits::wrap::aggregate_commitment;
 use zkstream_prover::field::{decode_vk, encode_vk};
 use zkstream_prover::user::{program_id, public_input_bytes};
-use zkstream_prover::wrap::{AggregateWrapper, CrsSource, WrapperVk};
-use zkstream_prover::{encode_proof, Prover, UserShape};
+use zkstream_prover::wrap::{AggregateWrapper, CrsSource, WrapTarget, WrapperVk};
+use zkstream_prover::{encode_proof, Prover, UserFamily, UserShape};
 use zkstream_types::{AggregationRecord, Framed, UserSubmission};
 
 use crate::{read_file, write_file, ProofOpts};
@@ -187,18 +187,17 @@ pub fn aggregate_files(args: AggregateFilesArgs) -> Result<ExitCode> {
     }
     let started = std::time::Instant::now();
     let threads = args.proof.settings()?.threads;
-    let wrapper = args.wrap.then(|| {
-        let crs = match &args.crs {
-            Some(path) => CrsSource::File(path.clone()),
-            None => {
-                status!(
-                    "--wrap without --crs: the TEST CRS (tau = 42); wrapped proofs prove nothing"
-                );
-                CrsSource::Test
-            }
-        };
-        AggregateWrapper::new(crs, threads)
-    });
+    let wrapper = match (args.wrap, &args.crs) {
+        (false, _) => None,
+        (true, Some(path)) => Some(AggregateWrapper::new(
+            CrsSource::File(path.clone()),
+            threads,
+        )?),
+        (true, None) => {
+            status!("--wrap without --crs: the TEST CRS (tau = 42); wrapped proofs prove nothing");
+            Some(AggregateWrapper::new(CrsSource::Test, threads)?)
+        }
+    };
     let (records, refused) = run_sequential(
         &prover,
         args.run,
@@ -298,11 +297,13 @@ pub fn verify_aggregate(args: VerifyAggregateArgs) -> Result<ExitCode> {
         Some(h) => hex32::parse(h)?,
         None => wrap.wrapper_vk_commitment,
     };
-    let Some(key) = WrapperVk::find(&keys, true, &wanted)? else {
+    let target = WrapTarget::Aggregate(UserFamily(record.family));
+    let Some(key) = WrapperVk::find(&keys, target, &wanted)? else {
         status!(error:
-            "run {run}: wrapper key {} is not among the aggregate wrapper keys cached in {} for \
-             profile {} and protocol version {}",
+            "run {run}: wrapper key {} is not among the wrapper keys of family {}'s aggregates \
+             cached in {} for profile {} and protocol version {}",
             hex::encode(wanted),
+            UserFamily(record.family),
             keys.dir().map(|d| d.display().to_string()).unwrap_or_default(),
             keys.profile().name,
             keys.protocol_version()

@@ -13,7 +13,8 @@ use std::process::Output;
 
 use common::keys_dir;
 use zkstream_prover::circuits::wrap::aggregate_commitment;
-use zkstream_prover::wrap::WrapperVk;
+use zkstream_prover::wrap::{WrapTarget, WrapperVk};
+use zkstream_prover::UserFamily;
 use zkstream_types::{AggregationRecord, Framed};
 
 fn zkstream(args: &[&str]) -> Output {
@@ -136,16 +137,26 @@ fn a_wrapped_aggregate_verifies_and_tampering_is_rejected() {
     let mut r = record.clone();
     r.wrap = None;
     reject(&r, &[], "no wrapped proof");
+    let mut r = record.clone();
+    r.family ^= 1;
+    reject(&r, &[], "another family");
 
     // The wrapped proof holds for its own count and root, not another's.
     let store = zkstream_testkit::open_test_keys!();
-    let key = WrapperVk::find(&store, true, &wrap.wrapper_vk_commitment)
+    let family = WrapTarget::Aggregate(UserFamily(record.family));
+    let key = WrapperVk::find(&store, family, &wrap.wrapper_vk_commitment)
         .unwrap()
         .expect("the aggregate wrapper key is cached");
     assert!(key.test_crs);
-    assert!(WrapperVk::find(&store, false, &wrap.wrapper_vk_commitment)
-        .unwrap()
-        .is_none());
+    // Not a batch's key, nor another family's.
+    for other in [
+        WrapTarget::Batch,
+        WrapTarget::Aggregate(UserFamily(record.family ^ 1)),
+    ] {
+        assert!(WrapperVk::find(&store, other, &wrap.wrapper_vk_commitment)
+            .unwrap()
+            .is_none());
+    }
     let n = record.proofs.len() as u64;
     assert!(key.verify(&wrap.proof, &aggregate_commitment(n, &record.root)));
     assert!(!key.verify(&wrap.proof, &aggregate_commitment(n + 1, &record.root)));

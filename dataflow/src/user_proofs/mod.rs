@@ -651,20 +651,18 @@ pub fn aggregate(
     })
 }
 
-/// Wraps a run's checked top-node proof. A family's first wrap prepares its wrap keys, then checks
-/// that this machine's memory holds one wrap of that size.
+/// Wraps a run's checked top-node proof. When a family's wrap keys are prepared (its first run, or
+/// after another family's), the machine's memory must hold one wrap of their size.
 fn wrap_aggregate(
     prover: &Prover,
     wrapper: &AggregateWrapper,
     family: UserFamily,
     top: &BProof,
 ) -> Result<WrappedProof, RunError> {
-    let (keys, fresh) = wrapper.keys_for(prover.keys(), family)?;
-    if fresh {
-        let per_wrap = memory_per_wrap(keys.domain());
-        check_wrap_memory(1, per_wrap, memory_available()).map_err(RunError::WrapMemory)?;
-    }
-    Ok(wrapper.wrap(prover.keys(), family, top)?)
+    wrapper.wrap(prover.keys(), family, top, |keys| {
+        check_wrap_memory(1, memory_per_wrap(keys.domain()), memory_available())
+            .map_err(RunError::WrapMemory)
+    })
 }
 
 /// The sequential reference: checks every submission and aggregates the valid ones, one run per

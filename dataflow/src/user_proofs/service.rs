@@ -358,8 +358,8 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
     let wrapper = match config.aggregation_crs() {
         Some(crs) => {
             say(&format!(
-                "aggregate: each run's proof is SNARK-wrapped (CRS {}; a family's wrap keys are \
-                 prepared on its first run){}",
+                "aggregate: each run's proof is SNARK-wrapped here, on process 0 (host file `wrap` \
+                 tags do not apply; CRS {}; a family's wrap keys are prepared on its first run){}",
                 match &crs {
                     CrsSource::Test => "test, tau = 42".to_string(),
                     CrsSource::File(p) => p.display().to_string(),
@@ -370,7 +370,7 @@ pub fn start(config: &Config, options: Options, backends: &Backends) -> Result<R
                     ""
                 }
             ));
-            Some(AggregateWrapper::new(crs, settings.threads))
+            Some(AggregateWrapper::new(crs, settings.threads)?)
         }
         None => None,
     };
@@ -641,9 +641,14 @@ impl UserProofService {
             if let Ok(r) = AggregationRecord::from_frame(&bytes) {
                 let mut have: Vec<[u8; 32]> = r.proofs.iter().map(|p| p.commitment).collect();
                 have.sort();
-                // A stored record without the wrap this service makes is wrapped now (its tree
-                // proofs are reused from the store).
-                if have == wanted && (self.wrapper.is_none() || r.wrap.is_some()) {
+                // A stored record without the wrap this service makes (none, or one under
+                // another CRS) is wrapped now; its tree proofs are reused from the store.
+                let wrapped_here = match (&self.wrapper, &r.wrap) {
+                    (None, _) => true,
+                    (Some(w), Some(made)) => w.made_under_this_crs(made),
+                    (Some(_), None) => false,
+                };
+                if have == wanted && wrapped_here {
                     (self.say)(&format!(
                         "run {run}: republishing the stored record (nothing proved again)"
                     ));

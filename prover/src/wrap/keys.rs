@@ -73,13 +73,13 @@ impl WrapperVk {
     }
 
     /// The wrapper key with commitment `commitment` among those [`WrapKeys::prepare_for`] computed
-    /// under `keys`' directory for its profile and protocol version, for batches (`aggregate` false:
-    /// `<dir>/wrap/<profile>-v<version>/<layer>/wrapper-*.vk`) or for aggregates (`aggregate-<layer>/`),
-    /// if any: keys this machine derived from the circuits and a CRS it was given, never one a record
-    /// or a peer supplies.
+    /// under `keys`' directory for its profile and protocol version and for `target`: batches
+    /// (`<dir>/wrap/<profile>-v<version>/<layer>/wrapper-*.vk`) or one family's aggregates
+    /// (`aggregate-<family>-<layer>/`), if any: keys this machine derived from the circuits and a CRS
+    /// it was given, never one a record or a peer supplies.
     pub fn find(
         keys: &KeyStore,
-        aggregate: bool,
+        target: WrapTarget,
         commitment: &[u8; 32],
     ) -> Result<Option<Self>, ProverError> {
         let Some(dir) = keys.dir() else {
@@ -89,12 +89,12 @@ impl WrapperVk {
             return Ok(None);
         };
         for layer in layers.flatten() {
-            if layer
-                .file_name()
-                .to_string_lossy()
-                .starts_with(AGGREGATE_PREFIX)
-                != aggregate
-            {
+            let name = layer.file_name().to_string_lossy().into_owned();
+            let ours = match target {
+                WrapTarget::Batch => !name.starts_with(AGGREGATE_PREFIX),
+                WrapTarget::Aggregate(_) => name.starts_with(&folder_prefix(target)),
+            };
+            if !ours {
                 continue;
             }
             let Ok(files) = std::fs::read_dir(layer.path()) else {
@@ -154,20 +154,24 @@ fn io(path: &Path, e: impl std::fmt::Display) -> ProverError {
 }
 
 /// Reads a monomial-form CRS file, checking its length against its header first (a file of another
-/// format is refused, not trusted for an allocation).
+/// format is refused, not trusted for an allocation). Its errors are the operator's to fix (a path
+/// or a file), so none is retryable.
 pub fn read_crs(path: &Path) -> Result<MonomialCrs, ProverError> {
-    let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+    let io = |path: &Path, e: &dyn std::fmt::Display| {
+        ProverError::Config(format!("CRS file {}: {e}", path.display()))
+    };
+    let bytes = std::fs::read(path).map_err(|e| io(path, &e))?;
     let g1 = bytes
         .get(..8)
         .map(|h| u64::from_be_bytes(h.try_into().unwrap_or_default()))
-        .ok_or_else(|| io(path, "shorter than its header"))?;
+        .ok_or_else(|| io(path, &"shorter than its header"))?;
     let expected = 8u64
         .saturating_add(g1.saturating_mul(64))
         .saturating_add(8 + 2 * 128);
     if bytes.len() as u64 != expected {
         return Err(io(
             path,
-            format!(
+            &format!(
                 "{} bytes, but a CRS of {g1} G1 points has {expected}: not a monomial-form CRS",
                 bytes.len()
             ),
@@ -177,8 +181,8 @@ pub fn read_crs(path: &Path) -> Result<MonomialCrs, ProverError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         MonomialCrs::read(&mut reader)
     }))
-    .map_err(|_| io(path, "unreadable CRS"))?
-    .map_err(|e| io(path, e))
+    .map_err(|_| io(path, &"unreadable CRS"))?
+    .map_err(|e| io(path, &e))
 }
 
 /// A short name of a CRS: its size and a hash of `tau·G1` and `tau·G2`, which determine it.
@@ -203,6 +207,15 @@ pub fn vk_commitment(vk: &SnarkVk) -> Result<[u8; 32], ProverError> {
 
 /// Key folders of aggregate wrap layers start with this (batch layers' are the bare layer id).
 const AGGREGATE_PREFIX: &str = "aggregate-";
+
+/// What the key folders of `target`'s wrap layers start with: nothing for batches,
+/// `aggregate-<family>-` for a family's aggregates.
+fn folder_prefix(target: WrapTarget) -> String {
+    match target {
+        WrapTarget::Batch => String::new(),
+        WrapTarget::Aggregate(family) => format!("{AGGREGATE_PREFIX}{family}-"),
+    }
+}
 
 /// `<dir>/wrap/<profile>-v<version>`: the wrap keys of `keys`' profile and protocol version.
 fn wrap_root(dir: &Path, keys: &KeyStore) -> PathBuf {
@@ -265,16 +278,13 @@ impl WrapKeys {
             CrsSource::File(path) => Some(read_crs(path)?),
         };
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
-        let bellman = BellmanWorker::new_with_cpus(threads.max(1));
+        let bellman = snark::bellman_worker(threads);
         let layer = layer::setup_for(keys, target, &worker)?;
         let config = layer::proof_config(keys);
         let layer_bytes =
             bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
         let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
-        let folder = match target {
-            WrapTarget::Batch => layer_id,
-            WrapTarget::Aggregate(_) => format!("{AGGREGATE_PREFIX}{layer_id}"),
-        };
+        let folder = format!("{}{layer_id}", folder_prefix(target));
         let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
         let cached_setup = dir
             .as_ref()
@@ -331,6 +341,53 @@ impl WrapKeys {
         })
     }
 
+    /// The wrapper key of batches under `crs` without the wrapper's setup: what a process that
+    /// verifies or records wrapped proofs but proves none needs (a few GiB less, and no setup to
+    /// compute). The wrap layer's setup gives its folder, where [`Self::prepare_for`] cached the key
+    /// (for `crs`: the key of that file's CRS; for the test CRS: the test-CRS key there). When none
+    /// is cached, the key is computed as [`Self::prepare`] does (minutes, and the setup's memory,
+    /// once), and cached. Returns the key and the CRS's short name.
+    pub fn pin(
+        keys: &KeyStore,
+        crs: &CrsSource,
+        threads: usize,
+    ) -> Result<(WrapperVk, String), ProverError> {
+        let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
+        let layer = layer::setup_for(keys, WrapTarget::Batch, &worker)?;
+        let layer_bytes =
+            bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
+        let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
+        drop(layer);
+        if let Some(dir) = keys.dir().map(|d| wrap_root(d, keys).join(&layer_id)) {
+            match crs {
+                CrsSource::File(path) => {
+                    let id = crs_id(&read_crs(path)?);
+                    let file = dir.join(format!("wrapper-{id}.vk"));
+                    if let Ok(vk) = WrapperVk::read(&file) {
+                        return Ok((vk, id));
+                    }
+                }
+                CrsSource::Test => {
+                    for file in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                        let name = file.file_name().to_string_lossy().into_owned();
+                        let Some(id) = name
+                            .strip_prefix("wrapper-")
+                            .and_then(|n| n.strip_suffix(".vk"))
+                        else {
+                            continue;
+                        };
+                        match WrapperVk::read(&file.path()) {
+                            Ok(vk) if vk.test_crs => return Ok((vk, id.to_string())),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let full = Self::prepare(keys, crs, threads)?;
+        Ok((full.pinned, full.crs_id))
+    }
+
     /// Wraps a proof of the layer's target (a scheduler proof, or a family's top node): the wrap
     /// layer, then the wrapper. Returns the wrapper proof's bytes.
     pub fn wrap(
@@ -340,7 +397,7 @@ impl WrapKeys {
         threads: usize,
     ) -> Result<Vec<u8>, ProverError> {
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
-        let bellman = BellmanWorker::new_with_cpus(threads.max(1));
+        let bellman = snark::bellman_worker(threads);
         let layer_proof = layer::prove(keys, &self.layer, wrapped, &worker)?;
         let config = layer::proof_config(keys);
         let proof = snark::prove(

@@ -27,6 +27,14 @@ use bellman::plonk::commitments::transcript::keccak_transcript::RollingKeccakTra
 /// bellman's thread pool (the wrapper's setup, key and proof run on it).
 pub use bellman::worker::Worker as BellmanWorker;
 
+/// The bellman worker the wrapper's setup, key and proof run on: `threads`, but at least 2. A
+/// wrapper proof made on a 1-CPU worker does not verify (measured: the same scheduler proof wrapped
+/// with 1 thread fails the pairing check, with 2 it passes; `zksync_bellman` 0.32.11), and a pool
+/// slot of one thread is common (two slots on two cores).
+pub fn bellman_worker(threads: usize) -> BellmanWorker {
+    BellmanWorker::new_with_cpus(threads.max(2))
+}
+
 use super::layer::{LayerHasher, LayerProof, LayerVk};
 use crate::circuits::config::{configure_recursion, GEOMETRY};
 use crate::circuits::wrap::LIMB_BITS;
