@@ -790,12 +790,6 @@ impl Config {
                 "wrapping needs prover.crs_file (or prover.test_crs, for tests only)".into(),
             ));
         }
-        if p.wraps() && p.wrap_slots == 0 {
-            return Err(invalid(
-                "prover.wrap_slots",
-                "must be at least 1 when the run wraps".into(),
-            ));
-        }
         if p.keep_fri_proof && !p.wraps() {
             return Err(invalid(
                 "prover.keep_fri_proof",
@@ -1246,10 +1240,6 @@ mod tests {
         for (text, field) in [
             ("wrap = true", "prover.wrap"),
             ("test_crs = true\ncrs_file = \"/k\"", "prover.test_crs"),
-            (
-                "profile = \"test\"\ntest_crs = true\nwrap_slots = 0",
-                "prover.wrap_slots",
-            ),
             // Anyone can forge a proof under the test CRS.
             ("test_crs = true", "the production profile"),
             ("keep_fri_proof = true", "prover.keep_fri_proof"),

@@ -112,6 +112,9 @@ pub struct Cluster {
     pub process: usize,
     /// `host:port` of every process, in process order.
     pub addresses: Vec<String>,
+    /// The processes that take wrap jobs: those whose host file line is tagged `wrap` (empty: every
+    /// process). The others need no wrap slot, nor the wrap's memory.
+    pub wrappers: Vec<usize>,
 }
 
 /// Errors reading a cluster description.
@@ -141,6 +144,14 @@ pub enum ClusterError {
         /// The line.
         text: String,
     },
+    /// A line's tag after the address is not one the host file knows.
+    #[error("host file line {line}: unknown tag {tag:?} (known: wrap)")]
+    BadTag {
+        /// 1-based line number.
+        line: usize,
+        /// The tag.
+        tag: String,
+    },
 }
 
 impl ClusterError {
@@ -151,8 +162,9 @@ impl ClusterError {
 }
 
 impl Cluster {
-    /// Parses a host file (one `host:port` per line, in process order; blank lines and `#` comments
-    /// skipped) for process `process` of `processes`. Extra lines are ignored, as timely does.
+    /// Parses a host file (one `host:port` per line, in process order, optionally followed by the tag
+    /// `wrap` for a process that takes the SNARK wrap jobs; blank lines and `#` comments skipped) for
+    /// process `process` of `processes`. Extra lines are ignored, as timely does.
     pub fn from_hostfile(
         text: &str,
         processes: usize,
@@ -162,12 +174,14 @@ impl Cluster {
             return Err(ClusterError::Index { process, processes });
         }
         let mut addresses = Vec::new();
+        let mut wrappers = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
+            let mut words = line.split_whitespace();
+            let Some(address) = words.next() else {
                 continue;
-            }
-            let valid = line
+            };
+            let valid = address
                 .rsplit_once(':')
                 .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
             if !valid {
@@ -176,7 +190,18 @@ impl Cluster {
                     text: line.to_string(),
                 });
             }
-            addresses.push(line.to_string());
+            for tag in words {
+                if tag != "wrap" {
+                    return Err(ClusterError::BadTag {
+                        line: i + 1,
+                        tag: tag.to_string(),
+                    });
+                }
+                if addresses.len() < processes {
+                    wrappers.push(addresses.len());
+                }
+            }
+            addresses.push(address.to_string());
         }
         if addresses.len() < processes {
             return Err(ClusterError::TooFew {
@@ -185,7 +210,32 @@ impl Cluster {
             });
         }
         addresses.truncate(processes);
-        Ok(Cluster { process, addresses })
+        wrappers.dedup();
+        Ok(Cluster {
+            process,
+            addresses,
+            wrappers,
+        })
+    }
+
+    /// Whether process `p` takes wrap jobs.
+    pub fn wraps(&self, p: usize) -> bool {
+        self.wrappers.is_empty() || self.wrappers.contains(&p)
+    }
+}
+
+/// The worker (as timely's exchange takes it: modulo the worker count) a batch's wrap job goes to: in a
+/// cluster whose host file tags wrap processes, one of their `workers` workers (batches spread over
+/// them); otherwise the batch's own worker, where its scheduler proof was made.
+pub fn wrap_worker(batch: u64, cluster: Option<&Cluster>, workers: usize) -> u64 {
+    let workers = workers.max(1) as u64;
+    match cluster.filter(|c| c.addresses.len() > 1 && !c.wrappers.is_empty()) {
+        None => batch,
+        Some(c) => {
+            let n = c.wrappers.len() as u64;
+            let process = c.wrappers[(batch % n) as usize] as u64;
+            process * workers + (batch / n) % workers
+        }
     }
 }
 
@@ -339,7 +389,16 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 failures.push(f_comp);
             }
             if spec.wrap.is_some() {
-                let (wrapped, f_wrap) = split(last.wrap().prove(Arc::clone(&pool), "ProveWrap"));
+                // Wrap jobs go only to processes with wrap slots (`Cluster::wrappers`).
+                let cluster = spec.cluster.clone();
+                let workers = spec.workers;
+                let (wrapped, f_wrap) = split(
+                    last.wrap()
+                        .exchange(move |j: &Job| {
+                            wrap_worker(j.key.batch, cluster.as_ref(), workers)
+                        })
+                        .prove(Arc::clone(&pool), "ProveWrap"),
+                );
                 last = wrapped;
                 failures.push(f_wrap);
             }
@@ -393,10 +452,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn wrap_jobs_go_only_to_the_tagged_processes() {
+        let text =
+            "127.0.0.1:2101\n127.0.0.1:2102 wrap\n127.0.0.1:2103\n127.0.0.1:2104  wrap # big\n";
+        let c = Cluster::from_hostfile(text, 4, 0).unwrap();
+        assert_eq!(c.wrappers, vec![1, 3]);
+        assert!(!c.wraps(0) && c.wraps(1) && !c.wraps(2) && c.wraps(3));
+        assert_eq!(c.addresses[3], "127.0.0.1:2104");
+        // Whatever the batch, its wrap job lands on a worker of a wrap process (3 workers each), and
+        // batches spread over all of them.
+        let mut used = std::collections::BTreeSet::new();
+        for batch in 0..1000 {
+            let worker = (wrap_worker(batch, Some(&c), 3) % 12) as usize;
+            assert!(c.wraps(worker / 3), "batch {batch} → worker {worker}");
+            used.insert(worker);
+        }
+        assert_eq!(
+            used.into_iter().collect::<Vec<_>>(),
+            vec![3, 4, 5, 9, 10, 11]
+        );
+        // A tag beyond the cluster's processes is dropped; without tags, or in one process, a wrap
+        // job stays on its batch's worker.
+        let c = Cluster::from_hostfile(text, 3, 2).unwrap();
+        assert_eq!(c.wrappers, vec![1]);
+        let untagged = Cluster::from_hostfile("a:1\nb:2\n", 2, 0).unwrap();
+        assert_eq!(wrap_worker(7, Some(&untagged), 2), 7);
+        assert_eq!(wrap_worker(7, None, 2), 7);
+        assert_eq!(
+            Cluster::from_hostfile("a:1 wrap\nb:2 big\n", 2, 0),
+            Err(ClusterError::BadTag {
+                line: 2,
+                tag: "big".into()
+            })
+        );
+    }
+
+    #[test]
     fn host_files_are_checked() {
         let text = "# the cluster\n127.0.0.1:2101\n\n127.0.0.1:2102  # second\n127.0.0.1:2103\n";
         let c = Cluster::from_hostfile(text, 2, 1).unwrap();
         assert_eq!(c.addresses, vec!["127.0.0.1:2101", "127.0.0.1:2102"]);
+        assert!(c.wrappers.is_empty() && c.wraps(0) && c.wraps(1));
         assert_eq!(c.process, 1);
         assert_eq!(
             Cluster::from_hostfile(text, 4, 0),

@@ -22,7 +22,7 @@ use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{FaultInjector, JobEnd, JobRecord, PoolObserver};
 use zkstream_operators::store::StoreError;
 use zkstream_prover::keys::{CircuitId, KeySource};
-use zkstream_prover::wrap::{memory_per_wrap, WrapKeys};
+use zkstream_prover::wrap::{memory_per_wrap, CrsSource, WrapKeys, WrapperVk};
 use zkstream_prover::{KeyStore, ProverError};
 use zkstream_sinks::{
     CoreAccess, CoreHttpSink, DeadLetterSink, FileSink, KafkaProofSink, KafkaWriter, ProofSink,
@@ -80,9 +80,10 @@ pub enum ServiceError {
     /// A thread of the service's own (the drain watchdog) could not start.
     #[error("starting a thread: {0}")]
     Thread(#[source] std::io::Error),
-    /// More wrap slots were asked for than this machine's memory holds.
+    /// More wrap slots were asked for than this machine's memory holds, or none on a process that
+    /// takes wrap jobs.
     #[error("prover.wrap_slots: {0}")]
-    WrapMemory(String),
+    WrapSlots(String),
 }
 
 impl ServiceError {
@@ -101,7 +102,7 @@ impl ServiceError {
             ServiceError::Delivery(e) => e.is_retryable(),
             ServiceError::Pipeline(e) => e.is_retryable(),
             ServiceError::Thread(_) => true,
-            ServiceError::WrapMemory(_) => false,
+            ServiceError::WrapSlots(_) => false,
         }
     }
 }
@@ -367,8 +368,9 @@ pub fn check_wrap_memory(
     }
 }
 
-/// Prepares the wrap's keys for a run that wraps (`[prover] crs_file` or `test_crs`), and checks
-/// that the machine's memory holds `[prover] wrap_slots` wraps at once.
+/// Prepares the wrap's keys for a run that wraps (`[prover] crs_file` or `test_crs`) on a process
+/// that takes wrap jobs, and checks that it has wrap slots and that the machine's memory holds
+/// `[prover] wrap_slots` wraps at once.
 pub fn prepare_wrap(
     config: &Config,
     keys: &KeyStore,
@@ -378,6 +380,13 @@ pub fn prepare_wrap(
     let Some(crs) = config.prover.crs() else {
         return Ok(None);
     };
+    if config.prover.wrap_slots == 0 {
+        return Err(ServiceError::WrapSlots(
+            "this process takes wrap jobs and has no wrap slot (every process of a cluster does, \
+             unless the host file tags the ones that wrap with `wrap`)"
+                .into(),
+        ));
+    }
     let t = Instant::now();
     let wrap = WrapKeys::prepare(keys, &crs, threads)?;
     let per_slot = memory_per_wrap(wrap.domain());
@@ -393,8 +402,40 @@ pub fn prepare_wrap(
         if wrap.test_crs() { "; TEST CRS: wrapped proofs prove nothing" } else { "" }
     ));
     check_wrap_memory(config.prover.wrap_slots, per_slot, memory_available())
-        .map_err(ServiceError::WrapMemory)?;
+        .map_err(ServiceError::WrapSlots)?;
     Ok(Some(Arc::new(wrap)))
+}
+
+/// What a process of a wrapping run that takes no wrap job knows of the wrap: on process 0, the
+/// wrapper key it checks deliveries against (`WrapKeys::pin`: from the key cache, computed once when
+/// absent) and the CRS's name; on the others nothing (they neither wrap nor finalize, since finalize
+/// runs where the wrap ran: they only build the same graph, and a record made with their placeholder
+/// would fail process 0's check).
+fn pin_wrap(
+    keys: &KeyStore,
+    crs: &CrsSource,
+    delivers: bool,
+    threads: usize,
+    say: &dyn Fn(&str),
+) -> Result<(Option<WrapperVk>, String), ServiceError> {
+    if !delivers {
+        say("wrap: this process takes no wrap job (the host file tags the processes that do)");
+        return Ok((None, "none: this process takes no wrap job".into()));
+    }
+    let t = Instant::now();
+    let (vk, crs_id) = WrapKeys::pin(keys, crs, threads)?;
+    say(&format!(
+        "wrap: this process takes no wrap job (the host file tags the processes that do); wrapper \
+         key {} ({crs_id}) pinned in {:.1} s{}",
+        hex::encode(vk.commitment),
+        t.elapsed().as_secs_f64(),
+        if vk.test_crs {
+            "; TEST CRS: wrapped proofs prove nothing"
+        } else {
+            ""
+        }
+    ));
+    Ok((Some(vk), crs_id))
 }
 
 /// Builds the batch pipeline from `config` and `options` and runs it (see the module comment).
@@ -456,9 +497,19 @@ pub fn run(
             keys
         }
     };
+    // A process that takes wrap jobs holds the wrap's keys and slots; process 0, when it takes none
+    // (a cluster whose host file tags the wrap processes), only the wrapper key deliveries are
+    // checked against; the other processes neither.
+    let wraps_here = options.cluster.as_ref().is_none_or(|c| c.wraps(c.process));
     let wrap = match options.wrap {
         Some(wrap) => Some(wrap),
-        None => prepare_wrap(config, &keys, settings.threads, &*say)?,
+        None if wraps_here => prepare_wrap(config, &keys, settings.threads, &*say)?,
+        None => None,
+    };
+    let pinned = match (&wrap, config.prover.crs()) {
+        (Some(w), _) => Some((Some(w.pinned.clone()), w.crs_id.clone())),
+        (None, Some(crs)) => Some(pin_wrap(&keys, &crs, delivers, settings.threads, &*say)?),
+        (None, None) => None,
     };
     let vk_set = keys.vk_set_commitment()?;
     metrics.set_build_info(config.prover.protocol_version, Some(&vk_set.to_hex()));
@@ -537,7 +588,7 @@ pub fn run(
             committer,
             store: store.clone(),
             keys: Arc::clone(&keys),
-            wrapper: wrap.as_ref().map(|w| w.pinned.clone()),
+            wrapper: pinned.as_ref().and_then(|(vk, _)| vk.clone()),
             telemetry: Some(Arc::clone(&telemetry)),
             allow_gaps: config.pipeline.allow_gaps,
             delivered: DeliveryProgress::resume(progress.as_ref(), start),
@@ -616,10 +667,10 @@ pub fn run(
         cluster: options.cluster.clone(),
         health: Some(Arc::clone(&health)),
         drain: delivers.then(|| options.shutdown.flag()),
-        wrap: wrap.as_ref().map(|w| WrapRecord {
-            wrapper_vk_commitment: w.pinned.commitment,
-            crs: w.crs_id.clone(),
-            test_crs: w.test_crs(),
+        wrap: pinned.as_ref().map(|(vk, crs_id)| WrapRecord {
+            wrapper_vk_commitment: vk.as_ref().map(|v| v.commitment).unwrap_or_default(),
+            crs: crs_id.clone(),
+            test_crs: vk.as_ref().is_some_and(|v| v.test_crs),
             keep_fri_proof: config.prover.keep_fri_proof,
         }),
     };
@@ -699,5 +750,26 @@ mod tests {
         // A kernel that does not say: no refusal on a guess.
         assert!(check_wrap_memory(8, production, None).is_ok());
         assert!(memory_available().is_some_and(|m| m > 0));
+    }
+
+    #[test]
+    fn a_process_that_wraps_needs_a_wrap_slot() {
+        let mut config: Config = toml::from_str(
+            "[kafka]\nbrokers = \"b\"\n[prover]\nprofile = \"test\"\ntest_crs = true\n",
+        )
+        .unwrap();
+        config.prover.wrap_slots = 0;
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            Default::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        let e = prepare_wrap(&config, &keys, 1, &|_| {}).err().unwrap();
+        assert!(matches!(e, ServiceError::WrapSlots(_)), "{e}");
+        assert!(e.to_string().contains("tags the ones that wrap"), "{e}");
+        assert!(!e.is_retryable());
     }
 }

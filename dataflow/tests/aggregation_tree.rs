@@ -80,6 +80,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
         let cluster = Cluster {
             process: 1,
             addresses: addresses.clone(),
+            wrappers: Vec::new(),
         };
         std::thread::spawn(move || {
             let service = UserTreeService::start(pool, 1, Some(&cluster)).unwrap();
@@ -91,6 +92,7 @@ fn the_dataflow_tree_matches_the_sequential_oracle() {
     let cluster = Cluster {
         process: 0,
         addresses,
+        wrappers: Vec::new(),
     };
     let pool = Arc::new(tree_pool(Arc::clone(prover.keys()), store.clone(), 1, 2));
     let mut service = UserTreeService::start(pool, 1, Some(&cluster)).unwrap();

@@ -710,6 +710,7 @@ fn an_idle_cluster_drains_when_process_0_is_asked_to() {
             cluster: Some(pipeline::Cluster {
                 process: index,
                 addresses: addresses.clone(),
+                wrappers: Vec::new(),
             }),
             health: None,
             drain: (index == 0).then(|| Arc::clone(&drain)),
@@ -752,4 +753,105 @@ fn an_idle_cluster_drains_when_process_0_is_asked_to() {
         "idle cluster drained {:.2} s after process 0 was asked",
         asked.elapsed().as_secs_f64()
     );
+}
+
+/// Wrap jobs go only to the processes the host file tags `wrap`: in a two-process cluster where only
+/// process 0 wraps (a wrap slot, the wrap's keys) and process 1 has neither (it only pins the wrapper
+/// key), batch 1, whose tip and scheduler proofs are made on process 1's worker, is wrapped on process 0
+/// and delivered there with a wrapped proof that verifies. Without the routing, its wrap job would
+/// reach process 1's pool, which has no wrap slot, and the batch would fail.
+#[test]
+fn a_cluster_sends_wrap_jobs_only_to_its_wrap_processes() {
+    use zkstream_operators::compress::WrapRecord;
+    use zkstream_prover::wrap::{CrsSource, WrapKeys};
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let wrap = Arc::new(WrapKeys::prepare(&keys(), &CrsSource::Test, 2).unwrap());
+    // What a process that takes no wrap job holds: the key, pinned from the cache.
+    let (pinned, crs_id) = WrapKeys::pin(&keys(), &CrsSource::Test, 2).unwrap();
+    assert_eq!(pinned.commitment, wrap.pinned.commitment);
+    assert_eq!(crs_id, wrap.crs_id);
+    let batches = chain(1, 9);
+    let broker = EmbeddedBroker::start().unwrap();
+    let brokers = broker.bootstrap_servers();
+    broker.create_topic("batches", 2).unwrap();
+    produce_batches(&brokers, "batches", 2, batches.clone()).unwrap();
+    let hosts = format!(
+        "127.0.0.1:{} wrap\n127.0.0.1:{}\n",
+        zkstream_testkit::process::free_port(),
+        zkstream_testkit::process::free_port()
+    );
+    let store = ArtifactStore::open("memory://").unwrap();
+    let deliveries = Arc::new(Mutex::new(Vec::new()));
+    let record = WrapRecord {
+        wrapper_vk_commitment: pinned.commitment,
+        crs: crs_id,
+        test_crs: pinned.test_crs,
+        keep_fri_proof: false,
+    };
+    let process = |index: usize| {
+        let cluster = pipeline::Cluster::from_hostfile(&hosts, 2, index).unwrap();
+        assert_eq!(cluster.wrappers, [0]);
+        let mut source = KafkaSourceConfig::new(&brokers, "batches");
+        source.bounded = true;
+        let spec = PipelineSpec {
+            workers: 1,
+            source,
+            policy: OrderPolicy {
+                start: 1,
+                allow_gaps: false,
+            },
+            release: Release::Streaming,
+            anchor: None,
+            cluster: Some(cluster),
+            health: None,
+            drain: None,
+            wrap: Some(record.clone()),
+        };
+        let config = PoolConfig {
+            slots: 1,
+            threads_per_slot: 1,
+            max_attempts: 1,
+            backoff: Duration::from_millis(10),
+            schedule: Default::default(),
+        };
+        let mut builder = ProverPool::builder(keys(), store.clone(), config);
+        if index == 0 {
+            builder = builder.wrapper(Arc::clone(&wrap), 1);
+        }
+        let pool = Arc::new(builder.start());
+        let d = Arc::clone(&deliveries);
+        let ran = Arc::clone(&pool);
+        let handle = std::thread::spawn(move || {
+            pipeline::run(
+                &spec,
+                ran,
+                pipeline::Hooks::new(
+                    Arc::new(move |x: &Delivery| d.lock().unwrap().push(x.clone())),
+                    Arc::new(|_: &Rejected| {}),
+                ),
+            )
+        });
+        (handle, pool)
+    };
+    let ((h0, pool0), (h1, pool1)) = (process(0), process(1));
+    h0.join().unwrap().unwrap();
+    h1.join().unwrap().unwrap();
+    let deliveries = deliveries.lock().unwrap().clone();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let Delivery::Proof(p) = &deliveries[0] else {
+        panic!("batch 1 was not proved: {deliveries:?}");
+    };
+    let wrapped = p.wrap.as_ref().expect("a wrapped record");
+    assert_eq!(wrapped.wrapper_vk_commitment, pinned.commitment);
+    verify_final_proof(&keys(), &batches[0], p, Some(&pinned)).unwrap();
+    let rounds = |pool: &ProverPool| -> Vec<AggregationRound> {
+        pool.records().iter().map(|r| r.key.round).collect()
+    };
+    let (r0, r1) = (rounds(&pool0), rounds(&pool1));
+    assert_eq!(
+        r0.iter().filter(|r| **r == AggregationRound::Wrap).count(),
+        1
+    );
+    assert!(!r1.contains(&AggregationRound::Wrap), "{r1:?}");
+    assert!(r1.contains(&AggregationRound::Scheduler), "{r1:?}");
 }

@@ -399,8 +399,9 @@ impl<W: Work> ProverPool<W> {
             // It would wait forever: its batch fails instead, with the reason, and the views and
             // metrics see it queued and failed like any other.
             let reason =
-                "a wrap job, and this process has no wrap slot ([prover] wrap_slots; every \
-                          process of a wrapping cluster needs one)";
+                "a wrap job, and this process has no wrap slot ([prover] wrap_slots): in a \
+                          cluster, every process needs the same host file, whose `wrap` tags \
+                          name the processes with wrap slots (no tag: every process)";
             tracing::error!(key = %job.key(), "{reason}");
             if let Some(o) = &self.shared.observer {
                 o.queued(&job);
