@@ -98,8 +98,9 @@ pub struct PipelineSpec {
     /// signal to another process only arms its drain timeout (`dataflow/src/service.rs`).
     pub drain: Option<Arc<AtomicBool>>,
     /// Set when the run wraps: after the scheduler, the wrap job (on a wrap slot) and, when the FRI
-    /// proof is kept, the compression job before it; the record carries the wrapped proof. Every
-    /// process of a cluster must have wrap slots then (a wrap job may be routed to any).
+    /// proof is kept, the compression job before it; the record carries the wrapped proof. Wrap jobs
+    /// go to the processes of [`Cluster::wrappers`] (every process when the host file tags none),
+    /// which must have wrap slots; `finalize` runs there.
     pub wrap: Option<WrapRecord>,
 }
 

@@ -347,6 +347,32 @@ pub fn memory_available() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// This process's resident memory: `VmRSS` of `/proc/self/status`, in bytes (`None` where the
+/// kernel does not say).
+pub fn memory_resident() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `MemAvailable` once the wrap's keys are loaded, plus what loading them took (`before`: this
+/// process's resident memory before): [`memory_per_wrap`] is a whole wrap's peak, its keys included,
+/// so what they hold already must not count twice.
+pub fn memory_for_wraps(before: Option<u64>) -> Option<u64> {
+    add_back(memory_available(), before, memory_resident())
+}
+
+/// `available` plus the growth of resident memory from `before` to `now` (none when either is
+/// unknown).
+fn add_back(available: Option<u64>, before: Option<u64>, now: Option<u64>) -> Option<u64> {
+    let held = match (before, now) {
+        (Some(b), Some(n)) => n.saturating_sub(b),
+        _ => 0,
+    };
+    available.map(|free| free.saturating_add(held))
+}
+
 /// Refuses `slots` wrap slots of `per_slot` bytes each when `available` bytes do not hold them, and
 /// says how many would fit.
 pub fn check_wrap_memory(
@@ -388,6 +414,7 @@ pub fn prepare_wrap(
         ));
     }
     let t = Instant::now();
+    let before = memory_resident();
     let wrap = WrapKeys::prepare(keys, &crs, threads)?;
     let per_slot = memory_per_wrap(wrap.domain());
     say(&format!(
@@ -401,7 +428,7 @@ pub fn prepare_wrap(
         per_slot as f64 / (1u64 << 30) as f64,
         if wrap.test_crs() { "; TEST CRS: wrapped proofs prove nothing" } else { "" }
     ));
-    check_wrap_memory(config.prover.wrap_slots, per_slot, memory_available())
+    check_wrap_memory(config.prover.wrap_slots, per_slot, memory_for_wraps(before))
         .map_err(ServiceError::WrapSlots)?;
     Ok(Some(Arc::new(wrap)))
 }
@@ -750,6 +777,17 @@ mod tests {
         // A kernel that does not say: no refusal on a guess.
         assert!(check_wrap_memory(8, production, None).is_ok());
         assert!(memory_available().is_some_and(|m| m > 0));
+        assert!(memory_resident().is_some_and(|m| m > 0));
+        // What loading the keys took counts as available to a wrap: 16 GiB free once 3 GiB of
+        // keys are loaded hold a 17.7 GiB wrap.
+        let loaded = add_back(Some(16 * GIB), Some(GIB), Some(4 * GIB));
+        assert_eq!(loaded, Some(19 * GIB));
+        assert!(check_wrap_memory(1, production, loaded).is_ok());
+        assert!(check_wrap_memory(1, production, Some(16 * GIB)).is_err());
+        assert_eq!(add_back(Some(GIB), None, Some(4 * GIB)), Some(GIB));
+        assert_eq!(add_back(Some(GIB), Some(4 * GIB), Some(GIB)), Some(GIB));
+        assert_eq!(add_back(None, Some(0), Some(GIB)), None);
+        assert!(memory_for_wraps(memory_resident()).is_some());
     }
 
     #[test]

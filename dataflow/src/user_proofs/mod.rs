@@ -36,7 +36,7 @@ use zkstream_types::{
 };
 
 use crate::pipeline::Cluster;
-use crate::service::{check_wrap_memory, memory_available};
+use crate::service::{check_wrap_memory, memory_for_wraps, memory_resident};
 
 /// Errors of a run (a refused submission is not an error: it is a [`Refusal`]).
 #[derive(Debug, thiserror::Error)]
@@ -659,8 +659,9 @@ fn wrap_aggregate(
     family: UserFamily,
     top: &BProof,
 ) -> Result<WrappedProof, RunError> {
+    let before = memory_resident();
     wrapper.wrap(prover.keys(), family, top, |keys| {
-        check_wrap_memory(1, memory_per_wrap(keys.domain()), memory_available())
+        check_wrap_memory(1, memory_per_wrap(keys.domain()), memory_for_wraps(before))
             .map_err(RunError::WrapMemory)
     })
 }
