@@ -11,26 +11,11 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::keys_dir;
+use common::{keys_dir, output_text as text, zkstream_output as zkstream};
 use zkstream_prover::circuits::wrap::aggregate_commitment;
 use zkstream_prover::wrap::{WrapTarget, WrapperVk};
 use zkstream_prover::UserFamily;
 use zkstream_types::{AggregationRecord, Framed};
-
-fn zkstream(args: &[&str]) -> Output {
-    common::zkstream()
-        .args(args)
-        .output()
-        .expect("run zkstream")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `verify-aggregate` of `record` (written to a file in `dir`): exit 0, or 2 with REJECTED (never a
 /// panic).

@@ -11,23 +11,8 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::keys_dir;
+use common::{keys_dir, output_text as text, zkstream_output as zkstream};
 use zkstream_types::{FinalBatchProof, Framed};
-
-fn zkstream(args: &[&str]) -> Output {
-    common::zkstream()
-        .args(args)
-        .output()
-        .expect("run zkstream")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// `verify` of `record` against `input`: exit 0, or 2 with REJECTED (never a panic).
 fn verify(input: &Path, record: &FinalBatchProof, dir: &Path, keys: &str) -> Output {

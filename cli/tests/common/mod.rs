@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::SystemTime;
 
 pub use zkstream_testkit::core::Core;
@@ -19,6 +19,20 @@ pub fn zkstream() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zkstream"));
     c.env("RUST_LOG", "warn");
     c
+}
+
+/// Runs the binary with `args` to its end.
+pub fn zkstream_output(args: &[&str]) -> Output {
+    zkstream().args(args).output().expect("run zkstream")
+}
+
+/// A finished command's stdout, then its stderr, as text.
+pub fn output_text(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// Starts `zkstream run --config CONFIG --bounded` in the background, output to `log`; killed on drop.
