@@ -174,7 +174,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
 
 fn print_table(runs: &[RunFigures]) {
     println!(
-        "{:<10} {:>6} {:>6} {:>10} {:>10} {:>10} {:>10} {:>7} {:>7} {:>9} {:>9} {:>8} {:>8} {:>6}",
+        "{:<10} {:>6} {:>6} {:>10} {:>10} {:>10} {:>10} {:>7} {:>7} {:>9} {:>9} {:>8} {:>9} {:>8} {:>6}",
         "release",
         "jobs",
         "slots",
@@ -187,12 +187,13 @@ fn print_table(runs: &[RunFigures]) {
         "hand p50",
         "hand p99",
         "cpu/job",
+        "coord/job",
         "rss MiB",
         "trees"
     );
     for r in runs {
         println!(
-            "{:<10} {:>6} {:>6} {:>9.1}s {:>9.1}s {:>9.1}s {:>9.1}s {:>7.3} {:>7.3} {:>7.2}ms {:>7.2}ms {:>6.0}µs {:>6.0}µs {:>8.0} {:>3}/{:<3}",
+            "{:<10} {:>6} {:>6} {:>9.1}s {:>9.1}s {:>9.1}s {:>9.1}s {:>7.3} {:>7.3} {:>7.2}ms {:>7.2}ms {:>6.0}µs {:>7.0}µs {:>8.0} {:>3}/{:<3}",
             r.release,
             r.jobs,
             r.slots,
@@ -221,6 +222,12 @@ fn print_table(runs: &[RunFigures]) {
                 s / r.makespan_s.max(1e-9)
             );
         }
+    }
+    for r in runs.iter().filter(|r| r.jobs_per_process.len() > 1) {
+        println!(
+            "{}: jobs by process {:?}, batches by process {:?}",
+            r.release, r.jobs_per_process, r.batches_per_process
+        );
     }
     if let Some(r) = runs.first() {
         if r.batch_latency_p99_s > 0.0 && r.trees_total > 1 {
@@ -351,6 +358,11 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
         .fold(f64::INFINITY, f64::min);
     let last = busy().map(|f| f.last_finished_unix_s).fold(0.0, f64::max);
     combined.jobs = figures.iter().map(|f| f.jobs).sum();
+    combined.jobs_per_process = figures.iter().map(|f| f.jobs).collect();
+    combined.batches_per_process = figures
+        .iter()
+        .flat_map(|f| f.batches_per_process.clone())
+        .collect();
     combined.slots = args.slots * n;
     combined.makespan_s = (last - first) / args.time_scale;
     let busy_s: f64 = figures
@@ -384,5 +396,12 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
         .map(|f| f.handoff_p50_ms)
         .fold(0.0, f64::max);
     combined.handoff_p99_ms = figures.iter().map(|f| f.handoff_p99_ms).fold(0.0, f64::max);
+    // Each batch's latency is its owner's; the owners are spread over the processes.
+    combined.batch_latencies_s = figures
+        .iter()
+        .flat_map(|f| f.batch_latencies_s.clone())
+        .collect();
+    (combined.batch_latency_p50_s, combined.batch_latency_p99_s) =
+        simulation::latency_percentiles(&combined.batch_latencies_s);
     Ok(combined)
 }

@@ -264,6 +264,12 @@ fn simulate_small_runs_every_tree_once_on_the_production_path() {
         "each job once, over both"
     );
     assert_eq!(
+        c["batches_per_process"],
+        serde_json::json!([batches, batches]),
+        "every batch's jobs spread over both processes: {}",
+        c["jobs_per_process"]
+    );
+    assert_eq!(
         &c["tree_hashes"], hashes,
         "two processes give the same hashes"
     );

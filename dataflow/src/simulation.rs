@@ -15,8 +15,8 @@
 //!
 //! Beside the batch service's path it leaves out what a simulated record has no use for: the chain
 //! check (a shape has no commitment), the sinks and the delivery thread (a record is checked and
-//! counted where it is delivered, and offsets are committed there), and spreading one batch's jobs over
-//! workers (a batch's tree runs on the worker that owns the batch).
+//! counted where it is delivered, and offsets are committed there). In a cluster a batch's jobs spread
+//! over every process's pool (`SimulationSpec::spread`); in one process they all go to its one pool.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -30,7 +30,7 @@ use zkstream_fleet::{
 };
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, Schedule};
-use zkstream_operators::simulated::{SimulateExt, SimulatedJob, SimulationSpec};
+use zkstream_operators::simulated::{BatchTimes, SimulateExt, SimulatedJob, SimulationSpec};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::{Delivery, ProverPool};
 use zkstream_prover::{KeyStore, ProofProfile, ProverError, SlotKind, TreeShape};
@@ -111,6 +111,13 @@ pub struct RunFigures {
     pub release: String,
     /// Jobs run.
     pub jobs: usize,
+    /// A cluster's jobs run, by process (a batch's jobs spread over every process's pool); one
+    /// process: `[jobs]`.
+    #[serde(default)]
+    pub jobs_per_process: Vec<usize>,
+    /// By process, how many batches it ran jobs of.
+    #[serde(default)]
+    pub batches_per_process: Vec<usize>,
     /// Prover slots.
     pub slots: usize,
     /// First job queued to last job done.
@@ -154,6 +161,10 @@ pub struct RunFigures {
     pub batch_latency_p50_s: f64,
     /// Batch latency p99, modeled s.
     pub batch_latency_p99_s: f64,
+    /// Each batch's latency (modeled s), by batch: those whose batch this process owned. A cluster's
+    /// launcher takes the percentiles over every process's.
+    #[serde(default)]
+    pub batch_latencies_s: BTreeMap<u64, f64>,
     /// Batches per modeled hour over the run.
     pub throughput_per_h: f64,
     /// Offsets committed at the end, per partition.
@@ -212,8 +223,8 @@ struct TallyState {
     busy: Duration,
     first: Option<Instant>,
     last: Option<Instant>,
-    /// Per batch: its first job queued, its last job done.
-    batches: BTreeMap<u64, (Instant, Instant)>,
+    /// The batches this process ran jobs of.
+    batches: std::collections::BTreeSet<u64>,
 }
 
 thread_local! {
@@ -261,11 +272,10 @@ impl Tally {
 }
 
 impl PoolObserver<SimulatedJob> for Tally {
-    fn queued(&self, job: &SimulatedJob) {
+    fn queued(&self, _job: &SimulatedJob) {
         let now = Instant::now();
         let mut t = self.state();
         t.first.get_or_insert(now);
-        t.batches.entry(job.key.batch).or_insert((now, now));
     }
     fn started(&self, job: &SimulatedJob, attempt: u32, _waited: Duration) {
         if attempt != 1 {
@@ -290,10 +300,15 @@ impl PoolObserver<SimulatedJob> for Tally {
         t.jobs += 1;
         t.busy += took;
         t.last = Some(now);
-        if let Some(e) = t.batches.get_mut(&job.key.batch) {
-            e.1 = now;
-        }
+        t.batches.insert(job.key.batch);
     }
+}
+
+/// The p50 and p99 of batch latencies (0 where there are none).
+pub fn latency_percentiles(latencies: &BTreeMap<u64, f64>) -> (f64, f64) {
+    let mut sorted: Vec<f64> = latencies.values().copied().collect();
+    sorted.sort_by(f64::total_cmp);
+    (percentile(&sorted, 0.5), percentile(&sorted, 0.99))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -396,7 +411,13 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
             .rate
             .map(|_| Duration::from_secs_f64(config.arrival_interval_s() * config.time_scale)),
         clock: Arc::default(),
+        spread: config
+            .cluster
+            .as_ref()
+            .is_some_and(|c| c.addresses.len() > 1),
+        batch_times: BatchTimes::default(),
     };
+    let batch_times = spec.batch_times.clone();
     let timely_config = timely_config(config.cluster.as_ref(), config.workers);
     let cpu_before = process_cpu();
     let store_cpu_before = store.io_cpu();
@@ -497,6 +518,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let mut f = figures(
         config,
         &tally,
+        &batch_times,
         &deliveries,
         (cpu, store_cpu),
         elapsed,
@@ -549,6 +571,7 @@ fn lock_committer(c: &Mutex<OffsetCommitter>) -> std::sync::MutexGuard<'_, Offse
 fn figures(
     config: &SimulationConfig,
     tally: &TallyState,
+    batch_times: &BatchTimes,
     deliveries: &[Delivery<SimulatedRecord>],
     (cpu, store_cpu): (Duration, Duration),
     elapsed: Duration,
@@ -592,18 +615,20 @@ fn figures(
             }
         }
     }
-    // Batch latency: from the batch's arrival (its first job queued, which is its arrival unless the
-    // pool was shut) to its root done.
-    let mut latencies: Vec<f64> = tally
-        .batches
-        .values()
-        .map(|(a, b)| b.saturating_duration_since(*a).as_secs_f64() / scale)
+    // Batch latency: from the batch's arrival (its first jobs released) to its root done, as the
+    // worker that owns the batch sees them.
+    let batch_latencies_s: BTreeMap<u64, f64> = batch_times
+        .latencies()
+        .into_iter()
+        .map(|(b, d)| (b, d.as_secs_f64() / scale))
         .collect();
-    latencies.sort_by(f64::total_cmp);
+    let (batch_latency_p50_s, batch_latency_p99_s) = latency_percentiles(&batch_latencies_s);
     let jobs = tally.jobs;
     Ok(RunFigures {
         release: config.release.name().to_string(),
         jobs,
+        jobs_per_process: vec![jobs],
+        batches_per_process: vec![tally.batches.len()],
         slots: config.slots,
         makespan_s,
         lower_bound_s: yardsticks.lower_bound_s,
@@ -627,8 +652,9 @@ fn figures(
         } else {
             0.0
         },
-        batch_latency_p50_s: percentile(&latencies, 0.5),
-        batch_latency_p99_s: percentile(&latencies, 0.99),
+        batch_latency_p50_s,
+        batch_latency_p99_s,
+        batch_latencies_s,
         throughput_per_h: if makespan_s > 0.0 {
             trees_total as f64 * 3600.0 / makespan_s
         } else {

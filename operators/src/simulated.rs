@@ -12,14 +12,21 @@
 //! builds each batch's job graph with the workload's modeled durations, releases jobs to the pool by the
 //! run's [`Release`] rule (a pure [`Releaser`], the same the in-memory yardsticks use; zkSync's poll is
 //! a timer here, in modeled time), and emits at the batch's time its [`SimulatedRecord`] (the root's
-//! hash) or the first failure. It holds the batch's capability until then, like the prove operator.
+//! hash) or the first failure; it holds the batch's capability until then. Released jobs go, as
+//! [`Dispatch`]es, to the worker that runs them (with [`SimulationSpec::spread`], any worker of any
+//! process, so one batch uses a whole cluster's slots), whose `prove` operator (`operators/src/prove.rs`)
+//! submits them to its process's pool; the replies come back to the batch's owner through a timely
+//! feedback loop.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
+use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
-use timely::dataflow::operators::{Capability, Operator};
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::{Capability, ConnectLoop, Exchange, Feedback, OkErr, Operator};
 use timely::dataflow::Stream;
 use zkstream_fleet::{job_hash, BatchGraph, JobId, Releaser, Workload};
 use zkstream_prover::CircuitId;
@@ -27,6 +34,7 @@ use zkstream_types::{Release, SimKey, SimulatedArtifact, SimulatedBatch, Simulat
 
 use crate::model::{BatchFailure, BatchOutcome, FailureStage};
 use crate::pool::{Attempt, JobContext, JobError, ProverPool, Rank, Work};
+use crate::prove::{ProveExt, Proved};
 
 /// One simulated job: where its artifact goes, what it reads, how long it holds a slot.
 #[derive(Clone, Debug)]
@@ -65,7 +73,7 @@ impl SimulatedJob {
 }
 
 /// A simulated job's reply once its artifact is stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimulatedDone {
     /// The job.
     pub id: JobId,
@@ -73,6 +81,8 @@ pub struct SimulatedDone {
     pub batch: u64,
     /// The hash it stored (`None` only if the attempt reported success without one: a bug).
     pub hash: Option<[u8; 32]>,
+    /// When it was done, UNIX ns (see [`Dispatch::ready_unix_ns`]).
+    pub finished_unix_ns: u64,
 }
 
 impl Work for SimulatedJob {
@@ -131,6 +141,7 @@ impl Work for SimulatedJob {
             id: self.id,
             batch: self.key.batch,
             hash: self.hash.get().copied(),
+            finished_unix_ns: unix_ns_now(),
         }
     }
 
@@ -170,6 +181,113 @@ pub struct SimulationSpec {
     /// Arrival times and modeled time (so zkSync's poll ticks) count
     /// from it, for every batch alike, as the yardsticks count from the stream's start.
     pub clock: Arc<OnceLock<Instant>>,
+    /// Whether a batch's jobs spread over every worker of every process (by a hash of the job), or
+    /// all run on the pool of the worker that owns the batch.
+    pub spread: bool,
+    /// Each batch's start and end, as its owner sees them (clones of one spec share it).
+    pub batch_times: BatchTimes,
+}
+
+/// A released job on its way from the worker that owns its batch to the worker whose pool runs it
+/// (any worker of any process when the spec spreads jobs, else the owner itself).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Dispatch {
+    /// Its artifact.
+    pub key: SimKey,
+    /// Its place in its batch's graph.
+    pub id: JobId,
+    /// Its children's artifacts, in order.
+    pub children: Vec<SimKey>,
+    /// Real seconds it holds a slot.
+    pub duration_s: f64,
+    /// When it was released, UNIX ns: the processes of one machine share the clock, so a hand-off
+    /// measured where the job starts includes its trip there.
+    pub ready_unix_ns: u64,
+}
+
+impl Dispatch {
+    /// The worker it goes to: by its batch (the owner) or, spread, by a hash of its key.
+    pub fn route(&self, spread: bool) -> u64 {
+        if !spread {
+            return self.key.batch;
+        }
+        let k = &self.key;
+        let mut h = k.batch.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^= u64::from(self.id.0).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        h ^ (h >> 29)
+    }
+
+    /// The pool's job.
+    pub fn into_job(self) -> SimulatedJob {
+        let duration = Duration::from_secs_f64(self.duration_s.max(0.0));
+        SimulatedJob::new(
+            self.key,
+            self.id,
+            self.children,
+            duration,
+            instant_of_unix_ns(self.ready_unix_ns),
+        )
+    }
+}
+
+/// Now as UNIX ns.
+fn unix_ns_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// An instant of this process as UNIX ns.
+fn unix_ns_of(t: Instant) -> u64 {
+    let (now, unix) = (Instant::now(), unix_ns_now());
+    if t <= now {
+        unix.saturating_sub(now.duration_since(t).as_nanos() as u64)
+    } else {
+        unix.saturating_add(t.duration_since(now).as_nanos() as u64)
+    }
+}
+
+/// UNIX ns as an instant of this process.
+fn instant_of_unix_ns(ns: u64) -> Instant {
+    let (now, unix) = (Instant::now(), unix_ns_now());
+    if ns <= unix {
+        now.checked_sub(Duration::from_nanos(unix - ns))
+            .unwrap_or(now)
+    } else {
+        now + Duration::from_nanos(ns - unix)
+    }
+}
+
+/// When each batch started (its first jobs released) and ended (its root job done), as the worker
+/// that owns the batch sees it: a batch's latency, wherever its jobs ran.
+#[derive(Clone, Debug, Default)]
+pub struct BatchTimes(Arc<Mutex<BTreeMap<u64, StartEnd>>>);
+
+/// A batch's start and, once done, its end.
+type StartEnd = (Instant, Option<Instant>);
+
+impl BatchTimes {
+    fn started(&self, batch: u64, at: Instant) {
+        self.lock().entry(batch).or_insert((at, None));
+    }
+
+    fn ended(&self, batch: u64, at: Instant) {
+        if let Some(e) = self.lock().get_mut(&batch) {
+            e.1 = Some(at);
+        }
+    }
+
+    /// Each finished batch's latency (start to end).
+    pub fn latencies(&self) -> BTreeMap<u64, Duration> {
+        self.lock()
+            .iter()
+            .filter_map(|(b, (s, e))| e.map(|e| (*b, e.saturating_duration_since(*s))))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, StartEnd>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// One batch being run.
@@ -185,10 +303,39 @@ struct Running {
     origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
     later: Vec<(Instant, JobId)>,
+    /// Released, not yet sent on to a pool (see [`DISPATCH_FUEL`]).
+    queue: VecDeque<(JobId, Instant)>,
 }
 
-type Reply = (Instant, Result<SimulatedDone, BatchFailure>);
-type Mailbox = Arc<Mutex<Vec<Reply>>>;
+/// Most jobs the releasing operator sends on per activation; it activates itself again for the rest.
+/// A mainnet batch releases 17,061 basic jobs at once: sent in one go, the first of them would reach
+/// the pool only after every one had passed each operator of the way (milliseconds of hand-off).
+const DISPATCH_FUEL: usize = 256;
+
+impl Running {
+    /// Job `id`, released at `ready`, for its pool.
+    fn dispatch(&self, id: JobId, ready: Instant, time_scale: f64) -> Dispatch {
+        let job = &self.graph.jobs[id.0 as usize];
+        Dispatch {
+            key: job.key,
+            id,
+            children: job
+                .children
+                .iter()
+                .map(|c| self.graph.jobs[c.0 as usize].key)
+                .collect(),
+            duration_s: job.duration_s * time_scale,
+            ready_unix_ns: unix_ns_of(ready),
+        }
+    }
+}
+
+/// What the releasing operator emits: a job to run, or a batch's outcome.
+#[derive(Clone, Debug)]
+enum Step {
+    Run(Dispatch),
+    Outcome(BatchOutcome<SimulatedRecord>),
+}
 
 /// Runs simulated batches' trees on a pool.
 pub trait SimulateExt<'scope> {
@@ -202,179 +349,214 @@ pub trait SimulateExt<'scope> {
 }
 
 impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
+    /// Two operators in a loop. `SimulateRelease`, on the worker that owns a batch, builds its graph
+    /// and releases its jobs by the rule; each released job is exchanged to the worker that runs it
+    /// (spread over every worker of every process, or kept on the owner), whose `prove` operator
+    /// submits it to that process's pool; each reply comes back to the owner through the loop, which
+    /// releases what it unblocks, and emits the record when the root's reply comes.
     fn simulate(
         self,
         pool: Arc<ProverPool<SimulatedJob>>,
         spec: SimulationSpec,
     ) -> Stream<'scope, u64, Vec<BatchOutcome<SimulatedRecord>>> {
         let scope = self.scope();
-        self.unary(Pipeline, "Simulate", move |initial, info| {
-            drop(initial);
-            let replies = scope.worker().sync_activator_for(info.address.to_vec());
-            let timer = scope.activator_for(info.address);
-            let mailbox: Mailbox = Arc::default();
-            let mut running: HashMap<u64, Running> = HashMap::new();
-            // Batches read before their arrival time (a continuous stream), not started yet.
-            let mut arriving: Vec<Running> = Vec::new();
-            // Every batch taken so far (8 bytes a batch).
-            let mut started: std::collections::HashSet<u64> = std::collections::HashSet::new();
-            let submit = {
-                let pool = Arc::clone(&pool);
-                let mailbox = Arc::clone(&mailbox);
-                let time_scale = spec.time_scale;
-                move |run: &Running, id: JobId, ready: Instant| {
-                    let job = &run.graph.jobs[id.0 as usize];
-                    let children = job
-                        .children
-                        .iter()
-                        .map(|c| run.graph.jobs[c.0 as usize].key)
-                        .collect();
-                    let duration = Duration::from_secs_f64((job.duration_s * time_scale).max(0.0));
-                    let mailbox = Arc::clone(&mailbox);
-                    let activator = replies.clone();
-                    pool.submit(
-                        SimulatedJob::new(job.key, id, children, duration, ready),
-                        Box::new(move |result| {
-                            let at = Instant::now();
-                            mailbox
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((at, result));
-                            // The worker is gone only when the dataflow was torn down.
-                            let _ = activator.activate();
-                        }),
-                    );
-                }
-            };
-            move |input, output| {
-                let port = output.output_index();
-                input.for_each_stamp(|cap, data| {
-                    let Some(held) = cap.retain_least(port) else {
-                        return;
-                    };
-                    for container in data {
-                        for batch in container.drain(..) {
-                            let n = batch.batch_number;
-                            // A second record of a batch (a producer's retry) starts nothing: the
-                            // first one's tree is its batch's only tree.
-                            if !started.insert(n) {
-                                tracing::warn!(batch = n, "simulated batch read twice; ignored");
-                                continue;
-                            }
-                            match BatchGraph::of_batch(&spec.workload, &batch, spec.seed) {
-                                Err(e) => {
-                                    let failure = BatchFailure {
-                                        batch_number: n,
-                                        stage: FailureStage::Witness,
-                                        reason: e.to_string(),
-                                    };
-                                    output.session(&held).give(Err(failure));
+        // Replies re-enter one tick later: the loop's only cycle advances time.
+        let (handle, replies) = scope.feedback::<Vec<Proved<SimulatedJob>>>(1);
+        let spread = spec.spread;
+        let steps = self.binary::<_, CapacityContainerBuilder<Vec<Step>>, _, _, _, _>(
+            replies,
+            Pipeline,
+            Pipeline,
+            "SimulateRelease",
+            move |initial, info| {
+                drop(initial);
+                let timer = scope.activator_for(info.address);
+                let scale = spec.time_scale;
+                let mut running: HashMap<u64, Running> = HashMap::new();
+                // Batches read before their arrival time (a continuous stream), not started yet.
+                let mut arriving: Vec<Running> = Vec::new();
+                // Every batch taken so far (8 bytes a batch).
+                let mut started: HashSet<u64> = HashSet::new();
+                move |batches, replies, output| {
+                    let port = output.output_index();
+                    let now = Instant::now();
+                    let mut start_now: Vec<Running> = Vec::new();
+                    batches.for_each_stamp(|cap, data| {
+                        let Some(held) = cap.retain_least(port) else {
+                            return;
+                        };
+                        for container in data {
+                            for batch in container.drain(..) {
+                                let n = batch.batch_number;
+                                // A second record of a batch (a producer's retry) starts nothing:
+                                // the first one's tree is its batch's only tree.
+                                if !started.insert(n) {
+                                    tracing::warn!(
+                                        batch = n,
+                                        "simulated batch read twice; ignored"
+                                    );
+                                    continue;
                                 }
-                                Ok(graph) => {
-                                    let releaser = Releaser::new(&graph, spec.release);
-                                    let now = Instant::now();
-                                    let origin = *spec.clock.get_or_init(|| now);
-                                    let arrival = spec.arrival_interval.map_or(now, |i| {
-                                        origin + i.mul_f64(n.saturating_sub(1) as f64)
-                                    });
-                                    let start = arrival.max(now);
-                                    let run = Running {
-                                        batch,
-                                        graph,
-                                        releaser,
-                                        cap: held.clone(),
-                                        start,
-                                        origin,
-                                        later: Vec::new(),
-                                    };
-                                    if arrival <= now {
-                                        for id in run.releaser.initial() {
-                                            submit(&run, id, now);
+                                match BatchGraph::of_batch(&spec.workload, &batch, spec.seed) {
+                                    Err(e) => {
+                                        let failure = BatchFailure {
+                                            batch_number: n,
+                                            stage: FailureStage::Witness,
+                                            reason: e.to_string(),
+                                        };
+                                        output.session(&held).give(Step::Outcome(Err(failure)));
+                                    }
+                                    Ok(graph) => {
+                                        let releaser = Releaser::new(&graph, spec.release);
+                                        // After the graph is built: building it is not hand-off.
+                                        let now = Instant::now();
+                                        let origin = *spec.clock.get_or_init(|| now);
+                                        let arrival = spec.arrival_interval.map_or(now, |i| {
+                                            origin + i.mul_f64(n.saturating_sub(1) as f64)
+                                        });
+                                        let run = Running {
+                                            batch,
+                                            graph,
+                                            releaser,
+                                            cap: held.clone(),
+                                            start: arrival.max(now),
+                                            origin,
+                                            later: Vec::new(),
+                                            queue: VecDeque::new(),
+                                        };
+                                        if arrival <= now {
+                                            start_now.push(run);
+                                        } else {
+                                            arriving.push(run);
                                         }
-                                        running.insert(n, run);
-                                    } else {
-                                        arriving.push(run);
                                     }
                                 }
                             }
                         }
-                    }
-                });
-                let done = std::mem::take(&mut *mailbox.lock().unwrap_or_else(|p| p.into_inner()));
-                for (at, result) in done {
-                    let done = match result {
-                        Err(failure) => {
-                            // The first failure ends the batch; later replies of it are dropped.
-                            if let Some(run) = running.remove(&failure.batch_number) {
-                                output.session(&run.cap).give(Err(failure));
-                            }
-                            continue;
-                        }
-                        Ok(done) => done,
-                    };
-                    let Some(run) = running.get_mut(&done.batch) else {
-                        continue;
-                    };
-                    if done.id == run.graph.root() {
-                        let Some(run) = running.remove(&done.batch) else {
-                            continue;
-                        };
-                        let outcome = match done.hash {
-                            Some(tree_hash) => Ok(SimulatedRecord {
-                                batch: run.batch.clone(),
-                                tree_hash,
-                            }),
-                            None => Err(BatchFailure {
-                                batch_number: done.batch,
-                                stage: FailureStage::Finalize,
-                                reason: "the root job stored no hash".into(),
-                            }),
-                        };
-                        output.session(&run.cap).give(outcome);
-                        continue;
-                    }
-                    let modeled = at.duration_since(run.origin).as_secs_f64() / spec.time_scale;
-                    for (q, released_s) in run.releaser.finished(done.id, modeled) {
-                        let due =
-                            run.origin + Duration::from_secs_f64(released_s * spec.time_scale);
-                        if due <= at {
-                            submit(run, q, at);
+                    });
+                    // Batches whose arrival time came.
+                    let mut next: Option<Instant> = None;
+                    for run in std::mem::take(&mut arriving) {
+                        if run.start <= now {
+                            start_now.push(run);
                         } else {
-                            run.later.push((due, q));
+                            next = Some(next.map_or(run.start, |n: Instant| n.min(run.start)));
+                            arriving.push(run);
                         }
                     }
-                }
-                // Batches whose arrival time came, then zkSync's polls: release what is due, and
-                // wake at the next one.
-                let now = Instant::now();
-                let mut next: Option<Instant> = None;
-                for run in std::mem::take(&mut arriving) {
-                    if run.start <= now {
+                    for mut run in start_now {
+                        spec.batch_times.started(run.batch.batch_number, run.start);
                         for id in run.releaser.initial() {
-                            submit(&run, id, run.start);
+                            run.queue.push_back((id, run.start));
                         }
                         running.insert(run.batch.batch_number, run);
-                    } else {
-                        next = Some(next.map_or(run.start, |n: Instant| n.min(run.start)));
-                        arriving.push(run);
                     }
-                }
-                for run in running.values_mut() {
-                    let later = std::mem::take(&mut run.later);
-                    for (due, q) in later {
-                        if due <= now {
-                            submit(run, q, due);
-                        } else {
-                            next = Some(next.map_or(due, |n: Instant| n.min(due)));
-                            run.later.push((due, q));
+                    replies.for_each(|_, data| {
+                        for result in data.drain(..) {
+                            let done = match result {
+                                Err(failure) => {
+                                    // The first failure ends the batch; later replies of it are
+                                    // dropped.
+                                    if let Some(run) = running.remove(&failure.batch_number) {
+                                        output.session(&run.cap).give(Step::Outcome(Err(failure)));
+                                    }
+                                    continue;
+                                }
+                                Ok(done) => done,
+                            };
+                            let Some(run) = running.get_mut(&done.batch) else {
+                                continue;
+                            };
+                            let at = instant_of_unix_ns(done.finished_unix_ns);
+                            if done.id == run.graph.root() {
+                                let Some(run) = running.remove(&done.batch) else {
+                                    continue;
+                                };
+                                spec.batch_times.ended(done.batch, at);
+                                let outcome = match done.hash {
+                                    Some(tree_hash) => Ok(SimulatedRecord {
+                                        batch: run.batch.clone(),
+                                        tree_hash,
+                                    }),
+                                    None => Err(BatchFailure {
+                                        batch_number: done.batch,
+                                        stage: FailureStage::Finalize,
+                                        reason: "the root job stored no hash".into(),
+                                    }),
+                                };
+                                output.session(&run.cap).give(Step::Outcome(outcome));
+                                continue;
+                            }
+                            let modeled =
+                                at.saturating_duration_since(run.origin).as_secs_f64() / scale;
+                            for (q, released_s) in run.releaser.finished(done.id, modeled) {
+                                let due = run.origin + Duration::from_secs_f64(released_s * scale);
+                                if due <= at {
+                                    run.queue.push_back((q, at));
+                                } else {
+                                    run.later.push((due, q));
+                                }
+                            }
+                        }
+                    });
+                    // zkSync's polls: release what is due, and wake at the next one.
+                    let now = Instant::now();
+                    for run in running.values_mut() {
+                        let later = std::mem::take(&mut run.later);
+                        for (due, q) in later {
+                            if due <= now {
+                                run.queue.push_back((q, due));
+                            } else {
+                                next = Some(next.map_or(due, |n: Instant| n.min(due)));
+                                run.later.push((due, q));
+                            }
                         }
                     }
+                    // Send released jobs on, oldest batch first, within the fuel.
+                    let mut fuel = DISPATCH_FUEL;
+                    let mut owners: Vec<u64> = running
+                        .iter()
+                        .filter(|(_, r)| !r.queue.is_empty())
+                        .map(|(n, _)| *n)
+                        .collect();
+                    owners.sort_unstable();
+                    for n in owners {
+                        let Some(run) = running.get_mut(&n) else {
+                            continue;
+                        };
+                        let take = run.queue.len().min(fuel);
+                        fuel -= take;
+                        let mut session = output.session(&run.cap);
+                        for _ in 0..take {
+                            if let Some((id, ready)) = run.queue.pop_front() {
+                                session.give(Step::Run(run.dispatch(id, ready, scale)));
+                            }
+                        }
+                        if fuel == 0 {
+                            break;
+                        }
+                    }
+                    if running.values().any(|r| !r.queue.is_empty()) {
+                        timer.activate();
+                    } else if let Some(next) = next {
+                        timer.activate_after(next.saturating_duration_since(now));
+                    }
                 }
-                if let Some(next) = next {
-                    timer.activate_after(next.saturating_duration_since(now));
-                }
-            }
-        })
+            },
+        );
+        let (runs, outcomes) = steps.ok_err(|s| match s {
+            Step::Run(d) => Ok(d),
+            Step::Outcome(o) => Err(o),
+        });
+        runs.exchange(move |d: &Dispatch| d.route(spread))
+            .map(Dispatch::into_job)
+            .prove(pool, "Simulate")
+            .exchange(|r: &Proved<SimulatedJob>| match r {
+                Ok(done) => done.batch,
+                Err(f) => f.batch_number,
+            })
+            .connect_loop(handle);
+        outcomes
     }
 }
 
@@ -411,6 +593,8 @@ mod tests {
                 release,
                 arrival_interval: None,
                 clock: Arc::default(),
+                spread: true,
+                batch_times: BatchTimes::default(),
             };
             let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
             let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();
@@ -436,6 +620,80 @@ mod tests {
                 let expected = if round == 0 { 0 } else { 2 * jobs };
                 assert_eq!(reused, expected, "{release:?} round {round}");
             }
+        }
+    }
+
+    /// Three workers, each with its own pool (as three processes have): spread, every batch's jobs
+    /// run on every pool, each once, and each tree still checks; kept on the owner, all of a batch's
+    /// jobs run on one pool. Either way each batch's latency is taken where it is owned.
+    #[test]
+    fn spread_jobs_run_on_every_workers_pool_and_each_tree_checks() {
+        use std::sync::mpsc;
+        use timely::dataflow::operators::{Input, Inspect, Probe};
+        use timely::dataflow::{InputHandle, ProbeHandle};
+
+        let workload = Arc::new(Workload::small());
+        let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();
+        for spread in [true, false] {
+            let store = ArtifactStore::open("memory://").unwrap();
+            let pools: Vec<_> = (0..3).map(|_| pool(store.clone(), 2)).collect();
+            let spec = SimulationSpec {
+                workload: Arc::clone(&workload),
+                seed: 5,
+                time_scale: 0.001,
+                release: Release::Streaming,
+                arrival_interval: None,
+                clock: Arc::default(),
+                spread,
+                batch_times: BatchTimes::default(),
+            };
+            let (tx, rx) = mpsc::channel();
+            let (shared, w) = (pools.clone(), Arc::clone(&workload));
+            let times = spec.batch_times.clone();
+            timely::execute(timely::Config::process(3), move |worker| {
+                let pool = Arc::clone(&shared[worker.index()]);
+                let (spec, tx) = (spec.clone(), tx.clone());
+                let mut input = InputHandle::new();
+                let probe = ProbeHandle::new();
+                worker.dataflow::<u64, _, _>(|scope| {
+                    scope
+                        .input_from(&mut input)
+                        .exchange(|b: &SimulatedBatch| b.batch_number)
+                        .simulate(pool, spec)
+                        .inspect(move |o| tx.send(o.clone()).unwrap())
+                        .probe_with(&probe);
+                });
+                if worker.index() == 0 {
+                    for n in 1..=2 {
+                        input.advance_to(n);
+                        input.send(w.batch(n));
+                    }
+                }
+                input.close();
+                while !probe.done() {
+                    worker.step_or_park(Some(Duration::from_millis(5)));
+                }
+            })
+            .unwrap();
+            let outcomes: Vec<_> = rx.try_iter().collect();
+            assert_eq!(outcomes.len(), 2, "spread {spread}");
+            for outcome in &outcomes {
+                let record = outcome.as_ref().expect("a simulated record");
+                check_record(record).expect("the tree hash checks");
+            }
+            let mut total = 0;
+            for batch in 1..=2u64 {
+                let ran: Vec<usize> = pools
+                    .iter()
+                    .map(|p| p.records().iter().filter(|r| r.key.batch == batch).count())
+                    .collect();
+                total += ran.iter().sum::<usize>();
+                let busy = ran.iter().filter(|n| **n > 0).count();
+                let expected = if spread { 3 } else { 1 };
+                assert_eq!(busy, expected, "spread {spread}, batch {batch}: {ran:?}");
+            }
+            assert_eq!(total, 2 * jobs, "each job once");
+            assert_eq!(times.latencies().len(), 2, "both batches' latency");
         }
     }
 }
