@@ -147,6 +147,18 @@ impl BatchGraph {
         parent
     }
 
+    /// Longest chain from each job to the end, its own duration included (each job has one parent,
+    /// and comes after its children): how urgent the job is, critical-path first.
+    pub fn bottom_levels(&self) -> Vec<f64> {
+        let parents = self.parents();
+        let mut bottom = vec![0.0; self.jobs.len()];
+        for i in (0..self.jobs.len()).rev() {
+            let above = parents[i].map_or(0.0, |p| bottom[p.0 as usize]);
+            bottom[i] = self.jobs[i].duration_s + above;
+        }
+        bottom
+    }
+
     /// Modeled seconds of all jobs together.
     pub fn total_work_s(&self) -> f64 {
         self.jobs.iter().map(|j| j.duration_s).sum()

@@ -33,7 +33,7 @@ pub struct Bounds {
 /// arrives.
 pub fn lower_bound(graph: &BatchGraph, slots: usize) -> Bounds {
     let slots = slots.max(1) as f64;
-    let bottom = bottom_levels(graph);
+    let bottom = graph.bottom_levels();
     let parents = graph.parents();
     let critical_path_s = graph
         .jobs
@@ -140,32 +140,23 @@ impl Timeline {
 /// The offline critical-path-first list schedule: whenever a slot is free, it takes the ready job
 /// with the longest chain still ahead of it (its own duration included).
 pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Timeline {
-    let bottom = bottom_levels(graph);
+    let bottom = graph.bottom_levels();
     simulate(graph, slots, Release::Streaming, |j, _released| {
         (bottom[j.0 as usize], 0.0)
     })
 }
 
 /// The graph released by `release`, each free slot taking the ready job of the highest round, then
-/// the one released first (zkstream's pool order for one batch).
+/// the most urgent (the longest chain ahead of it), then the lowest id: zkstream's pool order for one
+/// batch (`operators/src/pool/queue.rs`, a simulated job's urgency being its chain ahead).
 pub fn release_schedule(graph: &BatchGraph, slots: usize, release: Release) -> Timeline {
-    simulate(graph, slots, release, |j, released| {
+    let bottom = graph.bottom_levels();
+    simulate(graph, slots, release, |j, _released| {
         (
             f64::from(graph.jobs[j.0 as usize].key.round.number()),
-            -released,
+            bottom[j.0 as usize],
         )
     })
-}
-
-/// Longest chain from each job to the end, its own duration included (each job has one parent).
-fn bottom_levels(graph: &BatchGraph) -> Vec<f64> {
-    let parents = graph.parents();
-    let mut bottom = vec![0.0; graph.jobs.len()];
-    for i in (0..graph.jobs.len()).rev() {
-        let above = parents[i].map_or(0.0, |p| bottom[p.0 as usize]);
-        bottom[i] = graph.jobs[i].duration_s + above;
-    }
-    bottom
 }
 
 /// A float ordered totally (times and priorities are finite).

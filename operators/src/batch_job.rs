@@ -135,6 +135,7 @@ impl Work for Job {
         Rank {
             scope: self.header.batch_number,
             stage: self.key.round.number() as u32,
+            urgency: 0,
         }
     }
 

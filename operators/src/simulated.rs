@@ -49,6 +49,8 @@ pub struct SimulatedJob {
     pub duration: Duration,
     /// When it was released (ready to start): hand-off latency is measured from here.
     pub ready: Instant,
+    /// Its rank's urgency: the longest chain ahead of it, its own duration included, modeled µs.
+    pub urgency: u64,
     hash: Arc<OnceLock<[u8; 32]>>,
 }
 
@@ -60,6 +62,7 @@ impl SimulatedJob {
         children: Vec<SimKey>,
         duration: Duration,
         ready: Instant,
+        urgency: u64,
     ) -> Self {
         SimulatedJob {
             key,
@@ -67,6 +70,7 @@ impl SimulatedJob {
             children,
             duration,
             ready,
+            urgency,
             hash: Arc::default(),
         }
     }
@@ -99,6 +103,7 @@ impl Work for SimulatedJob {
         Rank {
             scope: self.key.batch,
             stage: u32::from(self.key.round.number()),
+            urgency: self.urgency,
         }
     }
 
@@ -200,6 +205,8 @@ pub struct Dispatch {
     pub children: Vec<SimKey>,
     /// Real seconds it holds a slot.
     pub duration_s: f64,
+    /// See [`SimulatedJob::urgency`].
+    pub urgency: u64,
     /// When it was released, UNIX ns: the processes of one machine share the clock, so a hand-off
     /// measured where the job starts includes its trip there.
     pub ready_unix_ns: u64,
@@ -226,6 +233,7 @@ impl Dispatch {
             self.children,
             duration,
             instant_of_unix_ns(self.ready_unix_ns),
+            self.urgency,
         )
     }
 }
@@ -294,6 +302,8 @@ impl BatchTimes {
 struct Running {
     batch: SimulatedBatch,
     graph: BatchGraph,
+    /// Each job's longest chain ahead, modeled µs (its urgency in the pool).
+    urgency: Vec<u64>,
     releaser: Releaser,
     cap: Capability<u64>,
     /// When its jobs may start: its arrival, or when it was read if later.
@@ -325,6 +335,7 @@ impl Running {
                 .map(|c| self.graph.jobs[c.0 as usize].key)
                 .collect(),
             duration_s: job.duration_s * time_scale,
+            urgency: self.urgency[id.0 as usize],
             ready_unix_ns: unix_ns_of(ready),
         }
     }
@@ -408,6 +419,11 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                     }
                                     Ok(graph) => {
                                         let releaser = Releaser::new(&graph, spec.release);
+                                        let urgency = graph
+                                            .bottom_levels()
+                                            .into_iter()
+                                            .map(|s| (s * 1e6) as u64)
+                                            .collect();
                                         // After the graph is built: building it is not hand-off.
                                         let now = Instant::now();
                                         let origin = *spec.clock.get_or_init(|| now);
@@ -417,6 +433,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                         let run = Running {
                                             batch,
                                             graph,
+                                            urgency,
                                             releaser,
                                             cap: held.clone(),
                                             start: arrival.max(now),
@@ -446,7 +463,10 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                     }
                     for mut run in start_now {
                         spec.batch_times.started(run.batch.batch_number, run.start);
-                        for id in run.releaser.initial() {
+                        // The most urgent first: the first few reach the pool before the rest.
+                        let mut initial = run.releaser.initial();
+                        initial.sort_by_key(|id| std::cmp::Reverse(run.urgency[id.0 as usize]));
+                        for id in initial {
                             run.queue.push_back((id, run.start));
                         }
                         running.insert(run.batch.batch_number, run);

@@ -182,6 +182,7 @@ impl Work for UserJob {
         Rank {
             scope: self.key.run,
             stage: self.key.level,
+            urgency: 0,
         }
     }
 

@@ -11,7 +11,7 @@ use super::{Reply, Schedule};
 /// A job in the queue, with its rank and its attempt.
 pub(super) struct Queued<W: Work> {
     /// Higher goes first ([`rank`]).
-    pub(super) rank: (u64, u64),
+    pub(super) rank: (u64, u64, u64),
     /// Arrival order, among equal ranks.
     pub(super) seq: u64,
     /// The attempt this will be (from 1).
@@ -27,7 +27,7 @@ pub(super) struct Queued<W: Work> {
 }
 
 impl<W: Work> Queued<W> {
-    fn priority(&self) -> ((u64, u64), Reverse<u64>) {
+    fn priority(&self) -> ((u64, u64, u64), Reverse<u64>) {
         (self.rank, Reverse(self.seq))
     }
 }
@@ -67,12 +67,12 @@ impl<W: Work> Queue<W> {
 }
 
 /// The queue rank of a job (higher goes first).
-pub(super) fn rank(schedule: Schedule, r: Rank) -> (u64, u64) {
+pub(super) fn rank(schedule: Schedule, r: Rank) -> (u64, u64, u64) {
     let older = u64::MAX - r.scope;
     let stage = r.stage as u64;
     match schedule {
-        Schedule::Latency => (older, stage),
-        Schedule::Throughput => (u32::MAX as u64 - stage, older),
+        Schedule::Latency => (older, stage, r.urgency),
+        Schedule::Throughput => (u32::MAX as u64 - stage, older, r.urgency),
     }
 }
 
@@ -96,6 +96,7 @@ mod tests {
                 Rank {
                     scope: b,
                     stage: r.number() as u32,
+                    urgency: 0,
                 },
             ))
         });
@@ -128,5 +129,23 @@ mod tests {
                 (2, Compression)
             ]
         );
+    }
+
+    #[test]
+    fn the_most_urgent_goes_first_within_a_scope_and_stage_only() {
+        let r = |scope, stage, urgency| Rank {
+            scope,
+            stage,
+            urgency,
+        };
+        for schedule in [Schedule::Latency, Schedule::Throughput] {
+            let mut jobs = vec![r(1, 0, 5), r(1, 0, 9), r(1, 1, 0), r(2, 0, 100)];
+            jobs.sort_by_key(|j| Reverse(rank(schedule, *j)));
+            let expected = match schedule {
+                Schedule::Latency => [r(1, 1, 0), r(1, 0, 9), r(1, 0, 5), r(2, 0, 100)],
+                Schedule::Throughput => [r(1, 0, 9), r(1, 0, 5), r(2, 0, 100), r(1, 1, 0)],
+            };
+            assert_eq!(jobs, expected, "{schedule:?}");
+        }
     }
 }

@@ -159,7 +159,7 @@ mod tests {
         };
         let now = Instant::now();
         Queued {
-            rank: (0, 0),
+            rank: (0, 0, 0),
             seq: 0,
             attempt: 1,
             not_before: now,

@@ -17,12 +17,17 @@ use crate::store::ArtifactStore;
 
 /// A job's place in the queue: under [`super::Schedule::Latency`] the oldest scope first, then the
 /// highest stage; under [`super::Schedule::Throughput`] the lowest stage first, then the oldest scope.
+/// Within those, the most urgent first, then the first queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rank {
     /// The batch number, or the run number: what finishes in order.
     pub scope: u64,
     /// How far up its tree the job is (0 for the leaves' provers).
     pub stage: u32,
+    /// Higher goes first among jobs of one scope and stage: the longest chain still ahead of the job
+    /// where the family knows its durations (a simulated job: modeled µs), else 0 (first queued
+    /// first).
+    pub urgency: u64,
 }
 
 /// What one attempt at a job may use: the keys, the store, and the slot's prover.
