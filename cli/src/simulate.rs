@@ -365,6 +365,12 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
         .collect();
     combined.slots = args.slots * n;
     combined.makespan_s = (last - first) / args.time_scale;
+    combined.jobs_per_s = combined.jobs as f64 / (last - first).max(1e-9);
+    combined.throughput_per_h = if combined.makespan_s > 0.0 {
+        combined.trees_total as f64 * 3600.0 / combined.makespan_s
+    } else {
+        0.0
+    };
     let busy_s: f64 = figures
         .iter()
         .map(|f| f.utilisation * f.slots as f64 * f.makespan_s)

@@ -263,6 +263,18 @@ fn simulate_small_runs_every_tree_once_on_the_production_path() {
         batches * jobs_per_batch as u64,
         "each job once, over both"
     );
+    let per_process: Vec<u64> = c["jobs_per_process"]
+        .as_array()
+        .expect("jobs by process")
+        .iter()
+        .filter_map(|n| n.as_u64())
+        .collect();
+    assert_eq!(per_process.iter().sum::<u64>(), c["jobs"].as_u64().unwrap());
+    assert_eq!(
+        c["batch_latencies_s"].as_object().map(|m| m.len()),
+        Some(batches as usize),
+        "each batch's latency, from its owner, whichever process"
+    );
     assert_eq!(
         c["batches_per_process"],
         serde_json::json!([batches, batches]),

@@ -136,7 +136,7 @@ pub struct RunFigures {
     pub gaps: usize,
     /// Job ready (or slot free, whichever is later) to job started, real ms.
     pub handoff_p50_ms: f64,
-    /// The same, 99th percentile.
+    /// The same, 99th percentile (a cluster's launcher reports the largest of its processes').
     pub handoff_p99_ms: f64,
     /// Process CPU time per job (user + system), µs: the coordinator and the in-process simulated
     /// provers' own work (their artifact I/O) together.
@@ -416,6 +416,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
             .as_ref()
             .is_some_and(|c| c.addresses.len() > 1),
         batch_times: BatchTimes::default(),
+        dispatch_fuel: zkstream_operators::simulated::DISPATCH_FUEL,
     };
     let batch_times = spec.batch_times.clone();
     let timely_config = timely_config(config.cluster.as_ref(), config.workers);
@@ -458,8 +459,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
                         .tracker()
                         .accepted(d.raw.partition, d.raw.offset)
                 })
-                .map(|d| d.batch)
-                .exchange(|b| b.batch_number);
+                .map(|d| d.batch);
             let on_delivery = Arc::clone(&committer);
             let deliveries = zkstream_operators::OrderExt::deliver_in_order(
                 batches.simulate(pool, spec),

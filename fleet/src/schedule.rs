@@ -1,8 +1,8 @@
 //! Yardsticks for a run's makespan, computed in memory over a [`BatchGraph`] on `slots` identical
 //! slots: a lower bound no orchestrator can beat; an offline critical-path-first list schedule (what a
 //! perfect online orchestrator could approach); and the graph released by the rules of other
-//! orchestrators (`Release`), each job then taken by zkstream's pool order (highest round first,
-//! then the one released first).
+//! orchestrators (`Release`), each job then taken by zkstream's pool order (oldest batch first, then
+//! the highest round, then the most urgent: the longest chain ahead of it).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -146,14 +146,17 @@ pub fn offline_schedule(graph: &BatchGraph, slots: usize) -> Timeline {
     })
 }
 
-/// The graph released by `release`, each free slot taking the ready job of the highest round, then
-/// the most urgent (the longest chain ahead of it), then the lowest id: zkstream's pool order for one
-/// batch (`operators/src/pool/queue.rs`, a simulated job's urgency being its chain ahead).
+/// The graph released by `release`, each free slot taking the ready job of the oldest batch, then
+/// the highest round, then the most urgent (the longest chain ahead of it), then the lowest id:
+/// zkstream's pool order under its default schedule (`operators/src/pool/queue.rs`, a simulated
+/// job's urgency being its chain ahead).
 pub fn release_schedule(graph: &BatchGraph, slots: usize, release: Release) -> Timeline {
     let bottom = graph.bottom_levels();
     simulate(graph, slots, release, |j, _released| {
+        let key = &graph.jobs[j.0 as usize].key;
+        // Rounds number below 256: the batch outranks the round.
         (
-            f64::from(graph.jobs[j.0 as usize].key.round.number()),
+            -(key.batch as f64) * 256.0 + f64::from(key.round.number()),
             bottom[j.0 as usize],
         )
     })

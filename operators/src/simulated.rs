@@ -191,6 +191,11 @@ pub struct SimulationSpec {
     pub spread: bool,
     /// Each batch's start and end, as its owner sees them (clones of one spec share it).
     pub batch_times: BatchTimes,
+    /// Most released jobs the owner sends on per activation (it activates itself again for the
+    /// rest): 256 ([`DISPATCH_FUEL`]) outside tests. A mainnet batch releases 17,061 basic jobs at
+    /// once; sent in one go, the first of them would reach a pool only after every one had passed
+    /// each operator of the way (milliseconds of hand-off).
+    pub dispatch_fuel: usize,
 }
 
 /// A released job on its way from the worker that owns its batch to the worker whose pool runs it
@@ -313,14 +318,12 @@ struct Running {
     origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
     later: Vec<(Instant, JobId)>,
-    /// Released, not yet sent on to a pool (see [`DISPATCH_FUEL`]).
+    /// Released, not yet sent on to a pool (see [`SimulationSpec::dispatch_fuel`]).
     queue: VecDeque<(JobId, Instant)>,
 }
 
-/// Most jobs the releasing operator sends on per activation; it activates itself again for the rest.
-/// A mainnet batch releases 17,061 basic jobs at once: sent in one go, the first of them would reach
-/// the pool only after every one had passed each operator of the way (milliseconds of hand-off).
-const DISPATCH_FUEL: usize = 256;
+/// The owner's default [`SimulationSpec::dispatch_fuel`].
+pub const DISPATCH_FUEL: usize = 256;
 
 impl Running {
     /// Job `id`, released at `ready`, for its pool.
@@ -351,7 +354,7 @@ enum Step {
 /// Runs simulated batches' trees on a pool.
 pub trait SimulateExt<'scope> {
     /// Runs every batch's graph on `pool` by `spec`; emits, at the batch's time, its simulated
-    /// record or its first failure.
+    /// record or its first failure, on the worker that owns the batch (by its number).
     fn simulate(
         self,
         pool: Arc<ProverPool<SimulatedJob>>,
@@ -374,196 +377,204 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
         // Replies re-enter one tick later: the loop's only cycle advances time.
         let (handle, replies) = scope.feedback::<Vec<Proved<SimulatedJob>>>(1);
         let spread = spec.spread;
-        let steps = self.binary::<_, CapacityContainerBuilder<Vec<Step>>, _, _, _, _>(
-            replies,
-            Pipeline,
-            Pipeline,
-            "SimulateRelease",
-            move |initial, info| {
-                drop(initial);
-                let timer = scope.activator_for(info.address);
-                let scale = spec.time_scale;
-                let mut running: HashMap<u64, Running> = HashMap::new();
-                // Batches read before their arrival time (a continuous stream), not started yet.
-                let mut arriving: Vec<Running> = Vec::new();
-                // Every batch taken so far (8 bytes a batch).
-                let mut started: HashSet<u64> = HashSet::new();
-                move |batches, replies, output| {
-                    let port = output.output_index();
-                    let now = Instant::now();
-                    let mut start_now: Vec<Running> = Vec::new();
-                    batches.for_each_stamp(|cap, data| {
-                        let Some(held) = cap.retain_least(port) else {
-                            return;
-                        };
-                        for container in data {
-                            for batch in container.drain(..) {
-                                let n = batch.batch_number;
-                                // A second record of a batch (a producer's retry) starts nothing:
-                                // the first one's tree is its batch's only tree.
-                                if !started.insert(n) {
-                                    tracing::warn!(
-                                        batch = n,
-                                        "simulated batch read twice; ignored"
-                                    );
-                                    continue;
-                                }
-                                match BatchGraph::of_batch(&spec.workload, &batch, spec.seed) {
-                                    Err(e) => {
-                                        let failure = BatchFailure {
-                                            batch_number: n,
-                                            stage: FailureStage::Witness,
-                                            reason: e.to_string(),
-                                        };
-                                        output.session(&held).give(Step::Outcome(Err(failure)));
+        // The owner of a batch is the worker its number routes to: the replies find it the same way.
+        let steps = self
+            .exchange(|b: &SimulatedBatch| b.batch_number)
+            .binary::<_, CapacityContainerBuilder<Vec<Step>>, _, _, _, _>(
+                replies,
+                Pipeline,
+                Pipeline,
+                "SimulateRelease",
+                move |initial, info| {
+                    drop(initial);
+                    let timer = scope.activator_for(info.address);
+                    let scale = spec.time_scale;
+                    let mut running: HashMap<u64, Running> = HashMap::new();
+                    // Batches read before their arrival time (a continuous stream), not started yet.
+                    let mut arriving: Vec<Running> = Vec::new();
+                    // Every batch taken so far (8 bytes a batch).
+                    let mut started: HashSet<u64> = HashSet::new();
+                    move |batches, replies, output| {
+                        let port = output.output_index();
+                        let now = Instant::now();
+                        let mut start_now: Vec<Running> = Vec::new();
+                        batches.for_each_stamp(|cap, data| {
+                            let Some(held) = cap.retain_least(port) else {
+                                return;
+                            };
+                            for container in data {
+                                for batch in container.drain(..) {
+                                    let n = batch.batch_number;
+                                    // A second record of a batch (a producer's retry) starts nothing:
+                                    // the first one's tree is its batch's only tree.
+                                    if !started.insert(n) {
+                                        tracing::warn!(
+                                            batch = n,
+                                            "simulated batch read twice; ignored"
+                                        );
+                                        continue;
                                     }
-                                    Ok(graph) => {
-                                        let releaser = Releaser::new(&graph, spec.release);
-                                        let urgency = graph
-                                            .bottom_levels()
-                                            .into_iter()
-                                            .map(|s| (s * 1e6) as u64)
-                                            .collect();
-                                        // After the graph is built: building it is not hand-off.
-                                        let now = Instant::now();
-                                        let origin = *spec.clock.get_or_init(|| now);
-                                        let arrival = spec.arrival_interval.map_or(now, |i| {
-                                            origin + i.mul_f64(n.saturating_sub(1) as f64)
-                                        });
-                                        let run = Running {
-                                            batch,
-                                            graph,
-                                            urgency,
-                                            releaser,
-                                            cap: held.clone(),
-                                            start: arrival.max(now),
-                                            origin,
-                                            later: Vec::new(),
-                                            queue: VecDeque::new(),
-                                        };
-                                        if arrival <= now {
-                                            start_now.push(run);
-                                        } else {
-                                            arriving.push(run);
+                                    match BatchGraph::of_batch(&spec.workload, &batch, spec.seed) {
+                                        Err(e) => {
+                                            let failure = BatchFailure {
+                                                batch_number: n,
+                                                stage: FailureStage::Witness,
+                                                reason: e.to_string(),
+                                            };
+                                            output.session(&held).give(Step::Outcome(Err(failure)));
+                                        }
+                                        Ok(graph) => {
+                                            let releaser = Releaser::new(&graph, spec.release);
+                                            let urgency = graph
+                                                .bottom_levels()
+                                                .into_iter()
+                                                .map(|s| (s * 1e6) as u64)
+                                                .collect();
+                                            // After the graph is built: building it is not hand-off.
+                                            let now = Instant::now();
+                                            let origin = *spec.clock.get_or_init(|| now);
+                                            let arrival = spec.arrival_interval.map_or(now, |i| {
+                                                origin + i.mul_f64(n.saturating_sub(1) as f64)
+                                            });
+                                            let run = Running {
+                                                batch,
+                                                graph,
+                                                urgency,
+                                                releaser,
+                                                cap: held.clone(),
+                                                start: arrival.max(now),
+                                                origin,
+                                                later: Vec::new(),
+                                                queue: VecDeque::new(),
+                                            };
+                                            if arrival <= now {
+                                                start_now.push(run);
+                                            } else {
+                                                arriving.push(run);
+                                            }
                                         }
                                     }
                                 }
                             }
+                        });
+                        // Batches whose arrival time came.
+                        let mut next: Option<Instant> = None;
+                        for run in std::mem::take(&mut arriving) {
+                            if run.start <= now {
+                                start_now.push(run);
+                            } else {
+                                next = Some(next.map_or(run.start, |n: Instant| n.min(run.start)));
+                                arriving.push(run);
+                            }
                         }
-                    });
-                    // Batches whose arrival time came.
-                    let mut next: Option<Instant> = None;
-                    for run in std::mem::take(&mut arriving) {
-                        if run.start <= now {
-                            start_now.push(run);
-                        } else {
-                            next = Some(next.map_or(run.start, |n: Instant| n.min(run.start)));
-                            arriving.push(run);
+                        for mut run in start_now {
+                            spec.batch_times.started(run.batch.batch_number, run.start);
+                            // The most urgent first: the first few reach the pool before the rest.
+                            let mut initial = run.releaser.initial();
+                            initial.sort_by_key(|id| std::cmp::Reverse(run.urgency[id.0 as usize]));
+                            for id in initial {
+                                run.queue.push_back((id, run.start));
+                            }
+                            running.insert(run.batch.batch_number, run);
                         }
-                    }
-                    for mut run in start_now {
-                        spec.batch_times.started(run.batch.batch_number, run.start);
-                        // The most urgent first: the first few reach the pool before the rest.
-                        let mut initial = run.releaser.initial();
-                        initial.sort_by_key(|id| std::cmp::Reverse(run.urgency[id.0 as usize]));
-                        for id in initial {
-                            run.queue.push_back((id, run.start));
-                        }
-                        running.insert(run.batch.batch_number, run);
-                    }
-                    replies.for_each(|_, data| {
-                        for result in data.drain(..) {
-                            let done = match result {
-                                Err(failure) => {
-                                    // The first failure ends the batch; later replies of it are
-                                    // dropped.
-                                    if let Some(run) = running.remove(&failure.batch_number) {
-                                        output.session(&run.cap).give(Step::Outcome(Err(failure)));
+                        replies.for_each(|_, data| {
+                            for result in data.drain(..) {
+                                let done = match result {
+                                    Err(failure) => {
+                                        // The first failure ends the batch; later replies of it are
+                                        // dropped.
+                                        if let Some(run) = running.remove(&failure.batch_number) {
+                                            output
+                                                .session(&run.cap)
+                                                .give(Step::Outcome(Err(failure)));
+                                        }
+                                        continue;
                                     }
+                                    Ok(done) => done,
+                                };
+                                let Some(run) = running.get_mut(&done.batch) else {
+                                    continue;
+                                };
+                                let at = instant_of_unix_ns(done.finished_unix_ns);
+                                if done.id == run.graph.root() {
+                                    let Some(run) = running.remove(&done.batch) else {
+                                        continue;
+                                    };
+                                    let outcome = match done.hash {
+                                        Some(tree_hash) => {
+                                            spec.batch_times.ended(done.batch, at);
+                                            Ok(SimulatedRecord {
+                                                batch: run.batch.clone(),
+                                                tree_hash,
+                                            })
+                                        }
+                                        None => Err(BatchFailure {
+                                            batch_number: done.batch,
+                                            stage: FailureStage::Finalize,
+                                            reason: "the root job stored no hash".into(),
+                                        }),
+                                    };
+                                    output.session(&run.cap).give(Step::Outcome(outcome));
                                     continue;
                                 }
-                                Ok(done) => done,
-                            };
-                            let Some(run) = running.get_mut(&done.batch) else {
-                                continue;
-                            };
-                            let at = instant_of_unix_ns(done.finished_unix_ns);
-                            if done.id == run.graph.root() {
-                                let Some(run) = running.remove(&done.batch) else {
-                                    continue;
-                                };
-                                spec.batch_times.ended(done.batch, at);
-                                let outcome = match done.hash {
-                                    Some(tree_hash) => Ok(SimulatedRecord {
-                                        batch: run.batch.clone(),
-                                        tree_hash,
-                                    }),
-                                    None => Err(BatchFailure {
-                                        batch_number: done.batch,
-                                        stage: FailureStage::Finalize,
-                                        reason: "the root job stored no hash".into(),
-                                    }),
-                                };
-                                output.session(&run.cap).give(Step::Outcome(outcome));
-                                continue;
+                                let modeled =
+                                    at.saturating_duration_since(run.origin).as_secs_f64() / scale;
+                                for (q, released_s) in run.releaser.finished(done.id, modeled) {
+                                    let due =
+                                        run.origin + Duration::from_secs_f64(released_s * scale);
+                                    if due <= at {
+                                        run.queue.push_back((q, at));
+                                    } else {
+                                        run.later.push((due, q));
+                                    }
+                                }
                             }
-                            let modeled =
-                                at.saturating_duration_since(run.origin).as_secs_f64() / scale;
-                            for (q, released_s) in run.releaser.finished(done.id, modeled) {
-                                let due = run.origin + Duration::from_secs_f64(released_s * scale);
-                                if due <= at {
-                                    run.queue.push_back((q, at));
+                        });
+                        // zkSync's polls: release what is due, and wake at the next one.
+                        let now = Instant::now();
+                        for run in running.values_mut() {
+                            let later = std::mem::take(&mut run.later);
+                            for (due, q) in later {
+                                if due <= now {
+                                    run.queue.push_back((q, due));
                                 } else {
+                                    next = Some(next.map_or(due, |n: Instant| n.min(due)));
                                     run.later.push((due, q));
                                 }
                             }
                         }
-                    });
-                    // zkSync's polls: release what is due, and wake at the next one.
-                    let now = Instant::now();
-                    for run in running.values_mut() {
-                        let later = std::mem::take(&mut run.later);
-                        for (due, q) in later {
-                            if due <= now {
-                                run.queue.push_back((q, due));
-                            } else {
-                                next = Some(next.map_or(due, |n: Instant| n.min(due)));
-                                run.later.push((due, q));
+                        // Send released jobs on, oldest batch first, within the fuel.
+                        let mut fuel = spec.dispatch_fuel.max(1);
+                        let mut owners: Vec<u64> = running
+                            .iter()
+                            .filter(|(_, r)| !r.queue.is_empty())
+                            .map(|(n, _)| *n)
+                            .collect();
+                        owners.sort_unstable();
+                        for n in owners {
+                            let Some(run) = running.get_mut(&n) else {
+                                continue;
+                            };
+                            let take = run.queue.len().min(fuel);
+                            fuel -= take;
+                            let mut session = output.session(&run.cap);
+                            for _ in 0..take {
+                                if let Some((id, ready)) = run.queue.pop_front() {
+                                    session.give(Step::Run(run.dispatch(id, ready, scale)));
+                                }
+                            }
+                            if fuel == 0 {
+                                break;
                             }
                         }
-                    }
-                    // Send released jobs on, oldest batch first, within the fuel.
-                    let mut fuel = DISPATCH_FUEL;
-                    let mut owners: Vec<u64> = running
-                        .iter()
-                        .filter(|(_, r)| !r.queue.is_empty())
-                        .map(|(n, _)| *n)
-                        .collect();
-                    owners.sort_unstable();
-                    for n in owners {
-                        let Some(run) = running.get_mut(&n) else {
-                            continue;
-                        };
-                        let take = run.queue.len().min(fuel);
-                        fuel -= take;
-                        let mut session = output.session(&run.cap);
-                        for _ in 0..take {
-                            if let Some((id, ready)) = run.queue.pop_front() {
-                                session.give(Step::Run(run.dispatch(id, ready, scale)));
-                            }
-                        }
-                        if fuel == 0 {
-                            break;
+                        if running.values().any(|r| !r.queue.is_empty()) {
+                            timer.activate();
+                        } else if let Some(next) = next {
+                            timer.activate_after(next.saturating_duration_since(now));
                         }
                     }
-                    if running.values().any(|r| !r.queue.is_empty()) {
-                        timer.activate();
-                    } else if let Some(next) = next {
-                        timer.activate_after(next.saturating_duration_since(now));
-                    }
-                }
-            },
-        );
+                },
+            );
         let (runs, outcomes) = steps.ok_err(|s| match s {
             Step::Run(d) => Ok(d),
             Step::Outcome(o) => Err(o),
@@ -615,6 +626,8 @@ mod tests {
                 clock: Arc::default(),
                 spread: true,
                 batch_times: BatchTimes::default(),
+                // Below a batch's first release: the owner sends it over several activations.
+                dispatch_fuel: 3,
             };
             let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
             let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();
@@ -631,6 +644,10 @@ mod tests {
                     let graph = BatchGraph::build(&workload, *t, 5).unwrap();
                     assert_eq!(record.tree_hash, expected_tree_hash(&graph));
                 }
+                let mut keys: Vec<SimKey> = p.records().iter().map(|r| r.key).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                assert_eq!(keys.len(), 2 * jobs, "no job twice");
                 let records = p.records();
                 assert_eq!(records.len(), 2 * jobs, "each job once");
                 let reused = records
@@ -666,6 +683,7 @@ mod tests {
                 clock: Arc::default(),
                 spread,
                 batch_times: BatchTimes::default(),
+                dispatch_fuel: 3,
             };
             let (tx, rx) = mpsc::channel();
             let (shared, w) = (pools.clone(), Arc::clone(&workload));
@@ -678,7 +696,6 @@ mod tests {
                 worker.dataflow::<u64, _, _>(|scope| {
                     scope
                         .input_from(&mut input)
-                        .exchange(|b: &SimulatedBatch| b.batch_number)
                         .simulate(pool, spec)
                         .inspect(move |o| tx.send(o.clone()).unwrap())
                         .probe_with(&probe);
@@ -701,6 +718,23 @@ mod tests {
                 let record = outcome.as_ref().expect("a simulated record");
                 check_record(record).expect("the tree hash checks");
             }
+            // Each job of each graph ran once, on some pool: the same keys, none twice.
+            let mut ran_keys: Vec<SimKey> = pools
+                .iter()
+                .flat_map(|p| p.records().into_iter().map(|r| r.key))
+                .collect();
+            ran_keys.sort_unstable();
+            let mut graph_keys: Vec<SimKey> = (1..=2)
+                .flat_map(|n| {
+                    BatchGraph::build(&workload, n, 5)
+                        .unwrap()
+                        .jobs
+                        .into_iter()
+                        .map(|j| j.key)
+                })
+                .collect();
+            graph_keys.sort_unstable();
+            assert_eq!(ran_keys, graph_keys, "spread {spread}");
             let mut total = 0;
             for batch in 1..=2u64 {
                 let ran: Vec<usize> = pools

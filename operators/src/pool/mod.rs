@@ -2,8 +2,8 @@
 //! wrap slots for the SNARK wrap)
 //! take jobs from one priority queue shared by every worker of the process, ranked by [`Rank`]: by
 //! default the oldest scope (a batch, or an aggregation run) first, then the highest stage (so scopes
-//! finish in order and latency stays low), then arrival order; [`Schedule::Throughput`] puts the
-//! critical path first instead.
+//! finish in order and latency stays low), then the most urgent ([`Rank::urgency`]), then arrival
+//! order; [`Schedule::Throughput`] puts the critical path first instead.
 //!
 //! Each slot has a proving backend ([`ProvingBackend`]): boojum's CPU prover, or a GPU one. A slot only
 //! takes jobs its backend supports. GPU slots go first: a CPU slot leaves a job a GPU could prove to the
