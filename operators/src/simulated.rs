@@ -351,6 +351,52 @@ enum Step {
     Outcome(BatchOutcome<SimulatedRecord>),
 }
 
+/// Holds batches back until every worker of every process is running this dataflow. A worker still
+/// building it (a process still being assigned its Kafka partitions, which asks the group coordinator
+/// for committed offsets) steps nothing, so jobs spread to it would wait there; measured at start-up
+/// in a four-process cluster, up to a second. Each worker's `Ready` source holds a capability at time
+/// 0 until its first activation, and timely counts that capability for every worker from the start,
+/// so the gate's frontier passes 0 only once every worker runs.
+fn await_every_worker<'scope>(
+    batches: Stream<'scope, u64, Vec<SimulatedBatch>>,
+) -> Stream<'scope, u64, Vec<SimulatedBatch>> {
+    let scope = batches.scope();
+    let ready = timely::dataflow::operators::generic::operator::source::<
+        _,
+        CapacityContainerBuilder<Vec<()>>,
+        _,
+        _,
+    >(scope, "Ready", |cap, _| {
+        let mut cap = Some(cap);
+        move |_output| {
+            // Running: this worker no longer holds the gate.
+            cap.take();
+        }
+    });
+    batches.binary_frontier::<_, CapacityContainerBuilder<Vec<SimulatedBatch>>, _, _, _, _>(
+        ready,
+        Pipeline,
+        Pipeline,
+        "AwaitEveryWorker",
+        |_, _| {
+            let mut held: Vec<(Capability<u64>, Vec<SimulatedBatch>)> = Vec::new();
+            move |(batches, _), (ready, ready_frontier), output| {
+                batches.for_each(|cap, data| {
+                    if let Some(cap) = cap.retain_least(0) {
+                        held.push((cap, std::mem::take(data)));
+                    }
+                });
+                ready.for_each(|_, _| {});
+                if !ready_frontier.less_equal(&0) {
+                    for (cap, mut data) in held.drain(..) {
+                        output.session(&cap).give_container(&mut data);
+                    }
+                }
+            }
+        },
+    )
+}
+
 /// Runs simulated batches' trees on a pool.
 pub trait SimulateExt<'scope> {
     /// Runs every batch's graph on `pool` by `spec`; emits, at the batch's time, its simulated
@@ -378,8 +424,8 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
         let (handle, replies) = scope.feedback::<Vec<Proved<SimulatedJob>>>(1);
         let spread = spec.spread;
         // The owner of a batch is the worker its number routes to: the replies find it the same way.
-        let steps = self
-            .exchange(|b: &SimulatedBatch| b.batch_number)
+        let owned = self.exchange(|b: &SimulatedBatch| b.batch_number);
+        let steps = await_every_worker(owned)
             .binary::<_, CapacityContainerBuilder<Vec<Step>>, _, _, _, _>(
                 replies,
                 Pipeline,
@@ -662,9 +708,11 @@ mod tests {
 
     /// Three workers, each with its own pool (as three processes have): spread, every batch's jobs
     /// run on every pool, each once, and each tree still checks; kept on the owner, all of a batch's
-    /// jobs run on one pool. Either way each batch's latency is taken where it is owned.
+    /// jobs run on one pool. Either way each batch's latency is taken where it is owned, and nothing
+    /// starts before the last worker runs.
     #[test]
     fn spread_jobs_run_on_every_workers_pool_and_each_tree_checks() {
+        const LATE: Duration = Duration::from_millis(300);
         use std::sync::mpsc;
         use timely::dataflow::operators::{Input, Inspect, Probe};
         use timely::dataflow::{InputHandle, ProbeHandle};
@@ -691,6 +739,11 @@ mod tests {
             timely::execute(timely::Config::process(3), move |worker| {
                 let pool = Arc::clone(&shared[worker.index()]);
                 let (spec, tx) = (spec.clone(), tx.clone());
+                // A worker that comes late (as a process still being assigned its partitions):
+                // no job is queued anywhere before it runs.
+                if worker.index() == 2 {
+                    std::thread::sleep(LATE);
+                }
                 let mut input = InputHandle::new();
                 let probe = ProbeHandle::new();
                 worker.dataflow::<u64, _, _>(|scope| {
@@ -748,6 +801,15 @@ mod tests {
             }
             assert_eq!(total, 2 * jobs, "each job once");
             assert_eq!(times.latencies().len(), 2, "both batches' latency");
+            let first = pools
+                .iter()
+                .flat_map(|p| p.records().into_iter().map(|r| r.queued))
+                .min()
+                .expect("jobs ran");
+            assert!(
+                first >= LATE,
+                "a job was queued at {first:?}, before the late worker ran"
+            );
         }
     }
 }
