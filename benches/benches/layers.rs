@@ -21,8 +21,8 @@ use zkstream_prover::{
 };
 use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 
-const P: CircuitType = CircuitType::Poseidon2Hash;
-const S: CircuitType = CircuitType::Sha256;
+const P: CircuitType = CircuitType::POSEIDON2;
+const S: CircuitType = CircuitType::SHA256;
 
 fn batch(arity: usize, shape: &TreeShape) -> BatchInput {
     // Enough requests that every layer has `arity` children: arity basic circuits per type.

@@ -24,7 +24,7 @@ use zkstream_prover::sample::{sample_batch, SampleSize};
 use zkstream_prover::{init_resolver_threads, KeyStore, ProofProfile, TreeShape};
 use zkstream_sources::kafka::produce_batches;
 use zkstream_sources::{EmbeddedBroker, KafkaSourceConfig};
-use zkstream_types::{ArtifactKey, BatchInput, CircuitType};
+use zkstream_types::{ArtifactKey, BatchInput};
 
 fn schedule() -> Schedule {
     match std::env::var("ZKSTREAM_BENCH_SCHEDULE").as_deref() {
@@ -84,11 +84,7 @@ fn measured_graph(records: &[JobRecord]) -> BatchGraph {
             key: SimKey {
                 batch: r.key.batch,
                 round: r.key.round,
-                circuit: r
-                    .key
-                    .circuit
-                    .and_then(|c| CircuitType::ALL.iter().position(|t| *t == c))
-                    .map(|i| i as u8),
+                circuit: r.key.circuit,
                 depth: r.key.depth,
                 index: r.key.index,
             },

@@ -13,7 +13,7 @@ use zkstream_prover::sample::{sample_batch, SampleSize};
 use zkstream_prover::{
     witness_batch, ChildProof, CircuitId, KeyStore, Prover, ProvingBackend, TreeShape,
 };
-use zkstream_types::CircuitType;
+use zkstream_types::{real_type_name, CircuitType, REAL_TYPES};
 
 use crate::ProofOpts;
 
@@ -34,13 +34,16 @@ pub struct GpuBenchArgs {
     types: Vec<CircuitType>,
 }
 
-/// A circuit type by name, or the names there are.
+/// A circuit type of the real family by name, or the names there are.
 fn circuit_type(name: &str) -> Result<CircuitType, String> {
-    CircuitType::ALL
+    REAL_TYPES
         .into_iter()
-        .find(|t| t.name() == name)
+        .find(|&t| real_type_name(t) == Some(name))
         .ok_or_else(|| {
-            let names: Vec<&str> = CircuitType::ALL.iter().map(|t| t.name()).collect();
+            let names: Vec<&str> = REAL_TYPES
+                .iter()
+                .filter_map(|&t| real_type_name(t))
+                .collect();
             format!(
                 "unknown circuit type {name:?} (expected {})",
                 names.join(", ")
@@ -105,10 +108,12 @@ fn bench_prover(
 /// A batch size with exactly two basic circuits of each type: more requests than one circuit holds,
 /// at most what two hold.
 fn two_circuits_per_type(shape: &TreeShape) -> SampleSize {
-    let two = |t| (shape.capacity(t) + 1, 2 * shape.capacity(t));
+    // Both are the real family's own types, which always have a capacity.
+    let capacity = |t| shape.capacity(t).unwrap_or(1);
+    let two = |t| (capacity(t) + 1, 2 * capacity(t));
     SampleSize {
-        poseidon2: two(CircuitType::Poseidon2Hash),
-        sha256: two(CircuitType::Sha256),
+        poseidon2: two(CircuitType::POSEIDON2),
+        sha256: two(CircuitType::SHA256),
     }
 }
 

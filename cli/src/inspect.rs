@@ -41,11 +41,7 @@ fn summary(frame: &Frame, size: usize) -> String {
                         Request::Sha256 { data } => data.len(),
                     })
                     .sum();
-                let _ = writeln!(
-                    s,
-                    "    {:<10} {n:>6} requests, {bytes} payload bytes",
-                    t.name()
-                );
+                let _ = writeln!(s, "    {:<10} {n:>6} requests, {bytes} payload bytes", t);
             }
             if let Err(e) = b.validate() {
                 let _ = writeln!(s, "  INVALID: {e}");
@@ -78,9 +74,7 @@ fn summary(frame: &Frame, size: usize) -> String {
                 let _ = writeln!(
                     s,
                     "    {:<10} {:>6} requests, end state {}",
-                    r.circuit.name(),
-                    r.count,
-                    r.end
+                    r.circuit, r.count, r.end
                 );
             }
             let _ = writeln!(s, "  proof:               {}", p.proof_summary());

@@ -19,7 +19,7 @@ use prometheus::{
 use zkstream_operators::model::Job;
 use zkstream_operators::pool::{JobEnd, JobError, PoolObserver, SlotInfo, Work};
 use zkstream_prover::SlotKind;
-use zkstream_types::{AggregationRound, CircuitType, RejectReason};
+use zkstream_types::{real_type_name, AggregationRound, RejectReason, REAL_TYPES};
 
 use crate::lifecycle::Health;
 
@@ -334,7 +334,11 @@ impl Metrics {
         for round in AggregationRound::ALL {
             let r = round.name();
             let circuits: Vec<&str> = if round.number() <= AggregationRound::Node.number() {
-                CircuitType::ALL.iter().map(|c| c.name()).collect()
+                // The real family's types: the proofs these series count are its proofs.
+                REAL_TYPES
+                    .iter()
+                    .filter_map(|&c| real_type_name(c))
+                    .collect()
             } else {
                 vec!["batch"]
             };

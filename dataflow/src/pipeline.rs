@@ -361,6 +361,9 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .exchange(|_| 0)
                 .inspect(move |r| on_reject(r));
 
+            // The real circuit family: witness splits a batch into its types' basic circuits, the
+            // tip takes one final node per type it registers, in its order.
+            let tip_types: Vec<_> = shape.family().ids().collect();
             let (jobs, witness_failures) = batches.witness(shape.clone()).ok_err(|r| r);
             let (basics, f_basic) = split(
                 jobs.exchange(job_route)
@@ -377,7 +380,11 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 shape.node_depth,
                 spec.release,
             );
-            let (tips, f_tip) = split(finals.collect_tip().prove(Arc::clone(&pool), "ProveTip"));
+            let (tips, f_tip) = split(
+                finals
+                    .collect_tip(tip_types)
+                    .prove(Arc::clone(&pool), "ProveTip"),
+            );
             let (schedulers, f_sched) =
                 split(tips.schedule().prove(Arc::clone(&pool), "ProveScheduler"));
             let mut failures = vec![witness_failures, f_basic, f_leaf, f_node, f_tip, f_sched];

@@ -351,7 +351,7 @@ fn export(m: &Metrics, view: &ViewSnapshot) {
         if *state == JobState::Queued {
             m.set_queue_depth(
                 round.name(),
-                circuit.map(|c| c.name()).unwrap_or("batch"),
+                &circuit.map_or_else(|| "batch".to_string(), |c| c.to_string()),
                 *c,
             );
         }
@@ -402,8 +402,8 @@ mod tests {
             let mut open: BTreeMap<u64, u64> = BTreeMap::new();
             let mut next_batch = 1u64;
             let circuits = [
-                Some(CircuitType::Poseidon2Hash),
-                Some(CircuitType::Sha256),
+                Some(CircuitType::POSEIDON2),
+                Some(CircuitType::SHA256),
                 None,
             ];
             for burst in 0..30 {
@@ -443,8 +443,8 @@ mod tests {
     fn gauges_follow_the_views() {
         let metrics = Arc::new(Metrics::new().unwrap());
         let views = OpsViews::start(5, Some(Arc::clone(&metrics))).unwrap();
-        let leaf = key(5, AggregationRound::Leaf, Some(CircuitType::Sha256), 0);
-        let basic = key(6, AggregationRound::Basic, Some(CircuitType::Sha256), 1);
+        let leaf = key(5, AggregationRound::Leaf, Some(CircuitType::SHA256), 0);
+        let basic = key(6, AggregationRound::Basic, Some(CircuitType::SHA256), 1);
         views.batch_read(5);
         views.batch_read(6);
         views.send(ViewEvent::Job(leaf, JobState::Queued));

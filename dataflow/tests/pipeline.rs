@@ -410,7 +410,7 @@ fn rejected_records_are_dead_letters_missing_and_failed_batches_gaps_and_the_run
     let faults: FaultInjector = Arc::new(|key, _| {
         key.batch == 2
             && key.round == AggregationRound::Basic
-            && key.circuit == Some(zkstream_types::CircuitType::Poseidon2Hash)
+            && key.circuit == Some(zkstream_types::CircuitType::POSEIDON2)
             && key.index == 0
     });
     let run = run(

@@ -5,7 +5,7 @@
 //! its modeled duration.
 
 use serde::{Deserialize, Serialize};
-use zkstream_types::{AggregationRound, SimulatedBatch};
+use zkstream_types::{AggregationRound, CircuitType, SimulatedBatch};
 
 use crate::tree_hash::SimKey;
 use crate::workload::{Workload, WorkloadError};
@@ -78,10 +78,15 @@ impl BatchGraph {
             seed,
             jobs: Vec::with_capacity(total as usize * 17 / 16 + 64),
         };
+        // The simulated family of this batch drives the recursion: its layer sizes per type.
+        let family = workload.family_with_arity(batch.arity);
         let arity = batch.arity as usize;
         let mut finals = Vec::with_capacity(batch.basic.len());
-        for (t, (load, &count)) in workload.types.iter().zip(&batch.basic).enumerate() {
-            let circuit = Some(t as u8);
+        for ((spec, load), &count) in family.types.iter().zip(&workload.types).zip(&batch.basic) {
+            let circuit = Some(spec.id);
+            let layers = family
+                .layers(spec.id, u64::from(count))
+                .unwrap_or_else(|_| vec![1, 1]);
             let basic: Vec<JobId> = (0..count)
                 .map(|i| {
                     g.push(
@@ -95,14 +100,10 @@ impl BatchGraph {
                 })
                 .collect();
             let mut level = g.level(AggregationRound::Leaf, circuit, 0, &basic, arity);
-            let mut depth = 1;
-            loop {
+            for depth in 1..layers.len() as u32 {
                 level = g.level(AggregationRound::Node, circuit, depth, &level, arity);
-                if level.len() == 1 {
-                    break;
-                }
-                depth += 1;
             }
+            debug_assert_eq!(level.len(), 1, "the family's layers end in one proof");
             finals.extend(level);
         }
         let d = &workload.durations;
@@ -194,7 +195,7 @@ impl Builder<'_> {
     fn push(
         &mut self,
         round: AggregationRound,
-        circuit: Option<u8>,
+        circuit: Option<CircuitType>,
         depth: u32,
         index: u32,
         children: Vec<JobId>,
@@ -222,7 +223,7 @@ impl Builder<'_> {
     fn level(
         &mut self,
         round: AggregationRound,
-        circuit: Option<u8>,
+        circuit: Option<CircuitType>,
         depth: u32,
         below: &[JobId],
         arity: usize,
@@ -324,7 +325,7 @@ mod tests {
         assert_eq!(a, BatchGraph::build(&w, 1, 1).unwrap());
         for job in &a.jobs {
             let base = match job.key.round {
-                Basic => w.types[job.key.circuit.unwrap() as usize].basic_s,
+                Basic => w.types[job.key.circuit.unwrap().id() as usize].basic_s,
                 Leaf => w.durations.leaf_s,
                 Node => w.durations.node_s,
                 RecursionTip => w.durations.tip_s,

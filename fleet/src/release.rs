@@ -7,14 +7,14 @@
 //! - `zksync`: as `barrier`, then at the next multiple of [`Release::POLL_S`] modeled seconds (the job
 //!   monitor's poll).
 
-use zkstream_types::Release;
+use zkstream_types::{CircuitType, Release};
 
 use crate::graph::{BatchGraph, JobId};
 
 /// A level: the jobs of one batch's (round, type, depth); the tip, scheduler and compression are one
 /// each. The batch is part of it so that a stream's graph ([`BatchGraph::stream`]) has no barrier
 /// across batches.
-type Level = (u64, u8, Option<u8>, u32);
+type Level = (u64, u8, Option<CircuitType>, u32);
 
 /// The release state of one batch's graph.
 #[derive(Clone, Debug)]

@@ -129,7 +129,7 @@ mod tests {
         let k = SimKey {
             batch: 1,
             round: AggregationRound::Node,
-            circuit: Some(3),
+            circuit: Some(zkstream_types::CircuitType::new(3)),
             depth: 2,
             index: 5,
         };

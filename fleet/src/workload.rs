@@ -4,8 +4,9 @@
 
 use serde::Deserialize;
 use thiserror::Error;
-use zkstream_types::simulated::MAX_SIMULATED_TYPES;
-use zkstream_types::SimulatedBatch;
+use zkstream_types::{
+    CircuitFamily, CircuitType, FamilyError, NodeLayers, SimulatedBatch, TypeSpec,
+};
 
 /// A workload the presets or a file describe is not one a batch can have.
 #[derive(Debug, Error, PartialEq)]
@@ -172,16 +173,12 @@ impl Workload {
                 reason,
             })
         };
-        // The recursion tip verifies one final node proof per type and has 32 inputs (zkSync's
-        // `RECURSION_TIP_ARITY`).
-        if self.types.is_empty() || self.types.len() > MAX_SIMULATED_TYPES {
-            return invalid(format!(
-                "{} circuit types (1 to {MAX_SIMULATED_TYPES})",
-                self.types.len()
-            ));
-        }
-        if self.arity < 2 {
-            return invalid(format!("arity {} (at least 2)", self.arity));
+        // The family it registers: 1 to 32 types (the recursion tip verifies one final node proof
+        // per type and has 32 inputs, zkSync's `RECURSION_TIP_ARITY`), unique names, arity ≥ 2.
+        match self.family().check() {
+            Ok(()) => {}
+            Err(FamilyError::Invalid(_, reason)) => return invalid(reason),
+            Err(other) => return invalid(other.to_string()),
         }
         if !(0.0..1.0).contains(&self.jitter) {
             return invalid(format!("jitter {} (in [0, 1))", self.jitter));
@@ -222,6 +219,32 @@ impl Workload {
             t.basic = ((f64::from(t.basic) * f).round() as u32).max(1);
         }
         w
+    }
+
+    /// The simulated circuit family this workload registers: its types as ids `0..` in order, named
+    /// as the workload names them, capacity 1 (a simulated batch carries counts of basic jobs), and
+    /// node layers until one proof per type, like zkSync's.
+    pub fn family(&self) -> CircuitFamily {
+        self.family_with_arity(self.arity)
+    }
+
+    /// The same family at another arity (a simulated batch carries its own).
+    pub fn family_with_arity(&self, arity: u32) -> CircuitFamily {
+        CircuitFamily {
+            name: self.name.clone(),
+            types: self
+                .types
+                .iter()
+                .enumerate()
+                .map(|(i, t)| TypeSpec {
+                    id: CircuitType::new(i as u8),
+                    name: t.name.clone(),
+                    capacity: 1,
+                })
+                .collect(),
+            arity,
+            node_layers: NodeLayers::UntilOne,
+        }
     }
 
     /// Batch `number` of this workload: its shape, as a simulated record carries it.

@@ -104,7 +104,7 @@ fn support_is_decided_by_gate_set_and_only_device_0_gets_a_slot() {
         free_memory: 79 << 30,
     };
     let backend = zkstream_gpu::shivini_backend::factory(&device(0), 4).unwrap();
-    let t = zkstream_types::CircuitType::Sha256;
+    let t = zkstream_types::CircuitType::SHA256;
     for id in [
         CircuitId::Basic(t),
         CircuitId::Leaf(t),

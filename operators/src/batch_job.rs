@@ -237,7 +237,10 @@ impl Work for Job {
     }
 
     fn labels(&self) -> (&'static str, String) {
-        let circuit = self.key.circuit.map(|c| c.name()).unwrap_or("batch");
-        (self.key.round.name(), circuit.to_string())
+        let circuit = self
+            .key
+            .circuit
+            .map_or_else(|| "batch".to_string(), |c| c.to_string());
+        (self.key.round.name(), circuit)
     }
 }

@@ -152,7 +152,7 @@ impl<'scope> ChunkExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BatchHeader;
+    use crate::model::{level_of, BatchHeader};
     use zkstream_types::Digest;
 
     fn basic(batch: u64, t: CircuitType, index: u32, siblings: u32) -> ProofRef {
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn streaming_releases_each_chunk_as_soon_as_its_children_exist() {
         let mut c = Chunker::new(2, Release::Streaming);
-        let t = CircuitType::Poseidon2Hash;
+        let t = CircuitType::POSEIDON2;
         // 5 basics → chunks {0,1} {2,3} {4}; they arrive out of order.
         assert!(c.push(basic(1, t, 1, 5)).is_empty());
         assert!(c.push(basic(1, t, 3, 5)).is_empty());
@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn barrier_waits_for_the_whole_level() {
         let mut c = Chunker::new(2, Release::Barrier);
-        let t = CircuitType::Sha256;
+        let t = CircuitType::SHA256;
         assert!(c.push(basic(2, t, 0, 3)).is_empty());
         assert!(c.push(basic(2, t, 1, 3)).is_empty());
         let j = c.push(basic(2, t, 2, 3));
@@ -227,19 +227,113 @@ mod tests {
     #[test]
     fn levels_of_different_batches_and_types_do_not_mix() {
         let mut c = Chunker::new(2, Release::Streaming);
-        assert!(c.push(basic(1, CircuitType::Sha256, 0, 2)).is_empty());
-        assert!(c.push(basic(2, CircuitType::Sha256, 1, 2)).is_empty());
-        assert!(c
-            .push(basic(1, CircuitType::Poseidon2Hash, 1, 2))
-            .is_empty());
+        assert!(c.push(basic(1, CircuitType::SHA256, 0, 2)).is_empty());
+        assert!(c.push(basic(2, CircuitType::SHA256, 1, 2)).is_empty());
+        assert!(c.push(basic(1, CircuitType::POSEIDON2, 1, 2)).is_empty());
         assert_eq!(c.open_levels(), 3);
+    }
+
+    /// The real chain's state machines (this chunker for the leaf and node layers, then the tip
+    /// collector) driven over random circuit families, with references delivered in random order:
+    /// every layer has the sizes the family gives, every parent is released once, and one
+    /// tip takes every type in the family's order with its whole range. Seeded (printed;
+    /// `ZKSTREAM_FAMILY_SEED` repeats a run), 300 families from it.
+    #[test]
+    fn the_chain_reduces_any_family_to_one_tip() {
+        use crate::tip::TipCollector;
+        use rand::seq::SliceRandom;
+        use rand::{Rng, SeedableRng};
+        use std::collections::BTreeMap;
+        use zkstream_types::{CircuitFamily, NodeLayers, TypeSpec};
+
+        let first = zkstream_testkit::seed::seed("ZKSTREAM_FAMILY_SEED", "random families");
+        for seed in (0..300).map(|i| first.wrapping_add(i)) {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let mut ids: Vec<u8> = (0..=u8::MAX).collect();
+            ids.shuffle(&mut rng);
+            let n_types = rng.gen_range(1..=6);
+            let arity = rng.gen_range(1..=5u32);
+            let layers = rng.gen_range(1..=3u32);
+            let family = CircuitFamily {
+                name: format!("random-{seed}"),
+                types: ids[..n_types]
+                    .iter()
+                    .map(|&id| TypeSpec {
+                        id: CircuitType::new(id),
+                        name: format!("c{id}"),
+                        capacity: 1,
+                    })
+                    .collect(),
+                arity,
+                node_layers: NodeLayers::Fixed(layers),
+            };
+            assert_eq!(family.check(), Ok(()), "seed {seed}");
+            let max = u64::from(arity).pow(layers + 1);
+            let release = if rng.gen_bool(0.5) {
+                Release::Streaming
+            } else {
+                Release::Barrier
+            };
+            let mut chunker = Chunker::new(arity as usize, release);
+            let mut tips = TipCollector::new(family.ids().collect());
+            let mut pending = Vec::new();
+            let mut counts: BTreeMap<CircuitType, u64> = BTreeMap::new();
+            for t in family.ids() {
+                let n = rng.gen_range(1..=max.min(40));
+                counts.insert(t, n);
+                pending.extend((0..n as u32).map(|i| basic(9, t, i, n as u32)));
+            }
+            let mut made: BTreeMap<(CircuitType, u32), BTreeSet<u32>> = BTreeMap::new();
+            let mut tip = None;
+            while !pending.is_empty() {
+                let r = pending.swap_remove(rng.gen_range(0..pending.len()));
+                let final_level = 1 + layers;
+                if r.level() == final_level {
+                    if let Some(job) = tips.push(r) {
+                        assert!(tip.is_none(), "seed {seed}: a second tip");
+                        tip = Some(job);
+                    }
+                    continue;
+                }
+                for job in chunker.push(r) {
+                    let t = job.key.circuit.unwrap_or(CircuitType::new(0));
+                    let fresh = made
+                        .entry((t, level_of(&job.key)))
+                        .or_default()
+                        .insert(job.key.index);
+                    assert!(fresh, "seed {seed}: {} released twice", job.key);
+                    pending.push(ProofRef {
+                        key: job.key,
+                        header: job.header,
+                        ranges: job.ranges,
+                        siblings: job.siblings,
+                    });
+                }
+            }
+            for t in family.ids() {
+                let sizes = family.layers(t, counts[&t]).unwrap_or_default();
+                let got: Vec<u64> = (1..=1 + layers)
+                    .map(|level| made.get(&(t, level)).map_or(0, |s| s.len() as u64))
+                    .collect();
+                assert_eq!(got, sizes, "seed {seed}: layers of {t}");
+            }
+            let tip = tip.unwrap_or_else(|| panic!("seed {seed}: no tip"));
+            assert_eq!(
+                tip.ranges.iter().map(|r| r.circuit).collect::<Vec<_>>(),
+                family.ids().collect::<Vec<_>>(),
+                "seed {seed}"
+            );
+            for r in &tip.ranges {
+                assert_eq!(r.count, 2 * counts[&r.circuit], "seed {seed}");
+            }
+        }
     }
 
     #[test]
     fn node_levels_get_node_keys() {
         let leaf = ArtifactKey {
             round: AggregationRound::Leaf,
-            ..basic(1, CircuitType::Sha256, 0, 1).key
+            ..basic(1, CircuitType::SHA256, 0, 1).key
         };
         let k = parent_key(&leaf, 1, 3);
         assert_eq!((k.round, k.depth, k.index), (AggregationRound::Node, 1, 3));

@@ -166,7 +166,7 @@ mod tests {
     use super::*;
     use crate::model::BatchHeader;
     use crate::scheduler::scheduler_job;
-    use zkstream_types::{Artifact, CircuitType, QueueRange};
+    use zkstream_types::{Artifact, QueueRange, REAL_TYPES};
 
     fn tip() -> ProofRef {
         ProofRef {
@@ -183,7 +183,7 @@ mod tests {
                 protocol_version: 3,
                 previous_batch_commitment: Digest([7; 4]),
             },
-            ranges: CircuitType::ALL
+            ranges: REAL_TYPES
                 .iter()
                 .map(|&t| QueueRange {
                     circuit: t,

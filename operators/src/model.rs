@@ -61,7 +61,7 @@ pub enum JobKind {
     Basic(BasicJob),
     /// A leaf or node over ≤ ARITY consecutive children of one type.
     Aggregate(Vec<ProofRef>),
-    /// The recursion tip over the final node proof of every type (in `CircuitType::ALL` order).
+    /// The recursion tip over the final node proof of every type (in `REAL_TYPES` order).
     Tip(Vec<ProofRef>),
     /// The scheduler over the tip proof.
     Scheduler(ProofRef),

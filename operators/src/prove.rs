@@ -89,7 +89,7 @@ mod tests {
 
     fn job(batch: u64, index: u32) -> Job {
         let range = QueueRange {
-            circuit: CircuitType::Poseidon2Hash,
+            circuit: CircuitType::POSEIDON2,
             start: Digest::default(),
             end: Digest::default(),
             count: 0,
@@ -99,7 +99,7 @@ mod tests {
                 protocol_version: 1,
                 batch,
                 round: AggregationRound::Basic,
-                circuit: Some(CircuitType::Poseidon2Hash),
+                circuit: Some(CircuitType::POSEIDON2),
                 depth: 0,
                 index,
             },

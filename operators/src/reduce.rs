@@ -79,7 +79,7 @@ mod tests {
                 protocol_version: 1,
                 batch: 2,
                 round: AggregationRound::Leaf,
-                circuit: Some(CircuitType::Sha256),
+                circuit: Some(CircuitType::SHA256),
                 depth: 0,
                 index,
             },
@@ -89,7 +89,7 @@ mod tests {
                 previous_batch_commitment: Digest::default(),
             },
             ranges: vec![QueueRange {
-                circuit: CircuitType::Sha256,
+                circuit: CircuitType::SHA256,
                 start: d(index),
                 end: d(index + 1),
                 count: 1,

@@ -38,11 +38,11 @@ impl<'scope> SchedulerExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
 mod tests {
     use super::*;
     use crate::model::BatchHeader;
-    use zkstream_types::{CircuitType, Digest, QueueRange};
+    use zkstream_types::{Digest, QueueRange, REAL_TYPES};
 
     #[test]
     fn scheduler_job_keeps_the_batch_and_every_range() {
-        let ranges: Vec<QueueRange> = CircuitType::ALL
+        let ranges: Vec<QueueRange> = REAL_TYPES
             .iter()
             .map(|&t| QueueRange {
                 circuit: t,

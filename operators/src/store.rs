@@ -601,7 +601,7 @@ mod tests {
             protocol_version: 1,
             batch: 7,
             round: AggregationRound::Leaf,
-            circuit: Some(CircuitType::Sha256),
+            circuit: Some(CircuitType::SHA256),
             depth: 0,
             index,
         }

@@ -1,6 +1,6 @@
-//! `collect_tip`: waits, per batch, for the final node proof of every circuit type and emits the
-//! recursion tip job over them (slots in `CircuitType::ALL` order). References are exchanged by batch so
-//! one worker sees all of a batch's types.
+//! `collect_tip`: waits, per batch, for the final node proof of every circuit type of the family and
+//! emits the recursion tip job over them (slots in the family's registration order). References are
+//! exchanged by batch so one worker sees all of a batch's types.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,23 +12,38 @@ use zkstream_types::{AggregationRound, ArtifactKey, CircuitType};
 use crate::model::{Job, JobKind, ProofRef};
 
 /// Per-batch collection of final node references, without timely.
-#[derive(Default)]
 pub struct TipCollector {
+    /// The family's types, in tip-slot order.
+    types: Vec<CircuitType>,
     batches: HashMap<u64, BTreeMap<CircuitType, ProofRef>>,
 }
 
 impl TipCollector {
-    /// Takes a final node reference; returns the tip job once every type is present.
+    /// A collector for a family whose types are `types`, in tip-slot order
+    /// (`CircuitFamily::ids`).
+    pub fn new(types: Vec<CircuitType>) -> Self {
+        TipCollector {
+            types,
+            batches: HashMap::new(),
+        }
+    }
+
+    /// Takes a final node reference; returns the tip job once every type is present. A reference of
+    /// a type the family does not register is dropped (no tip slot takes it).
     pub fn push(&mut self, r: ProofRef) -> Option<Job> {
         let t = r.circuit()?;
         let batch = r.header.batch_number;
+        if !self.types.contains(&t) {
+            return None;
+        }
         let slots = self.batches.entry(batch).or_default();
         slots.entry(t).or_insert(r);
-        if slots.len() < CircuitType::ALL.len() {
+        if slots.len() < self.types.len() {
             return None;
         }
         let slots = self.batches.remove(&batch)?;
-        let children: Vec<ProofRef> = CircuitType::ALL
+        let children: Vec<ProofRef> = self
+            .types
             .iter()
             .filter_map(|t| slots.get(t).cloned())
             .collect();
@@ -51,15 +66,16 @@ impl TipCollector {
 
 /// The tip stage as an operator.
 pub trait TipExt<'scope> {
-    /// Final node references in, one tip job per batch out.
-    fn collect_tip(self) -> Stream<'scope, u64, Vec<Job>>;
+    /// Final node references in, one tip job per batch out, over the family's `types` in tip-slot
+    /// order.
+    fn collect_tip(self, types: Vec<CircuitType>) -> Stream<'scope, u64, Vec<Job>>;
 }
 
 impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
-    fn collect_tip(self) -> Stream<'scope, u64, Vec<Job>> {
+    fn collect_tip(self, types: Vec<CircuitType>) -> Stream<'scope, u64, Vec<Job>> {
         let pact = Exchange::new(|r: &ProofRef| r.header.batch_number);
         self.unary(pact, "CollectTip", |_initial, _info| {
-            let mut collector = TipCollector::default();
+            let mut collector = TipCollector::new(types);
             move |input, output| {
                 input.for_each_stamp(|cap, data| {
                     let mut session = output.session(&cap);
@@ -80,7 +96,7 @@ impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
 mod tests {
     use super::*;
     use crate::model::BatchHeader;
-    use zkstream_types::{Digest, QueueRange};
+    use zkstream_types::{Digest, QueueRange, REAL_TYPES};
 
     fn node(batch: u64, t: CircuitType) -> ProofRef {
         ProofRef {
@@ -109,16 +125,36 @@ mod tests {
 
     #[test]
     fn tip_waits_for_every_type_and_orders_slots() {
-        let mut c = TipCollector::default();
-        assert!(c.push(node(4, CircuitType::Sha256)).is_none());
-        assert!(c.push(node(5, CircuitType::Poseidon2Hash)).is_none());
-        let job = c.push(node(4, CircuitType::Poseidon2Hash)).unwrap();
+        let mut c = TipCollector::new(REAL_TYPES.to_vec());
+        assert!(c.push(node(4, CircuitType::SHA256)).is_none());
+        assert!(c.push(node(5, CircuitType::POSEIDON2)).is_none());
+        let job = c.push(node(4, CircuitType::POSEIDON2)).unwrap();
         assert_eq!(job.key.round, AggregationRound::RecursionTip);
         assert_eq!(job.key.batch, 4);
         assert_eq!(
             job.ranges.iter().map(|r| r.circuit).collect::<Vec<_>>(),
-            CircuitType::ALL.to_vec()
+            REAL_TYPES.to_vec()
         );
-        assert!(c.push(node(5, CircuitType::Sha256)).is_some());
+        assert!(c.push(node(5, CircuitType::SHA256)).is_some());
+    }
+
+    #[test]
+    fn tip_takes_any_familys_types_in_its_slot_order() {
+        // A family of three types registered out of id order: the slots follow registration.
+        let types = vec![
+            CircuitType::new(9),
+            CircuitType::new(3),
+            CircuitType::new(17),
+        ];
+        let mut c = TipCollector::new(types.clone());
+        assert!(c.push(node(2, CircuitType::new(17))).is_none());
+        // A type the family does not register fills no slot.
+        assert!(c.push(node(2, CircuitType::new(4))).is_none());
+        assert!(c.push(node(2, CircuitType::new(9))).is_none());
+        let job = c.push(node(2, CircuitType::new(3))).unwrap();
+        assert_eq!(
+            job.ranges.iter().map(|r| r.circuit).collect::<Vec<_>>(),
+            types
+        );
     }
 }

@@ -390,7 +390,7 @@ mod tests {
         );
         // Any key will do as the run's template: the injected faults come before a job runs.
         let template = Box::new(
-            keys.vk(CircuitId::Basic(CircuitType::Poseidon2Hash))
+            keys.vk(CircuitId::Basic(CircuitType::POSEIDON2))
                 .expect("a basic key"),
         );
         let store = ArtifactStore::open("memory://").expect("memory store");

@@ -20,7 +20,7 @@ fn artifact(index: u32) -> Artifact {
             protocol_version: 1,
             batch: 3,
             round: AggregationRound::Leaf,
-            circuit: Some(CircuitType::Sha256),
+            circuit: Some(CircuitType::SHA256),
             depth: 0,
             index,
         },

@@ -1,7 +1,7 @@
 //! The prover crate's error type, with a retry hint per variant.
 
 use thiserror::Error;
-use zkstream_types::{CircuitType, Digest, ValidationError};
+use zkstream_types::{CircuitType, Digest, FamilyError, ValidationError};
 
 /// Everything that can go wrong while generating witnesses, setting up or proving.
 #[derive(Debug, Error)]
@@ -19,6 +19,9 @@ pub enum ProverError {
         /// Capacity of the tree.
         limit: usize,
     },
+    /// A circuit family is malformed, or a type id is not one of its types.
+    #[error(transparent)]
+    Family(#[from] FamilyError),
     /// A child proof did not verify natively against the VK expected for its slot.
     #[error("child {index} of {parent} does not verify against the pinned VK ({reason})")]
     ChildRejected {

@@ -9,13 +9,13 @@ use boojum::cs::cs_builder::new_builder;
 use boojum::cs::cs_builder_verifier::CsVerifierBuilder;
 use boojum::cs::implementations::pow::NoPow;
 use boojum::worker::Worker;
-use zkstream_types::{CircuitType, QueueRange};
+use zkstream_types::{CircuitType, QueueRange, REAL_TYPES};
 
 use crate::backend::{BackendError, CpuBackend, PowRunner, ProvingBackend, ProvingJob};
 use crate::circuits::config::{
     configure_keccak, configure_plain, configure_recursion, configure_sha, Layout, GEOMETRY,
 };
-use crate::circuits::{BasicCircuit, Circuit, SchedulerInputs};
+use crate::circuits::{BasicCircuit, BasicKind, Circuit, SchedulerInputs};
 use crate::error::ProverError;
 use crate::field::{proof_public_input, BProof, BVk, Ext, F, H, TR};
 use crate::keys::{assemble, CircuitId, KeyStore};
@@ -179,7 +179,7 @@ impl Prover {
     /// Proves a basic circuit job.
     pub fn prove_basic(&self, job: &BasicJob) -> Result<ChildProof, ProverError> {
         let t = job.range.circuit;
-        let capacity = self.keys.shape().capacity(t);
+        let capacity = self.keys.shape().capacity(t)?;
         if job.requests.len() > capacity {
             return Err(ProverError::Config(format!(
                 "{} requests exceed the {t} capacity {capacity}",
@@ -189,7 +189,7 @@ impl Prover {
         let proof = self.prove(
             CircuitId::Basic(t),
             &BasicCircuit {
-                circuit: t,
+                kind: BasicKind::of(t)?,
                 capacity,
                 job: Some(job),
             },
@@ -321,18 +321,18 @@ impl Prover {
         }
     }
 
-    /// Proves the recursion tip over the final node proof of every type (in `CircuitType::ALL` order).
+    /// Proves the recursion tip over the final node proof of every type (in `REAL_TYPES` order).
     pub fn prove_tip(&self, finals: &[ChildProof]) -> Result<BProof, ProverError> {
         let depth = self.keys.shape().node_depth;
-        if finals.len() != CircuitType::ALL.len() {
+        if finals.len() != REAL_TYPES.len() {
             return Err(ProverError::WrongChildCount {
                 parent: "tip".into(),
-                max: CircuitType::ALL.len(),
+                max: REAL_TYPES.len(),
                 got: finals.len(),
             });
         }
         if self.prechecks {
-            for (index, (t, c)) in CircuitType::ALL.iter().zip(finals).enumerate() {
+            for (index, (t, c)) in REAL_TYPES.iter().zip(finals).enumerate() {
                 if c.range.circuit != *t {
                     return Err(ProverError::ChildRejected {
                         parent: "tip".into(),

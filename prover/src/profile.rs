@@ -4,7 +4,7 @@
 
 use boojum::cs::implementations::prover::ProofConfig;
 use serde::{Deserialize, Serialize};
-use zkstream_types::CircuitType;
+use zkstream_types::{CircuitFamily, CircuitType, FamilyError, REAL_TYPES};
 
 use crate::error::ProverError;
 
@@ -221,17 +221,33 @@ impl Default for TreeShape {
 }
 
 impl TreeShape {
-    /// Requests per basic circuit of type `t`.
-    pub fn capacity(&self, t: CircuitType) -> usize {
+    /// zkstream's real circuit family with this shape: Poseidon2 and SHA-256 with their capacities,
+    /// the arity and `node_depth` fixed node layers (one key each).
+    pub fn family(&self) -> CircuitFamily {
+        let narrow = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        CircuitFamily::real(
+            narrow(self.poseidon2_capacity),
+            narrow(self.sha256_capacity),
+            narrow(self.arity),
+            self.node_depth,
+        )
+    }
+
+    /// Requests per basic circuit of type `t`; refused for a type the real family does not register.
+    pub fn capacity(&self, t: CircuitType) -> Result<usize, ProverError> {
         match t {
-            CircuitType::Poseidon2Hash => self.poseidon2_capacity,
-            CircuitType::Sha256 => self.sha256_capacity,
+            CircuitType::POSEIDON2 => Ok(self.poseidon2_capacity),
+            CircuitType::SHA256 => Ok(self.sha256_capacity),
+            _ => Err(ProverError::Family(FamilyError::UnknownType {
+                family: "real".into(),
+                circuit: t,
+            })),
         }
     }
 
-    /// The recursion-tip arity: one slot per circuit type.
+    /// The recursion-tip arity: one slot per circuit type of the real family.
     pub fn tip_arity(&self) -> usize {
-        CircuitType::ALL.len()
+        REAL_TYPES.len()
     }
 
     /// Most basic circuits of one type a batch may need.
@@ -253,8 +269,8 @@ impl TreeShape {
                 self.node_depth
             )));
         }
-        for t in CircuitType::ALL {
-            let c = self.capacity(t);
+        for t in REAL_TYPES {
+            let c = self.capacity(t)?;
             if !(1..=4096).contains(&c) {
                 return Err(ProverError::Config(format!(
                     "{t} capacity {c} is outside 1..=4096"

@@ -104,7 +104,7 @@ pub fn range_public_input(range: &QueueRange) -> Digest {
 }
 
 /// The recursion tip's public input: `H(per type (t, s_start, s_end, count))` over its slots in
-/// `CircuitType::ALL` order.
+/// `REAL_TYPES` order.
 pub fn tip_public_input(ranges: &[QueueRange]) -> Digest {
     let mut v = Vec::with_capacity(ranges.len() * 10);
     for r in ranges {
@@ -153,13 +153,16 @@ impl BatchWitness {
 pub fn witness_batch(batch: &BatchInput, shape: &TreeShape) -> Result<BatchWitness, ProverError> {
     batch.validate()?;
     shape.validate()?;
+    let family = shape.family();
     let mut jobs = BTreeMap::new();
     let mut ranges = Vec::new();
-    for t in CircuitType::ALL {
+    for t in family.ids() {
         let queue: Vec<&Request> = batch.queue(t).collect();
-        let cap = shape.capacity(t);
-        let needed = queue.len().div_ceil(cap).max(1);
-        if needed > shape.max_basic_per_type() {
+        let cap = shape.capacity(t)?;
+        // The family's split, and its fixed node layers must reduce the type to one proof.
+        let split = family.basic_circuits(t, queue.len() as u64)?;
+        let needed = usize::try_from(split).unwrap_or(usize::MAX);
+        if family.layers(t, split).is_err() {
             return Err(ProverError::BatchTooLarge {
                 circuit: t,
                 needed,
@@ -254,7 +257,7 @@ mod tests {
             node_depth: 2,
         };
         let w = witness_batch(&batch(7, 5), &shape).unwrap();
-        let p = &w.jobs[&CircuitType::Poseidon2Hash];
+        let p = &w.jobs[&CircuitType::POSEIDON2];
         assert_eq!(
             p.iter().map(|j| j.requests.len()).collect::<Vec<_>>(),
             vec![3, 3, 1]
@@ -262,10 +265,10 @@ mod tests {
         for pair in p.windows(2) {
             assert_eq!(pair[0].range.end, pair[1].range.start);
         }
-        assert_eq!(p[0].range.start, to_digest(&iv(CircuitType::Poseidon2Hash)));
+        assert_eq!(p[0].range.start, to_digest(&iv(CircuitType::POSEIDON2)));
         assert_eq!(w.ranges[0].end, p[2].range.end);
         assert_eq!(w.ranges[0].count, 7);
-        assert_eq!(w.jobs[&CircuitType::Sha256].len(), 3);
+        assert_eq!(w.jobs[&CircuitType::SHA256].len(), 3);
     }
 
     #[test]
@@ -277,7 +280,7 @@ mod tests {
             node_depth: 1,
         };
         let w = witness_batch(&batch(2, 0), &shape).unwrap();
-        let s = &w.jobs[&CircuitType::Sha256];
+        let s = &w.jobs[&CircuitType::SHA256];
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].range.start, s[0].range.end);
         assert_eq!(s[0].range.count, 0);

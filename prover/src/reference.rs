@@ -1,7 +1,7 @@
 //! The sequential reference prover: the whole tree of one batch, in one thread, in a fixed order. It is
 //! the oracle the dataflow is tested against.
 
-use zkstream_types::{BatchInput, CircuitType, FinalBatchProof};
+use zkstream_types::{BatchInput, CircuitType, FinalBatchProof, REAL_TYPES};
 
 use crate::circuits::SchedulerInputs;
 use crate::error::ProverError;
@@ -65,7 +65,7 @@ pub fn prove_to_scheduler(
     let witness = witness_batch(batch, keys.shape())?;
     let mut counts: RoundCounts = [0; 6];
     let mut finals = Vec::new();
-    for t in CircuitType::ALL {
+    for t in REAL_TYPES {
         let jobs = witness.jobs.get(&t).map(Vec::as_slice).unwrap_or(&[]);
         let basics = jobs
             .iter()

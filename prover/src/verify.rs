@@ -3,7 +3,7 @@
 //! against the pinned wrapper key (pairings).
 
 use thiserror::Error;
-use zkstream_types::{BatchInput, CircuitType, Digest, FinalBatchProof, QueueRange};
+use zkstream_types::{BatchInput, Digest, FinalBatchProof, QueueRange, REAL_TYPES};
 
 use crate::field::{fe, from_digest, hash, proof_public_input, to_digest, BProof};
 use crate::keys::{CircuitId, KeyStore};
@@ -105,9 +105,9 @@ impl VerifyError {
     }
 }
 
-/// The whole-batch queue range of every type, in `CircuitType::ALL` order, recomputed natively.
+/// The whole-batch queue range of every type, in `REAL_TYPES` order, recomputed natively.
 pub fn batch_ranges(batch: &BatchInput) -> Vec<QueueRange> {
-    CircuitType::ALL
+    REAL_TYPES
         .iter()
         .map(|&t| {
             let mut state = iv(t);

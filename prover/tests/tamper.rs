@@ -15,8 +15,8 @@ use zkstream_prover::{
 };
 use zkstream_types::{BatchInput, CircuitType, Digest, Request};
 
-const P: CircuitType = CircuitType::Poseidon2Hash;
-const S: CircuitType = CircuitType::Sha256;
+const P: CircuitType = CircuitType::POSEIDON2;
+const S: CircuitType = CircuitType::SHA256;
 
 /// Valid proofs of every layer of one batch, built once.
 struct Tree {

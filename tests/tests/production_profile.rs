@@ -9,7 +9,7 @@ use zkstream_prover::{
     init_resolver_threads, prove_batch, verify_final_proof, CircuitId, KeyStore, ProofProfile,
     Prover, TreeShape,
 };
-use zkstream_types::{BatchInput, CircuitType, Digest, Request};
+use zkstream_types::{BatchInput, Digest, Request, REAL_TYPES};
 
 #[test]
 fn production_profile_proves_and_verifies_a_batch() {
@@ -35,13 +35,13 @@ fn production_profile_proves_and_verifies_a_batch() {
     // (the reference probe's figure). Rows are deterministic, so this is a regression check.
     let shape = TreeShape::default();
     let mut per_child = Vec::new();
-    for t in CircuitType::ALL {
+    for t in REAL_TYPES {
         per_child.push((CircuitId::Leaf(t), shape.arity));
         for d in 1..=shape.node_depth {
             per_child.push((CircuitId::Node(t, d), shape.arity));
         }
     }
-    per_child.push((CircuitId::Tip, CircuitType::ALL.len()));
+    per_child.push((CircuitId::Tip, REAL_TYPES.len()));
     per_child.push((CircuitId::Scheduler, 1));
     per_child.push((CircuitId::Compression, 1));
     for (id, children) in per_child {

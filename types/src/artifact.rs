@@ -4,8 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::CircuitType;
 use crate::digest::Digest;
+use crate::family::CircuitType;
 use crate::proof::QueueRange;
 use crate::round::AggregationRound;
 
@@ -29,7 +29,7 @@ pub struct ArtifactKey {
 impl ArtifactKey {
     /// The object-store path of this artifact, stable across releases.
     pub fn path(&self) -> String {
-        let circuit = self.circuit.map(|c| c.name()).unwrap_or("all");
+        let circuit = self.circuit_label();
         format!(
             "{}/{}-{}/d{}-i{:06}.artifact",
             Self::batch_dir(self.protocol_version, self.batch),
@@ -40,6 +40,12 @@ impl ArtifactKey {
         )
     }
 
+    /// The circuit part of its path: the type as the real family names it (`poseidon2`, `sha256`),
+    /// or `all` for a job over every type.
+    pub fn circuit_label(&self) -> String {
+        self.circuit.map_or_else(|| "all".into(), |t| t.to_string())
+    }
+
     /// The object-store directory of one batch's proofs: `v{protocol}/batch-{batch:012}`.
     pub fn batch_dir(protocol_version: u32, batch: u64) -> String {
         format!("v{protocol_version}/batch-{batch:012}")
@@ -48,7 +54,7 @@ impl ArtifactKey {
 
 impl fmt::Display for ArtifactKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let circuit = self.circuit.map(|c| c.name()).unwrap_or("all");
+        let circuit = self.circuit_label();
         write!(
             f,
             "batch {} {} {} depth {} #{} (v{})",

@@ -1,12 +1,11 @@
 //! A batch: the unit of proving. It carries ordered requests of several kinds; per circuit type the
 //! requests form a queue whose Poseidon2 state chain the proofs attest to.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::digest::{Digest, GOLDILOCKS_MODULUS};
+use crate::family::{CircuitType, REAL_TYPES};
 
 /// Most field elements one `Poseidon2Hash` request may carry (the circuit's fixed slot width).
 pub const MAX_POSEIDON2_INPUTS: usize = 8;
@@ -14,45 +13,6 @@ pub const MAX_POSEIDON2_INPUTS: usize = 8;
 pub const MAX_SHA256_BYTES: usize = 119;
 /// Most requests one batch may carry (a scheduler-capacity-like bound; larger batches are rejected).
 pub const MAX_REQUESTS_PER_BATCH: usize = 1 << 16;
-
-/// The kinds of basic circuit. The discriminant is the circuit id used in hashes and artifact paths.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[repr(u8)]
-pub enum CircuitType {
-    /// Poseidon2 sponge over up to [`MAX_POSEIDON2_INPUTS`] Goldilocks elements.
-    Poseidon2Hash = 1,
-    /// SHA-256 over up to [`MAX_SHA256_BYTES`] bytes.
-    Sha256 = 2,
-}
-
-impl CircuitType {
-    /// Every circuit type, in id order (the order of the per-type ranges in the batch commitment).
-    pub const ALL: [CircuitType; 2] = [CircuitType::Poseidon2Hash, CircuitType::Sha256];
-
-    /// The numeric circuit id.
-    pub fn id(self) -> u8 {
-        self as u8
-    }
-
-    /// The type with this id, if any.
-    pub fn from_id(id: u8) -> Option<Self> {
-        Self::ALL.iter().copied().find(|t| t.id() == id)
-    }
-
-    /// A short lower-case name, used in metric labels and artifact paths.
-    pub fn name(self) -> &'static str {
-        match self {
-            CircuitType::Poseidon2Hash => "poseidon2",
-            CircuitType::Sha256 => "sha256",
-        }
-    }
-}
-
-impl fmt::Display for CircuitType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// One request of a batch. Its output is computed by the basic circuit of its type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,8 +33,8 @@ impl Request {
     /// The circuit type that proves this request.
     pub fn circuit_type(&self) -> CircuitType {
         match self {
-            Request::Poseidon2Hash { .. } => CircuitType::Poseidon2Hash,
-            Request::Sha256 { .. } => CircuitType::Sha256,
+            Request::Poseidon2Hash { .. } => CircuitType::POSEIDON2,
+            Request::Sha256 { .. } => CircuitType::SHA256,
         }
     }
 }
@@ -188,9 +148,9 @@ impl BatchInput {
         self.requests.iter().filter(move |r| r.circuit_type() == t)
     }
 
-    /// How many requests of each type the batch holds, in [`CircuitType::ALL`] order.
+    /// How many requests of each type of the real family the batch holds, in [`REAL_TYPES`] order.
     pub fn counts(&self) -> Vec<(CircuitType, usize)> {
-        CircuitType::ALL
+        REAL_TYPES
             .iter()
             .map(|&t| (t, self.queue(t).count()))
             .collect()
@@ -223,7 +183,7 @@ mod tests {
         assert_eq!(ok.validate(), Ok(()));
         assert_eq!(
             ok.counts(),
-            vec![(CircuitType::Poseidon2Hash, 1), (CircuitType::Sha256, 1)]
+            vec![(CircuitType::POSEIDON2, 1), (CircuitType::SHA256, 1)]
         );
         assert!(matches!(
             batch(vec![Request::Sha256 {
@@ -243,13 +203,5 @@ mod tests {
         let mut zero = ok.clone();
         zero.batch_number = 0;
         assert_eq!(zero.validate(), Err(ValidationError::ZeroBatchNumber));
-    }
-
-    #[test]
-    fn circuit_ids_round_trip() {
-        for t in CircuitType::ALL {
-            assert_eq!(CircuitType::from_id(t.id()), Some(t));
-        }
-        assert_eq!(CircuitType::from_id(0), None);
     }
 }

@@ -1,10 +1,11 @@
-//! Domain types shared by every zkstream crate (batches, circuit types, rounds, release rules, artifact
+//! Domain types shared by every zkstream crate (batches, circuit families and their types, rounds, release rules, artifact
 //! keys, final proof records, records as read and why one is refused) and the framed wire format used for everything that crosses Kafka or the artifact store.
 #![deny(missing_docs)]
 
 pub mod artifact;
 pub mod batch;
 pub mod digest;
+pub mod family;
 pub mod proof;
 pub mod record;
 pub mod release;
@@ -14,8 +15,12 @@ pub mod user;
 pub mod wire;
 
 pub use artifact::{Artifact, ArtifactKey, UserArtifact, UserProofKey};
-pub use batch::{BatchInput, CircuitType, Request, ValidationError};
+pub use batch::{BatchInput, Request, ValidationError};
 pub use digest::{Digest, GOLDILOCKS_MODULUS};
+pub use family::{
+    real_type_name, CircuitFamily, CircuitType, FamilyError, NodeLayers, TypeSpec,
+    MAX_FAMILY_TYPES, REAL_TYPES,
+};
 pub use proof::{FinalBatchProof, QueueRange, WrappedProof};
 pub use record::{Decoded, DecodedSimulated, RawBatch, RejectReason, Rejected, SourceRecord};
 pub use release::{Release, UnknownRelease};

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::CircuitType;
 use crate::digest::Digest;
+use crate::family::CircuitType;
 
 /// The queue range one circuit type covered in a batch: `(type, s0, s_end, count)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

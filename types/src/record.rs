@@ -359,7 +359,7 @@ mod tests {
             key: SimKey {
                 batch: 3,
                 round: crate::AggregationRound::Leaf,
-                circuit: Some(1),
+                circuit: Some(crate::CircuitType::new(1)),
                 depth: 0,
                 index: 0,
             },

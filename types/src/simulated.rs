@@ -8,10 +8,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::family::CircuitType;
 use crate::round::AggregationRound;
 
-/// Most circuit types a simulated batch may have (the recursion tip has 32 inputs).
-pub const MAX_SIMULATED_TYPES: usize = 32;
+/// Most circuit types a simulated batch may have: as many as a circuit family may register (the
+/// recursion tip has 32 inputs).
+pub const MAX_SIMULATED_TYPES: usize = crate::family::MAX_FAMILY_TYPES;
 /// Most basic jobs one simulated batch may have (four times a busy mainnet batch's 17,061, rounded up
 /// to a power of two: the bound keeps a record from asking for an unbounded graph).
 pub const MAX_SIMULATED_BASIC_JOBS: u64 = 1 << 17;
@@ -83,16 +85,16 @@ pub struct SimulatedRecord {
     pub tree_hash: [u8; 32],
 }
 
-/// A simulated job's place in its batch's tree (the fields of an artifact key, with the circuit type
-/// as the simulated family's type index).
+/// A simulated job's place in its batch's tree (the fields of an artifact key; the circuit type is an
+/// id of the simulated family, which registers its types as ids `0..` in the workload's order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SimKey {
     /// The batch.
     pub batch: u64,
     /// Its round.
     pub round: AggregationRound,
-    /// The type index for basic, leaf and node jobs; `None` above.
-    pub circuit: Option<u8>,
+    /// The type for basic, leaf and node jobs; `None` above.
+    pub circuit: Option<CircuitType>,
     /// Node depth (1 for the first node level); 0 in other rounds.
     pub depth: u32,
     /// Index within (round, circuit, depth), in queue order.
@@ -106,7 +108,7 @@ impl SimKey {
         let mut out = [0u8; 18];
         out[..8].copy_from_slice(&self.batch.to_be_bytes());
         out[8] = self.round.number();
-        out[9] = self.circuit.unwrap_or(0xFF);
+        out[9] = self.circuit.map_or(0xFF, CircuitType::id);
         out[10..14].copy_from_slice(&self.depth.to_be_bytes());
         out[14..].copy_from_slice(&self.index.to_be_bytes());
         out
@@ -116,7 +118,7 @@ impl SimKey {
     pub fn path(&self) -> String {
         let circuit = self
             .circuit
-            .map_or_else(|| "all".to_string(), |c| format!("t{c:02}"));
+            .map_or_else(|| "all".to_string(), |c| format!("t{:02}", c.id()));
         format!(
             "simulated/batch-{:012}/{}-{circuit}/d{}-i{:06}.artifact",
             self.batch,
@@ -131,7 +133,7 @@ impl fmt::Display for SimKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let circuit = self
             .circuit
-            .map_or_else(|| "all".to_string(), |c| format!("t{c:02}"));
+            .map_or_else(|| "all".to_string(), |c| format!("t{:02}", c.id()));
         write!(
             f,
             "simulated batch {} {} {circuit} depth {} #{}",

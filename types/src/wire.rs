@@ -532,8 +532,9 @@ fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{CircuitType, Request};
+    use crate::batch::Request;
     use crate::digest::Digest;
+    use crate::family::CircuitType;
     use crate::proof::QueueRange;
     use crate::round::AggregationRound;
     use crate::ArtifactKey;
@@ -562,7 +563,7 @@ mod tests {
             previous_batch_commitment: Digest::ZERO,
             batch_commitment: Digest([5, 6, 7, 8]),
             aggregation_result_coords: vec![QueueRange {
-                circuit: CircuitType::Sha256,
+                circuit: CircuitType::SHA256,
                 start: Digest::ZERO,
                 end: Digest([9; 4]),
                 count: 3,
@@ -580,7 +581,7 @@ mod tests {
                 protocol_version: 1,
                 batch: 42,
                 round: AggregationRound::Leaf,
-                circuit: Some(CircuitType::Poseidon2Hash),
+                circuit: Some(CircuitType::POSEIDON2),
                 depth: 0,
                 index: 3,
             },

@@ -498,7 +498,7 @@ mod tests {
     /// A leaf job over one child that is not in the store: a retry cannot bring it back.
     fn orphan_leaf() -> Job {
         let range = QueueRange {
-            circuit: CircuitType::Sha256,
+            circuit: CircuitType::SHA256,
             start: Digest::default(),
             end: Digest::default(),
             count: 1,
@@ -512,7 +512,7 @@ mod tests {
             protocol_version: 1,
             batch: 7,
             round,
-            circuit: Some(CircuitType::Sha256),
+            circuit: Some(CircuitType::SHA256),
             depth: 0,
             index,
         };
@@ -645,7 +645,7 @@ mod tests {
         );
         assert!(
             !JobError::Prover(zkstream_prover::ProverError::BatchTooLarge {
-                circuit: CircuitType::Sha256,
+                circuit: CircuitType::SHA256,
                 needed: 9,
                 limit: 4,
             })

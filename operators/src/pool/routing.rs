@@ -152,7 +152,7 @@ mod tests {
 
     fn queued(round: AggregationRound) -> Queued<Job> {
         let range = QueueRange {
-            circuit: CircuitType::Poseidon2Hash,
+            circuit: CircuitType::POSEIDON2,
             start: Digest::default(),
             end: Digest::default(),
             count: 0,
@@ -169,7 +169,7 @@ mod tests {
                     protocol_version: 1,
                     batch: 1,
                     round,
-                    circuit: Some(CircuitType::Poseidon2Hash),
+                    circuit: Some(CircuitType::POSEIDON2),
                     depth: 0,
                     index: 0,
                 },
@@ -222,7 +222,7 @@ mod tests {
         assert!(takes(decide(&s, cpu, &basic, 0.0)));
         // So is a circuit the GPU turned out not to support.
         gpu.healthy.store(true, AtomicOrdering::SeqCst);
-        lock(&gpu.unsupported).insert(CircuitId::Basic(CircuitType::Poseidon2Hash));
+        lock(&gpu.unsupported).insert(CircuitId::Basic(CircuitType::POSEIDON2));
         assert!(takes(decide(&s, cpu, &basic, 0.0)));
         assert!(!takes(decide(&s, gpu, &basic, 0.0)));
     }

@@ -13,17 +13,51 @@ use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
 use boojum::gadgets::u32::UInt32;
 use zkstream_types::batch::MAX_POSEIDON2_INPUTS;
-use zkstream_types::{CircuitType, Request};
+use zkstream_types::{CircuitType, FamilyError, Request};
+
+use crate::error::ProverError;
 
 use super::config::{expose, touch_all_gates, Layout};
 use super::Circuit;
 use crate::field::{fe, from_digest, hash_circuit, F};
 use crate::queue::{sha256_blocks, BasicJob, SHA_WORDS};
 
+/// The real family's basic circuits: one per circuit type it registers
+/// (`zkstream_types::REAL_TYPES`). A type id of another family has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BasicKind {
+    /// The Poseidon2 sponge circuit ([`CircuitType::POSEIDON2`]).
+    Poseidon2,
+    /// The SHA-256 circuit ([`CircuitType::SHA256`]).
+    Sha256,
+}
+
+impl BasicKind {
+    /// The basic circuit of type `t`; refused for an id the real family does not register.
+    pub fn of(t: CircuitType) -> Result<Self, ProverError> {
+        match t {
+            CircuitType::POSEIDON2 => Ok(BasicKind::Poseidon2),
+            CircuitType::SHA256 => Ok(BasicKind::Sha256),
+            _ => Err(ProverError::Family(FamilyError::UnknownType {
+                family: "real".into(),
+                circuit: t,
+            })),
+        }
+    }
+
+    /// Its circuit type.
+    pub fn circuit_type(self) -> CircuitType {
+        match self {
+            BasicKind::Poseidon2 => CircuitType::POSEIDON2,
+            BasicKind::Sha256 => CircuitType::SHA256,
+        }
+    }
+}
+
 /// A basic circuit of one type and capacity, with the job to prove (or none, for setup).
 pub struct BasicCircuit<'a> {
-    /// The circuit type.
-    pub circuit: CircuitType,
+    /// The circuit.
+    pub kind: BasicKind,
     /// Request slots.
     pub capacity: usize,
     /// The job (None during setup).
@@ -32,18 +66,18 @@ pub struct BasicCircuit<'a> {
 
 impl Circuit for BasicCircuit<'_> {
     fn layout(&self) -> Layout {
-        match self.circuit {
-            CircuitType::Poseidon2Hash => Layout::Plain,
-            CircuitType::Sha256 => Layout::Sha,
+        match self.kind {
+            BasicKind::Poseidon2 => Layout::Plain,
+            BasicKind::Sha256 => Layout::Sha,
         }
     }
 
     fn max_trace_len(&self) -> usize {
-        match self.circuit {
+        match self.kind {
             // ~6 Poseidon2 rows plus selections per request.
-            CircuitType::Poseidon2Hash => (self.capacity * 32 + 2048).next_power_of_two(),
+            BasicKind::Poseidon2 => (self.capacity * 32 + 2048).next_power_of_two(),
             // Lookup tables alone take ~13 K rows; two SHA-256 blocks per request.
-            CircuitType::Sha256 => (self.capacity * 4096 + 32768).next_power_of_two(),
+            BasicKind::Sha256 => (self.capacity * 4096 + 32768).next_power_of_two(),
         }
     }
 
@@ -62,9 +96,9 @@ impl Circuit for BasicCircuit<'_> {
             // Active slots form a prefix: active(i) implies active(i-1).
             let both = active.and(cs, prev_active);
             Boolean::enforce_equal(cs, &both, &active);
-            let encoded = match self.circuit {
-                CircuitType::Poseidon2Hash => poseidon2_slot(cs, request),
-                CircuitType::Sha256 => sha256_slot(cs, request),
+            let encoded = match self.kind {
+                BasicKind::Poseidon2 => poseidon2_slot(cs, request),
+                BasicKind::Sha256 => sha256_slot(cs, request),
             };
             let mut preimage = state.to_vec();
             preimage.extend(encoded);
@@ -75,7 +109,7 @@ impl Circuit for BasicCircuit<'_> {
             count = count.add(cs, &Num::from_variable(active.get_variable()));
             prev_active = active;
         }
-        let t = Num::allocated_constant(cs, fe(self.circuit.id() as u64));
+        let t = Num::allocated_constant(cs, fe(self.kind.circuit_type().id() as u64));
         let mut pi = vec![t];
         pi.extend(s_start);
         pi.extend(state);

@@ -11,7 +11,7 @@ pub mod wrap;
 
 use boojum::cs::traits::cs::ConstraintSystem;
 
-pub use basic::BasicCircuit;
+pub use basic::{BasicCircuit, BasicKind};
 pub use config::Layout;
 pub use recursive::{
     AggregateCircuit, CompressionCircuit, SchedulerCircuit, SchedulerInputs, TipCircuit,

@@ -17,7 +17,7 @@ use boojum::gadgets::recursion::recursive_verifier::RecursiveVerifier;
 use boojum::gadgets::recursion::recursive_verifier_builder::CsRecursiveVerifierBuilder;
 use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
-use zkstream_types::{CircuitType, Digest, QueueRange};
+use zkstream_types::{CircuitType, Digest, QueueRange, REAL_TYPES};
 
 use super::config::{
     configure_keccak, configure_plain, configure_recursion, configure_sha, expose, touch_all_gates,
@@ -213,7 +213,7 @@ impl Circuit for AggregateCircuit {
 }
 
 /// Recursion tip: verifies the final node proof of every circuit type (slot `i` is type
-/// `CircuitType::ALL[i]`, under that type's final node key) and exposes `H(ranges of all types)`.
+/// `REAL_TYPES[i]`, under that type's final node key) and exposes `H(ranges of all types)`.
 pub struct TipCircuit {
     /// Per slot: circuit type and the key its node proof must verify under.
     pub slots: Vec<(CircuitType, BVk)>,
@@ -272,7 +272,7 @@ pub struct SchedulerInputs {
     pub protocol_version: u32,
     /// Previous batch commitment.
     pub previous_batch_commitment: Digest,
-    /// Whole-batch range per type, in `CircuitType::ALL` order (each starts at `IV(t)`).
+    /// Whole-batch range per type, in `REAL_TYPES` order (each starts at `IV(t)`).
     pub ranges: Vec<QueueRange>,
 }
 
@@ -325,7 +325,7 @@ impl Circuit for SchedulerCircuit {
             fe(inputs.map(|i| i.protocol_version as u64).unwrap_or(0)),
         ));
         let mut tip_elements = Vec::new();
-        for (idx, t) in CircuitType::ALL.iter().enumerate() {
+        for (idx, t) in REAL_TYPES.iter().enumerate() {
             let range = inputs.and_then(|i| i.ranges.get(idx));
             let tn = Num::allocated_constant(cs, fe(t.id() as u64));
             // The batch's queues start at the fixed initial values.

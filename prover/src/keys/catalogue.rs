@@ -5,7 +5,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use zkstream_types::{AggregationRound, CircuitType};
+use zkstream_types::{AggregationRound, CircuitType, REAL_TYPES};
 
 use crate::circuits::config::Layout;
 use crate::circuits::{
@@ -71,11 +71,11 @@ impl CircuitId {
     /// The circuit's configuration (and so the verifier a parent needs).
     pub fn layout(self) -> Layout {
         match self {
-            CircuitId::Basic(CircuitType::Sha256) => Layout::Sha,
+            CircuitId::Basic(CircuitType::SHA256) => Layout::Sha,
             CircuitId::UserChunk(_) | CircuitId::UserNode(..) => Layout::Keccak,
-            CircuitId::Basic(CircuitType::Poseidon2Hash) | CircuitId::UserProgram(..) => {
-                Layout::Plain
-            }
+            // Poseidon2. A type id the real family does not register has no basic circuit: its
+            // setup is refused (`BasicKind::of`), so no key or proof of it exists to lay out.
+            CircuitId::Basic(_) | CircuitId::UserProgram(..) => Layout::Plain,
             CircuitId::Leaf(_)
             | CircuitId::Node(..)
             | CircuitId::Tip
@@ -94,10 +94,11 @@ impl CircuitId {
         }
     }
 
-    /// Every circuit of a shape, children before parents.
+    /// Every circuit of a shape, children before parents: per type the real family registers, its
+    /// basic circuit, leaf and one node per fixed layer; then the tip, scheduler and compression.
     pub fn all(shape: &TreeShape) -> Vec<CircuitId> {
         let mut v = Vec::new();
-        for t in CircuitType::ALL {
+        for t in shape.family().ids() {
             v.push(CircuitId::Basic(t));
             v.push(CircuitId::Leaf(t));
             for d in 1..=shape.node_depth {
@@ -165,11 +166,11 @@ impl KeyStore {
         children: Vec<(crate::field::BProof, zkstream_types::QueueRange)>,
     ) -> Result<TipCircuit, ProverError> {
         let node = |t| CircuitId::Node(t, self.shape.node_depth);
-        let slots = CircuitType::ALL
+        let slots = REAL_TYPES
             .iter()
             .map(|&t| Ok((t, self.vk(node(t))?)))
             .collect::<Result<Vec<_>, ProverError>>()?;
-        let first = node(CircuitType::ALL[0]);
+        let first = node(REAL_TYPES[0]);
         Ok(TipCircuit {
             slots,
             child_layout: first.layout(),

@@ -19,7 +19,7 @@ use crate::circuits::config::{
     add_tables, configure_keccak, configure_plain, configure_recursion, configure_sha, Layout,
     GEOMETRY,
 };
-use crate::circuits::{BasicCircuit, Circuit, UserProgramCircuit};
+use crate::circuits::{BasicCircuit, BasicKind, Circuit, UserProgramCircuit};
 use crate::error::ProverError;
 use crate::field::{BVk, F, H, P};
 
@@ -91,8 +91,8 @@ impl KeyStore {
         let (assembly, finalization, rows) = match id {
             CircuitId::Basic(t) => assemble::<SetupCSConfig, _>(
                 &BasicCircuit {
-                    circuit: t,
-                    capacity: self.shape.capacity(t),
+                    kind: BasicKind::of(t)?,
+                    capacity: self.shape.capacity(t)?,
                     job: None,
                 },
                 None,

@@ -81,8 +81,8 @@ impl Prover {
             Layout::Plain => {
                 CircuitId::UserProgram(self.keys().user_shape().program_rounds as u32, 0)
             }
-            Layout::Sha => CircuitId::Basic(zkstream_types::CircuitType::Sha256),
-            Layout::Recursion => CircuitId::Leaf(zkstream_types::CircuitType::Poseidon2Hash),
+            Layout::Sha => CircuitId::Basic(zkstream_types::CircuitType::SHA256),
+            Layout::Recursion => CircuitId::Leaf(zkstream_types::CircuitType::POSEIDON2),
             Layout::Keccak => {
                 return Err(UserProofError::Unsupported(format!(
                     "the {layout:?} gate set is not a user gate set"

@@ -185,20 +185,20 @@ mod tests {
         // circuit is one — and a key of another geometry is refused, saying why.
         let basic = prover
             .keys()
-            .vk(CircuitId::Basic(zkstream_types::CircuitType::Poseidon2Hash))
+            .vk(CircuitId::Basic(zkstream_types::CircuitType::POSEIDON2))
             .unwrap();
         assert!(prover.user_family(&basic).is_ok());
         // The SHA-256 basic circuit's key: the second gate set (lookups), a family of its own.
         let sha = prover
             .keys()
-            .vk(CircuitId::Basic(zkstream_types::CircuitType::Sha256))
+            .vk(CircuitId::Basic(zkstream_types::CircuitType::SHA256))
             .unwrap();
         let h = prover.user_family(&sha).unwrap();
         assert_ne!(h, f);
         assert_eq!(prover.keys().user_family_layout(h).unwrap(), Layout::Sha);
         assert_eq!(prover.keys().user_family_layout(f).unwrap(), Layout::Plain);
         // The recursion gate set: zkstream's own leaf and node keys (recursive proofs).
-        let t = zkstream_types::CircuitType::Poseidon2Hash;
+        let t = zkstream_types::CircuitType::POSEIDON2;
         let leaf = prover.keys().vk(CircuitId::Leaf(t)).unwrap();
         let node = prover.keys().vk(CircuitId::Node(t, 1)).unwrap();
         for key in [&leaf, &node] {

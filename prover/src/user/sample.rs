@@ -67,7 +67,7 @@ impl Prover {
             })?
             .proof;
         Ok((
-            self.keys().vk(CircuitId::Basic(CircuitType::Sha256))?,
+            self.keys().vk(CircuitId::Basic(CircuitType::SHA256))?,
             proof,
         ))
     }
@@ -80,7 +80,7 @@ impl Prover {
         inputs: &[u64],
     ) -> Result<(BVk, BProof), ProverError> {
         use zkstream_types::{CircuitType, Request};
-        let t = CircuitType::Poseidon2Hash;
+        let t = CircuitType::POSEIDON2;
         let basic = self.prove_one_request(Request::Poseidon2Hash {
             inputs: inputs.to_vec(),
         })?;
