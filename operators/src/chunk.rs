@@ -38,12 +38,18 @@ struct Level {
     emitted: BTreeSet<u32>,
 }
 
+/// A level of one batch: (batch, circuit type, level).
+type LevelId = (u64, CircuitType, u32);
+
 /// The counting state of the chunk stage, without timely (unit-testable).
 #[derive(Default)]
 pub struct Chunker {
     arity: u32,
     release: Release,
-    levels: HashMap<(u64, CircuitType, u32), Level>,
+    levels: HashMap<LevelId, Level>,
+    /// Levels whose every chunk was released, remembered until their batch is forgotten, so a late
+    /// duplicate of one of their references releases nothing again.
+    done: BTreeSet<LevelId>,
 }
 
 impl Chunker {
@@ -53,6 +59,7 @@ impl Chunker {
             arity: arity.max(1) as u32,
             release,
             levels: HashMap::new(),
+            done: BTreeSet::new(),
         }
     }
 
@@ -61,7 +68,21 @@ impl Chunker {
         self.levels.len()
     }
 
-    /// Takes one reference; returns the parent jobs it completes. Duplicates are ignored.
+    /// Levels it holds state for: open ones and completed ones it still remembers.
+    pub fn held_levels(&self) -> usize {
+        self.levels.len() + self.done.len()
+    }
+
+    /// Drops every level of the batches before `batch`: no reference of them can arrive any more
+    /// (the operator calls this with its input frontier). Also drops the open levels of a batch that
+    /// failed below them, which would otherwise be held for ever.
+    pub fn forget_before(&mut self, batch: u64) {
+        self.levels.retain(|id, _| id.0 >= batch);
+        self.done = self.done.split_off(&(batch, CircuitType::new(0), 0));
+    }
+
+    /// Takes one reference; returns the parent jobs it completes. Duplicates are ignored, also one
+    /// that arrives after its level completed (until its batch is forgotten).
     pub fn push(&mut self, r: ProofRef) -> Vec<Job> {
         let Some(t) = r.circuit() else {
             tracing::error!(key = %r.key, "chunking a reference without a circuit type");
@@ -69,6 +90,10 @@ impl Chunker {
         };
         let level_no = r.level();
         let id = (r.header.batch_number, t, level_no);
+        if self.done.contains(&id) {
+            tracing::debug!(key = %r.key, "a reference of a completed level, ignored");
+            return Vec::new();
+        }
         let level = self.levels.entry(id).or_default();
         level.total = r.siblings;
         let index = r.key.index;
@@ -113,6 +138,7 @@ impl Chunker {
         }
         if level.emitted.len() as u32 == chunks {
             self.levels.remove(&id);
+            self.done.insert(id);
         }
         jobs
     }
@@ -133,9 +159,9 @@ pub fn route_by_batch_and_type(r: &ProofRef) -> u64 {
 impl<'scope> ChunkExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
     fn chunk_by_arity(self, arity: usize, release: Release) -> Stream<'scope, u64, Vec<Job>> {
         let pact = Exchange::new(route_by_batch_and_type);
-        self.unary(pact, "ChunkByArity", move |_initial, _info| {
+        self.unary_frontier(pact, "ChunkByArity", move |_initial, _info| {
             let mut chunker = Chunker::new(arity, release);
-            move |input, output| {
+            move |(input, frontier), output| {
                 input.for_each_stamp(|cap, data| {
                     let mut session = output.session(&cap);
                     for container in data {
@@ -144,6 +170,8 @@ impl<'scope> ChunkExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
                         }
                     }
                 });
+                // Batches are times: once the frontier passes one, none of its references remain.
+                chunker.forget_before(frontier.frontier().first().copied().unwrap_or(u64::MAX));
             }
         })
     }
@@ -212,6 +240,24 @@ mod tests {
             0,
             "state is dropped once the level is done"
         );
+        // A duplicate after the level completed releases nothing again, until the batch is forgotten.
+        assert!(c.push(basic(1, t, 4, 5)).is_empty());
+        assert_eq!(c.held_levels(), 1);
+        c.forget_before(1);
+        assert_eq!(c.held_levels(), 1, "batch 1 itself is not before 1");
+        c.forget_before(2);
+        assert_eq!(c.held_levels(), 0);
+    }
+
+    #[test]
+    fn forgetting_a_batch_drops_its_open_levels_too() {
+        // Batch 3's level never completes (a sibling failed): the frontier passing it frees it.
+        let mut c = Chunker::new(2, Release::Streaming);
+        assert!(c.push(basic(3, CircuitType::SHA256, 0, 4)).is_empty());
+        assert!(c.push(basic(5, CircuitType::SHA256, 0, 4)).is_empty());
+        c.forget_before(4);
+        assert_eq!(c.open_levels(), 1);
+        assert_eq!(c.held_levels(), 1);
     }
 
     #[test]
@@ -234,8 +280,8 @@ mod tests {
     }
 
     /// The real chain's state machines (this chunker for the leaf and node layers, then the tip
-    /// collector) driven over random circuit families, with references delivered in random order:
-    /// every layer has the sizes the family gives, every parent is released once, and one
+    /// collector) driven over random circuit families, with references delivered in random order and
+    /// some twice: every layer has the sizes the family gives, every parent is released once, and one
     /// tip takes every type in the family's order with its whole range. Seeded (printed;
     /// `ZKSTREAM_FAMILY_SEED` repeats a run), 300 families from it.
     #[test]
@@ -287,6 +333,9 @@ mod tests {
             let mut tip = None;
             while !pending.is_empty() {
                 let r = pending.swap_remove(rng.gen_range(0..pending.len()));
+                if rng.gen_bool(0.1) {
+                    pending.push(r.clone());
+                }
                 let final_level = 1 + layers;
                 if r.level() == final_level {
                     if let Some(job) = tips.push(r) {

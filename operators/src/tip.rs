@@ -2,7 +2,7 @@
 //! emits the recursion tip job over them (slots in the family's registration order). References are
 //! exchanged by batch so one worker sees all of a batch's types.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Operator;
@@ -16,6 +16,9 @@ pub struct TipCollector {
     /// The family's types, in tip-slot order.
     types: Vec<CircuitType>,
     batches: HashMap<u64, BTreeMap<CircuitType, ProofRef>>,
+    /// Batches whose tip job was emitted, remembered until forgotten, so a late duplicate reference
+    /// emits no second tip.
+    done: BTreeSet<u64>,
 }
 
 impl TipCollector {
@@ -25,7 +28,20 @@ impl TipCollector {
         TipCollector {
             types,
             batches: HashMap::new(),
+            done: BTreeSet::new(),
         }
+    }
+
+    /// Batches it holds state for: collecting ones and emitted ones it still remembers.
+    pub fn held_batches(&self) -> usize {
+        self.batches.len() + self.done.len()
+    }
+
+    /// Drops every batch before `batch` (the operator calls this with its input frontier), a batch
+    /// whose other types failed included.
+    pub fn forget_before(&mut self, batch: u64) {
+        self.batches.retain(|b, _| *b >= batch);
+        self.done = self.done.split_off(&batch);
     }
 
     /// Takes a final node reference; returns the tip job once every type is present. A reference of
@@ -33,7 +49,7 @@ impl TipCollector {
     pub fn push(&mut self, r: ProofRef) -> Option<Job> {
         let t = r.circuit()?;
         let batch = r.header.batch_number;
-        if !self.types.contains(&t) {
+        if !self.types.contains(&t) || self.done.contains(&batch) {
             return None;
         }
         let slots = self.batches.entry(batch).or_default();
@@ -42,6 +58,7 @@ impl TipCollector {
             return None;
         }
         let slots = self.batches.remove(&batch)?;
+        self.done.insert(batch);
         let children: Vec<ProofRef> = self
             .types
             .iter()
@@ -74,9 +91,9 @@ pub trait TipExt<'scope> {
 impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
     fn collect_tip(self, types: Vec<CircuitType>) -> Stream<'scope, u64, Vec<Job>> {
         let pact = Exchange::new(|r: &ProofRef| r.header.batch_number);
-        self.unary(pact, "CollectTip", |_initial, _info| {
+        self.unary_frontier(pact, "CollectTip", |_initial, _info| {
             let mut collector = TipCollector::new(types);
-            move |input, output| {
+            move |(input, frontier), output| {
                 input.for_each_stamp(|cap, data| {
                     let mut session = output.session(&cap);
                     for container in data {
@@ -87,6 +104,8 @@ impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
                         }
                     }
                 });
+                // Batches are times: once the frontier passes one, none of its references remain.
+                collector.forget_before(frontier.frontier().first().copied().unwrap_or(u64::MAX));
             }
         })
     }
@@ -136,6 +155,12 @@ mod tests {
             REAL_TYPES.to_vec()
         );
         assert!(c.push(node(5, CircuitType::SHA256)).is_some());
+        // Late duplicates of a batch whose tip was emitted emit nothing again.
+        assert!(c.push(node(4, CircuitType::SHA256)).is_none());
+        assert!(c.push(node(4, CircuitType::POSEIDON2)).is_none());
+        assert_eq!(c.held_batches(), 2);
+        c.forget_before(6);
+        assert_eq!(c.held_batches(), 0);
     }
 
     #[test]
