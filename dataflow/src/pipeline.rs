@@ -40,7 +40,7 @@ use zkstream_operators::scheduler::SchedulerExt;
 use zkstream_operators::tip::TipExt;
 use zkstream_operators::witness::WitnessExt;
 use zkstream_sources::{kafka_source, InFlightGate, KafkaSourceConfig, ReadMark};
-use zkstream_types::{Digest, Rejected};
+use zkstream_types::{Digest, NodeLayers, Rejected};
 
 use crate::lifecycle::{Health, Ready};
 
@@ -361,9 +361,17 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
                 .exchange(|_| 0)
                 .inspect(move |r| on_reject(r));
 
-            // The real circuit family: witness splits a batch into its types' basic circuits, the
-            // tip takes one final node per type it registers, in its order.
-            let tip_types: Vec<_> = shape.family().ids().collect();
+            // The real circuit family drives the chain: witness splits a batch into its types' basic
+            // circuits, the leaves and its fixed node layers chunk by its arity, and the tip takes one
+            // final node per type it registers, in its order.
+            let family = shape.family();
+            let tip_types: Vec<_> = family.ids().collect();
+            let (arity, node_layers) = match family.node_layers {
+                NodeLayers::Fixed(n) => (family.arity as usize, n),
+                NodeLayers::UntilOne => {
+                    return Err("the operator chain runs a family of fixed node layers".into())
+                }
+            };
             let (jobs, witness_failures) = batches.witness(shape.clone()).ok_err(|r| r);
             let (basics, f_basic) = split(
                 jobs.exchange(job_route)
@@ -371,15 +379,11 @@ pub fn run(spec: &PipelineSpec, pool: Arc<ProverPool>, hooks: Hooks) -> Result<(
             );
             let (leaves, f_leaf) = split(
                 basics
-                    .chunk_by_arity(shape.arity, spec.release)
+                    .chunk_by_arity(arity, spec.release)
                     .prove(Arc::clone(&pool), "ProveLeaf"),
             );
-            let (finals, f_node) = leaves.reduce_by_depth(
-                Arc::clone(&pool),
-                shape.arity,
-                shape.node_depth,
-                spec.release,
-            );
+            let (finals, f_node) =
+                leaves.reduce_by_depth(Arc::clone(&pool), arity, node_layers, spec.release);
             let (tips, f_tip) = split(
                 finals
                     .collect_tip(tip_types)

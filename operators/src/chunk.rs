@@ -146,7 +146,9 @@ impl Chunker {
 
 /// The chunk stage as an operator.
 pub trait ChunkExt<'scope> {
-    /// References of one level in, parent jobs out; exchanged by (batch, circuit type).
+    /// References of one level in, parent jobs out; exchanged by (batch, circuit type). A reference's
+    /// timely time must not be later than its batch number (the pipeline's times are batch numbers):
+    /// a batch's levels are forgotten once the frontier passes its number.
     fn chunk_by_arity(self, arity: usize, release: Release) -> Stream<'scope, u64, Vec<Job>>;
 }
 
@@ -166,6 +168,7 @@ impl<'scope> ChunkExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
                     let mut session = output.session(&cap);
                     for container in data {
                         for r in container.drain(..) {
+                            debug_assert!(cap.least().is_none_or(|t| *t <= r.header.batch_number));
                             session.give_iterator(chunker.push(r).into_iter());
                         }
                     }

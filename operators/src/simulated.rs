@@ -162,7 +162,7 @@ impl Work for SimulatedJob {
         let circuit = self
             .key
             .circuit
-            .map_or_else(|| "all".to_string(), |c| format!("t{c:02}"));
+            .map_or_else(|| "all".to_string(), |c| format!("t{:02}", c.id()));
         (self.key.round.name(), circuit)
     }
 }
@@ -645,6 +645,38 @@ mod tests {
     use crate::testing::run_dataflow;
     use zkstream_fleet::{check_record, expected_tree_hash};
     use zkstream_prover::{KeyStore, ProofProfile, TreeShape};
+    use zkstream_types::{AggregationRound, CircuitType};
+
+    /// A simulated job's metric label is its type id (`t01`), never a real family's name for the
+    /// same id.
+    #[test]
+    fn simulated_labels_name_types_by_id() {
+        let key = |circuit| SimKey {
+            batch: 3,
+            round: AggregationRound::Leaf,
+            circuit,
+            depth: 0,
+            index: 0,
+        };
+        let job = |circuit| {
+            SimulatedJob::new(
+                key(circuit),
+                JobId(0),
+                Vec::new(),
+                Duration::ZERO,
+                Instant::now(),
+                0,
+            )
+        };
+        for (circuit, label) in [
+            (Some(CircuitType::new(0)), "t00"),
+            (Some(CircuitType::POSEIDON2), "t01"),
+            (Some(CircuitType::new(17)), "t17"),
+            (None, "all"),
+        ] {
+            assert_eq!(job(circuit).labels(), ("leaf", label.to_string()));
+        }
+    }
 
     fn pool(store: ArtifactStore, slots: usize) -> Arc<ProverPool<SimulatedJob>> {
         let keys = KeyStore::open(None, ProofProfile::test(), TreeShape::default(), 1, 1)

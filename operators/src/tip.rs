@@ -49,7 +49,12 @@ impl TipCollector {
     pub fn push(&mut self, r: ProofRef) -> Option<Job> {
         let t = r.circuit()?;
         let batch = r.header.batch_number;
-        if !self.types.contains(&t) || self.done.contains(&batch) {
+        if !self.types.contains(&t) {
+            tracing::error!(key = %r.key, "a final node of a type the family does not register");
+            return None;
+        }
+        if self.done.contains(&batch) {
+            tracing::debug!(key = %r.key, "a final node of a batch whose tip was emitted, ignored");
             return None;
         }
         let slots = self.batches.entry(batch).or_default();
@@ -84,7 +89,8 @@ impl TipCollector {
 /// The tip stage as an operator.
 pub trait TipExt<'scope> {
     /// Final node references in, one tip job per batch out, over the family's `types` in tip-slot
-    /// order.
+    /// order. A reference's timely time must not be later than its batch number (the pipeline's times
+    /// are batch numbers): a batch is forgotten once the frontier passes its number.
     fn collect_tip(self, types: Vec<CircuitType>) -> Stream<'scope, u64, Vec<Job>>;
 }
 
@@ -98,6 +104,7 @@ impl<'scope> TipExt<'scope> for Stream<'scope, u64, Vec<ProofRef>> {
                     let mut session = output.session(&cap);
                     for container in data {
                         for r in container.drain(..) {
+                            debug_assert!(cap.least().is_none_or(|t| *t <= r.header.batch_number));
                             if let Some(job) = collector.push(r) {
                                 session.give(job);
                             }

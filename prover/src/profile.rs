@@ -4,7 +4,7 @@
 
 use boojum::cs::implementations::prover::ProofConfig;
 use serde::{Deserialize, Serialize};
-use zkstream_types::{CircuitFamily, CircuitType, FamilyError, REAL_TYPES};
+use zkstream_types::{CircuitFamily, CircuitType, REAL_TYPES};
 
 use crate::error::ProverError;
 
@@ -233,16 +233,11 @@ impl TreeShape {
         )
     }
 
-    /// Requests per basic circuit of type `t`; refused for a type the real family does not register.
+    /// Requests per basic circuit of type `t` (its capacity in [`TreeShape::family`]); refused for
+    /// a type the real family does not register.
     pub fn capacity(&self, t: CircuitType) -> Result<usize, ProverError> {
-        match t {
-            CircuitType::POSEIDON2 => Ok(self.poseidon2_capacity),
-            CircuitType::SHA256 => Ok(self.sha256_capacity),
-            _ => Err(ProverError::Family(FamilyError::UnknownType {
-                family: "real".into(),
-                circuit: t,
-            })),
-        }
+        let capacity = self.family().spec(t)?.capacity;
+        Ok(usize::try_from(capacity).unwrap_or(usize::MAX))
     }
 
     /// The recursion-tip arity: one slot per circuit type of the real family.

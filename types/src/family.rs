@@ -16,6 +16,9 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use thiserror::Error;
 
+/// The real family's name, in its errors.
+pub const REAL_FAMILY: &str = "real";
+
 /// Most circuit types one family may register: the recursion tip takes one final node proof per type
 /// and has 32 inputs (zkSync's has 20 basic types).
 pub const MAX_FAMILY_TYPES: usize = 32;
@@ -83,6 +86,11 @@ impl<'de> Deserialize<'de> for CircuitType {
             type Value = CircuitType;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a circuit type id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<CircuitType, E> {
+                let v = u64::try_from(v)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))?;
+                self.visit_u64(v)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<CircuitType, E> {
                 let v = u8::try_from(v)
@@ -161,7 +169,7 @@ pub enum FamilyError {
     #[error("circuit family {0}: {1}")]
     Invalid(String, String),
     /// A type the family does not register.
-    #[error("circuit family {family} has no type {circuit}")]
+    #[error("circuit family {family} has no type id {}", .circuit.id())]
     UnknownType {
         /// The family.
         family: String,
@@ -208,7 +216,7 @@ impl CircuitFamily {
             capacity,
         };
         CircuitFamily {
-            name: "real".into(),
+            name: REAL_FAMILY.into(),
             types: vec![
                 spec(CircuitType::POSEIDON2, poseidon2_capacity),
                 spec(CircuitType::SHA256, sha256_capacity),
@@ -293,16 +301,13 @@ impl CircuitFamily {
     }
 
     /// The recursion above `basic` basic circuits of type `t` (taken as at least 1): the size of each
-    /// layer, leaves first and the final node (1) last. Refused when fixed layers cannot reduce `basic`
-    /// to one proof.
+    /// layer, leaves first and the final node (1) last. Refused for a malformed family (see
+    /// [`CircuitFamily::check`]) and when fixed layers cannot reduce `basic` to one proof.
     pub fn layers(&self, t: CircuitType, basic: u64) -> Result<Vec<u64>, FamilyError> {
+        self.check()?;
         self.spec(t)?;
         let basic = basic.max(1);
-        let least = match self.node_layers {
-            NodeLayers::Fixed(_) => 1,
-            NodeLayers::UntilOne => 2,
-        };
-        let arity = u64::from(self.arity.max(least));
+        let arity = u64::from(self.arity);
         let mut sizes = vec![basic.div_ceil(arity)];
         match self.node_layers {
             NodeLayers::UntilOne => {
@@ -372,6 +377,15 @@ mod tests {
                 fixint.serialize(&Some(new)).ok()
             );
         }
+        // A readable format writes the id itself, and takes it back signed or unsigned.
+        let json = serde_json::to_string(&CircuitType::new(7)).unwrap_or_default();
+        assert_eq!(json, "7");
+        assert_eq!(
+            serde_json::from_str::<CircuitType>("7").ok(),
+            Some(CircuitType::new(7))
+        );
+        assert!(serde_json::from_str::<CircuitType>("-1").is_err());
+        assert!(serde_json::from_str::<CircuitType>("256").is_err());
         // Every id round-trips, 0 included (index 255).
         for id in 0..=u8::MAX {
             let t = CircuitType::new(id);

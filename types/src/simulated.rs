@@ -93,12 +93,29 @@ pub struct SimKey {
     pub batch: u64,
     /// Its round.
     pub round: AggregationRound,
-    /// The type for basic, leaf and node jobs; `None` above.
+    /// The type for basic, leaf and node jobs; `None` above. On the wire its id is one byte, as
+    /// simulated artifacts were written before types were ids.
+    #[serde(with = "circuit_byte")]
     pub circuit: Option<CircuitType>,
     /// Node depth (1 for the first node level); 0 in other rounds.
     pub depth: u32,
     /// Index within (round, circuit, depth), in queue order.
     pub index: u32,
+}
+
+/// [`SimKey::circuit`] on the wire: the id as an optional byte.
+mod circuit_byte {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::family::CircuitType;
+
+    pub fn serialize<S: Serializer>(c: &Option<CircuitType>, s: S) -> Result<S::Ok, S::Error> {
+        c.map(CircuitType::id).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CircuitType>, D::Error> {
+        Ok(Option::<u8>::deserialize(d)?.map(CircuitType::new))
+    }
 }
 
 impl SimKey {
@@ -154,6 +171,38 @@ pub struct SimulatedArtifact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A simulated key's encoding is the one it had while its circuit was a plain byte.
+    #[test]
+    fn a_sim_keys_circuit_is_one_byte_on_the_wire() {
+        #[derive(Serialize)]
+        struct ByteKey {
+            batch: u64,
+            round: AggregationRound,
+            circuit: Option<u8>,
+            depth: u32,
+            index: u32,
+        }
+        for circuit in [None, Some(0u8), Some(3), Some(31)] {
+            let old = ByteKey {
+                batch: 7,
+                round: AggregationRound::Node,
+                circuit,
+                depth: 2,
+                index: 5,
+            };
+            let new = SimKey {
+                batch: 7,
+                round: AggregationRound::Node,
+                circuit: circuit.map(CircuitType::new),
+                depth: 2,
+                index: 5,
+            };
+            let bytes = bincode::serialize(&old).unwrap_or_default();
+            assert_eq!(bincode::serialize(&new).ok(), Some(bytes.clone()));
+            assert_eq!(bincode::deserialize::<SimKey>(&bytes).ok(), Some(new));
+        }
+    }
 
     fn shape() -> SimulatedBatch {
         SimulatedBatch {

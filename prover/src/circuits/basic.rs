@@ -13,6 +13,7 @@ use boojum::gadgets::traits::allocatable::CSAllocatable;
 use boojum::gadgets::traits::selectable::Selectable;
 use boojum::gadgets::u32::UInt32;
 use zkstream_types::batch::MAX_POSEIDON2_INPUTS;
+use zkstream_types::family::REAL_FAMILY;
 use zkstream_types::{CircuitType, FamilyError, Request};
 
 use crate::error::ProverError;
@@ -39,7 +40,7 @@ impl BasicKind {
             CircuitType::POSEIDON2 => Ok(BasicKind::Poseidon2),
             CircuitType::SHA256 => Ok(BasicKind::Sha256),
             _ => Err(ProverError::Family(FamilyError::UnknownType {
-                family: "real".into(),
+                family: REAL_FAMILY.into(),
                 circuit: t,
             })),
         }
