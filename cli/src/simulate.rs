@@ -223,6 +223,15 @@ fn print_table(runs: &[RunFigures]) {
             );
         }
     }
+    for r in runs {
+        println!(
+            "{}: resident memory during the run: peak {:.0} MiB, second half's peak over the first's {:+.1} MiB ({} samples)",
+            r.release,
+            r.rss_run_peak_mb,
+            r.rss_growth_mb,
+            r.rss_trace.len()
+        );
+    }
     for r in runs.iter().filter(|r| r.jobs_per_process.len() > 1) {
         println!(
             "{}: jobs by process {:?}, batches by process {:?}",
@@ -378,6 +387,15 @@ fn spawn_cluster(args: &SimulateArgs, config: &SimulationConfig) -> Result<RunFi
     combined.utilisation = busy_s / (combined.slots as f64 * combined.makespan_s).max(1e-9);
     combined.store_operations = figures.iter().map(|f| f.store_operations).sum();
     combined.peak_rss_mb = figures.iter().map(|f| f.peak_rss_mb).fold(0.0, f64::max);
+    // Memory is per process: the largest run peak and growth; the trace stays process 0's.
+    combined.rss_run_peak_mb = figures
+        .iter()
+        .map(|f| f.rss_run_peak_mb)
+        .fold(0.0, f64::max);
+    combined.rss_growth_mb = figures
+        .iter()
+        .map(|f| f.rss_growth_mb)
+        .fold(f64::NEG_INFINITY, f64::max);
     // The yardsticks of the whole cluster's slots.
     let graphs = (1..=args.batches)
         .map(|b| zkstream_fleet::BatchGraph::build(&config.workload, b, args.seed))

@@ -237,6 +237,14 @@ fn simulate_small_runs_every_tree_once_on_the_production_path() {
         assert_eq!(r["trees_verified"], batches, "{}", r["release"]);
         assert_eq!(r["gaps"], 0);
         assert_eq!(r["jobs"], batches * jobs_per_batch as u64, "each job once");
+        // Memory is traced during the run, not only read at its end.
+        assert!(
+            r["rss_trace"].as_array().is_some_and(|t| !t.is_empty()),
+            "{}",
+            r["release"]
+        );
+        assert!(r["rss_run_peak_mb"].as_f64().unwrap() > 0.0);
+        assert!(r["rss_growth_mb"].is_number());
         assert_eq!(
             &r["tree_hashes"], hashes,
             "the hash depends on the shape only"

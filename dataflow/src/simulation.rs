@@ -150,8 +150,21 @@ pub struct RunFigures {
     pub coordinator_cpu_us: f64,
     /// Jobs per real second over the run.
     pub jobs_per_s: f64,
-    /// Peak resident memory of the process so far, MiB.
+    /// Peak resident memory of the process so far, MiB (after the run: the yardsticks computed over
+    /// its graphs count too).
     pub peak_rss_mb: f64,
+    /// Resident memory during the run, sampled every half second of real time: `[modeled s since
+    /// the run started, MiB]`. In fixed space: past 2,048 samples every other one is dropped and the
+    /// interval doubles.
+    #[serde(default)]
+    pub rss_trace: Vec<[f64; 2]>,
+    /// The largest sample of the trace, MiB: the run's own peak, without the yardsticks.
+    #[serde(default)]
+    pub rss_run_peak_mb: f64,
+    /// The largest sample of the trace's second half less the largest of its first half, MiB: about
+    /// 0 when memory is flat once warm (a leak grows it with the run's length).
+    #[serde(default)]
+    pub rss_growth_mb: f64,
     /// Object-store calls.
     pub store_operations: u64,
     /// Slot-time busy over slots × makespan.
@@ -326,15 +339,93 @@ fn process_cpu() -> Duration {
 
 /// Peak resident memory so far, MiB (`VmHWM`; 0 where there is none).
 pub fn peak_rss_mb() -> f64 {
+    status_kb("VmHWM:").map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Resident memory now, MiB (`VmRSS`; 0 where there is none).
+pub fn rss_mb() -> f64 {
+    status_kb("VmRSS:").map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn status_kb(field: &str) -> Option<f64> {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
-        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Most samples an RSS trace keeps before it halves itself.
+const RSS_SAMPLES: usize = 2048;
+
+/// Samples the resident memory on a thread of its own until stopped.
+struct RssSampler {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Vec<[f64; 2]>>>,
+}
+
+impl RssSampler {
+    /// Starts sampling every half second; times are written in modeled seconds (`time_scale` real
+    /// seconds per modeled second).
+    fn start(time_scale: f64) -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("rss-sampler".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let mut every = Duration::from_millis(500);
+                let mut trace: Vec<[f64; 2]> = Vec::new();
+                let mut next = started;
+                while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    let now = Instant::now();
+                    if now >= next {
+                        let at = now.duration_since(started).as_secs_f64() / time_scale;
+                        trace.push([at, rss_mb()]);
+                        if trace.len() >= RSS_SAMPLES {
+                            trace = trace.into_iter().step_by(2).collect();
+                            every *= 2;
+                        }
+                        next = now + every;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                trace
+            })
+            .ok();
+        RssSampler { stop, thread }
+    }
+
+    /// Stops sampling and returns the trace (empty where the thread could not start).
+    fn finish(mut self) -> Vec<[f64; 2]> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// A run that ends early (an error) stops its sampler too.
+impl Drop for RssSampler {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The run's own RSS peak and its growth (second half's peak less the first half's), MiB.
+pub fn rss_summary(trace: &[[f64; 2]]) -> (f64, f64) {
+    let peak = |s: &[[f64; 2]]| s.iter().map(|p| p[1]).fold(0.0, f64::max);
+    let (first, second) = trace.split_at(trace.len() / 2);
+    let growth = if first.is_empty() {
+        0.0
+    } else {
+        peak(second) - peak(first)
+    };
+    (peak(trace), growth)
 }
 
 /// Runs one simulation on the production path and measures it.
@@ -423,6 +514,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let cpu_before = process_cpu();
     let store_cpu_before = store.io_cpu();
     let ops_before = store.operations();
+    let sampler = RssSampler::start(config.time_scale);
     let started = Instant::now();
     let started_unix = unix_now();
     let (p, c, d) = (
@@ -500,6 +592,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         }
     }
     let elapsed = started.elapsed();
+    let rss_trace = sampler.finish();
     // A last commit for what the delivery hook's commits left (one that failed is tried again here).
     for attempt in 1..=3 {
         match lock_committer(&committer).commit() {
@@ -528,6 +621,8 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let since = |t: Option<Instant>| {
         started_unix + t.map_or(0.0, |t| t.saturating_duration_since(started).as_secs_f64())
     };
+    (f.rss_run_peak_mb, f.rss_growth_mb) = rss_summary(&rss_trace);
+    f.rss_trace = rss_trace;
     f.first_queued_unix_s = since(tally.first);
     f.last_finished_unix_s = since(tally.last);
     Ok(f)
@@ -646,6 +741,9 @@ fn figures(
             / jobs.max(1) as f64,
         jobs_per_s: jobs as f64 / elapsed.as_secs_f64().max(1e-9),
         peak_rss_mb: peak_rss_mb(),
+        rss_trace: Vec::new(),
+        rss_run_peak_mb: 0.0,
+        rss_growth_mb: 0.0,
         store_operations,
         utilisation: if makespan_s > 0.0 {
             busy / (config.slots as f64 * makespan_s)
@@ -677,6 +775,25 @@ mod tests {
     use zkstream_types::{BatchInput, Digest, Framed};
 
     use super::*;
+
+    #[test]
+    fn rss_growth_is_the_second_halfs_peak_over_the_firsts() {
+        let flat: Vec<[f64; 2]> = (0..10)
+            .map(|i| [i as f64, if i == 1 { 80.0 } else { 70.0 }])
+            .collect();
+        assert_eq!(rss_summary(&flat), (80.0, -10.0));
+        let leak: Vec<[f64; 2]> = (0..10).map(|i| [i as f64, 50.0 + i as f64]).collect();
+        assert_eq!(rss_summary(&leak), (59.0, 5.0));
+        assert_eq!(rss_summary(&[]), (0.0, 0.0));
+        // The sampler takes a sample at once and stops when asked.
+        let sampler = RssSampler::start(1.0);
+        std::thread::sleep(Duration::from_millis(120));
+        let trace = sampler.finish();
+        assert!(
+            !trace.is_empty() && trace.iter().all(|s| s[1] > 0.0),
+            "{trace:?}"
+        );
+    }
 
     /// A record to write: (key, value).
     type Raw = (Option<Vec<u8>>, Vec<u8>);
