@@ -10,8 +10,10 @@
 //!
 //! A continuous stream (`rate`) is modeled by the batches' arrival times: every shape is on the topic
 //! before the run (so the reader runs in bounded mode and the run ends), and the simulate operator
-//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the run's start. The
-//! yardsticks see the same arrivals ([`zkstream_fleet::BatchGraph::stream`]).
+//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the stream's origin: when the
+//! reader read the first batch, carried by every batch (`StreamedBatch`), so that in a cluster every
+//! process counts from the same instant. The yardsticks see the same arrivals
+//! ([`zkstream_fleet::BatchGraph::stream`]).
 //!
 //! Beside the batch service's path it leaves out what a simulated record has no use for: the chain
 //! check (a shape has no commitment), the sinks and the delivery thread (a record is checked and
@@ -30,7 +32,9 @@ use zkstream_fleet::{
 };
 use zkstream_operators::order::OrderPolicy;
 use zkstream_operators::pool::{JobEnd, PoolConfig, PoolObserver, Schedule};
-use zkstream_operators::simulated::{BatchTimes, SimulateExt, SimulatedJob, SimulationSpec};
+use zkstream_operators::simulated::{
+    unix_ns_now, BatchTimes, SimulateExt, SimulatedJob, SimulationSpec, StreamedBatch,
+};
 use zkstream_operators::store::{ArtifactStore, StoreError};
 use zkstream_operators::{Delivery, ProverPool};
 use zkstream_prover::{KeyStore, ProofProfile, ProverError, SlotKind, TreeShape};
@@ -501,7 +505,6 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         arrival_interval: config
             .rate
             .map(|_| Duration::from_secs_f64(config.arrival_interval_s() * config.time_scale)),
-        clock: Arc::default(),
         spread: config
             .cluster
             .as_ref()
@@ -543,6 +546,9 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
                     .dead_lettered(r.raw.partition, r.raw.offset);
             });
             let on_accept = Arc::clone(&committer);
+            // The stream's origin: when this one reading worker took the first batch. Every batch
+            // carries it, so the owners in every process count arrivals from the same instant.
+            let origin = std::sync::OnceLock::new();
             let batches = streams
                 .records
                 .exchange(|_| 0)
@@ -551,7 +557,10 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
                         .tracker()
                         .accepted(d.raw.partition, d.raw.offset)
                 })
-                .map(|d| d.batch);
+                .map(move |d| StreamedBatch {
+                    batch: d.batch,
+                    origin_unix_ns: *origin.get_or_init(unix_ns_now),
+                });
             let on_delivery = Arc::clone(&committer);
             let deliveries = zkstream_operators::OrderExt::deliver_in_order(
                 batches.simulate(pool, spec),

@@ -179,13 +179,9 @@ pub struct SimulationSpec {
     /// When a job is released.
     pub release: Release,
     /// A continuous stream: batch `n` starts no earlier than `(n - 1) × arrival_interval` after the
-    /// stream's clock starts (`None`: each batch starts when it is read).
+    /// stream's origin, which each batch carries ([`StreamedBatch`]; `None`: each batch starts when
+    /// it is read).
     pub arrival_interval: Option<Duration>,
-    /// The stream's clock, shared by the workers of a process (clones of one spec share it): it
-    /// starts when the first of them reads a batch (the dataflow and the reader are set up by then).
-    /// Arrival times and modeled time (so zkSync's poll ticks) count
-    /// from it, for every batch alike, as the yardsticks count from the stream's start.
-    pub clock: Arc<OnceLock<Instant>>,
     /// Whether a batch's jobs spread over every worker of every process (by a hash of the job), or
     /// all run on the pool of the worker that owns the batch.
     pub spread: bool,
@@ -243,8 +239,23 @@ impl Dispatch {
     }
 }
 
-/// Now as UNIX ns.
-fn unix_ns_now() -> u64 {
+/// A batch as the simulate operator takes it: its shape, and the stream's origin.
+///
+/// The origin is when the reader read the stream's first batch (UNIX ns; the reader is one worker).
+/// Every batch carries the same one, so the worker that owns a batch, in whichever process, counts
+/// its arrival time and its modeled time (zkSync's poll ticks) from one origin, as the yardsticks
+/// count from the stream's start. (A clock each process started on its own would shift one
+/// process's batches by its start-up, or by when its first batch was admitted.)
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StreamedBatch {
+    /// The batch's shape.
+    pub batch: SimulatedBatch,
+    /// When the stream started, UNIX ns.
+    pub origin_unix_ns: u64,
+}
+
+/// Now as UNIX ns (a stream's origin).
+pub fn unix_ns_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
@@ -298,6 +309,12 @@ impl BatchTimes {
             .collect()
     }
 
+    /// When each batch started.
+    #[cfg(test)]
+    fn starts(&self) -> BTreeMap<u64, Instant> {
+        self.lock().iter().map(|(b, (s, _))| (*b, *s)).collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, StartEnd>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -313,8 +330,8 @@ struct Running {
     cap: Capability<u64>,
     /// When its jobs may start: its arrival, or when it was read if later.
     start: Instant,
-    /// Where its modeled time counts from: the stream's clock (see [`SimulationSpec::clock`]), so
-    /// that zkSync's polls fall on the same ticks for every batch, as the yardsticks' do.
+    /// Where its modeled time counts from: the stream's origin (see [`StreamedBatch`]), so that
+    /// zkSync's polls fall on the same ticks for every batch, as the yardsticks' do.
     origin: Instant,
     /// Released for later (zkSync's next poll): (when, job).
     later: Vec<(Instant, JobId)>,
@@ -358,8 +375,8 @@ enum Step {
 /// 0 until its first activation, and timely counts that capability for every worker from the start,
 /// so the gate's frontier passes 0 only once every worker runs.
 fn await_every_worker<'scope>(
-    batches: Stream<'scope, u64, Vec<SimulatedBatch>>,
-) -> Stream<'scope, u64, Vec<SimulatedBatch>> {
+    batches: Stream<'scope, u64, Vec<StreamedBatch>>,
+) -> Stream<'scope, u64, Vec<StreamedBatch>> {
     let scope = batches.scope();
     let ready = timely::dataflow::operators::generic::operator::source::<
         _,
@@ -373,13 +390,13 @@ fn await_every_worker<'scope>(
             cap.take();
         }
     });
-    batches.binary_frontier::<_, CapacityContainerBuilder<Vec<SimulatedBatch>>, _, _, _, _>(
+    batches.binary_frontier::<_, CapacityContainerBuilder<Vec<StreamedBatch>>, _, _, _, _>(
         ready,
         Pipeline,
         Pipeline,
         "AwaitEveryWorker",
         |_, _| {
-            let mut held: Vec<(Capability<u64>, Vec<SimulatedBatch>)> = Vec::new();
+            let mut held: Vec<(Capability<u64>, Vec<StreamedBatch>)> = Vec::new();
             move |(batches, _), (ready, ready_frontier), output| {
                 batches.for_each(|cap, data| {
                     if let Some(cap) = cap.retain_least(0) {
@@ -408,7 +425,7 @@ pub trait SimulateExt<'scope> {
     ) -> Stream<'scope, u64, Vec<BatchOutcome<SimulatedRecord>>>;
 }
 
-impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
+impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<StreamedBatch>> {
     /// Two operators in a loop. `SimulateRelease`, on the worker that owns a batch, builds its graph
     /// and releases its jobs by the rule; each released job is exchanged to the worker that runs it
     /// (spread over every worker of every process, or kept on the owner), whose `prove` operator
@@ -424,7 +441,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
         let (handle, replies) = scope.feedback::<Vec<Proved<SimulatedJob>>>(1);
         let spread = spec.spread;
         // The owner of a batch is the worker its number routes to: the replies find it the same way.
-        let owned = self.exchange(|b: &SimulatedBatch| b.batch_number);
+        let owned = self.exchange(|b: &StreamedBatch| b.batch.batch_number);
         let steps = await_every_worker(owned)
             .binary::<_, CapacityContainerBuilder<Vec<Step>>, _, _, _, _>(
                 replies,
@@ -449,7 +466,11 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                 return;
                             };
                             for container in data {
-                                for batch in container.drain(..) {
+                                for streamed in container.drain(..) {
+                                    let StreamedBatch {
+                                        batch,
+                                        origin_unix_ns,
+                                    } = streamed;
                                     let n = batch.batch_number;
                                     // A second record of a batch (a producer's retry) starts nothing:
                                     // the first one's tree is its batch's only tree.
@@ -478,7 +499,7 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<SimulatedBatch>> {
                                                 .collect();
                                             // After the graph is built: building it is not hand-off.
                                             let now = Instant::now();
-                                            let origin = *spec.clock.get_or_init(|| now);
+                                            let origin = instant_of_unix_ns(origin_unix_ns);
                                             let arrival = spec.arrival_interval.map_or(now, |i| {
                                                 origin + i.mul_f64(n.saturating_sub(1) as f64)
                                             });
@@ -701,13 +722,17 @@ mod tests {
                 time_scale: 0.001,
                 release,
                 arrival_interval: None,
-                clock: Arc::default(),
                 spread: true,
                 batch_times: BatchTimes::default(),
                 // Below a batch's first release: the owner sends it over several activations.
                 dispatch_fuel: 3,
             };
-            let batches = vec![(1, vec![workload.batch(1)]), (2, vec![workload.batch(2)])];
+            let origin_unix_ns = unix_ns_now();
+            let streamed = |n| StreamedBatch {
+                batch: workload.batch(n),
+                origin_unix_ns,
+            };
+            let batches = vec![(1, vec![streamed(1)]), (2, vec![streamed(2)])];
             let jobs = BatchGraph::build(&workload, 1, 5).unwrap().jobs.len();
             for round in 0..2 {
                 let p = pool(store.clone(), 4);
@@ -738,6 +763,53 @@ mod tests {
         }
     }
 
+    /// A stream's batches arrive on the origin they carry, not on a clock of the worker that owns them:
+    /// with an origin long past every arrival is due and both batches start at once; with one now,
+    /// the second batch starts one interval after it. (A clock started by the owner's first read
+    /// would start the second batch an interval after the first in both cases.)
+    #[test]
+    fn batches_arrive_on_the_origin_they_carry() {
+        let workload = Arc::new(Workload::small());
+        let interval = Duration::from_millis(1500);
+        for past in [true, false] {
+            let spec = SimulationSpec {
+                workload: Arc::clone(&workload),
+                seed: 5,
+                time_scale: 0.001,
+                release: Release::Streaming,
+                arrival_interval: Some(interval),
+                spread: false,
+                batch_times: BatchTimes::default(),
+                dispatch_fuel: DISPATCH_FUEL,
+            };
+            let origin_unix_ns = if past {
+                unix_ns_now() - 60_000_000_000
+            } else {
+                unix_ns_now()
+            };
+            let streamed = |n| StreamedBatch {
+                batch: workload.batch(n),
+                origin_unix_ns,
+            };
+            let batches = vec![(1, vec![streamed(1)]), (2, vec![streamed(2)])];
+            let p = pool(ArtifactStore::open("memory://").unwrap(), 4);
+            let (times, s) = (spec.batch_times.clone(), spec.clone());
+            let seen = run_dataflow(batches, move |b| b.simulate(p, s));
+            assert_eq!(seen.len(), 2);
+            let starts = times.starts();
+            let apart = starts[&2].saturating_duration_since(starts[&1]);
+            if past {
+                assert!(apart < interval / 2, "{apart:?} apart: both were due");
+            } else {
+                let due = instant_of_unix_ns(origin_unix_ns) + interval;
+                assert!(
+                    starts[&2] + Duration::from_millis(5) >= due,
+                    "batch 2 started before its arrival"
+                );
+            }
+        }
+    }
+
     /// Three workers, each with its own pool (as three processes have): spread, every batch's jobs
     /// run on every pool, each once, and each tree still checks; kept on the owner, all of a batch's
     /// jobs run on one pool. Either way each batch's latency is taken where it is owned, and nothing
@@ -760,7 +832,6 @@ mod tests {
                 time_scale: 0.001,
                 release: Release::Streaming,
                 arrival_interval: None,
-                clock: Arc::default(),
                 spread,
                 batch_times: BatchTimes::default(),
                 dispatch_fuel: 3,
@@ -786,9 +857,13 @@ mod tests {
                         .probe_with(&probe);
                 });
                 if worker.index() == 0 {
+                    let origin_unix_ns = unix_ns_now();
                     for n in 1..=2 {
                         input.advance_to(n);
-                        input.send(w.batch(n));
+                        input.send(StreamedBatch {
+                            batch: w.batch(n),
+                            origin_unix_ns,
+                        });
                     }
                 }
                 input.close();
