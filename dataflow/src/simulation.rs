@@ -10,9 +10,9 @@
 //!
 //! A continuous stream (`rate`) is modeled by the batches' arrival times: every shape is on the topic
 //! before the run (so the reader runs in bounded mode and the run ends), and the simulate operator
-//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the stream's origin: when the
-//! reader read the first batch, carried by every batch (`StreamedBatch`), so that in a cluster every
-//! process counts from the same instant. The yardsticks see the same arrivals
+//! starts batch `n` no earlier than `(n - 1) / rate` modeled hours after the stream's origin: when
+//! worker 0 (which takes every record from the readers) took the first batch, carried by every batch
+//! (`StreamedBatch`), so that in a cluster every process counts from the same instant. The yardsticks see the same arrivals
 //! ([`zkstream_fleet::BatchGraph::stream`]).
 //!
 //! Beside the batch service's path it leaves out what a simulated record has no use for: the chain
@@ -21,7 +21,7 @@
 //! over every process's pool (`SimulationSpec::spread`); in one process they all go to its one pool.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -124,7 +124,10 @@ pub struct RunFigures {
     pub batches_per_process: Vec<usize>,
     /// Prover slots.
     pub slots: usize,
-    /// First job queued to last job done.
+    /// From the stream's origin (the first batch taken from the readers; the first job queued where
+    /// that is earlier) to the last job done: what lies between the first read and the first job
+    /// queued (the exchange to the batch's owner, the `AwaitEveryWorker` gate, building its graph)
+    /// counts, as the yardsticks count from the stream's start.
     pub makespan_s: f64,
     /// The lower bound of the run's own graphs and durations.
     pub lower_bound_s: f64,
@@ -162,7 +165,7 @@ pub struct RunFigures {
     /// interval doubles.
     #[serde(default)]
     pub rss_trace: Vec<[f64; 2]>,
-    /// The largest sample of the trace, MiB: the run's own peak, without the yardsticks.
+    /// The run's own peak, MiB (read every 50 ms during the run), without the yardsticks.
     #[serde(default)]
     pub rss_run_peak_mb: f64,
     /// The largest sample of the trace's second half less the largest of its first half, MiB: about
@@ -188,8 +191,9 @@ pub struct RunFigures {
     pub committed: BTreeMap<i32, i64>,
     /// Each delivered record's tree hash, by batch (hex), to compare runs.
     pub tree_hashes: BTreeMap<u64, String>,
-    /// When this process's first job was queued and its last one done (UNIX seconds): a cluster's
-    /// launcher takes the makespan over all processes from these.
+    /// When this process's span starts (the stream's origin on process 0, else its first job
+    /// queued) and its last job was done (UNIX seconds): a cluster's launcher takes the makespan over
+    /// all processes from these.
     pub first_queued_unix_s: f64,
     /// See [`RunFigures::first_queued_unix_s`].
     pub last_finished_unix_s: f64,
@@ -368,12 +372,13 @@ const RSS_SAMPLES: usize = 2048;
 /// Samples the resident memory on a thread of its own until stopped.
 struct RssSampler {
     stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<Vec<[f64; 2]>>>,
+    thread: Option<std::thread::JoinHandle<(Vec<[f64; 2]>, f64)>>,
 }
 
 impl RssSampler {
-    /// Starts sampling every half second; times are written in modeled seconds (`time_scale` real
-    /// seconds per modeled second).
+    /// Starts sampling: a trace point every half second (times in modeled seconds, `time_scale` real
+    /// seconds per modeled second), and the peak over a reading every 50 ms, which the trace's
+    /// thinning cannot drop.
     fn start(time_scale: f64) -> Self {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -384,27 +389,35 @@ impl RssSampler {
                 let mut every = Duration::from_millis(500);
                 let mut trace: Vec<[f64; 2]> = Vec::new();
                 let mut next = started;
-                while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut peak = 0.0f64;
+                // A reading before the first look at `stopped`: even a run stopped at once has one.
+                loop {
                     let now = Instant::now();
+                    let rss = rss_mb();
+                    peak = peak.max(rss);
                     if now >= next {
                         let at = now.duration_since(started).as_secs_f64() / time_scale;
-                        trace.push([at, rss_mb()]);
+                        trace.push([at, rss]);
                         if trace.len() >= RSS_SAMPLES {
                             trace = trace.into_iter().step_by(2).collect();
                             every *= 2;
                         }
                         next = now + every;
                     }
+                    if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
                     std::thread::sleep(Duration::from_millis(50));
                 }
-                trace
+                (trace, peak)
             })
             .ok();
         RssSampler { stop, thread }
     }
 
-    /// Stops sampling and returns the trace (empty where the thread could not start).
-    fn finish(mut self) -> Vec<[f64; 2]> {
+    /// Stops sampling and returns the trace and the peak (empty and 0 where the thread could not
+    /// start).
+    fn finish(mut self) -> (Vec<[f64; 2]>, f64) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.thread
             .take()
@@ -520,6 +533,9 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let sampler = RssSampler::start(config.time_scale);
     let started = Instant::now();
     let started_unix = unix_now();
+    // The stream's origin: taken by worker 0 of process 0, which takes every record from the readers.
+    let stream_origin: Arc<OnceLock<(u64, Instant)>> = Arc::default();
+    let o = Arc::clone(&stream_origin);
     let (p, c, d) = (
         Arc::clone(&pool),
         Arc::clone(&committer),
@@ -528,6 +544,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let guards = timely::execute(timely_config, move |worker| -> Result<(), String> {
         let (pool, committer, delivered) = (Arc::clone(&p), Arc::clone(&c), Arc::clone(&d));
         let (source, spec) = (source.clone(), spec.clone());
+        let origin = Arc::clone(&o);
         worker.dataflow::<u64, _, _>(move |scope| -> Result<(), String> {
             let gate = InFlightGate::new(1);
             let streams = kafka_records::<DecodedSimulated>(scope, source, gate.clone())
@@ -546,9 +563,8 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
                     .dead_lettered(r.raw.partition, r.raw.offset);
             });
             let on_accept = Arc::clone(&committer);
-            // The stream's origin: when this one reading worker took the first batch. Every batch
+            // The stream's origin: when worker 0 took the first batch from the readers. Every batch
             // carries it, so the owners in every process count arrivals from the same instant.
-            let origin = std::sync::OnceLock::new();
             let batches = streams
                 .records
                 .exchange(|_| 0)
@@ -559,7 +575,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
                 })
                 .map(move |d| StreamedBatch {
                     batch: d.batch,
-                    origin_unix_ns: *origin.get_or_init(unix_ns_now),
+                    origin_unix_ns: origin.get_or_init(|| (unix_ns_now(), Instant::now())).0,
                 });
             let on_delivery = Arc::clone(&committer);
             let deliveries = zkstream_operators::OrderExt::deliver_in_order(
@@ -601,7 +617,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         }
     }
     let elapsed = started.elapsed();
-    let rss_trace = sampler.finish();
+    let (rss_trace, rss_peak) = sampler.finish();
     // A last commit for what the delivery hook's commits left (one that failed is tried again here).
     for attempt in 1..=3 {
         match lock_committer(&committer).commit() {
@@ -616,7 +632,11 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let committed = lock_committer(&committer).tracker().committed_offsets();
     drop(temp);
     let deliveries = std::mem::take(&mut *delivered.lock().unwrap_or_else(|p| p.into_inner()));
-    let tally = tally.state();
+    let mut tally = tally.state();
+    // The makespan counts from the stream's origin (process 0's; the launcher takes the earliest).
+    if let Some(&(_, at)) = stream_origin.get() {
+        tally.first = Some(tally.first.map_or(at, |f| f.min(at)));
+    }
     let mut f = figures(
         config,
         &tally,
@@ -630,7 +650,8 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let since = |t: Option<Instant>| {
         started_unix + t.map_or(0.0, |t| t.saturating_duration_since(started).as_secs_f64())
     };
-    (f.rss_run_peak_mb, f.rss_growth_mb) = rss_summary(&rss_trace);
+    let (trace_peak, growth) = rss_summary(&rss_trace);
+    (f.rss_run_peak_mb, f.rss_growth_mb) = (rss_peak.max(trace_peak), growth);
     f.rss_trace = rss_trace;
     f.first_queued_unix_s = since(tally.first);
     f.last_finished_unix_s = since(tally.last);
@@ -797,10 +818,10 @@ mod tests {
         // The sampler takes a sample at once and stops when asked.
         let sampler = RssSampler::start(1.0);
         std::thread::sleep(Duration::from_millis(120));
-        let trace = sampler.finish();
+        let (trace, peak) = sampler.finish();
         assert!(
-            !trace.is_empty() && trace.iter().all(|s| s[1] > 0.0),
-            "{trace:?}"
+            !trace.is_empty() && trace.iter().all(|s| s[1] > 0.0 && s[1] <= peak),
+            "{trace:?} {peak}"
         );
     }
 

@@ -241,7 +241,8 @@ impl Dispatch {
 
 /// A batch as the simulate operator takes it: its shape, and the stream's origin.
 ///
-/// The origin is when the reader read the stream's first batch (UNIX ns; the reader is one worker).
+/// The origin is when the stream's first batch was taken from the readers (UNIX ns; one worker takes
+/// every record from them).
 /// Every batch carries the same one, so the worker that owns a batch, in whichever process, counts
 /// its arrival time and its modeled time (zkSync's poll ticks) from one origin, as the yardsticks
 /// count from the stream's start. (A clock each process started on its own would shift one
@@ -457,6 +458,9 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<StreamedBatch>> {
                     let mut arriving: Vec<Running> = Vec::new();
                     // Every batch taken so far (8 bytes a batch).
                     let mut started: HashSet<u64> = HashSet::new();
+                    // The stream's origin as an instant of this process, converted once: a wall-clock
+                    // step during the run then moves no later batch against the earlier ones.
+                    let mut origin_at: Option<(u64, Instant)> = None;
                     move |batches, replies, output| {
                         let port = output.output_index();
                         let now = Instant::now();
@@ -499,7 +503,14 @@ impl<'scope> SimulateExt<'scope> for Stream<'scope, u64, Vec<StreamedBatch>> {
                                                 .collect();
                                             // After the graph is built: building it is not hand-off.
                                             let now = Instant::now();
-                                            let origin = instant_of_unix_ns(origin_unix_ns);
+                                            let origin = match origin_at {
+                                                Some((ns, at)) if ns == origin_unix_ns => at,
+                                                _ => {
+                                                    let at = instant_of_unix_ns(origin_unix_ns);
+                                                    origin_at = Some((origin_unix_ns, at));
+                                                    at
+                                                }
+                                            };
                                             let arrival = spec.arrival_interval.map_or(now, |i| {
                                                 origin + i.mul_f64(n.saturating_sub(1) as f64)
                                             });
