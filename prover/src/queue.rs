@@ -158,7 +158,7 @@ pub fn witness_batch(batch: &BatchInput, shape: &TreeShape) -> Result<BatchWitne
     let mut ranges = Vec::new();
     for t in family.ids() {
         let queue: Vec<&Request> = batch.queue(t).collect();
-        let cap = shape.capacity(t)?;
+        let cap = usize::try_from(family.spec(t)?.capacity).unwrap_or(usize::MAX);
         // The family's split, and its fixed node layers must reduce the type to one proof.
         let split = family.basic_circuits(t, queue.len() as u64)?;
         let needed = usize::try_from(split).unwrap_or(usize::MAX);

@@ -268,13 +268,7 @@ impl CircuitFamily {
 
     /// The registration of type `t`.
     pub fn spec(&self, t: CircuitType) -> Result<&TypeSpec, FamilyError> {
-        self.types
-            .iter()
-            .find(|s| s.id == t)
-            .ok_or_else(|| FamilyError::UnknownType {
-                family: self.name.clone(),
-                circuit: t,
-            })
+        self.slot(t).map(|i| &self.types[i])
     }
 
     /// The name the family gives type `t`.
