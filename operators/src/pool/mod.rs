@@ -198,6 +198,8 @@ struct Shared<W: Work> {
     slots: Vec<Slot>,
     /// Slots of more than one kind (CPU, GPU, wrap): a new job must wake every slot.
     mixed: bool,
+    /// The GPU slots (indices into `slots`), which a CPU slot weighs before taking a job.
+    gpus: Vec<usize>,
     times: Mutex<SlotTimes>,
     /// The wrap's keys, when there are wrap slots.
     wrap: Option<Arc<WrapKeys>>,
@@ -230,6 +232,9 @@ impl<W: Work> Shared<W> {
             observer,
             faults,
             mixed: slots.iter().any(|s| s.kind != SlotKind::Cpu),
+            gpus: (0..slots.len())
+                .filter(|&i| slots[i].kind == SlotKind::Gpu)
+                .collect(),
             slots,
             times: Mutex::new(SlotTimes::default()),
         }
@@ -428,8 +433,15 @@ impl<W: Work> ProverPool<W> {
             job,
             reply,
         };
-        lock(&self.shared.queue).ready.push(item);
-        if self.shared.mixed {
+        let waiting = {
+            let mut q = lock(&self.shared.queue);
+            q.ready.push(item);
+            q.waiting
+        };
+        if waiting == 0 {
+            // Every slot is busy, or about to look at the queue: none sleeps past this job, and a
+            // wake-up is a system call for nothing (most jobs of a large batch queue this way).
+        } else if self.shared.mixed {
             // Every slot looks: the first may leave it to a GPU slot.
             self.shared.wake.notify_all();
         } else {
@@ -575,6 +587,100 @@ mod tests {
         assert_eq!(
             records[0].attempts, 1,
             "a deterministic failure is tried once"
+        );
+    }
+
+    /// A job queued while the slots sleep wakes one of them; a job queued while every slot is busy
+    /// sends no wake-up and is taken when a slot frees. Neither waits for a slot's 500-ms poll of the
+    /// queue, which is what a lost wake-up would cost.
+    #[test]
+    fn queued_jobs_start_without_waiting_for_the_poll() {
+        use crate::simulated::SimulatedJob;
+        use zkstream_fleet::JobId;
+        use zkstream_types::SimKey;
+
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            zkstream_prover::TreeShape::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        let config = PoolConfig {
+            slots: 2,
+            ..PoolConfig::for_cores(1, 1)
+        };
+        let pool: ProverPool<SimulatedJob> = ProverPool::builder(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").unwrap(),
+            config,
+        )
+        .start();
+        let sleeping = |n: usize| {
+            let until = Instant::now() + Duration::from_secs(30);
+            while lock(&pool.shared.queue).waiting != n {
+                assert!(Instant::now() < until, "the slots never went to sleep");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        let job = |index: u32, ms: u64| {
+            let key = SimKey {
+                batch: 1,
+                round: AggregationRound::Basic,
+                circuit: None,
+                depth: 0,
+                index,
+            };
+            SimulatedJob::new(
+                key,
+                JobId(index),
+                Vec::new(),
+                Duration::from_millis(ms),
+                Instant::now(),
+                0,
+            )
+        };
+        let (tx, rx) = channel();
+        let reply = |tx: std::sync::mpsc::Sender<bool>| -> Reply<SimulatedJob> {
+            Box::new(move |r| {
+                let _ = tx.send(r.is_ok());
+            })
+        };
+        // Idle slots, one job at a time.
+        for i in 0..20 {
+            sleeping(2);
+            pool.submit(job(i, 0), reply(tx.clone()));
+            assert!(rx.recv_timeout(Duration::from_secs(30)).unwrap());
+        }
+        let mut idle: Vec<Duration> = pool
+            .records()
+            .iter()
+            .map(|r| r.started - r.queued)
+            .collect();
+        idle.sort();
+        assert!(
+            idle[10] < Duration::from_millis(100),
+            "median {:?}",
+            idle[10]
+        );
+        // Busy slots: the third job finds none asleep.
+        sleeping(2);
+        for i in 20..23 {
+            pool.submit(job(i, 200), reply(tx.clone()));
+        }
+        for _ in 0..3 {
+            assert!(rx.recv_timeout(Duration::from_secs(30)).unwrap());
+        }
+        let records = pool.records();
+        let busy: Vec<&JobRecord<SimKey>> = records.iter().filter(|r| r.key.index >= 20).collect();
+        let third = busy.iter().max_by_key(|r| r.started).unwrap();
+        let freed = busy.iter().map(|r| r.finished).min().unwrap();
+        assert!(third.started >= freed);
+        assert!(
+            third.started - freed < Duration::from_millis(100),
+            "taken {:?} after a slot freed",
+            third.started - freed
         );
     }
 

@@ -55,6 +55,9 @@ pub(super) struct Queue<W: Work> {
     pub(super) ready: BinaryHeap<Queued<W>>,
     /// Retries not yet due.
     pub(super) delayed: Vec<Queued<W>>,
+    /// Slots blocked on the pool's condition variable, or woken and not yet back on this lock: with
+    /// none, a new job needs no wake-up, as every slot looks at the queue before it waits again.
+    pub(super) waiting: usize,
 }
 
 impl<W: Work> Queue<W> {
@@ -62,6 +65,7 @@ impl<W: Work> Queue<W> {
         Queue {
             ready: BinaryHeap::new(),
             delayed: Vec::new(),
+            waiting: 0,
         }
     }
 }

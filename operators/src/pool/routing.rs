@@ -63,12 +63,13 @@ pub(super) fn decide<W: Work>(
     if slot.kind != SlotKind::Cpu {
         return Decision::Take;
     }
+    // Only the GPU slots, not every slot: a CPU slot weighs them under the queue's lock for each job
+    // it looks at, and a pool of 1,024 CPU slots has none.
     let gpus: Vec<&Slot> = shared
-        .slots
+        .gpus
         .iter()
-        .filter(|s| {
-            s.kind == SlotKind::Gpu && s.healthy.load(AtomicOrdering::SeqCst) && s.supports(id)
-        })
+        .map(|&i| &shared.slots[i])
+        .filter(|s| s.healthy.load(AtomicOrdering::SeqCst) && s.supports(id))
         .collect();
     if gpus.is_empty() {
         return Decision::Take;

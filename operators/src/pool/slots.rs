@@ -93,11 +93,13 @@ fn next_job<W: Work>(shared: &Shared<W>, me: usize) -> Option<Queued<W>> {
             .map(|d| d.not_before.saturating_duration_since(now))
             .min()
             .unwrap_or(Duration::from_millis(500));
+        q.waiting += 1;
         q = shared
             .wake
             .wait_timeout(q, wait)
             .unwrap_or_else(|p| p.into_inner())
             .0;
+        q.waiting -= 1;
     }
 }
 
