@@ -92,9 +92,9 @@ fn main() {
     println!();
     println!("measured on the production path with SIMULATED provers (nothing is proved), ~{seconds} s each");
     println!(
-        "{:>16} {:>6} {:>5} {:>6} | {:>8} {:>8} {:>8} | {:>6} {:>6} | {:>7} {:>7} | {:>6} {:>6} | {:>5}",
+        "{:>16} {:>6} {:>5} {:>6} | {:>8} {:>8} {:>8} | {:>6} {:>6} | {:>7} {:>7} {:>7} | {:>6} {:>6} | {:>5}",
         "workload", "jobs", "slots", "scale", "makespan", "lower", "offline", "/off", "/low",
-        "h p50ms", "h p99ms", "cpu µs", "coord", "trees"
+        "h p50ms", "h p99ms", "later", "cpu µs", "coord", "trees"
     );
     for slots in [64, 256, 1024] {
         measured(&mainnet, slots, seed, seconds);
@@ -128,7 +128,7 @@ fn measured(workload: &Workload, slots: usize, seed: u64, seconds: f64) {
     let f = simulation::run(&config).unwrap();
     assert_eq!(f.trees_verified, 1, "the tree hash checks");
     println!(
-        "{:>16} {:>6} {:>5} {:>6.3} | {:>8.1} {:>8.1} {:>8.1} | {:>6.3} {:>6.3} | {:>7.2} {:>7.2} | {:>6.0} {:>6.0} | {:>2}/{:<2}",
+        "{:>16} {:>6} {:>5} {:>6.3} | {:>8.1} {:>8.1} {:>8.1} | {:>6.3} {:>6.3} | {:>7.2} {:>7.2} {:>7.2} | {:>6.0} {:>6.0} | {:>2}/{:<2}",
         workload.name,
         f.jobs,
         slots,
@@ -140,6 +140,7 @@ fn measured(workload: &Workload, slots: usize, seed: u64, seconds: f64) {
         f.makespan_s / f.lower_bound_s,
         f.handoff_p50_ms,
         f.handoff_p99_ms,
+        f.handoff_later_p99_ms,
         f.cpu_us_per_job,
         f.coordinator_cpu_us_per_job,
         f.trees_verified,

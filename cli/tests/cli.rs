@@ -223,6 +223,7 @@ fn simulate_small_runs_every_tree_once_on_the_production_path() {
         "trees_verified",
         "handoff_p50_ms",
         "handoff_p99_ms",
+        "handoff_later_p99_ms",
         "cpu_us_per_job",
         "peak_rss_mb",
     ] {
