@@ -264,9 +264,17 @@ fn simulate_small_runs_every_tree_once_on_the_production_path() {
         );
         assert!(0.0 < lower && lower <= offline, "{lower} {offline}");
     }
-    let cluster = run(&["-n", "2"], "cluster.json");
+    // A stream over two processes: a batch every 30 modeled seconds (120 an hour), each owner
+    // counting its batches' arrivals from the one origin the batches carry.
+    let cluster = run(&["-n", "2", "--rate", "120"], "cluster.json");
     let c = &cluster["runs"][0];
     assert_eq!(c["trees_verified"], batches);
+    let makespan = c["makespan_s"].as_f64().unwrap();
+    assert!(
+        makespan >= (batches - 1) as f64 * 30.0,
+        "no batch starts before its arrival: makespan {makespan}"
+    );
+    assert!(c["throughput_per_h"].as_f64().unwrap() > 0.0);
     assert_eq!(
         c["jobs"],
         batches * jobs_per_batch as u64,
