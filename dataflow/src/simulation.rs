@@ -145,10 +145,10 @@ pub struct RunFigures {
     pub handoff_p50_ms: f64,
     /// The same, 99th percentile (a cluster's launcher reports the largest of its processes').
     pub handoff_p99_ms: f64,
-    /// The 99th percentile over the jobs each slot took after its first. At a run's start every
-    /// idle slot is woken at once; where slots outnumber the machine's cores, their first jobs wait
-    /// for those wake-ups (the simulated slots' threads, not the orchestration), and they alone can
-    /// make up the whole 99th percentile.
+    /// The 99th percentile over the jobs each slot took after its first (a cluster's launcher reports
+    /// the largest of its processes'). At a run's start every idle slot is woken at once; where slots
+    /// outnumber the machine's cores, their first jobs wait for those slot-thread wake-ups, and they
+    /// alone can make up the whole 99th percentile.
     #[serde(default)]
     pub handoff_later_p99_ms: f64,
     /// Process CPU time per job (user + system), µs: the coordinator and the in-process simulated

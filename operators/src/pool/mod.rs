@@ -664,11 +664,23 @@ mod tests {
             "median {:?}",
             idle[10]
         );
-        // Busy slots: the third job finds none asleep.
+        // Busy slots: once both run a job and none sleeps, the third job sends no wake-up.
         sleeping(2);
-        for i in 20..23 {
+        for i in 20..22 {
             pool.submit(job(i, 200), reply(tx.clone()));
         }
+        let until = Instant::now() + Duration::from_secs(30);
+        while !(lock(&pool.shared.queue).waiting == 0
+            && pool
+                .shared
+                .slots
+                .iter()
+                .all(|s| s.busy.load(AtomicOrdering::SeqCst)))
+        {
+            assert!(Instant::now() < until, "the slots never both ran a job");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        pool.submit(job(22, 0), reply(tx.clone()));
         for _ in 0..3 {
             assert!(rx.recv_timeout(Duration::from_secs(30)).unwrap());
         }
