@@ -507,6 +507,23 @@ mod tests {
     use std::sync::mpsc::channel;
     use zkstream_types::{AggregationRound, CircuitType, Digest, QueueRange};
 
+    /// A pool's builder over an in-memory key store (no key is ever computed) and artifact store.
+    fn memory_pool<W: Work>(config: PoolConfig) -> PoolBuilder<W> {
+        let keys = KeyStore::open(
+            None,
+            zkstream_prover::ProofProfile::test(),
+            zkstream_prover::TreeShape::default(),
+            1,
+            1,
+        )
+        .unwrap();
+        ProverPool::builder(
+            Arc::new(keys),
+            ArtifactStore::open("memory://").unwrap(),
+            config,
+        )
+    }
+
     /// A leaf job over one child that is not in the store: a retry cannot bring it back.
     fn orphan_leaf() -> Job {
         let range = QueueRange {
@@ -544,24 +561,11 @@ mod tests {
 
     #[test]
     fn a_failure_a_retry_cannot_help_is_not_retried() {
-        let keys = KeyStore::open(
-            None,
-            zkstream_prover::ProofProfile::test(),
-            zkstream_prover::TreeShape::default(),
-            1,
-            1,
-        )
-        .unwrap();
-        let config = PoolConfig {
+        let pool: ProverPool = memory_pool(PoolConfig {
             max_attempts: 5,
             backoff: Duration::from_millis(1),
             ..PoolConfig::for_cores(1, 1)
-        };
-        let pool = ProverPool::builder(
-            Arc::new(keys),
-            ArtifactStore::open("memory://").unwrap(),
-            config,
-        )
+        })
         .start();
         let (tx, rx) = channel();
         pool.submit(
@@ -599,23 +603,10 @@ mod tests {
         use zkstream_fleet::JobId;
         use zkstream_types::SimKey;
 
-        let keys = KeyStore::open(
-            None,
-            zkstream_prover::ProofProfile::test(),
-            zkstream_prover::TreeShape::default(),
-            1,
-            1,
-        )
-        .unwrap();
-        let config = PoolConfig {
+        let pool: ProverPool<SimulatedJob> = memory_pool(PoolConfig {
             slots: 2,
             ..PoolConfig::for_cores(1, 1)
-        };
-        let pool: ProverPool<SimulatedJob> = ProverPool::builder(
-            Arc::new(keys),
-            ArtifactStore::open("memory://").unwrap(),
-            config,
-        )
+        })
         .start();
         let sleeping = |n: usize| {
             let until = Instant::now() + Duration::from_secs(30);
@@ -699,21 +690,9 @@ mod tests {
     /// A service keeps only the most recent records: its memory does not grow with every job.
     #[test]
     fn only_the_most_recent_records_are_kept() {
-        let keys = KeyStore::open(
-            None,
-            zkstream_prover::ProofProfile::test(),
-            zkstream_prover::TreeShape::default(),
-            1,
-            1,
-        )
-        .unwrap();
-        let pool = ProverPool::builder(
-            Arc::new(keys),
-            ArtifactStore::open("memory://").unwrap(),
-            PoolConfig::for_cores(1, 1),
-        )
-        .keep_records(2)
-        .start();
+        let pool: ProverPool = memory_pool(PoolConfig::for_cores(1, 1))
+            .keep_records(2)
+            .start();
         let (tx, rx) = channel();
         for _ in 0..3 {
             let tx = tx.clone();
