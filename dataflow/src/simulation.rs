@@ -664,8 +664,8 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
     let since = |t: Option<Instant>| {
         started_unix + t.map_or(0.0, |t| t.saturating_duration_since(started).as_secs_f64())
     };
-    let (trace_peak, growth) = rss_summary(&rss_trace);
-    (f.rss_run_peak_mb, f.rss_growth_mb) = (rss_peak.max(trace_peak), growth);
+    // Every trace point is also one of the sampler's readings, so its peak is the run's.
+    (f.rss_run_peak_mb, f.rss_growth_mb) = (rss_peak, rss_summary(&rss_trace).1);
     f.rss_trace = rss_trace;
     f.first_queued_unix_s = since(tally.first);
     f.last_finished_unix_s = since(tally.last);
