@@ -11,6 +11,7 @@
 //! [`WireError`] variant.
 
 use std::io::Read;
+use std::sync::Mutex;
 
 use bincode::Options;
 use serde::{de::DeserializeOwned, Serialize};
@@ -463,14 +464,86 @@ fn encode_at<T: Serialize>(kind: FrameKind, version: u16, value: &T) -> Result<V
     Ok(out)
 }
 
+/// Most zstd contexts of each kind kept for reuse once no frame is being coded with them.
+const KEPT_CONTEXTS: usize = 64;
+
+/// zstd contexts no frame is being coded with. Creating a context costs more than coding a small
+/// frame: zstd probes the CPU's features for each (two `cpuid` instructions, which a virtual machine
+/// traps; ~17 µs a context in a `perf record` of `zkstream simulate` on this project's 2-core
+/// machines), and a simulated job codes one to 33 frames. One pool per process, not a context per
+/// thread: 1,024 slot threads would hold one each, ~100 KiB apiece, while only a few code at once.
+static COMPRESSORS: Mutex<Vec<zstd::bulk::Compressor<'static>>> = Mutex::new(Vec::new());
+/// See [`COMPRESSORS`].
+static DECOMPRESSORS: Mutex<Vec<zstd::bulk::Decompressor<'static>>> = Mutex::new(Vec::new());
+
+/// Runs `code` with a context from `pool` (a new one when none is free), and keeps the context for
+/// the next frame unless coding failed (a failed context is dropped, not trusted again).
+fn with_context<C, R>(
+    pool: &Mutex<Vec<C>>,
+    new: impl FnOnce() -> std::io::Result<C>,
+    code: impl FnOnce(&mut C) -> std::io::Result<R>,
+) -> std::io::Result<R> {
+    let free = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let mut context = match free {
+        Some(c) => c,
+        None => new()?,
+    };
+    let result = code(&mut context);
+    if result.is_ok() {
+        let mut free = pool.lock().unwrap_or_else(|p| p.into_inner());
+        if free.len() < KEPT_CONTEXTS {
+            free.push(context);
+        }
+    }
+    result
+}
+
 fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
-    encoder.include_checksum(true)?;
-    encoder.include_contentsize(true)?;
-    encoder.set_pledged_src_size(Some(raw.len() as u64))?;
-    encoder.write_all(raw)?;
-    encoder.finish()
+    use zstd::zstd_safe::CParameter;
+    let new = || {
+        let mut c = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
+        c.set_parameter(CParameter::ChecksumFlag(true))?;
+        c.set_parameter(CParameter::ContentSizeFlag(true))?;
+        Ok(c)
+    };
+    with_context(&COMPRESSORS, new, |c| c.compress(raw))
+}
+
+/// Decompresses one zstd frame of at most [`MAX_PAYLOAD_BYTES`]. Every frame zkstream writes states
+/// its content size, so the output is allocated once, and a frame that states more than the limit
+/// is refused before anything is allocated; a frame that states none is streamed up to the limit.
+fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
+    let stated = zstd::zstd_safe::get_frame_content_size(compressed)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
+    let Some(size) = stated else {
+        return decompress_streamed(compressed);
+    };
+    if size > MAX_PAYLOAD_BYTES {
+        return Err(WireError::TooLarge {
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    with_context(&DECOMPRESSORS, zstd::bulk::Decompressor::new, |d| {
+        d.decompress(compressed, size as usize)
+    })
+    .map_err(|e| WireError::Decompress(e.to_string()))
+}
+
+/// Decompresses a frame that does not state its content size, stopping past [`MAX_PAYLOAD_BYTES`].
+fn decompress_streamed(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
+    let decoder = zstd::stream::read::Decoder::new(compressed)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
+    let mut raw = Vec::new();
+    decoder
+        .take(MAX_PAYLOAD_BYTES + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
+    if raw.len() as u64 > MAX_PAYLOAD_BYTES {
+        return Err(WireError::TooLarge {
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    Ok(raw)
 }
 
 /// Checks the header and returns the kind and the compressed payload.
@@ -506,18 +579,7 @@ fn read_versioned_header(bytes: &[u8]) -> Result<(FrameKind, u16, &[u8]), WireEr
 }
 
 fn decode_payload<T: DeserializeOwned>(kind: FrameKind, compressed: &[u8]) -> Result<T, WireError> {
-    let decoder = zstd::stream::read::Decoder::new(compressed)
-        .map_err(|e| WireError::Decompress(e.to_string()))?;
-    let mut raw = Vec::new();
-    decoder
-        .take(MAX_PAYLOAD_BYTES + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| WireError::Decompress(e.to_string()))?;
-    if raw.len() as u64 > MAX_PAYLOAD_BYTES {
-        return Err(WireError::TooLarge {
-            limit: MAX_PAYLOAD_BYTES,
-        });
-    }
+    let raw = decompress(compressed)?;
     if raw.is_empty() {
         return Err(WireError::Decompress("empty zstd payload".into()));
     }
@@ -703,6 +765,7 @@ mod tests {
     fn zstd_bomb_is_bounded() {
         let mut bomb = batch().to_frame().unwrap()[..HEADER_LEN].to_vec();
         let zeros = vec![0u8; (MAX_PAYLOAD_BYTES + 1024) as usize];
+        let header = bomb.clone();
         bomb.extend_from_slice(&zstd::bulk::compress(&zeros, 1).unwrap());
         assert_eq!(
             BatchInput::from_frame(&bomb),
@@ -710,6 +773,74 @@ mod tests {
                 limit: MAX_PAYLOAD_BYTES
             })
         );
+        // A frame that does not state its size is streamed, and stopped at the limit.
+        let mut unsized_bomb = header;
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+        encoder.include_contentsize(false).unwrap();
+        std::io::Write::write_all(&mut encoder, &zeros).unwrap();
+        unsized_bomb.extend_from_slice(&encoder.finish().unwrap());
+        assert!(matches!(
+            zstd::zstd_safe::get_frame_content_size(&unsized_bomb[HEADER_LEN..]),
+            Ok(None)
+        ));
+        assert_eq!(
+            BatchInput::from_frame(&unsized_bomb),
+            Err(WireError::TooLarge {
+                limit: MAX_PAYLOAD_BYTES
+            })
+        );
+    }
+
+    #[test]
+    fn a_frame_holding_more_than_it_states_is_refused() {
+        let good = batch().to_frame().unwrap();
+        // A second zstd frame after the first: more bytes than the first frame's stated size.
+        let mut longer = good.clone();
+        longer.extend_from_slice(&good[HEADER_LEN..]);
+        assert!(matches!(
+            BatchInput::from_frame(&longer),
+            Err(WireError::Decompress(_))
+        ));
+        // The frame states its size and carries a checksum: a changed byte in the compressed data
+        // is caught.
+        let payload = &good[HEADER_LEN..];
+        assert_eq!(
+            zstd::zstd_safe::get_frame_content_size(payload)
+                .unwrap()
+                .map(|n| n > 0),
+            Some(true)
+        );
+        let mut flipped = good.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        assert!(matches!(
+            BatchInput::from_frame(&flipped),
+            Err(WireError::Decompress(_))
+        ));
+        // Decoding a frame again, with a context that coded others since, gives the same value.
+        for _ in 0..3 {
+            assert_eq!(BatchInput::from_frame(&good).unwrap(), batch());
+        }
+    }
+
+    /// Frames coded on many threads at once, each context taken by one at a time, decode to what
+    /// was encoded.
+    #[test]
+    fn frames_coded_on_many_threads_round_trip() {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    for _ in 0..200 {
+                        let frame = artifact().to_frame().unwrap();
+                        assert_eq!(Artifact::from_frame(&frame).unwrap(), artifact());
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(COMPRESSORS.lock().unwrap().len() <= KEPT_CONTEXTS);
     }
 
     proptest! {
