@@ -38,7 +38,7 @@ pub use error::JobError;
 pub use routing::SlotTimes;
 pub use work::{Attempt, JobContext, Rank, Work};
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -203,6 +203,8 @@ struct Shared<W: Work> {
     times: Mutex<SlotTimes>,
     /// The wrap's keys, when there are wrap slots.
     wrap: Option<Arc<WrapKeys>>,
+    /// Slot provers built so far: a slot builds its prover for its first job that uses one.
+    provers_built: AtomicUsize,
 }
 
 impl<W: Work> Shared<W> {
@@ -237,6 +239,7 @@ impl<W: Work> Shared<W> {
                 .collect(),
             slots,
             times: Mutex::new(SlotTimes::default()),
+            provers_built: AtomicUsize::new(0),
         }
     }
 }
@@ -592,6 +595,11 @@ mod tests {
             records[0].attempts, 1,
             "a deterministic failure is tried once"
         );
+        assert_eq!(
+            pool.shared.provers_built.load(AtomicOrdering::Relaxed),
+            1,
+            "a job of the real family builds its slot's prover"
+        );
     }
 
     /// A job queued while the slots sleep wakes one of them; a job queued while every slot is busy
@@ -684,6 +692,11 @@ mod tests {
             third.started - freed < Duration::from_millis(100),
             "taken {:?} after a slot freed",
             third.started - freed
+        );
+        assert_eq!(
+            pool.shared.provers_built.load(AtomicOrdering::Relaxed),
+            0,
+            "simulated jobs prove nothing: no slot builds a prover (nor its thread pool)"
         );
     }
 

@@ -11,12 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use zkstream_prover::{CircuitId, Prover, ProverError, ProvingBackend, SlotKind};
+use zkstream_prover::{CircuitId, ProverError, ProvingBackend, SlotKind};
 
 use super::error::JobError;
 use super::queue::Queued;
 use super::routing::{decide, Decision};
-use super::work::{Attempt, JobContext, Work};
+use super::work::{Attempt, JobContext, SlotProver, Work};
 use super::{lock, JobEnd, JobRecord, Shared, SlotInfo};
 
 /// A slot's state, shared with the queue so others can see who is busy and who is gone.
@@ -130,8 +130,12 @@ fn requeue<W: Work>(shared: &Shared<W>, item: Queued<W>) {
 
 pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
     let slot = &shared.slots[me];
-    let prover = Prover::new(Arc::clone(&shared.keys), shared.config.threads_per_slot)
-        .with_backend(Arc::clone(&slot.backend));
+    let prover = SlotProver::new(
+        &shared.keys,
+        shared.config.threads_per_slot,
+        &slot.backend,
+        &shared.provers_built,
+    );
     let ctx = JobContext {
         keys: &shared.keys,
         store: &shared.store,

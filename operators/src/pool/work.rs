@@ -5,11 +5,14 @@
 //! ([`crate::user_tree::UserJob`]) and a later circuit family's share the queue, routing, retries,
 //! artifact reuse and metrics without either naming a circuit type.
 
+use std::cell::OnceCell;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use zkstream_prover::field::BProof;
 use zkstream_prover::wrap::WrapKeys;
-use zkstream_prover::{decode_proof, CircuitId, KeyStore, Prover};
+use zkstream_prover::{decode_proof, CircuitId, KeyStore, Prover, ProvingBackend};
 use zkstream_types::Digest;
 
 use super::error::JobError;
@@ -36,15 +39,59 @@ pub struct JobContext<'a> {
     pub keys: &'a KeyStore,
     /// The artifact store every job reads its children from and writes its artifact to.
     pub store: &'a ArtifactStore,
-    /// The prover of the slot running the attempt (its backend: CPU or a GPU).
-    pub prover: &'a Prover,
+    /// The prover of the slot running the attempt (its backend: CPU or a GPU), built on first use.
+    pub(super) prover: &'a SlotProver<'a>,
     /// The wrap's keys, when the pool has wrap slots.
     pub wrap: Option<&'a WrapKeys>,
     /// The slot's threads.
     pub threads: usize,
 }
 
+/// A slot's prover, built when a job of the slot first needs it: a prover owns a thread pool
+/// (boojum's `Worker`, threads with 8-MiB stacks), which jobs that prove nothing never use. A
+/// simulated fleet of 1,024 slots built 1,024 of them (and their 1,024 threads) as its first jobs
+/// started, which made up most of those jobs' hand-off.
+pub(super) struct SlotProver<'a> {
+    keys: &'a Arc<KeyStore>,
+    threads: usize,
+    backend: &'a Arc<dyn ProvingBackend>,
+    built: OnceCell<Prover>,
+    /// The pool's count of the slot provers built.
+    count: &'a AtomicUsize,
+}
+
+impl<'a> SlotProver<'a> {
+    /// The prover of a slot of `threads` threads proving on `backend`, not built yet; building it
+    /// adds one to `count`.
+    pub(super) fn new(
+        keys: &'a Arc<KeyStore>,
+        threads: usize,
+        backend: &'a Arc<dyn ProvingBackend>,
+        count: &'a AtomicUsize,
+    ) -> Self {
+        SlotProver {
+            keys,
+            threads,
+            backend,
+            built: OnceCell::new(),
+            count,
+        }
+    }
+
+    fn get(&self) -> &Prover {
+        self.built.get_or_init(|| {
+            self.count.fetch_add(1, Ordering::Relaxed);
+            Prover::new(Arc::clone(self.keys), self.threads).with_backend(Arc::clone(self.backend))
+        })
+    }
+}
+
 impl JobContext<'_> {
+    /// The prover of the slot running the attempt (its backend: CPU or a GPU).
+    pub fn prover(&self) -> &Prover {
+        self.prover.get()
+    }
+
     /// Whether a stored proof of circuit `id` may stand in for a new one: it was made under the
     /// circuit's current key (`vk_commitment`), it exposes what the job must expose (`exposes`), and
     /// it verifies against the pinned VK. A check that errs (a proof that does not decode, a key that
@@ -62,7 +109,7 @@ impl JobContext<'_> {
                 return Ok(false);
             }
             let proof = decode_proof(proof)?;
-            Ok(exposes(&proof)? && self.prover.verify(id, &proof)?)
+            Ok(exposes(&proof)? && self.prover().verify(id, &proof)?)
         };
         check().unwrap_or_else(|e| {
             tracing::warn!(%key, error = %e, "stored proof unusable; proving again");
