@@ -467,30 +467,35 @@ fn encode_at<T: Serialize>(kind: FrameKind, version: u16, value: &T) -> Result<V
 /// Most zstd contexts of each kind kept for reuse once no frame is being coded with them.
 const KEPT_CONTEXTS: usize = 64;
 
+/// Largest stated content size decoded into one allocation of that size; a larger frame (up to
+/// [`MAX_PAYLOAD_BYTES`]) is streamed, so a few bytes stating a large size allocate little.
+const PREALLOCATED_MAX_BYTES: u64 = 16 << 20;
+
 /// zstd contexts no frame is being coded with. Creating a context costs more than coding a small
 /// frame: zstd probes the CPU's features for each (two `cpuid` instructions, which a virtual machine
 /// traps; ~17 µs a context in a `perf record` of `zkstream simulate` on this project's 2-core
-/// machines), and a simulated job codes one to 33 frames. One pool per process, not a context per
-/// thread: 1,024 slot threads would hold one each, ~100 KiB apiece, while only a few code at once.
+/// machines), and a simulated job codes one to 33 frames. One free list per process, not a context
+/// per thread: 1,024 slot threads would hold one each, ~100 KiB apiece, while only a few code at once.
 static COMPRESSORS: Mutex<Vec<zstd::bulk::Compressor<'static>>> = Mutex::new(Vec::new());
 /// See [`COMPRESSORS`].
 static DECOMPRESSORS: Mutex<Vec<zstd::bulk::Decompressor<'static>>> = Mutex::new(Vec::new());
 
-/// Runs `code` with a context from `pool` (a new one when none is free), and keeps the context for
-/// the next frame unless coding failed (a failed context is dropped, not trusted again).
+/// Runs `code` with a context from the free list `free` (a new one when it is empty), and gives the
+/// context back unless coding failed (a failed context is dropped, not trusted again) or the list
+/// already holds [`KEPT_CONTEXTS`].
 fn with_context<C, R>(
-    pool: &Mutex<Vec<C>>,
+    free: &Mutex<Vec<C>>,
     new: impl FnOnce() -> std::io::Result<C>,
     code: impl FnOnce(&mut C) -> std::io::Result<R>,
 ) -> std::io::Result<R> {
-    let free = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-    let mut context = match free {
+    let taken = free.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let mut context = match taken {
         Some(c) => c,
         None => new()?,
     };
     let result = code(&mut context);
     if result.is_ok() {
-        let mut free = pool.lock().unwrap_or_else(|p| p.into_inner());
+        let mut free = free.lock().unwrap_or_else(|p| p.into_inner());
         if free.len() < KEPT_CONTEXTS {
             free.push(context);
         }
@@ -498,35 +503,39 @@ fn with_context<C, R>(
     result
 }
 
-fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+/// A compression context as every frame is written: level [`ZSTD_LEVEL`], with the content size and
+/// a checksum of the content (which catches any corrupted byte on decode).
+fn new_compressor() -> std::io::Result<zstd::bulk::Compressor<'static>> {
     use zstd::zstd_safe::CParameter;
-    let new = || {
-        let mut c = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
-        c.set_parameter(CParameter::ChecksumFlag(true))?;
-        c.set_parameter(CParameter::ContentSizeFlag(true))?;
-        Ok(c)
-    };
-    with_context(&COMPRESSORS, new, |c| c.compress(raw))
+    let mut c = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
+    c.set_parameter(CParameter::ChecksumFlag(true))?;
+    c.set_parameter(CParameter::ContentSizeFlag(true))?;
+    Ok(c)
+}
+
+fn compress(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    with_context(&COMPRESSORS, new_compressor, |c| c.compress(raw))
 }
 
 /// Decompresses one zstd frame of at most [`MAX_PAYLOAD_BYTES`]. Every frame zkstream writes states
-/// its content size, so the output is allocated once, and a frame that states more than the limit
-/// is refused before anything is allocated; a frame that states none is streamed up to the limit.
+/// its content size: a frame stating more than the limit is refused before anything is decoded, and
+/// one of up to [`PREALLOCATED_MAX_BYTES`] is decoded into one allocation of its size. Larger frames,
+/// and frames that state no size, are streamed up to the limit.
 fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
     let stated = zstd::zstd_safe::get_frame_content_size(compressed)
         .map_err(|e| WireError::Decompress(e.to_string()))?;
-    let Some(size) = stated else {
-        return decompress_streamed(compressed);
-    };
-    if size > MAX_PAYLOAD_BYTES {
-        return Err(WireError::TooLarge {
+    match stated {
+        Some(size) if size > MAX_PAYLOAD_BYTES => Err(WireError::TooLarge {
             limit: MAX_PAYLOAD_BYTES,
-        });
+        }),
+        Some(size) if size <= PREALLOCATED_MAX_BYTES => {
+            with_context(&DECOMPRESSORS, zstd::bulk::Decompressor::new, |d| {
+                d.decompress(compressed, size as usize)
+            })
+            .map_err(|e| WireError::Decompress(e.to_string()))
+        }
+        _ => decompress_streamed(compressed),
     }
-    with_context(&DECOMPRESSORS, zstd::bulk::Decompressor::new, |d| {
-        d.decompress(compressed, size as usize)
-    })
-    .map_err(|e| WireError::Decompress(e.to_string()))
 }
 
 /// Decompresses a frame that does not state its content size, stopping past [`MAX_PAYLOAD_BYTES`].
@@ -801,15 +810,32 @@ mod tests {
             BatchInput::from_frame(&longer),
             Err(WireError::Decompress(_))
         ));
-        // The frame states its size and carries a checksum: a changed byte in the compressed data
-        // is caught.
+        // One frame whose stated size is one byte short of its content. The frame header: magic
+        // (4 bytes), descriptor, then (not single-segment) a window byte, then the size field,
+        // least significant byte first.
         let payload = &good[HEADER_LEN..];
+        let stated = zstd::zstd_safe::get_frame_content_size(payload)
+            .ok()
+            .flatten()
+            .unwrap();
+        let descriptor = payload[4];
+        assert_eq!(descriptor & 0x03, 0, "no dictionary id");
+        let size_at = HEADER_LEN + 5 + usize::from(descriptor & 0x20 == 0);
+        let mut short = good.clone();
+        assert_ne!(short[size_at], 0);
+        short[size_at] -= 1;
         assert_eq!(
-            zstd::zstd_safe::get_frame_content_size(payload)
-                .unwrap()
-                .map(|n| n > 0),
-            Some(true)
+            zstd::zstd_safe::get_frame_content_size(&short[HEADER_LEN..])
+                .ok()
+                .flatten(),
+            Some(stated - 1)
         );
+        assert!(matches!(
+            BatchInput::from_frame(&short),
+            Err(WireError::Decompress(_))
+        ));
+        // The frame carries a checksum: a changed byte in the compressed data is caught.
+        assert_ne!(descriptor & 0x04, 0, "content checksum flag");
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x01;
@@ -821,6 +847,55 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(BatchInput::from_frame(&good).unwrap(), batch());
         }
+    }
+
+    /// A compression context reused for another frame still writes the content size and checksum.
+    #[test]
+    fn a_reused_compressor_writes_every_frame_alike() {
+        let mut c = new_compressor().unwrap();
+        for raw in [&b"first frame"[..], &[7u8; 1000][..], &b"third"[..]] {
+            let frame = c.compress(raw).unwrap();
+            assert_eq!(
+                zstd::zstd_safe::get_frame_content_size(&frame)
+                    .ok()
+                    .flatten(),
+                Some(raw.len() as u64)
+            );
+            assert_ne!(frame[4] & 0x04, 0, "content checksum flag");
+        }
+    }
+
+    /// A free list keeps at most [`KEPT_CONTEXTS`] contexts, and drops a context whose coding failed.
+    #[test]
+    fn the_free_list_is_bounded_and_drops_failed_contexts() {
+        fn nest(free: &Mutex<Vec<usize>>, depth: usize) -> std::io::Result<()> {
+            with_context(
+                free,
+                || Ok(depth),
+                |_| {
+                    if depth == 0 {
+                        Ok(())
+                    } else {
+                        nest(free, depth - 1)
+                    }
+                },
+            )
+        }
+        let free = Mutex::new(Vec::new());
+        // KEPT_CONTEXTS + 1 contexts in use at once, each new: all but one are kept.
+        nest(&free, KEPT_CONTEXTS).unwrap();
+        assert_eq!(free.lock().unwrap().len(), KEPT_CONTEXTS);
+        // A context taken from the list and failed is not given back.
+        let failed: std::io::Result<()> = with_context(
+            &free,
+            || Ok(usize::MAX),
+            |_| Err(std::io::Error::other("x")),
+        );
+        assert!(failed.is_err());
+        assert_eq!(free.lock().unwrap().len(), KEPT_CONTEXTS - 1);
+        // One that succeeds is, and no new one is made while the list has one.
+        with_context(&free, || panic!("a free context was there"), |_| Ok(())).unwrap();
+        assert_eq!(free.lock().unwrap().len(), KEPT_CONTEXTS - 1);
     }
 
     /// Frames coded on many threads at once, each context taken by one at a time, decode to what
@@ -840,7 +915,6 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert!(COMPRESSORS.lock().unwrap().len() <= KEPT_CONTEXTS);
     }
 
     proptest! {
