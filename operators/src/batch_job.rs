@@ -156,7 +156,7 @@ impl Work for Job {
         if let JobKind::Wrap(scheduler) = &job.kind {
             return run_wrap(job, scheduler, ctx);
         }
-        let (store, prover) = (ctx.store, ctx.prover());
+        let (store, prover) = (ctx.store, ctx.prover()?);
         let id = job
             .circuit_id()
             .ok_or_else(|| JobError::NoCircuit(job.key.to_string()))?;

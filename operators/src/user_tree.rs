@@ -198,7 +198,7 @@ impl Work for UserJob {
     }
 
     fn run(&self, ctx: &JobContext<'_>) -> Result<Attempt, JobError> {
-        known_family(ctx.prover(), self)?;
+        known_family(ctx.prover()?, self)?;
         if let Some(existing) = ctx.store.get::<UserArtifact>(&self.key)? {
             // Stored under this circuit's key, verifying, and exposing the expected summary.
             let reuse = ctx.reusable(
@@ -213,13 +213,13 @@ impl Work for UserJob {
             }
         }
         let proof = match &self.kind {
-            UserJobKind::Chunk(proofs) => ctx.prover().prove_user_chunk(proofs)?,
+            UserJobKind::Chunk(proofs) => ctx.prover()?.prove_user_chunk(proofs)?,
             UserJobKind::Node(children) => {
                 let proofs = children
                     .iter()
                     .map(|c| load_user_proof(ctx.store, c))
                     .collect::<Result<Vec<_>, _>>()?;
-                ctx.prover()
+                ctx.prover()?
                     .prove_user_node(self.family(), self.key.level, &proofs)?
             }
         };

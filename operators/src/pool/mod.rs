@@ -567,6 +567,7 @@ mod tests {
         let pool: ProverPool = memory_pool(PoolConfig {
             max_attempts: 5,
             backoff: Duration::from_millis(1),
+            slots: 2,
             ..PoolConfig::for_cores(1, 1)
         })
         .start();
@@ -598,7 +599,7 @@ mod tests {
         assert_eq!(
             pool.shared.provers_built.load(AtomicOrdering::Relaxed),
             1,
-            "a job of the real family builds its slot's prover"
+            "a job of the real family builds its slot's prover, and the idle slot builds none"
         );
     }
 
@@ -720,6 +721,11 @@ mod tests {
             assert!(rx.recv_timeout(Duration::from_secs(30)).unwrap());
         }
         assert_eq!(pool.records().len(), 2);
+        assert_eq!(
+            pool.shared.provers_built.load(AtomicOrdering::Relaxed),
+            1,
+            "a slot builds its prover once, not once a job"
+        );
     }
 
     #[test]
