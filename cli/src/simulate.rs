@@ -231,7 +231,7 @@ fn print_table(runs: &[RunFigures]) {
     }
     for r in runs {
         println!(
-            "{}: resident memory during the run: peak {:.0} MiB, second half's peak over the first's {:+.1} MiB ({} samples)",
+            "{}: resident memory during the run: peak {:.0} MiB, growth {:+.1} MiB (the last third's median over the middle third's, {} samples)",
             r.release,
             r.rss_run_peak_mb,
             r.rss_growth_mb,

@@ -174,8 +174,9 @@ pub struct RunFigures {
     /// The run's own peak, MiB (read every 50 ms during the run), without the yardsticks.
     #[serde(default)]
     pub rss_run_peak_mb: f64,
-    /// The largest sample of the trace's second half less the largest of its first half, MiB: about
-    /// 0 when memory is flat once warm (a leak grows it with the run's length).
+    /// The median sample of the trace's last third less the median of its middle third, MiB
+    /// ([`rss_growth`]): about 0 when memory is flat once warm (a leak grows it with the run's
+    /// length).
     #[serde(default)]
     pub rss_growth_mb: f64,
     /// Object-store calls.
@@ -447,16 +448,21 @@ impl Drop for RssSampler {
     }
 }
 
-/// The run's own RSS peak and its growth (second half's peak less the first half's), MiB.
-pub fn rss_summary(trace: &[[f64; 2]]) -> (f64, f64) {
-    let peak = |s: &[[f64; 2]]| s.iter().map(|p| p[1]).fold(0.0, f64::max);
-    let (first, second) = trace.split_at(trace.len() / 2);
-    let growth = if first.is_empty() {
-        0.0
-    } else {
-        peak(second) - peak(first)
+/// How much the run's memory grew once warm, MiB: the median sample of the trace's last third less
+/// the median of its middle third (the first third is the warm-up). About 0 when memory is flat; a
+/// leak grows it with the run's length; a spike, early or late, moves neither median (comparing
+/// peaks, an early spike hid a later rise).
+pub fn rss_growth(trace: &[[f64; 2]]) -> f64 {
+    let n = trace.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let median = |s: &[[f64; 2]]| {
+        let mut v: Vec<f64> = s.iter().map(|p| p[1]).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
     };
-    (peak(trace), growth)
+    median(&trace[2 * n / 3..]) - median(&trace[n / 3..2 * n / 3])
 }
 
 /// Runs one simulation on the production path and measures it.
@@ -665,7 +671,7 @@ pub fn run(config: &SimulationConfig) -> Result<RunFigures, SimulationError> {
         started_unix + t.map_or(0.0, |t| t.saturating_duration_since(started).as_secs_f64())
     };
     // Every trace point is also one of the sampler's readings, so its peak is the run's.
-    (f.rss_run_peak_mb, f.rss_growth_mb) = (rss_peak, rss_summary(&rss_trace).1);
+    (f.rss_run_peak_mb, f.rss_growth_mb) = (rss_peak, rss_growth(&rss_trace));
     f.rss_trace = rss_trace;
     f.first_queued_unix_s = since(tally.first);
     f.last_finished_unix_s = since(tally.last);
@@ -822,14 +828,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rss_growth_is_the_second_halfs_peak_over_the_firsts() {
-        let flat: Vec<[f64; 2]> = (0..10)
-            .map(|i| [i as f64, if i == 1 { 80.0 } else { 70.0 }])
-            .collect();
-        assert_eq!(rss_summary(&flat), (80.0, -10.0));
-        let leak: Vec<[f64; 2]> = (0..10).map(|i| [i as f64, 50.0 + i as f64]).collect();
-        assert_eq!(rss_summary(&leak), (59.0, 5.0));
-        assert_eq!(rss_summary(&[]), (0.0, 0.0));
+    fn rss_growth_is_the_last_thirds_median_over_the_middle_thirds() {
+        let trace = |f: &dyn Fn(usize) -> f64| -> Vec<[f64; 2]> {
+            (0..30).map(|i| [i as f64, f(i)]).collect()
+        };
+        // Flat once warm, with a spike early and one late: no growth.
+        let flat = trace(&|i| match i {
+            0..=4 => 40.0 + i as f64,
+            12 | 27 => 95.0,
+            _ => 70.0,
+        });
+        assert_eq!(rss_growth(&flat), 0.0);
+        // A steady leak of 1 MiB a sample shows as the ten samples between the medians.
+        let leak = trace(&|i| 50.0 + i as f64);
+        assert_eq!(rss_growth(&leak), 10.0);
+        // A spike in the middle third does not hide a later rise (comparing peaks, it did).
+        let hidden = trace(&|i| match i {
+            12 => 100.0,
+            20.. => 60.0 + (i - 19) as f64,
+            _ => 60.0,
+        });
+        assert_eq!(rss_growth(&hidden), 6.0);
+        assert_eq!(rss_growth(&[]), 0.0);
+        assert_eq!(rss_growth(&leak[..2]), 0.0);
         // The sampler takes a sample at once and stops when asked.
         let sampler = RssSampler::start(1.0);
         std::thread::sleep(Duration::from_millis(120));
