@@ -468,7 +468,8 @@ fn encode_at<T: Serialize>(kind: FrameKind, version: u16, value: &T) -> Result<V
 const KEPT_CONTEXTS: usize = 64;
 
 /// Largest stated content size decoded into one allocation of that size; a larger frame (up to
-/// [`MAX_PAYLOAD_BYTES`]) is streamed, so a few bytes stating a large size allocate little.
+/// [`MAX_PAYLOAD_BYTES`]) is streamed with a bounded window ([`MAX_WINDOW_LOG`]), so a few bytes
+/// stating a large size allocate little.
 const PREALLOCATED_MAX_BYTES: u64 = 16 << 20;
 
 /// zstd contexts no frame is being coded with. Creating a context costs more than coding a small
@@ -538,9 +539,18 @@ fn decompress(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
     }
 }
 
-/// Decompresses a frame that does not state its content size, stopping past [`MAX_PAYLOAD_BYTES`].
+/// Largest zstd window a streamed frame may use, log2 (8 MiB). Frames are written at level
+/// [`ZSTD_LEVEL`], whose window is 2 MiB (a smaller frame's window is its size); without a bound, a
+/// forged frame stating a large size makes the decoder reserve a window of up to 128 MiB.
+const MAX_WINDOW_LOG: u32 = 23;
+
+/// Decompresses a frame that states no content size, or one larger than
+/// [`PREALLOCATED_MAX_BYTES`], stopping past [`MAX_PAYLOAD_BYTES`].
 fn decompress_streamed(compressed: &[u8]) -> Result<Vec<u8>, WireError> {
-    let decoder = zstd::stream::read::Decoder::new(compressed)
+    let mut decoder = zstd::stream::read::Decoder::new(compressed)
+        .map_err(|e| WireError::Decompress(e.to_string()))?;
+    decoder
+        .window_log_max(MAX_WINDOW_LOG)
         .map_err(|e| WireError::Decompress(e.to_string()))?;
     let mut raw = Vec::new();
     decoder
@@ -849,20 +859,38 @@ mod tests {
         }
     }
 
-    /// A compression context reused for another frame still writes the content size and checksum.
+    /// A compression context reused for another frame still writes the content size and checksum,
+    /// one context on its own and those of the free list alike.
     #[test]
     fn a_reused_compressor_writes_every_frame_alike() {
-        let mut c = new_compressor().unwrap();
-        for raw in [&b"first frame"[..], &[7u8; 1000][..], &b"third"[..]] {
-            let frame = c.compress(raw).unwrap();
+        let check = |raw: &[u8], frame: &[u8]| {
             assert_eq!(
-                zstd::zstd_safe::get_frame_content_size(&frame)
+                zstd::zstd_safe::get_frame_content_size(frame)
                     .ok()
                     .flatten(),
                 Some(raw.len() as u64)
             );
             assert_ne!(frame[4] & 0x04, 0, "content checksum flag");
+        };
+        let mut c = new_compressor().unwrap();
+        for raw in [&b"first frame"[..], &[7u8; 1000][..], &b"third"[..]] {
+            check(raw, &c.compress(raw).unwrap());
+            check(raw, &compress(raw).unwrap());
         }
+    }
+
+    /// A frame larger than [`PREALLOCATED_MAX_BYTES`] is streamed and decodes in full.
+    #[test]
+    fn a_large_frame_is_streamed() {
+        let raw: Vec<u8> = (0..(PREALLOCATED_MAX_BYTES + 4096))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let frame = compress(&raw).unwrap();
+        assert!(zstd::zstd_safe::get_frame_content_size(&frame)
+            .ok()
+            .flatten()
+            .is_some_and(|n| n > PREALLOCATED_MAX_BYTES));
+        assert_eq!(decompress(&frame).unwrap(), raw);
     }
 
     /// A free list keeps at most [`KEPT_CONTEXTS`] contexts, and drops a context whose coding failed.
