@@ -78,8 +78,10 @@ impl<'a> SlotProver<'a> {
         }
     }
 
-    /// The prover, built now if it is not yet. A prover that cannot be built (boojum panics when
-    /// it cannot start its threads) fails the slot, not the job: the job goes to another slot.
+    /// The prover, built now if it is not yet. boojum panics when it cannot start a prover's
+    /// threads, which is mostly passing (a thread limit, memory): that attempt fails with a
+    /// retryable error and the next job of the slot tries the build again. (Taking the slot out
+    /// instead could take out every slot at once, and leave their jobs waiting with no reply.)
     fn get(&self) -> Result<&Prover, JobError> {
         if let Some(p) = self.built.get() {
             return Ok(p);
@@ -98,7 +100,7 @@ impl<'a> SlotProver<'a> {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "it panicked".into());
-                Err(JobError::Prover(ProverError::Device(format!(
+                Err(JobError::Prover(ProverError::Backend(format!(
                     "the slot's prover could not be built: {why}"
                 ))))
             }
@@ -107,8 +109,8 @@ impl<'a> SlotProver<'a> {
 }
 
 impl JobContext<'_> {
-    /// The prover of the slot running the attempt (its backend: CPU or a GPU); an error takes the
-    /// slot out ([`ProverError::Device`]).
+    /// The prover of the slot running the attempt (its backend: CPU or a GPU), or a retryable
+    /// error when it could not be built.
     pub fn prover(&self) -> Result<&Prover, JobError> {
         self.prover.get()
     }
