@@ -760,6 +760,11 @@ fn an_idle_cluster_drains_when_process_0_is_asked_to() {
 /// key), batch 1, whose tip and scheduler proofs are made on process 1's worker, is wrapped on process 0
 /// and delivered there with a wrapped proof that verifies. Without the routing, its wrap job would
 /// reach process 1's pool, which has no wrap slot, and the batch would fail.
+///
+/// The suite's one library-level wrapper proof (each costs ~100 s of two cores; `prover/tests/wrap.rs`
+/// checks the wrap layer and the wrapper's keys without one): the delivered proof is refused for
+/// another commitment (one bit, or its first element moved by the field's order), after a flipped
+/// byte, and truncated.
 #[test]
 fn a_cluster_sends_wrap_jobs_only_to_its_wrap_processes() {
     use zkstream_operators::compress::WrapRecord;
@@ -844,6 +849,29 @@ fn a_cluster_sends_wrap_jobs_only_to_its_wrap_processes() {
     let wrapped = p.wrap.as_ref().expect("a wrapped record");
     assert_eq!(wrapped.wrapper_vk_commitment, pinned.commitment);
     verify_final_proof(&keys(), &batches[0], p, Some(&pinned)).unwrap();
+    let (bytes, commitment) = (&wrapped.proof, p.batch_commitment.0);
+    assert!(bytes.len() <= 2_000, "{} bytes", bytes.len());
+    assert!(wrap.verify(bytes, &commitment));
+    let mut other = commitment;
+    other[2] ^= 1 << 20;
+    assert!(!wrap.verify(bytes, &other), "another batch's commitment");
+    // Its first element moved by the field's order (wrapping at 2^64): not the commitment.
+    let mut wide = commitment;
+    wide[0] = wide[0].wrapping_add(0xFFFF_FFFF_0000_0001);
+    assert!(
+        !wrap.verify(bytes, &wide),
+        "the first element moved by the order"
+    );
+    for at in [0, 9, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        let mut tampered = bytes.clone();
+        tampered[at] ^= 0x10;
+        assert!(
+            !wrap.verify(&tampered, &commitment),
+            "byte {at} flipped and still accepted"
+        );
+    }
+    assert!(zkstream_prover::wrap::snark::decode(&bytes[..bytes.len() - 1]).is_err());
+    assert!(!wrap.verify(&bytes[..bytes.len() - 1], &commitment));
     let rounds = |pool: &ProverPool| -> Vec<AggregationRound> {
         pool.records().iter().map(|r| r.key.round).collect()
     };
