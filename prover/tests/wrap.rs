@@ -2,8 +2,9 @@
 //! (BN254 hashing, no proof of work), which refuses a forged scheduler proof and exposes the batch
 //! commitment's limbs; its proofs verify under its own configuration only, and the wrapper refuses
 //! one that does not verify before it proves anything. The PLONK wrapper's setup
-//! and key (at the test CRS, `Crs::crs_42`: insecure, for tests only) are computed once, then read
-//! from the key store's directory, and a file that is not a CRS is refused by name.
+//! and key (at the test CRS, `Crs::crs_42`: insecure, for tests only) and the layer's setup are
+//! computed once, then read from the key store's directory (an unreadable layer setup is computed
+//! again), and a file that is not a CRS is refused by name.
 //!
 //! The wrapper proof itself is made, checked and tampered with where a batch is wrapped end to end:
 //! `dataflow/tests/pipeline.rs` (a cluster's wrap job: another commitment, flipped bytes, a truncated
@@ -44,6 +45,26 @@ fn the_wrap_layer_proves_only_a_valid_scheduler_proof_and_the_wrapper_key_is_cac
     assert_eq!(wrap.source, Source::Loaded);
     assert_eq!(vk_commitment(&wrap.pinned.vk).unwrap(), pinned);
     let domain = snark::domain_size(&wrap.setup);
+    // The wrap layer's setup is cached too; an unreadable entry is computed again, to the same key.
+    let layers: Vec<_> = std::fs::read_dir(keys.dir().unwrap().join("wrap").join("test-v1"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("layer-") && name.ends_with(".setup")
+        })
+        .collect();
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    let len = std::fs::metadata(&layers[0]).unwrap().len();
+    std::fs::write(&layers[0], b"not a layer setup").unwrap();
+    let t = Instant::now();
+    let again = WrapKeys::prepare(&keys, &CrsSource::Test, 2).unwrap();
+    let recomputed_s = t.elapsed().as_secs_f64();
+    assert_eq!(again.source, Source::Computed);
+    assert_eq!(vk_commitment(&again.pinned.vk).unwrap(), pinned);
+    assert_eq!(std::fs::metadata(&layers[0]).unwrap().len(), len);
+    drop(again);
 
     // The wrap layer proves only a valid scheduler proof, and exposes the commitment's four low
     // 56-bit limbs; its proofs verify under its own configuration only.
@@ -81,7 +102,8 @@ fn the_wrap_layer_proves_only_a_valid_scheduler_proof_and_the_wrapper_key_is_cac
 
     eprintln!(
         "wrap (test profile): layer {} rows, proof {layer_s:.1} s; wrapper domain 2^{}, setup + VK \
-         {first_s:.1} s ({again_s:.1} s from the cache); wrapper key {}",
+         {first_s:.1} s ({again_s:.1} s from the cache, {recomputed_s:.1} s with the layer's \
+         setup computed); cached layer setup {len} bytes; wrapper key {}",
         wrap.layer.rows,
         domain.trailing_zeros(),
         hex::encode(pinned)

@@ -1,5 +1,6 @@
-//! The wrap's keys: the wrap layer's setup (computed), the wrapper's setup and verification key
-//! (cached in the key store's directory, per wrap layer key and CRS), and the CRS itself: the test CRS
+//! The wrap's keys: the wrap layer's setup (cached in the key store's directory, per wrapped key),
+//! the wrapper's setup and verification key (cached there too, per wrap layer key and CRS), and the
+//! CRS itself: the test CRS
 //! (`Crs::crs_42`, tau = 42: anyone can forge proofs under it) or an operator's file in bellman's
 //! monomial format (zkSync's `setup_2^24.key`, derived from the Ignition ceremony).
 
@@ -135,7 +136,8 @@ pub struct WrapKeys {
     pub crs: MonomialCrs,
     /// Its short name ([`crs_id`]).
     pub crs_id: String,
-    /// Where the wrapper's setup and key came from.
+    /// Where the wrap layer's setup and the wrapper's setup and key came from: `Loaded` only when
+    /// all three were read from the cache.
     pub source: Source,
 }
 
@@ -226,6 +228,50 @@ fn wrap_root(dir: &Path, keys: &KeyStore) -> PathBuf {
     ))
 }
 
+/// The wrap layer's setup over `target`: read from `<wrap root>/<prefix>layer-<child>.setup` when
+/// cached there, else computed (8.5 s for a batch in the test profile, about a minute for an
+/// aggregate in production) and cached. `<child>` is the first 8 bytes of the SHA-256 of the wrapped
+/// circuit's key, so a setup made over another key (another family's top node) is never read.
+fn layer_setup(
+    keys: &KeyStore,
+    target: WrapTarget,
+    worker: &boojum::worker::Worker,
+) -> Result<(LayerSetup, Source), ProverError> {
+    let path = match keys.dir() {
+        Some(dir) => {
+            let child = keys.vk(target.circuit_id(keys))?;
+            let child =
+                bincode::serialize(&child).map_err(|e| ProverError::Wrapper(e.to_string()))?;
+            let name = format!(
+                "{}layer-{}.setup",
+                folder_prefix(target),
+                hex::encode(&Sha256::digest(&child)[..8])
+            );
+            Some(wrap_root(dir, keys).join(name))
+        }
+        None => None,
+    };
+    if let Some(p) = &path {
+        let cached = read_cached(p, |r| {
+            bincode::deserialize_from::<_, LayerSetup>(r).map_err(std::io::Error::other)
+        });
+        match cached {
+            Some(layer) if layer.target == target => return Ok((layer, Source::Loaded)),
+            Some(_) => {
+                tracing::warn!(path = %p.display(), "cached wrap layer setup of another target: computing it again")
+            }
+            None => {}
+        }
+    }
+    let layer = layer::setup_for(keys, target, worker)?;
+    if let Some(p) = &path {
+        write_cached(p, |w| {
+            bincode::serialize_into(w, &layer).map_err(std::io::Error::other)
+        })?;
+    }
+    Ok((layer, Source::Computed))
+}
+
 fn read_cached<T>(
     path: &Path,
     read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
@@ -235,7 +281,7 @@ fn read_cached<T>(
     match read(&mut reader) {
         Ok(v) => Some(v),
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "unreadable wrapper key: computing it again");
+            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrap key or setup: computing it again");
             None
         }
     }
@@ -248,7 +294,11 @@ fn write_cached(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
-    let tmp = path.with_extension("tmp");
+    // A name of this writer's own: the processes of a cluster on one machine may share the directory
+    // and write the same entry at once; each renames a whole file over it.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
     let mut w = std::io::BufWriter::new(file);
     write(&mut w).map_err(|e| io(&tmp, e))?;
@@ -262,8 +312,8 @@ impl WrapKeys {
         Self::prepare_for(keys, WrapTarget::Batch, crs, threads)
     }
 
-    /// Computes the setup of the wrap layer over `target` and loads (or computes and caches) the
-    /// wrapper's setup and key under `crs`, in `keys`' directory: one set per (wrap layer key, CRS),
+    /// Loads (or computes and caches) the setup of the wrap layer over `target`, and the wrapper's
+    /// setup and key under `crs`, in `keys`' directory: one set per (wrap layer key, CRS),
     /// so per protocol version, profile and target (an aggregate's layer key depends on its family's
     /// keys).
     pub fn prepare_for(
@@ -279,7 +329,7 @@ impl WrapKeys {
         };
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
         let bellman = snark::bellman_worker(threads);
-        let layer = layer::setup_for(keys, target, &worker)?;
+        let (layer, layer_source) = layer_setup(keys, target, &worker)?;
         let config = layer::proof_config(keys);
         let layer_bytes =
             bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
@@ -326,7 +376,7 @@ impl WrapKeys {
         if let (Some(p), Source::Computed) = (&vk_path, vk_source) {
             write_cached(p, |w| vk.write(w))?;
         }
-        let source = if setup_source == Source::Loaded && vk_source == Source::Loaded {
+        let source = if [layer_source, setup_source, vk_source] == [Source::Loaded; 3] {
             Source::Loaded
         } else {
             Source::Computed
@@ -353,7 +403,7 @@ impl WrapKeys {
         threads: usize,
     ) -> Result<(WrapperVk, String), ProverError> {
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
-        let layer = layer::setup_for(keys, WrapTarget::Batch, &worker)?;
+        let (layer, _) = layer_setup(keys, WrapTarget::Batch, &worker)?;
         let layer_bytes =
             bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
         let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);

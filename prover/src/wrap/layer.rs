@@ -19,6 +19,7 @@ use boojum::cs::implementations::setup::FinalizationHintsForProver;
 use boojum::cs::implementations::verifier::VerificationKey;
 use boojum::cs::oracle::merkle_tree::MerkleTreeWithCap;
 use boojum::worker::Worker;
+use serde::{Deserialize, Serialize};
 use snark_wrapper::franklin_crypto::bellman::pairing::bn256::{Bn256, Fr};
 use snark_wrapper::implementations::poseidon2::tree_hasher::AbsorptionModeReplacement;
 use snark_wrapper::rescue_poseidon::poseidon2::transcript::Poseidon2Transcript;
@@ -42,7 +43,7 @@ pub type LayerProof = Proof<F, LayerHasher, Ext>;
 pub type LayerVk = VerificationKey<F, LayerHasher>;
 
 /// What a wrap layer wraps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum WrapTarget {
     /// A batch's scheduler proof: the wrapped proof carries the batch commitment.
     Batch,
@@ -83,7 +84,9 @@ impl WrapTarget {
     }
 }
 
-/// Everything precomputed for the wrap layer.
+/// Everything precomputed for the wrap layer (cached in the key store's directory by
+/// `super::keys`).
+#[derive(Serialize, Deserialize)]
 pub struct LayerSetup {
     /// What it wraps.
     pub target: WrapTarget,
