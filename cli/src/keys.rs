@@ -88,7 +88,7 @@ pub fn run(args: KeysArgs) -> Result<ExitCode> {
                     wrap.crs_id,
                     match wrap.source {
                         Source::Loaded => "reused (disk)",
-                        Source::Computed => "computed",
+                        Source::Computed => "computed (in part or whole)",
                     },
                     t.elapsed().as_secs_f64(),
                     if wrap.test_crs() {

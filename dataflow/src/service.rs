@@ -420,7 +420,7 @@ pub fn prepare_wrap(
     say(&format!(
         "wrap: wrapper key {} ({}, domain 2^{}, CRS {}) ready in {:.1} s; {} wrap slot(s) of ~{:.1} GiB{}",
         hex::encode(wrap.pinned.commitment),
-        if wrap.source == zkstream_prover::wrap::keys::Source::Loaded { "cached" } else { "computed" },
+        if wrap.source == zkstream_prover::wrap::keys::Source::Loaded { "cached" } else { "computed in part or whole" },
         wrap.domain().trailing_zeros(),
         wrap.crs_id,
         t.elapsed().as_secs_f64(),

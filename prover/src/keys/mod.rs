@@ -28,8 +28,9 @@ pub use families::{UserFamily, UserShape};
 pub(crate) use setup::assemble;
 pub use setup::SetupData;
 
-/// Bumped whenever a circuit changes, so stale cached keys are never loaded (2: the SHA-256 layout
-/// has one lookup column set; 3: recursion circuits have the extension-field FMA gate).
+/// Bumped whenever a circuit changes, the wrap layer's included (its setup is cached per wrapped key
+/// under this directory: `crate::wrap::keys`), so stale cached keys are never loaded (2: the SHA-256
+/// layout has one lookup column set; 3: recursion circuits have the extension-field FMA gate).
 const CIRCUITS_VERSION: u32 = 3;
 
 /// Where a setup came from.

@@ -5,6 +5,7 @@
 //! monomial format (zkSync's `setup_2^24.key`, derived from the Ignition ceremony).
 
 use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -252,10 +253,7 @@ fn layer_setup(
         None => None,
     };
     if let Some(p) = &path {
-        let cached = read_cached(p, |r| {
-            bincode::deserialize_from::<_, LayerSetup>(r).map_err(std::io::Error::other)
-        });
-        match cached {
+        match read_layer(p) {
             Some(layer) if layer.target == target => return Ok((layer, Source::Loaded)),
             Some(_) => {
                 tracing::warn!(path = %p.display(), "cached wrap layer setup of another target: computing it again")
@@ -265,11 +263,49 @@ fn layer_setup(
     }
     let layer = layer::setup_for(keys, target, worker)?;
     if let Some(p) = &path {
-        write_cached(p, |w| {
-            bincode::serialize_into(w, &layer).map_err(std::io::Error::other)
-        })?;
+        // Only a saving: a key directory this process cannot write (one mounted read-only) still
+        // serves the rest.
+        let written = bincode::serialize(&layer)
+            .map_err(|e| ProverError::Wrapper(e.to_string()))
+            .and_then(|bytes| {
+                write_cached(p, |w| {
+                    w.write_all(&Sha256::digest(&bytes))?;
+                    w.write_all(&bytes)
+                })
+            });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "could not cache the wrap layer's setup; computed at every start");
+        }
     }
     Ok((layer, Source::Computed))
+}
+
+/// A cached wrap layer setup: the SHA-256 of the rest, then its bincode. `None` (and a warning) if
+/// it is absent, or its digest or form is wrong: boojum's decoding trusts the lengths it reads, so a
+/// damaged entry is found by its digest before it is decoded.
+fn read_layer(path: &Path) -> Option<LayerSetup> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrap layer setup: computing it again");
+            return None;
+        }
+    };
+    let intact = bytes.len() > 32 && Sha256::digest(&bytes[32..])[..] == bytes[..32];
+    let decoded = intact
+        .then(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                bincode::deserialize::<LayerSetup>(&bytes[32..]).ok()
+            }))
+            .ok()
+            .flatten()
+        })
+        .flatten();
+    if decoded.is_none() {
+        tracing::warn!(path = %path.display(), intact, "damaged cached wrap layer setup: computing it again");
+    }
+    decoded
 }
 
 fn read_cached<T>(
@@ -281,7 +317,7 @@ fn read_cached<T>(
     match read(&mut reader) {
         Ok(v) => Some(v),
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrap key or setup: computing it again");
+            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrapper setup or key: computing it again");
             None
         }
     }
@@ -294,16 +330,25 @@ fn write_cached(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
-    // A name of this writer's own: the processes of a cluster on one machine may share the directory
-    // and write the same entry at once; each renames a whole file over it.
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
-    let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    write(&mut w).map_err(|e| io(&tmp, e))?;
-    std::io::Write::flush(&mut w).map_err(|e| io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io(path, e))
+    // A name of this writer's own: processes that share the directory (a cluster's, on one machine
+    // or in containers over one volume, where process ids repeat) may write the same entry at once;
+    // each renames a whole file over it, and a failed write leaves no file behind.
+    let tmp = path.with_extension(format!("tmp-{:016x}", rand::random::<u64>()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|file| {
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)?;
+            std::io::Write::flush(&mut w)
+        })
+        .map_err(|e| io(&tmp, e))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| io(path, e)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 impl WrapKeys {
