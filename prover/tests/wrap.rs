@@ -3,7 +3,7 @@
 //! commitment's limbs; its proofs verify under its own configuration only, and the wrapper refuses
 //! one that does not verify before it proves anything. The PLONK wrapper's setup
 //! and key (at the test CRS, `Crs::crs_42`: insecure, for tests only) and the layer's setup are
-//! computed once, then read from the key store's directory (an unreadable layer setup is computed
+//! computed once, then read from the key store's directory (a damaged layer setup is computed
 //! again), and a file that is not a CRS is refused by name.
 //!
 //! The wrapper proof itself is made, checked and tampered with where a batch is wrapped end to end:
@@ -45,25 +45,37 @@ fn the_wrap_layer_proves_only_a_valid_scheduler_proof_and_the_wrapper_key_is_cac
     assert_eq!(wrap.source, Source::Loaded);
     assert_eq!(vk_commitment(&wrap.pinned.vk).unwrap(), pinned);
     let domain = snark::domain_size(&wrap.setup);
-    // The wrap layer's setup is cached too; an unreadable entry is computed again, to the same key.
-    let layers: Vec<_> = std::fs::read_dir(keys.dir().unwrap().join("wrap").join("test-v1"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with("layer-") && name.ends_with(".setup")
-        })
+    // The wrap layer's setup is cached too; a damaged entry (one flipped bit: its digest no longer
+    // matches) is computed again, to the same key, and no temporary file stays behind.
+    let root = keys.dir().unwrap().join("wrap").join("test-v1");
+    let files = || -> Vec<String> {
+        std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let layers: Vec<_> = files()
+        .into_iter()
+        .filter(|n| n.starts_with("layer-") && n.ends_with(".setup"))
+        .map(|n| root.join(n))
         .collect();
     assert_eq!(layers.len(), 1, "{layers:?}");
-    let len = std::fs::metadata(&layers[0]).unwrap().len();
-    std::fs::write(&layers[0], b"not a layer setup").unwrap();
+    let mut bytes = std::fs::read(&layers[0]).unwrap();
+    let len = bytes.len() as u64;
+    bytes[len as usize / 2] ^= 0x01;
+    std::fs::write(&layers[0], bytes).unwrap();
     let t = Instant::now();
     let again = WrapKeys::prepare(&keys, &CrsSource::Test, 2).unwrap();
     let recomputed_s = t.elapsed().as_secs_f64();
     assert_eq!(again.source, Source::Computed);
     assert_eq!(vk_commitment(&again.pinned.vk).unwrap(), pinned);
     assert_eq!(std::fs::metadata(&layers[0]).unwrap().len(), len);
+    assert!(
+        !files().iter().any(|n| n.contains(".tmp-")),
+        "{:?}",
+        files()
+    );
     drop(again);
 
     // The wrap layer proves only a valid scheduler proof, and exposes the commitment's four low
