@@ -23,6 +23,7 @@ use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk};
 use crate::profile::{ProofProfile, TreeShape};
 
+pub(crate) use cache::write_atomically;
 pub use catalogue::{CircuitId, USER_LAYOUTS};
 pub use families::{UserFamily, UserShape};
 pub(crate) use setup::assemble;

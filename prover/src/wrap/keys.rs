@@ -17,7 +17,7 @@ use super::layer::{self, LayerSetup, WrapTarget};
 use super::snark::{self, BellmanWorker, MonomialCrs, SnarkSetup, SnarkVk};
 use crate::error::ProverError;
 use crate::field::BProof;
-use crate::keys::KeyStore;
+use crate::keys::{write_atomically, KeyStore};
 
 /// Where the wrapper's CRS comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,6 +229,13 @@ fn wrap_root(dir: &Path, keys: &KeyStore) -> PathBuf {
     ))
 }
 
+/// The first 8 bytes of the SHA-256 of `value`'s bincode, in hex: how cache entries name the key
+/// they were made over.
+fn short_digest<T: serde::Serialize>(value: &T) -> Result<String, ProverError> {
+    let bytes = bincode::serialize(value).map_err(|e| ProverError::Wrapper(e.to_string()))?;
+    Ok(hex::encode(&Sha256::digest(&bytes)[..8]))
+}
+
 /// The wrap layer's setup over `target`: read from `<wrap root>/<prefix>layer-<child>.setup` when
 /// cached there, else computed (8.5 s for a batch in the test profile, about a minute for an
 /// aggregate in production) and cached. `<child>` is the first 8 bytes of the SHA-256 of the wrapped
@@ -240,14 +247,8 @@ fn layer_setup(
 ) -> Result<(LayerSetup, Source), ProverError> {
     let path = match keys.dir() {
         Some(dir) => {
-            let child = keys.vk(target.circuit_id(keys))?;
-            let child =
-                bincode::serialize(&child).map_err(|e| ProverError::Wrapper(e.to_string()))?;
-            let name = format!(
-                "{}layer-{}.setup",
-                folder_prefix(target),
-                hex::encode(&Sha256::digest(&child)[..8])
-            );
+            let child = short_digest(&keys.vk(target.circuit_id(keys))?)?;
+            let name = format!("{}layer-{child}.setup", folder_prefix(target));
             Some(wrap_root(dir, keys).join(name))
         }
         None => None,
@@ -268,7 +269,7 @@ fn layer_setup(
         let written = bincode::serialize(&layer)
             .map_err(|e| ProverError::Wrapper(e.to_string()))
             .and_then(|bytes| {
-                write_cached(p, |w| {
+                write_atomically(p, |w| {
                     w.write_all(&Sha256::digest(&bytes))?;
                     w.write_all(&bytes)
                 })
@@ -293,15 +294,15 @@ fn read_layer(path: &Path) -> Option<LayerSetup> {
         }
     };
     let intact = bytes.len() > 32 && Sha256::digest(&bytes[32..])[..] == bytes[..32];
-    let decoded = intact
-        .then(|| {
-            catch_unwind(AssertUnwindSafe(|| {
-                bincode::deserialize::<LayerSetup>(&bytes[32..]).ok()
-            }))
-            .ok()
-            .flatten()
-        })
-        .flatten();
+    let decoded = if intact {
+        catch_unwind(AssertUnwindSafe(|| {
+            bincode::deserialize::<LayerSetup>(&bytes[32..])
+        }))
+        .ok()
+        .and_then(Result::ok)
+    } else {
+        None
+    };
     if decoded.is_none() {
         tracing::warn!(path = %path.display(), intact, "damaged cached wrap layer setup: computing it again");
     }
@@ -322,66 +323,6 @@ fn read_cached<T>(
         Err(e) => {
             tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrapper setup or key: computing it again");
             None
-        }
-    }
-}
-
-fn write_cached(
-    path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), ProverError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    }
-    // A name of this writer's own: processes that share the directory (a cluster's, on one machine
-    // or in containers over one volume, where process ids repeat) may write the same entry at once;
-    // each renames a whole file over it, and a failed write leaves no file behind.
-    let tmp = path.with_extension(format!("{TMP_TAG}{:016x}", rand::random::<u64>()));
-    sweep_stale_temporaries(path);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| io(&tmp, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    let written = write(&mut w)
-        .and_then(|()| std::io::Write::flush(&mut w))
-        .map_err(|e| io(&tmp, e))
-        .and_then(|()| {
-            drop(w);
-            std::fs::rename(&tmp, path).map_err(|e| io(path, e))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
-/// What a cache entry's temporary file has in place of the entry's extension, before its random
-/// part.
-const TMP_TAG: &str = "tmp-";
-
-/// How old a temporary file must be to count as a killed writer's: no live writer takes this long
-/// (a production wrapper setup, 2.7 GB, is written in about a minute).
-const STALE_TMP: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Removes the temporary files of `path`'s entry that writers killed mid-write left behind (each
-/// has a random name, so none is ever written over).
-fn sweep_stale_temporaries(path: &Path) {
-    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
-        return;
-    };
-    let prefix = format!("{}.{TMP_TAG}", stem.to_string_lossy());
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_TMP);
-        if stale && entry.file_name().to_string_lossy().starts_with(&prefix) {
-            tracing::info!(path = %entry.path().display(), "removing a killed writer's temporary file");
-            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -411,9 +352,7 @@ impl WrapKeys {
         let bellman = snark::bellman_worker(threads);
         let (layer, layer_source) = layer_setup(keys, target, &worker)?;
         let config = layer::proof_config(keys);
-        let layer_bytes =
-            bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
-        let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
+        let layer_id = short_digest(&layer.vk)?;
         let folder = format!("{}{layer_id}", folder_prefix(target));
         let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
         let cached_setup = dir
@@ -451,10 +390,10 @@ impl WrapKeys {
             ),
         };
         if let (Some(d), Source::Computed) = (&dir, setup_source) {
-            write_cached(&d.join("wrapper.setup"), |w| setup.write(w))?;
+            write_atomically(&d.join("wrapper.setup"), |w| setup.write(w))?;
         }
         if let (Some(p), Source::Computed) = (&vk_path, vk_source) {
-            write_cached(p, |w| vk.write(w))?;
+            write_atomically(p, |w| vk.write(w))?;
         }
         let source = if [layer_source, setup_source, vk_source] == [Source::Loaded; 3] {
             Source::Loaded
@@ -484,9 +423,7 @@ impl WrapKeys {
     ) -> Result<(WrapperVk, String), ProverError> {
         let worker = boojum::worker::Worker::new_with_num_threads(threads.max(1));
         let (layer, _) = layer_setup(keys, WrapTarget::Batch, &worker)?;
-        let layer_bytes =
-            bincode::serialize(&layer.vk).map_err(|e| ProverError::Wrapper(e.to_string()))?;
-        let layer_id = hex::encode(&Sha256::digest(&layer_bytes)[..8]);
+        let layer_id = short_digest(&layer.vk)?;
         drop(layer);
         if let Some(dir) = keys.dir().map(|d| wrap_root(d, keys).join(&layer_id)) {
             match crs {
@@ -576,7 +513,7 @@ fn test_crs(
     }
     let crs = MonomialCrs::crs_42(domain, bellman);
     if let Some(p) = &path {
-        write_cached(p, |w| crs.write(w))?;
+        write_atomically(p, |w| crs.write(w))?;
     }
     Ok(crs)
 }
@@ -608,7 +545,7 @@ mod tests {
         aged("wrapper.tmp-00000000000000aa", 2 * 3600); // a killed writer's
         aged("wrapper.tmp-00000000000000bb", 10); // a live writer's
         aged("other.tmp-00000000000000cc", 2 * 3600); // another entry's
-        write_cached(&entry, |w| w.write_all(b"setup")).unwrap();
+        write_atomically(&entry, |w| w.write_all(b"setup")).unwrap();
         assert_eq!(std::fs::read(&entry).unwrap(), b"setup");
         assert_eq!(
             names(dir.path()),
@@ -619,7 +556,7 @@ mod tests {
             ]
         );
         // A write that fails leaves the entry as it was, and no temporary file.
-        let failed = write_cached(&entry, |w| {
+        let failed = write_atomically(&entry, |w| {
             w.write_all(b"half")?;
             Err(std::io::Error::other("disk full"))
         });
