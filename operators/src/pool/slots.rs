@@ -128,6 +128,17 @@ fn requeue<W: Work>(shared: &Shared<W>, item: Queued<W>) {
     shared.wake.notify_all();
 }
 
+/// Pays a slot thread's one-time costs when the pool starts, not on its first job: the tracing
+/// registry's pages for the thread (made by its first span), the thread's hash keys and its first heap
+/// allocation. Paid on the first job, they were paid by every slot at once when a batch's first jobs
+/// woke them all, and the slots woken last waited behind the others' (README, "Scale").
+fn warm_up(me: usize, kind: SlotKind) {
+    let span = tracing::info_span!("slot", slot = me, kind = %kind);
+    drop(span.enter());
+    std::hint::black_box(std::collections::hash_map::RandomState::new());
+    std::hint::black_box(format!("{kind} slot {me}"));
+}
+
 pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
     let slot = &shared.slots[me];
     let prover = SlotProver::new(
@@ -143,6 +154,7 @@ pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {
         wrap: shared.wrap.as_deref(),
         threads: shared.config.threads_per_slot,
     };
+    warm_up(me, slot.kind);
     while let Some(item) = next_job(shared, me) {
         if let Err(e) = slot.backend.healthy() {
             take_out(shared, me, &format!("health check: {e}"));
