@@ -1,5 +1,5 @@
 //! A small batch (two types, several basic circuits each, arity 2) proved end to end and verified, and
-//! the setup cache reused by a second store.
+//! the setup cache reused by a second store (a damaged entry computed again).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -68,6 +68,42 @@ fn setup_cache_is_reused_from_disk() {
         again.vk_set_commitment().unwrap(),
         first.vk_set_commitment().unwrap()
     );
+    // A damaged entry (one flipped bit) is computed again, to the same key, and written whole: in a
+    // store of its own holding a copy of the smallest entry, so that no other test reads the damage.
+    let dir = again.dir().unwrap();
+    let (id, file) = again
+        .generate_all()
+        .unwrap()
+        .into_iter()
+        .map(|(id, _, _)| (id, dir.join(format!("{id}.setup"))))
+        .min_by_key(|(_, f)| std::fs::metadata(f).unwrap().len())
+        .unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let open = || {
+        KeyStore::open(
+            Some(root.path()),
+            ProofProfile::test(),
+            TreeShape::default(),
+            1,
+            2,
+        )
+        .unwrap()
+    };
+    let copy = open().dir().unwrap().join(file.file_name().unwrap());
+    std::fs::copy(&file, &copy).unwrap();
+    assert_eq!(open().get_with_source(id).unwrap().1, KeySource::Disk);
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&copy, &bytes).unwrap();
+    let repaired = open();
+    assert_eq!(repaired.get_with_source(id).unwrap().1, KeySource::Computed);
+    assert_eq!(
+        repaired.vk_commitment(id).unwrap(),
+        first.vk_commitment(id).unwrap()
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&file).unwrap());
+    assert_eq!(open().get_with_source(id).unwrap().1, KeySource::Disk);
     // Another protocol version is another key set (other directory), never silently shared.
     let other = KeyStore::open(
         Some(&common::keys_root()),

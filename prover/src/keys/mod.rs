@@ -23,7 +23,7 @@ use crate::error::ProverError;
 use crate::field::{fe, from_digest, hash, to_digest, vk_commitment, BVk};
 use crate::profile::{ProofProfile, TreeShape};
 
-pub(crate) use cache::write_atomically;
+pub(crate) use cache::{read_digested, write_atomically, write_digested};
 pub use catalogue::{CircuitId, USER_LAYOUTS};
 pub use families::{UserFamily, UserShape};
 pub(crate) use setup::assemble;

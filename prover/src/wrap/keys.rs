@@ -17,7 +17,7 @@ use super::layer::{self, LayerSetup, WrapTarget};
 use super::snark::{self, BellmanWorker, MonomialCrs, SnarkSetup, SnarkVk};
 use crate::error::ProverError;
 use crate::field::BProof;
-use crate::keys::{write_atomically, KeyStore};
+use crate::keys::{read_digested, write_atomically, write_digested, KeyStore};
 
 /// Where the wrapper's CRS comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,14 +266,9 @@ fn layer_setup(
     if let Some(p) = &path {
         // Only a saving: when it cannot be written (a read-only key directory), the next start
         // computes it again, and this one goes on.
-        let written = bincode::serialize(&layer)
-            .map_err(|e| ProverError::Wrapper(e.to_string()))
-            .and_then(|bytes| {
-                write_atomically(p, |w| {
-                    w.write_all(&Sha256::digest(&bytes))?;
-                    w.write_all(&bytes)
-                })
-            });
+        let written = write_digested(p, |w| {
+            bincode::serialize_into(w, &layer).map_err(std::io::Error::other)
+        });
         if let Err(e) = written {
             tracing::warn!(error = %e, "could not cache the wrap layer's setup; computed at every start");
         }
@@ -281,34 +276,20 @@ fn layer_setup(
     Ok((layer, Source::Computed))
 }
 
-/// A cached wrap layer setup: the SHA-256 of the rest, then its bincode. `None` (and a warning) if
-/// it is absent, or its digest or form is wrong: boojum's decoding trusts the lengths it reads, so a
-/// damaged entry is found by its digest before it is decoded.
+/// A cached wrap layer setup (the key store's digested format: `crate::keys`' `read_digested`).
+/// `None` (and a warning) if it is absent, damaged or unreadable: the layer is only a saving.
 fn read_layer(path: &Path) -> Option<LayerSetup> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrap layer setup: computing it again");
-            return None;
-        }
-    };
-    let intact = bytes.len() > 32 && Sha256::digest(&bytes[32..])[..] == bytes[..32];
-    let decoded = if intact {
-        catch_unwind(AssertUnwindSafe(|| {
-            bincode::deserialize::<LayerSetup>(&bytes[32..])
-        }))
-        .ok()
-        .and_then(Result::ok)
-    } else {
+    read_digested(path, |r| {
+        bincode::deserialize_from(r).map_err(std::io::Error::other)
+    })
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "unreadable cached wrap layer setup: computing it again");
         None
-    };
-    if decoded.is_none() {
-        tracing::warn!(path = %path.display(), intact, "damaged cached wrap layer setup: computing it again");
-    }
-    decoded
+    })
 }
 
+/// Reads a cached wrapper key (bellman's own format, as [`WrapperVk::read`] reads it: no digest) with
+/// `read`, under `catch_unwind`: `None` (and a warning) when it is absent or unreadable.
 fn read_cached<T>(
     path: &Path,
     read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
@@ -321,7 +302,7 @@ fn read_cached<T>(
     match read {
         Ok(v) => Some(v),
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrapper setup or key: computing it again");
+            tracing::warn!(path = %path.display(), error = %e, "unreadable cached wrapper key: computing it again");
             None
         }
     }
@@ -355,9 +336,10 @@ impl WrapKeys {
         let layer_id = short_digest(&layer.vk)?;
         let folder = format!("{}{layer_id}", folder_prefix(target));
         let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
-        let cached_setup = dir
-            .as_ref()
-            .and_then(|d| read_cached(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)));
+        let cached_setup = match &dir {
+            Some(d) => read_digested(&d.join("wrapper.setup"), |r| SnarkSetup::read(r))?,
+            None => None,
+        };
         let (setup, setup_source) = match cached_setup {
             Some(s) => (s, Source::Loaded),
             None => (
@@ -390,7 +372,7 @@ impl WrapKeys {
             ),
         };
         if let (Some(d), Source::Computed) = (&dir, setup_source) {
-            write_atomically(&d.join("wrapper.setup"), |w| setup.write(w))?;
+            write_digested(&d.join("wrapper.setup"), |w| setup.write(w))?;
         }
         if let (Some(p), Source::Computed) = (&vk_path, vk_source) {
             write_atomically(p, |w| vk.write(w))?;
