@@ -128,10 +128,10 @@ fn requeue<W: Work>(shared: &Shared<W>, item: Queued<W>) {
     shared.wake.notify_all();
 }
 
-/// Pays a slot thread's one-time costs when the pool starts, not on its first job: the tracing
-/// registry's pages for the thread (made by its first span), the thread's hash keys and its first heap
-/// allocation. Paid on the first job, they were paid by every slot at once when a batch's first jobs
-/// woke them all, and the slots woken last waited behind the others' (README, "Scale").
+/// Pays a slot thread's one-time costs when the pool starts, not on its first job: above all the
+/// tracing registry's pages for the thread, which its first span allocates, and also its hash keys and
+/// first heap allocation. When a batch's first jobs woke every slot at once, each first job paid them,
+/// and the slots woken last waited behind the others' (README, "Scale").
 fn warm_up(me: usize, kind: SlotKind) {
     let span = tracing::info_span!("slot", slot = me, kind = %kind);
     drop(span.enter());

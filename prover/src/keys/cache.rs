@@ -77,8 +77,8 @@ pub(crate) fn write_digested(
 }
 
 /// Reads a cache entry that [`write_digested`] wrote, decoded by `decode`. `Ok(None)` when there is
-/// none, or when it is damaged (or written by an older zkstream, without the digest): the digest
-/// does not match, or `decode` fails or panics. A warning says so, and the caller computes the entry
+/// none, or when it is damaged: the digest does not match (or there is none), or `decode` fails or
+/// panics. A warning says so, and the caller computes the entry
 /// again. The digest is checked in a first pass over the file, before anything is decoded: boojum's
 /// and bellman's decoders trust the lengths they read, and a damaged setup that decoded would make
 /// proofs that fail. Errors only when the file is there but cannot be read.
@@ -93,7 +93,7 @@ pub(crate) fn read_digested<T>(
     };
     let intact = digest_matches(&mut file).map_err(|e| KeyStore::cache_err(path, e))?;
     if !intact {
-        tracing::warn!(path = %path.display(), "cached setup without an intact digest (damaged, or written by an older zkstream): computing it again");
+        tracing::warn!(path = %path.display(), "cached setup whose digest does not match (damaged): computing it again");
         return Ok(None);
     }
     file.seek(SeekFrom::Start(DIGEST_LEN))

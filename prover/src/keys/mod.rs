@@ -30,9 +30,10 @@ pub(crate) use setup::assemble;
 pub use setup::SetupData;
 
 /// Bumped whenever a circuit changes, the wrap layer's included (its setup is cached per wrapped key
-/// under this directory: `crate::wrap::keys`), so stale cached keys are never loaded (2: the SHA-256
-/// layout has one lookup column set; 3: recursion circuits have the extension-field FMA gate).
-const CIRCUITS_VERSION: u32 = 3;
+/// under this directory: `crate::wrap::keys`), or the cache's format, so stale cached keys are never
+/// loaded (2: the SHA-256 layout has one lookup column set; 3: recursion circuits have the
+/// extension-field FMA gate; 4: every cached setup starts with its digest, `cache::write_digested`).
+const CIRCUITS_VERSION: u32 = 4;
 
 /// Where a setup came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -289,7 +289,8 @@ fn read_layer(path: &Path) -> Option<LayerSetup> {
 }
 
 /// Reads a cached wrapper key (bellman's own format, as [`WrapperVk::read`] reads it: no digest) with
-/// `read`, under `catch_unwind`: `None` (and a warning) when it is absent or unreadable.
+/// `read`, under `catch_unwind`: `None` when it is absent, and `None` with a warning when it is
+/// unreadable.
 fn read_cached<T>(
     path: &Path,
     read: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
@@ -336,10 +337,13 @@ impl WrapKeys {
         let layer_id = short_digest(&layer.vk)?;
         let folder = format!("{}{layer_id}", folder_prefix(target));
         let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
-        let cached_setup = match &dir {
-            Some(d) => read_digested(&d.join("wrapper.setup"), |r| SnarkSetup::read(r))?,
-            None => None,
-        };
+        // Only a saving, as the layer's: an unreadable entry is computed again.
+        let cached_setup = dir.as_ref().and_then(|d| {
+            read_digested(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "unreadable cached wrapper setup: computing it again");
+                None
+            })
+        });
         let (setup, setup_source) = match cached_setup {
             Some(s) => (s, Source::Loaded),
             None => (
@@ -518,14 +522,14 @@ mod tests {
     #[test]
     fn a_cache_write_is_whole_or_absent_and_sweeps_only_stale_temporaries() {
         let dir = tempfile::tempdir().unwrap();
-        let entry = dir.path().join("wrapper.setup");
+        let entry = dir.path().join("wrapper-x.vk");
         let aged = |name: &str, age_s: u64| {
             let file = std::fs::File::create(dir.path().join(name)).unwrap();
             let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_s);
             file.set_modified(when).unwrap();
         };
-        aged("wrapper.tmp-00000000000000aa", 2 * 3600); // a killed writer's
-        aged("wrapper.tmp-00000000000000bb", 10); // a live writer's
+        aged("wrapper-x.tmp-00000000000000aa", 2 * 3600); // a killed writer's
+        aged("wrapper-x.tmp-00000000000000bb", 10); // a live writer's
         aged("other.tmp-00000000000000cc", 2 * 3600); // another entry's
         write_atomically(&entry, |w| w.write_all(b"setup")).unwrap();
         assert_eq!(std::fs::read(&entry).unwrap(), b"setup");
@@ -533,8 +537,8 @@ mod tests {
             names(dir.path()),
             [
                 "other.tmp-00000000000000cc",
-                "wrapper.setup",
-                "wrapper.tmp-00000000000000bb"
+                "wrapper-x.tmp-00000000000000bb",
+                "wrapper-x.vk"
             ]
         );
         // A write that fails leaves the entry as it was, and no temporary file.
