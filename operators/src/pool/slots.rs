@@ -129,14 +129,13 @@ fn requeue<W: Work>(shared: &Shared<W>, item: Queued<W>) {
 }
 
 /// Pays a slot thread's one-time costs when the pool starts, not on its first job: above all the
-/// tracing registry's pages for the thread, which its first span allocates, and also its hash keys and
-/// first heap allocation. When a batch's first jobs woke every slot at once, each first job paid them,
+/// tracing registry's pages for the thread, which its first span allocates (with the thread's first
+/// heap allocations, for the span's fields), and also its hash keys. When a batch's first jobs woke every slot at once, each first job paid them,
 /// and the slots woken last waited behind the others' (README, "Scale").
 fn warm_up(me: usize, kind: SlotKind) {
     let span = tracing::info_span!("slot", slot = me, kind = %kind);
     drop(span.enter());
     std::hint::black_box(std::collections::hash_map::RandomState::new());
-    std::hint::black_box(format!("{kind} slot {me}"));
 }
 
 pub(super) fn slot_loop<W: Work>(shared: &Shared<W>, me: usize) {

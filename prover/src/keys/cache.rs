@@ -120,15 +120,10 @@ fn digest_matches(file: &mut std::fs::File) -> std::io::Result<bool> {
         Err(e) => return Err(e),
     }
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    std::io::copy(
+        &mut std::io::BufReader::with_capacity(1 << 20, file),
+        &mut hasher,
+    )?;
     Ok(hasher.finalize()[..] == header)
 }
 

@@ -277,13 +277,20 @@ fn layer_setup(
 }
 
 /// A cached wrap layer setup (the key store's digested format: `crate::keys`' `read_digested`).
-/// `None` (and a warning) if it is absent, damaged or unreadable: the layer is only a saving.
 fn read_layer(path: &Path) -> Option<LayerSetup> {
-    read_digested(path, |r| {
+    read_saving(path, |r| {
         bincode::deserialize_from(r).map_err(std::io::Error::other)
     })
-    .unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "unreadable cached wrap layer setup: computing it again");
+}
+
+/// [`read_digested`] of an entry that is only a saving (the wrap layer's and the wrapper's setups):
+/// `None` also when the file cannot be read (a warning says why), and it is computed again.
+fn read_saving<T>(
+    path: &Path,
+    decode: impl FnOnce(&mut dyn Read) -> std::io::Result<T>,
+) -> Option<T> {
+    read_digested(path, decode).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "unreadable cached setup: computing it again");
         None
     })
 }
@@ -337,13 +344,9 @@ impl WrapKeys {
         let layer_id = short_digest(&layer.vk)?;
         let folder = format!("{}{layer_id}", folder_prefix(target));
         let dir = keys.dir().map(|d| wrap_root(d, keys).join(folder));
-        // Only a saving, as the layer's: an unreadable entry is computed again.
-        let cached_setup = dir.as_ref().and_then(|d| {
-            read_digested(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "unreadable cached wrapper setup: computing it again");
-                None
-            })
-        });
+        let cached_setup = dir
+            .as_ref()
+            .and_then(|d| read_saving(&d.join("wrapper.setup"), |r| SnarkSetup::read(r)));
         let (setup, setup_source) = match cached_setup {
             Some(s) => (s, Source::Loaded),
             None => (
